@@ -1,0 +1,84 @@
+// Lint, with the architecture's import boundaries as rules (shared/design/architecture.md, "Layout"):
+// contract imports nothing of ours; core never imports electron, serialport or the DOM; the renderer
+// imports only the contract and never Node; only native-bridge/ imports serialport; only main/ and
+// preload/ import electron.
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const serialportPatterns = ['serialport', '@serialport/*'];
+
+const restrict = (patterns, message) => ({ group: patterns, message });
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'fixtures/**', 'artifacts/**', 'test-results/**', '.kiosk-data/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  // Everywhere but native-bridge: no serialport. Everywhere but main/preload: no electron.
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    ignores: ['native-bridge/**', 'src/main/**', 'src/preload/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        restrict(serialportPatterns, 'Only native-bridge/ imports serialport.'),
+        restrict(['electron', 'electron/*'], 'Only src/main and src/preload import electron.'),
+      ] }],
+    },
+  },
+  {
+    files: ['native-bridge/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        restrict(['electron', 'electron/*'], 'Only src/main and src/preload import electron.'),
+        restrict(['**/src/renderer/**', '**/src/main/**', '**/src/host/**', '**/src/cli/**'], 'native-bridge sees core interfaces and the contract only.'),
+      ] }],
+    },
+  },
+  {
+    files: ['src/main/**/*.ts', 'src/preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        restrict(serialportPatterns, 'Only native-bridge/ imports serialport.'),
+        restrict(['**/renderer/**'], 'Electron code talks to the renderer through the contract only.'),
+      ] }],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        restrict(serialportPatterns, 'Core reaches devices through interfaces; only native-bridge/ imports serialport.'),
+        restrict(['electron', 'electron/*'], 'Core runs anywhere in Node: never electron.'),
+        restrict(['**/renderer/**', '**/main/**', '**/preload/**', '**/host/**', '**/cli/**', '**/collector/**', '**/native-bridge/**'], 'Core imports only core and contract.'),
+      ] }],
+      'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage', 'HTMLElement'],
+    },
+  },
+  {
+    files: ['src/contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: nodeBuiltins.map((name) => ({ name, message: 'The contract is shared with the renderer: no Node.' })), patterns: [
+        restrict(['../*', '!./*'], 'The contract imports nothing else of ours.'),
+        restrict(serialportPatterns, 'Only native-bridge/ imports serialport.'),
+        restrict(['electron', 'electron/*'], 'Only src/main and src/preload import electron.'),
+      ] }],
+    },
+  },
+  {
+    files: ['src/renderer/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: nodeBuiltins.map((name) => ({ name, message: 'The renderer has no Node.' })), patterns: [
+        restrict(['node:*'], 'The renderer has no Node.'),
+        restrict(['../*', '!../contract/*', '!../../contract/*', '!../contract', '!../../contract'], 'The renderer imports only src/contract.'),
+        restrict(['**/core/**', '**/main/**', '**/host/**', '**/native-bridge/**', '**/cli/**', '**/collector/**'], 'The renderer imports only src/contract.'),
+        restrict(serialportPatterns, 'Only native-bridge/ imports serialport.'),
+        restrict(['electron', 'electron/*'], 'The renderer never imports electron: it gets verbs from the preload.'),
+      ] }],
+    },
+  },
+);

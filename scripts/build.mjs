@@ -1,0 +1,73 @@
+// Builds dist/: Node-side TypeScript transpiled file by file (ESM), the renderer bundled for the
+// browser (no Node), and the Electron preload bundled as CommonJS (sandboxed preloads cannot be ESM).
+import { build } from 'esbuild';
+import { readdirSync, existsSync, mkdirSync, cpSync, rmSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'dist');
+
+function tsFiles(dir, skip) {
+  if (!existsSync(join(root, dir))) return [];
+  return readdirSync(join(root, dir), { recursive: true })
+    .map((f) => join(dir, String(f)))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts') && !skip.some((s) => f.startsWith(s)));
+}
+
+rmSync(out, { recursive: true, force: true });
+const nodeEntries = [
+  ...tsFiles('src', ['src/renderer', 'src/preload']),
+  ...tsFiles('native-bridge', []),
+  ...tsFiles('bench', []),
+];
+await build({
+  entryPoints: nodeEntries.map((f) => join(root, f)),
+  outdir: out,
+  outbase: root,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
+
+// Renderer: one bundle per entry; workers are separate entries so they load as module workers.
+const rendererDir = join(root, 'src', 'renderer');
+const rendererEntries = ['main.ts', 'decode-worker.ts']
+  .map((f) => join(rendererDir, f))
+  .filter((f) => existsSync(f));
+if (rendererEntries.length) {
+  await build({
+    entryPoints: rendererEntries,
+    outdir: join(out, 'renderer'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'chrome120',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+  mkdirSync(join(out, 'renderer'), { recursive: true });
+  for (const asset of ['index.html', 'styles.css']) {
+    if (existsSync(join(rendererDir, asset))) cpSync(join(rendererDir, asset), join(out, 'renderer', asset));
+  }
+  // zxing-wasm's reader must load from our own origin: never from a CDN (issue 7).
+  const wasm = join(root, 'node_modules', 'zxing-wasm', 'dist', 'reader', 'zxing_reader.wasm');
+  if (existsSync(wasm)) cpSync(wasm, join(out, 'renderer', 'zxing_reader.wasm'));
+}
+
+const preload = join(root, 'src', 'preload', 'preload.ts');
+if (existsSync(preload)) {
+  await build({
+    entryPoints: [preload],
+    outfile: join(out, 'preload', 'preload.cjs'),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    external: ['electron'],
+    target: 'node20',
+    logLevel: 'warning',
+  });
+}
+console.log(`built ${nodeEntries.length} node modules${rendererEntries.length ? ' + renderer' : ''} into dist/`);

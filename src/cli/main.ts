@@ -1,0 +1,32 @@
+// Entry point of the `kiosk` command (bin/kiosk.js). Each command lives in commands/<name>.ts and
+// registers itself here.
+import { Command, CommanderError } from 'commander';
+import { CliError, processIo, type CommandIo } from './program.js';
+import { COMMANDS } from './commands/index.js';
+
+export async function main(argv: string[], io: CommandIo = processIo): Promise<number> {
+  const program = new Command('kiosk')
+    .description('Checkpoint Kiosk: verify health codes, log entries, drive checkpoint devices')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+  let exitCode = 0;
+  const setExit = (code: number) => {
+    exitCode = code;
+  };
+  for (const register of COMMANDS) register(program, io, setExit);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof CliError) {
+      io.stderr.write(`kiosk: ${err.reason}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    io.stderr.write(`kiosk: INTERNAL: ${(err as Error).message}\n`);
+    return 1;
+  }
+}

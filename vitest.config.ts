@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// Unit and integration tests sit beside the code they test (*.test.ts); e2e/ runs separately with
+// Playwright against the browser host (scripts/e2e.mjs).
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'native-bridge/**/*.test.ts', 'bench/**/*.test.ts', 'scripts/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
