@@ -59,6 +59,21 @@ export default tseslint.config(
       'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage', 'HTMLElement'],
     },
   },
+  // src/scan: the QR decoding pipeline shared by the renderer's camera worker and `kiosk decode-image`:
+  // pure computation on luminance buffers, so neither Node nor the DOM.
+  {
+    files: ['src/scan/**/*.ts'],
+    ignores: ['src/scan/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: nodeBuiltins.map((name) => ({ name, message: 'src/scan runs in a browser worker too: no Node.' })), patterns: [
+        restrict(['node:*'], 'src/scan runs in a browser worker too: no Node.'),
+        restrict(['../*', '!../contract/*'], 'src/scan imports only the contract.'),
+        restrict(serialportPatterns, 'Only native-bridge/ imports serialport.'),
+        restrict(['electron', 'electron/*'], 'Only src/main and src/preload import electron.'),
+      ] }],
+      'no-restricted-globals': ['error', 'window', 'document', 'localStorage'],
+    },
+  },
   {
     files: ['src/contract/**/*.ts'],
     rules: {
@@ -74,7 +89,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { paths: nodeBuiltins.map((name) => ({ name, message: 'The renderer has no Node.' })), patterns: [
         restrict(['node:*'], 'The renderer has no Node.'),
-        restrict(['../*', '!../contract/*', '!../../contract/*', '!../contract', '!../../contract'], 'The renderer imports only src/contract.'),
+        restrict(['../*', '!../contract/*', '!../../contract/*', '!../contract', '!../../contract', '!../scan/*', '!../../scan/*'], 'The renderer imports only src/contract and the pure scan pipeline (src/scan).'),
         restrict(['**/core/**', '**/main/**', '**/host/**', '**/native-bridge/**', '**/cli/**', '**/collector/**'], 'The renderer imports only src/contract.'),
         restrict(serialportPatterns, 'Only native-bridge/ imports serialport.'),
         restrict(['electron', 'electron/*'], 'The renderer never imports electron: it gets verbs from the preload.'),
