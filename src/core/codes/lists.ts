@@ -1,0 +1,266 @@
+// The trust list (spec §2) and the status list (spec §3): compact JWS (RFC 7515), EdDSA (RFC 8037),
+// signed by a pinned national root. Installation refuses, in this order (spec §4, last paragraph):
+// FORMAT_INVALID, TYPE_MISMATCH, ROOT_UNKNOWN, SIGNATURE_INVALID, ROLLBACK.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { ListUpdateReason } from '../../contract/reasons.js';
+import { b64urlDecode, b64urlEncode } from './b64url.js';
+import { defaultEd25519, keyId, sign, type Ed25519Verifier } from './ed25519.js';
+
+export const TRUST_LIST_TYP = 'phc-trust-list+json';
+export const STATUS_LIST_TYP = 'phc-status-list+json';
+export type ListKind = 'trust' | 'status';
+const TYP: Record<ListKind, string> = { trust: TRUST_LIST_TYP, status: STATUS_LIST_TYP };
+
+/** A pinned root as configured (and as in the vectors' `roots`): b64url kid and raw public key. */
+export interface PinnedRoot {
+  kid: string;
+  pub: string;
+}
+
+const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO 8601 time');
+const b64 = z.string().regex(/^[A-Za-z0-9_-]*$/);
+
+const trustKeySchema = z.object({
+  kid: b64,
+  iss: z.string(),
+  pub: b64,
+  nbf: isoDate,
+  exp: isoDate,
+  status: z.enum(['active', 'revoked']),
+});
+const trustListSchema = z.object({
+  seq: z.number().int().nonnegative(),
+  issued: isoDate,
+  nextUpdate: isoDate,
+  keys: z.array(trustKeySchema),
+  revokedCodes: z.array(b64).default([]),
+});
+const statusListSchema = z.object({
+  seq: z.number().int().nonnegative(),
+  issued: isoDate,
+  nextUpdate: isoDate,
+  salt: b64,
+  records: b64,
+});
+
+const toEpoch = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+export interface TrustKey {
+  kid: string;
+  iss: string;
+  pub: Uint8Array;
+  nbf: number;
+  exp: number;
+  revoked: boolean;
+}
+
+export interface TrustList {
+  kind: 'trust';
+  seq: number;
+  issued: number;
+  nextUpdate: number;
+  keys: ReadonlyMap<string, TrustKey>;
+  revokedCodes: ReadonlySet<string>;
+  /** The JWS exactly as installed (what the kiosk caches). */
+  jws: string;
+}
+
+export const STATUS_RECORD_SIZE = 40;
+
+export interface StatusEntry {
+  st: 1 | 2;
+  su: number;
+}
+
+export interface StatusList {
+  kind: 'status';
+  seq: number;
+  issued: number;
+  nextUpdate: number;
+  salt: Uint8Array;
+  /** The fixed 40-byte records, sorted by their first 32 bytes: one buffer, no object per record. */
+  records: Buffer;
+  count: number;
+  jws: string;
+}
+
+export type InstallResult<T> = { accepted: true; list: T } | { accepted: false; reason: ListUpdateReason; message: string };
+
+interface ParsedJws {
+  header: { alg?: unknown; kid?: unknown; typ?: unknown };
+  payloadJson: unknown;
+  signingInput: Buffer;
+  signature: Buffer;
+}
+
+function refuse(reason: ListUpdateReason, message: string): { accepted: false; reason: ListUpdateReason; message: string } {
+  return { accepted: false, reason, message };
+}
+
+function parseJws(jws: string): ParsedJws | string {
+  if (typeof jws !== 'string') return 'not a string';
+  const parts = jws.trim().split('.');
+  if (parts.length !== 3) return 'not a compact JWS of three parts';
+  const [h, p, s] = parts as [string, string, string];
+  const headerBytes = b64urlDecode(h);
+  const payloadBytes = b64urlDecode(p);
+  const signature = b64urlDecode(s);
+  if (!headerBytes || !payloadBytes || !signature) return 'a part is not base64url';
+  let header: unknown;
+  let payloadJson: unknown;
+  try {
+    header = JSON.parse(headerBytes.toString('utf8'));
+    payloadJson = JSON.parse(payloadBytes.toString('utf8'));
+  } catch {
+    return 'header or payload is not JSON';
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) return 'header is not a JSON object';
+  const hdr = header as ParsedJws['header'];
+  if (hdr.alg !== 'EdDSA') return `alg ${JSON.stringify(hdr.alg)} is not EdDSA`;
+  if (signature.length !== 64) return 'signature is not 64 bytes';
+  return { header: hdr, payloadJson, signingInput: Buffer.from(`${h}.${p}`, 'ascii'), signature };
+}
+
+/** Steps shared by both lists: format, typ, pinned root, signature. */
+function checkSigned(kind: ListKind, jws: string, roots: readonly PinnedRoot[], ed: Ed25519Verifier): ParsedJws | ReturnType<typeof refuse> {
+  const parsed = parseJws(jws);
+  if (typeof parsed === 'string') return refuse('FORMAT_INVALID', parsed);
+  if (parsed.header.typ !== TYP[kind]) return refuse('TYPE_MISMATCH', `typ ${JSON.stringify(parsed.header.typ)} is not ${TYP[kind]}`);
+  const candidates = roots.filter((r) => r.kid === parsed.header.kid);
+  if (candidates.length === 0) return refuse('ROOT_UNKNOWN', 'no pinned root has the header kid');
+  for (const root of candidates) {
+    const pub = b64urlDecode(root.pub);
+    // The pinned root's kid must really be its key's kid: a root entry is trusted by its key, not its label.
+    if (!pub || pub.length !== 32 || b64urlEncode(keyId(pub)) !== root.kid) continue;
+    if (ed.verify(parsed.signingInput, parsed.signature, pub)) return parsed;
+  }
+  return refuse('SIGNATURE_INVALID', 'signature does not verify under the pinned root');
+}
+
+export function installTrustList(
+  jws: string,
+  roots: readonly PinnedRoot[],
+  current: { seq: number } | null,
+  ed: Ed25519Verifier = defaultEd25519(),
+): InstallResult<TrustList> {
+  const signed = checkSigned('trust', jws, roots, ed);
+  if ('accepted' in signed) return signed;
+  const body = trustListSchema.safeParse(signed.payloadJson);
+  if (!body.success) return refuse('FORMAT_INVALID', `payload: ${body.error.issues[0]?.message ?? 'invalid'}`);
+  if (current && body.data.seq <= current.seq) return refuse('ROLLBACK', `seq ${body.data.seq} is not newer than ${current.seq}`);
+  const keys = new Map<string, TrustKey>();
+  for (const k of body.data.keys) {
+    const pub = b64urlDecode(k.pub);
+    if (!pub || pub.length !== 32) return refuse('FORMAT_INVALID', `key ${k.kid}: pub is not 32 bytes`);
+    // First entry for a kid wins; a duplicate kid cannot shadow an earlier (possibly revoked) entry.
+    if (!keys.has(k.kid)) keys.set(k.kid, { kid: k.kid, iss: k.iss, pub: new Uint8Array(pub), nbf: toEpoch(k.nbf), exp: toEpoch(k.exp), revoked: k.status === 'revoked' });
+  }
+  return {
+    accepted: true,
+    list: {
+      kind: 'trust',
+      seq: body.data.seq,
+      issued: toEpoch(body.data.issued),
+      nextUpdate: toEpoch(body.data.nextUpdate),
+      keys,
+      revokedCodes: new Set(body.data.revokedCodes),
+      jws,
+    },
+  };
+}
+
+export function installStatusList(
+  jws: string,
+  roots: readonly PinnedRoot[],
+  current: { seq: number } | null,
+  ed: Ed25519Verifier = defaultEd25519(),
+): InstallResult<StatusList> {
+  const signed = checkSigned('status', jws, roots, ed);
+  if ('accepted' in signed) return signed;
+  const body = statusListSchema.safeParse(signed.payloadJson);
+  if (!body.success) return refuse('FORMAT_INVALID', `payload: ${body.error.issues[0]?.message ?? 'invalid'}`);
+  if (current && body.data.seq <= current.seq) return refuse('ROLLBACK', `seq ${body.data.seq} is not newer than ${current.seq}`);
+  const salt = b64urlDecode(body.data.salt);
+  const records = b64urlDecode(body.data.records);
+  if (!salt || !records) return refuse('FORMAT_INVALID', 'salt or records not base64url');
+  if (records.length % STATUS_RECORD_SIZE !== 0) return refuse('FORMAT_INVALID', 'records are not whole 40-byte records');
+  const count = records.length / STATUS_RECORD_SIZE;
+  // Binary search needs ascending order (spec §3); a list out of order is malformed, not searchable.
+  for (let i = 1; i < count; i++) {
+    const a = (i - 1) * STATUS_RECORD_SIZE;
+    const b = i * STATUS_RECORD_SIZE;
+    // records.compare(target=records[b..], …, source=records[a..]): < 0 means previous < current.
+    if (records.compare(records, b, b + 32, a, a + 32) >= 0) return refuse('FORMAT_INVALID', `records not strictly ascending at ${i}`);
+  }
+  return {
+    accepted: true,
+    list: {
+      kind: 'status',
+      seq: body.data.seq,
+      issued: toEpoch(body.data.issued),
+      nextUpdate: toEpoch(body.data.nextUpdate),
+      salt: new Uint8Array(salt),
+      records,
+      count,
+      jws,
+    },
+  };
+}
+
+/** SHA-256(salt ‖ UTF-8(document number, upper case)), spec §3. */
+export function statusRecordHash(salt: Uint8Array, documentNumber: string): Buffer {
+  return createHash('sha256').update(salt).update(documentNumber.toUpperCase(), 'utf8').digest();
+}
+
+/** Binary search over the fixed records; null when the holder is not listed (green as of `issued`). */
+export function lookupStatus(list: StatusList, documentNumber: string): StatusEntry | null {
+  const target = statusRecordHash(list.salt, documentNumber);
+  const recs = list.records;
+  let lo = 0;
+  let hi = list.count - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const off = mid * STATUS_RECORD_SIZE;
+    const cmp = recs.compare(target, 0, 32, off, off + 32);
+    if (cmp === 0) {
+      const st = recs[off + 32];
+      if (st !== 1 && st !== 2) return null;
+      return { st, su: recs.readUInt32BE(off + 36) };
+    }
+    // compare(target, …) compares the record against the target: > 0 means record > target.
+    if (cmp > 0) hi = mid - 1;
+    else lo = mid + 1;
+  }
+  return null;
+}
+
+// ---- issuing (development tool: the demo PKI and test fixtures; a kiosk never signs lists) ----
+
+export interface SignListOptions {
+  rootSecretKey: Uint8Array;
+  rootPublicKey: Uint8Array;
+  typ?: string;
+}
+
+export function signJws(payload: unknown, kind: ListKind, opts: SignListOptions): string {
+  const header = { alg: 'EdDSA', kid: b64urlEncode(keyId(opts.rootPublicKey)), typ: opts.typ ?? TYP[kind] };
+  const h = Buffer.from(JSON.stringify(header)).toString('base64url');
+  const p = Buffer.from(JSON.stringify(payload)).toString('base64url');
+  const sig = sign(Buffer.from(`${h}.${p}`, 'ascii'), opts.rootSecretKey);
+  return `${h}.${p}.${b64urlEncode(sig)}`;
+}
+
+/** Builds sorted status records from (document number, colour, su) entries. */
+export function buildStatusRecords(salt: Uint8Array, entries: Iterable<{ id: string; st: 1 | 2; su: number }>): Buffer {
+  const rows: Buffer[] = [];
+  for (const e of entries) {
+    const rec = Buffer.alloc(STATUS_RECORD_SIZE);
+    statusRecordHash(salt, e.id).copy(rec, 0);
+    rec[32] = e.st;
+    rec.writeUInt32BE(e.su >>> 0, 36);
+    rows.push(rec);
+  }
+  rows.sort((a, b) => a.compare(b, 0, 32, 0, 32));
+  return Buffer.concat(rows);
+}
