@@ -1,7 +1,7 @@
 // The trust list (spec §2) and the status list (spec §3): compact JWS (RFC 7515), EdDSA (RFC 8037),
 // signed by a pinned national root. Installation refuses, in this order (spec §4, last paragraph):
 // FORMAT_INVALID, TYPE_MISMATCH, ROOT_UNKNOWN, SIGNATURE_INVALID, ROLLBACK.
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { z } from 'zod';
 import type { ListUpdateReason } from '../../contract/reasons.js';
 import { b64urlDecode, b64urlEncode } from './b64url.js';
@@ -82,7 +82,7 @@ export interface StatusList {
   /** The fixed 40-byte records, sorted by their first 32 bytes: one buffer, no object per record. */
   records: Buffer;
   count: number;
-  jws: string;
+  // No copy of the JWS is kept: for millions of records it would double the memory (spec §3).
 }
 
 export type InstallResult<T> = { accepted: true; list: T } | { accepted: false; reason: ListUpdateReason; message: string };
@@ -100,7 +100,8 @@ function refuse(reason: ListUpdateReason, message: string): { accepted: false; r
 
 function parseJws(jws: string): ParsedJws | string {
   if (typeof jws !== 'string') return 'not a string';
-  const parts = jws.trim().split('.');
+  const text = jws.trim();
+  const parts = text.split('.');
   if (parts.length !== 3) return 'not a compact JWS of three parts';
   const [h, p, s] = parts as [string, string, string];
   const headerBytes = b64urlDecode(h);
@@ -119,7 +120,8 @@ function parseJws(jws: string): ParsedJws | string {
   const hdr = header as ParsedJws['header'];
   if (hdr.alg !== 'EdDSA') return `alg ${JSON.stringify(hdr.alg)} is not EdDSA`;
   if (signature.length !== 64) return 'signature is not 64 bytes';
-  return { header: hdr, payloadJson, signingInput: Buffer.from(`${h}.${p}`, 'ascii'), signature };
+  // The signing input is the text before the second dot, taken as is (one copy, no concatenation).
+  return { header: hdr, payloadJson, signingInput: Buffer.from(text.slice(0, h.length + 1 + p.length), 'latin1'), signature };
 }
 
 /** Steps shared by both lists: format, typ, pinned root, signature. */
@@ -188,10 +190,15 @@ export function installStatusList(
   const count = records.length / STATUS_RECORD_SIZE;
   // Binary search needs ascending order (spec §3); a list out of order is malformed, not searchable.
   for (let i = 1; i < count; i++) {
-    const a = (i - 1) * STATUS_RECORD_SIZE;
-    const b = i * STATUS_RECORD_SIZE;
-    // records.compare(target=records[b..], …, source=records[a..]): < 0 means previous < current.
-    if (records.compare(records, b, b + 32, a, a + 32) >= 0) return refuse('FORMAT_INVALID', `records not strictly ascending at ${i}`);
+    const prev = (i - 1) * STATUS_RECORD_SIZE;
+    const cur = i * STATUS_RECORD_SIZE;
+    const a = records.readUInt32BE(prev);
+    const b = records.readUInt32BE(cur);
+    if (a < b) continue;
+    // records.compare(target=current, …, source=previous): < 0 means previous < current.
+    if (a > b || records.compare(records, cur + 4, cur + 32, prev + 4, prev + 32) >= 0) {
+      return refuse('FORMAT_INVALID', `records not strictly ascending at ${i}`);
+    }
   }
   return {
     accepted: true,
@@ -203,7 +210,6 @@ export function installStatusList(
       salt: new Uint8Array(salt),
       records,
       count,
-      jws,
     },
   };
 }
@@ -213,22 +219,41 @@ export function statusRecordHash(salt: Uint8Array, documentNumber: string): Buff
   return createHash('sha256').update(salt).update(documentNumber.toUpperCase(), 'utf8').digest();
 }
 
+// Lookups run at the door for every card: one reusable scratch buffer for salt ‖ number and the
+// one-shot hash keep a lookup to about a microsecond.
+let scratch = Buffer.alloc(256);
+function lookupHash(salt: Uint8Array, documentNumber: string): Buffer {
+  const upper = documentNumber.toUpperCase();
+  const need = salt.length + Buffer.byteLength(upper, 'utf8');
+  if (need > scratch.length) scratch = Buffer.alloc(need * 2);
+  scratch.set(salt, 0);
+  const n = scratch.write(upper, salt.length, 'utf8');
+  return hash('sha256', scratch.subarray(0, salt.length + n), 'buffer');
+}
+
+/** Orders record `off` against `target` by their 32-byte keys: the first word decides almost always. */
+function compareRecordKey(recs: Buffer, off: number, target: Buffer, targetHead: number): number {
+  const head = recs.readUInt32BE(off);
+  if (head !== targetHead) return head < targetHead ? -1 : 1;
+  return recs.compare(target, 4, 32, off + 4, off + 32);
+}
+
 /** Binary search over the fixed records; null when the holder is not listed (green as of `issued`). */
 export function lookupStatus(list: StatusList, documentNumber: string): StatusEntry | null {
-  const target = statusRecordHash(list.salt, documentNumber);
+  const target = lookupHash(list.salt, documentNumber);
+  const targetHead = target.readUInt32BE(0);
   const recs = list.records;
   let lo = 0;
   let hi = list.count - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
     const off = mid * STATUS_RECORD_SIZE;
-    const cmp = recs.compare(target, 0, 32, off, off + 32);
+    const cmp = compareRecordKey(recs, off, target, targetHead);
     if (cmp === 0) {
       const st = recs[off + 32];
       if (st !== 1 && st !== 2) return null;
       return { st, su: recs.readUInt32BE(off + 36) };
     }
-    // compare(target, …) compares the record against the target: > 0 means record > target.
     if (cmp > 0) hi = mid - 1;
     else lo = mid + 1;
   }

@@ -1,0 +1,108 @@
+// `npm run bench -- verify` (issue 2 item 9): full code verifications/s per Ed25519 backend (decode +
+// signature + policy), trust list install with 300 keys, and a 1,000,000-record status list: time to
+// verify and load, extra memory, lookups/s. Reports medians; asserts nothing.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { b64urlEncode } from '../src/core/codes/b64url.js';
+import { ed25519Backend, generateKeyPair, keyId } from '../src/core/codes/ed25519.js';
+import { buildStatusRecords, installStatusList, installTrustList, lookupStatus, signJws } from '../src/core/codes/lists.js';
+import { issueDemoCode, makeDemoPki } from '../src/core/codes/pki.js';
+import { verifyCode } from '../src/core/codes/verify.js';
+import { decideForCode, resolvePolicy } from '../src/core/policy/policy.js';
+import { DEMO_PEOPLE } from '../src/core/demo/people.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+const MB = 1024 * 1024;
+
+function verificationsPerSecond(backend: 'node' | 'tweetnacl', codes: string[], trustList: NonNullable<ReturnType<typeof installTrustList> & { accepted: true }>['list'], now: number, seconds: number): number {
+  const ed25519 = ed25519Backend(backend);
+  const policy = resolvePolicy({});
+  const rates: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    let n = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < (seconds * 1000) / 3) {
+      const v = verifyCode(codes[n % codes.length]!, { trustList, now, ed25519 });
+      const d = decideForCode({ verification: v, trustList, policy, card: null, temperatureC: 36.5, now });
+      if (!v.authentic || !d.decision) throw new Error('bench code did not verify');
+      n++;
+    }
+    rates.push(n / ((performance.now() - t0) / 1000));
+  }
+  return median(rates);
+}
+
+export async function run(): Promise<object> {
+  const now = Math.floor(Date.now() / 1000);
+  const pki = makeDemoPki({ seed: 'bench', now });
+  const trust = installTrustList(pki.trustListJws, pki.roots, null);
+  if (!trust.accepted) throw new Error(trust.message);
+  const greens = DEMO_PEOPLE.filter((p) => p.status === 0);
+  const codes = Array.from({ length: 64 }, (_, i) => issueDemoCode(pki.provinces, greens[i % greens.length]!, now - i));
+
+  const nodeRate = verificationsPerSecond('node', codes, trust.list, now, 3);
+  const naclRate = verificationsPerSecond('tweetnacl', codes, trust.list, now, 3);
+
+  // Trust list with 300 provincial keys.
+  const root = pki.root;
+  const keys = Array.from({ length: 300 }, (_, i) => {
+    const kp = generateKeyPair(new Uint8Array(32).fill(i % 256).map((b, j) => (b + j * 7 + (i >> 8)) & 0xff));
+    return { kid: b64urlEncode(keyId(kp.publicKey)), iss: String(110000 + i * 100).padStart(6, '0'), pub: b64urlEncode(kp.publicKey), nbf: '2026-01-01T00:00:00Z', exp: '2028-01-01T00:00:00Z', status: 'active' };
+  });
+  const big = signJws({ seq: 2, issued: new Date().toISOString(), nextUpdate: new Date(Date.now() + 7 * 86400e3).toISOString(), keys, revokedCodes: [] }, 'trust', { rootSecretKey: root.secretKey, rootPublicKey: root.publicKey });
+  const trustTimes: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const t0 = performance.now();
+    const r = installTrustList(big, pki.roots, null);
+    trustTimes.push(performance.now() - t0);
+    if (!r.accepted) throw new Error(r.message);
+  }
+
+  // Status list with 1,000,000 records.
+  const N = 1_000_000;
+  const salt = new Uint8Array(16).fill(5);
+  const ids = Array.from({ length: N }, (_, i) => `BENCH${String(i).padStart(13, '0')}`);
+  let statusJws: string | null = signJws(
+    { seq: 1, issued: new Date().toISOString(), nextUpdate: new Date(Date.now() + 86400e3).toISOString(), salt: b64urlEncode(salt), records: b64urlEncode(buildStatusRecords(salt, ids.map((id, i) => ({ id, st: ((i % 2) + 1) as 1 | 2, su: now })))) },
+    'status',
+    { rootSecretKey: root.secretKey, rootPublicKey: root.publicKey },
+  );
+  const jwsMB = statusJws.length / MB;
+  gc();
+  const before = process.memoryUsage();
+  const t0 = performance.now();
+  const status = installStatusList(statusJws, pki.roots, null);
+  const loadMs = performance.now() - t0;
+  if (!status.accepted) throw new Error(status.message);
+  statusJws = null; // the downloaded text is released once installed, as in the kiosk
+  gc();
+  const after = process.memoryUsage();
+  const extraMB = (after.rss - before.rss + (after.external - before.external) * 0) / MB;
+
+  const lookups = 500_000;
+  const probe = Array.from({ length: 4096 }, (_, i) => (i % 2 ? ids[(i * 7919) % N]! : `ABSENT${i}`));
+  let found = 0;
+  const t1 = performance.now();
+  for (let i = 0; i < lookups; i++) if (lookupStatus(status.list, probe[i & 4095]!)) found++;
+  const lookupSec = (performance.now() - t1) / 1000;
+  if (found !== lookups / 2) throw new Error(`lookup found ${found}, expected ${lookups / 2}`);
+
+  return {
+    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+    verifyPerSecond: { node: Math.round(nodeRate), tweetnacl: Math.round(naclRate), ratio: round(nodeRate / naclRate) },
+    target: { nodeVerifyPerSecond: 5000, statusLoadMs: 2000, statusExtraMB: 150, lookupsPerSecond: 500000 },
+    trustList300Keys: { installMsMedian: round(trustTimes.length ? median(trustTimes) : 0, 2) },
+    statusList1M: {
+      records: status.list.count,
+      jwsMB: round(jwsMB),
+      verifyAndLoadMs: Math.round(loadMs),
+      extraMemoryMB: round(extraMB),
+      heapExtraMB: round((after.heapUsed - before.heapUsed) / MB),
+      lookupsPerSecond: Math.round(lookups / lookupSec),
+    },
+  };
+}

@@ -1,0 +1,40 @@
+// The architecture's import boundaries are lint rules (eslint.config.js); this proves each rule
+// bites, so a boundary cannot silently stop being enforced.
+import { ESLint } from 'eslint';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..');
+const eslint = new ESLint({ cwd: root });
+
+async function restrictedImportErrors(file: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: join(root, file) });
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-globals').map((m) => m.message);
+}
+
+describe('architecture boundaries (lint)', () => {
+  it.each([
+    ['src/core/x.ts', "import { app } from 'electron';\nexport const a = app;\n"],
+    ['src/core/x.ts', "import { SerialPort } from 'serialport';\nexport const a = SerialPort;\n"],
+    ['src/core/x.ts', "import { a } from '../renderer/main.js';\nexport const b = a;\n"],
+    ['src/core/x.ts', 'export const w = window.innerWidth;\n'],
+    ['src/renderer/x.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n"],
+    ['src/renderer/x.ts', "import { verifyCode } from '../core/codes/verify.js';\nexport const v = verifyCode;\n"],
+    ['src/renderer/x.ts', "import { ipcRenderer } from 'electron';\nexport const i = ipcRenderer;\n"],
+    ['src/host/x.ts', "import { SerialPort } from 'serialport';\nexport const s = SerialPort;\n"],
+    ['src/host/x.ts', "import { BrowserWindow } from 'electron';\nexport const b = BrowserWindow;\n"],
+    ['src/contract/x.ts', "import { verifyCode } from '../core/codes/verify.js';\nexport const v = verifyCode;\n"],
+    ['src/scan/x.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n"],
+  ])('%s may not: %s', async (file, code) => {
+    expect(await restrictedImportErrors(file, code)).not.toEqual([]);
+  });
+
+  it.each([
+    ['native-bridge/x.ts', "import { SerialPort } from 'serialport';\nexport const s = SerialPort;\n"],
+    ['src/main/x.ts', "import { app } from 'electron';\nexport const a = app;\n"],
+    ['src/renderer/x.ts', "import { ALL_REASONS } from '../contract/reasons.js';\nexport const r = ALL_REASONS;\n"],
+    ['src/core/x.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n"],
+  ])('%s may: %s', async (file, code) => {
+    expect(await restrictedImportErrors(file, code)).toEqual([]);
+  });
+});
