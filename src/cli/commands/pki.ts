@@ -61,8 +61,7 @@ export const register: RegisterCommand = (program, io) => {
       printJson(io, { dir, roots: made.roots, provinces: made.provinces.map((p) => ({ iss: p.iss, kid: p.kid })), codes, installed: Boolean(opts.install) });
     });
 
-  pki
-    .command('issue')
+  withDataDir(pki.command('issue'))
     .description('mint a PHC1 code with any status, test result, validity and document; writes PREFIX.txt and PREFIX.png')
     .requiredOption('--pki <dir>', 'a directory made by `kiosk pki demo`')
     .requiredOption('--out <prefix>', 'output path prefix')
