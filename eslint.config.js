@@ -11,7 +11,7 @@ const serialportPatterns = ['serialport', '@serialport/*'];
 const restrict = (patterns, message) => ({ group: patterns, message });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'fixtures/**', 'artifacts/**', 'test-results/**', '.kiosk-data/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'fixtures/**', 'artifacts/**', 'test-results/**', '.kiosk-data/**', '.tmp/**', 'release/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -89,7 +89,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { paths: nodeBuiltins.map((name) => ({ name, message: 'The renderer has no Node.' })), patterns: [
         restrict(['node:*'], 'The renderer has no Node.'),
-        restrict(['../*', '!../contract/*', '!../../contract/*', '!../contract', '!../../contract', '!../scan/*', '!../../scan/*'], 'The renderer imports only src/contract and the pure scan pipeline (src/scan).'),
+        restrict(['../*', '!../contract/*', '!../../contract/*', '!../contract', '!../../contract', '!../scan/*', '!../../scan/*', '!../scan', '!../../scan'], 'The renderer imports only src/contract and the pure scan pipeline (src/scan).'),
         restrict(['**/core/**', '**/main/**', '**/host/**', '**/native-bridge/**', '**/cli/**', '**/collector/**'], 'The renderer imports only src/contract.'),
         restrict(serialportPatterns, 'Only native-bridge/ imports serialport.'),
         restrict(['electron', 'electron/*'], 'The renderer never imports electron: it gets verbs from the preload.'),
