@@ -54,8 +54,80 @@ export const KIOSK_REASONS = [
   'DEVICE_UNAVAILABLE',
   'BAD_REQUEST',
   'UNAUTHORIZED',
+  // A fault in the kiosk itself (a bug, an unexpected throw): refused rather than crashing.
+  'INTERNAL',
 ] as const;
 export type KioskReason = (typeof KIOSK_REASONS)[number];
+
+/**
+ * Peripheral conditions (devices spec §1–4): what a driver reports in device health and in a rejected
+ * card or temperature. Kept apart from `Reason` (which a passage decision carries): a passage maps
+ * these to CARD_INVALID / TEMPERATURE_INVALID / DEVICE_UNAVAILABLE.
+ */
+export const DEVICE_REASONS = [
+  // link and framing, any device
+  'PORT_UNAVAILABLE',
+  'PORT_ERROR',
+  'FRAME_TIMEOUT',
+  'FRAME_CHECKSUM',
+  'FRAME_LENGTH',
+  'FRAME_NOISE',
+  'FRAME_UNEXPECTED',
+  'HEX_INVALID',
+  // ID card reader module status SW3 (devices spec §1, "Status byte SW3"), one name per value
+  'CARD_SW_NO_CONTENT',
+  'CARD_SW_NO_CARD',
+  'CARD_SW_SELECT_FAILED',
+  'CARD_SW_HOST_CHECKSUM',
+  'CARD_SW_HOST_LENGTH',
+  'CARD_SW_COMMAND',
+  'CARD_SW_NOT_PERMITTED',
+  'CARD_SW_UNRECOGNISED',
+  'CARD_SW_AUTH_CARD_TO_MODULE',
+  'CARD_SW_AUTH_MODULE_TO_CARD',
+  'CARD_SW_VERIFY_FAILED',
+  'CARD_SW_UNKNOWN_CARD_TYPE',
+  'CARD_SW_READ_FAILED',
+  'CARD_SW_RANDOM_FAILED',
+  'CARD_SW_SELF_TEST_FAILED',
+  'CARD_SW_NOT_AUTHORISED',
+  'CARD_SW_UNKNOWN_STATUS',
+  // ID card text block (devices spec §1, "Text block")
+  'CARD_TYPE_UNKNOWN',
+  'CARD_FIELD_INVALID',
+  'CARD_DATE_INVALID',
+  'CARD_ID_CHECKSUM',
+  // thermometers (devices spec §2)
+  'THERMO_OUT_OF_RANGE',
+  'THERMO_UNPARSEABLE',
+  'THERMO_MODBUS_EXCEPTION',
+  'THERMO_NO_STABLE_READING',
+  // serial scanner (devices spec §3)
+  'SCANNER_OVERLONG',
+  // gate relay (devices spec §4)
+  'GATE_UNAVAILABLE',
+] as const;
+export type DeviceReason = (typeof DEVICE_REASONS)[number];
+
+/**
+ * Upload to the collector, list sync and the device key (docs/upload-protocol.md): what the uploader
+ * reports in its status and the collector answers with. Kept apart from `Reason`: no passage carries these.
+ */
+export const UPLOAD_REASONS = [
+  'COLLECTOR_UNREACHABLE',
+  'COLLECTOR_TIMEOUT',
+  'COLLECTOR_ERROR',
+  'KIOSK_UNKNOWN',
+  'BATCH_SIGNATURE_INVALID',
+  'BATCH_TOO_LARGE',
+  'BATCH_INVALID',
+  'BATCH_CONFLICT',
+  'RATE_LIMITED',
+  'LIST_UNAVAILABLE',
+  'DEVICE_KEY_INVALID',
+  'DEVICE_KEY_INSECURE',
+] as const;
+export type UploadReason = (typeof UPLOAD_REASONS)[number];
 
 export type Reason = VerifyReason | PolicyReason | ListUpdateReason | KioskReason;
 export const ALL_REASONS: readonly Reason[] = [

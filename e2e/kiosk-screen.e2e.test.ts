@@ -1,0 +1,202 @@
+// The guard screen and the browser host in Debian's Chromium: the page connects over the WebSocket
+// with its token and shows the idle screen; connections without the token or from another origin
+// are refused; the fake camera's QR text reaches core untouched and the result is drawn, sounded and
+// (for `review`) decided by the guard; the status bar reflects device and list health.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { ROOT, launchChromium, openKioskPage, saveScreenshot, scanLatencies, scratchDir, startTestKiosk, waitForResult, type TestKiosk } from './support/harness.js';
+import { writeQrY4m } from './support/y4m.js';
+import { scriptedService, shownPassage } from './support/scripted-service.js';
+
+/** As long as a real PHC1 code (about 300 characters), in the Base45 alphabet, spaces included. */
+const LONG_TEXT = 'PHC1:NCF OA0 $%*+-./:' + 'E2E TEST CODE 0123456789 '.repeat(12);
+
+/** Runs in the page: opens a WebSocket and reports whether the host let it open. */
+const tryWebSocket = (url: string) =>
+  `new Promise((resolve) => { const ws = new WebSocket(${JSON.stringify(url)}); ws.onopen = () => { ws.close(); resolve('open'); }; ws.onerror = () => resolve('refused'); })`;
+
+describe('kiosk start composition in Chromium', () => {
+  let kiosk: TestKiosk;
+  let browser: Browser;
+  beforeAll(async () => {
+    kiosk = await startTestKiosk();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await kiosk?.close();
+  });
+
+  it('loads, connects over the WebSocket with the token, and shows the idle screen in zh-CN', async () => {
+    const page = await openKioskPage(browser, kiosk.url);
+    expect(await page.locator('body').getAttribute('data-transport')).toBe('websocket');
+    expect(await page.locator('body').getAttribute('data-connected')).toBe('true');
+    expect(await page.locator('#guard').getAttribute('data-tone')).toBe('idle');
+    expect(await page.locator('#headline').textContent()).toBe('请出示健康码或刷身份证');
+    expect(kiosk.running.host.connectedClients()).toBe(1);
+    await saveScreenshot(page, 'idle-screen');
+    await page.context().close();
+  });
+
+  it('refuses a WebSocket with a wrong or missing token even from our own page', async () => {
+    const page = await openKioskPage(browser, kiosk.url);
+    const base = `ws://127.0.0.1:${kiosk.running.host.port}/kiosk`;
+    expect(await page.evaluate(tryWebSocket(`${base}?token=wrong`))).toBe('refused');
+    expect(await page.evaluate(tryWebSocket(base))).toBe('refused');
+    expect(await page.evaluate(tryWebSocket(kiosk.running.host.wsUrl))).toBe('open');
+    await page.context().close();
+  });
+
+  it('refuses another origin even when it knows the token, and cannot read the page', async () => {
+    const other: Server = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end('<!doctype html><title>elsewhere</title>');
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', () => r()));
+    const port = (other.address() as { port: number }).port;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${port}/`);
+    expect(await page.evaluate(tryWebSocket(kiosk.running.host.wsUrl))).toBe('refused');
+    const read = await page.evaluate(`fetch(${JSON.stringify(kiosk.url)}).then((r) => r.text()).then(() => 'read', () => 'blocked')`);
+    expect(read).toBe('blocked');
+    await context.close();
+    await new Promise<void>((r) => other.close(() => r()));
+    expect(kiosk.logLines.some((l) => l.includes('wrong Origin'))).toBe(true);
+  });
+});
+
+describe('`kiosk start` as a new user runs it', () => {
+  it('starts the demo on a fresh data directory, prints `kiosk ready <url>`, serves the kiosk, and stops cleanly on SIGTERM', async () => {
+    const scratch = scratchDir('kiosk-e2e-start-');
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'kiosk.js'), 'start', '--data-dir', join(scratch.dir, 'data')], {
+      env: { ...process.env, KIOSK_NO_BROWSER: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (out += c));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    let browser: Browser | undefined;
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!/kiosk ready (\S+)/.test(out) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+      const url = /kiosk ready (\S+)/.exec(out)?.[1];
+      expect(url, out).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      expect(out).toContain('demo');
+      browser = await launchChromium();
+      const page = await openKioskPage(browser, url!);
+      expect(await page.locator('#demo-badge').isVisible()).toBe(true);
+      expect(await page.locator('#guard').getAttribute('data-tone')).toBe('idle');
+      await saveScreenshot(page, 'npm-start-demo');
+    } finally {
+      await browser?.close();
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      scratch.remove();
+    }
+  });
+});
+
+describe('guard screen with a scripted core', () => {
+  let kiosk: TestKiosk | undefined;
+  let browser: Browser | undefined;
+  const scratch = scratchDir();
+  afterEach(async () => {
+    await browser?.close();
+    await kiosk?.close();
+    browser = undefined;
+    kiosk = undefined;
+  });
+  afterAll(() => scratch.remove());
+
+  it('sends the camera QR text untouched, then shows PASS with the masked name, province and sound', async () => {
+    // Spaces are legal Base45: the text must arrive exactly as encoded (double and trailing spaces too).
+    const text = LONG_TEXT + 'PASS  ';
+    const clip = writeQrY4m(join(scratch.dir, 'pass.y4m'), text, { blankFrames: 5, frames: 10 });
+    const scripted = scriptedService((_t, id) => shownPassage(id, { decision: 'admit' }));
+    kiosk = await startTestKiosk({ serviceHandle: async () => ({ service: scripted.service, banner: [], close: async () => {} }) });
+    browser = await launchChromium({ fakeVideo: clip });
+    const page = await openKioskPage(browser, kiosk.url);
+    const result = await waitForResult(page);
+    expect(scripted.scans[0]).toBe(text);
+    expect(result).toMatchObject({ tone: 'pass', decision: 'admit', headline: '通过' });
+    expect(await page.locator('#person-name').textContent()).toBe('张*');
+    expect(await page.locator('#person-province').textContent()).toBe('浙江');
+    expect(await page.locator('#person-temperature').textContent()).toBe('36.5 °C');
+    expect(await page.locator('#countdown').textContent()).toMatch(/秒后复位/);
+    expect(Number(await page.locator('body').getAttribute('data-sounds-played'))).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('#status-items li[data-id="device-camera"]').getAttribute('data-level')).toBe('ok');
+    const latencies = await scanLatencies(page);
+    expect(latencies).toHaveLength(1);
+    expect(latencies[0]).toBeGreaterThan(0);
+    expect(latencies[0]).toBeLessThan(5000);
+    await saveScreenshot(page, 'scripted-pass');
+  });
+
+  it('shows CHECK with allow/deny for a review, and the guard’s verdict', async () => {
+    const clip = writeQrY4m(join(scratch.dir, 'review.y4m'), LONG_TEXT + 'REVIEW', { frames: 5 });
+    const scripted = scriptedService((_t, id) =>
+      shownPassage(id, { decision: 'review', reason: 'TEMPERATURE_MISSING', awaitingGuard: true, temperatureC: null, resetInMs: null }),
+    );
+    kiosk = await startTestKiosk({ serviceHandle: async () => ({ service: scripted.service, banner: [], close: async () => {} }) });
+    browser = await launchChromium({ fakeVideo: clip });
+    const page = await openKioskPage(browser, kiosk.url);
+    const result = await waitForResult(page);
+    expect(result).toMatchObject({ tone: 'check', reason: 'TEMPERATURE_MISSING', headline: '人工核验' });
+    expect(await page.locator('#reason').textContent()).toBe('未测体温');
+    expect(await page.locator('#review-panel').isVisible()).toBe(true);
+    await saveScreenshot(page, 'scripted-review-waiting');
+    await page.locator('#review-allow').click();
+    await page.waitForSelector('#guard[data-tone="pass"]');
+    expect(scripted.reviews).toEqual([{ passageId: result.passageId, verdict: 'allow' }]);
+    expect(await page.locator('#review-panel').isVisible()).toBe(false);
+    expect(await page.locator('#reason').textContent()).toBe('安保人员已放行');
+    await saveScreenshot(page, 'scripted-review-allowed');
+  });
+
+  it('shows STOP with the reason in English, and a status bar with stale list, clock warning and offline devices', async () => {
+    const now = Date.now();
+    const clip = writeQrY4m(join(scratch.dir, 'stop.y4m'), LONG_TEXT + 'RED', { frames: 5 });
+    const scripted = scriptedService((_t, id) => shownPassage(id, { decision: 'deny', reason: 'STATUS_RED', trustListStale: true }), {
+      trustList: { state: 'stale', seq: 7, issuedAt: now - 10 * 86_400_000, nextUpdateAt: now - 3 * 86_400_000 },
+      clock: { warning: true, now, newestSeenAt: now + 3_600_000 },
+    });
+    kiosk = await startTestKiosk({ serviceHandle: async () => ({ service: scripted.service, banner: [], close: async () => {} }) });
+    browser = await launchChromium({ fakeVideo: clip });
+    const page = await openKioskPage(browser, kiosk.url);
+    await page.locator('#language-toggle').click();
+    await page.waitForSelector('html[lang="en"]');
+    const result = await waitForResult(page);
+    expect(result).toMatchObject({ tone: 'stop', reason: 'STATUS_RED', headline: 'STOP' });
+    expect(await page.locator('#reason').textContent()).toBe('Red code: no entry');
+    expect(await page.locator('#trust-stale').textContent()).toBe('Key list due for update');
+    const level = (id: string) => page.locator(`#status-items li[data-id="${id}"]`).getAttribute('data-level');
+    expect(await level('trust-list')).toBe('warn');
+    expect(await level('clock')).toBe('bad');
+    expect(await level('device-thermo')).toBe('bad');
+    expect(await level('device-reader')).toBe('ok');
+    expect(await level('network')).toBe('warn');
+    expect(await page.locator('#status-items li[data-id="uploads"]').textContent()).toBe('3 to upload');
+    await saveScreenshot(page, 'scripted-stop-en');
+  });
+
+  it('shows today’s figures in the admin view only with the right PIN', async () => {
+    const scripted = scriptedService((_t, id) => shownPassage(id, { decision: 'admit' }));
+    kiosk = await startTestKiosk({ serviceHandle: async () => ({ service: scripted.service, banner: [], close: async () => {} }) });
+    browser = await launchChromium();
+    const page = await openKioskPage(browser, kiosk.url);
+    await page.locator('#admin-open').click();
+    await page.locator('#admin-pin').fill('0000');
+    await page.locator('#admin-show').click();
+    await page.waitForSelector('#admin-error:has-text("UNAUTHORIZED")');
+    await page.locator('#admin-pin').fill('1234');
+    await page.locator('#admin-show').click();
+    await page.waitForSelector('#admin-figures dd');
+    expect(await page.locator('#admin-figures').textContent()).toContain('红码，禁止通行');
+    await saveScreenshot(page, 'admin-figures');
+  });
+});

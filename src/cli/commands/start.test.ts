@@ -1,0 +1,44 @@
+// `kiosk start` flag handling: bad values are refused with a reason and exit code 2 before anything
+// starts (the running kiosk itself is exercised by CI's `npm start` check and the e2e journeys).
+import { describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { main } from '../main.js';
+import { cameraFromOptions } from './start.js';
+
+function io() {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c) => (out += c));
+  stderr.on('data', (c) => (err += c));
+  return { io: { stdout, stderr, stdin: new PassThrough() }, out: () => out, err: () => err };
+}
+
+describe('kiosk start flags', () => {
+  it('turns camera flags into camera settings', () => {
+    expect(cameraFromOptions({ camera: true })).toEqual({});
+    expect(cameraFromOptions({ camera: false, cameraDevice: 'abc', cameraSize: '1280x720', cameraEngine: 'zxing-wasm' })).toEqual({
+      enabled: false,
+      deviceId: 'abc',
+      width: 1280,
+      height: 720,
+      engine: 'zxing-wasm',
+    });
+  });
+
+  it.each([
+    [['--camera-size', '640*480'], /--camera-size/],
+    [['--camera-engine', 'quagga'], /--camera-engine/],
+    [['--port', '70000'], /--port/],
+    [['--language', 'fr'], /--language/],
+    [['--host', 'qt'], /--host/],
+  ])('refuses %j with BAD_REQUEST and exit code 2', async (args, message) => {
+    const t = io();
+    const code = await main(['start', '--data-dir', '/nonexistent/never-created', ...args], t.io);
+    expect(code).toBe(2);
+    expect(t.err()).toMatch(/^kiosk: BAD_REQUEST: /);
+    expect(t.err()).toMatch(message);
+    expect(t.out()).not.toContain('kiosk ready');
+  });
+});

@@ -1,0 +1,136 @@
+// `kiosk start`: the kiosk a person meets. In Electron when its binary is installed, otherwise the
+// browser host (Node serves the screens and the contract; Debian's Chromium shows them). With no
+// configuration the service is the embedded demo (see src/host/kiosk-service.ts, the plug point).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { RegisterCommand } from './index.js';
+import { CliError, dataDirOf, withDataDir, type CommandIo } from '../program.js';
+import { LanguageSchema, type CameraConfig, type Language } from '../../contract/api.js';
+import { runBrowserHost } from '../../host/run.js';
+import { findElectronBinary } from '../../host/electron-binary.js';
+import { electronMainEntry } from '../../host/paths.js';
+
+interface StartOptions {
+  dataDir?: string;
+  port: string;
+  host: string;
+  kiosk?: boolean;
+  browser: boolean;
+  camera: boolean;
+  cameraDevice?: string;
+  cameraSize?: string;
+  cameraEngine?: string;
+  language?: string;
+}
+
+/** Camera flags → the part of CameraConfig they set; bad values are a BAD_REQUEST, not a crash. */
+export function cameraFromOptions(opts: Pick<StartOptions, 'camera' | 'cameraDevice' | 'cameraSize' | 'cameraEngine'>): Partial<CameraConfig> {
+  const camera: Partial<CameraConfig> = {};
+  if (!opts.camera) camera.enabled = false;
+  if (opts.cameraDevice) camera.deviceId = opts.cameraDevice;
+  if (opts.cameraSize) {
+    const m = /^(\d{3,4})x(\d{3,4})$/.exec(opts.cameraSize);
+    if (!m) throw new CliError('BAD_REQUEST', `--camera-size must look like 640x480, got ${JSON.stringify(opts.cameraSize)}`, 2);
+    camera.width = Number(m[1]);
+    camera.height = Number(m[2]);
+  }
+  if (opts.cameraEngine) {
+    if (opts.cameraEngine !== 'zxing-library' && opts.cameraEngine !== 'zxing-wasm') {
+      throw new CliError('BAD_REQUEST', `--camera-engine must be zxing-library or zxing-wasm`, 2);
+    }
+    camera.engine = opts.cameraEngine;
+  }
+  return camera;
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('BAD_REQUEST', `--port must be 0..65535, got ${JSON.stringify(text)}`, 2);
+  return port;
+}
+
+function parseLanguage(text: string | undefined): Language | undefined {
+  if (text === undefined) return undefined;
+  const parsed = LanguageSchema.safeParse(text);
+  if (!parsed.success) throw new CliError('BAD_REQUEST', `--language must be zh-CN or en`, 2);
+  return parsed.data;
+}
+
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (sig: string) => () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve(sig);
+    };
+    const onInt = on('SIGINT');
+    const onTerm = on('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+}
+
+async function startElectron(binary: string, dataDir: string, opts: StartOptions, io: CommandIo): Promise<number> {
+  const entry = electronMainEntry();
+  if (!existsSync(entry)) throw new CliError('INTERNAL', `Electron main not built (${entry}); run npm run build`);
+  io.stdout.write(`kiosk: starting Electron (${binary})\n`);
+  const child = spawn(binary, [entry], {
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      KIOSK_DATA_DIR: dataDir,
+      // Electron main reads the same choices the browser host takes as flags.
+      KIOSK_START_OPTIONS: JSON.stringify({ camera: cameraFromOptions(opts), language: parseLanguage(opts.language) ?? null }),
+    },
+  });
+  const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
+  process.on('SIGINT', forward('SIGINT'));
+  process.on('SIGTERM', forward('SIGTERM'));
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+}
+
+export const register: RegisterCommand = (program: Command, io: CommandIo, setExit) => {
+  withDataDir(program.command('start'))
+    .description('start the kiosk (Electron if installed, else the browser host with Chromium); the demo when unconfigured')
+    .option('--port <port>', 'browser host port on 127.0.0.1 (0 picks a free one)', '0')
+    .option('--host <host>', 'auto | browser | electron', 'auto')
+    .option('--kiosk', 'full-screen kiosk window instead of an app window')
+    .option('--no-browser', 'do not open a window; print the URL (also KIOSK_NO_BROWSER=1)')
+    .option('--no-camera', 'do not use a camera')
+    .option('--camera-device <deviceId>', 'camera deviceId (default: the first camera)')
+    .option('--camera-size <WxH>', 'camera resolution, e.g. 640x480')
+    .option('--camera-engine <engine>', 'zxing-library (default) or zxing-wasm')
+    .option('--language <lang>', 'zh-CN (default) or en')
+    .action(async (opts: StartOptions) => {
+      const dataDir = dataDirOf(opts);
+      const camera = cameraFromOptions(opts);
+      const language = parseLanguage(opts.language);
+      const port = parsePort(opts.port);
+      if (!['auto', 'browser', 'electron'].includes(opts.host)) throw new CliError('BAD_REQUEST', '--host must be auto, browser or electron', 2);
+      if (opts.host !== 'browser') {
+        const electron = findElectronBinary();
+        if ('path' in electron) {
+          setExit(await startElectron(electron.path, dataDir, opts, io));
+          return;
+        }
+        if (opts.host === 'electron') throw new CliError('DEVICE_UNAVAILABLE', `no Electron binary: ${electron.missing}`);
+        io.stdout.write(`kiosk: no Electron binary (${electron.missing}); using the browser host\n`);
+      }
+      const log = (line: string) => io.stderr.write(`kiosk: ${line}\n`);
+      const running = await runBrowserHost({
+        dataDir,
+        port,
+        window: opts.browser ? (opts.kiosk ? 'kiosk' : 'app') : 'none',
+        camera,
+        language,
+        log,
+      });
+      for (const line of running.service.banner) io.stdout.write(`kiosk: ${line}\n`);
+      if (running.noWindowReason) io.stdout.write(`kiosk: no window (${running.noWindowReason}); open ${running.host.url} in Chromium\n`);
+      io.stdout.write(`kiosk ready ${running.host.url}\n`);
+      const signal = await untilSignal();
+      io.stdout.write(`kiosk: ${signal}, stopping\n`);
+      await running.close();
+    });
+};

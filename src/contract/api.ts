@@ -1,0 +1,346 @@
+// The one contract between the screens (renderer) and the kiosk core: every method a screen may call
+// and every event the core pushes, each with a zod schema. Both hosts expose exactly this: Electron
+// through ipcMain.handle + preload verbs, the browser host through a WebSocket (see ./wire.ts). The
+// core implements `KioskService`; neither host adds or removes anything, so a screen cannot tell them
+// apart. Imports only zod and ./reasons.js because the renderer bundles this file.
+import { z } from 'zod';
+import type { MethodNameFromList } from './method-names.js';
+import { ALL_REASONS, DEVICE_REASONS, type Decision, type DeviceReason, type Reason } from './reasons.js';
+
+// ---------------------------------------------------------------------------------------------
+// Shared value schemas
+
+export const ReasonSchema = z.enum(ALL_REASONS as [Reason, ...Reason[]]);
+/** A device's health may name a passage reason or a peripheral one (devices spec). */
+export const DeviceHealthReasonSchema = z.enum([...new Set<Reason | DeviceReason>([...ALL_REASONS, ...DEVICE_REASONS])] as [
+  Reason | DeviceReason,
+  ...(Reason | DeviceReason)[],
+]);
+export const DecisionSchema = z.enum(['admit', 'deny', 'review']) satisfies z.ZodType<Decision>;
+export const LanguageSchema = z.enum(['zh-CN', 'en']);
+export type Language = z.infer<typeof LanguageSchema>;
+export const DEFAULT_LANGUAGE: Language = 'zh-CN';
+
+/** Epoch milliseconds: every time on the contract is one, so the renderer never parses dates. */
+const EpochMs = z.number().int().nonnegative();
+
+/**
+ * The passage state machine the guard screen follows (issue 5 §2):
+ * idle → collecting (code and/or card and/or temperature within a window) → decided → shown → idle.
+ * `decided` is the short moment between the decision and its durable log write: the screen shows
+ * nothing final until `shown`, because a decision that could not be logged must not be displayed.
+ */
+export const PassageStateSchema = z.enum(['idle', 'collecting', 'decided', 'shown']);
+export type PassageState = z.infer<typeof PassageStateSchema>;
+
+export const PassageMethodSchema = z.enum(['code', 'card', 'both']);
+export const GuardVerdictSchema = z.enum(['allow', 'deny']);
+export type GuardVerdict = z.infer<typeof GuardVerdictSchema>;
+
+/**
+ * What the screen shows for the current passage. Personal data arrives already masked: the core
+ * masks the name (张*) so the full name never crosses into the renderer, its logs or its DOM.
+ */
+export const PassageViewSchema = z.object({
+  /** Stable id of this passage; null only when idle. A review verdict names it. */
+  passageId: z.string().min(1).max(64).nullable(),
+  state: PassageStateSchema,
+  /** What has been presented so far (drives the "waiting for card / temperature" hints). */
+  collected: z.object({ code: z.boolean(), card: z.boolean(), temperature: z.boolean() }),
+  method: PassageMethodSchema.nullable(),
+  /** The kiosk's decision; null until decided. */
+  decision: DecisionSchema.nullable(),
+  /** Why: the first failed check or rule (spec §4), or a kiosk reason; null for a plain admit. */
+  reason: ReasonSchema.nullable(),
+  /** For `review`: the guard's verdict once given; the entry logs both. */
+  guardVerdict: GuardVerdictSchema.nullable(),
+  /** True while a `review` waits for the guard (the allow/deny panel is shown only then). */
+  awaitingGuard: z.boolean(),
+  /** Masked holder name, e.g. `张*`; never the full name. */
+  maskedName: z.string().max(64).nullable(),
+  /** Masked document number, e.g. `3301**********1234`. */
+  maskedDocumentNumber: z.string().max(64).nullable(),
+  /** Issuing province, GB/T 2260 six-digit code (`330000`); the renderer names it per language. */
+  provinceCode: z.string().regex(/^\d{6}$/).nullable(),
+  temperatureC: z.number().min(20).max(50).nullable(),
+  /** Spec §4: decided on a trust list past its nextUpdate; the screen says so. */
+  trustListStale: z.boolean(),
+  /** Milliseconds until the screen returns to idle, counted from `at`; null when no reset is due. */
+  resetInMs: z.number().int().nonnegative().nullable(),
+  /** Milliseconds left in the collecting window, counted from `at`; null outside `collecting`. */
+  collectInMs: z.number().int().nonnegative().nullable(),
+  /** The durable entry this passage wrote (present from `shown` on); tests find it in SQLite. */
+  entryId: z.number().int().positive().nullable(),
+  /** Core time of this view, so countdowns stay right however late the event is delivered. */
+  at: EpochMs,
+});
+export type PassageView = z.infer<typeof PassageViewSchema>;
+
+export const IDLE_PASSAGE: PassageView = {
+  passageId: null,
+  state: 'idle',
+  collected: { code: false, card: false, temperature: false },
+  method: null,
+  decision: null,
+  reason: null,
+  guardVerdict: null,
+  awaitingGuard: false,
+  maskedName: null,
+  maskedDocumentNumber: null,
+  provinceCode: null,
+  temperatureC: null,
+  trustListStale: false,
+  resetInMs: null,
+  collectInMs: null,
+  entryId: null,
+  at: 0,
+};
+
+export const DeviceKindSchema = z.enum(['camera', 'scanner', 'cardReader', 'thermometer', 'gate', 'storage']);
+export type DeviceKind = z.infer<typeof DeviceKindSchema>;
+/** `absent`: not configured (not an error); `offline`: configured but not answering. */
+export const DeviceStateSchema = z.enum(['ok', 'degraded', 'offline', 'absent']);
+export type DeviceState = z.infer<typeof DeviceStateSchema>;
+
+export const DeviceHealthSchema = z.object({
+  id: z.string().min(1).max(64),
+  kind: DeviceKindSchema,
+  state: DeviceStateSchema,
+  /** Why it is not ok, when there is a reason code for it. */
+  reason: DeviceHealthReasonSchema.nullable(),
+  /** Short technical detail for the guard/integrator (port name, last error); no personal data. */
+  detail: z.string().max(200).nullable(),
+  /** Whether this is a simulator (demo): the status bar marks it. */
+  simulated: z.boolean(),
+});
+export type DeviceHealth = z.infer<typeof DeviceHealthSchema>;
+
+/** Trust list or status list freshness (spec §2, §3): missing, fresh, stale (past nextUpdate), expired. */
+export const ListFreshnessSchema = z.enum(['missing', 'fresh', 'stale', 'expired']);
+export type ListFreshness = z.infer<typeof ListFreshnessSchema>;
+export const ListStatusSchema = z.object({
+  state: ListFreshnessSchema,
+  seq: z.number().int().nonnegative().nullable(),
+  issuedAt: EpochMs.nullable(),
+  nextUpdateAt: EpochMs.nullable(),
+});
+export type ListStatus = z.infer<typeof ListStatusSchema>;
+
+export const ConnectivitySchema = z.object({
+  online: z.boolean(),
+  uploadsPending: z.number().int().nonnegative(),
+  lastUploadAt: EpochMs.nullable(),
+});
+export type Connectivity = z.infer<typeof ConnectivitySchema>;
+
+/** The system clock went backwards past the newest time the kiosk has seen (a set-back clock would accept expired codes). */
+export const ClockStatusSchema = z.object({
+  warning: z.boolean(),
+  now: EpochMs,
+  newestSeenAt: EpochMs.nullable(),
+});
+export type ClockStatus = z.infer<typeof ClockStatusSchema>;
+
+export const StorageStatusSchema = z.object({
+  /** False when entries cannot be written: nothing is admitted automatically then (issue 5 §2). */
+  writable: z.boolean(),
+  reason: ReasonSchema.nullable(),
+});
+export type StorageStatus = z.infer<typeof StorageStatusSchema>;
+
+export const KioskStatusSchema = z.object({
+  kioskId: z.string().min(1).max(64),
+  version: z.string().max(32),
+  /** Running the embedded demo (demo PKI, simulated devices): the screen shows a DEMO badge. */
+  demo: z.boolean(),
+  language: LanguageSchema,
+  passage: PassageViewSchema,
+  devices: z.array(DeviceHealthSchema).max(32),
+  connectivity: ConnectivitySchema,
+  trustList: ListStatusSchema,
+  statusList: ListStatusSchema,
+  clock: ClockStatusSchema,
+  storage: StorageStatusSchema,
+});
+export type KioskStatus = z.infer<typeof KioskStatusSchema>;
+
+export const CameraConfigSchema = z.object({
+  enabled: z.boolean(),
+  /** MediaDeviceInfo.deviceId to open; null = the default camera. */
+  deviceId: z.string().max(256).nullable(),
+  width: z.number().int().min(160).max(3840),
+  height: z.number().int().min(120).max(2160),
+  frameRate: z.number().int().min(1).max(60),
+  /** Which decoder the worker runs: @zxing/library (default) or zxing-wasm (src/scan ENGINE_NAMES). */
+  engine: z.enum(['zxing-library', 'zxing-wasm']),
+});
+export type CameraConfig = z.infer<typeof CameraConfigSchema>;
+
+export const RendererConfigSchema = z.object({
+  camera: CameraConfigSchema,
+  language: LanguageSchema,
+  sounds: z.boolean(),
+  /** Shown in the status bar (site / lane name); not personal data. */
+  kioskName: z.string().max(64),
+});
+export type RendererConfig = z.infer<typeof RendererConfigSchema>;
+
+export const DEFAULT_CAMERA_CONFIG: CameraConfig = {
+  enabled: true,
+  deviceId: null,
+  width: 640,
+  height: 480,
+  frameRate: 30,
+  engine: 'zxing-library',
+};
+
+export const TodayFiguresSchema = z.object({
+  /** Local calendar day the figures cover, YYYY-MM-DD. */
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  total: z.number().int().nonnegative(),
+  admitted: z.number().int().nonnegative(),
+  denied: z.number().int().nonnegative(),
+  reviewed: z.number().int().nonnegative(),
+  /** Denials and reviews counted by reason, most frequent first. */
+  byReason: z.array(z.object({ reason: ReasonSchema, count: z.number().int().positive() })).max(64),
+  uploadsPending: z.number().int().nonnegative(),
+});
+export type TodayFigures = z.infer<typeof TodayFiguresSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Methods: name → request and response schemas. The response schema is the `value` of an ok result.
+
+/**
+ * Scanned text goes to core exactly as decoded: Base45 contains spaces, so it is never trimmed or
+ * normalised (spec §1). The length cap keeps a hostile payload from costing memory; a real PHC1
+ * text is far shorter (zlib output is capped at 4096 bytes, Base45 makes 3 chars per 2 bytes).
+ */
+export const MAX_SCAN_TEXT_CHARS = 8192;
+
+export const METHODS = {
+  /** Everything the screen needs to draw itself after (re)connecting. */
+  getStatus: {
+    request: z.object({}).strict(),
+    response: KioskStatusSchema,
+  },
+  /** Decoded QR text from the camera (or pasted by an integrator); verification happens in core. */
+  submitScan: {
+    request: z
+      .object({
+        text: z.string().min(1).max(MAX_SCAN_TEXT_CHARS),
+        source: z.enum(['camera', 'manual']),
+        /** Renderer's performance.timeOrigin + now() when the frame was grabbed, for latency benchmarks. */
+        frameAt: z.number().nonnegative().optional(),
+      })
+      .strict(),
+    /** `duplicate`: the same code within 10 s makes no second entry; the screen keeps the last result. */
+    response: z.object({ passageId: z.string().min(1).max(64), duplicate: z.boolean() }),
+  },
+  /** The guard's allow/deny for a passage the kiosk decided `review`. */
+  guardReview: {
+    request: z.object({ passageId: z.string().min(1).max(64), verdict: GuardVerdictSchema }).strict(),
+    response: PassageViewSchema,
+  },
+  /** Admin: today's figures. Admin functions sit behind the PIN (architecture, security boundaries). */
+  getTodayFigures: {
+    request: z.object({ pin: z.string().regex(/^\d{4,12}$/).optional() }).strict(),
+    response: TodayFiguresSchema,
+  },
+  setLanguage: {
+    request: z.object({ language: LanguageSchema }).strict(),
+    response: z.object({ language: LanguageSchema }),
+  },
+  getRendererConfig: {
+    request: z.object({}).strict(),
+    response: RendererConfigSchema,
+  },
+  /** The camera is the renderer's device: it reports its health so the status bar and logs agree. */
+  reportCamera: {
+    request: z
+      .object({
+        state: DeviceStateSchema,
+        /** DOMException name or similar (`NotAllowedError`, `NotFoundError`); no personal data. */
+        detail: z.string().max(200).nullable(),
+      })
+      .strict(),
+    response: z.object({}),
+  },
+} as const;
+
+export type MethodName = keyof typeof METHODS;
+// Compile-time check that the zod-free name list (used by the preload) matches METHODS exactly.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _namesMatch: Same<MethodName, MethodNameFromList> = true;
+void _namesMatch;
+export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
+export type MethodRequest<M extends MethodName> = z.infer<(typeof METHODS)[M]['request']>;
+export type MethodResponse<M extends MethodName> = z.infer<(typeof METHODS)[M]['response']>;
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(METHODS, name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results: every call answers ok with a value, or a reason code and a message in plain words.
+
+export type Ok<T> = { ok: true; value: T };
+export type Failure = { ok: false; reason: Reason; message: string };
+export type Result<T> = Ok<T> | Failure;
+
+export const FailureSchema = z.object({ ok: z.literal(false), reason: ReasonSchema, message: z.string().max(500) });
+
+export function ok<T>(value: T): Ok<T> {
+  return { ok: true, value };
+}
+export function fail(reason: Reason, message: string): Failure {
+  return { ok: false, reason, message };
+}
+
+export function resultSchema<T extends z.ZodType>(value: T) {
+  return z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), value }), FailureSchema]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events: pushed by core to every connected screen.
+
+export const KioskEventSchema = z.discriminatedUnion('type', [
+  /** Every passage state change, including the review request (`awaitingGuard`) and the reset to idle. */
+  z.object({ type: z.literal('passage'), passage: PassageViewSchema }),
+  z.object({ type: z.literal('devices'), devices: z.array(DeviceHealthSchema).max(32) }),
+  z.object({ type: z.literal('connectivity'), connectivity: ConnectivitySchema }),
+  z.object({ type: z.literal('lists'), trustList: ListStatusSchema, statusList: ListStatusSchema }),
+  z.object({ type: z.literal('clock'), clock: ClockStatusSchema }),
+  z.object({ type: z.literal('storage'), storage: StorageStatusSchema }),
+  z.object({ type: z.literal('language'), language: LanguageSchema }),
+]);
+export type KioskEvent = z.infer<typeof KioskEventSchema>;
+export type KioskEventType = KioskEvent['type'];
+
+// ---------------------------------------------------------------------------------------------
+// Both sides' interfaces.
+
+/** Who is calling: the host fills this in after it has checked the sender; the core may log `host`. */
+export interface CallContext {
+  host: 'electron' | 'browser';
+  /** Per-connection id (browser host) or webContents id (Electron); for audit, not authority. */
+  clientId: string;
+}
+
+/**
+ * What the core implements (src/core/checkpoint's service) and both hosts expose. Requests arrive
+ * already validated against METHODS; implementations answer with a Result rather than throwing,
+ * so a refusal always carries a reason code. A throw is still caught by the host (reason INTERNAL).
+ */
+export type KioskService = {
+  [M in MethodName]: (request: MethodRequest<M>, context: CallContext) => Promise<Result<MethodResponse<M>>>;
+} & {
+  /** Registers a listener for every event; returns the unsubscribe function. */
+  subscribe(listener: (event: KioskEvent) => void): () => void;
+};
+
+/** What a screen holds: the same methods without the context, plus event subscription. */
+export type KioskClient = {
+  [M in MethodName]: (request: MethodRequest<M>) => Promise<Result<MethodResponse<M>>>;
+} & {
+  onEvent(listener: (event: KioskEvent) => void): () => void;
+};

@@ -1,0 +1,177 @@
+// Electron main: the production host. One kiosk window, full screen, no way to navigate away;
+// the core runs here in the main process and the renderer reaches it only through the preload's
+// verbs (contextBridge) → ipcMain.handle, one channel per contract method, each checking that the
+// call comes from our own page's main frame and validating the payload against the contract.
+import { app, BrowserWindow, ipcMain, powerSaveBlocker, protocol, session, type IpcMainInvokeEvent } from 'electron';
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { METHOD_NAMES, KioskEventSchema, fail, type CameraConfig, type KioskEvent, type Language } from '../contract/api.js';
+import { dispatchCall } from '../contract/dispatch.js';
+import { IPC_EVENT_CHANNEL, ipcChannel } from '../contract/ipc.js';
+import { createKioskService, type KioskServiceHandle } from '../host/kiosk-service.js';
+import { preloadBundle, rendererDir } from '../host/paths.js';
+import { defaultDataDir, ensureDataDir } from '../core/config/data-dir.js';
+import { APP_SCHEME, APP_URL, ELECTRON_CSP, isOurUrl, isTrustedSender, rendererPathFor, shouldGrantPermission } from './policy.js';
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.map': 'application/json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
+
+const log = (line: string) => process.stderr.write(`kiosk: ${line}\n`);
+
+// Must run before `ready`: our scheme behaves like https (secure context for getUserMedia, its own origin).
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+]);
+// Nobody taps the kiosk before the first result: sounds must play without a gesture.
+app.commandLine.appendSwitch('autoplay-policy', 'no-user-gesture-required');
+
+if (!app.requestSingleInstanceLock()) {
+  // A second `kiosk start` would fight the first over the serial ports and the database.
+  log('another kiosk instance is running; exiting');
+  app.exit(0);
+}
+
+interface StartOptions {
+  camera?: Partial<CameraConfig>;
+  language?: Language | null;
+}
+
+function startOptions(): StartOptions {
+  try {
+    return JSON.parse(process.env.KIOSK_START_OPTIONS ?? '{}') as StartOptions;
+  } catch {
+    return {};
+  }
+}
+
+let window: BrowserWindow | null = null;
+let handle: KioskServiceHandle | null = null;
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    kiosk: true,
+    fullscreen: true,
+    autoHideMenuBar: true,
+    backgroundColor: '#1d2a3a',
+    webPreferences: {
+      preload: preloadBundle(),
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+      devTools: !app.isPackaged && process.env.KIOSK_DEVTOOLS === '1',
+    },
+  });
+  // No navigation and no new windows: the kiosk shows our page and nothing else, ever.
+  win.webContents.on('will-navigate', (event, url) => {
+    if (!isOurUrl(url)) event.preventDefault();
+  });
+  win.webContents.on('will-redirect', (event, url) => {
+    if (!isOurUrl(url)) event.preventDefault();
+  });
+  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  win.webContents.on('will-attach-webview', (event) => event.preventDefault());
+  // A crashed or killed renderer must come back by itself: there is nobody to press F5.
+  win.webContents.on('render-process-gone', (_event, details) => {
+    log(`renderer gone (${details.reason}); reloading`);
+    setTimeout(() => {
+      if (!win.isDestroyed()) void win.loadURL(APP_URL);
+    }, 1000);
+  });
+  win.webContents.on('unresponsive', () => {
+    log('renderer unresponsive; reloading');
+    win.webContents.forcefullyCrashRenderer();
+  });
+  void win.loadURL(APP_URL);
+  return win;
+}
+
+function installSessionPolicy(): void {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((webContents, permission, callback, details) => {
+    const mediaTypes = 'mediaTypes' in details && Array.isArray(details.mediaTypes) ? (details.mediaTypes as string[]) : [];
+    callback(shouldGrantPermission(permission, details.requestingUrl ?? webContents.getURL(), mediaTypes));
+  });
+  ses.setPermissionCheckHandler((_webContents, permission, requestingOrigin) =>
+    permission === 'media' && isOurUrl(`${requestingOrigin}/`),
+  );
+  // Nothing leaves the machine from the renderer: only our scheme (and the camera's blob:/data:) loads.
+  ses.webRequest.onBeforeRequest((details, callback) => {
+    const ok = isOurUrl(details.url) || details.url.startsWith('blob:') || details.url.startsWith('data:') || details.url.startsWith('devtools:');
+    callback({ cancel: !ok });
+  });
+  const dir = rendererDir();
+  protocol.handle(APP_SCHEME, async (request) => {
+    const file = rendererPathFor(request.url, dir);
+    if (!file) return new Response('not found', { status: 404 });
+    try {
+      const body = await readFile(file);
+      return new Response(body, {
+        headers: {
+          'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
+          'Content-Security-Policy': ELECTRON_CSP,
+          'X-Content-Type-Options': 'nosniff',
+          'Cache-Control': 'no-store',
+        },
+      });
+    } catch {
+      return new Response('not found', { status: 404 });
+    }
+  });
+}
+
+function installIpc(h: KioskServiceHandle): void {
+  for (const method of METHOD_NAMES) {
+    ipcMain.handle(ipcChannel(method), async (event: IpcMainInvokeEvent, params: unknown) => {
+      const frame = event.senderFrame;
+      if (!frame || !isTrustedSender({ url: frame.url, isMainFrame: frame === event.sender.mainFrame })) {
+        log(`refused ${method} from an untrusted frame`);
+        return fail('UNAUTHORIZED', 'calls are accepted from the kiosk page only');
+      }
+      return dispatchCall(h.service, method, params, { host: 'electron', clientId: String(event.sender.id) });
+    });
+  }
+  h.service.subscribe((event: KioskEvent) => {
+    const parsed = KioskEventSchema.safeParse(event);
+    if (!parsed.success || !window || window.isDestroyed()) return;
+    if (isOurUrl(window.webContents.getURL())) window.webContents.send(IPC_EVENT_CHANNEL, parsed.data);
+  });
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  const dataDir = ensureDataDir(defaultDataDir());
+  const options = startOptions();
+  handle = await createKioskService({ dataDir, camera: options.camera, language: options.language ?? undefined, log });
+  installSessionPolicy();
+  installIpc(handle);
+  // A kiosk that dims or sleeps is a closed door.
+  powerSaveBlocker.start('prevent-display-sleep');
+  window = createWindow();
+  for (const line of handle.banner) process.stdout.write(`kiosk: ${line}\n`);
+  process.stdout.write(`kiosk ready ${APP_URL}\n`);
+}
+
+app.on('second-instance', () => {
+  if (window) {
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  }
+});
+app.on('window-all-closed', () => app.quit());
+app.on('before-quit', () => {
+  void handle?.close();
+});
+
+start().catch((err: unknown) => {
+  log(`failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  app.exit(1);
+});

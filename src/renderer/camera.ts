@@ -1,0 +1,201 @@
+// Camera capture: getUserMedia with the configured device and resolution, one frame at a time to
+// the decode worker, decoded text straight to core. No verification happens here (architecture: the
+// renderer never verifies); this only moves pixels and text.
+import type { CameraConfig, DeviceState } from '../contract/api.js';
+import type { FrameRequest, WorkerRequest, WorkerResponse } from '../scan/protocol.js';
+
+export interface CameraCallbacks {
+  /** Decoded text exactly as the symbol holds it, with the time its frame was grabbed. */
+  onText(text: string, frameAt: number): void;
+  onHealth(state: DeviceState, detail: string | null): void;
+}
+
+/** The same text seen again within this window is the same phone still in view: send it once. */
+const REPEAT_SUPPRESS_MS = 1500;
+/** After the camera fails or disappears, try again this often. */
+const RETRY_MS = 5000;
+
+export interface CameraStats {
+  frames: number;
+  decoded: number;
+  lastDecodeMs: number;
+}
+
+export class CameraScanner {
+  private stream: MediaStream | null = null;
+  private worker: Worker | null = null;
+  /** The one frame buffer, owned by whichever side holds it; null while the worker has it. */
+  private buffer: ArrayBuffer | null = null;
+  private canvas: OffscreenCanvas | null = null;
+  private seq = 0;
+  private stopped = false;
+  private lastText = '';
+  private lastTextAt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  readonly stats: CameraStats = { frames: 0, decoded: 0, lastDecodeMs: 0 };
+
+  constructor(
+    private readonly video: HTMLVideoElement,
+    private readonly config: CameraConfig,
+    private readonly callbacks: CameraCallbacks,
+    private readonly workerUrl: URL,
+  ) {}
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    if (!this.config.enabled) {
+      this.callbacks.onHealth('absent', null);
+      return;
+    }
+    try {
+      this.stream = await navigator.mediaDevices.getUserMedia({
+        audio: false,
+        video: {
+          ...(this.config.deviceId ? { deviceId: { exact: this.config.deviceId } } : {}),
+          width: { ideal: this.config.width },
+          height: { ideal: this.config.height },
+          frameRate: { ideal: this.config.frameRate },
+        },
+      });
+    } catch (err) {
+      this.callbacks.onHealth('offline', err instanceof DOMException ? err.name : 'getUserMedia failed');
+      this.scheduleRetry();
+      return;
+    }
+    for (const track of this.stream.getVideoTracks()) {
+      track.addEventListener('ended', () => {
+        this.callbacks.onHealth('offline', 'track ended');
+        this.teardownStream();
+        this.scheduleRetry();
+      });
+    }
+    this.video.srcObject = this.stream;
+    this.video.muted = true;
+    await this.video.play().catch(() => {});
+    this.startWorker();
+    this.callbacks.onHealth('ok', null);
+    this.grabNext();
+  }
+
+  /** Lets the text in view be sent again (its last submission failed, e.g. the core was restarting). */
+  forgetLastText(): void {
+    this.lastText = '';
+    this.lastTextAt = 0;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.teardownStream();
+    this.worker?.terminate();
+    this.worker = null;
+  }
+
+  private scheduleRetry(): void {
+    if (this.stopped) return;
+    this.retryTimer = setTimeout(() => void this.start(), RETRY_MS);
+  }
+
+  private teardownStream(): void {
+    this.stream?.getTracks().forEach((t) => t.stop());
+    this.stream = null;
+    this.video.srcObject = null;
+  }
+
+  private startWorker(): void {
+    if (this.worker) return;
+    const worker = new Worker(this.workerUrl, { type: 'module' });
+    worker.onmessage = (e: MessageEvent<WorkerResponse>) => this.onWorkerMessage(e.data);
+    worker.onerror = () => this.callbacks.onHealth('degraded', 'decode worker failed');
+    const configure: WorkerRequest = { type: 'configure', engine: this.config.engine };
+    worker.postMessage(configure);
+    this.worker = worker;
+    this.buffer = new ArrayBuffer(0);
+  }
+
+  private onWorkerMessage(msg: WorkerResponse): void {
+    if (msg.type === 'error') {
+      this.callbacks.onHealth('degraded', `${msg.reason}: ${msg.message}`.slice(0, 200));
+      return;
+    }
+    if (msg.type !== 'result') return;
+    this.buffer = msg.buffer;
+    this.stats.lastDecodeMs = msg.ms;
+    if (msg.text !== null) {
+      this.stats.decoded += 1;
+      const now = Date.now();
+      if (msg.text !== this.lastText || now - this.lastTextAt > REPEAT_SUPPRESS_MS) {
+        this.callbacks.onText(msg.text, msg.frameAt);
+      }
+      this.lastText = msg.text;
+      this.lastTextAt = now;
+    }
+    this.grabNext();
+  }
+
+  /** Waits for the next new video frame, then grabs it; one frame in flight at most (backpressure). */
+  private grabNext(): void {
+    if (this.stopped || !this.stream) return;
+    const video = this.video;
+    if (typeof video.requestVideoFrameCallback === 'function') {
+      video.requestVideoFrameCallback(() => void this.grab());
+    } else {
+      setTimeout(() => void this.grab(), 1000 / this.config.frameRate);
+    }
+  }
+
+  private async grab(): Promise<void> {
+    if (this.stopped || !this.worker || this.buffer === null) return;
+    const frameAt = performance.timeOrigin + performance.now();
+    const request = (await this.grabLuma(frameAt)) ?? this.grabRgba(frameAt);
+    if (!request) {
+      this.grabNext();
+      return;
+    }
+    this.buffer = null;
+    this.stats.frames += 1;
+    this.worker.postMessage(request, [request.buffer]);
+  }
+
+  /**
+   * The fast path: a VideoFrame's Y plane is the luminance the decoder needs, copied into the reused
+   * buffer without an RGBA round trip. Only for YUV formats; anything else takes the canvas path.
+   */
+  private async grabLuma(frameAt: number): Promise<FrameRequest | null> {
+    if (typeof VideoFrame === 'undefined') return null;
+    let frame: VideoFrame;
+    try {
+      frame = new VideoFrame(this.video, { timestamp: 0 });
+    } catch {
+      return null;
+    }
+    try {
+      if (!frame.format || !['I420', 'I420A', 'NV12', 'I422', 'I444'].includes(frame.format)) return null;
+      const rect = frame.visibleRect ?? { x: 0, y: 0, width: frame.codedWidth, height: frame.codedHeight };
+      const options = { rect: { x: rect.x, y: rect.y, width: rect.width, height: rect.height } };
+      const size = frame.allocationSize(options);
+      let buffer = this.buffer!;
+      if (buffer.byteLength < size) buffer = new ArrayBuffer(size);
+      // Default layout is tightly packed, plane 0 (Y) first: the first width×height bytes are luma.
+      await frame.copyTo(new Uint8Array(buffer, 0, size), options);
+      return { type: 'frame', seq: ++this.seq, width: rect.width, height: rect.height, format: 'luma', buffer, frameAt };
+    } catch {
+      return null;
+    } finally {
+      frame.close();
+    }
+  }
+
+  /** Fallback: draw into a reused canvas and read RGBA (allocates one ImageData per frame). */
+  private grabRgba(frameAt: number): FrameRequest | null {
+    const width = this.video.videoWidth;
+    const height = this.video.videoHeight;
+    if (!width || !height) return null;
+    if (!this.canvas || this.canvas.width !== width || this.canvas.height !== height) this.canvas = new OffscreenCanvas(width, height);
+    const ctx = this.canvas.getContext('2d', { willReadFrequently: true });
+    if (!ctx) return null;
+    ctx.drawImage(this.video, 0, 0, width, height);
+    const data = ctx.getImageData(0, 0, width, height).data;
+    return { type: 'frame', seq: ++this.seq, width, height, format: 'rgba', buffer: data.buffer as ArrayBuffer, frameAt };
+  }
+}

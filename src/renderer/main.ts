@@ -1,0 +1,308 @@
+// The guard screen's entry point: connects to core (preload verbs or WebSocket), follows the
+// passage and status events, draws them, plays the sounds and runs the camera. Everything shown
+// arrives already masked from core; this file only places it on screen.
+import {
+  DEFAULT_CAMERA_CONFIG,
+  DEFAULT_LANGUAGE,
+  IDLE_PASSAGE,
+  type KioskEvent,
+  type KioskStatus,
+  type Language,
+  type PassageView,
+  type RendererConfig,
+} from '../contract/api.js';
+import { call, type ConnectedClient } from './client.js';
+import { createClient } from './connect.js';
+import { createI18n, type Translate } from './i18n.js';
+import { describePassage, secondsLeft, statusItems } from './view-model.js';
+import { SoundPlayer } from './sounds.js';
+import { CameraScanner } from './camera.js';
+import { setupAdmin } from './admin.js';
+
+function el<T extends HTMLElement = HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`index.html lacks #${id}`);
+  return found as T;
+}
+
+interface ScreenState {
+  status: KioskStatus | null;
+  passage: PassageView;
+  /** Renderer clock when `passage` arrived: countdowns run on this clock. */
+  passageReceivedAt: number;
+  connected: boolean;
+  language: Language;
+  /** The passage+tone a sound was last played for, so one result sounds once. */
+  soundedFor: string;
+  errorUntil: number;
+}
+
+async function boot(): Promise<void> {
+  const client: ConnectedClient = createClient();
+  const i18nHandle = await createI18n(DEFAULT_LANGUAGE);
+  const t: Translate = i18nHandle.t;
+  const sounds = new SoundPlayer(true);
+  const state: ScreenState = {
+    status: null,
+    passage: IDLE_PASSAGE,
+    passageReceivedAt: Date.now(),
+    connected: false,
+    language: DEFAULT_LANGUAGE,
+    soundedFor: '',
+    errorUntil: 0,
+  };
+  document.body.dataset.transport = client.transport;
+
+  const guard = el('guard');
+
+  function showError(text: string): void {
+    el('error-line').textContent = text;
+    state.errorUntil = Date.now() + 4000;
+  }
+
+  function renderStatic(): void {
+    document.documentElement.lang = state.language;
+    el('language-toggle').textContent = t('language.toggle');
+    el('admin-open').textContent = t('admin.button');
+    el('review-allow').textContent = t('review.allow');
+    el('review-deny').textContent = t('review.deny');
+    el('review-prompt').textContent = t('review.prompt');
+  }
+
+  function renderPassage(): void {
+    const p = state.passage;
+    const d = describePassage(p, t);
+    guard.dataset.tone = d.tone;
+    guard.dataset.state = p.state;
+    guard.dataset.reason = p.reason ?? '';
+    guard.dataset.decision = p.decision ?? '';
+    guard.dataset.passageId = p.passageId ?? '';
+    guard.dataset.entryId = p.entryId === null ? '' : String(p.entryId);
+    guard.dataset.guardVerdict = p.guardVerdict ?? '';
+    el('headline').textContent = d.headline;
+    el('person-name').textContent = d.name;
+    el('person-province').textContent = d.province;
+    el('person-temperature').textContent = d.temperature;
+    el('reason').textContent = d.reason;
+    el('trust-stale').textContent = d.trustListStale;
+    const hints = el('hints');
+    hints.replaceChildren(...d.hints.map((h) => Object.assign(document.createElement('li'), { textContent: h })));
+    el('review-panel').hidden = !d.showReview;
+    const soundKey = `${p.passageId}:${d.tone}`;
+    if ((d.tone === 'pass' || d.tone === 'stop' || d.tone === 'check') && soundKey !== state.soundedFor) {
+      state.soundedFor = soundKey;
+      sounds.play(d.tone);
+      document.body.dataset.soundsPlayed = String(sounds.played);
+    }
+    renderCountdown();
+  }
+
+  function renderCountdown(): void {
+    const s = secondsLeft(state.passage, state.passageReceivedAt, Date.now());
+    el('countdown').textContent = s === null || state.passage.state === 'idle' ? '' : t('countdown', { seconds: s });
+    if (state.errorUntil && Date.now() > state.errorUntil) {
+      el('error-line').textContent = '';
+      state.errorUntil = 0;
+    }
+  }
+
+  function renderStatus(): void {
+    const status = state.status;
+    const list = el('status-items');
+    if (!status) {
+      list.replaceChildren();
+      document.body.dataset.connected = String(state.connected);
+      return;
+    }
+    const items = statusItems(status, Date.now(), t, state.connected);
+    list.replaceChildren(
+      ...items.map((item) => {
+        const li = document.createElement('li');
+        li.dataset.id = item.id;
+        li.dataset.level = item.level;
+        li.textContent = item.text;
+        return li;
+      }),
+    );
+    const demo = el('demo-badge');
+    demo.hidden = !status.demo;
+    demo.textContent = t('status.demo');
+    document.body.dataset.connected = String(state.connected);
+    document.body.dataset.clockWarning = String(status.clock.warning);
+  }
+
+  function renderClock(): void {
+    const now = new Date();
+    el('clock').textContent = now.toLocaleTimeString(state.language, { hour12: false });
+  }
+
+  async function setLanguage(language: Language): Promise<void> {
+    state.language = language;
+    await i18nHandle.i18n.changeLanguage(language);
+    renderStatic();
+    renderPassage();
+    renderStatus();
+    renderClock();
+  }
+
+  /**
+   * Scan-to-decision latency, for the benchmark and the integrator: from the grab of the frame whose
+   * text started a passage to the moment its decision is on screen (same clock, the renderer's).
+   */
+  const frameAtByPassage = new Map<string, number>();
+  /** When a passage's decision was drawn, for an answer to submitScan that arrives after its event. */
+  const shownAtByPassage = new Map<string, number>();
+  const latencies: number[] = [];
+  (globalThis as Record<string, unknown>).__kioskLatencies = latencies;
+  const remember = <V>(map: Map<string, V>, key: string, value: V) => {
+    map.set(key, value);
+    if (map.size > 32) map.delete(map.keys().next().value!);
+  };
+  const recordLatency = (frameAt: number, shownAt: number) => {
+    const ms = shownAt - frameAt;
+    latencies.push(ms);
+    document.body.dataset.lastScanToDecisionMs = ms.toFixed(1);
+  };
+  const wallNow = () => performance.timeOrigin + performance.now();
+
+  function setPassage(passage: PassageView): void {
+    const firstShown =
+      passage.state === 'shown' && passage.passageId !== null && !(state.passage.state === 'shown' && state.passage.passageId === passage.passageId);
+    if (firstShown && passage.passageId) {
+      const frameAt = frameAtByPassage.get(passage.passageId);
+      if (frameAt !== undefined) {
+        frameAtByPassage.delete(passage.passageId);
+        recordLatency(frameAt, wallNow());
+      } else {
+        remember(shownAtByPassage, passage.passageId, wallNow());
+      }
+    }
+    state.passage = passage;
+    state.passageReceivedAt = Date.now();
+    renderPassage();
+  }
+
+  function onEvent(event: KioskEvent): void {
+    switch (event.type) {
+      case 'passage':
+        setPassage(event.passage);
+        return;
+      case 'language':
+        void setLanguage(event.language);
+        return;
+    }
+    if (!state.status) return;
+    switch (event.type) {
+      case 'devices':
+        state.status = { ...state.status, devices: event.devices };
+        break;
+      case 'connectivity':
+        state.status = { ...state.status, connectivity: event.connectivity };
+        break;
+      case 'lists':
+        state.status = { ...state.status, trustList: event.trustList, statusList: event.statusList };
+        break;
+      case 'clock':
+        state.status = { ...state.status, clock: event.clock };
+        break;
+      case 'storage':
+        state.status = { ...state.status, storage: event.storage };
+        break;
+    }
+    renderStatus();
+  }
+
+  async function refresh(): Promise<void> {
+    const result = await call(client, 'getStatus', {});
+    if (!result.ok) {
+      showError(t(`reason.${result.reason}`));
+      return;
+    }
+    state.status = result.value;
+    if (result.value.language !== state.language) await setLanguage(result.value.language);
+    setPassage(result.value.passage);
+    renderStatus();
+    document.body.dataset.ready = 'true';
+  }
+
+  client.onEvent(onEvent);
+  client.onConnection((connected) => {
+    state.connected = connected;
+    renderStatus();
+    if (connected) void refresh();
+  });
+
+  el('language-toggle').addEventListener('click', () => {
+    void call(client, 'setLanguage', { language: state.language === 'zh-CN' ? 'en' : 'zh-CN' });
+  });
+  const review = async (verdict: 'allow' | 'deny') => {
+    const passageId = state.passage.passageId;
+    if (!passageId) return;
+    const result = await call(client, 'guardReview', { passageId, verdict });
+    if (result.ok) setPassage(result.value);
+    else showError(t(`reason.${result.reason}`));
+  };
+  el('review-allow').addEventListener('click', () => void review('allow'));
+  el('review-deny').addEventListener('click', () => void review('deny'));
+  setupAdmin(client, () => t, () => el('guard'));
+
+  renderStatic();
+  renderPassage();
+  renderClock();
+  setInterval(() => {
+    renderCountdown();
+    renderClock();
+  }, 250);
+
+  // Camera: configured by core (device, resolution, engine); decoded text goes to core untouched.
+  const configResult = await waitForConfig(client);
+  sounds.setEnabled(configResult.sounds);
+  el('kiosk-name').textContent = configResult.kioskName;
+  const camera = new CameraScanner(
+    el<HTMLVideoElement>('camera'),
+    configResult.camera,
+    {
+      onText(text, frameAt) {
+        void call(client, 'submitScan', { text, source: 'camera', frameAt }).then((r) => {
+          if (!r.ok) {
+            showError(t(`reason.${r.reason}`));
+            // Not delivered (connection lost): send again while the code is still in view. A refusal
+            // by a connected core is an answer, and is not resent.
+            if (!state.connected) camera.forgetLastText();
+            return;
+          }
+          if (r.value.duplicate) return;
+          // The decision may already be on screen (its event can beat this answer).
+          const shownAt = shownAtByPassage.get(r.value.passageId);
+          if (shownAt !== undefined) {
+            shownAtByPassage.delete(r.value.passageId);
+            recordLatency(frameAt, shownAt);
+          } else {
+            remember(frameAtByPassage, r.value.passageId, frameAt);
+          }
+        });
+      },
+      onHealth(cameraState, detail) {
+        void call(client, 'reportCamera', { state: cameraState, detail });
+      },
+    },
+    new URL('./decode-worker.js', import.meta.url),
+  );
+  (globalThis as Record<string, unknown>).__kioskCamera = camera.stats;
+  await camera.start();
+}
+
+/** The renderer config, retried until the core answers (it may still be starting). */
+async function waitForConfig(client: ConnectedClient): Promise<RendererConfig> {
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const result = await call(client, 'getRendererConfig', {});
+    if (result.ok) return result.value;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { camera: { ...DEFAULT_CAMERA_CONFIG, enabled: false }, language: DEFAULT_LANGUAGE, sounds: true, kioskName: '' };
+}
+
+boot().catch((err: unknown) => {
+  const line = document.getElementById('error-line');
+  if (line) line.textContent = `startup failed: ${err instanceof Error ? err.message : String(err)}`;
+});
