@@ -21,6 +21,8 @@ export interface KioskServiceHandle {
   banner: string[];
   /** Stops devices, flushes and closes the store. */
   close(): Promise<void>;
+  /** The embedded demo's console (`kiosk start` feeds it stdin lines): one command → one answer. */
+  demoCommand?: ((line: string) => Promise<string>) | null;
 }
 
 export async function createKioskService(options: KioskServiceOptions): Promise<KioskServiceHandle> {

@@ -2,6 +2,7 @@
 // browser host (Node serves the screens and the contract; Debian's Chromium shows them). With no
 // configuration the service is the embedded demo (see src/host/kiosk-service.ts, the plug point).
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { RegisterCommand } from './index.js';
@@ -129,7 +130,14 @@ export const register: RegisterCommand = (program: Command, io: CommandIo, setEx
       for (const line of running.service.banner) io.stdout.write(`kiosk: ${line}\n`);
       if (running.noWindowReason) io.stdout.write(`kiosk: no window (${running.noWindowReason}); open ${running.host.url} in Chromium\n`);
       io.stdout.write(`kiosk ready ${running.host.url}\n`);
+      // The demo reads console commands (present a card, set a temperature, scan a code) from stdin.
+      const demoCommand = running.service.demoCommand;
+      const lines = demoCommand ? createInterface({ input: io.stdin, terminal: false }) : null;
+      lines?.on('line', (line) => {
+        void demoCommand!(line).then((answer) => answer && io.stdout.write(`${answer}\n`));
+      });
       const signal = await untilSignal();
+      lines?.close();
       io.stdout.write(`kiosk: ${signal}, stopping\n`);
       await running.close();
     });

@@ -1,0 +1,201 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KioskEventSchema, type CallContext, type KioskEvent } from '../../contract/api.js';
+import { dispatchCall } from '../../contract/dispatch.js';
+import { ListCache } from '../codes/list-cache.js';
+import { issueDemoCode, makeDemoPki } from '../codes/pki.js';
+import { kioskConfigSchema } from '../config/config.js';
+import type { DecodedCard, DeviceEvent, DeviceEventListener, DeviceHealth, DeviceHub, GatePulseResult } from '../devices/types.js';
+import { EntryStore } from '../store/entry-store.js';
+import { hashAdminPin } from './admin-pin.js';
+import { ManualClock } from './clock.js';
+import { createCheckpointService, type CheckpointService } from './service.js';
+import { T0, fillDisk, person } from './test-support.js';
+
+/**
+ * A DeviceHub that emits what a test tells it to: the device manager's contract without serial
+ * ports (core cannot import native-bridge; the e2e journeys run the real one on pty pairs).
+ */
+class ScriptedHub implements DeviceHub {
+  listeners = new Set<DeviceEventListener>();
+  pulses = 0;
+  healthList: DeviceHealth[] = (['idcard', 'thermometer', 'scanner', 'gate'] as const).map((device) => ({
+    device,
+    configured: true,
+    connected: device !== 'thermometer',
+    port: `/dev/pts/${device}`,
+    lastGoodFrameAt: null,
+    errors: {},
+    lastError: null,
+  }));
+  async start() {}
+  async stop() {}
+  onEvent(l: DeviceEventListener) {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+  health() {
+    return this.healthList;
+  }
+  async pulseGate(): Promise<GatePulseResult> {
+    this.pulses++;
+    return { ok: true, driver: 'lcus', relay: 1, ms: 500 };
+  }
+  async readTemperature() {
+    return { valid: false as const, reason: 'PORT_UNAVAILABLE' as const, rawCelsius: null };
+  }
+  emit(e: DeviceEvent) {
+    for (const l of this.listeners) l(e);
+  }
+}
+
+function decodedCard(key: string): DecodedCard {
+  const p = person(key);
+  return {
+    cardType: ' ',
+    docType: 'CN',
+    name: p.name,
+    nameEn: null,
+    sex: { code: p.sex, zh: '', en: '' },
+    ethnicGroup: null,
+    birthDate: '1990-01-01',
+    address: null,
+    idNumber: p.idNumber,
+    authority: null,
+    validFrom: '2015-01-01',
+    validTo: null,
+    passNumber: null,
+    issueCount: null,
+    nationality: null,
+    cardVersion: null,
+    authorityCode: null,
+    photo: { format: 'wlt', bytes: new Uint8Array(1024), decoded: null },
+  };
+}
+
+const ctx: CallContext = { host: 'browser', clientId: 'ws-1' };
+const pki = makeDemoPki({ seed: 'service-tests', now: Math.floor(T0 / 1000) });
+
+let dir: string;
+let store: EntryStore;
+let cp: CheckpointService;
+let hub: ScriptedHub;
+let clock: ManualClock;
+let events: KioskEvent[];
+let logs: string[];
+
+function setup(extra: Record<string, unknown> = {}) {
+  dir = mkdtempSync(join(tmpdir(), 'kiosk-service-'));
+  const lists = new ListCache(dir, pki.roots).load();
+  lists.installTrust(pki.trustListJws);
+  lists.installStatus(pki.statusListJws);
+  store = EntryStore.open(dir);
+  hub = new ScriptedHub();
+  clock = new ManualClock(T0);
+  events = [];
+  logs = [];
+  cp = createCheckpointService({
+    config: kioskConfigSchema.parse({ kioskId: 'kiosk-7', roots: pki.roots, ...extra }),
+    store,
+    lists,
+    devices: hub,
+    simulatedDevices: true,
+    demo: true,
+    clock,
+    log: (l) => logs.push(l),
+  });
+  cp.service.subscribe((e) => events.push(e));
+}
+
+afterEach(() => {
+  cp?.close();
+  store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const code = (key: string) => issueDemoCode(pki.provinces, person(key), Math.floor(clock.now() / 1000));
+const passages = () => events.filter((e): e is Extract<KioskEvent, { type: 'passage' }> => e.type === 'passage').map((e) => e.passage);
+
+describe('kiosk service (the contract over the passage flow)', () => {
+  it('answers every call inside the contract (validated by the hosts\' own dispatcher)', async () => {
+    setup();
+    const status = await dispatchCall(cp.service, 'getStatus', {}, ctx);
+    expect(status).toMatchObject({ ok: true, value: { kioskId: 'kiosk-7', demo: true, storage: { writable: true }, trustList: { state: 'fresh', seq: 1 }, statusList: { state: 'fresh' } } });
+    const kinds = status.ok ? (status.value as { devices: Array<{ kind: string; state: string; simulated: boolean }> }).devices : [];
+    expect(kinds.find((d) => d.kind === 'cardReader')).toMatchObject({ state: 'ok', simulated: true });
+    expect(kinds.find((d) => d.kind === 'thermometer')).toMatchObject({ state: 'offline' });
+    expect(kinds.find((d) => d.kind === 'camera')).toMatchObject({ state: 'offline' });
+
+    const scan = await dispatchCall(cp.service, 'submitScan', { text: code('zhangsan'), source: 'camera' }, ctx);
+    expect(scan).toMatchObject({ ok: true, value: { duplicate: false } });
+    expect(await dispatchCall(cp.service, 'getStatus', {}, ctx)).toMatchObject({ ok: true, value: { passage: { state: 'shown', decision: 'admit', maskedName: '张*' } } });
+    expect(hub.pulses).toBe(1);
+    for (const e of events) expect(KioskEventSchema.safeParse(e).success).toBe(true);
+
+    const figures = await dispatchCall(cp.service, 'getTodayFigures', {}, ctx);
+    expect(figures).toMatchObject({ ok: true, value: { total: 1, admitted: 1, denied: 0, reviewed: 0 } });
+    expect(await dispatchCall(cp.service, 'getRendererConfig', {}, ctx)).toMatchObject({ ok: true, value: { camera: { enabled: true, width: 640 }, kioskName: 'kiosk-7' } });
+    expect(await dispatchCall(cp.service, 'setLanguage', { language: 'en' }, ctx)).toMatchObject({ ok: true, value: { language: 'en' } });
+    expect(await dispatchCall(cp.service, 'reportCamera', { state: 'ok', detail: null }, ctx)).toMatchObject({ ok: true });
+    const devicesEvent = events.filter((e) => e.type === 'devices').pop();
+    expect(devicesEvent && devicesEvent.type === 'devices' && devicesEvent.devices.find((d) => d.kind === 'camera')?.state).toBe('ok');
+  });
+
+  it('a card from the reader and a code from the serial scanner make one passage (both)', async () => {
+    setup();
+    hub.emit({ type: 'card-presented', at: clock.now(), card: decodedCard('lisi') });
+    hub.emit({ type: 'scanner-text', at: clock.now(), text: code('lisi') });
+    await cp.flow.settled();
+    expect(passages().pop()).toMatchObject({ state: 'shown', method: 'both', decision: 'admit' });
+    expect(store.entryCount()).toBe(1);
+  });
+
+  it('an invalid temperature (the room, out of range) is ignored; a valid one is used', async () => {
+    setup();
+    hub.healthList = hub.healthList.map((h) => (h.device === 'thermometer' ? { ...h, connected: true } : h));
+    hub.emit({ type: 'temperature', at: clock.now(), reading: { valid: false, reason: 'THERMO_OUT_OF_RANGE', rawCelsius: 25 } });
+    await cp.service.submitScan({ text: code('zhangsan'), source: 'camera' }, ctx);
+    expect(passages().pop()).toMatchObject({ state: 'collecting', collected: { temperature: false } });
+    hub.emit({ type: 'temperature', at: clock.now(), reading: { valid: true, celsius: 36.7, rawCelsius: 36.7, samples: 3 } });
+    await cp.flow.settled();
+    expect(passages().pop()).toMatchObject({ state: 'shown', decision: 'admit', temperatureC: 36.7 });
+  });
+
+  it('guardReview through the service logs the guard (host and connection) with the kiosk\'s decision', async () => {
+    setup({ policy: { requireTemperature: true } });
+    await cp.service.submitScan({ text: code('zhangsan'), source: 'camera' }, ctx);
+    clock.advance(2500);
+    await cp.flow.settled();
+    const v = passages().pop()!;
+    expect(v).toMatchObject({ decision: 'review', awaitingGuard: true });
+    const bad = await dispatchCall(cp.service, 'guardReview', { passageId: 'nope', verdict: 'allow' }, ctx);
+    expect(bad).toMatchObject({ ok: false, reason: 'BAD_REQUEST' });
+    const r = await dispatchCall(cp.service, 'guardReview', { passageId: v.passageId, verdict: 'deny' }, ctx);
+    expect(r).toMatchObject({ ok: true, value: { guardVerdict: 'deny' } });
+    expect(store.readOverridesAfterSeq(0, 10)).toMatchObject([{ decision: 'deny', guard: 'browser:ws-1', note: 'GUARD_DENIED' }]);
+    expect(hub.pulses).toBe(0);
+  });
+
+  it('today\'s figures need the admin PIN when one is configured; five wrong PINs close the gate for a minute', async () => {
+    setup({ admin: { pin: hashAdminPin('2468') } });
+    expect(await cp.service.getTodayFigures({}, ctx)).toMatchObject({ ok: false, reason: 'UNAUTHORIZED' });
+    expect(await cp.service.getTodayFigures({ pin: '1111' }, ctx)).toMatchObject({ ok: false, reason: 'UNAUTHORIZED' });
+    expect(await cp.service.getTodayFigures({ pin: '2468' }, ctx)).toMatchObject({ ok: true, value: { total: 0 } });
+    for (let i = 0; i < 5; i++) await cp.service.getTodayFigures({ pin: '0000' }, ctx);
+    expect(await cp.service.getTodayFigures({ pin: '2468' }, ctx)).toMatchObject({ ok: false, reason: 'UNAUTHORIZED', message: expect.stringMatching(/try again in 60 s/) });
+    clock.advance(60_000);
+    expect(await cp.service.getTodayFigures({ pin: '2468' }, ctx)).toMatchObject({ ok: true });
+  });
+
+  it('a storage failure is announced as a storage event and in status', async () => {
+    setup();
+    fillDisk({ store, clock });
+    await cp.service.submitScan({ text: code('zhangsan'), source: 'camera' }, ctx);
+    expect(events.filter((e) => e.type === 'storage').pop()).toEqual({ type: 'storage', storage: { writable: false, reason: 'STORAGE_FULL' } });
+    const status = await cp.service.getStatus({}, ctx);
+    expect(status).toMatchObject({ ok: true, value: { storage: { writable: false, reason: 'STORAGE_FULL' }, passage: { decision: 'review', reason: 'STORAGE_FULL' } } });
+    expect(hub.pulses).toBe(0);
+  });
+});

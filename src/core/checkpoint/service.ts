@@ -1,0 +1,320 @@
+// The kiosk service: core's implementation of the contract's `KioskService` (src/contract/api.ts),
+// which both hosts expose unchanged. It feeds every input into the one passage flow — camera text
+// from the renderer, serial scanner text, ID cards and temperatures from the device hub — and turns
+// what core knows (passage, devices, lists, storage, uploads, clock) into contract views and events.
+// Nothing here imports a host, Electron or native-bridge: devices arrive as core's DeviceHub.
+import {
+  DEFAULT_CAMERA_CONFIG,
+  DEFAULT_LANGUAGE,
+  CameraConfigSchema,
+  fail,
+  ok,
+  type CameraConfig,
+  type Connectivity,
+  type DeviceHealth as ContractDeviceHealth,
+  type KioskEvent,
+  type KioskService,
+  type KioskStatus,
+  type Language,
+  type ListStatus,
+  type StorageStatus,
+  type TodayFigures,
+} from '../../contract/api.js';
+import type { Reason } from '../../contract/reasons.js';
+import type { ListCache, ListState } from '../codes/list-cache.js';
+import type { KioskConfig } from '../config/config.js';
+import type { DeviceEvent, DeviceHealth, DeviceHub } from '../devices/types.js';
+import { resolvePolicy, type VenuePolicy } from '../policy/policy.js';
+import type { EntryStore } from '../store/entry-store.js';
+import { AdminPinGate, adminPinOf } from './admin-pin.js';
+import { systemClock, type Clock } from './clock.js';
+import { resolveCheckpointSettings, type CheckpointSettings } from './config.js';
+import { PassageFlow, type PassageStore } from './passage.js';
+
+/** What the service needs to show upload progress; the composition adapts core/upload's Uploader. */
+export interface UploadMonitor {
+  connectivity(): Connectivity;
+  /** A new entry is waiting: send soon. */
+  nudge(): void;
+  onChange(listener: () => void): () => void;
+}
+
+/** What the service needs of the entry log (EntryStore, or UnavailableStore when it cannot be opened). */
+export type ServiceStore = PassageStore & Pick<EntryStore, 'storageState' | 'lastEntries' | 'countsToday'>;
+
+export interface CheckpointServiceOptions {
+  config: KioskConfig;
+  store: ServiceStore;
+  lists: ListCache;
+  /** Card reader, thermometer, scanner and gate; null when none are configured (camera only). */
+  devices: DeviceHub | null;
+  /** The devices are simulators (the demo): the status bar marks them. */
+  simulatedDevices?: boolean;
+  demo?: boolean;
+  camera?: Partial<CameraConfig>;
+  language?: Language;
+  clock?: Clock;
+  version?: string;
+  uploads?: UploadMonitor | null;
+  log: (line: string) => void;
+}
+
+export interface CheckpointService {
+  service: KioskService;
+  flow: PassageFlow;
+  settings: CheckpointSettings;
+  policy: VenuePolicy;
+  close(): void;
+}
+
+const KIND: Record<DeviceHealth['device'], ContractDeviceHealth['kind']> = {
+  idcard: 'cardReader',
+  thermometer: 'thermometer',
+  scanner: 'scanner',
+  gate: 'gate',
+};
+
+function listStatus(state: ListState | null): ListStatus {
+  if (!state) return { state: 'missing', seq: null, issuedAt: null, nextUpdateAt: null };
+  return {
+    state: state.expired ? 'expired' : state.stale ? 'stale' : 'fresh',
+    seq: state.seq,
+    issuedAt: state.issued * 1000,
+    nextUpdateAt: state.nextUpdate * 1000,
+  };
+}
+
+function localDay(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** A clock set back by more than this past the newest time seen is reported (expired codes would pass). */
+const CLOCK_BACKWARDS_TOLERANCE_MS = 5 * 60_000;
+
+export function createCheckpointService(options: CheckpointServiceOptions): CheckpointService {
+  const { config, store, lists, devices, log } = options;
+  const clock = options.clock ?? systemClock;
+  const policy = resolvePolicy(config.policy);
+  const settings = resolveCheckpointSettings((config as Record<string, unknown>).checkpoint);
+  const listeners = new Set<(event: KioskEvent) => void>();
+  const emit = (event: KioskEvent) => {
+    for (const l of [...listeners]) {
+      try {
+        l(event);
+      } catch {
+        // One screen's failure must not stop the others or the passage.
+      }
+    }
+  };
+  let language: Language = options.language ?? DEFAULT_LANGUAGE;
+  const cameraFromConfig = CameraConfigSchema.partial().safeParse((config as Record<string, unknown>).camera ?? {});
+  const camera: CameraConfig = { ...DEFAULT_CAMERA_CONFIG, ...(cameraFromConfig.success ? cameraFromConfig.data : {}), ...options.camera };
+  let cameraHealth: ContractDeviceHealth = {
+    id: 'camera',
+    kind: 'camera',
+    state: camera.enabled ? 'offline' : 'absent',
+    reason: null,
+    detail: camera.enabled ? 'waiting for the screen to open the camera' : 'disabled',
+    simulated: false,
+  };
+  const initial = store.storageState();
+  let storage: StorageStatus = { writable: initial.writable, reason: initial.reason === 'BAD_REQUEST' ? 'INTERNAL' : initial.reason };
+  if (!initial.writable) log(`entry log not writable at start (${initial.reason}): nothing is admitted automatically`);
+  // The newest time this kiosk has seen (its last entry, or now): a clock set back past it is shown.
+  let newestSeenAt: number | null = store.lastEntries(1)[0]?.at ?? null;
+
+  const thermometerConnected = () => devices?.health().some((h) => h.device === 'thermometer' && h.configured && h.connected) ?? false;
+
+  const flow = new PassageFlow({
+    store,
+    lists,
+    policy,
+    settings,
+    venueId: config.venueId,
+    kioskId: config.kioskId,
+    clock,
+    temperatureExpected: () => thermometerConnected() || policy.requireTemperature,
+    pulseGate: () => (devices ? devices.pulseGate() : Promise.resolve({ ok: true, driver: 'none', relay: 0, ms: 0 })),
+    onView: (passage) => {
+      if (passage.state === 'shown' && passage.entryId !== null) options.uploads?.nudge();
+      emit({ type: 'passage', passage });
+    },
+    onStorage: (s) => {
+      storage = { writable: s.writable, reason: s.reason };
+      emit({ type: 'storage', storage });
+    },
+    log,
+  });
+
+  const deviceHealth = (): ContractDeviceHealth[] => {
+    const out: ContractDeviceHealth[] = [cameraHealth];
+    for (const h of devices?.health() ?? []) {
+      const state = !h.configured ? 'absent' : !h.connected ? 'offline' : h.lastError && h.lastGoodFrameAt === null ? 'degraded' : 'ok';
+      out.push({
+        id: h.device,
+        kind: KIND[h.device],
+        state,
+        reason: state === 'ok' || state === 'absent' ? null : (h.lastError ?? 'PORT_UNAVAILABLE'),
+        detail: h.port ? h.port.slice(-200) : null,
+        simulated: options.simulatedDevices ?? false,
+      });
+    }
+    out.push({
+      id: 'storage',
+      kind: 'storage',
+      state: storage.writable ? 'ok' : 'offline',
+      reason: storage.reason,
+      detail: null,
+      simulated: false,
+    });
+    return out;
+  };
+
+  const listsStatus = () => {
+    const state = lists.state(Math.floor(clock.now() / 1000), policy);
+    return { trustList: listStatus(state.trust), statusList: listStatus(state.status) };
+  };
+
+  const clockStatus = () => {
+    const now = clock.now();
+    const warning = newestSeenAt !== null && now < newestSeenAt - CLOCK_BACKWARDS_TOLERANCE_MS;
+    if (!warning && (newestSeenAt === null || now > newestSeenAt)) newestSeenAt = now;
+    return { warning, now, newestSeenAt };
+  };
+
+  const connectivity = (): Connectivity => options.uploads?.connectivity() ?? { online: false, uploadsPending: 0, lastUploadAt: null };
+
+  const offDevices =
+    devices?.onEvent((event: DeviceEvent) => {
+      switch (event.type) {
+        case 'card-presented':
+          void flow
+            .presentCard({ idNumber: event.card.idNumber, name: event.card.name || event.card.nameEn || '', docType: event.card.docType })
+            .catch(() => undefined);
+          break;
+        case 'card-rejected':
+          log(`card rejected by the reader (${event.reason})`);
+          break;
+        case 'temperature':
+          // Devices spec §2: an out-of-range or unstable reading is not a temperature; it is ignored.
+          if (event.reading.valid) void flow.presentTemperature(event.reading.celsius).catch(() => undefined);
+          else if (event.reading.reason === 'THERMO_OUT_OF_RANGE') void flow.temperatureGone().catch(() => undefined);
+          break;
+        case 'scanner-text':
+          // The serial scanner and the camera feed the same path (architecture, one passage).
+          if (event.text.length > 0) void flow.presentCode(event.text, 'scanner').catch(() => undefined);
+          break;
+        case 'health':
+          emit({ type: 'devices', devices: deviceHealth() });
+          break;
+        case 'card-removed':
+          break;
+      }
+    }) ?? (() => {});
+  const offUploads =
+    options.uploads?.onChange(() => {
+      emit({ type: 'connectivity', connectivity: connectivity() });
+      // A list sync may have installed newer lists: the status bar shows their freshness.
+      emit({ type: 'lists', ...listsStatus() });
+    }) ?? (() => {});
+
+  const pinGate = new AdminPinGate(adminPinOf(config), clock);
+
+  const service: KioskService = {
+    async getStatus() {
+      const status: KioskStatus = {
+        kioskId: config.kioskId.slice(0, 64),
+        version: options.version ?? '0.1.0',
+        demo: options.demo ?? false,
+        language,
+        passage: flow.view(),
+        devices: deviceHealth(),
+        connectivity: connectivity(),
+        ...listsStatus(),
+        clock: clockStatus(),
+        storage,
+      };
+      return ok(status);
+    },
+
+    async submitScan(request) {
+      const r = await flow.presentCode(request.text, request.source);
+      return r.ok ? ok({ passageId: r.passageId, duplicate: r.duplicate }) : fail(r.reason, r.message);
+    },
+
+    async guardReview(request, context) {
+      const guard = `${context.host}:${context.clientId}`.slice(0, 100);
+      const r = await flow.guardReview(request.passageId, request.verdict, guard);
+      return r.ok ? ok(r.view) : fail(r.reason, r.message);
+    },
+
+    async getTodayFigures(request) {
+      // Aggregate counts only (no personal data), still behind the admin PIN when one is configured.
+      const pin = pinGate.check(request.pin);
+      if (!pin.ok) return fail('UNAUTHORIZED', pin.message);
+      try {
+        const now = clock.now();
+        const counts = store.countsToday(new Date(now));
+        const byReason = Object.entries(counts.byReason)
+          .map(([reason, count]) => ({ reason: reason as Reason, count }))
+          .filter((r) => r.count > 0)
+          .sort((a, b) => b.count - a.count)
+          .slice(0, 64);
+        const figures: TodayFigures = {
+          day: localDay(now),
+          total: counts.total,
+          admitted: counts.byDecision.admit,
+          denied: counts.byDecision.deny,
+          reviewed: counts.byDecision.review,
+          byReason,
+          uploadsPending: connectivity().uploadsPending,
+        };
+        return ok(figures);
+      } catch (err) {
+        return fail('STORAGE_UNAVAILABLE', `today's figures could not be read (${(err as Error).name})`);
+      }
+    },
+
+    async setLanguage(request) {
+      language = request.language;
+      emit({ type: 'language', language });
+      return ok({ language });
+    },
+
+    async getRendererConfig() {
+      const kioskName = typeof (config as Record<string, unknown>).kioskName === 'string' ? String((config as Record<string, unknown>).kioskName) : config.kioskId;
+      return ok({ camera, language, sounds: true, kioskName: kioskName.slice(0, 64) });
+    },
+
+    async reportCamera(request) {
+      cameraHealth = {
+        ...cameraHealth,
+        state: request.state,
+        detail: request.detail,
+        reason: request.state === 'ok' || request.state === 'absent' ? null : 'DEVICE_UNAVAILABLE',
+      };
+      log(`camera ${request.state}${request.detail ? ` (${request.detail})` : ''}`);
+      emit({ type: 'devices', devices: deviceHealth() });
+      return ok({});
+    },
+
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+
+  return {
+    service,
+    flow,
+    settings,
+    policy,
+    close() {
+      offDevices();
+      offUploads();
+      flow.close();
+      listeners.clear();
+    },
+  };
+}

@@ -1,0 +1,321 @@
+// The running kiosk, composed: configuration, cached lists, the durable entry log, the devices and
+// the passage flow behind the contract's KioskService. Both hosts get it through createKioskService
+// (./kiosk-service.ts). It lives in host/ rather than core/ because it starts native-bridge's device
+// manager and simulators, which core may not import (architecture.md, "Allowed imports").
+//
+// With no configuration it runs the embedded demo (issue 5 §5): a demo PKI made in the data
+// directory (its root pinned, its trust and status lists installed), SQLite in the data directory,
+// a simulated card reader, thermometer, scanner and gate on socat pty pairs, and demo codes written
+// as PNG and text files so a new user can hold one up to the camera.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import QRCode from 'qrcode';
+import type { CameraConfig, Language } from '../contract/api.js';
+import { ListCache } from '../core/codes/list-cache.js';
+import { issueDemoCode, makeDemoPki, writeDemoPki, type DemoPki } from '../core/codes/pki.js';
+import { configPath, loadConfig, saveConfig, type KioskConfig } from '../core/config/config.js';
+import { ensureDataDir } from '../core/config/data-dir.js';
+import { loadOrCreateDeviceKey } from '../core/identity/device-key.js';
+import { DEMO_PEOPLE } from '../core/demo/people.js';
+import { DevicesConfigSchema } from '../core/devices/config.js';
+import type { DeviceHub } from '../core/devices/types.js';
+import { EntryStore } from '../core/store/entry-store.js';
+import { StoreError } from '../core/store/errors.js';
+import { UnavailableStore } from '../core/checkpoint/unavailable-store.js';
+import { createCheckpointService, type CheckpointService, type ServiceStore } from '../core/checkpoint/service.js';
+import type { Clock } from '../core/checkpoint/clock.js';
+import { hashAdminPin } from '../core/checkpoint/admin-pin.js';
+import type { VenuePolicyInput } from '../core/policy/policy.js';
+import type { CheckpointSettingsInput } from '../core/checkpoint/config.js';
+import { resolveUploadConfig, startUploadService, type UploadService } from '../core/upload/service.js';
+import { DeviceManager } from '../../native-bridge/manager.js';
+import { startDemoDevices, type RunningDemoDevices } from '../../native-bridge/demo.js';
+import { runConsoleCommand } from '../../native-bridge/simulators/console.js';
+import type { KioskServiceHandle } from './kiosk-service.js';
+
+/** The demo section of config.json: present only for the embedded demo. */
+export interface DemoSection {
+  /** Seed of the demo PKI: the keys are re-derived from it on every start (fresh lists, fresh codes). */
+  seed: string;
+}
+
+export const DEMO_DIR = 'demo';
+/** The demo's admin PIN (today's figures); shown in the start banner. */
+export const DEMO_ADMIN_PIN = '1234';
+/** What the demo thermometer reads until told otherwise. */
+export const DEMO_BODY_TEMPERATURE_C = 36.5;
+export const DEMO_CODES_DIR = join(DEMO_DIR, 'codes');
+
+export interface ComposeOptions {
+  dataDir: string;
+  camera?: Partial<CameraConfig>;
+  language?: Language;
+  log: (line: string) => void;
+  clock?: Clock;
+  /** Start the simulated devices in demo mode (default true). The benchmark runs camera-only. */
+  demoDevices?: boolean;
+}
+
+export interface ComposedKiosk extends KioskServiceHandle {
+  config: KioskConfig;
+  /** The entry log; null when it could not be opened (the kiosk then admits nobody automatically). */
+  store: EntryStore | null;
+  lists: ListCache;
+  checkpoint: CheckpointService;
+  /** The demo's simulators and their controls (present a card, set a temperature), when running. */
+  demo: RunningDemoDevices | null;
+  /** Where the demo codes were written, when in demo mode. */
+  demoCodesDir: string | null;
+  /** Demo PKI of this start (tests mint extra codes with it), when in demo mode. */
+  demoPki: DemoPki | null;
+  /** Null when the entry log could not be opened. */
+  uploads: UploadService | null;
+  /** The device manager (the demo's, or the configured devices'); null when there are none. */
+  devices: DeviceHub | null;
+  /** Demo only: one console line (`scan zhangsan`, `idcard present lisi`, `thermometer temp 38.2`, `help`) → one answer line. */
+  demoCommand: ((line: string) => Promise<string>) | null;
+}
+
+export interface DemoInitOptions {
+  seed?: string;
+  /** Checkpoint settings to write (tests shorten or lengthen windows). */
+  checkpoint?: CheckpointSettingsInput;
+  policy?: VenuePolicyInput;
+  kioskId?: string;
+}
+
+/**
+ * Writes a first-run demo configuration into `dataDir` unless one exists: a new PKI seed, its root
+ * pinned. Returns the configuration in effect. `kiosk start` calls this when config.json is absent.
+ */
+export function ensureDemoConfig(dataDir: string, options: DemoInitOptions = {}): KioskConfig {
+  ensureDataDir(dataDir);
+  if (existsSync(configPath(dataDir))) return loadConfig(dataDir);
+  const seed = options.seed ?? randomBytes(16).toString('hex');
+  const pki = makeDemoPki({ seed, syntheticStatusRecords: 0 });
+  const config = loadConfig(dataDir); // defaults
+  const demo: DemoSection = { seed };
+  const written = {
+    ...config,
+    venueId: 'demo-venue',
+    // The kiosk id is the device key's (docs/upload-protocol.md §1), so entries and uploads agree.
+    kioskId: options.kioskId ?? loadOrCreateDeviceKey(dataDir).kioskId,
+    kioskName: 'Lane 1',
+    roots: pki.roots,
+    ...(options.policy ? { policy: options.policy } : {}),
+    demo,
+    checkpoint: options.checkpoint ?? {},
+    // The demo's admin PIN is printed in the banner; a real kiosk sets its own.
+    admin: { pin: hashAdminPin(DEMO_ADMIN_PIN) },
+  } as KioskConfig;
+  saveConfig(dataDir, written);
+  return loadConfig(dataDir);
+}
+
+function demoSectionOf(config: KioskConfig): DemoSection | null {
+  const d = (config as Record<string, unknown>).demo as { seed?: unknown } | undefined;
+  return d && typeof d.seed === 'string' && d.seed.length > 0 ? { seed: d.seed } : null;
+}
+
+/**
+ * Re-signs the demo lists from the seed at `now` (seq one past what is cached, so they install over
+ * the cached ones without tripping rollback protection) and writes fresh demo codes: a demo left for
+ * a week still starts with lists and codes that are in date.
+ */
+async function refreshDemo(dataDir: string, seed: string, lists: ListCache, now: number): Promise<{ pki: DemoPki; codesDir: string }> {
+  const pki = makeDemoPki({
+    seed,
+    now,
+    trustListSeq: (lists.trustList?.seq ?? 0) + 1,
+    statusListSeq: (lists.statusList?.seq ?? 0) + 1,
+  });
+  writeDemoPki(join(dataDir, DEMO_DIR, 'pki'), pki);
+  for (const [kind, r] of [
+    ['trust', lists.installTrust(pki.trustListJws)],
+    ['status', lists.installStatus(pki.statusListJws)],
+  ] as const) {
+    if (!r.accepted) throw new Error(`demo ${kind} list refused (${r.reason}): ${r.message}`);
+  }
+  const codesDir = join(dataDir, DEMO_CODES_DIR);
+  mkdirSync(codesDir, { recursive: true });
+  const index: string[] = ['# Demo health codes (synthetic people). Hold a PNG up to the camera, or paste a .txt.', ''];
+  for (const person of DEMO_PEOPLE) {
+    const text = issueDemoCode(pki.provinces, person, now);
+    writeFileSync(join(codesDir, `${person.key}.txt`), text);
+    await QRCode.toFile(join(codesDir, `${person.key}.png`), text, { errorCorrectionLevel: 'M', margin: 4, scale: 8 });
+    index.push(`${person.key}: ${['green', 'yellow', 'red'][person.status]} code (${person.province})`);
+  }
+  const forged = issueDemoCode(pki.provinces, DEMO_PEOPLE[0]!, now, { forge: true });
+  writeFileSync(join(codesDir, 'forged.txt'), forged);
+  await QRCode.toFile(join(codesDir, 'forged.png'), forged, { errorCorrectionLevel: 'M', margin: 4, scale: 8 });
+  index.push('forged: a code with a broken signature (SIGNATURE_INVALID)');
+  writeFileSync(join(codesDir, 'README.txt'), index.join('\n') + '\n');
+  return { pki, codesDir };
+}
+
+const DEMO_CONSOLE_HELP = [
+  'scan KEY                 send KEY\'s demo code through the simulated serial scanner (e.g. scan zhangsan)',
+  'idcard present KEY       put KEY\'s ID card on the simulated reader; idcard remove',
+  'thermometer temp C       what the simulated thermometer reads (thermometer temp none: nobody there)',
+  'DEVICE help              every command of a simulator (idcard, thermometer, scanner, gate)',
+  'people                   the demo people and their code colours',
+].join('\n');
+
+/** The demo's console: the simulators' own command language (kiosk simulate), plus `scan KEY`. */
+function demoConsole(demo: RunningDemoDevices, codesDir: string): (line: string) => Promise<string> {
+  return async (line) => {
+    const m = /^\s*(\S+)(?:\s+(.*))?$/.exec(line.replace(/\r?\n$/, ''));
+    if (!m) return '';
+    const word = m[1]!.toLowerCase();
+    const rest = m[2] ?? '';
+    if (word === 'help') return DEMO_CONSOLE_HELP;
+    if (word === 'people') return DEMO_PEOPLE.map((p) => `${p.key} (${['green', 'yellow', 'red'][p.status]})`).join(', ');
+    if (word === 'scan') {
+      const key = rest.trim();
+      if (!/^[a-z]+$/.test(key) || !existsSync(join(codesDir, `${key}.txt`))) return `error: no demo code ${JSON.stringify(key)} (try: people)`;
+      await demo.scanner.send(readFileSync(join(codesDir, `${key}.txt`), 'latin1'));
+      return `ok sent ${key}'s code through the scanner`;
+    }
+    if (word === 'idcard' || word === 'thermometer' || word === 'scanner' || word === 'gate') {
+      const r = await runConsoleCommand(demo.simulators[word], rest);
+      return r.quit ? 'error: the demo devices stop with the kiosk (Ctrl-C)' : r.output;
+    }
+    return `error: unknown command ${JSON.stringify(word)}; try help`;
+  };
+}
+
+/** Builds the running kiosk for `dataDir`; the demo when it holds no configuration. */
+export async function composeKiosk(options: ComposeOptions): Promise<ComposedKiosk> {
+  const { dataDir, log } = options;
+  ensureDataDir(dataDir);
+  const firstRun = !existsSync(configPath(dataDir));
+  const config = firstRun ? ensureDemoConfig(dataDir) : loadConfig(dataDir);
+  const demoSection = demoSectionOf(config);
+  const banner: string[] = [];
+  const closers: Array<() => Promise<void> | void> = [];
+  const closeAll = async () => {
+    for (const c of closers.splice(0).reverse()) {
+      try {
+        await c();
+      } catch (err) {
+        log(`shutdown step failed: ${(err as Error).message}`);
+      }
+    }
+  };
+
+  try {
+    const lists = new ListCache(dataDir, config.roots).load();
+    for (const p of lists.loadProblems) log(`cached ${p.kind} list not used (${p.reason})`);
+
+    let demoPki: DemoPki | null = null;
+    let demoCodesDir: string | null = null;
+    if (demoSection) {
+      const refreshed = await refreshDemo(dataDir, demoSection.seed, lists, Math.floor((options.clock?.now() ?? Date.now()) / 1000));
+      demoPki = refreshed.pki;
+      demoCodesDir = refreshed.codesDir;
+      banner.push(`demo mode${firstRun ? ' (first start: demo PKI created, its root pinned)' : ''}; data in ${dataDir}`);
+      banner.push(`demo codes to hold up to the camera: ${demoCodesDir} (see README.txt there); demo admin PIN ${DEMO_ADMIN_PIN}`);
+    }
+
+    // A database that cannot be opened does not keep the lane dark: the kiosk starts, says why, and
+    // admits nobody automatically (every admit becomes a review for the guard).
+    let store: EntryStore | null = null;
+    let serviceStore: ServiceStore;
+    try {
+      const opened = EntryStore.open(dataDir);
+      closers.push(() => opened.close());
+      store = opened;
+      serviceStore = opened;
+    } catch (err) {
+      if (!(err instanceof StoreError)) throw err;
+      log(`entry log unavailable (${err.reason}/${err.detail}): ${err.message}`);
+      banner.push(`ENTRY LOG UNAVAILABLE (${err.detail}): nothing is admitted automatically until it is fixed`);
+      serviceStore = new UnavailableStore(err.detail, err.message);
+    }
+
+    // Devices: the demo's simulators on pty pairs, or whatever config.json's `devices` names.
+    let demo: RunningDemoDevices | null = null;
+    let hub: (DeviceHub & { stop(): Promise<void> }) | null = null;
+    const devicesConfig = DevicesConfigSchema.safeParse((config as Record<string, unknown>).devices ?? {});
+    if (!devicesConfig.success) throw new Error(`config.json devices: ${devicesConfig.error.issues[0]?.message ?? 'invalid'}`);
+    if (demoSection && options.demoDevices !== false) {
+      let started: RunningDemoDevices | null = null;
+      try {
+        started = await startDemoDevices({ dir: join(dataDir, DEMO_DIR, 'tty') });
+        const manager = new DeviceManager(started.config);
+        try {
+          await manager.start();
+        } catch (err) {
+          await manager.stop().catch(() => undefined);
+          throw err;
+        }
+        const running = started;
+        closers.push(() => running.stop());
+        closers.push(() => manager.stop());
+        demo = running;
+        hub = manager;
+        // Someone is standing at the sensor from the start, so a demo code decides at once instead of
+        // waiting out the window for a temperature (the thermometer is connected, so it is expected).
+        running.thermometer.setTemperature(DEMO_BODY_TEMPERATURE_C);
+        banner.push(`simulated devices on pty pairs: card reader ${running.links.idcard}, thermometer ${running.links.thermometer}, scanner ${running.links.scanner}, gate ${running.links.gate}`);
+        banner.push('type demo commands here: `scan zhangsan`, `idcard present grandma`, `thermometer temp 38.2`, `help`');
+      } catch (err) {
+        // No socat (or no ptys): the demo still runs with the camera alone, and says why.
+        await started?.stop().catch(() => undefined);
+        log(`simulated devices not started: ${(err as Error).message}`);
+        banner.push(`simulated devices not started (${(err as Error).message}); camera only`);
+      }
+    } else {
+      const c = devicesConfig.data;
+      if (c.idcard || c.thermometer || c.scanner || c.gate.driver !== 'none') {
+        const manager = new DeviceManager(c);
+        await manager.start();
+        closers.push(() => manager.stop());
+        hub = manager;
+      }
+    }
+
+    // Uploads (docs/upload-protocol.md): the uploader runs in its own worker thread on its own
+    // connection when a collector is configured (config.json `upload.collectorUrl` or
+    // KIOSK_COLLECTOR_URL); without one the kiosk is offline and counts what waits to be sent.
+    const uploads: UploadService | null = store ? startUploadService({ dataDir, config: resolveUploadConfig(config), store, lists, log }) : null;
+    if (uploads) closers.push(() => uploads.close());
+    const uploadUrl = resolveUploadConfig(config).collectorUrl;
+    banner.push(uploadUrl ? `uploading entries to ${uploadUrl}` : 'no collector configured (upload.collectorUrl or KIOSK_COLLECTOR_URL): entries stay on this kiosk');
+
+    const checkpoint = createCheckpointService({
+      config,
+      store: serviceStore,
+      lists,
+      devices: hub,
+      simulatedDevices: demo !== null,
+      demo: demoSection !== null,
+      camera: options.camera,
+      language: options.language,
+      clock: options.clock,
+      uploads,
+      log,
+    });
+    closers.push(() => checkpoint.close());
+
+    return {
+      service: checkpoint.service,
+      banner,
+      close: closeAll,
+      config,
+      store,
+      lists,
+      checkpoint,
+      demo,
+      demoCodesDir,
+      demoPki,
+      uploads,
+      devices: hub,
+      demoCommand: demo && demoCodesDir ? demoConsole(demo, demoCodesDir) : null,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
