@@ -1,0 +1,122 @@
+// `kiosk log …`: the entry log's maintenance commands (issue 3 §1, §5, §6).
+//   verify          walk the hash chains; name the first broken row; exit 3 when broken
+//   seed N          add N realistic synthetic entries (demos, benchmarks)
+//   purge           delete entries older than the retention period (config store.retentionDays)
+//   backup FILE     online consistent copy of the database
+//   restore FILE    replace a damaged database with a checked backup (kiosk stopped)
+//   tail [N]        the newest entries, masked
+//   stats           today's counts by decision and reason
+//   audit [N]       the newest audit records (exports, purges, searches, restores)
+import { loadConfig } from '../../core/config/config.js';
+import { ensureDataDir } from '../../core/config/data-dir.js';
+import { backupDatabase, purgeExpired, restoreDatabase, seedEntries, storeSettingsOf, verifyLog } from '../../core/store/index.js';
+import { CliError, dataDirOf, printJson, withDataDir } from '../program.js';
+import type { RegisterCommand } from './index.js';
+import { cliErrorOf, parseCount, parseDateOption, progressBar, withStore } from './store-cli.js';
+
+interface DirOpts {
+  dataDir?: string;
+}
+
+export const register: RegisterCommand = (program, io) => {
+  const log = program.command('log').description('the real-name entry log: verify, seed, purge, backup, restore, tail, stats, audit');
+
+  withDataDir(log.command('verify'))
+    .description('walk the hash chains and name the first broken row (exit 3 when broken)')
+    .action(async (opts: DirOpts) => {
+      const bar = progressBar(io, 'verify');
+      const report = await withStore(dataDirOf(opts), (store) => {
+        const total = store.entryCount() + (store.db.prepare('SELECT count(*) FROM entry_overrides').pluck().get() as number);
+        return verifyLog(store.db, (rows) => bar.update(Math.min(rows, total), total));
+      }).finally(() => bar.stop());
+      printJson(io, report);
+      const broken = report.chains.find((c) => !c.ok);
+      if (broken?.firstBroken) {
+        const b = broken.firstBroken;
+        throw new CliError('CHAIN_BROKEN', `${broken.chain}: first broken row seq ${b.seq} (id ${b.id}): ${b.problem}`, 3);
+      }
+    });
+
+  withDataDir(log.command('seed'))
+    .description('add N synthetic entries spread over a time range (default: the last 7 days)')
+    .argument('<count>', 'how many entries')
+    .option('--from <date>', 'first passage time (YYYY-MM-DD or ISO)')
+    .option('--to <date>', 'last passage time (YYYY-MM-DD or ISO)')
+    .option('--seed <n>', 'random seed (same seed, same people)', '20200123')
+    .action(async (countArg: string, opts: DirOpts & { from?: string; to?: string; seed: string }) => {
+      const count = parseCount(countArg, 'count');
+      const toMs = opts.to ? parseDateOption(opts.to, 'to', '--to') : Date.now();
+      const fromMs = opts.from ? parseDateOption(opts.from, 'from', '--from') : toMs - 7 * 86_400_000;
+      if (toMs < fromMs) throw new CliError('BAD_REQUEST', '--to must not be before --from', 2);
+      const dataDir = dataDirOf(opts);
+      const config = loadConfig(ensureDataDir(dataDir));
+      const bar = progressBar(io, 'seed');
+      const started = performance.now();
+      const r = await withStore(dataDir, (store) =>
+        seedEntries(store, count, { fromMs, toMs, venueId: config.venueId, kioskId: config.kioskId, seed: parseCount(opts.seed, '--seed', 2 ** 31), onProgress: (n) => bar.update(n, count) }),
+      ).finally(() => bar.stop());
+      const seconds = (performance.now() - started) / 1000;
+      printJson(io, { ...r, seconds: Math.round(seconds * 100) / 100, rowsPerSecond: Math.round(r.written / seconds) });
+    });
+
+  withDataDir(log.command('purge'))
+    .description('delete entries older than the retention period, in small batches (audited)')
+    .option('--retention-days <days>', 'override config store.retentionDays')
+    .option('--uploaded-through-seq <seq>', 'when uploading: keep every entry after this seq whatever its age')
+    .action(async (opts: DirOpts & { retentionDays?: string; uploadedThroughSeq?: string }) => {
+      const dataDir = dataDirOf(opts);
+      let retentionDays: number;
+      try {
+        retentionDays = opts.retentionDays ? parseCount(opts.retentionDays, '--retention-days', 3650) : storeSettingsOf(loadConfig(ensureDataDir(dataDir))).retentionDays;
+      } catch (err) {
+        if (err instanceof CliError) throw err;
+        throw new CliError('BAD_REQUEST', (err as Error).message, 2);
+      }
+      const uploadedThroughSeq = opts.uploadedThroughSeq === undefined ? null : Number(opts.uploadedThroughSeq);
+      if (uploadedThroughSeq !== null && !(Number.isInteger(uploadedThroughSeq) && uploadedThroughSeq >= 0)) throw new CliError('BAD_REQUEST', '--uploaded-through-seq: expected a whole number', 2);
+      const r = await withStore(dataDir, (store) => purgeExpired(store, { retentionDays, uploadedThroughSeq }));
+      const ms = (x: number) => Math.round(x * 100) / 100;
+      printJson(io, { retentionDays, ...r, longestBatchMs: ms(r.longestBatchMs), batchP50Ms: ms(r.batchP50Ms), batchP99Ms: ms(r.batchP99Ms) });
+    });
+
+  withDataDir(log.command('backup'))
+    .description('write a consistent copy of the database (safe while the kiosk runs); back up the key files once too')
+    .argument('<file>', 'new backup file')
+    .action(async (file: string, opts: DirOpts) => {
+      const r = await withStore(dataDirOf(opts), (store) => backupDatabase(store, file));
+      printJson(io, { backup: file, ...r });
+    });
+
+  withDataDir(log.command('restore'))
+    .description('replace the database with a checked backup (stop the kiosk first); the old file is kept as .damaged-<time>')
+    .argument('<file>', 'backup file taken with `kiosk log backup`')
+    .action((file: string, opts: DirOpts) => {
+      try {
+        printJson(io, { restoredFrom: file, ...restoreDatabase(ensureDataDir(dataDirOf(opts)), file) });
+      } catch (err) {
+        throw cliErrorOf(err);
+      }
+    });
+
+  withDataDir(log.command('tail'))
+    .description('the newest entries, names and document numbers masked')
+    .argument('[count]', 'how many', '20')
+    .action(async (countArg: string, opts: DirOpts) => {
+      const n = parseCount(countArg, 'count', 1000);
+      printJson(io, await withStore(dataDirOf(opts), (store) => store.lastEntries(n)));
+    });
+
+  withDataDir(log.command('stats'))
+    .description("today's counts by decision and by reason")
+    .action(async (opts: DirOpts) => {
+      printJson(io, await withStore(dataDirOf(opts), (store) => ({ today: store.countsToday(), entries: store.entryCount(), lastSeq: store.lastSeq() })));
+    });
+
+  withDataDir(log.command('audit'))
+    .description('the newest audit records: exports, purges, searches, backups, restores')
+    .argument('[count]', 'how many', '20')
+    .action(async (countArg: string, opts: DirOpts) => {
+      const n = parseCount(countArg, 'count', 10_000);
+      printJson(io, await withStore(dataDirOf(opts), (store) => store.auditLog(n)));
+    });
+};

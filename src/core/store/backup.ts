@@ -1,0 +1,72 @@
+// The way out when the start-up integrity check fails (issue 3 §1): `kiosk log backup` takes an
+// online, consistent copy (SQLite's backup API, safe while the kiosk runs) and `kiosk log restore`
+// puts a checked copy back, keeping the damaged file beside it for investigation. Key files are
+// not in the database: back them up once, with the first backup (keys.ts).
+import Database from 'better-sqlite3';
+import { copyFileSync, existsSync, fsyncSync, openSync, closeSync, renameSync } from 'node:fs';
+import { basename } from 'node:path';
+import { checkIntegrity, databasePath, latestVersion, schemaVersion } from './db.js';
+import { MIGRATIONS } from './migrations/index.js';
+import { EntryStore } from './entry-store.js';
+import { StoreError, toStoreError } from './errors.js';
+
+export async function backupDatabase(store: EntryStore, destination: string): Promise<{ pages: number }> {
+  if (existsSync(destination)) throw new StoreError('BAD_REQUEST', 'INVALID_ENTRY', `${destination} exists; choose a new file`);
+  try {
+    const r = await store.db.backup(destination);
+    store.audit('backup', { file: basename(destination), pages: r.totalPages });
+    return { pages: r.totalPages };
+  } catch (err) {
+    throw toStoreError(err, `backing up to ${destination}`);
+  }
+}
+
+/** Checks a backup file without changing it: opens, quick_check, schema not newer than the code. */
+export function checkBackup(file: string): { schemaVersion: number; entries: number } {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    checkIntegrity(db, file);
+    const version = schemaVersion(db);
+    if (version > latestVersion(MIGRATIONS)) throw new StoreError('STORAGE_UNAVAILABLE', 'SCHEMA_TOO_NEW', `${file} was written by a newer kiosk (schema ${version})`);
+    const entries = version >= 1 ? (db.prepare('SELECT count(*) FROM entries').pluck().get() as number) : 0;
+    return { schemaVersion: version, entries };
+  } catch (err) {
+    throw toStoreError(err, `checking backup ${file}`);
+  } finally {
+    db?.close();
+  }
+}
+
+/**
+ * Replaces the data directory's database with a checked backup. The kiosk must be stopped. The
+ * current file (and its -wal/-shm) is renamed to `<file>.damaged-<time>`, never deleted.
+ */
+export function restoreDatabase(dataDir: string, backupFile: string, now = new Date()): { restoredEntries: number; damagedKeptAs: string | null } {
+  const checked = checkBackup(backupFile);
+  const target = databasePath(dataDir);
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  let damagedKeptAs: string | null = null;
+  try {
+    if (existsSync(target)) {
+      damagedKeptAs = `${target}.damaged-${stamp}`;
+      renameSync(target, damagedKeptAs);
+    }
+    for (const suffix of ['-wal', '-shm']) {
+      if (existsSync(target + suffix)) renameSync(target + suffix, `${target}.damaged-${stamp}${suffix}`);
+    }
+    copyFileSync(backupFile, target);
+    const fd = openSync(target, 'r+');
+    fsyncSync(fd);
+    closeSync(fd);
+  } catch (err) {
+    throw toStoreError(err, `restoring ${backupFile}`);
+  }
+  const store = EntryStore.open(dataDir);
+  try {
+    store.audit('restore', { from: basename(backupFile), entries: checked.entries, damagedKeptAs: damagedKeptAs ? basename(damagedKeptAs) : null });
+  } finally {
+    store.close();
+  }
+  return { restoredEntries: checked.entries, damagedKeptAs };
+}

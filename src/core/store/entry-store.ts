@@ -1,0 +1,423 @@
+// The durable real-name entry log (issue 3). The passage flow calls `append` BEFORE it shows "pass"
+// or pulses the gate: append returns only once the row is committed with synchronous=FULL, i.e. the
+// WAL is fsynced, so an entry the kiosk reported written survives a power cut. It throws a
+// StoreError instead (STORAGE_FULL / STORAGE_UNAVAILABLE / BAD_REQUEST); the kiosk must then stop
+// admitting automatically (decisions become `review`) until `storageState().writable` is true again.
+//
+// Privacy: names and document numbers never appear in errors or logs. Document numbers are stored
+// encrypted (keys.ts); screens get masked rows; clear numbers leave only through admin calls that
+// are audited (`findByDocumentNumber`) or to the uploader (`readEntriesAfterSeq`).
+import type Database from 'better-sqlite3';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { maskDocumentNumber, maskName } from '../codes/id-number.js';
+import type { Decision, Reason } from '../../contract/reasons.js';
+import { classifyWriteError, databasePath, openDatabase, type OpenOptions } from './db.js';
+import { StoreError, toStoreError, type StoreFailure, type StoreReason } from './errors.js';
+import { loadEntryKeys, openDocumentNumber, sealDocumentNumber, type EntryKeys } from './keys.js';
+import { chainHash, GENESIS_HASH, type ChainName, type ChainValue } from './chain.js';
+import { uuidv7 } from './ids.js';
+import {
+  newEntrySchema,
+  type AppendedEntry,
+  type AppendedOverride,
+  type DayCounts,
+  type EntryMethod,
+  type GuardOverride,
+  type HourCount,
+  type MaskedEntry,
+  type NewEntry,
+  type NewOverride,
+  type OverrideRow,
+  type RevealedEntry,
+  type StatusColour,
+} from './types.js';
+
+/** The columns of `entries` plus the latest guard override, as selected by ENTRY_SELECT. */
+export interface EntryRow {
+  seq: number;
+  id: string;
+  at_ms: number;
+  venue_id: string;
+  kiosk_id: string;
+  method: EntryMethod;
+  holder_name: string | null;
+  doc_type: string | null;
+  doc_number_box: Buffer | null;
+  doc_number_masked: string | null;
+  code_id: string | null;
+  code_issuer: string | null;
+  status_colour: StatusColour | null;
+  temperature_c: number | null;
+  decision: Decision;
+  reason: Reason | null;
+  trust_list_seq: number | null;
+  o_decision: 'admit' | 'deny' | null;
+  o_guard: string | null;
+  o_note: string | null;
+  o_at_ms: number | null;
+}
+
+/** SELECT list + FROM clause joining each entry's latest override; append WHERE/ORDER yourself. */
+export const ENTRY_SELECT = `
+  SELECT e.seq, e.id, e.at_ms, e.venue_id, e.kiosk_id, e.method, e.holder_name, e.doc_type,
+         e.doc_number_box, e.doc_number_masked, e.code_id, e.code_issuer, e.status_colour,
+         e.temperature_c, e.decision, e.reason, e.trust_list_seq,
+         o.decision AS o_decision, o.guard AS o_guard, o.note AS o_note, o.at_ms AS o_at_ms
+    FROM entries e
+    LEFT JOIN entry_overrides o ON o.seq = (SELECT max(seq) FROM entry_overrides WHERE entry_seq = e.seq)`;
+
+export interface StorageState {
+  /** False after a failed write until the next write succeeds: stop admitting automatically. */
+  writable: boolean;
+  reason: StoreReason | null;
+  detail: StoreFailure | null;
+}
+
+export interface EntryStoreOptions extends Pick<OpenOptions, 'migrations' | 'busyTimeoutMs' | 'skipIntegrityCheck'> {
+  /** Database file; defaults to `<dataDir>/kiosk.sqlite3`. */
+  file?: string;
+}
+
+/** Upper case, no surrounding blanks: spec §3 hashes the number in upper case, §4 compares so. */
+export function normalizeDocumentNumber(documentNumber: string): string {
+  return documentNumber.trim().toUpperCase();
+}
+
+export class EntryStore {
+  readonly db: Database.Database;
+  readonly file: string;
+  private readonly keys: EntryKeys;
+  /** The search key imported once (an HMAC from a raw Buffer re-imports it on every call). */
+  private readonly searchKey: KeyObject;
+  private state: StorageState = { writable: true, reason: null, detail: null };
+  private readonly stmt: ReturnType<typeof prepare>;
+
+  private constructor(db: Database.Database, file: string, keys: EntryKeys) {
+    this.db = db;
+    this.file = file;
+    this.keys = keys;
+    this.searchKey = createSecretKey(keys.searchKey);
+    this.stmt = prepare(db);
+  }
+
+  /** Opens (creating, migrating, checking) the kiosk's database in `dataDir`. Throws StoreError. */
+  static open(dataDir: string, options: EntryStoreOptions = {}): EntryStore {
+    const file = options.file ?? databasePath(dataDir);
+    const db = openDatabase(file, options);
+    try {
+      const hasSealed = db.prepare('SELECT 1 FROM entries WHERE doc_number_box IS NOT NULL LIMIT 1').get() !== undefined;
+      const keys = loadEntryKeys(dataDir, { create: !hasSealed });
+      return new EntryStore(db, file, keys);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  storageState(): StorageState {
+    return { ...this.state };
+  }
+
+  /** The keyed hash used for exact search and anti-passback. */
+  documentHash(documentNumber: string): Buffer {
+    return createHmac('sha256', this.searchKey).update(normalizeDocumentNumber(documentNumber), 'utf8').digest();
+  }
+
+  revealDocumentNumber(sealed: Uint8Array | null): string | null {
+    return sealed ? openDocumentNumber(this.keys, sealed) : null;
+  }
+
+  /**
+   * Writes one entry and returns once it is durable (committed, WAL fsynced). Synchronous on
+   * purpose: the passage flow must not show "pass" before this returns.
+   */
+  append(entry: NewEntry): AppendedEntry {
+    return this.appendBatch([entry])[0]!;
+  }
+
+  /** Writes several entries in ONE transaction (one fsync): the seeder and bulk imports. */
+  appendBatch(entries: readonly NewEntry[]): AppendedEntry[] {
+    const rows = entries.map((e) => this.toRow(e));
+    return this.write('writing an entry', () => {
+      let tail = this.tail('entries');
+      const out: AppendedEntry[] = [];
+      for (const row of rows) {
+        const seq = tail.seq + 1;
+        const values: ChainValue[] = [seq, ...row.values];
+        const hash = chainHash(tail.hash, values);
+        this.stmt.insertEntry.run(...values, tail.hash, hash);
+        out.push({ id: row.values[0] as string, seq, at: row.values[1] as number, hash: hash.toString('hex') });
+        tail = { seq, hash };
+      }
+      return out;
+    });
+  }
+
+  /** Records a guard's allow/deny of an entry (spec §4: logged with the kiosk's decision). */
+  addOverride(override: NewOverride): AppendedOverride {
+    const guard = override.guard?.trim();
+    const note = override.note?.trim();
+    if (override.decision !== 'admit' && override.decision !== 'deny') throw badRequest('override decision must be admit or deny');
+    if (!guard || guard.length > 100) throw badRequest('override needs the guard who decided (1–100 characters)');
+    if (!note || note.length > 500) throw badRequest('override needs a reason (1–500 characters)');
+    const at = toMs(override.at);
+    return this.write('writing a guard override', () => {
+      const target =
+        'id' in override.entry
+          ? (this.stmt.entryById.get(override.entry.id) as { seq: number; id: string } | undefined)
+          : (this.stmt.entryBySeq.get(override.entry.seq) as { seq: number; id: string } | undefined);
+      if (!target) throw new StoreError('BAD_REQUEST', 'NOT_FOUND', 'the entry to override does not exist (purged or never written)');
+      const tail = this.tail('entry_overrides');
+      const seq = tail.seq + 1;
+      const id = uuidv7(at);
+      const values: ChainValue[] = [seq, id, target.seq, target.id, at, override.decision, guard, note];
+      const hash = chainHash(tail.hash, values);
+      this.stmt.insertOverride.run(...values, tail.hash, hash);
+      return { id, seq, entrySeq: target.seq, at, hash: hash.toString('hex') };
+    });
+  }
+
+  /** Counts for the local calendar day containing `now` (the guard screen's "today"). */
+  countsToday(now: Date = new Date()): DayCounts {
+    const from = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
+    const to = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1).getTime();
+    return this.countsBetween(from, to);
+  }
+
+  countsBetween(fromMs: number, toMs: number): DayCounts {
+    const byDecision: Record<Decision, number> = { admit: 0, deny: 0, review: 0 };
+    const byReason: Record<string, number> = {};
+    let total = 0;
+    for (const r of this.stmt.countsByDecisionReason.all(fromMs, toMs) as Array<{ decision: Decision; reason: string | null; n: number }>) {
+      byDecision[r.decision] += r.n;
+      total += r.n;
+      if (r.reason) byReason[r.reason] = (byReason[r.reason] ?? 0) + r.n;
+    }
+    const overrides = { admit: 0, deny: 0 };
+    for (const r of this.stmt.overrideCounts.all(fromMs, toMs) as Array<{ decision: 'admit' | 'deny'; n: number }>) overrides[r.decision] = r.n;
+    return { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), total, byDecision, byReason, overrides };
+  }
+
+  /** Entries per hour in [fromMs, toMs), every hour present (zeros included), at most 31 days. */
+  entriesPerHour(fromMs: number, toMs: number): HourCount[] {
+    const HOUR = 3_600_000;
+    const first = Math.floor(fromMs / HOUR);
+    const last = Math.ceil(toMs / HOUR);
+    if (!(last > first) || last - first > 31 * 24) throw badRequest('hour range must be non-empty and at most 31 days');
+    const byHour = new Map<number, HourCount>();
+    for (let h = first; h < last; h++) byHour.set(h, { hour: new Date(h * HOUR).toISOString(), total: 0, admit: 0, deny: 0, review: 0 });
+    for (const r of this.stmt.perHour.all(fromMs, toMs) as Array<{ h: number; decision: Decision; n: number }>) {
+      const slot = byHour.get(r.h);
+      if (!slot) continue;
+      slot[r.decision] += r.n;
+      slot.total += r.n;
+    }
+    return [...byHour.values()];
+  }
+
+  /** The newest `n` entries, newest first, name and number masked (guard screen). */
+  lastEntries(n: number): MaskedEntry[] {
+    const limit = Math.max(0, Math.min(1000, Math.floor(n)));
+    return (this.stmt.lastEntries.all(limit) as EntryRow[]).map((r) => this.toEntry(r, false));
+  }
+
+  /**
+   * Admin only (the caller has checked the admin PIN): every entry with exactly this document
+   * number, newest first, revealed. Audited with the admin's name and the hit count, not the number.
+   */
+  findByDocumentNumber(documentNumber: string, access: { admin: string; limit?: number }): RevealedEntry[] {
+    if (!access.admin?.trim()) throw badRequest('a revealed search needs the admin who asked');
+    const limit = Math.max(1, Math.min(10_000, Math.floor(access.limit ?? 100)));
+    const rows = (this.stmt.byDocument.all(this.documentHash(documentNumber), limit) as EntryRow[]).map((r) => this.toEntry(r, true));
+    this.audit('search', { admin: access.admin.trim(), rows: rows.length, revealed: true });
+    return rows;
+  }
+
+  /**
+   * Anti-passback: the newest time this document number was admitted at or after `sinceMs` (kiosk
+   * admit, or a guard's admit override), or null. Uses the keyed hash: nothing is decrypted.
+   */
+  lastAdmittedSince(documentNumber: string, sinceMs: number): number | null {
+    const r = this.stmt.admittedSince.get(this.documentHash(documentNumber), sinceMs) as { at_ms: number | null } | undefined;
+    return r?.at_ms ?? null;
+  }
+
+  hasBeenAdmittedSince(documentNumber: string, sinceMs: number): boolean {
+    return this.lastAdmittedSince(documentNumber, sinceMs) !== null;
+  }
+
+  /** For the uploader: full rows (document number revealed) with seq > `afterSeq`, oldest first. */
+  readEntriesAfterSeq(afterSeq: number, limit: number): RevealedEntry[] {
+    return (this.stmt.afterSeq.all(afterSeq, Math.max(1, Math.floor(limit))) as EntryRow[]).map((r) => this.toEntry(r, true));
+  }
+
+  /** For the uploader: guard overrides with seq > `afterSeq`, oldest first. */
+  readOverridesAfterSeq(afterSeq: number, limit: number): OverrideRow[] {
+    return (this.stmt.overridesAfterSeq.all(afterSeq, Math.max(1, Math.floor(limit))) as Array<Record<string, unknown>>).map((r) => ({
+      seq: r.seq as number,
+      id: r.id as string,
+      entrySeq: r.entry_seq as number,
+      entryId: r.entry_id as string,
+      at: r.at_ms as number,
+      decision: r.decision as 'admit' | 'deny',
+      guard: r.guard as string,
+      note: r.note as string,
+    }));
+  }
+
+  /** The newest entry seq written (0 when none ever). */
+  lastSeq(): number {
+    return this.tail('entries').seq;
+  }
+
+  entryCount(): number {
+    return this.stmt.entryCount.get() as number;
+  }
+
+  /** Appends an audit row (no personal data in `detail`). */
+  audit(action: string, detail: Record<string, unknown>, atMs: number = Date.now()): void {
+    this.write(`writing the ${action} audit record`, () => {
+      this.stmt.insertAudit.run(atMs, action, JSON.stringify(detail));
+    });
+  }
+
+  auditLog(limit = 100): Array<{ seq: number; at: string; action: string; detail: Record<string, unknown> }> {
+    return (this.db.prepare('SELECT seq, at_ms, action, detail FROM audit ORDER BY seq DESC LIMIT ?').all(limit) as Array<{ seq: number; at_ms: number; action: string; detail: string }>).map(
+      (r) => ({ seq: r.seq, at: new Date(r.at_ms).toISOString(), action: r.action, detail: JSON.parse(r.detail) as Record<string, unknown> }),
+    );
+  }
+
+  /** Maps a selected row to the API shape, masking or revealing name and number. */
+  toEntry(r: EntryRow, reveal: boolean): MaskedEntry {
+    const override: GuardOverride | null =
+      r.o_decision && r.o_guard !== null && r.o_note !== null && r.o_at_ms !== null ? { decision: r.o_decision, guard: r.o_guard, note: r.o_note, at: r.o_at_ms } : null;
+    return {
+      seq: r.seq,
+      id: r.id,
+      at: r.at_ms,
+      venueId: r.venue_id,
+      kioskId: r.kiosk_id,
+      method: r.method,
+      holderName: r.holder_name === null ? null : reveal ? r.holder_name : maskName(r.holder_name),
+      documentType: r.doc_type,
+      documentNumber: reveal ? this.revealDocumentNumber(r.doc_number_box) : r.doc_number_masked,
+      codeId: r.code_id,
+      codeIssuer: r.code_issuer,
+      statusColour: r.status_colour,
+      temperatureC: r.temperature_c,
+      decision: r.decision,
+      reason: r.reason,
+      trustListSeq: r.trust_list_seq,
+      override,
+    };
+  }
+
+  /** The last row of a chain: the newest row, or the purge anchor, or genesis. */
+  tail(chain: ChainName): { seq: number; hash: Buffer } {
+    const last = (chain === 'entries' ? this.stmt.entryTail : this.stmt.overrideTail).get() as { seq: number; hash: Buffer } | undefined;
+    if (last) return last;
+    const anchor = this.stmt.anchor.get(chain) as { seq: number; hash: Buffer } | undefined;
+    return anchor ?? { seq: 0, hash: GENESIS_HASH };
+  }
+
+  /**
+   * Runs `fn` in an IMMEDIATE transaction (the write lock is taken up front, so two processes never
+   * deadlock upgrading a read lock) and tracks whether storage is writable.
+   */
+  write<T>(doing: string, fn: () => T): T {
+    if (!this.db.open) throw new StoreError('STORAGE_UNAVAILABLE', 'IO_ERROR', `${doing}: the store is closed`);
+    try {
+      const result = this.db.transaction(fn).immediate();
+      if (!this.state.writable) this.state = { writable: true, reason: null, detail: null };
+      return result;
+    } catch (err) {
+      if (err instanceof StoreError && err.reason === 'BAD_REQUEST') throw err;
+      const e = classifyWriteError(err, this.file, doing);
+      if (e.reason !== 'BAD_REQUEST') this.state = { writable: false, reason: e.reason, detail: e.detail };
+      throw e;
+    }
+  }
+
+  private toRow(entry: NewEntry): { values: ChainValue[] } {
+    const parsed = newEntrySchema.safeParse(entry);
+    if (!parsed.success) {
+      // The path and the rule only: never the offending value (it may be a name or a number).
+      const issue = parsed.error.issues[0]!;
+      throw badRequest(`invalid entry: ${issue.path.join('.') || '(entry)'}: ${issue.code}`);
+    }
+    const e = parsed.data;
+    const at = toMs(e.at);
+    const doc = e.documentNumber === null ? null : normalizeDocumentNumber(e.documentNumber);
+    if (doc !== null && doc.length === 0) throw badRequest('invalid entry: documentNumber: blank');
+    // spec §4: a deny or review is decided by the first failing rule, which is its reason.
+    if (e.decision !== 'admit' && e.reason === null) throw badRequest('invalid entry: reason: a deny or review needs its reason');
+    return {
+      values: [
+        uuidv7(at),
+        at,
+        e.venueId,
+        e.kioskId,
+        e.method,
+        e.holderName,
+        e.documentType,
+        doc === null ? null : sealDocumentNumber(this.keys, doc),
+        doc === null ? null : this.documentHash(doc),
+        doc === null ? null : maskDocumentNumber(doc),
+        e.codeId === null ? null : e.codeId.toLowerCase(),
+        e.codeIssuer,
+        e.statusColour,
+        e.temperatureC,
+        e.decision,
+        e.reason,
+        e.trustListSeq,
+      ],
+    };
+  }
+}
+
+function badRequest(message: string): StoreError {
+  return new StoreError('BAD_REQUEST', 'INVALID_ENTRY', message);
+}
+
+function toMs(at: number | Date | undefined): number {
+  if (at === undefined) return Date.now();
+  const ms = at instanceof Date ? at.getTime() : at;
+  if (!Number.isFinite(ms) || ms < 0) throw badRequest('invalid time');
+  return Math.floor(ms);
+}
+
+function prepare(db: Database.Database) {
+  try {
+    return {
+      insertEntry: db.prepare(`INSERT INTO entries (seq, id, at_ms, venue_id, kiosk_id, method, holder_name, doc_type, doc_number_box,
+        doc_number_hmac, doc_number_masked, code_id, code_issuer, status_colour, temperature_c, decision, reason, trust_list_seq,
+        prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertOverride: db.prepare(`INSERT INTO entry_overrides (seq, id, entry_seq, entry_id, at_ms, decision, guard, note, prev_hash, hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertAudit: db.prepare('INSERT INTO audit (at_ms, action, detail) VALUES (?, ?, ?)'),
+      entryTail: db.prepare('SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1'),
+      overrideTail: db.prepare('SELECT seq, hash FROM entry_overrides ORDER BY seq DESC LIMIT 1'),
+      anchor: db.prepare('SELECT seq, hash FROM chain_anchors WHERE chain = ?'),
+      entryById: db.prepare('SELECT seq, id FROM entries WHERE id = ?'),
+      entryBySeq: db.prepare('SELECT seq, id FROM entries WHERE seq = ?'),
+      entryCount: db.prepare('SELECT count(*) FROM entries').pluck(),
+      countsByDecisionReason: db.prepare('SELECT decision, reason, count(*) AS n FROM entries WHERE at_ms >= ? AND at_ms < ? GROUP BY decision, reason'),
+      overrideCounts: db.prepare(`SELECT o.decision, count(*) AS n FROM entry_overrides o JOIN entries e ON e.seq = o.entry_seq
+        WHERE e.at_ms >= ? AND e.at_ms < ? AND o.seq = (SELECT max(seq) FROM entry_overrides WHERE entry_seq = o.entry_seq) GROUP BY o.decision`),
+      perHour: db.prepare('SELECT at_ms / 3600000 AS h, decision, count(*) AS n FROM entries WHERE at_ms >= ? AND at_ms < ? GROUP BY h, decision'),
+      lastEntries: db.prepare(`${ENTRY_SELECT} ORDER BY e.seq DESC LIMIT ?`),
+      byDocument: db.prepare(`${ENTRY_SELECT} WHERE e.doc_number_hmac = ? ORDER BY e.seq DESC LIMIT ?`),
+      admittedSince: db.prepare(`SELECT max(e.at_ms) AS at_ms FROM entries e
+        LEFT JOIN entry_overrides o ON o.seq = (SELECT max(seq) FROM entry_overrides WHERE entry_seq = e.seq)
+        WHERE e.doc_number_hmac = ? AND e.at_ms >= ? AND coalesce(o.decision, e.decision) = 'admit'`),
+      afterSeq: db.prepare(`${ENTRY_SELECT} WHERE e.seq > ? ORDER BY e.seq LIMIT ?`),
+      overridesAfterSeq: db.prepare('SELECT seq, id, entry_seq, entry_id, at_ms, decision, guard, note FROM entry_overrides WHERE seq > ? ORDER BY seq LIMIT ?'),
+    };
+  } catch (err) {
+    throw toStoreError(err, 'preparing the entry-log statements');
+  }
+}

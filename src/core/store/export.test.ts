@@ -1,0 +1,177 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { DEMO_PEOPLE } from '../demo/people.js';
+import { EntryStore } from './entry-store.js';
+import { exportEntries, EXPORT_COLUMNS, type ExportOptions } from './export.js';
+import { exportInChildProcess } from './export-process.js';
+import { samplePassage, tempDataDir } from './test-support.js';
+
+const zhang = DEMO_PEOPLE[0]!;
+const li = DEMO_PEOPLE[1]!;
+const t0 = Date.UTC(2026, 10, 20, 1, 0, 0);
+let tmp: ReturnType<typeof tempDataDir>;
+let store: EntryStore;
+
+beforeEach(() => {
+  tmp = tempDataDir('kiosk-export-');
+  store = EntryStore.open(tmp.dir);
+  store.append(samplePassage({ at: t0 - 1 })); // before the range
+  store.append(samplePassage({ at: t0 }));
+  store.append(samplePassage({ at: t0 + 1000, holderName: li.name, documentNumber: li.idNumber, decision: 'deny', reason: 'FEVER', temperatureC: 38.2 }));
+  // A name with a comma, a quote and a formula-looking start: CSV must quote and defuse it.
+  store.append(samplePassage({ at: t0 + 2000, holderName: '=HYPERLINK("x"),李', decision: 'review', reason: 'TEMPERATURE_MISSING', temperatureC: null }));
+  store.addOverride({ entry: { seq: 4 }, decision: 'admit', guard: 'guard-07', note: 'hand thermometer, 36.4', at: t0 + 3000 });
+  store.append(samplePassage({ at: t0 + 86_400_000 })); // after the range
+});
+afterEach(() => {
+  store.close();
+  tmp.cleanup();
+});
+
+async function exportTo(name: string, options: Partial<ExportOptions> & Pick<ExportOptions, 'format'>): Promise<{ file: string; rows: number }> {
+  const file = join(tmp.dir, name);
+  const r = await exportEntries(store, createWriteStream(file), { fromMs: t0, toMs: t0 + 86_400_000, reveal: false, ...options });
+  return { file, rows: r.rows };
+}
+
+/** Minimal RFC 4180 reader for checking our own output. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  const endField = () => {
+    row.push(field);
+    field = '';
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') endField();
+    else if (c === '\r' && text[i + 1] === '\n') {
+      endField();
+      rows.push(row);
+      row = [];
+      i++;
+    } else field += c;
+  }
+  return rows;
+}
+
+describe('exportEntries', () => {
+  it('writes CSV with a UTF-8 BOM, a header, the range only, masked numbers and the guard override', async () => {
+    const { file, rows } = await exportTo('out.csv', { format: 'csv' });
+    expect(rows).toBe(3);
+    const bytes = readFileSync(file);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const table = parseCsv(bytes.subarray(3).toString('utf8'));
+    expect(table[0]).toEqual([...EXPORT_COLUMNS]);
+    expect(table).toHaveLength(4);
+    const col = (name: string) => EXPORT_COLUMNS.indexOf(name as (typeof EXPORT_COLUMNS)[number]);
+    expect(table.slice(1).map((r) => r[col('seq')])).toEqual(['2', '3', '4']);
+    expect(table[1]![col('holder_name')]).toBe(zhang.name);
+    expect(table[1]![col('document_number')]).toBe('3301**********' + zhang.idNumber.slice(-4));
+    expect(table[1]![col('time_utc')]).toBe(new Date(t0).toISOString());
+    expect(table[3]![col('holder_name')]).toBe('\'=HYPERLINK("x"),李');
+    expect(table[3]![col('temperature_c')]).toBe('');
+    expect(table[3]!.slice(col('override_decision'))).toEqual(['admit', 'guard-07', 'hand thermometer, 36.4', new Date(t0 + 3000).toISOString()]);
+    expect(bytes.includes(Buffer.from(zhang.idNumber))).toBe(false);
+  });
+
+  it('reveals document numbers only when asked, and audits every export', async () => {
+    const { file } = await exportTo('revealed.csv', { format: 'csv', reveal: true, requestedBy: 'admin-1' });
+    expect(readFileSync(file, 'utf8')).toContain(li.idNumber);
+    await exportTo('masked.ndjson', { format: 'ndjson', decision: 'deny' });
+    const [masked, revealed] = store.auditLog(2);
+    expect(revealed).toMatchObject({ action: 'export', detail: { format: 'csv', rows: 3, revealed: true, requestedBy: 'admin-1', from: new Date(t0).toISOString() } });
+    expect(masked).toMatchObject({ action: 'export', detail: { format: 'ndjson', rows: 1, revealed: false, decision: 'deny' } });
+    expect(JSON.stringify(store.auditLog())).not.toContain(li.idNumber);
+  });
+
+  it('writes NDJSON objects keyed by column, filtered by decision', async () => {
+    const { file, rows } = await exportTo('deny.ndjson', { format: 'ndjson', decision: 'deny' });
+    expect(rows).toBe(1);
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ seq: 3, holder_name: li.name, decision: 'deny', reason: 'FEVER', temperature_c: 38.2, override_decision: null });
+    expect(lines[0]!.document_number).toBe(li.idNumber.slice(0, 4) + '*'.repeat(10) + li.idNumber.slice(-4));
+  });
+
+  it('writes an XLSX workbook that Excel readers open, Chinese intact', async () => {
+    const { file, rows } = await exportTo('out.xlsx', { format: 'xlsx' });
+    expect(rows).toBe(3);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    const sheet = wb.getWorksheet('entries')!;
+    expect(sheet.rowCount).toBe(4);
+    expect(sheet.getRow(1).values).toEqual([undefined, ...EXPORT_COLUMNS]);
+    const nameCol = EXPORT_COLUMNS.indexOf('holder_name') + 1;
+    expect(sheet.getRow(3).getCell(nameCol).value).toBe(li.name);
+    expect(sheet.getRow(4).getCell(EXPORT_COLUMNS.indexOf('override_guard') + 1).value).toBe('guard-07');
+  });
+
+  it('continues on a new worksheet, header repeated, past the rows-per-sheet limit', async () => {
+    const { file } = await exportTo('split.xlsx', { format: 'xlsx', xlsxRowsPerSheet: 2 });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    expect(wb.worksheets.map((w) => [w.name, w.rowCount])).toEqual([
+      ['entries', 3],
+      ['entries-2', 2],
+    ]);
+    expect(wb.getWorksheet('entries-2')!.getRow(2).getCell(1).value).toBe(4);
+  });
+
+  it('exports an empty range as a header only', async () => {
+    const file = join(tmp.dir, 'empty.csv');
+    const r = await exportEntries(store, createWriteStream(file), { fromMs: 0, toMs: 1000, format: 'csv', reveal: false });
+    expect(r.rows).toBe(0);
+    expect(parseCsv(readFileSync(file, 'utf8').slice(1))).toHaveLength(1);
+  });
+
+  it('refuses an inverted or impossible range with BAD_REQUEST', async () => {
+    await expect(exportEntries(store, new PassThrough(), { fromMs: t0, toMs: t0, format: 'csv', reveal: false })).rejects.toMatchObject({ reason: 'BAD_REQUEST' });
+    await expect(exportEntries(store, new PassThrough(), { fromMs: 0, toMs: 9e15, format: 'csv', reveal: false })).rejects.toMatchObject({ reason: 'BAD_REQUEST' });
+    await expect(exportEntries(store, new PassThrough(), { fromMs: 0, toMs: 1000, format: 'pdf' as never, reveal: false })).rejects.toMatchObject({ reason: 'BAD_REQUEST' });
+  });
+
+  it('pages through more rows than one page holds, in seq order', async () => {
+    const more = Array.from({ length: 2500 }, (_, i) => samplePassage({ at: t0 + 10_000 + i }));
+    store.appendBatch(more);
+    const { file, rows } = await exportTo('many.ndjson', { format: 'ndjson', pageSize: 700 });
+    expect(rows).toBe(2503);
+    const seqs = readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { seq: number }).seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(2503);
+  });
+});
+
+describe('exportInChildProcess', () => {
+  it('exports in its own process, reporting progress, the result and its peak memory', async () => {
+    store.close();
+    const file = join(tmp.dir, 'child.csv');
+    const progress: number[] = [];
+    const r = await exportInChildProcess(tmp.dir, file, { fromMs: t0, toMs: t0 + 86_400_000, format: 'csv', reveal: false, onProgress: (n) => progress.push(n) });
+    expect(r).toMatchObject({ rows: 3, format: 'csv', revealed: false });
+    expect(r.peakRssMB).toBeGreaterThan(10);
+    expect(progress.at(-1)).toBe(3);
+    expect(readFileSync(file, 'utf8').trim().split('\r\n')).toHaveLength(4);
+    store = EntryStore.open(tmp.dir);
+    expect(store.auditLog(1)[0]).toMatchObject({ action: 'export', detail: { rows: 3 } });
+  });
+
+  it("rejects with the child's StoreError reason", async () => {
+    await expect(exportInChildProcess(tmp.dir, join(tmp.dir, 'x.csv'), { fromMs: 10, toMs: 5, format: 'csv', reveal: false })).rejects.toMatchObject({
+      reason: 'BAD_REQUEST',
+      detail: 'INVALID_ENTRY',
+    });
+  });
+});

@@ -1,0 +1,13 @@
+// The schema history, oldest first. To add a migration: write `NNN-name.ts` beside this file and
+// append one line here. Never edit or reorder a step that has shipped: databases in the field have
+// already applied it (architecture.md, "Data at rest": migrations by user_version).
+import type { Migration } from './types.js';
+import { entriesMigration } from './001-entries.js';
+import { uploadStateMigration } from './002-upload-state.js';
+
+export type { Migration } from './types.js';
+
+export const MIGRATIONS: readonly Migration[] = [
+  entriesMigration, // 001
+  uploadStateMigration, // 002
+];

@@ -1,0 +1,149 @@
+// Retention (issue 3 §5; architecture.md "Data at rest"): entries older than `retentionDays` are
+// deleted, oldest first, in small batches. Each batch is its own short IMMEDIATE transaction and the
+// loop yields to the event loop between batches, so a passage waiting to be logged waits for at most
+// one batch, never for the whole purge. Deleting a prefix by seq (not "every row older than X")
+// keeps the hash chain verifiable: the batch moves the chain anchor to its last deleted row in the
+// same transaction. A clock that jumped backwards can leave a newer-by-seq row with an older time;
+// it goes when the prefix reaches it. Every purge that deleted something is written to `audit`.
+import type { EntryStore } from './entry-store.js';
+import type { ChainName } from './chain.js';
+import { StoreError } from './errors.js';
+
+export const DEFAULT_RETENTION_DAYS = 28;
+const DAY_MS = 86_400_000;
+
+export interface PurgeOptions {
+  retentionDays: number;
+  /** Reference time (UTC ms); defaults to now. */
+  now?: number;
+  /** Rows per transaction; small so the write lock is held for milliseconds. */
+  batchSize?: number;
+  /**
+   * When uploading is configured: the highest entry seq the collector acknowledged. Entries after
+   * it are kept whatever their age (never purge what the authorities have not received).
+   */
+  uploadedThroughSeq?: number | null;
+  /** Same for guard overrides. */
+  overridesUploadedThroughSeq?: number | null;
+  /** Called between batches (default: yield to the event loop once). */
+  pause?: () => Promise<void>;
+  onProgress?: (deleted: number) => void;
+}
+
+export interface PurgeResult {
+  cutoff: string;
+  entriesDeleted: number;
+  overridesDeleted: number;
+  batches: number;
+  /** Longest single batch transaction (ms): the most a passage could have waited. */
+  longestBatchMs: number;
+  /** Median and 99th percentile batch transaction (ms). */
+  batchP50Ms: number;
+  batchP99Ms: number;
+}
+
+const yieldOnce = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function purgeExpired(store: EntryStore, options: PurgeOptions): Promise<PurgeResult> {
+  if (!Number.isFinite(options.retentionDays) || options.retentionDays < 1) {
+    throw new StoreError('BAD_REQUEST', 'INVALID_ENTRY', 'retentionDays must be a whole number of days ≥ 1');
+  }
+  const now = options.now ?? Date.now();
+  const cutoff = now - Math.floor(options.retentionDays) * DAY_MS;
+  const batchSize = Math.max(1, Math.min(10_000, Math.floor(options.batchSize ?? 500)));
+  const pause = options.pause ?? yieldOnce;
+  const entryLimit = options.uploadedThroughSeq ?? Number.MAX_SAFE_INTEGER;
+  const overrideLimit = options.overridesUploadedThroughSeq ?? Number.MAX_SAFE_INTEGER;
+  const db = store.db;
+  const anchorSeq = db.prepare('SELECT seq FROM chain_anchors WHERE chain = ?').pluck();
+  const entriesHead = db.prepare('SELECT seq, at_ms, hash FROM entries WHERE seq > ? ORDER BY seq LIMIT ?');
+  // An override is kept while its entry is kept: it goes once its entry is purged and it is old.
+  const overridesHead = db.prepare('SELECT seq, at_ms, entry_seq AS entrySeq, hash FROM entry_overrides WHERE seq > ? ORDER BY seq LIMIT ?');
+  const deleteEntries = db.prepare('DELETE FROM entries WHERE seq > ? AND seq <= ?');
+  const deleteOverrides = db.prepare('DELETE FROM entry_overrides WHERE seq > ? AND seq <= ?');
+  const setAnchor = db.prepare(
+    'INSERT INTO chain_anchors (chain, seq, hash) VALUES (?, ?, ?) ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash',
+  );
+
+  /** Deletes one batch of the chain's prefix; returns rows deleted (0 = nothing more to do). */
+  const purgeBatch = (chain: ChainName): number =>
+    store.write(`purging old ${chain === 'entries' ? 'entries' : 'guard overrides'}`, () => {
+      const from = (anchorSeq.get(chain) as number | undefined) ?? 0;
+      const entryAnchor = (anchorSeq.get('entries') as number | undefined) ?? 0;
+      const rows = (chain === 'entries' ? entriesHead : overridesHead).all(from, batchSize) as Array<{ seq: number; at_ms: number; hash: Buffer; entrySeq?: number }>;
+      let last: { seq: number; hash: Buffer } | null = null;
+      for (const r of rows) {
+        if (r.at_ms >= cutoff) break;
+        if (chain === 'entries' && r.seq > entryLimit) break;
+        if (chain === 'entry_overrides' && (r.seq > overrideLimit || (r.entrySeq ?? 0) > entryAnchor)) break;
+        last = r;
+      }
+      if (!last) return 0;
+      const n = (chain === 'entries' ? deleteEntries : deleteOverrides).run(from, last.seq).changes;
+      setAnchor.run(chain, last.seq, last.hash);
+      return n;
+    });
+
+  const result: PurgeResult = { cutoff: new Date(cutoff).toISOString(), entriesDeleted: 0, overridesDeleted: 0, batches: 0, longestBatchMs: 0, batchP50Ms: 0, batchP99Ms: 0 };
+  const durations: number[] = [];
+  for (const chain of ['entries', 'entry_overrides'] as const) {
+    for (;;) {
+      const started = performance.now();
+      const n = purgeBatch(chain);
+      const ms = performance.now() - started;
+      result.longestBatchMs = Math.max(result.longestBatchMs, ms);
+      if (n > 0) durations.push(ms);
+      if (n === 0) break;
+      result.batches++;
+      if (chain === 'entries') result.entriesDeleted += n;
+      else result.overridesDeleted += n;
+      options.onProgress?.(result.entriesDeleted + result.overridesDeleted);
+      await pause();
+    }
+  }
+  durations.sort((a, b) => a - b);
+  const at = (p: number) => durations[Math.min(durations.length - 1, Math.floor(p * durations.length))] ?? 0;
+  result.batchP50Ms = at(0.5);
+  result.batchP99Ms = at(0.99);
+  if (result.entriesDeleted + result.overridesDeleted > 0) {
+    store.audit('purge', {
+      retentionDays: Math.floor(options.retentionDays),
+      cutoff: result.cutoff,
+      entriesDeleted: result.entriesDeleted,
+      overridesDeleted: result.overridesDeleted,
+      batches: result.batches,
+      keptForUpload: options.uploadedThroughSeq !== undefined && options.uploadedThroughSeq !== null,
+    });
+  }
+  return result;
+}
+
+/**
+ * Runs the purge now and then every `intervalMs` (default hourly) in the running kiosk. Failures
+ * are handed to `onError` (the kiosk shows them on the admin screen) and retried next time.
+ */
+export function schedulePurge(
+  store: EntryStore,
+  options: Omit<PurgeOptions, 'now'> & { intervalMs?: number; onError?: (err: unknown) => void; onDone?: (r: PurgeResult) => void },
+): { stop(): void } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const tick = async () => {
+    if (stopped) return;
+    try {
+      const r = await purgeExpired(store, options);
+      options.onDone?.(r);
+    } catch (err) {
+      options.onError?.(err);
+    }
+    if (!stopped) timer = setTimeout(() => void tick(), options.intervalMs ?? 3_600_000);
+    timer?.unref();
+  };
+  void tick();
+  return {
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}

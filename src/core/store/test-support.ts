@@ -1,0 +1,32 @@
+// Shared by the store's tests and benchmark: a temp data directory and a valid passage.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEMO_PEOPLE } from '../demo/people.js';
+import type { NewEntry } from './types.js';
+
+export function tempDataDir(prefix = 'kiosk-store-'): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A green, admitted code passage for demo person `zhangsan` unless overridden. */
+export function samplePassage(overrides: Partial<NewEntry> = {}): NewEntry {
+  const p = DEMO_PEOPLE[0]!;
+  return {
+    venueId: 'venue-1',
+    kioskId: 'kiosk-1',
+    method: 'code',
+    holderName: p.name,
+    documentType: p.docType,
+    documentNumber: p.idNumber,
+    codeId: '00112233445566778899aabbccddeeff',
+    codeIssuer: p.province,
+    statusColour: 'green',
+    temperatureC: 36.6,
+    decision: 'admit',
+    reason: null,
+    trustListSeq: 7,
+    ...overrides,
+  };
+}
