@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { clipFrame } from './clip.js';
 import { corpusSpecs, renderCorpusFrame } from './corpus.js';
 import { Prefilter } from './prefilter.js';
-import { addGaussianNoise, blankImage, drawQr, drawScene, phcLikeText, placementQuad, qrMatrix } from './synth.js';
+import { addGaussianNoise, blankImage, drawQr, drawScene, phcLikeText, placementQuad, qrMatrix, QUIET_ZONE } from './synth.js';
 
 describe('Prefilter', () => {
   const prefilter = new Prefilter();
@@ -48,4 +49,24 @@ describe('Prefilter', () => {
     expect(r.maybeCode).toBe(true);
     expect(r.region).toBeNull();
   });
+
+  // Regression: measured at one scale only, the prefilter skipped codes whose modules were 4 px
+  // (aligned to the 2×2 grid) at 640×480 and 8–10 px at 1280×720 — a phone held close.
+  it('never skips a code at any module size from 1.5 to 10 px, at 640×480 and 1280×720', () => {
+    const skipped: string[] = [];
+    for (const [width, height] of [[640, 480], [1280, 720]] as const) {
+      for (const textSeed of [1, 2, 3]) {
+        const text = phcLikeText(textSeed);
+        const matrix = qrMatrix(text, 'M');
+        for (let modulePx = 1.5; modulePx <= 10; modulePx += 0.5) {
+          const codeFraction = (modulePx * (matrix.size + 2 * QUIET_ZONE)) / height;
+          if (codeFraction > 1) continue;
+          const frame = clipFrame({ width, height, leadInFrames: 0, codeFrames: 1, text, codeFraction, seed: textSeed }, 0, matrix);
+          if (!prefilter.run(frame).maybeCode) skipped.push(`${width}×${height} ${modulePx}px text ${textSeed}`);
+        }
+      }
+    }
+    expect(skipped).toEqual([]);
+  });
 });
+

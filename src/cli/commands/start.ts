@@ -101,7 +101,7 @@ export const register: RegisterCommand = (program: Command, io: CommandIo, setEx
     .option('--no-camera', 'do not use a camera')
     .option('--camera-device <deviceId>', 'camera deviceId (default: the first camera)')
     .option('--camera-size <WxH>', 'camera resolution, e.g. 640x480')
-    .option('--camera-engine <engine>', 'zxing-library (default) or zxing-wasm')
+    .option('--camera-engine <engine>', 'zxing-wasm (default) or zxing-library (fallback)')
     .option('--language <lang>', 'zh-CN (default) or en')
     .action(async (opts: StartOptions) => {
       const dataDir = dataDirOf(opts);
