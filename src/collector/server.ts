@@ -1,0 +1,280 @@
+// The reference collector: the platform's ingest endpoint for kiosk upload batches, also serving
+// the trust and status lists an operator drops into a folder. Self-hostable by a venue group and
+// the real peer of the uploader's fault tests. Protocol: docs/upload-protocol.md.
+//
+// Every refusal is an HTTP status plus `{ok:false, reason, message}`; nothing a client sends can
+// crash it. It never logs entry contents (they carry names and document numbers).
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { createHash, type KeyObject } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { CollectorDb } from './db.js';
+import { TokenBuckets, type RateLimit } from './rate-limit.js';
+import { BATCHES_PATH, BatchDecodeError, HEADER, LIST_PATHS, decodeBatch, type BatchAck, type ListKind } from '../core/upload/protocol.js';
+import { ed25519PublicKeyObject, fromB64url, verifyDetached } from '../core/identity/device-key.js';
+
+export const LIST_FILES: Record<ListKind, string> = { trust: 'trust-list.jws', status: 'status-list.jws' };
+
+export interface CollectorOptions {
+  /** SQLite file of the collector (created if missing). */
+  dbPath: string;
+  /** Folder holding trust-list.jws and status-list.jws, served as they are. */
+  listsDir?: string;
+  /** Address to listen on: loopback unless an operator deliberately exposes it. */
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Largest request body accepted, compressed (default 8 MiB). */
+  maxBodyBytes?: number;
+  /** Largest batch after inflating (default 64 MiB). */
+  maxInflatedBytes?: number;
+  /** Most entries one batch may carry (default 10,000). */
+  maxEntriesPerBatch?: number;
+  rateLimit?: RateLimit;
+  /**
+   * Batch requests handled at once (default 16); more get 429. Bodies are buffered before their
+   * signature is checked, so this bounds the memory a burst of large requests can take.
+   */
+  maxConcurrentBatches?: number;
+  /** Serve https with this certificate and key (PEM): entries carry personal data. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Where operational messages go (never entry contents). Default: nowhere. */
+  log?: (line: string) => void;
+}
+
+export interface RunningCollector {
+  url: string;
+  port: number;
+  db: CollectorDb;
+  server: Server;
+  close(): Promise<void>;
+}
+
+class HttpRefusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export async function startCollector(options: CollectorOptions): Promise<RunningCollector> {
+  const db = new CollectorDb(options.dbPath);
+  const maxBodyBytes = options.maxBodyBytes ?? 8 * 1024 * 1024;
+  const maxInflatedBytes = options.maxInflatedBytes ?? 64 * 1024 * 1024;
+  const maxEntries = options.maxEntriesPerBatch ?? 10_000;
+  const buckets = new TokenBuckets(options.rateLimit ?? { burst: 200, perSecond: 100 });
+  const log = options.log ?? (() => undefined);
+  const keyCache = new Map<string, KeyObject>();
+  const listCache = new Map<ListKind, { mtimeMs: number; size: number; body: Buffer; etag: string; lastModified: string }>();
+  const startedAt = Date.now();
+  const maxConcurrent = options.maxConcurrentBatches ?? 16;
+  let batchesInProgress = 0;
+
+  function keyObject(publicKey: Uint8Array): KeyObject {
+    const hex = Buffer.from(publicKey).toString('hex');
+    let key = keyCache.get(hex);
+    if (!key) {
+      key = ed25519PublicKeyObject(publicKey);
+      keyCache.set(hex, key);
+    }
+    return key;
+  }
+
+  async function handleBatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const kioskId = header(req, HEADER.kioskId);
+    const wait = buckets.take(kioskId ?? `addr:${req.socket.remoteAddress ?? '?'}`);
+    if (wait > 0) throw new HttpRefusal(429, 'RATE_LIMITED', 'too many requests', { 'retry-after': String(Math.ceil(wait / 1000)) });
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > maxBodyBytes) throw new HttpRefusal(413, 'BATCH_TOO_LARGE', `body over ${maxBodyBytes} bytes`);
+    if (!kioskId || !/^[0-9a-f]{16}$/.test(kioskId)) throw new HttpRefusal(401, 'KIOSK_UNKNOWN', 'missing or malformed kiosk-id');
+    const kiosk = db.kioskKey(kioskId);
+    if (!kiosk) throw new HttpRefusal(401, 'KIOSK_UNKNOWN', 'kiosk is not registered with this collector');
+    if (!kiosk.enabled) throw new HttpRefusal(403, 'KIOSK_UNKNOWN', 'kiosk is disabled on this collector');
+    const body = await readBody(req, maxBodyBytes);
+    const signature = header(req, HEADER.signature);
+    if (!signature || !verifyDetached(body, fromB64url(signature), keyObject(kiosk.publicKey))) {
+      throw new HttpRefusal(403, 'BATCH_SIGNATURE_INVALID', 'signature does not verify under the registered key');
+    }
+    let batch;
+    try {
+      batch = decodeBatch(body, maxInflatedBytes);
+    } catch (err) {
+      if (err instanceof BatchDecodeError) throw new HttpRefusal(err.reason === 'BATCH_TOO_LARGE' ? 413 : 400, err.reason, err.message);
+      throw err;
+    }
+    if (batch.kioskId !== kioskId || batch.batchId !== header(req, HEADER.batchId)) {
+      throw new HttpRefusal(400, 'BATCH_INVALID', 'kiosk-id / batch-id headers do not match the signed body');
+    }
+    if (batch.entries.length > maxEntries) throw new HttpRefusal(413, 'BATCH_TOO_LARGE', `more than ${maxEntries} entries in one batch`);
+    const result = db.storeBatch(batch);
+    if (result.conflict) throw new HttpRefusal(409, 'BATCH_CONFLICT', 'this batch id was already used for other entries');
+    const ack: BatchAck = { ok: true, batchId: batch.batchId, firstSeq: batch.firstSeq, lastSeq: batch.lastSeq, accepted: result.accepted, duplicates: result.duplicates, replay: result.replay };
+    sendJson(res, 200, ack);
+  }
+
+  async function handleList(kind: ListKind, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!options.listsDir) throw new HttpRefusal(404, 'LIST_UNAVAILABLE', 'this collector serves no lists');
+    const file = join(options.listsDir, LIST_FILES[kind]);
+    let info;
+    try {
+      info = await stat(file);
+    } catch {
+      throw new HttpRefusal(404, 'LIST_UNAVAILABLE', `no ${kind} list has been published`);
+    }
+    let cached = listCache.get(kind);
+    if (!cached || cached.mtimeMs !== info.mtimeMs || cached.size !== info.size) {
+      const body = await readFile(file);
+      const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
+      cached = { mtimeMs: info.mtimeMs, size: info.size, body, etag, lastModified: info.mtime.toUTCString() };
+      listCache.set(kind, cached);
+    }
+    const headers = { etag: cached.etag, 'last-modified': cached.lastModified, 'cache-control': 'no-cache', 'content-type': 'application/jose' };
+    const inm = header(req, 'if-none-match');
+    if (inm && inm.split(',').some((t) => t.trim() === cached.etag)) {
+      res.writeHead(304, headers).end();
+      return;
+    }
+    res.writeHead(200, { ...headers, 'content-length': String(cached.body.length) }).end(cached.body);
+  }
+
+  function statusJson(): StatusView & Record<string, unknown> {
+    const kiosks = db.kiosks();
+    return {
+      ok: true,
+      startedAt: new Date(startedAt).toISOString(),
+      kiosks: kiosks.map((k) => ({
+        ...k,
+        registeredAt: iso(k.registeredAt),
+        lastSeenAt: iso(k.lastSeenAt),
+        lastUploadAt: iso(k.lastUploadAt),
+      })),
+      entriesTotal: kiosks.reduce((n, k) => n + k.entries, 0),
+      memory: { rssBytes: process.memoryUsage().rss, heapUsedBytes: process.memoryUsage().heapUsed },
+    };
+  }
+
+  const handler: RequestListener = (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const route = async () => {
+      if (req.method === 'POST' && path === BATCHES_PATH) {
+        if (batchesInProgress >= maxConcurrent) throw new HttpRefusal(429, 'RATE_LIMITED', 'too many batches in progress', { 'retry-after': '1' });
+        batchesInProgress += 1;
+        try {
+          return await handleBatch(req, res);
+        } finally {
+          batchesInProgress -= 1;
+        }
+      }
+      if (req.method === 'GET' && path === LIST_PATHS.trust) return handleList('trust', req, res);
+      if (req.method === 'GET' && path === LIST_PATHS.status) return handleList('status', req, res);
+      if (req.method === 'GET' && path === '/v1/status') return sendJson(res, 200, statusJson());
+      if (req.method === 'GET' && path === '/') return sendHtml(res, statusJson());
+      throw new HttpRefusal(404, 'BAD_REQUEST', 'no such endpoint');
+    };
+    route().catch((err: unknown) => {
+      if (err instanceof HttpRefusal) {
+        if (err.status >= 500 || err.status === 413 || err.status === 429) log(`${req.method} ${path} -> ${err.status} ${err.reason}`);
+        // After refusing without reading the body, close: a keep-alive socket would otherwise have
+        // to swallow whatever the client is still sending.
+        const close = !req.complete;
+        if (!res.headersSent && !res.destroyed) sendJson(res, err.status, { ok: false, reason: err.reason, message: err.message }, { ...err.headers, ...(close ? { connection: 'close' } : {}) });
+        return;
+      }
+      if (err instanceof ClientGone) return;
+      log(`${req.method} ${path} -> 500 COLLECTOR_ERROR ${(err as Error).message}`);
+      if (!res.headersSent && !res.destroyed) sendJson(res, 500, { ok: false, reason: 'COLLECTOR_ERROR', message: 'internal error' });
+    });
+  };
+  const server: Server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createServer(handler);
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  server.keepAliveTimeout = 5_000;
+  // A client trickling a body must not hold a socket forever.
+  server.requestTimeout = 60_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = options.host ?? '127.0.0.1';
+  return {
+    url: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    db,
+    server,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      db.close();
+    },
+  };
+}
+
+class ClientGone extends Error {}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        req.removeAllListeners('data');
+        req.pause();
+        reject(new HttpRefusal(413, 'BATCH_TOO_LARGE', `body over ${max} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    // A connection reset mid-request: nothing was stored, nothing to answer.
+    req.on('aborted', () => reject(new ClientGone('client went away')));
+    req.on('error', () => reject(new ClientGone('client went away')));
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), ...headers }).end(body);
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+interface StatusView {
+  kiosks: { kioskId: string; name: string | null; enabled: boolean; lastSeenAt: string | null; lastUploadAt: string | null; lastSeq: number | null; backlog: number | null; entries: number }[];
+  entriesTotal: number;
+}
+
+function sendHtml(res: ServerResponse, s: StatusView): void {
+  const rows = s.kiosks
+    .map((k) => `<tr><td><code>${escapeHtml(k.kioskId)}</code></td><td>${escapeHtml(k.name ?? '')}</td><td>${k.enabled ? 'yes' : 'no'}</td><td>${escapeHtml(k.lastSeenAt ?? '—')}</td><td>${escapeHtml(k.lastUploadAt ?? '—')}</td><td>${k.lastSeq ?? '—'}</td><td>${k.backlog ?? '—'}</td><td>${k.entries}</td></tr>`)
+    .join('\n');
+  const html = `<!doctype html><meta charset="utf-8"><title>Checkpoint collector</title>
+<style>body{font:14px system-ui;margin:2em}td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}</style>
+<h1>Checkpoint collector</h1><p>${s.entriesTotal} entries from ${s.kiosks.length} kiosks. <a href="/v1/status">JSON</a></p>
+<table><tr><th>kiosk</th><th>name</th><th>enabled</th><th>last seen</th><th>last upload</th><th>last seq</th><th>backlog</th><th>entries</th></tr>
+${rows}</table>`;
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" }).end(html);
+}

@@ -1,0 +1,130 @@
+// List sync (issue 6 §4): when online, fetch newer trust and status lists from the collector with
+// conditional requests (If-None-Match / If-Modified-Since, so an unchanged multi-megabyte status
+// list costs one 304), and install them only through the spec's checks (core/codes ListCache:
+// signature under a pinned root, type, rollback). A refused list leaves the old one in place and
+// the outcome says why; it is also remembered, so the admin screen can show it between syncs.
+import type Database from 'better-sqlite3';
+import type { ListUpdateReason, UploadReason } from '../../contract/reasons.js';
+import type { ListCache } from '../codes/list-cache.js';
+import { HttpFailure, httpExchange, type TlsOptions } from './http.js';
+import { LIST_PATHS, type ListKind } from './protocol.js';
+
+export const LIST_KINDS: readonly ListKind[] = ['trust', 'status'];
+
+/** What installing one downloaded list did; the installer never throws for bad input. */
+export type InstallOutcome = { accepted: true; seq: number } | { accepted: false; reason: ListUpdateReason; message: string };
+export type ListInstaller = (kind: ListKind, jws: string) => InstallOutcome;
+
+export interface ListSyncRecord {
+  etag: string | null;
+  lastModified: string | null;
+  checkedAt: number | null;
+  outcome: ListSyncOutcome['outcome'] | null;
+  reason: string | null;
+  installedSeq: number | null;
+}
+
+export interface ListSyncState {
+  get(kind: ListKind): ListSyncRecord;
+  put(kind: ListKind, record: ListSyncRecord): void;
+}
+
+export interface ListSyncOutcome {
+  kind: ListKind;
+  /**
+   * installed: a newer list passed every check and is in use. unchanged: the collector has nothing
+   * newer (304). refused: a list came but failed a check; the old one stays (`reason`).
+   * unavailable: the collector publishes no such list (404). failed: the collector could not be asked.
+   */
+  outcome: 'installed' | 'unchanged' | 'refused' | 'unavailable' | 'failed';
+  reason: ListUpdateReason | UploadReason | null;
+  message: string;
+  seq: number | null;
+}
+
+/** Installs through the kiosk's ListCache: the lead's spec §2–3 checks, then an atomic write to disk. */
+export function listCacheInstaller(cache: ListCache): ListInstaller {
+  return (kind, jws) => {
+    const r = kind === 'trust' ? cache.installTrust(jws) : cache.installStatus(jws);
+    return r.accepted ? { accepted: true, seq: r.list.seq } : { accepted: false, reason: r.reason, message: r.message };
+  };
+}
+
+export interface SyncListsOptions {
+  collectorUrl: string;
+  install: ListInstaller;
+  state: ListSyncState;
+  kinds?: readonly ListKind[];
+  timeoutMs?: number;
+  /** Largest list accepted (default 512 MiB: a status list of millions of 40-byte records, base64url). */
+  maxListBytes?: number;
+  now?: () => number;
+  tls?: TlsOptions;
+}
+
+export async function syncLists(options: SyncListsOptions): Promise<ListSyncOutcome[]> {
+  const out: ListSyncOutcome[] = [];
+  for (const kind of options.kinds ?? LIST_KINDS) out.push(await syncOne(kind, options));
+  return out;
+}
+
+async function syncOne(kind: ListKind, o: SyncListsOptions): Promise<ListSyncOutcome> {
+  const prior = o.state.get(kind);
+  const now = (o.now ?? Date.now)();
+  const headers: Record<string, string> = { accept: 'application/jose' };
+  if (prior.etag) headers['if-none-match'] = prior.etag;
+  if (prior.lastModified) headers['if-modified-since'] = prior.lastModified;
+  const record = (r: ListSyncOutcome, validators: Pick<ListSyncRecord, 'etag' | 'lastModified'> = prior): ListSyncOutcome => {
+    o.state.put(kind, { ...validators, checkedAt: now, outcome: r.outcome, reason: r.reason, installedSeq: r.outcome === 'installed' ? r.seq : prior.installedSeq });
+    return r;
+  };
+  let res;
+  try {
+    res = await httpExchange(o.collectorUrl.replace(/\/+$/, '') + LIST_PATHS[kind], { method: 'GET', headers, timeoutMs: o.timeoutMs ?? 60_000, maxResponseBytes: o.maxListBytes ?? 512 * 1024 * 1024, ...(o.tls ? { tls: o.tls } : {}) });
+  } catch (err) {
+    const e = err as HttpFailure;
+    // Not recorded as the list's outcome: a dead link says nothing about the list we have.
+    return { kind, outcome: 'failed', reason: e.kind === 'timeout' ? 'COLLECTOR_TIMEOUT' : 'COLLECTOR_UNREACHABLE', message: e.message, seq: null };
+  }
+  if (res.status === 304) {
+    // Same bytes as last time: if those were refused, they still are, for the same reason.
+    const refused = prior.outcome === 'refused';
+    return record({ kind, outcome: refused ? 'refused' : 'unchanged', reason: refused ? (prior.reason as ListUpdateReason) : null, message: refused ? 'the collector still offers the list refused before' : 'no newer list', seq: prior.installedSeq });
+  }
+  if (res.status === 404) return record({ kind, outcome: 'unavailable', reason: 'LIST_UNAVAILABLE', message: `the collector publishes no ${kind} list`, seq: null });
+  if (res.status !== 200) return { kind, outcome: 'failed', reason: 'COLLECTOR_ERROR', message: `HTTP ${res.status}`, seq: null };
+  const validators = { etag: headerOf(res.headers.etag), lastModified: headerOf(res.headers['last-modified']) };
+  const installed = o.install(kind, res.body.toString('utf8'));
+  if (installed.accepted) return record({ kind, outcome: 'installed', reason: null, message: `installed ${kind} list seq ${installed.seq}`, seq: installed.seq }, validators);
+  return record({ kind, outcome: 'refused', reason: installed.reason, message: installed.message, seq: prior.installedSeq }, validators);
+}
+
+function headerOf(v: string | string[] | undefined): string | null {
+  return typeof v === 'string' ? v : null;
+}
+
+/** The `list_sync` table of the kiosk database (migration 002). */
+export class SqliteListSyncState implements ListSyncState {
+  constructor(private readonly db: Database.Database) {}
+
+  get(kind: ListKind): ListSyncRecord {
+    const r = this.db
+      .prepare<[string], { etag: string | null; last_modified: string | null; checked_at_ms: number | null; outcome: string | null; reason: string | null; installed_seq: number | null }>(
+        'SELECT etag, last_modified, checked_at_ms, outcome, reason, installed_seq FROM list_sync WHERE kind = ?',
+      )
+      .get(kind);
+    return r
+      ? { etag: r.etag, lastModified: r.last_modified, checkedAt: r.checked_at_ms, outcome: r.outcome as ListSyncRecord['outcome'], reason: r.reason, installedSeq: r.installed_seq }
+      : { etag: null, lastModified: null, checkedAt: null, outcome: null, reason: null, installedSeq: null };
+  }
+
+  put(kind: ListKind, r: ListSyncRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO list_sync (kind, etag, last_modified, checked_at_ms, outcome, reason, installed_seq) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (kind) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, checked_at_ms = excluded.checked_at_ms,
+           outcome = excluded.outcome, reason = excluded.reason, installed_seq = excluded.installed_seq`,
+      )
+      .run(kind, r.etag, r.lastModified, r.checkedAt, r.outcome, r.reason, r.installedSeq);
+  }
+}

@@ -1,0 +1,208 @@
+// The upload side of a running kiosk, in one object the composition (src/host/compose.ts) can hand
+// to the checkpoint service as its `UploadMonitor`: the uploader in its worker thread, periodic
+// list sync through the kiosk's ListCache, and the connectivity the status bar shows.
+//
+// Configuration: the `upload` section of config.json (or the collector URL given on the command
+// line / KIOSK_COLLECTOR_URL). Without a collector URL nothing starts and the kiosk is simply offline.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { Connectivity } from '../../contract/api.js';
+import type { ListCache } from '../codes/list-cache.js';
+import type { KioskConfig } from '../config/config.js';
+import type { EntryStore } from '../store/entry-store.js';
+import { SqliteListSyncState, listCacheInstaller, syncLists, type ListSyncOutcome } from './list-sync.js';
+import { isInsecureCollectorUrl, type TlsOptions } from './http.js';
+import { uploadedThrough } from './store-source.js';
+import { startUploadWorker, type UploadWorker } from './upload-worker.js';
+import type { UploadEvent, UploadStatus } from './uploader.js';
+
+export const uploadConfigSchema = z
+  .object({
+    /** The collector's base URL, e.g. `http://127.0.0.1:8787`. Unset: no uploading. */
+    collectorUrl: z.string().url().nullable().default(null),
+    batchSize: z.number().int().min(1).max(10_000).default(1000),
+    /** Drain pace limit in entries/s (0 = none): CPU left over stays with the door. */
+    maxEntriesPerSecond: z.number().int().min(0).default(30_000),
+    requestTimeoutMs: z.number().int().min(100).default(15_000),
+    /** How often to ask for newer trust/status lists while online. */
+    listSyncMinutes: z.number().min(0.01).default(15),
+    /** PEM file of a private CA that signed an https collector's certificate. */
+    caFile: z.string().nullable().default(null),
+    /**
+     * Plain http to a collector beyond this machine sends names and document numbers in clear:
+     * refused unless set (e.g. a test bench on an isolated network).
+     */
+    allowInsecureHttp: z.boolean().default(false),
+  })
+  .strict();
+export type UploadConfig = z.infer<typeof uploadConfigSchema>;
+
+/** The `upload` section of the kiosk configuration, with `collectorUrl` overridable (CLI flag, env). */
+export function resolveUploadConfig(config: KioskConfig, collectorUrl?: string | null): UploadConfig {
+  const parsed = uploadConfigSchema.safeParse((config as { upload?: unknown }).upload ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`config.json upload.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+  }
+  const url = collectorUrl ?? process.env.KIOSK_COLLECTOR_URL ?? parsed.data.collectorUrl;
+  if (url && !z.string().url().safeParse(url).success) throw new Error(`collector URL ${JSON.stringify(url)} is not a URL`);
+  return { ...parsed.data, collectorUrl: url || null };
+}
+
+export interface UploadServiceOptions {
+  dataDir: string;
+  config: UploadConfig;
+  /** The passage flow's store: list sync outcomes go to its `list_sync` table (rare, tiny writes). */
+  store: EntryStore;
+  lists: ListCache;
+  /** Operational log: counts, seqs, reasons, never entry contents. */
+  log: (line: string) => void;
+}
+
+export interface UploadService {
+  connectivity(): Connectivity;
+  nudge(): void;
+  onChange(listener: () => void): () => void;
+  /** Asks the collector for newer lists now (also runs every `listSyncMinutes` while online). */
+  syncListsNow(): Promise<ListSyncOutcome[]>;
+  lastListSync(): ListSyncOutcome[];
+  uploadStatus(): UploadStatus | null;
+  close(): Promise<void>;
+}
+
+/**
+ * One line per batch would be a thousand lines for a long backlog: sent batches are summed and
+ * logged at most every few seconds, and when the uploader falls idle.
+ */
+function batchLog(log: (line: string) => void, everyMs = 5_000) {
+  let sum: { batches: number; entries: number; accepted: number; replays: number; first: number; last: number; stream: string } | null = null;
+  let lastAt = 0;
+  const flush = () => {
+    if (!sum) return;
+    log(`upload: ${sum.stream} ${sum.first}..${sum.last} sent in ${sum.batches} batch(es): ${sum.accepted} new, ${sum.entries - sum.accepted} already there${sum.replays ? `, ${sum.replays} replayed` : ''}`);
+    sum = null;
+    lastAt = Date.now();
+  };
+  return {
+    add(e: Extract<UploadEvent, { type: 'sent' }>) {
+      if (sum && sum.stream !== e.stream) flush();
+      sum ??= { batches: 0, entries: 0, accepted: 0, replays: 0, first: e.firstSeq, last: e.lastSeq, stream: e.stream };
+      sum.batches += 1;
+      sum.entries += e.count;
+      sum.accepted += e.accepted;
+      sum.replays += e.replay ? 1 : 0;
+      sum.last = e.lastSeq;
+      if (Date.now() - lastAt >= everyMs) flush();
+    },
+    flush,
+  };
+}
+
+/** When the collector last acknowledged anything (persisted, so it survives a restart). */
+function lastAckedAt(store: EntryStore): number | null {
+  return (store.db.prepare('SELECT max(acked_at_ms) FROM upload_state').pluck().get() as number | null) ?? null;
+}
+
+export function startUploadService(options: UploadServiceOptions): UploadService {
+  const { config, log } = options;
+  const listeners = new Set<() => void>();
+  const changed = () => listeners.forEach((l) => l());
+  let status: UploadStatus | null = null;
+  let online = false;
+  let wasOffline = false;
+  let listOutcomes: ListSyncOutcome[] = [];
+  let worker: UploadWorker | null = null;
+  let closed = false;
+  let url = config.collectorUrl;
+  let tls: TlsOptions = {};
+  if (url && isInsecureCollectorUrl(url) && !config.allowInsecureHttp) {
+    log(`upload: COLLECTOR_INSECURE: ${url} is plain http beyond this machine; entries would cross the network in clear. Use https (upload.caFile for a private CA) or set upload.allowInsecureHttp. Not uploading.`);
+    url = null;
+  }
+  if (url && config.caFile) {
+    try {
+      tls = { ca: readFileSync(config.caFile, 'utf8') };
+    } catch (err) {
+      log(`upload: COLLECTOR_INSECURE: cannot read upload.caFile ${config.caFile} (${(err as Error).message}). Not uploading.`);
+      url = null;
+    }
+  }
+
+  const refresh = async () => {
+    if (!worker || closed) return;
+    try {
+      status = await worker.status();
+      changed();
+    } catch {
+      // the worker is stopping
+    }
+  };
+
+  const sentLog = batchLog(log);
+  const syncListsNow = async (): Promise<ListSyncOutcome[]> => {
+    if (!url) return [];
+    listOutcomes = await syncLists({ collectorUrl: url, install: listCacheInstaller(options.lists), state: new SqliteListSyncState(options.store.db), timeoutMs: 60_000, tls });
+    // Any answer from the collector shows the link works; no answer at all shows it does not.
+    online = listOutcomes.some((o) => o.outcome !== 'failed');
+    for (const o of listOutcomes) if (o.outcome !== 'unchanged') log(`lists: ${o.kind} ${o.outcome}${o.reason ? ` ${o.reason}` : ''}: ${o.message}`);
+    changed();
+    return listOutcomes;
+  };
+  if (url) {
+    worker = startUploadWorker({ dataDir: options.dataDir, collectorUrl: url, batchSize: config.batchSize, requestTimeoutMs: config.requestTimeoutMs, maxEntriesPerSecond: config.maxEntriesPerSecond, ...(tls.ca ? { caPem: tls.ca } : {}) }, (e: UploadEvent | { type: 'fatal'; reason: string; message: string }) => {
+      if (e.type === 'sent') {
+        // The link is back after an outage: the lists may have moved on meanwhile, ask now.
+        if (!online && wasOffline) void syncListsNow().catch((err: Error) => log(`lists: sync failed: ${err.message}`));
+        online = true;
+        wasOffline = false;
+        sentLog.add(e);
+      } else if (e.type === 'failed') {
+        if (e.reason === 'COLLECTOR_UNREACHABLE' || e.reason === 'COLLECTOR_TIMEOUT') {
+          online = false;
+          wasOffline = true;
+        }
+        log(`upload: ${e.reason}${e.httpStatus ? ` (HTTP ${e.httpStatus})` : ''}: ${e.message}; retry in ${e.retryInMs} ms`);
+      } else if (e.type === 'fatal') {
+        online = false;
+        log(`upload: stopped: ${e.reason}: ${e.message}`);
+      } else if (e.type === 'state' && e.state === 'idle') {
+        sentLog.flush();
+      }
+      void refresh();
+    });
+    log(`upload: sending to ${url}`);
+  }
+
+  const listTimer = url
+    ? setInterval(() => {
+        void syncListsNow().catch((err: Error) => log(`lists: sync failed: ${err.message}`));
+      }, config.listSyncMinutes * 60_000)
+    : null;
+  listTimer?.unref();
+  const statusTimer = url ? setInterval(() => void refresh(), 2_000) : null;
+  statusTimer?.unref();
+  if (url) void syncListsNow().catch((err: Error) => log(`lists: sync failed: ${err.message}`));
+
+  return {
+    connectivity: () => ({
+      online,
+      uploadsPending: status ? Object.values(status.streams).reduce((n, s) => n + s.backlog, 0) : Math.max(0, options.store.lastSeq() - uploadedThrough(options.store.db).entries),
+      lastUploadAt: status?.lastSuccessAt ?? lastAckedAt(options.store),
+    }),
+    nudge: () => worker?.nudge(),
+    onChange: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    syncListsNow,
+    lastListSync: () => listOutcomes,
+    uploadStatus: () => status,
+    close: async () => {
+      closed = true;
+      sentLog.flush();
+      if (listTimer) clearInterval(listTimer);
+      if (statusTimer) clearInterval(statusTimer);
+      await worker?.stop();
+    },
+  };
+}
