@@ -29,6 +29,8 @@ import { hashAdminPin } from '../core/checkpoint/admin-pin.js';
 import type { VenuePolicyInput } from '../core/policy/policy.js';
 import type { CheckpointSettingsInput } from '../core/checkpoint/config.js';
 import { resolveUploadConfig, startUploadService, type UploadService } from '../core/upload/service.js';
+import { purgeLimits } from '../core/upload/store-source.js';
+import { schedulePurge, storeSettingsOf } from '../core/store/index.js';
 import { DeviceManager } from '../../native-bridge/manager.js';
 import { startDemoDevices, type RunningDemoDevices } from '../../native-bridge/demo.js';
 import { runConsoleCommand } from '../../native-bridge/simulators/console.js';
@@ -283,6 +285,22 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
     if (uploads) closers.push(() => uploads.close());
     const uploadUrl = resolveUploadConfig(config).collectorUrl;
     banner.push(uploadUrl ? `uploading entries to ${uploadUrl}` : 'no collector configured (upload.collectorUrl or KIOSK_COLLECTOR_URL): entries stay on this kiosk');
+
+    // Retention (issue 3 item 5): entries past `store.retentionDays` are purged hourly in small
+    // batches; with a collector configured, only what it has acknowledged.
+    if (store) {
+      const purgeStore = store;
+      const { retentionDays } = storeSettingsOf(config);
+      const purging = schedulePurge(purgeStore, {
+        retentionDays,
+        uploadLimits: () => purgeLimits(purgeStore.db, uploadUrl !== null),
+        onDone: (r) => {
+          if (r.entriesDeleted > 0) log(`retention: ${r.entriesDeleted} entries older than ${retentionDays} days purged`);
+        },
+        onError: (err) => log(`retention purge failed: ${(err as Error).message}`),
+      });
+      closers.push(() => purging.stop());
+    }
 
     const checkpoint = createCheckpointService({
       config,

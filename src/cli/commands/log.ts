@@ -10,6 +10,8 @@
 import { loadConfig } from '../../core/config/config.js';
 import { ensureDataDir } from '../../core/config/data-dir.js';
 import { backupDatabase, purgeExpired, restoreDatabase, seedEntries, storeSettingsOf, verifyLog } from '../../core/store/index.js';
+import { resolveUploadConfig } from '../../core/upload/service.js';
+import { purgeLimits } from '../../core/upload/store-source.js';
 import { CliError, dataDirOf, printJson, withDataDir } from '../program.js';
 import type { RegisterCommand } from './index.js';
 import { cliErrorOf, parseCount, parseDateOption, progressBar, withStore } from './store-cli.js';
@@ -62,7 +64,7 @@ export const register: RegisterCommand = (program, io) => {
   withDataDir(log.command('purge'))
     .description('delete entries older than the retention period, in small batches (audited)')
     .option('--retention-days <days>', 'override config store.retentionDays')
-    .option('--uploaded-through-seq <seq>', 'when uploading: keep every entry after this seq whatever its age')
+    .option('--uploaded-through-seq <seq>', 'keep every entry after this seq whatever its age (default with a collector configured: what it acknowledged)')
     .action(async (opts: DirOpts & { retentionDays?: string; uploadedThroughSeq?: string }) => {
       const dataDir = dataDirOf(opts);
       let retentionDays: number;
@@ -74,7 +76,10 @@ export const register: RegisterCommand = (program, io) => {
       }
       const uploadedThroughSeq = opts.uploadedThroughSeq === undefined ? null : Number(opts.uploadedThroughSeq);
       if (uploadedThroughSeq !== null && !(Number.isInteger(uploadedThroughSeq) && uploadedThroughSeq >= 0)) throw new CliError('BAD_REQUEST', '--uploaded-through-seq: expected a whole number', 2);
-      const r = await withStore(dataDir, (store) => purgeExpired(store, { retentionDays, uploadedThroughSeq }));
+      const uploading = resolveUploadConfig(loadConfig(dataDir)).collectorUrl !== null;
+      const r = await withStore(dataDir, (store) =>
+        purgeExpired(store, { retentionDays, ...(uploadedThroughSeq === null ? purgeLimits(store.db, uploading) : { uploadedThroughSeq }) }),
+      );
       const ms = (x: number) => Math.round(x * 100) / 100;
       printJson(io, { retentionDays, ...r, longestBatchMs: ms(r.longestBatchMs), batchP50Ms: ms(r.batchP50Ms), batchP99Ms: ms(r.batchP99Ms) });
     });

@@ -124,14 +124,20 @@ export async function purgeExpired(store: EntryStore, options: PurgeOptions): Pr
  */
 export function schedulePurge(
   store: EntryStore,
-  options: Omit<PurgeOptions, 'now'> & { intervalMs?: number; onError?: (err: unknown) => void; onDone?: (r: PurgeResult) => void },
+  options: Omit<PurgeOptions, 'now'> & {
+    intervalMs?: number;
+    onError?: (err: unknown) => void;
+    onDone?: (r: PurgeResult) => void;
+    /** Read at every run: what the collector has acknowledged by then (uploads move on between runs). */
+    uploadLimits?: () => Pick<PurgeOptions, 'uploadedThroughSeq' | 'overridesUploadedThroughSeq'>;
+  },
 ): { stop(): void } {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const tick = async () => {
     if (stopped) return;
     try {
-      const r = await purgeExpired(store, options);
+      const r = await purgeExpired(store, { ...options, ...options.uploadLimits?.() });
       options.onDone?.(r);
     } catch (err) {
       options.onError?.(err);

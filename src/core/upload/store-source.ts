@@ -102,6 +102,17 @@ export function openStoreUploadSource(dataDir: string, options: { file?: string 
   };
 }
 
+/**
+ * What retention may purge when uploading is configured: nothing the collector has not acknowledged
+ * (issue 3 item 5 with issue 6: the authorities' copy comes first). Without a collector, null limits:
+ * the venue's retention period alone decides.
+ */
+export function purgeLimits(db: Database.Database, uploading: boolean): { uploadedThroughSeq: number | null; overridesUploadedThroughSeq: number | null } {
+  if (!uploading) return { uploadedThroughSeq: null, overridesUploadedThroughSeq: null };
+  const acked = uploadedThrough(db);
+  return { uploadedThroughSeq: acked.entries, overridesUploadedThroughSeq: acked.overrides };
+}
+
 /** The highest seqs the collector acknowledged: what retention may purge up to (purgeExpired's uploadedThroughSeq). */
 export function uploadedThrough(db: Database.Database): { entries: number; overrides: number } {
   const rows = db.prepare<[], { stream: string; acked_seq: number }>('SELECT stream, acked_seq FROM upload_state').all();
