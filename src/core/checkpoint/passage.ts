@@ -12,7 +12,7 @@
 // Privacy: names and document numbers stay inside this file and the store. Views carry masked
 // values; operational log lines carry only passage ids, entry seqs, decisions and reason codes.
 import { createHash, randomBytes } from 'node:crypto';
-import type { GuardVerdict, PassageView } from '../../contract/api.js';
+import { IDLE_PASSAGE, type GuardVerdict, type PassageView } from '../../contract/api.js';
 import type { Decision, Reason } from '../../contract/reasons.js';
 import { b64urlDecode } from '../codes/b64url.js';
 import { maskDocumentNumber, maskName } from '../codes/id-number.js';
@@ -481,25 +481,7 @@ export class PassageFlow {
   }
 
   private idleView(): PassageView {
-    return {
-      passageId: null,
-      state: 'idle',
-      collected: { code: false, card: false, temperature: false },
-      method: null,
-      decision: null,
-      reason: null,
-      guardVerdict: null,
-      awaitingGuard: false,
-      maskedName: null,
-      maskedDocumentNumber: null,
-      provinceCode: null,
-      temperatureC: null,
-      trustListStale: false,
-      resetInMs: null,
-      collectInMs: null,
-      entryId: null,
-      at: this.deps.clock.now(),
-    };
+    return { ...IDLE_PASSAGE, at: this.deps.clock.now() };
   }
 
   private collectingView(p: Passage): PassageView {
