@@ -56,6 +56,8 @@ export interface CorpusFrameSpec {
   /** 0 (mild) … 1 (severe). */
   readonly severity: number;
   readonly seed: number;
+  /** The QR text to draw; a PHC1-like text of real length (from the seed) when absent. */
+  readonly text?: string;
 }
 
 export interface CorpusFrame {
@@ -73,7 +75,13 @@ export interface CorpusFrame {
  * The frame list: for each size and each degradation, `perKind` frames at evenly spread severities;
  * then as many no-code frames as code frames, so false positives are measured on equal footing.
  */
-export function corpusSpecs(perKind: number, sizes: readonly { width: number; height: number }[] = CORPUS_SIZES, baseSeed = 7): CorpusFrameSpec[] {
+export function corpusSpecs(
+  perKind: number,
+  sizes: readonly { width: number; height: number }[] = CORPUS_SIZES,
+  baseSeed = 7,
+  /** Real codes to draw (the benchmark passes the signed demo codes of fixtures/), used in turn. */
+  texts: readonly string[] = [],
+): CorpusFrameSpec[] {
   const specs: CorpusFrameSpec[] = [];
   let seed = baseSeed * 1_000_003;
   for (const { width, height } of sizes) {
@@ -81,7 +89,8 @@ export function corpusSpecs(perKind: number, sizes: readonly { width: number; he
     for (const kind of DEGRADATIONS) {
       for (let i = 0; i < perKind; i++) {
         const severity = perKind === 1 ? 0.5 : i / (perKind - 1);
-        specs.push({ id: `${width}x${height}/${kind}/${i}`, kind, width, height, severity, seed: ++seed });
+        const text = texts.length ? texts[specs.length % texts.length] : undefined;
+        specs.push({ id: `${width}x${height}/${kind}/${i}`, kind, width, height, severity, seed: ++seed, ...(text ? { text } : {}) });
         noCode++;
       }
     }
@@ -109,7 +118,7 @@ export function renderCorpusFrame(spec: CorpusFrameSpec): CorpusFrame {
   }
 
   // PHC1 texts at error-correction levels M/Q/H give symbol versions 10–15 as the issue asks.
-  const text = phcLikeText(seed);
+  const text = spec.text ?? phcLikeText(seed);
   const ecLevel: EcLevel = (['M', 'Q', 'H'] as const)[Math.floor(random() * 3)]!;
   const matrix = qrMatrix(text, ecLevel);
   const scale = Math.min(width, height);
