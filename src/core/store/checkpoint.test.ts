@@ -1,0 +1,43 @@
+// WAL checkpoints run between passages, never inside one, and the WAL stays bounded (issue 3 §1, §9).
+import { statSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EntryStore } from './entry-store.js';
+import { samplePassage, tempDataDir } from './test-support.js';
+
+describe('WAL checkpoints', () => {
+  let tmp: ReturnType<typeof tempDataDir>;
+  let store: EntryStore;
+  beforeEach(() => {
+    tmp = tempDataDir('kiosk-checkpoint-');
+    store = EntryStore.open(tmp.dir);
+  });
+  afterEach(() => {
+    store.close();
+    tmp.cleanup();
+  });
+  const walFrames = () => (store.db.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }>)[0]!.log;
+
+  it('does not checkpoint inside a commit: the WAL keeps growing across appends without a pause', () => {
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    const wal = `${store.file}-wal`;
+    for (let i = 0; i < 400; i++) store.append(samplePassage());
+    // With SQLite's automatic checkpoint (1000 pages) the WAL would have wrapped by now.
+    expect(statSync(wal).size).toBeGreaterThan(1000 * 4096);
+  });
+
+  it('checkpoints once writes pause, so the next writes reuse the WAL from its start', async () => {
+    for (let i = 0; i < 50; i++) store.append(samplePassage());
+    await new Promise((r) => setTimeout(r, 600));
+    // Everything was already copied back by the idle checkpoint: nothing is left to checkpoint.
+    const frames = (store.db.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number; checkpointed: number }>)[0]!;
+    expect(frames.checkpointed).toBe(frames.log);
+  });
+
+  it('checkpoints at once during a long burst, bounding the WAL', () => {
+    for (let i = 0; i < 9000; i++) store.append(samplePassage());
+    // Each append adds at least two WAL frames (row and index pages): 9000 unchecked appends would
+    // leave 18,000+ frames; with a checkpoint every 4000 rows the WAL restarts and holds fewer.
+    expect(walFrames()).toBeLessThan(9000);
+    expect(store.entryCount()).toBe(9000);
+  });
+});
