@@ -13,6 +13,7 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { KioskEventSchema, fail, type KioskEvent, type KioskService } from '../contract/api.js';
 import { dispatchCall, describeIssues } from '../contract/dispatch.js';
 import { MAX_WIRE_MESSAGE_BYTES, TOKEN_META_NAME, WS_PATH, WireCallSchema, type WireFromHost } from '../contract/wire.js';
+import { rendererContentSecurityPolicy } from '../contract/csp.js';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -54,25 +55,9 @@ const MIME: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/**
- * The Content-Security-Policy of every page: our own scripts only (no inline script, so the token
- * meta tag is data, not code), WebAssembly for zxing-wasm, workers from our origin, the WebSocket to
- * this very port, camera frames as blob:/mediastream:. Nothing is ever fetched from elsewhere.
- */
+/** The renderer's policy (src/contract/csp.ts) with the WebSocket to this very port. */
 export function contentSecurityPolicy(port: number): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self' 'wasm-unsafe-eval'",
-    "worker-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    "media-src 'self' blob: mediastream:",
-    `connect-src 'self' ws://${LOOPBACK}:${port}`,
-    "font-src 'self'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  return rendererContentSecurityPolicy(`'self' ws://${LOOPBACK}:${port}`);
 }
 
 function tokensEqual(given: string, expected: string): boolean {

@@ -1,6 +1,7 @@
 // The Electron window's security rules as plain functions (no electron import), so they are unit
 // tested without an Electron binary: which origin is ours, which IPC sender is trusted, which
 // permission is granted, and the CSP every response carries.
+import { rendererContentSecurityPolicy } from '../contract/csp.js';
 
 /** The renderer is served from a privileged custom scheme, never file:// (file:// would share an origin with every local file). */
 export const APP_SCHEME = 'kiosk';
@@ -37,19 +38,7 @@ export function shouldGrantPermission(permission: string, requestingUrl: string,
 }
 
 /** Same policy as the browser host, with our scheme as 'self' and no network at all. */
-export const ELECTRON_CSP = [
-  "default-src 'none'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "worker-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob: mediastream:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const ELECTRON_CSP = rendererContentSecurityPolicy("'self'");
 
 /** Maps a kiosk:// request path to a file inside the renderer directory, or null if it would leave it. */
 export function rendererPathFor(url: string, rendererDir: string): string | null {
