@@ -2,6 +2,7 @@
 // and listing it here.
 import type { Command } from 'commander';
 import type { CommandIo } from '../program.js';
+import { register as admin } from './admin.js';
 import { register as conformance } from './conformance.js';
 import { register as pki } from './pki.js';
 import { register as start } from './start.js';
@@ -28,4 +29,5 @@ export const COMMANDS: RegisterCommand[] = [
   identity,
   collector,
   decodeImage,
+  admin,
 ];

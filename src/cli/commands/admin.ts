@@ -1,0 +1,38 @@
+// `kiosk admin set-pin`: sets the admin PIN that guards the admin view (architecture.md, "Security
+// boundaries"). The PIN is read from stdin, never from the command line (shell history, `ps`), and
+// stored only as a scrypt hash in config.json `admin.pin`.
+import { loadConfig, saveConfig } from '../../core/config/config.js';
+import { ensureDataDir } from '../../core/config/data-dir.js';
+import { hashAdminPin } from '../../core/checkpoint/admin-pin.js';
+import { CliError, dataDirOf, printJson, withDataDir } from '../program.js';
+import type { RegisterCommand } from './index.js';
+
+async function firstLine(stdin: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stdin) {
+    text += String(chunk);
+    if (text.includes('\n')) break;
+  }
+  // A PIN is digits only, so the line ending (and nothing else) is dropped.
+  return text.split(/\r?\n/)[0] ?? '';
+}
+
+export const register: RegisterCommand = (program, io) => {
+  const admin = program.command('admin').description('administration of this kiosk');
+  withDataDir(admin.command('set-pin'))
+    .description('set the admin PIN (4–12 digits, read from stdin: `kiosk admin set-pin < pin.txt` or type it)')
+    .action(async (opts: { dataDir?: string }) => {
+      const pin = await firstLine(io.stdin);
+      let record;
+      try {
+        record = hashAdminPin(pin);
+      } catch (err) {
+        throw new CliError('BAD_REQUEST', (err as Error).message, 2);
+      }
+      const dataDir = ensureDataDir(dataDirOf(opts));
+      const config = loadConfig(dataDir);
+      const previous = (config as { admin?: Record<string, unknown> }).admin ?? {};
+      saveConfig(dataDir, { ...config, admin: { ...previous, pin: record } });
+      printJson(io, { adminPin: 'set', config: 'admin.pin (scrypt hash)' });
+    });
+};
