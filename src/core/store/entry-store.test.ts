@@ -3,10 +3,9 @@ import { readFileSync, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_PEOPLE } from '../demo/people.js';
 import { EntryStore } from './entry-store.js';
-import { StoreError } from './errors.js';
 import { DOCUMENT_KEY_FILE, SEARCH_KEY_FILE } from './keys.js';
 import { verifyLog } from './verify.js';
-import { samplePassage, tempDataDir } from './test-support.js';
+import { samplePassage, storeErrorOf, tempDataDir } from './test-support.js';
 
 const zhang = DEMO_PEOPLE[0]!;
 const li = DEMO_PEOPLE[1]!;
@@ -20,16 +19,6 @@ afterEach(() => {
   store.close();
   tmp.cleanup();
 });
-
-function storeErrorOf(fn: () => unknown): StoreError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof StoreError) return err;
-    throw err;
-  }
-  throw new Error('expected a StoreError');
-}
 
 describe('EntryStore.append', () => {
   it('returns a time-sortable id and a monotonic seq, and the row is committed on return', () => {

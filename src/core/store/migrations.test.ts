@@ -5,23 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, schemaVersion } from './db.js';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
-import { StoreError } from './errors.js';
+import { storeErrorOf } from './test-support.js';
 
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'kiosk-migrate-'));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-function catchStore(fn: () => unknown): StoreError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof StoreError) return err;
-    throw err;
-  }
-  throw new Error('expected a StoreError');
-}
 
 describe('openDatabase', () => {
   it('creates the file in WAL mode with synchronous=FULL, foreign keys on and every migration applied', () => {
@@ -49,7 +39,7 @@ describe('openDatabase', () => {
     const file = join(dir, 'k.sqlite3');
     const good: Migration = { version: 1, name: 'good', up: (db) => db.exec('CREATE TABLE a (x)') };
     const bad: Migration = { version: 2, name: 'bad', up: (db) => db.exec('CREATE TABLE b (x); THIS IS NOT SQL') };
-    const err = catchStore(() => openDatabase(file, { migrations: [good, bad] }));
+    const err = storeErrorOf(() => openDatabase(file, { migrations: [good, bad] }));
     expect(err.detail).toBe('SCHEMA_INVALID');
     expect(err.message).toContain('migration 2 (bad)');
     const raw = new Database(file);
@@ -64,7 +54,7 @@ describe('openDatabase', () => {
     const raw = new Database(file);
     raw.pragma(`user_version = ${MIGRATIONS.length + 5}`);
     raw.close();
-    const err = catchStore(() => openDatabase(file));
+    const err = storeErrorOf(() => openDatabase(file));
     expect(err.reason).toBe('STORAGE_UNAVAILABLE');
     expect(err.detail).toBe('SCHEMA_TOO_NEW');
     expect(err.message).toMatch(/newer version/);
@@ -72,14 +62,14 @@ describe('openDatabase', () => {
 
   it('refuses a migration list with a gap', () => {
     const m = (version: number): Migration => ({ version, name: `m${version}`, up: () => undefined });
-    const err = catchStore(() => openDatabase(join(dir, 'k.sqlite3'), { migrations: [m(1), m(3)] }));
+    const err = storeErrorOf(() => openDatabase(join(dir, 'k.sqlite3'), { migrations: [m(1), m(3)] }));
     expect(err.detail).toBe('SCHEMA_INVALID');
   });
 
   it('reports a file that is not a database as CORRUPT with the restore path', () => {
     const file = join(dir, 'k.sqlite3');
     writeFileSync(file, Buffer.alloc(8192, 0x41));
-    const err = catchStore(() => openDatabase(file));
+    const err = storeErrorOf(() => openDatabase(file));
     expect(err.reason).toBe('STORAGE_UNAVAILABLE');
     expect(err.detail).toBe('CORRUPT');
   });
@@ -99,7 +89,7 @@ describe('openDatabase', () => {
     const h = openSync(file, 'r+');
     writeSync(h, garbage, 0, garbage.length, 4096 * 8);
     closeSync(h);
-    const err = catchStore(() => openDatabase(file));
+    const err = storeErrorOf(() => openDatabase(file));
     expect(err.detail).toBe('CORRUPT');
     expect(err.message).toContain('kiosk log restore');
   });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_PEOPLE } from '../demo/people.js';
+import { StoreError } from './errors.js';
 import type { NewEntry } from './types.js';
 
 export function tempDataDir(prefix = 'kiosk-store-'): { dir: string; cleanup(): void } {
@@ -29,4 +30,15 @@ export function samplePassage(overrides: Partial<NewEntry> = {}): NewEntry {
     trustListSeq: 7,
     ...overrides,
   };
+}
+
+/** Runs `fn` and returns the StoreError it throws; fails when it throws nothing or something else. */
+export function storeErrorOf(fn: () => unknown): StoreError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof StoreError) return err;
+    throw err;
+  }
+  throw new Error('expected a StoreError');
 }
