@@ -1,10 +1,11 @@
 // The kiosk's configuration file (`config.json` in the data directory): venue, kiosk id, pinned
 // roots, venue policy. Other parts (devices, upload, screens) keep their own sections in the same
 // file with their own schemas; sections this schema does not know are kept as they are.
-import { readFileSync, renameSync, writeFileSync, existsSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { venuePolicySchema } from '../policy/policy.js';
+import { writeFileAtomic } from './atomic-write.js';
 
 export const CONFIG_FILE = 'config.json';
 
@@ -44,18 +45,7 @@ export function loadConfig(dataDir: string): KioskConfig {
   return parsed.data;
 }
 
-/** Writes a file so that a power cut leaves either the old or the new content, never a torn one. */
-export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, data, { mode });
-  const fd = openSync(tmp, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-}
+export { writeFileAtomic } from './atomic-write.js';
 
 export function saveConfig(dataDir: string, config: KioskConfig): void {
   writeFileAtomic(configPath(dataDir), JSON.stringify(config, null, 2) + '\n');
