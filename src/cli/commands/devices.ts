@@ -78,7 +78,7 @@ export function cardForDisplay(card: DecodedCard, unmasked: boolean): Record<str
   if (!unmasked) {
     shown.name = maskName(card.name);
     if (card.nameEn) shown.nameEn = maskName(card.nameEn);
-    shown.idNumber = maskDocumentNumber(card.idNumber);
+    shown.idNumber = maskDocumentNumber(card.idNumber, card.docType);
     if (card.address) shown.address = '(masked)';
     if (card.passNumber) shown.passNumber = maskDocumentNumber(card.passNumber);
     shown.birthDate = `${card.birthDate.slice(0, 4)}-**-**`;

@@ -9,6 +9,12 @@
 // guard must answer. Inputs are serialised through one queue, so a camera that decodes the same
 // code 30 times a second, the serial scanner and the card reader can never interleave a decision.
 //
+// Under real door conditions (docs/door-passage.md): a temperature reading stays this person's while
+// the sensor keeps reporting it (no expiry by age; it ends when the sensor reports nobody there or
+// stops answering); a passage tells the screen what is still missing; a review waits a bounded time;
+// a presentation made while a review waits is held, logged and shown, never dropped; and a decision
+// carries every reason that applies.
+//
 // Privacy: names and document numbers stay inside this file and the store. Views carry masked
 // values; operational log lines carry only passage ids, entry seqs, decisions and reason codes.
 import { createHash, randomBytes } from 'node:crypto';
@@ -50,8 +56,14 @@ export interface PassageDeps {
   /** Opens the gate for one person (devices spec §4). Called only after the entry is committed. */
   pulseGate: () => Promise<GatePulseResult>;
   clock: Clock;
-  /** True when a thermometer is connected: a passage then waits (up to the window) for a reading. */
+  /** True when a working thermometer is connected: a passage then waits (up to the window) for a reading. */
   temperatureExpected: () => boolean;
+  /**
+   * True when a thermometer is fitted at all (even a faulty one): a passage decided without a reading
+   * then goes to a guard by default (policy `temperatureMissingWithThermometer`). Defaults to
+   * `temperatureExpected`.
+   */
+  thermometerFitted?: () => boolean;
   /** Every view change, in order. */
   onView: (view: PassageView) => void;
   /** Storage became unwritable (an append failed) or writable again. */
@@ -61,7 +73,8 @@ export interface PassageDeps {
 }
 
 export type PresentResult =
-  | { ok: true; passageId: string; duplicate: boolean }
+  /** `held`: made while a review waits for the guard; logged and shown, decided only once presented again. */
+  | { ok: true; passageId: string; duplicate: boolean; held?: boolean }
   | { ok: false; reason: Reason; message: string };
 
 interface Passage {
@@ -78,6 +91,8 @@ interface Outcome {
   method: 'code' | 'card' | 'both';
   decision: Decision;
   reason: Reason | null;
+  /** Every reason that applies, the deciding one first. */
+  reasons: Reason[];
   trustListStale: boolean;
   maskedName: string | null;
   maskedDocumentNumber: string | null;
@@ -92,7 +107,14 @@ interface Outcome {
   awaitingGuard: boolean;
   guardVerdict: GuardVerdict | null;
   collected: PassageView['collected'];
+  /** When the screen resets (clock ms), or null when no reset is due. */
+  resetAt: number | null;
+  /** Keys of other people's presentations held while this review waited (each counted and logged once). */
+  held: Set<string>;
+  heldAt: number | null;
 }
+
+export type MissingInput = PassageView['missing'][number];
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
@@ -118,7 +140,12 @@ export class PassageFlow {
   private resetTimer: unknown = null;
   /** Duplicate rule: input key → when it was last seen and in which passage (issue 5 §2). */
   private recent = new Map<string, { at: number; passageId: string }>();
-  private lastTemperature: { celsius: number; at: number } | null = null;
+  /**
+   * The reading the sensor is reporting now: kept while the sensor keeps reporting it, whatever its
+   * age (a person fumbling for their phone at the sensor is still the person it measured), and
+   * dropped when it reports nobody there or stops answering (`temperatureGone`).
+   */
+  private currentTemperature: number | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private storageWritable = true;
   private closed = false;
@@ -156,10 +183,9 @@ export class PassageFlow {
   /** A valid reading (devices spec §2: out-of-range readings never reach here as temperatures). */
   presentTemperature(celsius: number): Promise<void> {
     return this.enqueue(async () => {
-      const now = this.deps.clock.now();
-      this.lastTemperature = { celsius, at: now };
+      this.currentTemperature = celsius;
       const p = this.current;
-      if (!p) return; // remembered: a passage starting within temperatureFreshMs takes it
+      if (!p) return; // remembered: the next passage takes it while the sensor still reports it
       p.temperatureC = celsius;
       if (this.isComplete(p)) await this.decide(p);
       else this.emit(this.collectingView(p));
@@ -167,12 +193,18 @@ export class PassageFlow {
   }
 
   /**
-   * The sensor reads the room again (an out-of-range reading, devices spec §2): whoever was measured
-   * has stepped away, so their reading must not be given to the next person.
+   * The sensor reads the room again (an out-of-range reading, devices spec §2), or it stopped
+   * answering: whoever was measured may have stepped away, so their reading must not be given to the
+   * next person. A passage still collecting loses it too (it waits for a fresh one).
    */
   temperatureGone(): Promise<void> {
     return this.enqueue(async () => {
-      this.lastTemperature = null;
+      this.currentTemperature = null;
+      const p = this.current;
+      if (p && p.temperatureC !== null) {
+        p.temperatureC = null;
+        this.emit(this.collectingView(p));
+      }
     });
   }
 
@@ -205,8 +237,8 @@ export class PassageFlow {
       o.awaitingGuard = false;
       o.guardVerdict = verdict;
       this.log(`passage ${o.passageId}: guard ${verdict}${o.entrySeq !== null ? ` (entry ${o.entrySeq})` : ''}`);
-      this.emit(this.shownView(o, this.deps.settings.resetAfterMs));
-      this.armReset(this.deps.settings.resetAfterMs);
+      this.armReset(o, this.deps.settings.resetAfterMs);
+      this.emit(this.shownView(o));
       if (verdict === 'allow') await this.pulse(o);
       return { ok: true as const, view: this.view() };
     });
@@ -239,9 +271,20 @@ export class PassageFlow {
       this.recent.set(key, { at: now, passageId: seen.passageId });
       return { ok: true, passageId: seen.passageId, duplicate: true };
     }
-    if (this.shown?.awaitingGuard) {
-      // A review holds the lane until the guard answers: a second person must not replace it unseen.
-      return { ok: false, reason: 'BAD_REQUEST', message: 'a review is waiting for the guard; answer it first' };
+    const waiting = this.shown;
+    if (waiting?.awaitingGuard) {
+      // A review holds the lane until the guard answers or it times out: the next person must not
+      // replace it unseen, nor be turned away unseen. Their presentation is held (not decided, not
+      // remembered as a duplicate, so it is decided when presented again), logged once per code or
+      // card, and the screen asks them to wait for the guard (docs/door-passage.md).
+      if (!waiting.held.has(key)) {
+        waiting.held.add(key);
+        waiting.heldAt = now;
+        const what = input.code ? `code (${input.code.source})` : 'card';
+        this.log(`passage ${waiting.passageId}: awaiting guard; a ${what} presented meanwhile was held (${waiting.held.size} held)`);
+        this.emit(this.shownView(waiting));
+      }
+      return { ok: true, passageId: waiting.passageId, duplicate: false, held: true };
     }
 
     let passage = this.current;
@@ -263,14 +306,13 @@ export class PassageFlow {
   private start(now: number): Passage {
     this.clearTimers();
     this.shown = null;
-    const fresh = this.lastTemperature && now - this.lastTemperature.at <= this.deps.settings.temperatureFreshMs ? this.lastTemperature.celsius : null;
     const p: Passage = {
       id: randomBytes(8).toString('hex'),
       startedAt: now,
       deadline: now + this.deps.settings.collectWindowMs,
       code: null,
       card: null,
-      temperatureC: fresh,
+      temperatureC: this.currentTemperature,
     };
     this.current = p;
     this.collectTimer = this.deps.clock.setTimer(this.deps.settings.collectWindowMs, () => {
@@ -283,14 +325,19 @@ export class PassageFlow {
     return p;
   }
 
-  /** Everything expected is in: no need to wait out the window. */
-  private isComplete(p: Passage): boolean {
+  /** What the passage still waits for (the screen names it); order: what the person can do first. */
+  private missingOf(p: Passage): MissingInput[] {
     const s = this.deps.settings;
-    if (!p.code && !p.card) return false;
-    if (p.code && !p.card && s.waitForCardWithCode) return false;
-    if (p.card && !p.code && s.waitForCodeWithCard) return false;
-    if (p.temperatureC === null && this.deps.temperatureExpected()) return false;
-    return true;
+    const missing: MissingInput[] = [];
+    if (p.temperatureC === null && this.deps.temperatureExpected()) missing.push('temperature');
+    if (p.code && !p.card && s.waitForCardWithCode) missing.push('card');
+    if (p.card && !p.code && s.waitForCodeWithCard) missing.push('code');
+    return missing;
+  }
+
+  /** Everything expected is in: decide now, no need to wait out the window. */
+  private isComplete(p: Passage): boolean {
+    return (p.code !== null || p.card !== null) && this.missingOf(p).length === 0;
   }
 
   /** Decides, logs durably, and only then shows and opens the gate. */
@@ -302,9 +349,9 @@ export class PassageFlow {
     }
     const o = this.evaluate(p);
     // The reading belonged to this person; the next one must be measured afresh.
-    if (p.temperatureC !== null) this.lastTemperature = null;
+    if (p.temperatureC !== null) this.currentTemperature = null;
     // `decided`: the decision exists but is not yet logged; the screen shows nothing final yet.
-    this.emit({ ...this.shownView(o, null), state: 'decided', entryId: null, awaitingGuard: false });
+    this.emit({ ...this.shownView(o), state: 'decided', entryId: null, awaitingGuard: false });
 
     try {
       const appended = this.deps.store.append(o.entry);
@@ -320,6 +367,7 @@ export class PassageFlow {
       if (o.decision !== 'deny') {
         o.decision = 'review';
         o.reason = reason;
+        o.reasons = [reason, ...o.reasons.filter((r) => r !== reason)];
         // If the guard's verdict is written later, the entry says what really happened: a review
         // forced by storage, not an automatic admit that never took place.
         o.entry = { ...o.entry, decision: 'review', reason };
@@ -329,9 +377,9 @@ export class PassageFlow {
     o.awaitingGuard = o.decision === 'review';
     this.shown = o;
     const resetMs = o.awaitingGuard ? this.deps.settings.reviewTimeoutMs : this.deps.settings.resetAfterMs;
-    this.log(`passage ${o.passageId}: ${o.method} ${o.decision}${o.reason ? ` ${o.reason}` : ''}${o.entrySeq !== null ? ` (entry ${o.entrySeq})` : ''}`);
-    this.emit(this.shownView(o, resetMs));
-    if (resetMs !== null) this.armReset(resetMs);
+    this.log(`passage ${o.passageId}: ${o.method} ${o.decision}${o.reasons.length ? ` ${o.reasons.join('+')}` : ''}${o.entrySeq !== null ? ` (entry ${o.entrySeq})` : ''}`);
+    if (resetMs !== null) this.armReset(o, resetMs);
+    this.emit(this.shownView(o));
     // The gate opens only for an admit whose entry is committed (the append above returned).
     if (o.decision === 'admit' && o.entrySeq !== null) await this.pulse(o);
   }
@@ -344,15 +392,18 @@ export class PassageFlow {
     const temperatureC = p.temperatureC;
     let decision: Decision;
     let reason: Reason | null;
+    let reasons: Reason[];
+    const thermometerFitted = (this.deps.thermometerFitted ?? this.deps.temperatureExpected)();
     let trustListStale = false;
     let holder: { name: string | null; docType: string | null; id: string | null; iss: string | null; colour: StatusColour | null; cti: string | null };
 
     if (p.code) {
       const trustList = lists.trustList;
       const verification: VerifyResult = verifyCode(p.code.text, { trustList, now, skewSeconds: policy.clockSkewSeconds });
-      const r = decideForCode({ verification, trustList, policy, card: p.card ? { id: p.card.idNumber } : null, temperatureC, now });
+      const r = decideForCode({ verification, trustList, policy, card: p.card ? { id: p.card.idNumber } : null, temperatureC, thermometerFitted, now });
       decision = r.decision;
       reason = r.reason;
+      reasons = r.reasons;
       trustListStale = r.trustListStale;
       const hc = verification.claims?.hc;
       // An inauthentic code names nobody we can trust; the card, when read, names the holder.
@@ -362,11 +413,16 @@ export class PassageFlow {
     } else {
       const card = p.card!;
       const statusList = lists.statusList;
-      const r = decideForCard({ card: { id: card.idNumber }, statusList, policy, temperatureC, now });
+      const r = decideForCard({ card: { id: card.idNumber }, statusList, policy, temperatureC, thermometerFitted, now });
       decision = r.decision;
       reason = r.reason;
+      reasons = r.reasons;
       // Absent from a fresh list means green as of its `issued` (spec §3).
-      const colour: StatusColour | null = r.listed ? colourOf(r.listed.st) : statusList && reason !== 'STATUS_LIST_MISSING' && reason !== 'STATUS_LIST_STALE' ? 'green' : null;
+      const colour: StatusColour | null = r.listed
+        ? colourOf(r.listed.st)
+        : statusList && !reasons.includes('STATUS_LIST_MISSING') && !reasons.includes('STATUS_LIST_STALE')
+          ? 'green'
+          : null;
       holder = { name: card.name, docType: card.docType, id: card.idNumber, iss: null, colour, cti: null };
     }
 
@@ -377,11 +433,13 @@ export class PassageFlow {
         if (this.deps.store.lastAdmittedSince(holder.id, nowMs - minutes * 60_000) !== null) {
           decision = 'review';
           reason = 'ANTI_PASSBACK';
+          reasons = ['ANTI_PASSBACK'];
         }
       } catch (err) {
         // Cannot tell whether they already went in: a guard decides.
         decision = 'review';
         reason = storageReason(err);
+        reasons = [reason];
       }
     }
 
@@ -406,10 +464,11 @@ export class PassageFlow {
       method,
       decision,
       reason,
+      reasons,
       kioskDecision: decision,
       trustListStale,
       maskedName: holder.name ? maskName(holder.name).slice(0, 64) : null,
-      maskedDocumentNumber: holder.id ? maskDocumentNumber(holder.id).slice(0, 64) : null,
+      maskedDocumentNumber: holder.id ? maskDocumentNumber(holder.id, holder.docType).slice(0, 64) : null,
       provinceCode: holder.iss && /^\d{6}$/.test(holder.iss) ? holder.iss : null,
       temperatureC: viewTemperature(temperatureC),
       entry,
@@ -418,6 +477,9 @@ export class PassageFlow {
       awaitingGuard: false,
       guardVerdict: null,
       collected: { code: p.code !== null, card: p.card !== null, temperature: temperatureC !== null },
+      resetAt: null,
+      held: new Set(),
+      heldAt: null,
     };
   }
 
@@ -431,13 +493,17 @@ export class PassageFlow {
     if (!result.ok) this.log(`passage ${o.passageId}: gate did not open (${result.reason}); the guard must open it`);
   }
 
-  private armReset(ms: number): void {
+  private armReset(o: Outcome, ms: number): void {
     if (this.resetTimer !== null) this.deps.clock.clearTimer(this.resetTimer);
+    o.resetAt = this.deps.clock.now() + ms;
     this.resetTimer = this.deps.clock.setTimer(ms, () => {
       this.resetTimer = null;
       void this.enqueue(async () => {
         if (this.current) return; // a new passage already took the screen
-        if (this.shown?.awaitingGuard) this.log(`passage ${this.shown.passageId}: review timed out unanswered`);
+        if (this.shown?.awaitingGuard) {
+          const held = this.shown.held.size;
+          this.log(`passage ${this.shown.passageId}: review timed out unanswered${held ? ` (${held} presentation(s) held meanwhile)` : ''}`);
+        }
         this.shown = null;
         this.emit(this.idleView());
       });
@@ -491,6 +557,7 @@ export class PassageFlow {
       passageId: p.id,
       state: 'collecting',
       collected: { code: p.code !== null, card: p.card !== null, temperature: p.temperatureC !== null },
+      missing: this.missingOf(p),
       method: p.code && p.card ? 'both' : p.code ? 'code' : 'card',
       temperatureC: viewTemperature(p.temperatureC),
       collectInMs: Math.max(0, p.deadline - now),
@@ -498,14 +565,17 @@ export class PassageFlow {
     };
   }
 
-  private shownView(o: Outcome, resetMs: number | null): PassageView {
+  private shownView(o: Outcome): PassageView {
+    const now = this.deps.clock.now();
     return {
       passageId: o.passageId,
       state: 'shown',
       collected: o.collected,
+      missing: [],
       method: o.method,
       decision: o.decision,
       reason: o.reason,
+      reasons: o.reasons.slice(0, 16),
       guardVerdict: o.guardVerdict,
       awaitingGuard: o.awaitingGuard,
       maskedName: o.maskedName,
@@ -513,10 +583,12 @@ export class PassageFlow {
       provinceCode: o.provinceCode,
       temperatureC: o.temperatureC,
       trustListStale: o.trustListStale,
-      resetInMs: resetMs,
+      resetInMs: o.resetAt === null ? null : Math.max(0, o.resetAt - now),
       collectInMs: null,
       entryId: o.entrySeq,
-      at: this.deps.clock.now(),
+      heldAttempts: o.held.size,
+      heldAt: o.heldAt,
+      at: now,
     };
   }
 }
