@@ -46,7 +46,7 @@ export function plantFrames(noiseBytes: number, frames: readonly Buffer[], count
       const total = HEADER_LENGTH + len;
       let x = 0;
       for (let i = 5; i < total - 1; i++) x ^= span[i]!;
-      if (x === span[total - 1]) decoy[decoy.length - 1] ^= 1;
+      if (x === span[total - 1]) decoy.writeUInt8(decoy.readUInt8(decoy.length - 1) ^ 1, decoy.length - 1);
       parts.push(decoy);
       decoys++;
     }
