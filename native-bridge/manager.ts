@@ -42,6 +42,15 @@ export class DeviceManager implements DeviceHub {
     for (const kind of Object.keys(ports) as DeviceKind[]) {
       this.trackers.set(kind, new HealthTracker(kind, ports[kind], (health) => this.emit({ type: 'health', at: Date.now(), health })));
     }
+    // Polled devices must give a valid frame within their period or are shown faulty
+    // (docs/door-passage.md, device health): two poll cycles with their reply timeouts for the
+    // thermometer (one lost reply is not a fault), every retry of one command for the card reader.
+    if (c.thermometer) {
+      const t = c.thermometer;
+      const streams = t.protocol.name === 'ascii-line' ? t.protocol.query === null : t.protocol.name === 'gy-mcu90614' && t.protocol.mode === 'continuous';
+      this.trackers.get('thermometer')!.expectValidFrameWithin(streams ? t.streamTimeoutMs : 2 * (t.pollIntervalMs + t.replyTimeoutMs));
+    }
+    if (c.idcard) this.trackers.get('idcard')!.expectValidFrameWithin(Math.max(1000, (c.idcard.retries + 1) * c.idcard.commandTimeoutMs + 2 * c.idcard.pollIntervalMs));
     const sink = (kind: DeviceKind) => ({ emit: (e: DeviceEvent) => this.emit(e), health: this.trackers.get(kind)! });
     if (c.idcard) this.idcard = new IdCardDriver(this.link('idcard', c.idcard.port, c.idcard.baudRate), c.idcard, sink('idcard'), options.photoDecoder);
     if (c.thermometer) this.thermometer = new ThermometerDriver(this.link('thermometer', c.thermometer.port, c.thermometer.baudRate), c.thermometer, sink('thermometer'));

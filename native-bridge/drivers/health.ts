@@ -1,40 +1,107 @@
 // Health of one device as the screen shows it (issue 4 §6): connected, last good frame, errors by
 // reason. Connection changes are reported at once; error counts at most every `throttleMs`, so a
 // burst of line noise cannot flood core with events.
+//
+// A device is judged by what it answers, not by whether its port opens (docs/door-passage.md, device
+// health): a device that polls (thermometer, ID card reader) and gives no frame that passes its
+// checks within its period is faulty, with the last error it caused as the reason (a thermometer set
+// to lu90614 but wired to a Modbus head times out on every query; one that answers garbage fails
+// checksums). A port that is missing, or exists but cannot be opened (busy), is faulty too. Details
+// are plain words about ports and frames: never personal data.
+import { existsSync } from 'node:fs';
 import type { DeviceReason } from '../../src/contract/reasons.js';
 import type { DeviceHealth, DeviceKind } from '../../src/core/devices/types.js';
 
 export class HealthTracker {
-  private state: DeviceHealth;
+  private state: Omit<DeviceHealth, 'fault' | 'detail'>;
   private timer: NodeJS.Timeout | null = null;
+  /** Period within which a polled device must give one valid frame; null: a passive device (scanner, relay). */
+  private validWithinMs: number | null = null;
+  private watch: NodeJS.Timeout | null = null;
+  /** Start of the current period: the port opening, or the last valid frame. */
+  private periodStart = 0;
+  /** The last error since the last valid frame (the reason a silent or garbled device is faulty). */
+  private errorSinceValid: DeviceReason | null = null;
+  private silent: { reason: DeviceReason; detail: string } | null = null;
 
   constructor(
     device: DeviceKind,
     port: string | null,
     private readonly publish: (health: DeviceHealth) => void,
     private readonly throttleMs = 250,
+    private readonly now: () => number = Date.now,
   ) {
     this.state = { device, configured: port !== null, connected: false, port, lastGoodFrameAt: null, errors: {}, lastError: null };
   }
 
+  /** Polled devices: faulty when no valid frame arrives within `ms` of the port opening or the last one. */
+  expectValidFrameWithin(ms: number): void {
+    this.validWithinMs = ms;
+  }
+
   snapshot(): DeviceHealth {
-    return { ...this.state, errors: { ...this.state.errors } };
+    return { ...this.state, errors: { ...this.state.errors }, ...this.fault() };
+  }
+
+  private fault(): Pick<DeviceHealth, 'fault' | 'detail'> {
+    const s = this.state;
+    if (!s.configured || s.port === null) return { fault: null, detail: null };
+    if (!s.connected) {
+      // existsSync only: a stat of a device node, no open, so it never disturbs the port.
+      const detail = !existsSync(s.port)
+        ? `port ${s.port} not found`
+        : s.errors.PORT_UNAVAILABLE
+          ? `port ${s.port} could not be opened (busy, or not a serial port)`
+          : `port ${s.port} not open`;
+      return { fault: 'PORT_UNAVAILABLE', detail: detail.slice(-200) };
+    }
+    if (this.silent) return { fault: this.silent.reason, detail: this.silent.detail };
+    return { fault: null, detail: null };
   }
 
   setConnected(connected: boolean): void {
     if (this.state.connected === connected) return;
     this.state.connected = connected;
+    this.silent = null;
+    this.errorSinceValid = null;
+    this.stopWatch();
+    if (connected && this.validWithinMs !== null) {
+      this.periodStart = this.now();
+      const every = Math.max(20, Math.floor(this.validWithinMs / 4));
+      this.watch = setInterval(() => this.checkPeriod(), every);
+      this.watch.unref();
+    }
     this.flush();
   }
 
   goodFrame(): void {
-    this.state.lastGoodFrameAt = Date.now();
+    const now = this.now();
+    this.state.lastGoodFrameAt = now;
+    this.periodStart = now;
+    this.errorSinceValid = null;
+    if (this.silent) {
+      this.silent = null;
+      this.flush();
+    }
   }
 
   error(reason: DeviceReason): void {
     this.state.errors[reason] = (this.state.errors[reason] ?? 0) + 1;
     this.state.lastError = reason;
+    this.errorSinceValid = reason;
     if (!this.timer) this.timer = setTimeout(() => this.flush(), this.throttleMs);
+  }
+
+  /** Exposed for tests that drive time themselves; the watch calls it on its own. */
+  checkPeriod(): void {
+    if (!this.state.connected || this.validWithinMs === null || this.silent) return;
+    const quietFor = this.now() - this.periodStart;
+    if (quietFor <= this.validWithinMs) return;
+    const reason = this.errorSinceValid ?? 'FRAME_TIMEOUT';
+    const what = this.errorSinceValid && this.errorSinceValid !== 'FRAME_TIMEOUT' ? `last error ${this.errorSinceValid}` : 'no reply';
+    // Wrong protocol or wrong device is the usual cause; say so, since the port itself is fine.
+    this.silent = { reason, detail: `no valid frame within ${this.validWithinMs} ms (${what}); check the device and its protocol setting` };
+    this.flush();
   }
 
   flush(): void {
@@ -43,8 +110,14 @@ export class HealthTracker {
     this.publish(this.snapshot());
   }
 
+  private stopWatch(): void {
+    if (this.watch) clearInterval(this.watch);
+    this.watch = null;
+  }
+
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.stopWatch();
   }
 }

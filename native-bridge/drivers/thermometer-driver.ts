@@ -2,6 +2,12 @@
 // offset, and reports a temperature only once readings are stable (the median of the last N
 // readings whose spread is within tolerance). A stable value outside the plausible body range is
 // reported as invalid (THERMO_OUT_OF_RANGE), never as a temperature.
+//
+// A stable value is reported once and then holds while the sensor keeps confirming it (the kiosk
+// keeps it as the person's reading however long they stand there). When the sensor stops answering
+// (a reply timeout, a silent stream, the port going away) the driver says so with an invalid reading
+// (FRAME_TIMEOUT / PORT_UNAVAILABLE), so the kiosk drops a reading nobody confirms any more, and the
+// same value is reported afresh once the sensor answers again (docs/door-passage.md).
 import type { DeviceReason } from '../../src/contract/reasons.js';
 import type { ThermometerConfig } from '../../src/core/devices/config.js';
 import type { DeviceEvent, TemperatureReading } from '../../src/core/devices/types.js';
@@ -78,7 +84,7 @@ export class ThermometerDriver {
         this.sink.health.setConnected(false);
         this.codec.reset();
         this.filter.reset();
-        this.lastReported = null;
+        this.stoppedAnswering('PORT_UNAVAILABLE');
       },
       onError: (reason) => this.sink.health.error(reason),
     });
@@ -107,6 +113,14 @@ export class ThermometerDriver {
     this.codec.reset();
     this.filter.reset();
     this.sink.health.error('FRAME_TIMEOUT');
+    this.stoppedAnswering('FRAME_TIMEOUT');
+  }
+
+  /** The value last reported is no longer confirmed: report that once, and report the next stable value afresh. */
+  private stoppedAnswering(reason: 'FRAME_TIMEOUT' | 'PORT_UNAVAILABLE'): void {
+    if (this.lastReported === null) return;
+    this.lastReported = null;
+    this.sink.emit({ type: 'temperature', at: Date.now(), reading: { valid: false, reason, rawCelsius: null } });
   }
 
   async stop(): Promise<void> {
@@ -153,6 +167,7 @@ export class ThermometerDriver {
         this.codec.reset();
         this.filter.reset();
         this.sink.health.error('FRAME_TIMEOUT');
+        this.stoppedAnswering('FRAME_TIMEOUT');
       }, this.config.replyTimeoutMs);
     }
     this.schedulePoll(this.config.pollIntervalMs);

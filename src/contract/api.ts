@@ -47,11 +47,19 @@ export const PassageViewSchema = z.object({
   state: PassageStateSchema,
   /** What has been presented so far (drives the "waiting for card / temperature" hints). */
   collected: z.object({ code: z.boolean(), card: z.boolean(), temperature: z.boolean() }),
+  /**
+   * While `collecting`: exactly what the passage still waits for ("face the thermometer", "tap your
+   * ID card", "show your health code"), with `collectInMs` left; empty in every other state. The core
+   * decides the moment nothing is missing (docs/door-passage.md).
+   */
+  missing: z.array(z.enum(['code', 'card', 'temperature'])).max(3),
   method: PassageMethodSchema.nullable(),
   /** The kiosk's decision; null until decided. */
   decision: DecisionSchema.nullable(),
   /** Why: the first failed check or rule (spec §4), or a kiosk reason; null for a plain admit. */
   reason: ReasonSchema.nullable(),
+  /** Every reason that applies, `reason` first (red code + fever: STATUS_RED, FEVER); empty for a plain admit. */
+  reasons: z.array(ReasonSchema).max(16),
   /** For `review`: the guard's verdict once given; the entry logs both. */
   guardVerdict: GuardVerdictSchema.nullable(),
   /** True while a `review` waits for the guard (the allow/deny panel is shown only then). */
@@ -71,6 +79,14 @@ export const PassageViewSchema = z.object({
   collectInMs: z.number().int().nonnegative().nullable(),
   /** The durable entry this passage wrote (present from `shown` on); tests find it in SQLite. */
   entryId: z.number().int().positive().nullable(),
+  /**
+   * While a review waits for the guard: how many other presentations (codes or cards) were made
+   * meanwhile. Each is held and logged, never dropped; the screen asks that person to wait for the
+   * guard. 0 otherwise.
+   */
+  heldAttempts: z.number().int().nonnegative(),
+  /** Core time of the latest held presentation, or null. */
+  heldAt: EpochMs.nullable(),
   /** Core time of this view, so countdowns stay right however late the event is delivered. */
   at: EpochMs,
 });
@@ -80,9 +96,11 @@ export const IDLE_PASSAGE: PassageView = {
   passageId: null,
   state: 'idle',
   collected: { code: false, card: false, temperature: false },
+  missing: [],
   method: null,
   decision: null,
   reason: null,
+  reasons: [],
   guardVerdict: null,
   awaitingGuard: false,
   maskedName: null,
@@ -93,6 +111,8 @@ export const IDLE_PASSAGE: PassageView = {
   resetInMs: null,
   collectInMs: null,
   entryId: null,
+  heldAttempts: 0,
+  heldAt: null,
   at: 0,
 };
 
@@ -161,6 +181,8 @@ export const KioskStatusSchema = z.object({
   statusList: ListStatusSchema,
   clock: ClockStatusSchema,
   storage: StorageStatusSchema,
+  /** Venue policy: an ID card alone may be presented (absent means true). The idle screen asks for a card only then. */
+  cardOnlyAllowed: z.boolean().optional(),
 });
 export type KioskStatus = z.infer<typeof KioskStatusSchema>;
 
@@ -239,7 +261,12 @@ export const METHODS = {
       })
       .strict(),
     /** `duplicate`: the same code within 10 s makes no second entry; the screen keeps the last result. */
-    response: z.object({ passageId: z.string().min(1).max(64), duplicate: z.boolean() }),
+    response: z.object({
+      passageId: z.string().min(1).max(64),
+      duplicate: z.boolean(),
+      /** Made while a review waits for the guard: held and logged, not decided; passageId is the review's. */
+      held: z.boolean().optional(),
+    }),
   },
   /** The guard's allow/deny for a passage the kiosk decided `review`. */
   guardReview: {

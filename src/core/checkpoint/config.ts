@@ -22,10 +22,12 @@ export const checkpointConfigSchema = z.object({
   waitForCardWithCode: z.boolean().default(false),
   /** With a card alone, wait (up to the window) for a code, so card-then-code is matched as one passage. */
   waitForCodeWithCard: z.boolean().default(true),
-  /** A temperature read at most this long before a passage starts belongs to it (same person at the sensor). */
-  temperatureFreshMs: z.number().int().min(0).max(60_000).default(5000),
-  /** A review waits this long for the guard and then resets unanswered (the entry keeps `review`); null: waits. */
-  reviewTimeoutMs: z.number().int().min(1000).nullable().default(null),
+  /**
+   * A review waits this long for the guard and then resets unanswered (the entry keeps `review`, and
+   * the log says it timed out), so one unanswered CHECK never closes the lane for good
+   * (docs/door-passage.md). null: waits for the guard however long it takes.
+   */
+  reviewTimeoutMs: z.number().int().min(1000).nullable().default(30_000),
 });
 export type CheckpointSettings = z.infer<typeof checkpointConfigSchema>;
 export type CheckpointSettingsInput = z.input<typeof checkpointConfigSchema>;

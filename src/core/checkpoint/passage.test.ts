@@ -125,22 +125,62 @@ describe('passage flow: temperature', () => {
     expect(rig.pulses).toEqual([]);
   });
 
-  it('a reading just before the code belongs to the passage; one from long ago does not', async () => {
-    rig = makeRig({ thermometer: true, settings: { temperatureFreshMs: 5000, collectWindowMs: 2000 } });
-    await rig.flow.presentTemperature(36.5);
+  it.each([5_000, 10_000, 30_000])('a reading stays the person\'s while the sensor keeps reporting it: fever %i ms before the scan still denies', async (gapMs) => {
+    rig = makeRig({ thermometer: true });
+    await rig.flow.presentTemperature(38.2);
     expect(rig.views).toEqual([]); // a temperature alone starts nothing
+    rig.clock.advance(gapMs);
+    await rig.flow.presentCode(rig.code('zhangsan'), 'camera');
+    expect(last(rig)).toMatchObject({ state: 'shown', decision: 'deny', reason: 'FEVER', temperatureC: 38.2 });
+    expect(entryRow(rig, 1)).toMatchObject({ decision: 'deny', reason: 'FEVER', temperatureC: 38.2 });
+    expect(rig.pulses).toEqual([]);
+  });
+
+  it('a reading is used by one passage only: the next person waits for their own, and without one goes to a guard', async () => {
+    rig = makeRig({ thermometer: true, settings: { collectWindowMs: 2000 } });
+    await rig.flow.presentTemperature(36.5);
     rig.clock.advance(1000);
     await rig.flow.presentCode(rig.code('zhangsan'), 'camera');
     expect(last(rig)).toMatchObject({ decision: 'admit', temperatureC: 36.5 });
-
-    await rig.flow.presentTemperature(36.6);
     rig.clock.advance(20_000);
     await rig.flow.presentCode(rig.code('lisi'), 'camera');
-    expect(last(rig).state).toBe('collecting');
+    expect(last(rig)).toMatchObject({ state: 'collecting', missing: ['temperature'], collectInMs: 2000 });
     rig.clock.advance(2000);
     await rig.flow.settled();
-    // Policy default: temperature optional, so no reading still admits.
+    // A thermometer is fitted: no reading never admits silently (policy temperatureMissingWithThermometer).
+    expect(last(rig)).toMatchObject({ decision: 'review', reason: 'TEMPERATURE_MISSING', temperatureC: null, awaitingGuard: true });
+    expect(rig.pulses).toHaveLength(1);
+  });
+
+  it('with temperatureMissingWithThermometer: admit, a passage without a reading admits (the venue chose it)', async () => {
+    rig = makeRig({ thermometer: true, policy: { temperatureMissingWithThermometer: 'admit' }, settings: { collectWindowMs: 2000 } });
+    await rig.flow.presentCode(rig.code('lisi'), 'camera');
+    rig.clock.advance(2000);
+    await rig.flow.settled();
     expect(last(rig)).toMatchObject({ decision: 'admit', temperatureC: null });
+  });
+
+  it('the person steps away between the reading and the scan: the reading is not used', async () => {
+    rig = makeRig({ thermometer: true, settings: { collectWindowMs: 2000 } });
+    await rig.flow.presentTemperature(38.2);
+    rig.clock.advance(5000);
+    await rig.flow.temperatureGone();
+    rig.clock.advance(5000);
+    await rig.flow.presentCode(rig.code('zhangsan'), 'camera');
+    expect(last(rig)).toMatchObject({ state: 'collecting', missing: ['temperature'], temperatureC: null });
+    rig.clock.advance(2000);
+    await rig.flow.settled();
+    expect(last(rig)).toMatchObject({ decision: 'review', reason: 'TEMPERATURE_MISSING', temperatureC: null });
+    expect(entryRow(rig, 1)).toMatchObject({ decision: 'review', temperatureC: null });
+  });
+
+  it('a reading the sensor stops confirming while the passage collects is dropped from it', async () => {
+    rig = makeRig({ thermometer: true, settings: { waitForCardWithCode: true } });
+    await rig.flow.presentTemperature(36.6);
+    await rig.flow.presentCode(rig.code('zhangsan'), 'camera');
+    expect(last(rig)).toMatchObject({ state: 'collecting', collected: { temperature: true }, missing: ['card'] });
+    await rig.flow.temperatureGone();
+    expect(last(rig)).toMatchObject({ state: 'collecting', collected: { temperature: false }, missing: ['temperature', 'card'] });
   });
 
   it('once the sensor reads the room again, the last person\'s reading is not given to the next', async () => {
@@ -157,10 +197,11 @@ describe('passage flow: temperature', () => {
     rig.clock.advance(2500);
     await rig.flow.settled();
     const v = last(rig);
-    expect(v).toMatchObject({ state: 'shown', decision: 'review', reason: 'TEMPERATURE_MISSING', awaitingGuard: true, resetInMs: null });
+    expect(v).toMatchObject({ state: 'shown', decision: 'review', reason: 'TEMPERATURE_MISSING', awaitingGuard: true, resetInMs: 30_000 });
     expect(rig.pulses).toEqual([]);
-    // Nobody else may take the lane while the guard looks.
-    expect(await rig.flow.presentCode(rig.code('lisi'), 'camera')).toMatchObject({ ok: false, reason: 'BAD_REQUEST' });
+    // Nobody else may take the lane while the guard looks (their presentation is held, not decided).
+    expect(await rig.flow.presentCode(rig.code('lisi'), 'camera')).toMatchObject({ ok: true, held: true, passageId: v.passageId });
+    expect(rig.store.entryCount()).toBe(1);
     expect(await rig.flow.guardReview('not-this-one', 'allow', 'guard-1')).toMatchObject({ ok: false, reason: 'BAD_REQUEST' });
 
     const r = await rig.flow.guardReview(v.passageId!, 'allow', 'guard-1');
@@ -353,5 +394,102 @@ describe('passage flow: privacy and robustness', () => {
     expect(a.ok && b.ok && a.passageId !== b.passageId).toBe(true);
     expect(rig.store.entryCount()).toBe(1);
     expect(last(rig)).toMatchObject({ state: 'collecting', passageId: b.ok ? b.passageId : '' });
+  });
+});
+
+describe('passage flow: what is still missing', () => {
+  it('names exactly what the passage waits for, with the time left, and decides the moment it is complete', async () => {
+    rig = makeRig({ thermometer: true, settings: { collectWindowMs: 2500 } });
+    await rig.flow.presentCode(rig.code('zhangsan'), 'camera');
+    expect(last(rig)).toMatchObject({ state: 'collecting', missing: ['temperature'], collectInMs: 2500 });
+    rig.clock.advance(700);
+    expect(rig.flow.view()).toMatchObject({ missing: ['temperature'], collectInMs: 1800 });
+    await rig.flow.presentTemperature(36.4);
+    // Complete: decided at once, not when the window ends.
+    expect(last(rig)).toMatchObject({ state: 'shown', decision: 'admit', temperatureC: 36.4, missing: [] });
+    expect(rig.clock.pending()).toBe(1); // only the screen reset; the collect timer is gone
+  });
+
+  it('a card alone waits for a code (card-then-code is one passage); with nothing expected a code decides at once', async () => {
+    rig = makeRig();
+    await rig.flow.presentCard(cardOf('grandma'));
+    expect(last(rig)).toMatchObject({ state: 'collecting', missing: ['code'] });
+    rig.cleanup();
+    rig = makeRig({ settings: { waitForCardWithCode: true } });
+    await rig.flow.presentCode(rig.code('zhangsan'), 'camera');
+    expect(last(rig)).toMatchObject({ state: 'collecting', missing: ['card'] });
+    rig.cleanup();
+    rig = makeRig();
+    await rig.flow.presentCode(rig.code('zhangsan'), 'camera');
+    expect(states(rig)).toEqual(['decided', 'shown']);
+  });
+});
+
+describe('passage flow: every reason', () => {
+  it('red code + 38.5 °C → deny STATUS_RED with FEVER listed; the log names both, the entry the first', async () => {
+    rig = makeRig({ thermometer: true });
+    await rig.flow.presentTemperature(38.5);
+    await rig.flow.presentCode(rig.code('wangwu'), 'camera');
+    expect(last(rig)).toMatchObject({ state: 'shown', decision: 'deny', reason: 'STATUS_RED', reasons: ['STATUS_RED', 'FEVER'], temperatureC: 38.5 });
+    expect(entryRow(rig, 1)).toMatchObject({ decision: 'deny', reason: 'STATUS_RED', temperatureC: 38.5 });
+    expect(rig.logs.some((l) => l.includes('deny STATUS_RED+FEVER'))).toBe(true);
+  });
+
+  it('a storage failure goes first, the policy\'s reasons stay listed', async () => {
+    rig = makeRig({ thermometer: true, settings: { collectWindowMs: 2000 } });
+    fillDisk(rig);
+    await rig.flow.presentCode(rig.code('zhangsan'), 'camera');
+    rig.clock.advance(2000);
+    await rig.flow.settled();
+    expect(last(rig)).toMatchObject({ decision: 'review', reason: 'STORAGE_FULL', reasons: ['STORAGE_FULL', 'TEMPERATURE_MISSING'] });
+  });
+});
+
+describe('passage flow: a review never blocks the lane', () => {
+  it('by default a review waits 30 s for the guard, then resets unanswered; the entry keeps `review` and the log says so', async () => {
+    rig = makeRig({ settings: { antiPassbackMinutes: 30 } });
+    await rig.flow.presentCode(rig.code('zhangsan'), 'camera');
+    rig.clock.advance(60_000);
+    await rig.flow.presentCode(rig.code('zhangsan'), 'camera');
+    expect(last(rig)).toMatchObject({ decision: 'review', reason: 'ANTI_PASSBACK', awaitingGuard: true, resetInMs: 30_000 });
+    rig.clock.advance(29_999);
+    await rig.flow.settled();
+    expect(last(rig).awaitingGuard).toBe(true);
+    rig.clock.advance(1);
+    await rig.flow.settled();
+    expect(last(rig).state).toBe('idle');
+    expect(entryRow(rig, 2)).toMatchObject({ decision: 'review', reason: 'ANTI_PASSBACK', override: null });
+    expect(rig.logs.some((l) => l.includes('review timed out unanswered'))).toBe(true);
+    expect(rig.pulses).toHaveLength(1);
+  });
+
+  it('a presentation made while a review waits is held, counted, logged once and shown, then decided when presented again', async () => {
+    rig = makeRig({ settings: { antiPassbackMinutes: 30 } });
+    await rig.flow.presentCode(rig.code('zhangsan'), 'camera');
+    rig.clock.advance(60_000);
+    await rig.flow.presentCode(rig.code('zhangsan'), 'camera');
+    const review = last(rig);
+    expect(review).toMatchObject({ awaitingGuard: true, heldAttempts: 0, heldAt: null });
+
+    rig.clock.advance(4000);
+    const lisi = rig.code('lisi');
+    expect(await rig.flow.presentCode(lisi, 'camera')).toEqual({ ok: true, passageId: review.passageId, duplicate: false, held: true });
+    expect(last(rig)).toMatchObject({ passageId: review.passageId, awaitingGuard: true, decision: 'review', heldAttempts: 1, heldAt: rig.clock.now(), resetInMs: 26_000 });
+    const viewsBefore = rig.views.length;
+    // The camera sees the same code again and again: one held attempt, one log line.
+    await rig.flow.presentCode(lisi, 'camera');
+    await rig.flow.presentCode(lisi, 'camera');
+    expect(rig.views.length).toBe(viewsBefore);
+    await rig.flow.presentCard(cardOf('grandma'));
+    expect(last(rig)).toMatchObject({ heldAttempts: 2 });
+    expect(rig.logs.filter((l) => l.includes('held')).length).toBe(2);
+    expect(rig.store.entryCount()).toBe(2);
+    for (const line of rig.logs) expect(line).not.toContain(person('lisi').name);
+
+    await rig.flow.guardReview(review.passageId!, 'deny', 'guard-1');
+    // Presented again (the camera still sees it): now it is decided, not a duplicate.
+    expect(await rig.flow.presentCode(lisi, 'camera')).toMatchObject({ ok: true, duplicate: false });
+    expect(last(rig)).toMatchObject({ decision: 'admit', heldAttempts: 0, heldAt: null });
+    expect(rig.store.entryCount()).toBe(3);
   });
 });

@@ -23,13 +23,19 @@ class ScriptedHub implements DeviceHub {
   pulses = 0;
   healthList: DeviceHealth[] = (['idcard', 'thermometer', 'scanner', 'gate'] as const).map((device) => ({
     device,
-    configured: true,
+    // A camera + reader + scanner + gate kiosk: no thermometer fitted unless a test fits one.
+    configured: device !== 'thermometer',
     connected: device !== 'thermometer',
-    port: `/dev/pts/${device}`,
+    port: device === 'thermometer' ? null : `/dev/pts/${device}`,
     lastGoodFrameAt: null,
     errors: {},
     lastError: null,
+    fault: null,
+    detail: null,
   }));
+  fitThermometer(h: Partial<DeviceHealth>) {
+    this.healthList = this.healthList.map((d) => (d.device === 'thermometer' ? { ...d, configured: true, port: '/dev/pts/thermometer', ...h } : d));
+  }
   async start() {}
   async stop() {}
   onEvent(l: DeviceEventListener) {
@@ -125,7 +131,7 @@ describe('kiosk service (the contract over the passage flow)', () => {
     expect(status).toMatchObject({ ok: true, value: { kioskId: 'kiosk-7', demo: true, storage: { writable: true }, trustList: { state: 'fresh', seq: 1 }, statusList: { state: 'fresh' } } });
     const kinds = status.ok ? (status.value as { devices: Array<{ kind: string; state: string; simulated: boolean }> }).devices : [];
     expect(kinds.find((d) => d.kind === 'cardReader')).toMatchObject({ state: 'ok', simulated: true });
-    expect(kinds.find((d) => d.kind === 'thermometer')).toMatchObject({ state: 'offline' });
+    expect(kinds.find((d) => d.kind === 'thermometer')).toMatchObject({ state: 'absent' });
     expect(kinds.find((d) => d.kind === 'camera')).toMatchObject({ state: 'offline' });
 
     const scan = await dispatchCall(cp.service, 'submitScan', { text: code('zhangsan'), source: 'camera' }, ctx);
@@ -154,7 +160,7 @@ describe('kiosk service (the contract over the passage flow)', () => {
 
   it('an invalid temperature (the room, out of range) is ignored; a valid one is used', async () => {
     setup();
-    hub.healthList = hub.healthList.map((h) => (h.device === 'thermometer' ? { ...h, connected: true } : h));
+    hub.fitThermometer({ connected: true });
     hub.emit({ type: 'temperature', at: clock.now(), reading: { valid: false, reason: 'THERMO_OUT_OF_RANGE', rawCelsius: 25 } });
     await cp.service.submitScan({ text: code('zhangsan'), source: 'camera' }, ctx);
     expect(passages().pop()).toMatchObject({ state: 'collecting', collected: { temperature: false } });
@@ -165,6 +171,7 @@ describe('kiosk service (the contract over the passage flow)', () => {
 
   it('guardReview through the service logs the guard (host and connection) with the kiosk\'s decision', async () => {
     setup({ policy: { requireTemperature: true } });
+    hub.fitThermometer({ connected: true });
     await cp.service.submitScan({ text: code('zhangsan'), source: 'camera' }, ctx);
     clock.advance(2500);
     await cp.flow.settled();

@@ -89,6 +89,18 @@ function localDay(ms: number): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
+/**
+ * A device as the screen shows it: `offline` whenever it cannot be used (port missing or busy, or no
+ * valid frame within its period), with the reason and plain-words detail; `degraded` while it
+ * answers but has only produced errors so far.
+ */
+function contractHealth(h: DeviceHealth, simulated: boolean): ContractDeviceHealth {
+  const state = !h.configured ? 'absent' : h.fault !== null || !h.connected ? 'offline' : h.lastError && h.lastGoodFrameAt === null ? 'degraded' : 'ok';
+  const reason = state === 'ok' || state === 'absent' ? null : (h.fault ?? h.lastError ?? 'PORT_UNAVAILABLE');
+  const detail = state === 'offline' || state === 'degraded' ? (h.detail ?? h.port) : h.port;
+  return { id: h.device, kind: KIND[h.device], state, reason, detail: detail ? detail.slice(0, 200) : null, simulated };
+}
+
 /** A clock set back by more than this past the newest time seen is reported (expired codes would pass). */
 const CLOCK_BACKWARDS_TOLERANCE_MS = 5 * 60_000;
 
@@ -124,7 +136,13 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
   // The newest time this kiosk has seen (its last entry, or now): a clock set back past it is shown.
   let newestSeenAt: number | null = store.lastEntries(1)[0]?.at ?? null;
 
-  const thermometerConnected = () => devices?.health().some((h) => h.device === 'thermometer' && h.configured && h.connected) ?? false;
+  const thermometerHealth = () => devices?.health().find((h) => h.device === 'thermometer' && h.configured) ?? null;
+  // A passage waits for a reading only from a thermometer that works: a faulty one (silent, wrong
+  // protocol, port gone) is never waited for, and the door keeps deciding (docs/door-passage.md).
+  const thermometerWorking = () => {
+    const h = thermometerHealth();
+    return h !== null && h.connected && h.fault === null;
+  };
 
   const flow = new PassageFlow({
     store,
@@ -134,7 +152,9 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     venueId: config.venueId,
     kioskId: config.kioskId,
     clock,
-    temperatureExpected: () => thermometerConnected() || policy.requireTemperature,
+    temperatureExpected: thermometerWorking,
+    // Fitted even when faulty: a passage decided without a reading then goes to a guard.
+    thermometerFitted: () => thermometerHealth() !== null,
     pulseGate: () => (devices ? devices.pulseGate() : Promise.resolve({ ok: true, driver: 'none', relay: 0, ms: 0 })),
     onView: (passage) => {
       if (passage.state === 'shown' && passage.entryId !== null) options.uploads?.nudge();
@@ -149,17 +169,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
 
   const deviceHealth = (): ContractDeviceHealth[] => {
     const out: ContractDeviceHealth[] = [cameraHealth];
-    for (const h of devices?.health() ?? []) {
-      const state = !h.configured ? 'absent' : !h.connected ? 'offline' : h.lastError && h.lastGoodFrameAt === null ? 'degraded' : 'ok';
-      out.push({
-        id: h.device,
-        kind: KIND[h.device],
-        state,
-        reason: state === 'ok' || state === 'absent' ? null : (h.lastError ?? 'PORT_UNAVAILABLE'),
-        detail: h.port ? h.port.slice(-200) : null,
-        simulated: options.simulatedDevices ?? false,
-      });
-    }
+    for (const h of devices?.health() ?? []) out.push(contractHealth(h, options.simulatedDevices ?? false));
     out.push({
       id: 'storage',
       kind: 'storage',
@@ -185,6 +195,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
 
   const connectivity = (): Connectivity => options.uploads?.connectivity() ?? { online: false, uploadsPending: 0, lastUploadAt: null };
 
+  const loggedHealth = new Map<string, string>();
   const offDevices =
     devices?.onEvent((event: DeviceEvent) => {
       switch (event.type) {
@@ -197,17 +208,29 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
           log(`card rejected by the reader (${event.reason})`);
           break;
         case 'temperature':
-          // Devices spec §2: an out-of-range or unstable reading is not a temperature; it is ignored.
+          // Devices spec §2: an out-of-range reading is not a temperature. It, or the sensor no longer
+          // answering, means the last reading is no longer confirmed: it is dropped, never handed on.
           if (event.reading.valid) void flow.presentTemperature(event.reading.celsius).catch(() => undefined);
-          else if (event.reading.reason === 'THERMO_OUT_OF_RANGE') void flow.temperatureGone().catch(() => undefined);
+          else void flow.temperatureGone().catch(() => undefined);
           break;
         case 'scanner-text':
           // The serial scanner and the camera feed the same path (architecture, one passage).
           if (event.text.length > 0) void flow.presentCode(event.text, 'scanner').catch(() => undefined);
           break;
-        case 'health':
+        case 'health': {
+          const shown = contractHealth(event.health, options.simulatedDevices ?? false);
+          const key = `${shown.state}:${shown.reason ?? ''}`;
+          if (loggedHealth.get(shown.id) !== key) {
+            // Only changes are logged (a noisy line must not flood the log); ports and frame facts only.
+            if (loggedHealth.has(shown.id) || shown.state !== 'ok') {
+              log(`device ${shown.id} ${shown.state}${shown.reason ? ` (${shown.reason})` : ''}${shown.state !== 'ok' && shown.detail ? `: ${shown.detail}` : ''}`);
+            }
+            loggedHealth.set(shown.id, key);
+          }
+          if (event.health.device === 'thermometer' && event.health.fault !== null) void flow.temperatureGone().catch(() => undefined);
           emit({ type: 'devices', devices: deviceHealth() });
           break;
+        }
         case 'card-removed':
           break;
       }
@@ -234,13 +257,15 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
         ...listsStatus(),
         clock: clockStatus(),
         storage,
+        cardOnlyAllowed: policy.cardOnlyAllowed,
       };
       return ok(status);
     },
 
     async submitScan(request) {
       const r = await flow.presentCode(request.text, request.source);
-      return r.ok ? ok({ passageId: r.passageId, duplicate: r.duplicate }) : fail(r.reason, r.message);
+      if (!r.ok) return fail(r.reason, r.message);
+      return ok(r.held ? { passageId: r.passageId, duplicate: r.duplicate, held: true } : { passageId: r.passageId, duplicate: r.duplicate });
     },
 
     async guardReview(request, context) {

@@ -79,6 +79,14 @@ export interface DeviceHealth {
   /** Errors since start, counted by reason. */
   errors: Partial<Record<DeviceReason, number>>;
   lastError: DeviceReason | null;
+  /**
+   * Why the device cannot be used now, or null when it works: PORT_UNAVAILABLE (port missing or
+   * busy), or, for a device that is polled, the last error while it gave no valid frame within its
+   * period (FRAME_TIMEOUT when it answered nothing). The passage does not wait for a faulty device.
+   */
+  fault: DeviceReason | null;
+  /** Plain words for the guard and the log (port and frame facts, never personal data). */
+  detail: string | null;
 }
 
 export type DeviceEvent =

@@ -1,6 +1,8 @@
 // The venue policy of health-code spec §4: what an authentic holder may do, and what a holder who
-// shows only an ID card may do. The first rule that fails decides. Every default is the spec's and
-// every rule is configurable.
+// shows only an ID card may do. The first rule that fails decides (its decision and `reason`), and
+// every other rule that also fails is listed after it in `reasons`, so a red code held by someone
+// with a fever shows both (docs/door-passage.md). Every default is the spec's and every rule is
+// configurable.
 import { z } from 'zod';
 import type { Decision, PolicyReason, VerifyReason } from '../../contract/reasons.js';
 import type { VerifyResult } from '../codes/verify.js';
@@ -18,6 +20,13 @@ export const venuePolicySchema = z.object({
   feverComparison: z.enum(['gte', 'gt']).default('gte'),
   /** Rule 7. */
   requireTemperature: z.boolean().default(false),
+  /**
+   * Rule 7 at a kiosk with a thermometer fitted: a passage decided without a reading (the person
+   * never stood at the sensor, or it failed) must not pass silently, so by default it goes to a guard
+   * (`review`, TEMPERATURE_MISSING) even when `requireTemperature` is off. `admit` restores the
+   * spec's bare default. Without a thermometer (and in `kiosk verify`) this rule does not apply.
+   */
+  temperatureMissingWithThermometer: z.enum(['review', 'admit']).default('review'),
   /** Card-alone table. */
   cardOnlyAllowed: z.boolean().default(true),
   maxStatusListAgeHours: z.number().positive().default(24),
@@ -33,7 +42,10 @@ export function resolvePolicy(input: VenuePolicyInput | undefined | null): Venue
 
 export interface DecisionResult {
   decision: Decision;
+  /** The first rule that failed (it decides); null for an admit. */
   reason: PolicyReason | VerifyReason | null;
+  /** Every rule that failed, in spec §4 order; `reasons[0] === reason`; empty for an admit. */
+  reasons: Array<PolicyReason | VerifyReason>;
   /** Past the trust list's nextUpdate: still used, but shown (spec §2, §4). */
   trustListStale: boolean;
 }
@@ -45,6 +57,8 @@ export interface CodeDecisionInput {
   /** The card read in the same passage, if any. */
   card: { id: string } | null;
   temperatureC: number | null;
+  /** A thermometer is fitted at this kiosk (rule 7 then applies by `temperatureMissingWithThermometer`). */
+  thermometerFitted?: boolean;
   now: number;
 }
 
@@ -55,39 +69,55 @@ function isFever(t: number, policy: VenuePolicy): boolean {
   return policy.feverComparison === 'gt' ? t > policy.feverThresholdC : t >= policy.feverThresholdC;
 }
 
+type Failure = { decision: Decision; reason: PolicyReason | VerifyReason };
+
 /** Rules 6 and 7, shared by both tables. */
-function temperatureRules(temperatureC: number | null, policy: VenuePolicy): { decision: Decision; reason: PolicyReason } | null {
-  if (temperatureC !== null && isFever(temperatureC, policy)) return { decision: 'deny', reason: 'FEVER' };
-  if (temperatureC === null && policy.requireTemperature) return { decision: 'review', reason: 'TEMPERATURE_MISSING' };
-  return null;
+function temperatureRules(temperatureC: number | null, thermometerFitted: boolean, policy: VenuePolicy): Failure[] {
+  if (temperatureC !== null) return isFever(temperatureC, policy) ? [{ decision: 'deny', reason: 'FEVER' }] : [];
+  const required = policy.requireTemperature || (thermometerFitted && policy.temperatureMissingWithThermometer === 'review');
+  return required ? [{ decision: 'review', reason: 'TEMPERATURE_MISSING' }] : [];
+}
+
+/** The first failure decides (spec §4); the rest are listed after it. */
+function conclude(failures: Failure[], trustListStale: boolean): DecisionResult {
+  const first = failures[0];
+  return {
+    decision: first ? first.decision : 'admit',
+    reason: first ? first.reason : null,
+    reasons: [...new Set(failures.map((f) => f.reason))],
+    trustListStale,
+  };
 }
 
 export function decideForCode(input: CodeDecisionInput): DecisionResult {
   const { verification: v, trustList, policy, now } = input;
   const trustListStale = trustList !== null && now > trustList.nextUpdate;
-  const out = (decision: Decision, reason: DecisionResult['reason']): DecisionResult => ({ decision, reason, trustListStale });
-  if (!v.authentic || !v.claims) return out('deny', v.reason ?? 'FORMAT_INVALID');
+  const failures: Failure[] = [];
+  const fail = (decision: Decision, reason: Failure['reason']) => failures.push({ decision, reason });
+  const temperature = temperatureRules(input.temperatureC, input.thermometerFitted ?? false, policy);
+  // An inauthentic code says nothing trustworthy about its holder: verification stops at its first
+  // failure (spec §4), and only what the kiosk measured itself (the temperature) is listed after it.
+  if (!v.authentic || !v.claims) return conclude([{ decision: 'deny', reason: v.reason ?? 'FORMAT_INVALID' }, ...temperature], trustListStale);
   const hc = v.claims.hc;
   // 1. Trust list too old to admit on (the kiosk has been offline past its limit).
-  if (!trustList) return out('deny', 'TRUST_LIST_MISSING');
-  if (now - trustList.issued > policy.maxTrustListAgeDays * DAY) return out('deny', 'TRUST_LIST_EXPIRED');
+  if (!trustList) fail('deny', 'TRUST_LIST_MISSING');
+  else if (now - trustList.issued > policy.maxTrustListAgeDays * DAY) fail('deny', 'TRUST_LIST_EXPIRED');
   // 2. Status colour.
-  if (hc.st === 1) return out('deny', 'STATUS_YELLOW');
-  if (hc.st === 2) return out('deny', 'STATUS_RED');
+  if (hc.st === 1) fail('deny', 'STATUS_YELLOW');
+  if (hc.st === 2) fail('deny', 'STATUS_RED');
   // 3. Status assessed too long ago.
-  if (now - hc.su > policy.maxStatusAgeHours * HOUR) return out('deny', 'STATUS_STALE');
+  if (now - hc.su > policy.maxStatusAgeHours * HOUR) fail('deny', 'STATUS_STALE');
   // 4. Nucleic-acid test, when the venue requires one.
   if (policy.requireTestWithinHours !== null) {
-    if (!hc.na) return out('deny', 'TEST_REQUIRED');
-    if (hc.na[0] === 1) return out('deny', 'TEST_POSITIVE');
-    if (now - hc.na[1] > policy.requireTestWithinHours * HOUR) return out('deny', 'TEST_TOO_OLD');
+    if (!hc.na) fail('deny', 'TEST_REQUIRED');
+    else if (hc.na[0] === 1) fail('deny', 'TEST_POSITIVE');
+    else if (now - hc.na[1] > policy.requireTestWithinHours * HOUR) fail('deny', 'TEST_TOO_OLD');
   }
   // 5. A card read in the same passage must be the code holder's document (upper case compare).
-  if (input.card && input.card.id.toUpperCase() !== hc.id.toUpperCase()) return out('deny', 'IDENTITY_MISMATCH');
+  if (input.card && input.card.id.toUpperCase() !== hc.id.toUpperCase()) fail('deny', 'IDENTITY_MISMATCH');
   // 6–7. Temperature.
-  const t = temperatureRules(input.temperatureC, policy);
-  if (t) return out(t.decision, t.reason);
-  return out('admit', null);
+  failures.push(...temperature);
+  return conclude(failures, trustListStale);
 }
 
 export interface CardDecisionInput {
@@ -95,6 +125,7 @@ export interface CardDecisionInput {
   statusList: StatusList | null;
   policy: VenuePolicy;
   temperatureC: number | null;
+  thermometerFitted?: boolean;
   now: number;
 }
 
@@ -105,19 +136,18 @@ export interface CardDecisionResult extends DecisionResult {
 
 export function decideForCard(input: CardDecisionInput): CardDecisionResult {
   const { policy, statusList, now } = input;
-  const out = (decision: Decision, reason: PolicyReason | null, listed: CardDecisionResult['listed'] = null): CardDecisionResult => ({
-    decision,
-    reason,
-    trustListStale: false,
-    listed,
-  });
-  if (!policy.cardOnlyAllowed) return out('deny', 'CODE_REQUIRED');
-  if (!statusList) return out('review', 'STATUS_LIST_MISSING');
-  if (now - statusList.issued > policy.maxStatusListAgeHours * HOUR) return out('review', 'STATUS_LIST_STALE');
-  const listed = lookupStatus(statusList, input.card.id);
-  if (listed?.st === 1) return out('deny', 'STATUS_YELLOW', listed);
-  if (listed?.st === 2) return out('deny', 'STATUS_RED', listed);
-  const t = temperatureRules(input.temperatureC, policy);
-  if (t) return out(t.decision, t.reason, listed);
-  return out('admit', null, listed);
+  const failures: Failure[] = [];
+  const fail = (decision: Decision, reason: PolicyReason) => failures.push({ decision, reason });
+  if (!policy.cardOnlyAllowed) fail('deny', 'CODE_REQUIRED');
+  let listed: CardDecisionResult['listed'] = null;
+  if (!statusList) fail('review', 'STATUS_LIST_MISSING');
+  else {
+    if (now - statusList.issued > policy.maxStatusListAgeHours * HOUR) fail('review', 'STATUS_LIST_STALE');
+    // A stale list still says what it knew: a listed red holder is listed as red after the stale rule.
+    listed = lookupStatus(statusList, input.card.id);
+    if (listed?.st === 1) fail('deny', 'STATUS_YELLOW');
+    if (listed?.st === 2) fail('deny', 'STATUS_RED');
+  }
+  failures.push(...temperatureRules(input.temperatureC, input.thermometerFitted ?? false, policy));
+  return { ...conclude(failures, false), listed };
 }
