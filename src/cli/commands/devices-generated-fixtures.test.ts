@@ -1,5 +1,8 @@
-// Regression over the captured-traffic fixtures: each capture decodes to what its source data says,
-// through the same `kiosk devices decode` an integrator uses.
+// Regression over the generated device fixtures (fixtures/devices/captures.json): frames made by the
+// project's own encoders (native-bridge/fixtures/generate.ts), decoded through the same
+// `kiosk devices decode` an integrator uses. They are not captured traffic: a bug shared by an
+// encoder and its decoder cancels out here. Independent bytes (the spec's examples and frames written
+// by hand from devices.md) are in devices-spec-bytes.test.ts.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +21,7 @@ function protocolArgs(c: Capture): string[] {
   return ['--address', String(p.address), '--function', String(p.function), '--register', String(p.register), '--count', String(p.count), '--value-index', String(p.valueIndex), '--scale', String(p.scale), ...(p.signed ? [] : ['--unsigned'])];
 }
 
-describe('captured-traffic fixtures', () => {
+describe('generated device fixtures', () => {
   it('are exactly what the generator makes (regenerate with npx tsx native-bridge/fixtures/generate.ts)', () => {
     expect(text).toBe(capturesFileText());
   });
