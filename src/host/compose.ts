@@ -129,8 +129,9 @@ async function refreshDemo(dataDir: string, seed: string, lists: ListCache, now:
   const pki = makeDemoPki({
     seed,
     now,
-    trustListSeq: (lists.trustList?.seq ?? 0) + 1,
-    statusListSeq: (lists.statusList?.seq ?? 0) + 1,
+    // Past the rollback floor too: the cached file may be gone while the floor remembers its seq.
+    trustListSeq: Math.max(lists.trustList?.seq ?? 0, lists.floor('trust')?.seq ?? 0) + 1,
+    statusListSeq: Math.max(lists.statusList?.seq ?? 0, lists.floor('status')?.seq ?? 0) + 1,
   });
   writeDemoPki(join(dataDir, DEMO_DIR, 'pki'), pki);
   for (const [kind, r] of [
@@ -209,6 +210,7 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
   try {
     const lists = new ListCache(dataDir, config.roots).load();
     for (const p of lists.loadProblems) log(`cached ${p.kind} list not used (${p.reason})`);
+    for (const w of lists.floorWarnings) log(w);
 
     let demoPki: DemoPki | null = null;
     let demoCodesDir: string | null = null;

@@ -95,15 +95,30 @@ export type InstallResult<T> = { accepted: true; list: T } | { accepted: false; 
 
 interface ParsedJws {
   header: { alg?: unknown; kid?: unknown; typ?: unknown };
-  payloadJson: unknown;
+  /** The payload part, still base64url: it is decoded and parsed only once the signature verifies. */
+  payloadPart: string;
   signingInput: Buffer;
   signature: Buffer;
 }
+
+interface VerifiedJws {
+  header: ParsedJws['header'];
+  payloadJson: unknown;
+}
+
+/**
+ * The largest trust list accepted, in characters of its JWS. A trust list holds one entry per
+ * provincial signing key (spec §2): a few hundred bytes each, a few hundred keys at most. The cap
+ * keeps a list server from making the kiosk hold and parse an arbitrarily large document; status
+ * lists are large by design (spec §3: millions of records) and keep the download's own size limit.
+ */
+export const MAX_TRUST_LIST_CHARS = 4 * 1024 * 1024;
 
 function refuse(reason: ListUpdateReason, message: string): { accepted: false; reason: ListUpdateReason; message: string } {
   return { accepted: false, reason, message };
 }
 
+/** The JWS form and its header; the payload is left undecoded (spec §4: FORMAT_INVALID). */
 function parseJws(jws: string): ParsedJws | string {
   if (typeof jws !== 'string') return 'not a string';
   const text = jws.trim();
@@ -111,39 +126,51 @@ function parseJws(jws: string): ParsedJws | string {
   if (parts.length !== 3) return 'not a compact JWS of three parts';
   const [h, p, s] = parts as [string, string, string];
   const headerBytes = b64urlDecode(h);
-  const payloadBytes = b64urlDecode(p);
   const signature = b64urlDecode(s);
-  if (!headerBytes || !payloadBytes || !signature) return 'a part is not base64url';
+  if (!headerBytes || !signature || !/^[A-Za-z0-9_-]*$/.test(p)) return 'a part is not base64url';
   let header: unknown;
-  let payloadJson: unknown;
   try {
     header = JSON.parse(headerBytes.toString('utf8'));
-    payloadJson = JSON.parse(payloadBytes.toString('utf8'));
   } catch {
-    return 'header or payload is not JSON';
+    return 'header is not JSON';
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) return 'header is not a JSON object';
   const hdr = header as ParsedJws['header'];
   if (hdr.alg !== 'EdDSA') return `alg ${JSON.stringify(hdr.alg)} is not EdDSA`;
   if (signature.length !== 64) return 'signature is not 64 bytes';
   // The signing input is the text before the second dot, taken as is (one copy, no concatenation).
-  return { header: hdr, payloadJson, signingInput: Buffer.from(text.slice(0, h.length + 1 + p.length), 'latin1'), signature };
+  return { header: hdr, payloadPart: p, signingInput: Buffer.from(text.slice(0, h.length + 1 + p.length), 'latin1'), signature };
 }
 
-/** Steps shared by both lists: format, typ, pinned root, signature. */
-function checkSigned(kind: ListKind, jws: string, roots: readonly PinnedRoot[], ed: Ed25519Verifier): ParsedJws | ReturnType<typeof refuse> {
+/**
+ * Steps shared by both lists: format, typ, pinned root, signature, and only then the payload. Until
+ * the signature verifies, the payload is bytes from whoever served the list: no JSON parser (nor
+ * schema) sees it, so a forged list costs the kiosk one signature check and nothing more.
+ */
+function checkSigned(kind: ListKind, jws: string, roots: readonly PinnedRoot[], ed: Ed25519Verifier): VerifiedJws | ReturnType<typeof refuse> {
   const parsed = parseJws(jws);
   if (typeof parsed === 'string') return refuse('FORMAT_INVALID', parsed);
   if (parsed.header.typ !== TYP[kind]) return refuse('TYPE_MISMATCH', `typ ${JSON.stringify(parsed.header.typ)} is not ${TYP[kind]}`);
   const candidates = roots.filter((r) => r.kid === parsed.header.kid);
   if (candidates.length === 0) return refuse('ROOT_UNKNOWN', 'no pinned root has the header kid');
+  let verified = false;
   for (const root of candidates) {
     const pub = b64urlDecode(root.pub);
     // The pinned root's kid must really be its key's kid: a root entry is trusted by its key, not its label.
     if (!pub || pub.length !== 32 || b64urlEncode(keyId(pub)) !== root.kid) continue;
-    if (ed.verify(parsed.signingInput, parsed.signature, pub)) return parsed;
+    if (ed.verify(parsed.signingInput, parsed.signature, pub)) {
+      verified = true;
+      break;
+    }
   }
-  return refuse('SIGNATURE_INVALID', 'signature does not verify under the pinned root');
+  if (!verified) return refuse('SIGNATURE_INVALID', 'signature does not verify under the pinned root');
+  const payloadBytes = b64urlDecode(parsed.payloadPart);
+  if (!payloadBytes) return refuse('FORMAT_INVALID', 'payload is not base64url');
+  try {
+    return { header: parsed.header, payloadJson: JSON.parse(payloadBytes.toString('utf8')) };
+  } catch {
+    return refuse('FORMAT_INVALID', 'payload is not JSON');
+  }
 }
 
 export function installTrustList(
@@ -152,6 +179,7 @@ export function installTrustList(
   current: { seq: number } | null,
   ed: Ed25519Verifier = defaultEd25519(),
 ): InstallResult<TrustList> {
+  if (typeof jws === 'string' && jws.length > MAX_TRUST_LIST_CHARS) return refuse('FORMAT_INVALID', `trust list over ${MAX_TRUST_LIST_CHARS} characters`);
   const signed = checkSigned('trust', jws, roots, ed);
   if ('accepted' in signed) return signed;
   const body = trustListSchema.safeParse(signed.payloadJson);
@@ -198,6 +226,11 @@ export function installStatusList(
   // Binary search needs ascending order (spec §3); a list out of order is malformed, not searchable.
   for (let i = 0; i < count; i++) {
     const cur = i * STATUS_RECORD_SIZE;
+    // Spec §3: byte 32 is 1 (yellow) or 2 (red), bytes 33–35 are zero. Any other record is not one
+    // the spec defines; reading it as "not listed" would admit a holder the issuer meant to stop.
+    const colour = records[cur + 32];
+    if (colour !== 1 && colour !== 2) return refuse('FORMAT_INVALID', `record ${i}: status colour ${colour} is neither 1 (yellow) nor 2 (red)`);
+    if (records[cur + 33] !== 0 || records[cur + 34] !== 0 || records[cur + 35] !== 0) return refuse('FORMAT_INVALID', `record ${i}: bytes 33–35 are not zero`);
     heads[i] = records.readUInt32BE(cur);
     if (i === 0) continue;
     const prev = cur - STATUS_RECORD_SIZE;

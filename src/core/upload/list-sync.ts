@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { ListUpdateReason, UploadReason } from '../../contract/reasons.js';
 import type { ListCache } from '../codes/list-cache.js';
+import { MAX_TRUST_LIST_CHARS } from '../codes/lists.js';
 import { HttpFailure, httpExchange, type TlsOptions } from './http.js';
 import { LIST_PATHS, type ListKind } from './protocol.js';
 
@@ -56,7 +57,10 @@ export interface SyncListsOptions {
   state: ListSyncState;
   kinds?: readonly ListKind[];
   timeoutMs?: number;
-  /** Largest list accepted (default 512 MiB: a status list of millions of 40-byte records, base64url). */
+  /**
+   * Largest status list accepted (default 512 MiB: millions of 40-byte records, base64url). A trust
+   * list is never downloaded past MAX_TRUST_LIST_CHARS (core/codes/lists.ts), whatever this says.
+   */
   maxListBytes?: number;
   now?: () => number;
   tls?: TlsOptions;
@@ -80,7 +84,7 @@ async function syncOne(kind: ListKind, o: SyncListsOptions): Promise<ListSyncOut
   };
   let res;
   try {
-    res = await httpExchange(o.collectorUrl.replace(/\/+$/, '') + LIST_PATHS[kind], { method: 'GET', headers, timeoutMs: o.timeoutMs ?? 60_000, maxResponseBytes: o.maxListBytes ?? 512 * 1024 * 1024, ...(o.tls ? { tls: o.tls } : {}) });
+    res = await httpExchange(o.collectorUrl.replace(/\/+$/, '') + LIST_PATHS[kind], { method: 'GET', headers, timeoutMs: o.timeoutMs ?? 60_000, maxResponseBytes: kind === 'trust' ? Math.min(MAX_TRUST_LIST_CHARS, o.maxListBytes ?? MAX_TRUST_LIST_CHARS) : (o.maxListBytes ?? 512 * 1024 * 1024), ...(o.tls ? { tls: o.tls } : {}) });
   } catch (err) {
     const e = err as HttpFailure;
     // Not recorded as the list's outcome: a dead link says nothing about the list we have.
