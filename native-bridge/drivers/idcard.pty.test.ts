@@ -83,10 +83,27 @@ describe('ID card reader over a pty', () => {
   });
 
   it('recovers from garbage inside a frame by asking again', async () => {
-    rig.sim.garbageInsideNext = randomBytes(40);
-    const card = await presentAndRemove('zhaoliu');
-    expect(card.ethnicGroup?.en).toBe('Hui');
-    expect(rig.sim.garbageInsideNext).toBeNull();
+    const before = rig.sim.received.length;
+    const errorsBefore = errorsOf(rig.health(), 'FRAME_CHECKSUM') + errorsOf(rig.health(), 'FRAME_TIMEOUT');
+    // The garbage goes inside the answer to the first read of this card (not a poll's answer).
+    let garbled = false;
+    rig.sim.onCommandReceived = (name) => {
+      if (name === 'readTextPhoto' && !garbled) {
+        rig.sim.garbageInsideNext = randomBytes(40);
+        garbled = true;
+      }
+    };
+    try {
+      const card = await presentAndRemove('zhaoliu');
+      expect(card.ethnicGroup?.en).toBe('Hui');
+    } finally {
+      rig.sim.onCommandReceived = null;
+    }
+    expect(garbled).toBe(true);
+    // The garbled answer was refused (counted) and the read asked for again.
+    expect(rig.sim.received.slice(before).filter((c) => c === 'readTextPhoto').length).toBeGreaterThanOrEqual(2);
+    const h = rig.health();
+    expect(errorsOf(h, 'FRAME_CHECKSUM') + errorsOf(h, 'FRAME_TIMEOUT')).toBeGreaterThan(errorsBefore);
   });
 
   it('rejects a reply with a wrong checksum and retries', async () => {
