@@ -27,6 +27,23 @@ async function waitFor(check: () => boolean, timeoutMs: number, what: string): P
   }
 }
 
+/**
+ * socat processes still running. If the kiosk exits without stopping a pair (an exception on the
+ * way out, a bounded shutdown that ran out of time), nobody else would end them: they would keep the
+ * pty links and run on under init. The exit hook ends them; it must be synchronous, so it only signals.
+ */
+const liveSocats = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function trackSocat(child: ChildProcess): void {
+  liveSocats.add(child);
+  child.once('exit', () => liveSocats.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const c of liveSocats) c.kill('SIGTERM');
+  });
+}
+
 export class PtyPair {
   private child: ChildProcess | null = null;
 
@@ -52,6 +69,7 @@ export class PtyPair {
     removeStaleLink(this.devicePath);
     const child = spawn('socat', [`pty,raw,echo=0,link=${this.hostPath}`, `pty,raw,echo=0,link=${this.devicePath}`], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
+    trackSocat(child);
     const failed = new Promise<never>((_, reject) => {
       child.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? new SocatMissingError() : err));
       child.once('exit', (code) => reject(new Error(`socat exited (${code}) before the pty pair was ready`)));

@@ -24,6 +24,8 @@ export interface RunBrowserHostOptions {
   log: (line: string) => void;
   /** Tests pass their own service handle (e.g. a composition with test devices). */
   serviceHandle?: KioskServiceHandle;
+  /** Start the embedded demo when the data directory holds no configuration (`kiosk start --demo`). */
+  demo?: boolean;
 }
 
 export interface RunningBrowserHost {
@@ -32,6 +34,8 @@ export interface RunningBrowserHost {
   window: ChildProcess | null;
   /** Why no window was opened (printed with the URL). */
   noWindowReason: string | null;
+  /** When no window was opened: the one-time launch URL to open instead (it works once). */
+  launchUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -42,7 +46,7 @@ export async function runBrowserHost(options: RunBrowserHostOptions): Promise<Ru
     throw new Error(`the renderer is not built (${rendererDir}/index.html missing): run \`npm run build\``);
   }
   const serviceHandle =
-    options.serviceHandle ?? (await createKioskService({ dataDir, camera: options.camera, language: options.language, log: options.log }));
+    options.serviceHandle ?? (await createKioskService({ dataDir, camera: options.camera, language: options.language, log: options.log, demo: options.demo }));
   let host: BrowserHost;
   try {
     host = await startBrowserHost({ service: serviceHandle.service, rendererDir, port: options.port, log: options.log });
@@ -57,9 +61,14 @@ export async function runBrowserHost(options: RunBrowserHostOptions): Promise<Ru
   const mode = options.window;
   const open = () => {
     if (mode === 'none') return;
-    const child = openKioskWindow({ url: host.url, dataDir, mode, executable: options.chromium });
+    // A fresh one-time launch URL per window: a reopened browser has lost the old session cookie.
+    const child = openKioskWindow({ url: host.issueLaunchUrl(), origin: host.origin, dataDir, mode, executable: options.chromium, log: options.log });
     window = child;
-    child.on('error', (err) => options.log(`chromium did not start: ${err.message}; open ${host.url} yourself`));
+    // The window must not outlive the kiosk even when it exits without close() (see pty.ts).
+    const endWindow = () => child.kill('SIGTERM');
+    process.once('exit', endWindow);
+    child.once('exit', () => process.off('exit', endWindow));
+    child.on('error', (err) => options.log(`chromium did not start: ${err.message}; open ${host.issueLaunchUrl()} yourself`));
     child.on('exit', (code, signal) => {
       if (closing) return;
       // A kiosk window that closed or crashed must come back by itself (nobody is there to restart
@@ -68,7 +77,7 @@ export async function runBrowserHost(options: RunBrowserHostOptions): Promise<Ru
       restarts.push(now);
       while (restarts.length && restarts[0]! < now - 60_000) restarts.shift();
       if (restarts.length > 5) {
-        options.log(`chromium keeps exiting (last: ${signal ?? code}); open ${host.url} yourself`);
+        options.log(`chromium keeps exiting (last: ${signal ?? code}); open ${host.issueLaunchUrl()} yourself`);
         return;
       }
       options.log(`chromium exited (${signal ?? code}); reopening`);
@@ -85,6 +94,7 @@ export async function runBrowserHost(options: RunBrowserHostOptions): Promise<Ru
       return window;
     },
     noWindowReason,
+    launchUrl: noWindowReason === null ? null : host.issueLaunchUrl(),
     async close() {
       closing = true;
       const w = window as ChildProcess | null;

@@ -9,6 +9,7 @@ import { CollectorDb } from '../../collector/db.js';
 import { startCollector } from '../../collector/server.js';
 import { CliError, dataDirOf, printJson, withDataDir, type CommandIo } from '../program.js';
 import type { RegisterCommand } from './index.js';
+import { untilStopRequested } from '../stop-request.js';
 
 interface CollectorOpts {
   dataDir?: string;
@@ -29,18 +30,6 @@ function positiveInt(text: string, flag: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0) throw new CliError('BAD_REQUEST', `${flag} must be a non-negative integer, got ${JSON.stringify(text)}`, 2);
   return n;
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
 }
 
 async function serve(opts: CollectorOpts & { host: string; port: string; maxBodyBytes: string; maxEntries: string; ratePerSecond: string; rateBurst: string; tlsCert?: string; tlsKey?: string }, io: CommandIo): Promise<void> {
@@ -67,7 +56,7 @@ async function serve(opts: CollectorOpts & { host: string; port: string; maxBody
     throw new CliError('STORAGE_UNAVAILABLE', `cannot start the collector: ${err.code ?? ''} ${err.message}`);
   });
   printJson(io, { url: collector.url, db: dbPathOf(opts), lists: listsOf(opts), kiosks: collector.db.kiosks().length });
-  await untilSignal();
+  await untilStopRequested();
   await collector.close();
 }
 

@@ -1,6 +1,7 @@
 // `kiosk start`: the kiosk a person meets. In Electron when its binary is installed, otherwise the
-// browser host (Node serves the screens and the contract; Debian's Chromium shows them). With no
-// configuration the service is the embedded demo (see src/host/kiosk-service.ts, the plug point).
+// browser host (Node serves the screens and the contract; Debian's Chromium shows them). With
+// `--demo` and no configuration the service is the embedded demo (see src/host/kiosk-service.ts, the
+// plug point); without `--demo` a missing config.json stops the start and says what to configure.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { existsSync } from 'node:fs';
@@ -9,8 +10,11 @@ import type { RegisterCommand } from './index.js';
 import { CliError, dataDirOf, withDataDir, type CommandIo } from '../program.js';
 import { LanguageSchema, type CameraConfig, type Language } from '../../contract/api.js';
 import { runBrowserHost } from '../../host/run.js';
+import { untilStopRequested } from '../stop-request.js';
 import { findElectronBinary } from '../../host/electron-binary.js';
 import { electronMainEntry } from '../../host/paths.js';
+import { notConfiguredMessage } from '../../host/kiosk-service.js';
+import { configPath } from '../../core/config/config.js';
 
 interface StartOptions {
   dataDir?: string;
@@ -23,7 +27,11 @@ interface StartOptions {
   cameraSize?: string;
   cameraEngine?: string;
   language?: string;
+  demo?: boolean;
 }
+
+/** Exit status of a start refused for want of configuration (sysexits' EX_CONFIG). */
+export const EXIT_NOT_CONFIGURED = 78;
 
 /** Camera flags → the part of CameraConfig they set; bad values are a BAD_REQUEST, not a crash. */
 export function cameraFromOptions(opts: Pick<StartOptions, 'camera' | 'cameraDevice' | 'cameraSize' | 'cameraEngine'>): Partial<CameraConfig> {
@@ -58,20 +66,6 @@ function parseLanguage(text: string | undefined): Language | undefined {
   return parsed.data;
 }
 
-function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const on = (sig: string) => () => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      resolve(sig);
-    };
-    const onInt = on('SIGINT');
-    const onTerm = on('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-  });
-}
-
 async function startElectron(binary: string, dataDir: string, opts: StartOptions, io: CommandIo): Promise<number> {
   const entry = electronMainEntry();
   if (!existsSync(entry)) throw new CliError('INTERNAL', `Electron main not built (${entry}); run npm run build`);
@@ -82,22 +76,23 @@ async function startElectron(binary: string, dataDir: string, opts: StartOptions
       ...process.env,
       KIOSK_DATA_DIR: dataDir,
       // Electron main reads the same choices the browser host takes as flags.
-      KIOSK_START_OPTIONS: JSON.stringify({ camera: cameraFromOptions(opts), language: parseLanguage(opts.language) ?? null }),
+      KIOSK_START_OPTIONS: JSON.stringify({ camera: cameraFromOptions(opts), language: parseLanguage(opts.language) ?? null, demo: opts.demo === true }),
     },
   });
-  const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
-  process.on('SIGINT', forward('SIGINT'));
-  process.on('SIGTERM', forward('SIGTERM'));
-  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+  // Whatever stops us (a signal, or the supervisor that started us going away) stops Electron too.
+  void untilStopRequested().then(() => child.kill('SIGTERM'));
+  return exited;
 }
 
 export const register: RegisterCommand = (program: Command, io: CommandIo, setExit) => {
   withDataDir(program.command('start'))
-    .description('start the kiosk (Electron if installed, else the browser host with Chromium); the demo when unconfigured')
+    .description('start the kiosk (Electron if installed, else the browser host with Chromium); --demo for the embedded demo')
+    .option('--demo', 'with no config.json in the data directory, make and run the embedded demo (demo PKI, PIN 1234)')
     .option('--port <port>', 'browser host port on 127.0.0.1 (0 picks a free one)', '0')
     .option('--host <host>', 'auto | browser | electron', 'auto')
     .option('--kiosk', 'full-screen kiosk window instead of an app window')
-    .option('--no-browser', 'do not open a window; print the URL (also KIOSK_NO_BROWSER=1)')
+    .option('--no-browser', 'do not open a window; print the one-time launch URL (also KIOSK_NO_BROWSER=1)')
     .option('--no-camera', 'do not use a camera')
     .option('--camera-device <deviceId>', 'camera deviceId (default: the first camera)')
     .option('--camera-size <WxH>', 'camera resolution, e.g. 640x480')
@@ -109,6 +104,8 @@ export const register: RegisterCommand = (program: Command, io: CommandIo, setEx
       const language = parseLanguage(opts.language);
       const port = parsePort(opts.port);
       if (!['auto', 'browser', 'electron'].includes(opts.host)) throw new CliError('BAD_REQUEST', '--host must be auto, browser or electron', 2);
+      // Before anything starts: a production box whose config.json went missing must not come up as a demo.
+      if (!opts.demo && !existsSync(configPath(dataDir))) throw new CliError('NOT_CONFIGURED', notConfiguredMessage(dataDir), EXIT_NOT_CONFIGURED);
       if (opts.host !== 'browser') {
         const electron = findElectronBinary();
         if ('path' in electron) {
@@ -126,19 +123,26 @@ export const register: RegisterCommand = (program: Command, io: CommandIo, setEx
         camera,
         language,
         log,
+        demo: opts.demo === true,
       });
       for (const line of running.service.banner) io.stdout.write(`kiosk: ${line}\n`);
-      if (running.noWindowReason) io.stdout.write(`kiosk: no window (${running.noWindowReason}); open ${running.host.url} in Chromium\n`);
-      io.stdout.write(`kiosk ready ${running.host.url}\n`);
+      // Without a window the operator opens the page: the one-time launch URL, good for one browser.
+      const shown = running.launchUrl ?? running.host.url;
+      if (running.launchUrl) io.stdout.write(`kiosk: no window (${running.noWindowReason}); open ${running.launchUrl} in Chromium (it works once)\n`);
+      io.stdout.write(`kiosk ready ${shown}\n`);
       // The demo reads console commands (present a card, set a temperature, scan a code) from stdin.
       const demoCommand = running.service.demoCommand;
       const lines = demoCommand ? createInterface({ input: io.stdin, terminal: false }) : null;
       lines?.on('line', (line) => {
         void demoCommand!(line).then((answer) => answer && io.stdout.write(`${answer}\n`));
       });
-      const signal = await untilSignal();
+      const reason = await untilStopRequested();
       lines?.close();
-      io.stdout.write(`kiosk: ${signal}, stopping\n`);
-      await running.close();
+      io.stdout.write(`kiosk: ${reason}, stopping\n`);
+      // Bounded: a stuck device close must not keep the kiosk (and its children) alive; what is left
+      // after this is ended by the exit hooks of the pty pairs and the window.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([running.close(), new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+      clearTimeout(timer);
     });
 };
