@@ -14,17 +14,23 @@ export const CLIP_FPS = 30;
 export interface Segment {
   text: string | null;
   frames: number;
+  /** Which code this is (0 or 1), shown in the second marker block so the probe can tell codes apart. */
+  tag?: 0 | 1;
 }
 
 /**
  * Frames whose top-left 16×16 corner is black show a code; white, they do not. The benchmark's
  * page probe reads that corner to timestamp the first frame showing each code, independently of
- * the decoder (far from the centre, it never touches the symbol).
+ * the decoder (far from the centre, it never touches the symbol). The 16×16 block right of it is
+ * black for the code tagged 1 and white otherwise, so the probe also knows which code appeared.
  */
 export const MARKER_PX = 16;
 
-function mark(image: LumaImage, showing: boolean): LumaImage {
-  for (let y = 0; y < MARKER_PX; y++) image.data.fill(showing ? 0 : 255, y * image.width, y * image.width + MARKER_PX);
+function mark(image: LumaImage, showing: boolean, tag: number): LumaImage {
+  for (let y = 0; y < MARKER_PX; y++) {
+    image.data.fill(showing ? 0 : 255, y * image.width, y * image.width + MARKER_PX);
+    image.data.fill(showing && tag === 1 ? 0 : 255, y * image.width + MARKER_PX, y * image.width + 2 * MARKER_PX);
+  }
   return image;
 }
 
@@ -42,7 +48,7 @@ export function writeSegmentsY4m(path: string, segments: readonly Segment[], opt
       for (let i = 0; i < seg.frames; i++) {
         // Sensor noise differs frame to frame (seeded by index), as a live camera's does.
         const frame = clipFrame(clip, i, matrix);
-        writeSync(fd, y4mFrame(options.marker ? mark(frame, seg.text !== null) : frame, opts));
+        writeSync(fd, y4mFrame(options.marker ? mark(frame, seg.text !== null, seg.tag ?? 0) : frame, opts));
       }
     }
   } finally {
