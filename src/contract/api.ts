@@ -344,8 +344,23 @@ export const KioskEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('clock'), clock: ClockStatusSchema }),
   z.object({ type: z.literal('storage'), storage: StorageStatusSchema }),
   z.object({ type: z.literal('language'), language: LanguageSchema }),
+  /**
+   * Sign of life, sent by both hosts every HEARTBEAT_INTERVAL_MS (and once on connecting). A screen
+   * that hears nothing for CORE_LOST_AFTER_MS treats the core as gone even if its socket looks open
+   * (a stopped or hung process never closes it) and shows out of service: a dead core must never
+   * invite people in (docs/guard-screen.md).
+   */
+  z.object({ type: z.literal('heartbeat'), at: EpochMs }),
 ]);
 export type KioskEvent = z.infer<typeof KioskEventSchema>;
+
+/** How often the hosts send a heartbeat event. */
+export const HEARTBEAT_INTERVAL_MS = 400;
+/**
+ * Silence after which a screen shows out of service: three missed beats, so one late timer on a busy
+ * box does not flicker the screen, yet (with the screen's 250 ms check) well within 2 s of the loss.
+ */
+export const CORE_LOST_AFTER_MS = 3 * HEARTBEAT_INTERVAL_MS;
 export type KioskEventType = KioskEvent['type'];
 
 // ---------------------------------------------------------------------------------------------

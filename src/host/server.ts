@@ -14,6 +14,7 @@ import { KioskEventSchema, fail, type KioskEvent, type KioskService } from '../c
 import { dispatchCall, describeIssues } from '../contract/dispatch.js';
 import { MAX_WIRE_MESSAGE_BYTES, TOKEN_META_NAME, WS_PATH, WireCallSchema, type WireFromHost } from '../contract/wire.js';
 import { rendererContentSecurityPolicy } from '../contract/csp.js';
+import { startHeartbeat } from './heartbeat.js';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -158,6 +159,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   function onClient(ws: WebSocket): void {
     const clientId = `ws-${nextClient++}`;
     clients.add(ws);
+    // A sign of life at once, so a screen that just connected need not wait a whole interval.
+    send(ws, { kind: 'event', event: { type: 'heartbeat', at: Date.now() } });
     log(`screen connected (${clientId}, ${clients.size} connected)`);
     ws.on('close', () => {
       clients.delete(ws);
@@ -188,6 +191,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     send(ws, { kind: 'result', id: call.data.id, result });
   }
 
+  const stopHeartbeat = startHeartbeat((event) => {
+    const text = JSON.stringify({ kind: 'event', event } satisfies WireFromHost);
+    for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(text);
+  });
   const unsubscribe = options.service.subscribe((event: KioskEvent) => {
     // Validate (and strip) before broadcasting, for the same reason responses are checked.
     const parsed = KioskEventSchema.safeParse(event);
@@ -220,6 +227,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     wsUrl: `ws://${LOOPBACK}:${port}${WS_PATH}?token=${encodeURIComponent(token)}`,
     connectedClients: () => clients.size,
     async close() {
+      stopHeartbeat();
       unsubscribe();
       for (const ws of clients) ws.terminate();
       clients.clear();

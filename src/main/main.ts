@@ -9,6 +9,7 @@ import { METHOD_NAMES, KioskEventSchema, fail, type CameraConfig, type KioskEven
 import { dispatchCall } from '../contract/dispatch.js';
 import { IPC_EVENT_CHANNEL, ipcChannel } from '../contract/ipc.js';
 import { createKioskService, type KioskServiceHandle } from '../host/kiosk-service.js';
+import { startHeartbeat } from '../host/heartbeat.js';
 import { preloadBundle, rendererDir } from '../host/paths.js';
 import { defaultDataDir, ensureDataDir } from '../core/config/data-dir.js';
 import { APP_SCHEME, APP_URL, ELECTRON_CSP, isOurUrl, isTrustedSender, rendererPathFor, shouldGrantPermission } from './policy.js';
@@ -143,6 +144,10 @@ function installIpc(h: KioskServiceHandle): void {
     const parsed = KioskEventSchema.safeParse(event);
     if (!parsed.success || !window || window.isDestroyed()) return;
     if (isOurUrl(window.webContents.getURL())) window.webContents.send(IPC_EVENT_CHANNEL, parsed.data);
+  });
+  // The screen shows out of service when these stop (contract: `heartbeat`), e.g. a hung main process.
+  startHeartbeat((event) => {
+    if (window && !window.isDestroyed() && isOurUrl(window.webContents.getURL())) window.webContents.send(IPC_EVENT_CHANNEL, event);
   });
 }
 

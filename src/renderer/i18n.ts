@@ -2,7 +2,7 @@
 // province names and status bar labels. Bundled with the renderer: nothing is fetched at run time.
 import i18next, { type i18n as I18n } from 'i18next';
 import type { Language } from '../contract/api.js';
-import type { Reason } from '../contract/reasons.js';
+import type { DeviceReason, Reason } from '../contract/reasons.js';
 
 type Table = Record<string, string>;
 
@@ -96,6 +96,38 @@ export const REASON_TEXT: Record<Language, Record<Reason, string>> = {
   },
 };
 
+/** Device faults in words for the guard (devices spec); a reason not listed here is shown as its code. */
+export const DEVICE_REASON_TEXT: Record<Language, Partial<Record<DeviceReason, string>>> = {
+  'zh-CN': {
+    PORT_UNAVAILABLE: '串口不存在或被占用',
+    PORT_ERROR: '串口错误',
+    FRAME_TIMEOUT: '设备无应答',
+    FRAME_CHECKSUM: '数据校验错误',
+    FRAME_LENGTH: '数据长度错误',
+    FRAME_NOISE: '线路噪声',
+    FRAME_UNEXPECTED: '应答格式不符（协议设置错误？）',
+    THERMO_OUT_OF_RANGE: '读数超出范围',
+    THERMO_UNPARSEABLE: '读数无法解析（协议设置错误？）',
+    THERMO_MODBUS_EXCEPTION: '测温仪返回异常',
+    THERMO_NO_STABLE_READING: '读数不稳定',
+    GATE_UNAVAILABLE: '闸机不可用',
+  },
+  en: {
+    PORT_UNAVAILABLE: 'port missing or busy',
+    PORT_ERROR: 'port error',
+    FRAME_TIMEOUT: 'no answer',
+    FRAME_CHECKSUM: 'bad checksum',
+    FRAME_LENGTH: 'bad frame length',
+    FRAME_NOISE: 'line noise',
+    FRAME_UNEXPECTED: 'unexpected answer (wrong protocol set?)',
+    THERMO_OUT_OF_RANGE: 'reading out of range',
+    THERMO_UNPARSEABLE: 'reading unparseable (wrong protocol set?)',
+    THERMO_MODBUS_EXCEPTION: 'thermometer reported an exception',
+    THERMO_NO_STABLE_READING: 'no stable reading',
+    GATE_UNAVAILABLE: 'gate unavailable',
+  },
+};
+
 /** GB/T 2260 province-level divisions: the `iss` of a health code. */
 export const PROVINCES: Record<string, { 'zh-CN': string; en: string }> = {
   '110000': { 'zh-CN': '北京', en: 'Beijing' },
@@ -137,12 +169,20 @@ export const PROVINCES: Record<string, { 'zh-CN': string; en: string }> = {
 const UI: Record<Language, Table> = {
   'zh-CN': {
     'headline.idle': '请出示健康码或刷身份证',
+    'headline.idleCodeOnly': '请出示健康码',
     'headline.waiting': '正在核验…',
     'headline.pass': '通过',
     'headline.stop': '禁止通行',
     'headline.check': '人工核验',
+    'headline.out': '暂停服务',
+    'headline.outOther': 'Out of service',
+    'hint.out': '请勿通行，请联系工作人员 · Do not enter: please ask staff',
+    'hint.code': '请出示健康码',
     'hint.card': '请刷身份证',
-    'hint.temperature': '请测体温',
+    'hint.temperature': '请面向测温仪',
+    'hint.waitForGuard': '请稍候，等待工作人员处理',
+    'collectLeft': '还剩 {{seconds}} 秒',
+    'preview.aim': '将二维码对准框内',
     'countdown': '{{seconds}} 秒后复位',
     'trustListStale': '密钥列表待更新',
     'review.allow': '放行',
@@ -182,12 +222,20 @@ const UI: Record<Language, Table> = {
   },
   en: {
     'headline.idle': 'Show your health code or tap your ID card',
+    'headline.idleCodeOnly': 'Show your health code',
     'headline.waiting': 'Checking…',
     'headline.pass': 'PASS',
     'headline.stop': 'STOP',
     'headline.check': 'CHECK',
-    'hint.card': 'Please tap your ID card',
-    'hint.temperature': 'Please take your temperature',
+    'headline.out': 'Out of service',
+    'headline.outOther': '暂停服务',
+    'hint.out': 'Do not enter: please ask staff · 请勿通行，请联系工作人员',
+    'hint.code': 'Show your health code',
+    'hint.card': 'Tap your ID card',
+    'hint.temperature': 'Face the thermometer',
+    'hint.waitForGuard': 'Please wait for the guard',
+    'collectLeft': '{{seconds}} s left',
+    'preview.aim': 'Hold the code inside the frame',
     'countdown': 'Resets in {{seconds}} s',
     'trustListStale': 'Key list due for update',
     'review.allow': 'Allow',
@@ -230,6 +278,8 @@ const UI: Record<Language, Table> = {
 function resources(language: Language): Table {
   const table: Table = { ...UI[language] };
   for (const [reason, text] of Object.entries(REASON_TEXT[language])) table[`reason.${reason}`] = text;
+  for (const [reason, text] of Object.entries(REASON_TEXT[language])) table[`deviceReason.${reason}`] = text;
+  for (const [reason, text] of Object.entries(DEVICE_REASON_TEXT[language])) table[`deviceReason.${reason}`] = text;
   for (const [code, names] of Object.entries(PROVINCES)) table[`province.${code}`] = names[language];
   return table;
 }

@@ -14,7 +14,8 @@ import {
 import { call, type ConnectedClient } from './client.js';
 import { createClient } from './connect.js';
 import { createI18n, type Translate } from './i18n.js';
-import { describePassage, secondsLeft, statusItems } from './view-model.js';
+import { LIVENESS_CHECK_MS, cardOnlyInvited, collectLeftMs, describePassage, secondsLeft, statusItems } from './view-model.js';
+import { CoreLiveness } from './liveness.js';
 import { SoundPlayer } from './sounds.js';
 import { CameraScanner } from './camera.js';
 import { setupAdmin } from './admin.js';
@@ -35,6 +36,9 @@ interface ScreenState {
   /** The passage+tone a sound was last played for, so one result sounds once. */
   soundedFor: string;
   errorUntil: number;
+  /** What the screen last drew for the core's liveness, to redraw only when it changes. */
+  coreAlive: boolean;
+  detailUntil: number;
 }
 
 async function boot(): Promise<void> {
@@ -50,7 +54,10 @@ async function boot(): Promise<void> {
     language: DEFAULT_LANGUAGE,
     soundedFor: '',
     errorUntil: 0,
+    coreAlive: false,
+    detailUntil: 0,
   };
+  const liveness = new CoreLiveness();
   document.body.dataset.transport = client.transport;
 
   const guard = el('guard');
@@ -67,11 +74,17 @@ async function boot(): Promise<void> {
     el('review-allow').textContent = t('review.allow');
     el('review-deny').textContent = t('review.deny');
     el('review-prompt').textContent = t('review.prompt');
+    el('aim-label').textContent = t('preview.aim');
   }
 
   function renderPassage(): void {
     const p = state.passage;
-    const d = describePassage(p, t);
+    const now = Date.now();
+    const d = describePassage(p, t, {
+      coreAlive: state.coreAlive,
+      cardOnlyAllowed: cardOnlyInvited(state.status),
+      collectLeftMs: collectLeftMs(p, state.passageReceivedAt, now),
+    });
     guard.dataset.tone = d.tone;
     guard.dataset.state = p.state;
     guard.dataset.reason = p.reason ?? '';
@@ -80,14 +93,19 @@ async function boot(): Promise<void> {
     guard.dataset.entryId = p.entryId === null ? '' : String(p.entryId);
     guard.dataset.guardVerdict = p.guardVerdict ?? '';
     el('headline').textContent = d.headline;
+    el('subline').textContent = d.subline;
     el('person-name').textContent = d.name;
     el('person-province').textContent = d.province;
     el('person-temperature').textContent = d.temperature;
     el('reason').textContent = d.reason;
+    const listOf = (id: string, lines: string[]) =>
+      el(id).replaceChildren(...lines.map((h) => Object.assign(document.createElement('li'), { textContent: h })));
+    listOf('other-reasons', d.otherReasons);
+    listOf('hints', d.hints);
+    el('wait-guard').textContent = d.waitForGuard;
     el('trust-stale').textContent = d.trustListStale;
-    const hints = el('hints');
-    hints.replaceChildren(...d.hints.map((h) => Object.assign(document.createElement('li'), { textContent: h })));
     el('review-panel').hidden = !d.showReview;
+    el('preview').dataset.visible = String(d.showPreview);
     const soundKey = `${p.passageId}:${d.tone}`;
     if ((d.tone === 'pass' || d.tone === 'stop' || d.tone === 'check') && soundKey !== state.soundedFor) {
       state.soundedFor = soundKey;
@@ -98,29 +116,62 @@ async function boot(): Promise<void> {
   }
 
   function renderCountdown(): void {
-    const s = secondsLeft(state.passage, state.passageReceivedAt, Date.now());
-    el('countdown').textContent = s === null || state.passage.state === 'idle' ? '' : t('countdown', { seconds: s });
-    if (state.errorUntil && Date.now() > state.errorUntil) {
+    const now = Date.now();
+    const p = state.passage;
+    let text = '';
+    if (state.coreAlive && p.state === 'collecting') {
+      const left = collectLeftMs(p, state.passageReceivedAt, now);
+      if (left !== null) text = t('collectLeft', { seconds: Math.ceil(left / 1000) });
+    } else if (state.coreAlive && p.state !== 'idle') {
+      const s = secondsLeft(p, state.passageReceivedAt, now);
+      if (s !== null) text = t('countdown', { seconds: s });
+    }
+    el('countdown').textContent = text;
+    if (state.errorUntil && now > state.errorUntil) {
       el('error-line').textContent = '';
       state.errorUntil = 0;
     }
+    if (state.detailUntil && now > state.detailUntil) {
+      el('device-detail').hidden = true;
+      state.detailUntil = 0;
+    }
+  }
+
+  /** Redraws everything when the core is lost or back (socket closed, or heartbeat silent). */
+  function checkLiveness(): void {
+    const alive = liveness.alive(Date.now());
+    if (alive === state.coreAlive) return;
+    state.coreAlive = alive;
+    document.body.dataset.coreAlive = String(alive);
+    renderPassage();
+    renderStatus();
   }
 
   function renderStatus(): void {
     const status = state.status;
     const list = el('status-items');
     if (!status) {
-      list.replaceChildren();
+      list.replaceChildren(
+        ...(state.coreAlive ? [] : [Object.assign(document.createElement('li'), { textContent: t('status.disconnected') })]),
+      );
+      list.firstElementChild?.setAttribute('data-level', 'bad');
+      list.firstElementChild?.setAttribute('data-id', 'core');
       document.body.dataset.connected = String(state.connected);
       return;
     }
-    const items = statusItems(status, Date.now(), t, state.connected);
+    const items = statusItems(status, Date.now(), t, state.coreAlive);
     list.replaceChildren(
       ...items.map((item) => {
         const li = document.createElement('li');
         li.dataset.id = item.id;
         li.dataset.level = item.level;
         li.textContent = item.text;
+        if (item.detail) {
+          // A tap on a faulty chip says why (reason in words + the driver's detail, no personal data).
+          li.dataset.detail = item.detail;
+          li.tabIndex = 0;
+          li.addEventListener('click', () => showDeviceDetail(`${item.text}: ${item.detail}`));
+        }
         return li;
       }),
     );
@@ -129,6 +180,13 @@ async function boot(): Promise<void> {
     demo.textContent = t('status.demo');
     document.body.dataset.connected = String(state.connected);
     document.body.dataset.clockWarning = String(status.clock.warning);
+  }
+
+  function showDeviceDetail(text: string): void {
+    const box = el('device-detail');
+    box.textContent = text;
+    box.hidden = false;
+    state.detailUntil = Date.now() + 8000;
   }
 
   function renderClock(): void {
@@ -183,7 +241,11 @@ async function boot(): Promise<void> {
   }
 
   function onEvent(event: KioskEvent): void {
+    liveness.heard(Date.now());
+    checkLiveness();
     switch (event.type) {
+      case 'heartbeat':
+        return;
       case 'passage':
         setPassage(event.passage);
         return;
@@ -214,6 +276,7 @@ async function boot(): Promise<void> {
 
   async function refresh(): Promise<void> {
     const result = await call(client, 'getStatus', {});
+    if (result.ok) liveness.heard(Date.now());
     if (!result.ok) {
       showError(t(`reason.${result.reason}`));
       return;
@@ -228,6 +291,8 @@ async function boot(): Promise<void> {
   client.onEvent(onEvent);
   client.onConnection((connected) => {
     state.connected = connected;
+    liveness.connection(connected, Date.now());
+    checkLiveness();
     renderStatus();
     if (connected) void refresh();
   });
@@ -247,12 +312,15 @@ async function boot(): Promise<void> {
   setupAdmin(client, () => t, () => el('guard'));
 
   renderStatic();
+  document.body.dataset.coreAlive = String(state.coreAlive);
   renderPassage();
+  renderStatus();
   renderClock();
   setInterval(() => {
+    checkLiveness();
     renderCountdown();
     renderClock();
-  }, 250);
+  }, LIVENESS_CHECK_MS);
 
   // Camera: configured by core (device, resolution, engine); decoded text goes to core untouched.
   const configResult = await waitForConfig(client);

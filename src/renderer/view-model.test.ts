@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { IDLE_PASSAGE, type KioskStatus, type PassageView } from '../contract/api.js';
 import { ALL_REASONS } from '../contract/reasons.js';
 import { createI18n, PROVINCES, REASON_TEXT, type Translate } from './i18n.js';
-import { describePassage, secondsLeft, statusItems, toneOf, trustListItem } from './view-model.js';
+import { cardOnlyInvited, collectLeftMs, describePassage, missingItems, reasonsOf, secondsLeft, statusItems, toneOf, trustListItem } from './view-model.js';
 
 let zh: Translate;
 let en: Translate;
@@ -53,9 +53,77 @@ describe('passage display', () => {
 
   it('shows no personal details on the idle screen and hints while collecting', () => {
     expect(describePassage({ ...IDLE_PASSAGE, maskedName: '张*' }, zh)).toMatchObject({ name: '', reason: '', headline: '请出示健康码或刷身份证' });
-    const collecting = describePassage({ ...IDLE_PASSAGE, passageId: 'p', state: 'collecting', collected: { code: true, card: false, temperature: false } }, zh);
-    expect(collecting.hints).toEqual(['请刷身份证', '请测体温']);
+    const collecting = describePassage({ ...IDLE_PASSAGE, passageId: 'p', state: 'collecting', collected: { code: true, card: false, temperature: false }, missing: ['card', 'temperature'] }, zh);
+    expect(collecting.hints).toEqual(['请刷身份证', '请面向测温仪']);
     expect(collecting.reason).toBe('');
+  });
+
+  it('says exactly what is still needed, from the core\'s list, with the seconds left', () => {
+    const base: PassageView = { ...IDLE_PASSAGE, passageId: 'p', state: 'collecting', collected: { code: true, card: true, temperature: false }, collectInMs: 4200, at: 5 };
+    const onlyThermometer = { ...base, missing: ['temperature'] } satisfies PassageView;
+    expect(missingItems(onlyThermometer)).toEqual(['temperature']);
+    const en1 = describePassage(onlyThermometer, en, { collectLeftMs: collectLeftMs(onlyThermometer, 10_000, 10_000) });
+    expect(en1).toMatchObject({ hints: ['Face the thermometer'], collectSeconds: 5, tone: 'waiting' });
+    const cardOnly = { ...base, collected: { code: true, card: false, temperature: true }, missing: ['card'] } satisfies PassageView;
+    expect(describePassage(cardOnly, zh, { collectLeftMs: collectLeftMs(cardOnly, 10_000, 11_000) })).toMatchObject({ hints: ['请刷身份证'], collectSeconds: 4 });
+    // The core says nothing more is missing (e.g. a faulty thermometer is not waited for): no hint.
+    expect(describePassage({ ...base, missing: [] } as PassageView, en).hints).toEqual([]);
+    expect(describePassage({ ...base, missing: ['code'] } as PassageView, en).hints).toEqual(['Show your health code']);
+    expect(collectLeftMs(base, 10_000, 20_000)).toBe(0);
+    expect(collectLeftMs(IDLE_PASSAGE, 0, 0)).toBeNull();
+    expect(missingItems({ ...base, state: 'shown', missing: ['card'] } as PassageView)).toEqual([]);
+  });
+
+  it('asks for an ID card on the idle screen only when card-only entry is allowed and a reader is fitted', () => {
+    const reader = { id: 'r', kind: 'cardReader' as const, state: 'ok' as const, reason: null, detail: null, simulated: false };
+    const status = (cardOnlyAllowed: boolean | undefined, readerState: 'ok' | 'absent' | 'offline' = 'ok') =>
+      ({ devices: [{ ...reader, state: readerState }], ...(cardOnlyAllowed === undefined ? {} : { cardOnlyAllowed }) }) as unknown as KioskStatus;
+    expect(cardOnlyInvited(status(true))).toBe(true);
+    expect(cardOnlyInvited(status(undefined))).toBe(true);
+    expect(cardOnlyInvited(status(false))).toBe(false);
+    expect(cardOnlyInvited(status(true, 'absent'))).toBe(false);
+    expect(cardOnlyInvited(null)).toBe(false);
+    expect(describePassage(IDLE_PASSAGE, zh, { cardOnlyAllowed: false }).headline).toBe('请出示健康码');
+    expect(describePassage(IDLE_PASSAGE, en, { cardOnlyAllowed: false }).headline).toBe('Show your health code');
+    expect(describePassage(IDLE_PASSAGE, en, { cardOnlyAllowed: true }).headline).toBe('Show your health code or tap your ID card');
+  });
+
+  it('shows every reason that applies, the decision\'s first, in both languages', () => {
+    const redAndFever = shown({ decision: 'deny', reason: 'STATUS_RED', temperatureC: 38.5, reasons: ['STATUS_RED', 'FEVER'] });
+    expect(reasonsOf(redAndFever)).toEqual(['STATUS_RED', 'FEVER']);
+    expect(describePassage(redAndFever, zh)).toMatchObject({ reason: '红码，禁止通行', otherReasons: ['体温异常'], temperature: '38.5 °C' });
+    expect(describePassage(redAndFever, en)).toMatchObject({ reason: 'Red code: no entry', otherReasons: ['Temperature too high'] });
+    // The decision's reason leads even if the list were ordered otherwise; no duplicates.
+    expect(reasonsOf(shown({ reason: 'FEVER', reasons: ['STATUS_RED', 'FEVER'] }))).toEqual(['FEVER', 'STATUS_RED']);
+    // A core that sends one reason still shows it.
+    expect(describePassage(shown({ decision: 'deny', reason: 'STATUS_RED' }), en)).toMatchObject({ reason: 'Red code: no entry', otherReasons: [] });
+    // Nothing final while collecting.
+    expect(describePassage({ ...redAndFever, state: 'collecting' }, en)).toMatchObject({ reason: '', otherReasons: [] });
+  });
+
+  it('tells the next person to wait while a review holds their presentation', () => {
+    const held = shown({ decision: 'review', reason: 'ANTI_PASSBACK', awaitingGuard: true, heldAttempts: 1 });
+    expect(describePassage(held, zh).waitForGuard).toBe('请稍候，等待工作人员处理');
+    expect(describePassage(held, en)).toMatchObject({ waitForGuard: 'Please wait for the guard', showReview: true });
+    expect(describePassage({ ...held, heldAttempts: 0 } as PassageView, en).waitForGuard).toBe('');
+  });
+
+  it('shows out of service in both languages, with nothing that invites people in, when the core is gone', () => {
+    for (const p of [IDLE_PASSAGE, shown({}), { ...IDLE_PASSAGE, passageId: 'c', state: 'collecting' as const }, shown({ decision: 'review', awaitingGuard: true })]) {
+      const d = describePassage(p, zh, { coreAlive: false });
+      expect(d).toMatchObject({ tone: 'out', headline: '暂停服务', subline: 'Out of service', name: '', reason: '', showReview: false, showPreview: false });
+      expect(d.hints.join(' ')).toContain('Do not enter');
+      expect(d.headline + d.subline + d.hints.join('')).not.toMatch(/出示|健康码|通过|PASS|show/i);
+    }
+    expect(describePassage(IDLE_PASSAGE, en, { coreAlive: false })).toMatchObject({ headline: 'Out of service', subline: '暂停服务' });
+    expect(toneOf(shown({}), false)).toBe('out');
+  });
+
+  it('shows the camera preview at idle and while collecting only', () => {
+    expect(describePassage(IDLE_PASSAGE, en).showPreview).toBe(true);
+    expect(describePassage({ ...IDLE_PASSAGE, passageId: 'c', state: 'collecting' }, en).showPreview).toBe(true);
+    expect(describePassage(shown({}), en).showPreview).toBe(false);
+    expect(describePassage(shown({ decision: 'review', awaitingGuard: true }), en).showPreview).toBe(false);
   });
 
   it('says when the decision rests on a stale trust list', () => {
@@ -106,9 +174,25 @@ describe('status bar', () => {
     expect(trustListItem({ ...status.trustList, state: 'stale' }, now, en).level).toBe('warn');
     expect(trustListItem({ ...status.trustList, state: 'expired' }, now, en).level).toBe('bad');
     expect(trustListItem({ state: 'missing', seq: null, issuedAt: null, nextUpdateAt: null }, now, zh)).toMatchObject({ level: 'bad', text: '无密钥列表' });
-    const items = statusItems({ ...status, clock: { ...status.clock, warning: true }, storage: { writable: false, reason: 'STORAGE_FULL' }, connectivity: { online: false, uploadsPending: 12, lastUploadAt: null } }, now, zh, false);
-    expect(items.slice(0, 3).map((i) => [i.id, i.level])).toEqual([['core', 'bad'], ['clock', 'bad'], ['storage', 'bad']]);
+    const items = statusItems({ ...status, clock: { ...status.clock, warning: true }, storage: { writable: false, reason: 'STORAGE_FULL' }, connectivity: { online: false, uploadsPending: 12, lastUploadAt: null } }, now, zh, true);
+    expect(items.slice(0, 2).map((i) => [i.id, i.level])).toEqual([['clock', 'bad'], ['storage', 'bad']]);
     expect(items.find((i) => i.id === 'uploads')).toMatchObject({ level: 'warn', text: '待上传 12' });
+  });
+
+  it('greys every chip but the lost core when the core is gone (its last report is no longer known to be true)', () => {
+    const allOk = { ...status, devices: status.devices.map((d) => ({ ...d, state: 'ok' as const, reason: null })) };
+    const items = statusItems(allOk, now, zh, false);
+    expect(items[0]).toMatchObject({ id: 'core', level: 'bad', text: '与核心断开' });
+    expect(items.slice(1).map((i) => i.level)).toEqual(items.slice(1).map(() => 'off'));
+    expect(items.map((i) => i.id)).toEqual(['core', 'device-r', 'device-t', 'device-g', 'network', 'uploads', 'trust-list']);
+    expect(statusItems(allOk, now, zh, true).some((i) => i.id === 'core')).toBe(false);
+  });
+
+  it('says why a device is faulty (reason in words and the driver\'s detail) for a tap on its chip', () => {
+    const faulty = { ...status, devices: [{ id: 't', kind: 'thermometer' as const, state: 'offline' as const, reason: 'FRAME_CHECKSUM' as const, detail: 'no valid frame in 1200 ms', simulated: false }] };
+    expect(statusItems(faulty, now, en, true).find((i) => i.id === 'device-t')).toMatchObject({ level: 'bad', detail: 'bad checksum · no valid frame in 1200 ms' });
+    expect(statusItems(faulty, now, zh, true).find((i) => i.id === 'device-t')!.detail).toBe('数据校验错误 · no valid frame in 1200 ms');
+    expect(statusItems(status, now, en, true).find((i) => i.id === 'device-r')!.detail).toBeUndefined();
   });
 });
 

@@ -1,12 +1,22 @@
 // Pure functions from contract data to what the screens draw: no DOM here, so the decisions about
 // colour, words and countdowns are unit-tested in Node and the DOM code only copies them over.
 import type { DeviceHealth, KioskStatus, ListStatus, PassageView } from '../contract/api.js';
+import type { Reason } from '../contract/reasons.js';
 import type { Translate } from './i18n.js';
 
-/** pass = green, stop = red, check = amber (waiting for the guard), waiting = collecting/deciding. */
-export type Tone = 'idle' | 'waiting' | 'pass' | 'stop' | 'check';
+/** How often the screen re-checks liveness and countdowns (with CORE_LOST_AFTER_MS: under 2 s to notice a lost core). */
+export const LIVENESS_CHECK_MS = 250;
 
-export function toneOf(passage: PassageView): Tone {
+/**
+ * pass = green, stop = red, check = amber (waiting for the guard), waiting = collecting/deciding,
+ * out = out of service (the core is gone: nothing on screen may invite anyone in).
+ */
+export type Tone = 'idle' | 'waiting' | 'pass' | 'stop' | 'check' | 'out';
+
+export type MissingItem = 'code' | 'card' | 'temperature';
+
+export function toneOf(passage: PassageView, coreAlive = true): Tone {
+  if (!coreAlive) return 'out';
   if (passage.state === 'idle') return 'idle';
   // `decided` is not yet logged: nothing final is shown until the entry is durable (`shown`).
   if (passage.state !== 'shown' || passage.decision === null) return 'waiting';
@@ -16,42 +26,114 @@ export function toneOf(passage: PassageView): Tone {
   return passage.guardVerdict === 'allow' ? 'pass' : 'stop';
 }
 
+/** What the passage still waits for while collecting: exactly the core's list (it knows the policy and the devices). */
+export function missingItems(passage: PassageView): MissingItem[] {
+  return passage.state === 'collecting' ? [...passage.missing] : [];
+}
+
+/** Every reason that applies, the decision's own first and no reason twice. */
+export function reasonsOf(passage: PassageView): Reason[] {
+  const all = passage.reasons;
+  const first = passage.reason;
+  if (first === null) return [...all];
+  return [first, ...all.filter((r) => r !== first)];
+}
+
+export interface ScreenContext {
+  /** False when the core is gone (socket closed or heartbeat silent): the screen is out of service. */
+  coreAlive: boolean;
+  /** Venue policy allows entry on an ID card alone (and a reader is fitted): the idle screen may ask for one. */
+  cardOnlyAllowed: boolean;
+  /** Milliseconds left in the collecting window on the renderer clock, or null. */
+  collectLeftMs: number | null;
+}
+
+const DEFAULT_CONTEXT: ScreenContext = { coreAlive: true, cardOnlyAllowed: true, collectLeftMs: null };
+
 export interface PassageDisplay {
   tone: Tone;
   headline: string;
+  /** Out of service: the same message in the other language, so nobody misreads it. */
+  subline: string;
   /** Masked name, province and temperature, each already formatted; empty when unknown. */
   name: string;
   province: string;
   temperature: string;
+  /** The decision's reason (the first that applied). */
   reason: string;
-  /** Hints for what is still missing while collecting (card, temperature). */
+  /** Further reasons that also applied, in order. */
+  otherReasons: string[];
+  /** What is still needed while collecting ("face the thermometer"), one line each. */
   hints: string[];
+  /** Seconds left to present what is missing, shown with the hints; null when not collecting. */
+  collectSeconds: number | null;
+  /** A presentation was held because a review waits for the guard: tell the next person to wait. */
+  waitForGuard: string;
   trustListStale: string;
   showReview: boolean;
+  /** Whether the camera preview (with its aiming frame) is shown: only when it helps someone present a code. */
+  showPreview: boolean;
 }
 
-export function describePassage(passage: PassageView, t: Translate): PassageDisplay {
-  const tone = toneOf(passage);
-  const hints: string[] = [];
-  if (passage.state === 'collecting') {
-    if (passage.collected.code && !passage.collected.card) hints.push(t('hint.card'));
-    if (!passage.collected.temperature) hints.push(t('hint.temperature'));
+export function describePassage(passage: PassageView, t: Translate, context: Partial<ScreenContext> = {}): PassageDisplay {
+  const ctx = { ...DEFAULT_CONTEXT, ...context };
+  const tone = toneOf(passage, ctx.coreAlive);
+  if (tone === 'out') {
+    // Nothing from the last passage stays up: a stale PASS or "show your code" would invite people in.
+    return {
+      tone,
+      headline: t('headline.out'),
+      subline: t('headline.outOther'),
+      name: '',
+      province: '',
+      temperature: '',
+      reason: '',
+      otherReasons: [],
+      hints: [t('hint.out')],
+      collectSeconds: null,
+      waitForGuard: '',
+      trustListStale: '',
+      showReview: false,
+      showPreview: false,
+    };
   }
+  const missing = missingItems(passage);
+  const hints = missing.map((m) => t(`hint.${m}`));
   // After a guard verdict the guard's reason is what the person needs to hear; before it, the kiosk's.
-  const reasonCode =
-    passage.guardVerdict === 'allow' ? 'GUARD_ALLOWED' : passage.guardVerdict === 'deny' ? 'GUARD_DENIED' : passage.reason;
+  const reasons: Reason[] =
+    passage.guardVerdict === 'allow' ? ['GUARD_ALLOWED'] : passage.guardVerdict === 'deny' ? ['GUARD_DENIED', ...reasonsOf(passage)] : reasonsOf(passage);
+  const final = tone === 'pass' || tone === 'stop' || tone === 'check';
   const showDetails = tone !== 'idle';
   return {
     tone,
-    headline: t(`headline.${tone}`),
+    headline: tone === 'idle' ? t(ctx.cardOnlyAllowed ? 'headline.idle' : 'headline.idleCodeOnly') : t(`headline.${tone}`),
+    subline: '',
     name: showDetails ? (passage.maskedName ?? '') : '',
     province: showDetails && passage.provinceCode ? t(`province.${passage.provinceCode}`) : '',
     temperature: showDetails && passage.temperatureC !== null ? `${passage.temperatureC.toFixed(1)} °C` : '',
-    reason: tone === 'idle' || tone === 'waiting' || reasonCode === null ? '' : t(`reason.${reasonCode}`),
+    reason: final && reasons.length > 0 ? t(`reason.${reasons[0]}`) : '',
+    otherReasons: final ? reasons.slice(1).map((r) => t(`reason.${r}`)) : [],
     hints,
+    collectSeconds: passage.state === 'collecting' && ctx.collectLeftMs !== null ? Math.max(0, Math.ceil(ctx.collectLeftMs / 1000)) : null,
+    waitForGuard: passage.awaitingGuard && passage.heldAttempts > 0 ? t('hint.waitForGuard') : '',
     trustListStale: tone !== 'idle' && passage.trustListStale ? t('trustListStale') : '',
     showReview: passage.state === 'shown' && passage.awaitingGuard,
+    showPreview: tone === 'idle' || passage.state === 'collecting',
   };
+}
+
+/** Whether the idle screen may ask for an ID card: the venue allows card-only entry and a reader is fitted. */
+export function cardOnlyInvited(status: KioskStatus | null): boolean {
+  if (!status) return false;
+  const allowed = status.cardOnlyAllowed ?? true;
+  const reader = status.devices.find((d) => d.kind === 'cardReader');
+  return allowed && reader !== undefined && reader.state !== 'absent';
+}
+
+/** Milliseconds left in the collecting window on the renderer clock (null outside collecting). */
+export function collectLeftMs(passage: PassageView, receivedAt: number, now: number): number | null {
+  if (passage.state !== 'collecting' || passage.collectInMs === null) return null;
+  return Math.max(0, receivedAt + passage.collectInMs - now);
 }
 
 /**
@@ -69,6 +151,8 @@ export interface StatusItem {
   id: string;
   level: Level;
   text: string;
+  /** Why a device is faulty (reason in words, then the driver's detail): shown when its chip is tapped. */
+  detail?: string;
 }
 
 export function formatAge(ms: number, t: Translate): string {
@@ -78,9 +162,24 @@ export function formatAge(ms: number, t: Translate): string {
   return t('age.minutes', { n: minutes });
 }
 
-export function deviceItem(device: DeviceHealth, t: Translate): StatusItem {
-  const level: Level = device.state === 'ok' ? 'ok' : device.state === 'degraded' ? 'warn' : device.state === 'absent' ? 'off' : 'bad';
-  return { id: `device-${device.id}`, level, text: t(`device.${device.kind}`) };
+export function deviceItem(device: DeviceHealth, t: Translate, coreAlive = true): StatusItem {
+  // With the core gone, the last device report is no longer known to be true: grey, not green.
+  const level: Level = !coreAlive
+    ? 'off'
+    : device.state === 'ok'
+      ? 'ok'
+      : device.state === 'degraded'
+        ? 'warn'
+        : device.state === 'absent'
+          ? 'off'
+          : 'bad';
+  const why = device.reason === null ? null : t(`deviceReason.${device.reason}`, { defaultValue: device.reason });
+  return {
+    id: `device-${device.id}`,
+    level,
+    text: t(`device.${device.kind}`),
+    ...(coreAlive && (level === 'bad' || level === 'warn') ? { detail: [why, device.detail].filter(Boolean).join(' · ') } : {}),
+  };
 }
 
 /** Trust list age: amber past nextUpdate, red when expired or missing (issue 5 §4). */
@@ -98,9 +197,17 @@ export function trustListItem(list: ListStatus, now: number, t: Translate): Stat
   }
 }
 
-export function statusItems(status: KioskStatus, now: number, t: Translate, connected: boolean): StatusItem[] {
+export function statusItems(status: KioskStatus, now: number, t: Translate, coreAlive: boolean): StatusItem[] {
   const items: StatusItem[] = [];
-  if (!connected) items.push({ id: 'core', level: 'bad', text: t('status.disconnected') });
+  if (!coreAlive) {
+    // Only the loss itself is known now; every other chip is the last word of a core that is gone.
+    items.push({ id: 'core', level: 'bad', text: t('status.disconnected') });
+    for (const d of status.devices) items.push(deviceItem(d, t, false));
+    items.push({ id: 'network', level: 'off', text: t(status.connectivity.online ? 'status.online' : 'status.offline') });
+    items.push({ id: 'uploads', level: 'off', text: t('status.uploads', { count: status.connectivity.uploadsPending }) });
+    items.push({ ...trustListItem(status.trustList, now, t), level: 'off' });
+    return items;
+  }
   if (status.clock.warning) items.push({ id: 'clock', level: 'bad', text: t('status.clock') });
   if (!status.storage.writable) items.push({ id: 'storage', level: 'bad', text: t('status.storage') });
   for (const d of status.devices) items.push(deviceItem(d, t));
