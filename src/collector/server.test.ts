@@ -11,6 +11,9 @@ import { BATCHES_PATH, HEADER, encodeBatch, toBatchBody, type UploadEntry } from
 
 type StatusJson = { kiosks: Array<Record<string, unknown> & { lastUploadAt: string }> };
 
+// The status pages need the operator's token (security.test.ts checks the refusals).
+const STATUS_TOKEN = 'operator-token-for-the-status-pages';
+const operator = { authorization: `Bearer ${STATUS_TOKEN}` };
 let dir: string;
 let collector: RunningCollector;
 let kiosk: DeviceIdentity;
@@ -33,7 +36,7 @@ function signed(id: DeviceIdentity, batchId: string, list: UploadEntry[]) {
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'collector-test-'));
-  collector = await startCollector({ dbPath: join(dir, 'collector.sqlite3'), listsDir: join(dir, 'lists'), maxBodyBytes: 64 * 1024, maxInflatedBytes: 1024 * 1024, rateLimit: { burst: 20, perSecond: 5 } });
+  collector = await startCollector({ dbPath: join(dir, 'collector.sqlite3'), listsDir: join(dir, 'lists'), maxBodyBytes: 64 * 1024, maxInflatedBytes: 1024 * 1024, rateLimit: { burst: 20, perSecond: 5 }, statusToken: STATUS_TOKEN });
   kiosk = generateIdentity();
   collector.db.registerKiosk(kiosk.kioskId, kiosk.publicKey, 'door 1');
 });
@@ -123,20 +126,27 @@ describe('collector batch ingest', () => {
     expect([r2.status, r2.json.reason]).toEqual([400, 'BATCH_INVALID']);
   });
 
-  it('answers a flood with 429 and Retry-After, and keeps serving', async () => {
-    const statuses: number[] = [];
-    let retryAfter: string | null = null;
-    for (let i = 0; i < 30; i++) {
+  it('answers a flood with 429 and Retry-After, and serves again once the budget refills', async () => {
+    // The rate limit runs on the test's clock: however slowly a loaded machine sends these, no token
+    // comes back until the test moves time on.
+    let nowMs = 0;
+    await collector.close();
+    collector = await startCollector({ dbPath: join(dir, 'collector.sqlite3'), rateLimit: { burst: 20, perSecond: 5 }, rateLimitClock: () => nowMs });
+    const send = async (i: number) => {
       const s = signed(kiosk, `f${i}`, entries(i + 1, i + 1));
-      const r = await post(s.body, s.headers);
-      statuses.push(r.status);
-      if (r.status === 429) retryAfter = r.headers.get('retry-after');
-    }
-    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(20);
-    expect(statuses).toContain(429);
-    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
-    const status = (await (await fetch(collector.url + '/v1/status')).json()) as StatusJson;
-    expect(status.kiosks[0]).toMatchObject({ kioskId: kiosk.kioskId, name: 'door 1' });
+      return post(s.body, s.headers);
+    };
+    const flood = [];
+    for (let i = 0; i < 25; i++) flood.push(await send(i));
+    expect(flood.map((r) => r.status)).toEqual([...Array<number>(20).fill(200), ...Array<number>(5).fill(429)]);
+    expect(flood[24]!.json.reason).toBe('RATE_LIMITED');
+    // One token comes back every 200 ms: "retry after 1 s" (whole seconds, rounded up).
+    expect(flood[24]!.headers.get('retry-after')).toBe('1');
+    nowMs += 1000;
+    const after = [];
+    for (let i = 25; i < 31; i++) after.push((await send(i)).status);
+    expect(after).toEqual([200, 200, 200, 200, 200, 429]);
+    expect(collector.db.entrySeqs(kiosk.kioskId)).toHaveLength(25);
   });
 });
 
@@ -162,10 +172,10 @@ describe('collector lists and status', () => {
   it('shows kiosks seen, last upload and backlog on the status page', async () => {
     const body = encodeBatch(toBatchBody(kiosk.kioskId, 'b1', entries(1, 3), 42));
     await post(body, { [HEADER.kioskId]: kiosk.kioskId, [HEADER.batchId]: 'b1', [HEADER.signature]: b64url(kiosk.sign(body)) });
-    const json = (await (await fetch(collector.url + '/v1/status')).json()) as StatusJson;
+    const json = (await (await fetch(collector.url + '/v1/status', { headers: operator })).json()) as StatusJson;
     expect(json.kiosks[0]).toMatchObject({ kioskId: kiosk.kioskId, lastSeq: 3, backlog: 42, entries: 3 });
     expect(json.kiosks[0]!.lastUploadAt).toMatch(/^\d{4}-/);
-    const html = await (await fetch(collector.url + '/')).text();
+    const html = await (await fetch(collector.url + '/', { headers: operator })).text();
     expect(html).toContain(kiosk.kioskId);
     expect(html).toContain('door 1');
   });
@@ -176,18 +186,31 @@ describe('collector lists and status', () => {
     collector.db.registerKiosk(kiosk.kioskId, kiosk.publicKey, null);
     const { request } = await import('node:http');
     // Two requests that announce a body and never finish sending it occupy both slots.
+    // Waits on the collector's own events, not on time: the handler counts a batch in progress as
+    // soon as its request arrives, and lets go of it when the request's connection closes.
+    const arrived: Array<import('node:http').IncomingMessage> = [];
+    let bothArrived: () => void = () => {};
+    const arrival = new Promise<void>((resolve) => (bothArrived = resolve));
+    collector.server.on('request', (req: import('node:http').IncomingMessage) => {
+      arrived.push(req);
+      if (arrived.length === 2) bothArrived();
+    });
     const hanging = [0, 1].map(() => {
       const req = request(collector.url + BATCHES_PATH, { method: 'POST', headers: { [HEADER.kioskId]: kiosk.kioskId, 'content-length': '1000' } });
       req.on('error', () => undefined);
       req.write('x');
       return req;
     });
-    await new Promise((r) => setTimeout(r, 100));
+    await arrival;
+    const held = arrived.splice(0);
     const s = signed(kiosk, 'b1', entries(1, 2));
     const r = await post(s.body, s.headers);
     expect([r.status, r.json.reason]).toEqual([429, 'RATE_LIMITED']);
+    const closed = held.map((req) => new Promise((resolve) => req.once('close', resolve)));
     hanging.forEach((h) => h.destroy());
-    await new Promise((r) => setTimeout(r, 100));
+    await Promise.all(closed);
+    // The handler's `finally` runs a few promise turns after 'close'; one event-loop turn covers them.
+    await new Promise((resolve) => setImmediate(resolve));
     expect((await post(s.body, s.headers)).status).toBe(200);
   });
 });
