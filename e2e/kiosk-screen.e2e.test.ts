@@ -1,6 +1,6 @@
-// The guard screen and the browser host in Debian's Chromium: the page connects over the WebSocket
-// with its token and shows the idle screen; connections without the token or from another origin
-// are refused; the fake camera's QR text reaches core untouched and the result is drawn, sounded and
+// The guard screen and the browser host in Debian's Chromium: the page opened through the one-time
+// launch URL connects over the WebSocket and shows the idle screen; a browser that never opened the
+// launch URL, a spent launch URL and another origin get nothing; the fake camera's QR text reaches core untouched and the result is drawn, sounded and
 // (for `review`) decided by the guard; the status bar reflects device and list health.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
@@ -30,7 +30,7 @@ describe('kiosk start composition in Chromium', () => {
     await kiosk?.close();
   });
 
-  it('loads, connects over the WebSocket with the token, and shows the idle screen in zh-CN', async () => {
+  it('loads through the launch URL, connects over the WebSocket, and shows the idle screen in zh-CN', async () => {
     const page = await openKioskPage(browser, kiosk.url);
     expect(await page.locator('body').getAttribute('data-transport')).toBe('websocket');
     expect(await page.locator('body').getAttribute('data-connected')).toBe('true');
@@ -41,16 +41,28 @@ describe('kiosk start composition in Chromium', () => {
     await page.context().close();
   });
 
-  it('refuses a WebSocket with a wrong or missing token even from our own page', async () => {
-    const page = await openKioskPage(browser, kiosk.url);
-    const base = `ws://127.0.0.1:${kiosk.running.host.port}/kiosk`;
-    expect(await page.evaluate(tryWebSocket(`${base}?token=wrong`))).toBe('refused');
-    expect(await page.evaluate(tryWebSocket(base))).toBe('refused');
-    expect(await page.evaluate(tryWebSocket(kiosk.running.host.wsUrl))).toBe('open');
-    await page.context().close();
+  it('gives a browser that never opened the launch URL nothing, and a launch URL works once', async () => {
+    const launchUrl = kiosk.url;
+    const screen = await openKioskPage(browser, launchUrl);
+    // A second browser profile on the same machine: no cookie, so no page and no WebSocket.
+    const stranger = await browser.newContext();
+    const page = await stranger.newPage();
+    const plain = await page.goto(kiosk.running.host.url);
+    expect(plain?.status()).toBe(401);
+    expect(await page.content()).not.toContain('guard');
+    expect(await page.evaluate(tryWebSocket(kiosk.running.host.wsUrl))).toBe('refused');
+    const spent = await page.goto(launchUrl);
+    expect(spent?.status()).toBe(403);
+    expect((await stranger.cookies()).length).toBe(0);
+    expect(kiosk.logLines.some((l) => l.includes('no screen session'))).toBe(true);
+    // The launched screen is still the one connected.
+    expect(await screen.locator('body').getAttribute('data-connected')).toBe('true');
+    expect(kiosk.running.host.connectedClients()).toBe(1);
+    await stranger.close();
+    await screen.context().close();
   });
 
-  it('refuses another origin even when it knows the token, and cannot read the page', async () => {
+  it('refuses another origin, and it cannot read the page', async () => {
     const other: Server = createServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/html' });
       res.end('<!doctype html><title>elsewhere</title>');
@@ -61,7 +73,7 @@ describe('kiosk start composition in Chromium', () => {
     const page = await context.newPage();
     await page.goto(`http://127.0.0.1:${port}/`);
     expect(await page.evaluate(tryWebSocket(kiosk.running.host.wsUrl))).toBe('refused');
-    const read = await page.evaluate(`fetch(${JSON.stringify(kiosk.url)}).then((r) => r.text()).then(() => 'read', () => 'blocked')`);
+    const read = await page.evaluate(`fetch(${JSON.stringify(kiosk.running.host.url)}).then((r) => r.text()).then(() => 'read', () => 'blocked')`);
     expect(read).toBe('blocked');
     await context.close();
     await new Promise<void>((r) => other.close(() => r()));
@@ -69,10 +81,10 @@ describe('kiosk start composition in Chromium', () => {
   });
 });
 
-describe('`kiosk start` as a new user runs it', () => {
+describe('`kiosk start --demo` as a new user runs it (what `npm start` runs)', () => {
   it('starts the demo on a fresh data directory, prints `kiosk ready <url>`, serves the kiosk, and stops cleanly on SIGTERM', async () => {
     const scratch = scratchDir('kiosk-e2e-start-');
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'kiosk.js'), 'start', '--data-dir', join(scratch.dir, 'data')], {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'kiosk.js'), 'start', '--demo', '--data-dir', join(scratch.dir, 'data')], {
       env: { ...process.env, KIOSK_NO_BROWSER: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -85,7 +97,8 @@ describe('`kiosk start` as a new user runs it', () => {
       const deadline = Date.now() + 60_000;
       while (!/kiosk ready (\S+)/.test(out) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
       const url = /kiosk ready (\S+)/.exec(out)?.[1];
-      expect(url, out).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      // KIOSK_NO_BROWSER: the one-time launch URL is what it prints, and what a person opens.
+      expect(url, out).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?launch=[\w-]{43}$/);
       expect(out).toContain('demo');
       browser = await launchChromium();
       const page = await openKioskPage(browser, url!);

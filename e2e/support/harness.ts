@@ -23,7 +23,11 @@ export function ensureBuilt(): void {
 
 export interface TestKiosk {
   running: RunningBrowserHost;
-  url: string;
+  /**
+   * The page to open: a fresh one-time launch URL each time it is read (the host hands out the
+   * screen's session only through one), so every page a test opens is a launched screen.
+   */
+  readonly url: string;
   dataDir: string;
   logLines: string[];
   close(): Promise<void>;
@@ -40,10 +44,13 @@ export async function startTestKiosk(
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'kiosk-e2e-'));
   const logLines: string[] = [];
   const serviceHandle = options.serviceHandle ? await options.serviceHandle(dataDir) : undefined;
-  const running = await runBrowserHost({ dataDir, window: 'none', log: (l) => logLines.push(l), serviceHandle, rendererDir: options.rendererDir });
+  // `demo`: like `npm start`, a fresh data directory starts the embedded demo.
+  const running = await runBrowserHost({ dataDir, window: 'none', log: (l) => logLines.push(l), serviceHandle, rendererDir: options.rendererDir, demo: true });
   return {
     running,
-    url: running.host.url,
+    get url() {
+      return running.host.issueLaunchUrl();
+    },
     dataDir,
     logLines,
     async close() {

@@ -8,11 +8,14 @@ import { ReasonSchema } from './api.js';
 /** Upper bound on one incoming frame; a scan text is at most 8 KiB, so 64 KiB is ample. */
 export const MAX_WIRE_MESSAGE_BYTES = 64 * 1024;
 
-/** The WebSocket path; the token travels as the `token` query parameter of the upgrade request. */
+/** The WebSocket path; the upgrade carries the screen's session cookie, nothing in the URL. */
 export const WS_PATH = '/kiosk';
 
-/** The page reads the per-start token from this meta tag (served only to our own origin). */
-export const TOKEN_META_NAME = 'kiosk-token';
+/**
+ * The query parameter of the browser host's one-time launch URL (`/?launch=…`): the host exchanges
+ * it once for an HttpOnly session cookie (docs/security.md, "Who may drive the kiosk").
+ */
+export const LAUNCH_PARAM = 'launch';
 
 export const WireCallSchema = z
   .object({

@@ -16,13 +16,23 @@ afterEach(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** The ws package's WebSocket, sending our Origin the way Chromium would for our page. */
-function wsImplFor(origin: string): typeof globalThis.WebSocket {
+/**
+ * The ws package's WebSocket, sending our Origin and the screen's session cookie the way Chromium
+ * would for our page (`screen.cookie` changes when the screen is launched anew).
+ */
+function wsImplFor(origin: string, screen: { cookie: string }): typeof globalThis.WebSocket {
   return class extends WebSocket {
     constructor(url: string) {
-      super(url, { origin });
+      super(url, { origin, headers: { cookie: screen.cookie } });
     }
   } as unknown as typeof globalThis.WebSocket;
+}
+
+/** Opens a one-time launch URL like the kiosk's Chromium and returns the cookie it earned. */
+async function launchScreen(h: BrowserHost): Promise<string> {
+  const res = await fetch(h.issueLaunchUrl(), { redirect: 'manual' });
+  expect(res.status).toBe(303);
+  return (res.headers.get('set-cookie') ?? '').split(';')[0]!;
 }
 
 /** A service double answering like a kiosk whose store is unavailable; the host and client are real. */
@@ -64,9 +74,10 @@ describe('renderer WebSocket client ↔ browser host', () => {
     mkdirSync(join(dir, 'r'));
     writeFileSync(join(dir, 'r', 'index.html'), '<html><head></head></html>');
     const service = storeDownService();
-    host = await startBrowserHost({ service, rendererDir: join(dir, 'r'), token: 'fixed-token-for-test' });
+    host = await startBrowserHost({ service, rendererDir: join(dir, 'r') });
     const port = host.port;
-    const client: ConnectedClient = createWebSocketClient({ url: host.wsUrl, WebSocketImpl: wsImplFor(host.origin) });
+    const screen = { cookie: await launchScreen(host) };
+    const client: ConnectedClient = createWebSocketClient({ url: host.wsUrl, WebSocketImpl: wsImplFor(host.origin, screen) });
     await waitFor<void>((r) => client.onConnection((c) => c && r()));
 
     const status = await call(client, 'getStatus', {});
@@ -80,13 +91,15 @@ describe('renderer WebSocket client ↔ browser host', () => {
     await call(client, 'setLanguage', { language: 'en' });
     expect(await event).toEqual({ type: 'language', language: 'en' });
 
-    // Restart the host on the same port with the same token: the screen must come back alone.
+    // Restart the host on the same port: the screen comes back by itself once it is launched anew
+    // (a restarted kiosk relaunches its window; sessions never outlive the host that made them).
     const lost = waitFor<void>((r) => client.onConnection((c) => !c && r()));
     await host.close();
     await lost;
     expect(await call(client, 'getStatus', {})).toMatchObject({ ok: false, reason: 'DEVICE_UNAVAILABLE' });
     const back = waitFor<void>((r) => client.onConnection((c) => c && r()));
-    host = await startBrowserHost({ service, rendererDir: join(dir, 'r'), token: 'fixed-token-for-test', port });
+    host = await startBrowserHost({ service, rendererDir: join(dir, 'r'), port });
+    screen.cookie = await launchScreen(host);
     await back;
     expect((await call(client, 'getRendererConfig', {})).ok).toBe(true);
     client.close();

@@ -57,7 +57,10 @@ describe('browser host window', () => {
     }
     const lines = readFileSync(launches, 'utf8').trim().split('\n');
     expect(lines.length).toBeGreaterThanOrEqual(2);
-    expect(lines[0]).toContain(`--app=${running.host.url}`);
+    // Blank until the control pipe navigates it: the one-time launch URL is never on the command line.
+    expect(lines[0]).toContain('--app=about:blank');
+    expect(lines[0]).toContain('--remote-debugging-pipe');
+    expect(lines.join('\n')).not.toContain('launch=');
     expect(lines[0]).toContain(`--user-data-dir=${join(dir, 'data', 'chromium-profile')}`);
     expect(logs.some((l) => l.includes('reopening'))).toBe(true);
   });
@@ -75,6 +78,11 @@ describe('browser host window', () => {
     });
     expect(running.noWindowReason).toMatch(/no display/);
     expect(running.window).toBeNull();
+    // What `kiosk start` prints instead: a launch URL that works once.
+    expect(running.launchUrl).toMatch(new RegExp(`^${running.host.origin}/\\?launch=[\\w-]{43}$`));
+    const first = await fetch(running.launchUrl!, { redirect: 'manual' });
+    expect(first.status).toBe(303);
+    expect((await fetch(running.launchUrl!, { redirect: 'manual' })).status).toBe(403);
     await expect(
       runBrowserHost({ dataDir: join(dir, 'data'), window: 'none', rendererDir: join(dir, 'missing'), log: () => {}, serviceHandle: { service: quietService, banner: [], close: async () => {} } }),
     ).rejects.toThrow(/not built/);

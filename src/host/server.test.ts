@@ -1,6 +1,7 @@
 // The browser host against real WebSocket clients (the ws package) and real HTTP requests: what it
-// refuses (wrong Origin, wrong Host, missing or wrong token, malformed or invalid calls) and what it
-// serves (the page with the token, valid calls answered, events pushed).
+// refuses (a local client without the launch secret, a spent launch link, wrong Origin, wrong Host,
+// malformed or invalid calls, calls over the rate) and what it serves (the page to a launched
+// screen, valid calls answered, events pushed).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,23 +10,23 @@ import { request } from 'node:http';
 import WebSocket from 'ws';
 import { startBrowserHost, type BrowserHost } from './server.js';
 import { IDLE_PASSAGE, fail, ok, type KioskEvent, type KioskService } from '../contract/api.js';
-import { WS_PATH, type WireFromHost } from '../contract/wire.js';
+import type { WireFromHost } from '../contract/wire.js';
 
 /** A service double recording the calls it receives; the host under test is real. */
 function recordingService() {
-  const calls: { method: string; request: unknown }[] = [];
+  const calls: { method: string; request: unknown; clientId: string }[] = [];
   const listeners = new Set<(e: KioskEvent) => void>();
   const service: KioskService = {
-    async getStatus() {
-      calls.push({ method: 'getStatus', request: {} });
+    async getStatus(_req, context) {
+      calls.push({ method: 'getStatus', request: {}, clientId: context.clientId });
       return fail('STORAGE_UNAVAILABLE', 'test double has no status');
     },
-    async submitScan(req) {
-      calls.push({ method: 'submitScan', request: req });
+    async submitScan(req, context) {
+      calls.push({ method: 'submitScan', request: req, clientId: context.clientId });
       return ok({ passageId: 'p-1', duplicate: false });
     },
-    async guardReview(req) {
-      calls.push({ method: 'guardReview', request: req });
+    async guardReview(req, context) {
+      calls.push({ method: 'guardReview', request: req, clientId: context.clientId });
       return fail('BAD_REQUEST', 'no such passage');
     },
     async getTodayFigures() {
@@ -52,6 +53,8 @@ function recordingService() {
 let dir: string;
 let host: BrowserHost;
 let fixture: ReturnType<typeof recordingService>;
+let logLines: string[];
+let fakeNow = 0;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kiosk-host-'));
@@ -60,7 +63,8 @@ beforeEach(async () => {
   writeFileSync(join(dir, 'renderer', 'main.js'), 'console.log(1)');
   writeFileSync(join(dir, 'secret.txt'), 'outside');
   fixture = recordingService();
-  host = await startBrowserHost({ service: fixture.service, rendererDir: join(dir, 'renderer') });
+  logLines = [];
+  host = await startBrowserHost({ service: fixture.service, rendererDir: join(dir, 'renderer'), log: (l) => logLines.push(l), now: () => fakeNow });
 });
 
 afterEach(async () => {
@@ -81,17 +85,28 @@ function httpGet(path: string, headers: Record<string, string> = {}): Promise<{ 
 }
 
 /** Resolves with the HTTP status of a refused upgrade, or 101 when the connection opened. */
-function connect(url: string, origin: string | undefined): Promise<{ status: number; ws?: WebSocket }> {
+function connect(url: string, origin: string | undefined, cookie?: string): Promise<{ status: number; ws?: WebSocket }> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(url, origin ? { origin } : {});
+    const ws = new WebSocket(url, { ...(origin ? { origin } : {}), ...(cookie ? { headers: { cookie } } : {}) });
     ws.on('open', () => resolve({ status: 101, ws }));
     ws.on('unexpected-response', (_req, res) => resolve({ status: res.statusCode ?? 0 }));
     ws.on('error', () => resolve({ status: -1 }));
   });
 }
 
-async function openClient(): Promise<{ ws: WebSocket; next: () => Promise<WireFromHost> }> {
-  const { status, ws } = await connect(host.wsUrl, host.origin);
+/** Opens a fresh launch URL the way the kiosk's Chromium does; returns the Cookie header it earned. */
+async function launch(): Promise<string> {
+  const url = new URL(host.issueLaunchUrl());
+  const res = await httpGet(url.pathname + url.search);
+  expect(res.status).toBe(303);
+  expect(res.headers.location).toBe('/');
+  const setCookie = String((res.headers['set-cookie'] as string[] | undefined)?.[0] ?? '');
+  return setCookie.split(';')[0]!;
+}
+
+async function openClient(cookie?: string): Promise<{ ws: WebSocket; next: () => Promise<WireFromHost>; cookie: string }> {
+  const screenCookie = cookie ?? (await launch());
+  const { status, ws } = await connect(host.wsUrl, host.origin, screenCookie);
   expect(status).toBe(101);
   const queue: WireFromHost[] = [];
   const waiters: ((m: WireFromHost) => void)[] = [];
@@ -101,29 +116,143 @@ async function openClient(): Promise<{ ws: WebSocket; next: () => Promise<WireFr
     if (w) w(msg);
     else queue.push(msg);
   });
-  return { ws: ws!, next: () => (queue.length ? Promise.resolve(queue.shift()!) : new Promise((r) => waiters.push(r))) };
+  return { ws: ws!, cookie: screenCookie, next: () => (queue.length ? Promise.resolve(queue.shift()!) : new Promise((r) => waiters.push(r))) };
 }
 
+/** Resolves with the close code of `ws`. */
+function closeCode(ws: WebSocket): Promise<number> {
+  return new Promise((r) => ws.on('close', (code) => r(code)));
+}
+
+describe('browser host: a local client without the launch secret', () => {
+  it('gets nothing: no page, no credential, no WebSocket, no events, no calls', async () => {
+    // The kiosk's own screen is up and a passage is happening while the stranger tries.
+    const screen = await openClient();
+    const page = await httpGet('/', { cookie: screen.cookie });
+    expect(page.status).toBe(200);
+    expect(page.body).toBe('<!doctype html><html><head><title>k</title></head><body></body></html>');
+    const cookieSecret = screen.cookie.split('=')[1]!;
+    expect(page.body).not.toContain(cookieSecret);
+
+    for (const path of ['/', '/index.html', '/admin', '/main.js']) {
+      const res = await httpGet(path);
+      expect(res.status, path).toBe(401);
+      expect(res.body).not.toContain('<html');
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+    // Any Origin it likes, a guessed or forged cookie, a token in the URL like the old host took.
+    const refused = [
+      await connect(host.wsUrl, host.origin),
+      await connect(host.wsUrl, host.origin, `${host.sessionCookieName}=${'A'.repeat(cookieSecret.length)}`),
+      await connect(`${host.wsUrl}?token=${cookieSecret}`, host.origin),
+      await connect(host.wsUrl, undefined, screen.cookie),
+    ];
+    expect(refused.map((r) => r.status)).toEqual([403, 403, 403, 403]);
+    // A launch link it made up gets nothing either.
+    const guessed = await httpGet(`/?launch=${'B'.repeat(43)}`);
+    expect(guessed.status).toBe(403);
+    expect(guessed.headers['set-cookie']).toBeUndefined();
+
+    fixture.emit({ type: 'language', language: 'en' });
+    expect(await screen.next()).toEqual({ kind: 'event', event: { type: 'language', language: 'en' } });
+    expect(fixture.calls).toEqual([]);
+    expect(host.connectedClients()).toBe(1);
+    screen.ws.close();
+  });
+
+  it('cannot reuse a launch URL the screen already opened', async () => {
+    const url = new URL(host.issueLaunchUrl());
+    const first = await httpGet(url.pathname + url.search);
+    expect(first.status).toBe(303);
+    const setCookie = String((first.headers['set-cookie'] as string[])[0]);
+    expect(setCookie).toMatch(new RegExp(`^${host.sessionCookieName}=[\\w-]{43}; Path=/; HttpOnly; SameSite=Strict$`));
+    const again = await httpGet(url.pathname + url.search);
+    expect(again.status).toBe(403);
+    expect(again.headers['set-cookie']).toBeUndefined();
+    expect(logLines).toContain('refused a launch link: unknown or already used');
+  });
+});
+
+describe('browser host: screens', () => {
+  it('keeps one session (a newer launch evicts the older screen) and one connection per session', async () => {
+    const first = await openClient();
+    const firstClosed = closeCode(first.ws);
+    const second = await openClient();
+    expect(await firstClosed).toBe(4001);
+    expect(host.sessionCount()).toBe(1);
+    expect((await httpGet('/', { cookie: first.cookie })).status).toBe(401);
+    expect((await connect(host.wsUrl, host.origin, first.cookie)).status).toBe(403);
+
+    // The same screen reconnecting (a reload) replaces its own older connection.
+    const secondClosed = closeCode(second.ws);
+    const reload = await openClient(second.cookie);
+    expect(await secondClosed).toBe(4002);
+    expect(host.connectedClients()).toBe(1);
+    reload.ws.close();
+  });
+
+  it('names the caller by a stable screen/session id, the same after a reconnect', async () => {
+    const a = await openClient();
+    a.ws.send(JSON.stringify({ kind: 'call', id: 1, method: 'guardReview', params: { passageId: 'x', verdict: 'allow' } }));
+    await a.next();
+    const closed = closeCode(a.ws);
+    a.ws.close();
+    await closed;
+    const b = await openClient(a.cookie);
+    b.ws.send(JSON.stringify({ kind: 'call', id: 2, method: 'guardReview', params: { passageId: 'x', verdict: 'deny' } }));
+    await b.next();
+    const ids = fixture.calls.map((c) => c.clientId);
+    expect(ids[0]).toMatch(/^screen-1\/session-[0-9a-f]{8}$/);
+    expect(ids[1]).toBe(ids[0]);
+    expect(ids[0]).not.toContain(a.cookie.split('=')[1]!.slice(0, 8));
+    b.ws.close();
+  });
+
+  it('rate-limits calls per connection and answers the excess with BAD_REQUEST', async () => {
+    await host.close();
+    fakeNow = 1_000_000;
+    host = await startBrowserHost({ service: fixture.service, rendererDir: join(dir, 'renderer'), callRate: { perSecond: 2, burst: 5 }, now: () => fakeNow });
+    const { ws, next } = await openClient();
+    for (let id = 1; id <= 8; id++) ws.send(JSON.stringify({ kind: 'call', id, method: 'submitScan', params: { text: `PHC1:${id}`, source: 'camera' } }));
+    const answers = [];
+    for (let i = 0; i < 8; i++) answers.push(await next());
+    const refused = answers.filter((a) => a.kind === 'result' && !a.result.ok);
+    expect(refused).toHaveLength(3);
+    expect(refused[0]).toMatchObject({ result: { reason: 'BAD_REQUEST', message: expect.stringMatching(/too many calls/) } });
+    expect(fixture.calls).toHaveLength(5);
+    fakeNow += 1000; // two more tokens
+    for (let id = 9; id <= 11; id++) ws.send(JSON.stringify({ kind: 'call', id, method: 'submitScan', params: { text: `PHC1:${id}`, source: 'camera' } }));
+    const later = [await next(), await next(), await next()];
+    expect(later.filter((a) => a.kind === 'result' && a.result.ok)).toHaveLength(2);
+    ws.close();
+  });
+});
+
 describe('browser host: HTTP', () => {
-  it('serves index.html with the token in a meta tag, a CSP and no-store', async () => {
-    const res = await httpGet('/');
+  it('serves index.html to a launched screen unchanged, with a CSP and no-store', async () => {
+    const res = await httpGet('/', { cookie: await launch() });
     expect(res.status).toBe(200);
-    expect(res.body).toContain(`<meta name="kiosk-token" content="${host.token}">`);
+    expect(res.body).toBe('<!doctype html><html><head><title>k</title></head><body></body></html>');
     expect(String(res.headers['content-security-policy'])).toContain("script-src 'self'");
     expect(String(res.headers['content-security-policy'])).not.toContain('unsafe-inline');
     expect(res.headers['cache-control']).toBe('no-store');
   });
 
   it('refuses a request naming another Host (DNS rebinding)', async () => {
-    const res = await httpGet('/', { Host: `evil.example:${host.port}` });
+    const cookie = await launch();
+    const res = await httpGet('/', { Host: `evil.example:${host.port}`, cookie });
     expect(res.status).toBe(421);
-    expect(res.body).not.toContain(host.token);
+    const url = new URL(host.issueLaunchUrl());
+    const launchRes = await httpGet(url.pathname + url.search, { Host: `evil.example:${host.port}` });
+    expect(launchRes.status).toBe(421);
+    expect(launchRes.headers['set-cookie']).toBeUndefined();
   });
 
   it('never serves a file outside the renderer directory', async () => {
-    const res = await httpGet('/../secret.txt');
+    const cookie = await launch();
+    const res = await httpGet('/../secret.txt', { cookie });
     expect(res.body).not.toContain('outside');
-    const encoded = await httpGet('/%2e%2e/secret.txt');
+    const encoded = await httpGet('/%2e%2e/secret.txt', { cookie });
     expect(encoded.status).toBe(404);
   });
 
@@ -133,27 +262,21 @@ describe('browser host: HTTP', () => {
 });
 
 describe('browser host: WebSocket admission', () => {
-  it('refuses a wrong Origin even with the right token', async () => {
-    expect((await connect(host.wsUrl, 'http://evil.example')).status).toBe(403);
-    expect((await connect(host.wsUrl, `http://localhost:${host.port}`)).status).toBe(403);
+  it('refuses a wrong Origin even with the screen cookie', async () => {
+    const cookie = await launch();
+    expect((await connect(host.wsUrl, 'http://evil.example', cookie)).status).toBe(403);
+    expect((await connect(host.wsUrl, `http://localhost:${host.port}`, cookie)).status).toBe(403);
   });
 
   it('refuses a missing Origin', async () => {
-    expect((await connect(host.wsUrl, undefined)).status).toBe(403);
-  });
-
-  it('refuses a missing or wrong token from our own origin', async () => {
-    const base = `ws://127.0.0.1:${host.port}${WS_PATH}`;
-    expect((await connect(base, host.origin)).status).toBe(403);
-    expect((await connect(`${base}?token=${'A'.repeat(host.token.length)}`, host.origin)).status).toBe(403);
-    expect((await connect(`${base}?token=`, host.origin)).status).toBe(403);
+    expect((await connect(host.wsUrl, undefined, await launch())).status).toBe(403);
   });
 
   it('refuses another path', async () => {
-    expect((await connect(`ws://127.0.0.1:${host.port}/other?token=${host.token}`, host.origin)).status).toBe(400);
+    expect((await connect(`ws://127.0.0.1:${host.port}/other`, host.origin, await launch())).status).toBe(400);
   });
 
-  it('accepts our origin with the token', async () => {
+  it('accepts our origin with the screen cookie', async () => {
     const { ws } = await openClient();
     expect(host.connectedClients()).toBe(1);
     ws.close();
@@ -166,7 +289,7 @@ describe('browser host: calls', () => {
     const text = 'PHC1: 6BF OA0 $ ';
     ws.send(JSON.stringify({ kind: 'call', id: 7, method: 'submitScan', params: { text, source: 'camera' } }));
     expect(await next()).toEqual({ kind: 'result', id: 7, result: { ok: true, value: { passageId: 'p-1', duplicate: false } } });
-    expect(fixture.calls).toEqual([{ method: 'submitScan', request: { text, source: 'camera' } }]);
+    expect(fixture.calls).toEqual([{ method: 'submitScan', request: { text, source: 'camera' }, clientId: expect.stringMatching(/^screen-1\//) }]);
     ws.close();
   });
 
@@ -218,7 +341,9 @@ describe('browser host: calls', () => {
 });
 
 describe('browser host: events', () => {
-  it('pushes valid events to every client and drops invalid ones', async () => {
+  it('pushes valid events to every screen and drops invalid ones', async () => {
+    await host.close();
+    host = await startBrowserHost({ service: fixture.service, rendererDir: join(dir, 'renderer'), maxScreens: 2 });
     const a = await openClient();
     const b = await openClient();
     fixture.emit({ type: 'passage', passage: { ...IDLE_PASSAGE, passageId: 'p-9', state: 'collecting', at: 1 } });

@@ -1,18 +1,23 @@
 // The browser host: serves the renderer build and the kiosk contract over one loopback port.
-// Security (architecture, "Security boundaries"): it listens on 127.0.0.1 only; every HTTP request
-// must name our own Host (a DNS-rebinding page would name its own); the WebSocket upgrade must come
-// from our own Origin and carry this start's random token, which the page gets inside index.html —
-// a page of another origin can neither read that HTML nor forge the Origin header. Everything else
-// is refused, and every message is validated against the contract before the core sees it.
+// Security (architecture, "Security boundaries"; docs/security.md, "Who may drive the kiosk"): it
+// listens on 127.0.0.1 only, and on loopback every local process can connect, so being local proves
+// nothing. The credential reaches the kiosk's own window out of band and once: the host mints a
+// one-time launch URL (`/?launch=<nonce>`), hands it to the Chromium it starts (or prints it), and
+// exchanges it on first use for an HttpOnly, SameSite=Strict session cookie. Nothing the host serves
+// ever contains a credential, so `GET /` teaches a stranger nothing; without a session every file is
+// 401 and every WebSocket upgrade 403. On top: every request must name our own Host (DNS rebinding),
+// the upgrade must come from our own Origin, at most `maxScreens` sessions live at once with one
+// connection each, calls are rate-limited per connection, and every message is validated against
+// the contract before the core sees it.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { KioskEventSchema, fail, type KioskEvent, type KioskService } from '../contract/api.js';
 import { dispatchCall, describeIssues } from '../contract/dispatch.js';
-import { MAX_WIRE_MESSAGE_BYTES, TOKEN_META_NAME, WS_PATH, WireCallSchema, type WireFromHost } from '../contract/wire.js';
+import { LAUNCH_PARAM, MAX_WIRE_MESSAGE_BYTES, WS_PATH, WireCallSchema, type WireFromHost } from '../contract/wire.js';
 import { rendererContentSecurityPolicy } from '../contract/csp.js';
 import { startHeartbeat } from './heartbeat.js';
 
@@ -24,21 +29,35 @@ export interface BrowserHostOptions {
   rendererDir: string;
   /** 0 (default) picks a free port. */
   port?: number;
-  /** Fixed token for tests; by default 32 random bytes per start. */
-  token?: string;
+  /** How many screen sessions may live at once (default 1: the kiosk's own window). A newer launch evicts the oldest. */
+  maxScreens?: number;
+  /** Stable name of this kiosk's screen, recorded with every guard verdict (default `screen-1`). */
+  screenId?: string;
+  /** Calls each connection may make: a bucket of `burst` refilled at `perSecond` (default 20/s, burst 60). */
+  callRate?: { perSecond: number; burst: number };
+  /** Milliseconds for the call-rate bucket (tests pass a manual clock). */
+  now?: () => number;
   /** Operational log lines (no personal data ever reaches here: only reasons and counts). */
   log?: (line: string) => void;
 }
 
 export interface BrowserHost {
-  /** The page to open, e.g. http://127.0.0.1:41234/ */
+  /** The page, e.g. http://127.0.0.1:41234/ — it answers only a browser holding a session. */
   readonly url: string;
   readonly origin: string;
   readonly port: number;
-  readonly token: string;
-  /** The WebSocket URL including the token (for tests and the bench). */
+  /** The WebSocket URL (no credential in it: the session cookie is the credential). */
   readonly wsUrl: string;
+  /** Name of the session cookie (per port, so two kiosks on one machine never share one). */
+  readonly sessionCookieName: string;
+  /**
+   * A new one-time launch URL: the first request to it gets a screen session and is redirected to
+   * the page; any later request to it gets 403. Only this process can mint one.
+   */
+  issueLaunchUrl(): string;
   connectedClients(): number;
+  /** Live screen sessions (launched and not evicted). */
+  sessionCount(): number;
   close(): Promise<void>;
 }
 
@@ -61,25 +80,45 @@ export function contentSecurityPolicy(port: number): string {
   return rendererContentSecurityPolicy(`'self' ws://${LOOPBACK}:${port}`);
 }
 
-function tokensEqual(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+const DEFAULT_CALL_RATE = { perSecond: 20, burst: 60 };
+/** Launch URLs minted but not yet used; older ones are dropped (a stale link is worth nothing). */
+const MAX_PENDING_LAUNCHES = 4;
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
-/** Puts the token into index.html as a meta tag the renderer reads (no inline script: CSP forbids it). */
-export function injectToken(html: string, token: string): string {
-  const meta = `<meta name="${TOKEN_META_NAME}" content="${token}">`;
-  return html.includes('</head>') ? html.replace('</head>', `  ${meta}\n</head>`) : meta + html;
+/** The value of cookie `name` in a Cookie header, or null. */
+export function cookieValue(header: string | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return null;
+}
+
+interface ScreenSession {
+  /** `screen-1/session-ab12cd34`: stable for the life of the session, never the secret itself. */
+  clientId: string;
+  socket: WebSocket | null;
 }
 
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
   const log = options.log ?? (() => {});
-  const token = options.token ?? randomBytes(32).toString('base64url');
   const rendererDir = resolve(options.rendererDir);
+  const maxScreens = Math.max(1, options.maxScreens ?? 1);
+  const screenId = (options.screenId ?? 'screen-1').replace(/[^\w.-]/g, '_').slice(0, 40);
+  const callRate = options.callRate ?? DEFAULT_CALL_RATE;
+  const now = options.now ?? (() => Date.now());
   let port = 0;
   let origin = '';
+  let cookieName = '';
   const allowedHosts = new Set<string>();
+  // Both keyed by the SHA-256 of the secret: the maps never hold a credential a heap dump could replay
+  // directly, and a lookup compares digests, not the secret byte by byte.
+  const pendingLaunches = new Set<string>();
+  const sessions = new Map<string, ScreenSession>(); // insertion order = oldest first
 
   const commonHeaders = (): Record<string, string> => ({
     'Content-Security-Policy': contentSecurityPolicy(port),
@@ -96,15 +135,66 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     res.end(text + '\n');
   };
 
+  const sessionOf = (req: IncomingMessage): ScreenSession | null => {
+    const secret = cookieValue(req.headers.cookie, cookieName);
+    return secret ? (sessions.get(sha256Hex(secret)) ?? null) : null;
+  };
+
+  function issueLaunchUrl(): string {
+    const nonce = randomBytes(32).toString('base64url');
+    pendingLaunches.add(sha256Hex(nonce));
+    while (pendingLaunches.size > MAX_PENDING_LAUNCHES) pendingLaunches.delete(pendingLaunches.values().next().value as string);
+    return `${origin}/?${LAUNCH_PARAM}=${nonce}`;
+  }
+
+  /** Spends a launch nonce: a new session, the oldest evicted beyond maxScreens; null if unknown or spent. */
+  function exchangeLaunch(nonce: string): string | null {
+    const key = sha256Hex(nonce);
+    if (!pendingLaunches.delete(key)) return null;
+    const secret = randomBytes(32).toString('base64url');
+    const digest = sha256Hex(secret);
+    sessions.set(digest, { clientId: `${screenId}/session-${digest.slice(0, 8)}`, socket: null });
+    while (sessions.size > maxScreens) {
+      const [oldest, session] = sessions.entries().next().value as [string, ScreenSession];
+      sessions.delete(oldest);
+      if (session.socket) {
+        clients.delete(session.socket);
+        session.socket.close(4001, 'a newer screen was launched');
+      }
+      log(`screen session ${session.clientId} ended: a newer screen was launched`);
+    }
+    return secret;
+  }
+
   async function serveFile(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!allowedHosts.has(req.headers.host ?? '')) return refuse(res, 421, 'UNAUTHORIZED: wrong Host');
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'BAD_REQUEST: GET only');
+    let url: URL;
     let pathname: string;
     try {
-      pathname = decodeURIComponent(new URL(req.url ?? '/', origin).pathname);
+      url = new URL(req.url ?? '/', origin);
+      pathname = decodeURIComponent(url.pathname);
     } catch {
       return refuse(res, 400, 'BAD_REQUEST: malformed path');
     }
+    const launch = url.searchParams.get(LAUNCH_PARAM);
+    if (launch !== null) {
+      const secret = exchangeLaunch(launch);
+      if (secret === null) {
+        log('refused a launch link: unknown or already used');
+        return refuse(res, 403, 'UNAUTHORIZED: this launch link is unknown or was already used; restart the kiosk for a new one');
+      }
+      log(`screen launched (${sessions.size} session${sessions.size === 1 ? '' : 's'})`);
+      // No Max-Age: the cookie dies with the browser, and a restarted kiosk mints a new launch URL.
+      res.writeHead(303, {
+        ...commonHeaders(),
+        Location: '/',
+        'Set-Cookie': `${cookieName}=${secret}; Path=/; HttpOnly; SameSite=Strict`,
+        'Content-Length': '0',
+      });
+      return void res.end();
+    }
+    if (!sessionOf(req)) return refuse(res, 401, 'UNAUTHORIZED: open the launch URL the kiosk printed when it started');
     if (pathname === '/' || pathname === '/admin') pathname = '/index.html';
     // Resolve inside rendererDir only: `..` or an absolute path can never leave it.
     const file = normalize(join(rendererDir, pathname));
@@ -112,8 +202,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     try {
       const info = await stat(file);
       if (!info.isFile()) return refuse(res, 404, 'not found');
-      let body: Buffer = await readFile(file);
-      if (file.endsWith('index.html')) body = Buffer.from(injectToken(body.toString('utf8'), token));
+      const body: Buffer = await readFile(file);
       res.writeHead(200, {
         ...commonHeaders(),
         'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
@@ -130,7 +219,6 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WIRE_MESSAGE_BYTES });
   const clients = new Set<WebSocket>();
-  let nextClient = 1;
 
   function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
     log(`refused a WebSocket connection: ${reason}`);
@@ -147,29 +235,55 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     if (url.pathname !== WS_PATH) return rejectUpgrade(socket, 400, 'BAD_REQUEST: unknown path');
     if (!allowedHosts.has(req.headers.host ?? '')) return rejectUpgrade(socket, 403, 'UNAUTHORIZED: wrong Host');
     if (req.headers.origin !== origin) return rejectUpgrade(socket, 403, 'UNAUTHORIZED: wrong Origin');
-    const given = url.searchParams.get('token') ?? '';
-    if (!tokensEqual(given, token)) return rejectUpgrade(socket, 403, 'UNAUTHORIZED: wrong or missing token');
-    wss.handleUpgrade(req, socket, head, (ws) => onClient(ws));
+    const session = sessionOf(req);
+    if (!session) return rejectUpgrade(socket, 403, 'UNAUTHORIZED: no screen session');
+    wss.handleUpgrade(req, socket, head, (ws) => onClient(ws, session));
   });
 
   function send(ws: WebSocket, message: WireFromHost): void {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   }
 
-  function onClient(ws: WebSocket): void {
-    const clientId = `ws-${nextClient++}`;
+  function onClient(ws: WebSocket, session: ScreenSession): void {
+    // One connection per screen session: a reload's new page replaces the old one's connection.
+    if (session.socket) {
+      clients.delete(session.socket);
+      session.socket.close(4002, 'replaced by a newer connection of this screen');
+    }
+    session.socket = ws;
     clients.add(ws);
     // A sign of life at once, so a screen that just connected need not wait a whole interval.
     send(ws, { kind: 'event', event: { type: 'heartbeat', at: Date.now() } });
+    const { clientId } = session;
     log(`screen connected (${clientId}, ${clients.size} connected)`);
+    const bucket = { tokens: callRate.burst, at: now() };
     ws.on('close', () => {
       clients.delete(ws);
+      if (session.socket === ws) session.socket = null;
       log(`screen disconnected (${clientId})`);
     });
     ws.on('error', () => ws.terminate());
     ws.on('message', (data: RawData, isBinary: boolean) => {
+      const t = now();
+      bucket.tokens = Math.min(callRate.burst, bucket.tokens + ((t - bucket.at) / 1000) * callRate.perSecond);
+      bucket.at = t;
+      if (bucket.tokens < 1) {
+        return send(ws, { kind: 'result', id: idOf(data, isBinary), result: fail('BAD_REQUEST', `too many calls: at most ${callRate.perSecond} a second`) });
+      }
+      bucket.tokens -= 1;
       void onMessage(ws, clientId, data, isBinary);
     });
+  }
+
+  /** The call id of a frame, when it has a usable one (for answering a refusal). */
+  function idOf(data: RawData, isBinary: boolean): number | null {
+    if (isBinary) return null;
+    try {
+      const id = (JSON.parse(data.toString()) as { id?: unknown })?.id;
+      return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : null;
+    } catch {
+      return null;
+    }
   }
 
   async function onMessage(ws: WebSocket, clientId: string, data: RawData, isBinary: boolean): Promise<void> {
@@ -217,20 +331,25 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   if (!address || typeof address === 'string') throw new Error('browser host: no TCP address');
   port = address.port;
   origin = `http://${LOOPBACK}:${port}`;
+  cookieName = `kiosk-session-${port}`;
   allowedHosts.add(`${LOOPBACK}:${port}`);
 
   return {
     url: `${origin}/`,
     origin,
     port,
-    token,
-    wsUrl: `ws://${LOOPBACK}:${port}${WS_PATH}?token=${encodeURIComponent(token)}`,
+    wsUrl: `ws://${LOOPBACK}:${port}${WS_PATH}`,
+    sessionCookieName: cookieName,
+    issueLaunchUrl,
     connectedClients: () => clients.size,
+    sessionCount: () => sessions.size,
     async close() {
       stopHeartbeat();
       unsubscribe();
       for (const ws of clients) ws.terminate();
       clients.clear();
+      sessions.clear();
+      pendingLaunches.clear();
       await new Promise<void>((r) => wss.close(() => r()));
       await new Promise<void>((r) => {
         server.close(() => r());
