@@ -38,7 +38,7 @@ describe('the embedded demo', () => {
   it('first start on an empty directory: demo PKI pinned, lists installed, codes written, simulated devices up', async () => {
     const data = scratchDir('kiosk-demo-');
     dirs.push(data);
-    kiosk = await composeKiosk({ dataDir: data.dir, log: () => {} });
+    kiosk = await composeKiosk({ dataDir: data.dir, log: () => {}, demo: true });
     expect(kiosk.banner.join('\n')).toMatch(/demo mode \(first start/);
     expect(kiosk.demo).not.toBeNull();
     const config = loadConfig(data.dir);

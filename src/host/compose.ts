@@ -3,7 +3,8 @@
 // (./kiosk-service.ts). It lives in host/ rather than core/ because it starts native-bridge's device
 // manager and simulators, which core may not import (architecture.md, "Allowed imports").
 //
-// With no configuration it runs the embedded demo (issue 5 §5): a demo PKI made in the data
+// Asked for the demo (`kiosk start --demo`) on a data directory with no configuration, it makes and
+// runs the embedded demo: a demo PKI made in the data
 // directory (its root pinned, its trust and status lists installed), SQLite in the data directory,
 // a simulated card reader, thermometer, scanner and gate on socat pty pairs, and demo codes written
 // as PNG and text files so a new user can hold one up to the camera.
@@ -34,7 +35,7 @@ import { schedulePurge, storeSettingsOf } from '../core/store/index.js';
 import { DeviceManager } from '../../native-bridge/manager.js';
 import { startDemoDevices, type RunningDemoDevices } from '../../native-bridge/demo.js';
 import { runConsoleCommand } from '../../native-bridge/simulators/console.js';
-import type { KioskServiceHandle } from './kiosk-service.js';
+import { NotConfiguredError, type KioskServiceHandle } from './kiosk-service.js';
 
 /** The demo section of config.json: present only for the embedded demo. */
 export interface DemoSection {
@@ -57,7 +58,13 @@ export interface ComposeOptions {
   clock?: Clock;
   /** Start the simulated devices in demo mode (default true). The benchmark runs camera-only. */
   demoDevices?: boolean;
+  /**
+   * Make the demo configuration when config.json is missing. Without it a missing config.json is a
+   * NotConfiguredError: a production box must never boot into a demo because a file went missing.
+   */
+  demo?: boolean;
 }
+
 
 export interface ComposedKiosk extends KioskServiceHandle {
   config: KioskConfig;
@@ -188,11 +195,12 @@ function demoConsole(demo: RunningDemoDevices, codesDir: string): (line: string)
   };
 }
 
-/** Builds the running kiosk for `dataDir`; the demo when it holds no configuration. */
+/** Builds the running kiosk for `dataDir`; the demo when asked for and it holds no configuration. */
 export async function composeKiosk(options: ComposeOptions): Promise<ComposedKiosk> {
   const { dataDir, log } = options;
-  ensureDataDir(dataDir);
   const firstRun = !existsSync(configPath(dataDir));
+  if (firstRun && !options.demo) throw new NotConfiguredError(dataDir);
+  ensureDataDir(dataDir);
   const config = firstRun ? ensureDemoConfig(dataDir) : loadConfig(dataDir);
   const demoSection = demoSectionOf(config);
   const banner: string[] = [];

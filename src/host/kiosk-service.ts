@@ -4,6 +4,7 @@
 //
 // The composition lives in ./compose.ts (src/core/checkpoint's service + store + lists + devices).
 import type { CameraConfig, KioskService, Language } from '../contract/api.js';
+import { configPath } from '../core/config/config.js';
 
 export interface KioskServiceOptions {
   /** The kiosk data directory (already created, owner-only). */
@@ -13,6 +14,11 @@ export interface KioskServiceOptions {
   language?: Language;
   /** Operational log (no personal data). */
   log: (line: string) => void;
+  /**
+   * Make the embedded demo when the data directory holds no configuration (`kiosk start --demo`).
+   * Without it a missing config.json is an error that says what to configure, never a demo.
+   */
+  demo?: boolean;
 }
 
 export interface KioskServiceHandle {
@@ -26,9 +32,28 @@ export interface KioskServiceHandle {
 }
 
 export async function createKioskService(options: KioskServiceOptions): Promise<KioskServiceHandle> {
-  // The real composition (./compose.ts): the demo when the data directory holds no configuration,
-  // else what config.json names. Imported lazily: hosts that only serve screens (tests with a
-  // scripted service) never load SQLite or the device manager.
+  // The real composition (./compose.ts): what config.json names, or the demo when asked for one
+  // and the data directory holds no configuration. Imported lazily: hosts that only serve screens
+  // (tests with a scripted service) never load SQLite or the device manager.
   const { composeKiosk } = await import('./compose.js');
   return composeKiosk(options);
+}
+
+/** config.json is missing and no demo was asked for; the message says what to configure. */
+export class NotConfiguredError extends Error {
+  constructor(readonly dataDir: string) {
+    super(notConfiguredMessage(dataDir));
+    this.name = 'NotConfiguredError';
+  }
+}
+
+/** What a production start without configuration prints: the file, the keys it needs, and `--demo`. */
+export function notConfiguredMessage(dataDir: string): string {
+  return [
+    `no configuration: ${configPath(dataDir)} does not exist.`,
+    'Write it with at least `venueId`, `kioskId` and `roots` (the pinned national root keys, [{kid, pub}]),',
+    'and `admin.pin` for the admin view (`kiosk admin set-pin < pin.txt`); `policy`, `devices`, `store`',
+    'and `upload` are optional (README, "Configuration").',
+    'To try the kiosk instead, start the embedded demo: `kiosk start --demo` (or `npm start`).',
+  ].join('\n');
 }

@@ -42,6 +42,8 @@ if (!app.requestSingleInstanceLock()) {
 interface StartOptions {
   camera?: Partial<CameraConfig>;
   language?: Language | null;
+  /** `kiosk start --demo`: make the embedded demo when there is no config.json. */
+  demo?: boolean;
 }
 
 function startOptions(): StartOptions {
@@ -155,7 +157,7 @@ async function start(): Promise<void> {
   await app.whenReady();
   const dataDir = ensureDataDir(defaultDataDir());
   const options = startOptions();
-  handle = await createKioskService({ dataDir, camera: options.camera, language: options.language ?? undefined, log });
+  handle = await createKioskService({ dataDir, camera: options.camera, language: options.language ?? undefined, log, demo: options.demo === true });
   installSessionPolicy();
   installIpc(handle);
   // A kiosk that dims or sleeps is a closed door.

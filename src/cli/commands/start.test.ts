@@ -1,9 +1,12 @@
 // `kiosk start` flag handling: bad values are refused with a reason and exit code 2 before anything
 // starts (the running kiosk itself is exercised by CI's `npm start` check and the e2e journeys).
 import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../main.js';
-import { cameraFromOptions } from './start.js';
+import { EXIT_NOT_CONFIGURED, cameraFromOptions } from './start.js';
 
 function io() {
   const stdout = new PassThrough();
@@ -40,5 +43,25 @@ describe('kiosk start flags', () => {
     expect(t.err()).toMatch(/^kiosk: BAD_REQUEST: /);
     expect(t.err()).toMatch(message);
     expect(t.out()).not.toContain('kiosk ready');
+  });
+});
+
+describe('kiosk start without configuration', () => {
+  it('refuses to start (no demo behind anyone\'s back) and says what to configure', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kiosk-start-unconfigured-'));
+    try {
+      const t = io();
+      const code = await main(['start', '--host', 'browser', '--data-dir', dataDir], t.io);
+      expect(code).toBe(EXIT_NOT_CONFIGURED);
+      expect(t.err()).toMatch(/^kiosk: NOT_CONFIGURED: /);
+      expect(t.err()).toContain(join(dataDir, 'config.json'));
+      for (const key of ['venueId', 'kioskId', 'roots', 'admin.pin', '--demo']) expect(t.err()).toContain(key);
+      expect(t.out()).not.toContain('kiosk ready');
+      // Nothing was made: no demo PKI, no demo PIN, no database.
+      expect(existsSync(join(dataDir, 'config.json'))).toBe(false);
+      expect(readdirSync(dataDir)).toEqual([]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
