@@ -1,9 +1,12 @@
 // The hash chain over log rows (issue 3 §2, §6). Each row stores prev_hash (the previous row's
-// hash, or the chain anchor's) and hash = SHA-256(prev_hash ‖ canonical(row)). Editing, inserting
-// or deleting a row in the middle breaks the link at that row, which `kiosk log verify` names.
+// hash, or the chain anchor's) and hash = HMAC-SHA256(chainKey, prev_hash ‖ canonical(row)).
+// Editing, inserting or deleting a row in the middle breaks the link at that row, which
+// `kiosk log verify` names. Keyed (schema 3 on, keys.ts) because a plain SHA-256 chain can be
+// recomputed by whoever can write the file: rewriting every row after an edit then verifies. With
+// the key held outside the data directory, a rewritten log no longer verifies (docs/security.md).
 // Purging the oldest rows moves the anchor (table chain_anchors) in the same transaction, so the
 // remaining rows still verify from the anchor.
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, type KeyObject } from 'node:crypto';
 
 export const GENESIS_HASH = Buffer.alloc(32, 0);
 
@@ -26,7 +29,13 @@ export function canonicalRow(values: readonly ChainValue[]): string {
   return JSON.stringify(encoded);
 }
 
-export function chainHash(prevHash: Uint8Array, values: readonly ChainValue[]): Buffer {
+/** The keyed link of a row: HMAC-SHA256(chainKey, prev_hash ‖ canonical(row)). */
+export function chainHash(chainKey: KeyObject | Buffer, prevHash: Uint8Array, values: readonly ChainValue[]): Buffer {
+  return createHmac('sha256', chainKey).update(prevHash).update(canonicalRow(values), 'utf8').digest();
+}
+
+/** The unkeyed link of schema ≤ 2, SHA-256(prev_hash ‖ canonical(row)): only to check an old log before migrating it. */
+export function legacyChainHash(prevHash: Uint8Array, values: readonly ChainValue[]): Buffer {
   return createHash('sha256').update(prevHash).update(canonicalRow(values), 'utf8').digest();
 }
 
@@ -50,7 +59,11 @@ export const ENTRY_CHAIN_COLUMNS = [
   'decision',
   'reason',
   'trust_list_seq',
+  'holder_name_masked',
 ] as const;
+
+/** The entry columns schema ≤ 2 hashed (before the masked name had its own column). */
+export const LEGACY_ENTRY_CHAIN_COLUMNS = ENTRY_CHAIN_COLUMNS.slice(0, -1);
 
 export const OVERRIDE_CHAIN_COLUMNS = ['seq', 'id', 'entry_seq', 'entry_id', 'at_ms', 'decision', 'guard', 'note'] as const;
 

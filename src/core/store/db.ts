@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, existsSync, mkdirSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { MIGRATIONS, type Migration } from './migrations/index.js';
+import { MIGRATIONS, type Migration, type MigrationContext } from './migrations/index.js';
 import { StoreError, toStoreError } from './errors.js';
 
 /** The database file inside a data directory. */
@@ -23,6 +23,8 @@ export interface OpenOptions {
   skipIntegrityCheck?: boolean;
   /** How long a writer waits for another process's write lock (ms). */
   busyTimeoutMs?: number;
+  /** Keys for steps that rewrite sealed rows (EntryStore.open passes them). */
+  migrationContext?: MigrationContext;
 }
 
 /**
@@ -55,9 +57,19 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database.
     // (issue 3 §1: an entry the kiosk reported written survives power loss).
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // Retention must erase (docs/security.md): a deleted row's bytes are overwritten with zeros
+    // instead of staying readable in a free page or slot until reused.
+    db.pragma('secure_delete = ON');
     if (!options.skipIntegrityCheck) checkIntegrity(db, file);
     checkVersion(db, file, migrations);
-    if (!options.readonly) migrate(db, migrations, file);
+    if (!options.readonly) {
+      // A new file reclaims space incrementally (set before the first table exists); see reclaimFreePages.
+      if (schemaVersion(db) === 0 && db.prepare('SELECT count(*) FROM sqlite_master').pluck().get() === 0) db.pragma('auto_vacuum = INCREMENTAL');
+      const applied = migrate(db, migrations, file, options.migrationContext);
+      // A file made before incremental vacuum, or any file a migration just rewrote: rebuild it once
+      // so no page keeps an old version of a row, and the WAL holding pre-migration frames is emptied.
+      if (Number(db.pragma('auto_vacuum', { simple: true })) !== 2 || applied > 0) compactAfterRewrite(db);
+    }
     return db;
   } catch (err) {
     db.close();
@@ -108,14 +120,14 @@ function checkVersion(db: Database.Database, file: string, migrations: readonly 
  * Applies every pending step in ONE immediate transaction, user_version included, so a crash or a
  * failing step leaves the database exactly at its old version (no half-migrated schema).
  */
-export function migrate(db: Database.Database, migrations: readonly Migration[], file = 'database'): number {
+export function migrate(db: Database.Database, migrations: readonly Migration[], file = 'database', context: MigrationContext = {}): number {
   checkVersion(db, file, migrations);
   const apply = db.transaction(() => {
     const current = schemaVersion(db);
     const pending = migrations.filter((m) => m.version > current);
     for (const m of pending) {
       try {
-        m.up(db);
+        m.up(db, context);
       } catch (err) {
         throw new StoreError('STORAGE_UNAVAILABLE', 'SCHEMA_INVALID', `migration ${m.version} (${m.name}) failed: ${(err as Error).message}`, { cause: err });
       }
@@ -124,6 +136,31 @@ export function migrate(db: Database.Database, migrations: readonly Migration[],
     return pending.length;
   });
   return apply.immediate();
+}
+
+/**
+ * VACUUM with incremental auto-vacuum switched on: every live row is copied into fresh pages, the
+ * free ones (which may hold a row's old bytes from before secure_delete) are dropped, and the WAL is
+ * checkpointed and truncated. Runs once per file (a file made before incremental vacuum) and after a
+ * migration step ran, outside any transaction.
+ */
+function compactAfterRewrite(db: Database.Database): void {
+  if (db.prepare('SELECT count(*) FROM sqlite_master').pluck().get() === 0) return;
+  db.pragma('auto_vacuum = INCREMENTAL');
+  db.exec('VACUUM');
+  db.pragma('wal_checkpoint(TRUNCATE)');
+}
+
+/**
+ * After a retention purge (purge.ts): the file gives its now-free pages back (incremental vacuum),
+ * then the WAL is checkpointed into the file and truncated to zero bytes, so neither keeps frames
+ * holding purged rows. Returns false when a reader (an export, the uploader) kept the WAL from being
+ * truncated this time: the next purge or the close of the last connection does it.
+ */
+export function reclaimFreePages(db: Database.Database): boolean {
+  db.pragma('incremental_vacuum');
+  const [r] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number; log: number; checkpointed: number }>;
+  return r !== undefined && r.busy === 0;
 }
 
 /**

@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readFileSync, statSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { DEMO_PEOPLE } from '../demo/people.js';
 import { EntryStore } from './entry-store.js';
-import { DOCUMENT_KEY_FILE, SEARCH_KEY_FILE } from './keys.js';
+import { DOCUMENT_KEY_FILE, SEARCH_KEY_FILE, STORE_KEY_CREDENTIAL, STORE_KEY_FILE, resolveKeySource } from './keys.js';
 import { verifyLog } from './verify.js';
 import { samplePassage, storeErrorOf, tempDataDir } from './test-support.js';
 
@@ -34,24 +36,80 @@ describe('EntryStore.append', () => {
     other.close();
   });
 
-  it('stores the document number encrypted, with keys in owner-only files', () => {
+  it('stores the name and the document number encrypted, with the key in an owner-only file', () => {
     store.append(samplePassage());
-    store.close();
-    const raw = readFileSync(join(tmp.dir, 'kiosk.sqlite3'));
-    const wal = readFileSync(join(tmp.dir, 'kiosk.sqlite3-wal'), { flag: 'a+' });
-    for (const bytes of [raw, wal]) expect(bytes.includes(Buffer.from(zhang.idNumber))).toBe(false);
-    for (const f of [DOCUMENT_KEY_FILE, SEARCH_KEY_FILE]) {
-      expect(statSync(join(tmp.dir, f)).mode & 0o777).toBe(0o600);
-      expect(statSync(join(tmp.dir, f)).size).toBe(32);
+    store.checkpoint();
+    const fileBytes = () => [readFileSync(join(tmp.dir, 'kiosk.sqlite3')), readFileSync(join(tmp.dir, 'kiosk.sqlite3-wal'), { flag: 'a+' })];
+    for (const bytes of fileBytes()) {
+      expect(bytes.includes(Buffer.from(zhang.idNumber))).toBe(false);
+      expect(bytes.includes(Buffer.from(zhang.name))).toBe(false);
     }
+    store.close();
+    for (const bytes of fileBytes()) expect(bytes.includes(Buffer.from(zhang.name))).toBe(false);
+    expect(statSync(join(tmp.dir, STORE_KEY_FILE)).mode & 0o777).toBe(0o600);
+    expect(statSync(join(tmp.dir, STORE_KEY_FILE)).size).toBe(32);
+    // The key files of schema 2 are no longer made.
+    for (const f of [DOCUMENT_KEY_FILE, SEARCH_KEY_FILE]) expect(existsSync(join(tmp.dir, f))).toBe(false);
     store = EntryStore.open(tmp.dir);
-    expect(store.findByDocumentNumber(zhang.idNumber, { admin: 'admin-1' })[0]!.documentNumber).toBe(zhang.idNumber);
+    const [found] = store.findByDocumentNumber(zhang.idNumber, { admin: 'admin-1' });
+    expect(found).toMatchObject({ documentNumber: zhang.idNumber, holderName: zhang.name });
+    expect(store.lastEntries(1)[0]).toMatchObject({ holderName: '张*' });
   });
 
-  it('refuses to start with a missing key once numbers are stored (a new key would lose them)', () => {
+  it('keeps the key outside the data directory when config store.keyFile names one', () => {
+    store.close();
+    const keyDir = mkdtempSync(join(tmpdir(), 'kiosk-keymount-'));
+    const dataDir = mkdtempSync(join(tmpdir(), 'kiosk-store-'));
+    try {
+      const keyFile = join(keyDir, 'store.key');
+      writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ store: { keyFile } }));
+      const s = EntryStore.open(dataDir);
+      s.append(samplePassage());
+      s.close();
+      expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+      expect(existsSync(join(dataDir, STORE_KEY_FILE))).toBe(false);
+      const again = EntryStore.open(dataDir);
+      expect(again.readEntriesAfterSeq(0, 1)[0]).toMatchObject({ holderName: zhang.name, documentNumber: zhang.idNumber });
+      again.close();
+      // Without the key mount (the disk alone), the log does not open, and no new key is made.
+      rmSync(keyFile);
+      expect(storeErrorOf(() => EntryStore.open(dataDir)).detail).toBe('KEY_INVALID');
+      expect(existsSync(keyFile)).toBe(false);
+    } finally {
+      rmSync(keyDir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
+      store = EntryStore.open(tmp.dir); // for afterEach
+    }
+  });
+
+  it('takes the key from a systemd credential and never creates one there', () => {
+    store.close();
+    const credentials = mkdtempSync(join(tmpdir(), 'kiosk-creds-'));
+    const dataDir = mkdtempSync(join(tmpdir(), 'kiosk-store-'));
+    try {
+      writeFileSync(join(credentials, STORE_KEY_CREDENTIAL), randomBytes(32), { mode: 0o400 });
+      const source = resolveKeySource(dataDir, '/elsewhere/ignored.key', { CREDENTIALS_DIRECTORY: credentials });
+      expect(source).toEqual({ kind: 'credential', path: join(credentials, STORE_KEY_CREDENTIAL) });
+      const s = EntryStore.open(dataDir, { keySource: source });
+      s.append(samplePassage());
+      s.close();
+      expect(existsSync(join(dataDir, STORE_KEY_FILE))).toBe(false);
+      // A different key (another kiosk's credential, a wrong key file) is refused, not used.
+      writeFileSync(join(dataDir, STORE_KEY_FILE), randomBytes(32), { mode: 0o600 });
+      const err = storeErrorOf(() => EntryStore.open(dataDir));
+      expect(err.detail).toBe('KEY_INVALID');
+      expect(err.message).toContain('not the key this entry log was written with');
+    } finally {
+      rmSync(credentials, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
+      store = EntryStore.open(tmp.dir); // for afterEach
+    }
+  });
+
+  it('refuses to start with a missing key once names and numbers are stored (a new key would lose them)', () => {
     store.append(samplePassage());
     store.close();
-    rmSync(join(tmp.dir, DOCUMENT_KEY_FILE));
+    rmSync(join(tmp.dir, STORE_KEY_FILE));
     const err = storeErrorOf(() => EntryStore.open(tmp.dir));
     expect(err.reason).toBe('STORAGE_UNAVAILABLE');
     expect(err.detail).toBe('KEY_INVALID');

@@ -4,16 +4,18 @@
 // StoreError instead (STORAGE_FULL / STORAGE_UNAVAILABLE / BAD_REQUEST); the kiosk must then stop
 // admitting automatically (decisions become `review`) until `storageState().writable` is true again.
 //
-// Privacy: names and document numbers never appear in errors or logs. Document numbers are stored
-// encrypted (keys.ts); screens get masked rows; clear numbers leave only through admin calls that
+// Privacy: names and document numbers never appear in errors or logs. Both are stored sealed
+// (keys.ts) beside their masked forms; screens get masked rows; clear numbers leave only through admin calls that
 // are audited (`findByDocumentNumber`) or to the uploader (`readEntriesAfterSeq`).
 import type Database from 'better-sqlite3';
-import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { maskDocumentNumber, maskName } from '../codes/id-number.js';
 import type { Decision, Reason } from '../../contract/reasons.js';
-import { classifyWriteError, databasePath, openDatabase, type OpenOptions } from './db.js';
+import { classifyWriteError, databasePath, openDatabase, reclaimFreePages, type OpenOptions } from './db.js';
 import { StoreError, toStoreError, type StoreFailure, type StoreReason } from './errors.js';
-import { loadEntryKeys, openDocumentNumber, sealDocumentNumber, type EntryKeys } from './keys.js';
+import { keyCheckValue, loadEntryKeys, loadLegacyEntryKeys, openText, resolveKeySource, sealText, type EntryKeys, type KeySource } from './keys.js';
+import { registerChainKey } from './verify.js';
+import { storeSettingsInDataDir } from './settings.js';
 import { chainHash, GENESIS_HASH, type ChainName, type ChainValue } from './chain.js';
 import { uuidv7 } from './ids.js';
 import {
@@ -40,7 +42,9 @@ export interface EntryRow {
   venue_id: string;
   kiosk_id: string;
   method: EntryMethod;
-  holder_name: string | null;
+  /** nonce ‖ secretbox of the name (schema 3 on). */
+  holder_name: Buffer | null;
+  holder_name_masked: string | null;
   doc_type: string | null;
   doc_number_box: Buffer | null;
   doc_number_masked: string | null;
@@ -61,7 +65,7 @@ export interface EntryRow {
 export const ENTRY_SELECT = `
   SELECT e.seq, e.id, e.at_ms, e.venue_id, e.kiosk_id, e.method, e.holder_name, e.doc_type,
          e.doc_number_box, e.doc_number_masked, e.code_id, e.code_issuer, e.status_colour,
-         e.temperature_c, e.decision, e.reason, e.trust_list_seq,
+         e.temperature_c, e.decision, e.reason, e.trust_list_seq, e.holder_name_masked,
          o.decision AS o_decision, o.guard AS o_guard, o.note AS o_note, o.at_ms AS o_at_ms
     FROM entries e
     LEFT JOIN entry_overrides o ON o.seq = (SELECT max(seq) FROM entry_overrides WHERE entry_seq = e.seq)`;
@@ -76,6 +80,8 @@ export interface StorageState {
 export interface EntryStoreOptions extends Pick<OpenOptions, 'migrations' | 'busyTimeoutMs' | 'skipIntegrityCheck'> {
   /** Database file; defaults to `<dataDir>/kiosk.sqlite3`. */
   file?: string;
+  /** Where the master key is; defaults to resolveKeySource (credential, config store.keyFile, data dir). */
+  keySource?: KeySource;
 }
 
 /** Upper case, no surrounding blanks: spec §3 hashes the number in upper case, §4 compares so. */
@@ -96,6 +102,7 @@ export class EntryStore {
   private readonly keys: EntryKeys;
   /** The search key imported once (an HMAC from a raw Buffer re-imports it on every call). */
   private readonly searchKey: KeyObject;
+  private readonly chainKey: KeyObject;
   private state: StorageState = { writable: true, reason: null, detail: null };
   private readonly stmt: ReturnType<typeof prepare>;
 
@@ -117,6 +124,8 @@ export class EntryStore {
     this.file = file;
     this.keys = keys;
     this.searchKey = createSecretKey(keys.searchKey);
+    this.chainKey = createSecretKey(keys.chainKey);
+    registerChainKey(db, this.chainKey);
     this.stmt = prepare(db);
     if (!db.readonly) db.pragma('wal_autocheckpoint = 0');
   }
@@ -124,10 +133,18 @@ export class EntryStore {
   /** Opens (creating, migrating, checking) the kiosk's database in `dataDir`. Throws StoreError. */
   static open(dataDir: string, options: EntryStoreOptions = {}): EntryStore {
     const file = options.file ?? databasePath(dataDir);
-    const db = openDatabase(file, options);
+    const source = options.keySource ?? resolveKeySource(dataDir, storeSettingsInDataDir(dataDir).keyFile);
+    let keys: EntryKeys | undefined;
+    // A migration that rewrites sealed rows (003) runs on a log of schema ≤ 2, where nothing is
+    // sealed under the master key yet: creating it then is safe.
+    const db = openDatabase(file, {
+      ...options,
+      migrationContext: { keys: () => (keys ??= loadEntryKeys(source, { create: true })), legacyKeys: () => loadLegacyEntryKeys(dataDir) },
+    });
     try {
-      const hasSealed = db.prepare('SELECT 1 FROM entries WHERE doc_number_box IS NOT NULL LIMIT 1').get() !== undefined;
-      const keys = loadEntryKeys(dataDir, { create: !hasSealed });
+      const hasSealed = db.prepare('SELECT 1 FROM entries WHERE doc_number_box IS NOT NULL OR holder_name IS NOT NULL LIMIT 1').get() !== undefined;
+      keys ??= loadEntryKeys(source, { create: !hasSealed });
+      checkKeys(db, keys);
       return new EntryStore(db, file, keys);
     } catch (err) {
       db.close();
@@ -186,7 +203,21 @@ export class EntryStore {
   }
 
   revealDocumentNumber(sealed: Uint8Array | null): string | null {
-    return sealed ? openDocumentNumber(this.keys, sealed) : null;
+    return sealed ? openText(this.keys.sealingKey, sealed) : null;
+  }
+
+  /** Opens a sealed holder name (same key and format as document numbers). */
+  revealName(sealed: Uint8Array | null): string | null {
+    return sealed ? openText(this.keys.sealingKey, sealed) : null;
+  }
+
+  /** See db.ts reclaimFreePages: after a purge, give free pages back and truncate the WAL. */
+  reclaimFreePages(): boolean {
+    try {
+      return reclaimFreePages(this.db);
+    } catch (err) {
+      throw classifyWriteError(err, this.file, 'reclaiming space after a purge');
+    }
   }
 
   /**
@@ -206,7 +237,7 @@ export class EntryStore {
       for (const row of rows) {
         const seq = tail.seq + 1;
         const values: ChainValue[] = [seq, ...row.values];
-        const hash = chainHash(tail.hash, values);
+        const hash = chainHash(this.chainKey, tail.hash, values);
         this.stmt.insertEntry.run(...values, tail.hash, hash);
         out.push({ id: row.values[0] as string, seq, at: row.values[1] as number, hash: hash.toString('hex') });
         tail = { seq, hash };
@@ -233,7 +264,7 @@ export class EntryStore {
       const seq = tail.seq + 1;
       const id = uuidv7(at);
       const values: ChainValue[] = [seq, id, target.seq, target.id, at, override.decision, guard, note];
-      const hash = chainHash(tail.hash, values);
+      const hash = chainHash(this.chainKey, tail.hash, values);
       this.stmt.insertOverride.run(...values, tail.hash, hash);
       return { id, seq, entrySeq: target.seq, at, hash: hash.toString('hex') };
     });
@@ -339,14 +370,50 @@ export class EntryStore {
   /** Appends an audit row (no personal data in `detail`). */
   audit(action: string, detail: Record<string, unknown>, atMs: number = Date.now()): void {
     this.write(`writing the ${action} audit record`, () => {
-      this.stmt.insertAudit.run(atMs, action, JSON.stringify(detail));
+      this.stmt.insertAudit.run(atMs, action, JSON.stringify(detail), 'completed', atMs);
     });
   }
 
-  auditLog(limit = 100): Array<{ seq: number; at: string; action: string; detail: Record<string, unknown> }> {
-    return (this.db.prepare('SELECT seq, at_ms, action, detail FROM audit ORDER BY seq DESC LIMIT ?').all(limit) as Array<{ seq: number; at_ms: number; action: string; detail: string }>).map(
-      (r) => ({ seq: r.seq, at: new Date(r.at_ms).toISOString(), action: r.action, detail: JSON.parse(r.detail) as Record<string, unknown> }),
-    );
+  /**
+   * Writes the audit row of something that takes a while (an export) BEFORE it starts, outcome
+   * `started`; `finishAudit` completes it. A row left at `started` is an export that was killed.
+   */
+  beginAudit(action: string, detail: Record<string, unknown>, atMs: number = Date.now()): number {
+    return this.write(`writing the ${action} audit record`, () => Number(this.stmt.insertAudit.run(atMs, action, JSON.stringify(detail), 'started', null).lastInsertRowid));
+  }
+
+  /** Completes a row written by `beginAudit`: its outcome, the end time, and details merged in. */
+  finishAudit(seq: number, outcome: 'completed' | 'failed' | 'cancelled', more: Record<string, unknown> = {}, atMs: number = Date.now()): void {
+    this.write('completing an audit record', () => {
+      const row = this.db.prepare('SELECT detail FROM audit WHERE seq = ?').get(seq) as { detail: string } | undefined;
+      if (!row) throw new StoreError('BAD_REQUEST', 'NOT_FOUND', `no audit record ${seq}`);
+      const detail = { ...(JSON.parse(row.detail) as Record<string, unknown>), ...more };
+      this.db.prepare("UPDATE audit SET outcome = ?, ended_at_ms = ?, detail = ? WHERE seq = ? AND outcome = 'started'").run(outcome, atMs, JSON.stringify(detail), seq);
+    });
+  }
+
+  /**
+   * The newest audit rows whose action is one of `actions`, newest first. The admin PIN's failure
+   * count and back-off are read from here, so they survive a restart (docs/security.md).
+   */
+  auditOf(actions: readonly string[], limit: number): Array<{ atMs: number; action: string; detail: Record<string, unknown> }> {
+    if (actions.length === 0) return [];
+    const rows = this.db
+      .prepare(`SELECT at_ms, action, detail FROM audit WHERE action IN (${actions.map(() => '?').join(', ')}) ORDER BY seq DESC LIMIT ?`)
+      .all(...actions, limit) as Array<{ at_ms: number; action: string; detail: string }>;
+    return rows.map((r) => ({ atMs: r.at_ms, action: r.action, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+  }
+
+  auditLog(limit = 100): Array<{ seq: number; at: string; action: string; outcome: string | null; endedAt: string | null; detail: Record<string, unknown> }> {
+    type Row = { seq: number; at_ms: number; action: string; detail: string; outcome: string | null; ended_at_ms: number | null };
+    return (this.db.prepare('SELECT seq, at_ms, action, detail, outcome, ended_at_ms FROM audit ORDER BY seq DESC LIMIT ?').all(limit) as Row[]).map((r) => ({
+      seq: r.seq,
+      at: new Date(r.at_ms).toISOString(),
+      action: r.action,
+      outcome: r.outcome,
+      endedAt: r.ended_at_ms === null ? null : new Date(r.ended_at_ms).toISOString(),
+      detail: JSON.parse(r.detail) as Record<string, unknown>,
+    }));
   }
 
   /** Maps a selected row to the API shape, masking or revealing name and number. */
@@ -360,7 +427,7 @@ export class EntryStore {
       venueId: r.venue_id,
       kioskId: r.kiosk_id,
       method: r.method,
-      holderName: r.holder_name === null ? null : reveal ? r.holder_name : maskName(r.holder_name),
+      holderName: reveal ? this.revealName(r.holder_name) : r.holder_name_masked,
       documentType: r.doc_type,
       documentNumber: reveal ? this.revealDocumentNumber(r.doc_number_box) : r.doc_number_masked,
       codeId: r.code_id,
@@ -421,11 +488,11 @@ export class EntryStore {
         e.venueId,
         e.kioskId,
         e.method,
-        e.holderName,
+        e.holderName === null ? null : sealText(this.keys.sealingKey, e.holderName),
         e.documentType,
-        doc === null ? null : sealDocumentNumber(this.keys, doc),
+        doc === null ? null : sealText(this.keys.sealingKey, doc),
         doc === null ? null : this.documentHash(doc),
-        doc === null ? null : maskDocumentNumber(doc),
+        doc === null ? null : maskDocumentNumber(doc, e.documentType),
         e.codeId === null ? null : e.codeId.toLowerCase(),
         e.codeIssuer,
         e.statusColour,
@@ -433,8 +500,26 @@ export class EntryStore {
         e.decision,
         e.reason,
         e.trustListSeq,
+        e.holderName === null ? null : maskName(e.holderName),
       ],
     };
+  }
+}
+
+/**
+ * Refuses a key that is not the one the log was written with (a different `store.keyFile`, a
+ * credential from another kiosk): rows sealed with it could never be read back. A log without a
+ * check value yet (new, or empty when migrated) gets one.
+ */
+function checkKeys(db: Database.Database, keys: EntryKeys): void {
+  const stored = db.prepare("SELECT value FROM store_meta WHERE name = 'key_check'").pluck().get() as Buffer | undefined;
+  const expected = keyCheckValue(keys);
+  if (stored === undefined) {
+    if (!db.readonly) db.prepare("INSERT INTO store_meta (name, value) VALUES ('key_check', ?)").run(expected);
+    return;
+  }
+  if (stored.length !== expected.length || !timingSafeEqual(stored, expected)) {
+    throw new StoreError('STORAGE_UNAVAILABLE', 'KEY_INVALID', `the store key from ${keys.source.kind} (${keys.source.path}) is not the key this entry log was written with; configure the right one`);
   }
 }
 
@@ -454,10 +539,10 @@ function prepare(db: Database.Database) {
     return {
       insertEntry: db.prepare(`INSERT INTO entries (seq, id, at_ms, venue_id, kiosk_id, method, holder_name, doc_type, doc_number_box,
         doc_number_hmac, doc_number_masked, code_id, code_issuer, status_colour, temperature_c, decision, reason, trust_list_seq,
-        prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        holder_name_masked, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertOverride: db.prepare(`INSERT INTO entry_overrides (seq, id, entry_seq, entry_id, at_ms, decision, guard, note, prev_hash, hash)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      insertAudit: db.prepare('INSERT INTO audit (at_ms, action, detail) VALUES (?, ?, ?)'),
+      insertAudit: db.prepare('INSERT INTO audit (at_ms, action, detail, outcome, ended_at_ms) VALUES (?, ?, ?, ?, ?)'),
       entryTail: db.prepare('SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1'),
       overrideTail: db.prepare('SELECT seq, hash FROM entry_overrides ORDER BY seq DESC LIMIT 1'),
       anchor: db.prepare('SELECT seq, hash FROM chain_anchors WHERE chain = ?'),

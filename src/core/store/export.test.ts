@@ -68,7 +68,7 @@ function parseCsv(text: string): string[][] {
 }
 
 describe('exportEntries', () => {
-  it('writes CSV with a UTF-8 BOM, a header, the range only, masked numbers and the guard override', async () => {
+  it('writes CSV with a UTF-8 BOM, a header, the range only, masked names and numbers and the guard override', async () => {
     const { file, rows } = await exportTo('out.csv', { format: 'csv' });
     expect(rows).toBe(3);
     const bytes = readFileSync(file);
@@ -78,13 +78,20 @@ describe('exportEntries', () => {
     expect(table).toHaveLength(4);
     const col = (name: string) => EXPORT_COLUMNS.indexOf(name as (typeof EXPORT_COLUMNS)[number]);
     expect(table.slice(1).map((r) => r[col('seq')])).toEqual(['2', '3', '4']);
-    expect(table[1]![col('holder_name')]).toBe(zhang.name);
+    expect(table[1]![col('holder_name')]).toBe('张*');
     expect(table[1]![col('document_number')]).toBe('3301**********' + zhang.idNumber.slice(-4));
     expect(table[1]![col('time_utc')]).toBe(new Date(t0).toISOString());
-    expect(table[3]![col('holder_name')]).toBe('\'=HYPERLINK("x"),李');
     expect(table[3]![col('temperature_c')]).toBe('');
     expect(table[3]!.slice(col('override_decision'))).toEqual(['admit', 'guard-07', 'hand thermometer, 36.4', new Date(t0 + 3000).toISOString()]);
-    expect(bytes.includes(Buffer.from(zhang.idNumber))).toBe(false);
+    for (const secret of [zhang.idNumber, zhang.name, li.name, li.idNumber, 'HYPERLINK']) expect(bytes.includes(Buffer.from(secret)), secret).toBe(false);
+  });
+
+  it('quotes and defuses a formula-looking name in a revealed CSV', async () => {
+    const { file } = await exportTo('revealed.csv', { format: 'csv', reveal: true });
+    const table = parseCsv(readFileSync(file).subarray(3).toString('utf8'));
+    const col = (name: string) => EXPORT_COLUMNS.indexOf(name as (typeof EXPORT_COLUMNS)[number]);
+    expect(table[1]![col('holder_name')]).toBe(zhang.name);
+    expect(table[3]![col('holder_name')]).toBe('\'=HYPERLINK("x"),李');
   });
 
   it('reveals document numbers only when asked, and audits every export', async () => {
@@ -92,7 +99,7 @@ describe('exportEntries', () => {
     expect(readFileSync(file, 'utf8')).toContain(li.idNumber);
     await exportTo('masked.ndjson', { format: 'ndjson', decision: 'deny' });
     const [masked, revealed] = store.auditLog(2);
-    expect(revealed).toMatchObject({ action: 'export', detail: { format: 'csv', rows: 3, revealed: true, requestedBy: 'admin-1', from: new Date(t0).toISOString() } });
+    expect(revealed).toMatchObject({ action: 'export', outcome: 'completed', detail: { format: 'csv', rows: 3, revealed: true, requestedBy: 'admin-1', from: new Date(t0).toISOString() } });
     expect(masked).toMatchObject({ action: 'export', detail: { format: 'ndjson', rows: 1, revealed: false, decision: 'deny' } });
     expect(JSON.stringify(store.auditLog())).not.toContain(li.idNumber);
   });
@@ -102,7 +109,7 @@ describe('exportEntries', () => {
     expect(rows).toBe(1);
     const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ seq: 3, holder_name: li.name, decision: 'deny', reason: 'FEVER', temperature_c: 38.2, override_decision: null });
+    expect(lines[0]).toMatchObject({ seq: 3, holder_name: '李*', decision: 'deny', reason: 'FEVER', temperature_c: 38.2, override_decision: null });
     expect(lines[0]!.document_number).toBe(li.idNumber.slice(0, 4) + '*'.repeat(10) + li.idNumber.slice(-4));
   });
 
@@ -115,7 +122,7 @@ describe('exportEntries', () => {
     expect(sheet.rowCount).toBe(4);
     expect(sheet.getRow(1).values).toEqual([undefined, ...EXPORT_COLUMNS]);
     const nameCol = EXPORT_COLUMNS.indexOf('holder_name') + 1;
-    expect(sheet.getRow(3).getCell(nameCol).value).toBe(li.name);
+    expect(sheet.getRow(3).getCell(nameCol).value).toBe('李*');
     expect(sheet.getRow(4).getCell(EXPORT_COLUMNS.indexOf('override_guard') + 1).value).toBe('guard-07');
   });
 

@@ -2,8 +2,10 @@
 // Chinese names), XLSX (exceljs's streaming WorkbookWriter: rows are zipped as they come, the
 // workbook is never held in memory) or NDJSON. Rows are read in keyset pages by seq, each page a
 // short read, so memory stays constant for any range and the kiosk keeps logging passages on the
-// same connection meanwhile (a long-lived iterator would make the connection busy). Document
-// numbers are masked unless `reveal`; every export is written to the audit table.
+// same connection meanwhile (a long-lived iterator would make the connection busy). Names and
+// document numbers are masked unless `reveal` (the stored masked columns: a masked export never
+// decrypts). The audit row is written BEFORE the first row is read and completed when the export
+// ends, completed, failed or cancelled (docs/security.md), so no export goes unrecorded.
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
@@ -20,7 +22,7 @@ export interface ExportOptions {
   toMs: number;
   decision?: Decision;
   format: ExportFormat;
-  /** Document numbers in clear (admin asked); otherwise masked. */
+  /** Names and document numbers in clear (an admin asked, PIN checked by the caller); otherwise masked. */
   reveal: boolean;
   /** Who asked, for the audit record (no personal data of holders). */
   requestedBy?: string;
@@ -28,6 +30,10 @@ export interface ExportOptions {
   /** XLSX rows per worksheet before continuing on the next (default and maximum: Excel's limit). */
   xlsxRowsPerSheet?: number;
   onProgress?: (rowsWritten: number, rowsTotal: number) => void;
+  /** Aborting cancels the export between pages; the audit row then says `cancelled`. */
+  signal?: AbortSignal;
+  /** Called with the audit row's seq once it is written (before any row is read). */
+  onAuditStarted?: (auditSeq: number) => void;
 }
 
 export interface ExportResult {
@@ -64,9 +70,10 @@ type Cell = string | number | null;
 
 /** Columns read per page, in EXPORT_COLUMNS order up to trust_list_seq (raw arrays: no row objects). */
 const PAGE_COLUMNS = (reveal: boolean) =>
-  `seq, id, at_ms, venue_id, kiosk_id, method, holder_name, doc_type, ${reveal ? 'doc_number_box' : 'doc_number_masked'}, code_id, code_issuer,
+  `seq, id, at_ms, venue_id, kiosk_id, method, ${reveal ? 'holder_name' : 'holder_name_masked'}, doc_type, ${reveal ? 'doc_number_box' : 'doc_number_masked'}, code_id, code_issuer,
    status_colour, temperature_c, decision, reason, trust_list_seq`;
 const AT = 2;
+const NAME = 6;
 const DOC = 8;
 
 /**
@@ -109,7 +116,7 @@ function csvLines(rows: readonly Cell[][]): string {
   return out;
 }
 
-const XLSX_BACKLOG_LIMIT = 1024 * 1024;
+export const XLSX_BACKLOG_LIMIT = 1024 * 1024;
 /** Excel's 1,048,576 rows per worksheet, less the header row. */
 export const XLSX_MAX_DATA_ROWS = 1_048_575;
 
@@ -118,8 +125,9 @@ export const XLSX_MAX_DATA_ROWS = 1_048_575;
  * unread buffers plus what its pipe destinations buffer. Relies on exceljs 4 internals
  * (`WorksheetWriter.stream`, `StreamBuf.buffers/pipes`); if they change, this returns 0 and the
  * export still works, only without the memory bound (the benchmark's peak RSS would show it).
+ * Exported for the store benchmark's exceljs-alone baseline, which waits on it the same way.
  */
-function xlsxBacklogBytes(sheet: unknown): number {
+export function xlsxBacklogBytes(sheet: unknown): number {
   type Pipe = { writableLength?: number; _writableState?: { length?: number } };
   const sb = (sheet as { stream?: { buffers?: unknown[]; pipes?: Pipe[] } }).stream;
   if (!sb) return 0;
@@ -180,15 +188,50 @@ export async function exportEntries(store: EntryStore, out: Writable, options: E
       }
       for (const r of rows) {
         r[AT] = new Date(r[AT] as number).toISOString();
-        if (options.reveal) r[DOC] = store.revealDocumentNumber(r[DOC] as unknown as Uint8Array | null);
+        if (options.reveal) {
+          r[NAME] = store.revealName(r[NAME] as unknown as Uint8Array | null);
+          r[DOC] = store.revealDocumentNumber(r[DOC] as unknown as Uint8Array | null);
+        }
         r.push(...(latest.get(r[0] as number) ?? NO_OVERRIDE));
       }
       yield rows;
     }
   };
 
+  const auditSeq = store.beginAudit('export', {
+    from: new Date(options.fromMs).toISOString(),
+    to: new Date(options.toMs).toISOString(),
+    decision: options.decision ?? null,
+    format: options.format,
+    revealed: options.reveal,
+    requestedBy: options.requestedBy ?? null,
+    rowsPlanned: bounds.n,
+  });
+  options.onAuditStarted?.(auditSeq);
   let written = 0;
-  const progress = () => options.onProgress?.(written, bounds.n);
+  try {
+    await writeAll();
+  } catch (err) {
+    const cancelled = options.signal?.aborted === true;
+    const e = err as { reason?: unknown; detail?: unknown };
+    try {
+      store.finishAudit(auditSeq, cancelled ? 'cancelled' : 'failed', { rows: written, failure: cancelled ? null : { reason: e.reason ?? null, detail: e.detail ?? null } });
+    } catch {
+      // The storage itself failed: the row stays `started`, which reads as an interrupted export.
+    }
+    if (!out.destroyed) out.destroy();
+    if (cancelled) throw new StoreError('BAD_REQUEST', 'INVALID_ENTRY', `the export was cancelled after ${written} rows`, { cause: err });
+    throw err;
+  }
+  store.finishAudit(auditSeq, 'completed', { rows: written });
+  return { rows: written, format: options.format, revealed: options.reveal };
+
+  async function writeAll(): Promise<void> {
+  const progress = () => {
+    options.signal?.throwIfAborted();
+    options.onProgress?.(written, bounds.n);
+  };
+  options.signal?.throwIfAborted();
   if (options.format === 'csv' || options.format === 'ndjson') {
     if (options.format === 'csv') await writeChunk(out, '\uFEFF' + csvLines([[...EXPORT_COLUMNS]]));
     for await (const cells of pages()) {
@@ -244,14 +287,5 @@ export async function exportEntries(store: EntryStore, out: Writable, options: E
   } else {
     throw new StoreError('BAD_REQUEST', 'INVALID_ENTRY', `unknown export format ${String(options.format)}`);
   }
-  store.audit('export', {
-    from: new Date(options.fromMs).toISOString(),
-    to: new Date(options.toMs).toISOString(),
-    decision: options.decision ?? null,
-    format: options.format,
-    rows: written,
-    revealed: options.reveal,
-    requestedBy: options.requestedBy ?? null,
-  });
-  return { rows: written, format: options.format, revealed: options.reveal };
+  }
 }

@@ -1,44 +1,85 @@
-// The two entry-log keys, each in its own owner-only (0600) file in the data directory (issue 3 §2):
-// - the secretbox key that encrypts document numbers at rest, so a copied database file alone does
-//   not reveal them;
-// - the HMAC key for the keyed hash that exact search and anti-passback use, so equal numbers can be
-//   matched without decrypting and a leaked database cannot be searched by brute force without it.
-// Keys are raw 32 random bytes. Back them up with the database: without the secretbox key the
-// stored numbers cannot be revealed, ever.
+// The entry log's keys (issue 3 §2; docs/security.md "What the disk reveals"). One 32-byte master
+// secret; three keys derived from it with HKDF-SHA256, each for one job:
+// - `sealingKey` (tweetnacl secretbox): holder names and document numbers at rest, so the database
+//   file alone reveals neither;
+// - `searchKey` (HMAC-SHA256): the keyed hash exact search and anti-passback use, so equal numbers
+//   match without decrypting and a leaked database cannot be searched by brute force without it;
+// - `chainKey` (HMAC-SHA256): the hash chain over log rows (chain.ts), so whoever can write the file
+//   but does not hold the key cannot recompute the chain after rewriting a row.
+//
+// Where the master secret lives, first found wins:
+// 1. a systemd credential `kiosk-store-key` ($CREDENTIALS_DIRECTORY, e.g. `LoadCredentialEncrypted=`
+//    sealed to the TPM): never created by the kiosk, never on the data disk in clear;
+// 2. `store.keyFile` in config.json: a file on another mount (a removable token, a separate
+//    encrypted volume); created there (0600) when missing and the log holds nothing sealed yet;
+// 3. `<dataDir>/entry-store.key` (0600): the default, beside the data. A stolen disk then gives the
+//    key too; full-disk encryption must cover the data directory (docs/security.md).
+// Back the master secret up apart from the database: without it no name or number can be revealed.
 import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { isAbsolute, join } from 'node:path';
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import nacl from 'tweetnacl';
 import { StoreError, toStoreError } from './errors.js';
 import { randomBytesPooled } from './ids.js';
 
+/** Default master secret file in the data directory. */
+export const STORE_KEY_FILE = 'entry-store.key';
+/** Name of the systemd credential holding the master secret. */
+export const STORE_KEY_CREDENTIAL = 'kiosk-store-key';
+/** Key files of schema 2 and earlier (one random key each); read only to migrate an old log. */
 export const DOCUMENT_KEY_FILE = 'entry-document.key';
 export const SEARCH_KEY_FILE = 'entry-search.key';
 const KEY_BYTES = 32;
 
+export type KeySourceKind = 'credential' | 'key-file' | 'data-dir';
+export interface KeySource {
+  kind: KeySourceKind;
+  path: string;
+}
+
 export interface EntryKeys {
-  /** tweetnacl secretbox key (32 bytes). */
-  documentKey: Uint8Array;
+  /** tweetnacl secretbox key (32 bytes): names and document numbers. */
+  sealingKey: Uint8Array;
   /** HMAC-SHA256 key for the keyed search hash (32 bytes). */
+  searchKey: Buffer;
+  /** HMAC-SHA256 key for the row chain (32 bytes). */
+  chainKey: Buffer;
+  source: KeySource;
+}
+
+/** The keys of schema ≤ 2: secretbox and search key in two files in the data directory. */
+export interface LegacyEntryKeys {
+  documentKey: Uint8Array;
   searchKey: Buffer;
 }
 
-function readKey(file: string): Buffer {
+/** Where the master secret is looked for: credential, then `store.keyFile`, then the data directory. */
+export function resolveKeySource(dataDir: string, keyFile: string | null | undefined, env: NodeJS.ProcessEnv = process.env): KeySource {
+  const credentials = env.CREDENTIALS_DIRECTORY;
+  if (credentials && existsSync(join(credentials, STORE_KEY_CREDENTIAL))) return { kind: 'credential', path: join(credentials, STORE_KEY_CREDENTIAL) };
+  if (keyFile) {
+    if (!isAbsolute(keyFile)) throw new StoreError('STORAGE_UNAVAILABLE', 'KEY_INVALID', `config store.keyFile must be an absolute path (got a relative one)`);
+    return { kind: 'key-file', path: keyFile };
+  }
+  return { kind: 'data-dir', path: join(dataDir, STORE_KEY_FILE) };
+}
+
+function readKeyFile(file: string, tighten: boolean, minBytes: number, exactBytes?: number): Buffer {
   let key: Buffer;
   try {
     // Tighten permissions left loose by a copy or an untar: the key is as sensitive as the data.
-    if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+    if (tighten && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
     key = readFileSync(file);
   } catch (err) {
     throw toStoreError(err, `reading key file ${file}`);
   }
-  if (key.length !== KEY_BYTES) {
-    throw new StoreError('STORAGE_UNAVAILABLE', 'KEY_INVALID', `${file} is not a ${KEY_BYTES}-byte key (${key.length} bytes); restore it from the backup taken with the database`);
+  if (key.length < minBytes || (exactBytes !== undefined && key.length !== exactBytes)) {
+    throw new StoreError('STORAGE_UNAVAILABLE', 'KEY_INVALID', `${file} is not a ${KEY_BYTES}-byte key (${key.length} bytes); restore it from where it was backed up`);
   }
   return key;
 }
 
-function createKey(file: string): Buffer {
+function createKeyFile(file: string): Buffer {
   const key = randomBytes(KEY_BYTES);
   try {
     // 'wx': never overwrite a key that appeared meanwhile (two processes starting together).
@@ -50,39 +91,57 @@ function createKey(file: string): Buffer {
       closeSync(fd);
     }
   } catch (err) {
-    if ((err as { code?: string }).code === 'EEXIST') return readKey(file);
+    if ((err as { code?: string }).code === 'EEXIST') return readKeyFile(file, true, KEY_BYTES, KEY_BYTES);
     throw toStoreError(err, `creating key file ${file}`);
   }
   return key;
 }
 
-/**
- * Loads both keys, creating missing ones only when `create` is true. The store passes
- * `create: false` once the log holds encrypted numbers: a fresh key then would silently make every
- * stored number unreadable, so a missing key is an error to fix by restoring it.
- */
-export function loadEntryKeys(dataDir: string, options: { create: boolean }): EntryKeys {
-  const files = [join(dataDir, DOCUMENT_KEY_FILE), join(dataDir, SEARCH_KEY_FILE)] as const;
-  const keys = files.map((file) => {
-    if (existsSync(file)) return readKey(file);
-    if (!options.create) {
-      throw new StoreError('STORAGE_UNAVAILABLE', 'KEY_INVALID', `${file} is missing but the entry log already holds encrypted document numbers; restore the key file from the backup taken with the database`);
-    }
-    return createKey(file);
-  });
-  return { documentKey: new Uint8Array(keys[0]!), searchKey: keys[1]! };
+function derive(master: Buffer, job: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', master, 'checkpoint-kiosk entry log', job, KEY_BYTES));
 }
 
-/** nonce (24 bytes) ‖ secretbox(UTF-8 number). A fresh random nonce per row. */
-export function sealDocumentNumber(keys: EntryKeys, documentNumber: string): Buffer {
+export function entryKeysFromMaster(master: Buffer, source: KeySource): EntryKeys {
+  return { sealingKey: new Uint8Array(derive(master, 'seal names and document numbers')), searchKey: derive(master, 'search hash'), chainKey: derive(master, 'row chain'), source };
+}
+
+/**
+ * Loads the master secret from `source`, creating it only when `create` is true (and never a
+ * credential: systemd provides those). The store passes `create: false` once the log holds sealed
+ * data: a fresh key then would silently make every stored name and number unreadable.
+ */
+export function loadEntryKeys(source: KeySource, options: { create: boolean }): EntryKeys {
+  if (source.kind === 'credential') return entryKeysFromMaster(readKeyFile(source.path, false, KEY_BYTES), source);
+  if (existsSync(source.path)) return entryKeysFromMaster(readKeyFile(source.path, true, KEY_BYTES, KEY_BYTES), source);
+  if (!options.create) {
+    throw new StoreError('STORAGE_UNAVAILABLE', 'KEY_INVALID', `${source.path} is missing but the entry log already holds sealed names and numbers; restore the key from its backup`);
+  }
+  return entryKeysFromMaster(createKeyFile(source.path), source);
+}
+
+/** The two key files of a schema ≤ 2 log, or null when neither exists. */
+export function loadLegacyEntryKeys(dataDir: string): LegacyEntryKeys | null {
+  const doc = join(dataDir, DOCUMENT_KEY_FILE);
+  const search = join(dataDir, SEARCH_KEY_FILE);
+  if (!existsSync(doc) && !existsSync(search)) return null;
+  return { documentKey: new Uint8Array(readKeyFile(doc, true, KEY_BYTES, KEY_BYTES)), searchKey: readKeyFile(search, true, KEY_BYTES, KEY_BYTES) };
+}
+
+/** A value stored beside the log that tells whether these are the keys it was written with. */
+export function keyCheckValue(keys: EntryKeys): Buffer {
+  return createHmac('sha256', keys.chainKey).update('checkpoint-kiosk key check v1').digest();
+}
+
+/** nonce (24 bytes) ‖ secretbox(UTF-8 text). A fresh random nonce per value. */
+export function sealText(sealingKey: Uint8Array, text: string): Buffer {
   const nonce = randomBytesPooled(nacl.secretbox.nonceLength);
-  const box = nacl.secretbox(Buffer.from(documentNumber, 'utf8'), nonce, keys.documentKey);
+  const box = nacl.secretbox(Buffer.from(text, 'utf8'), nonce, sealingKey);
   return Buffer.concat([nonce, box]);
 }
 
-export function openDocumentNumber(keys: EntryKeys, sealed: Uint8Array): string {
+export function openText(sealingKey: Uint8Array, sealed: Uint8Array): string {
   const nonce = sealed.subarray(0, nacl.secretbox.nonceLength);
-  const plain = nacl.secretbox.open(sealed.subarray(nacl.secretbox.nonceLength), nonce, keys.documentKey);
-  if (!plain) throw new StoreError('STORAGE_UNAVAILABLE', 'KEY_INVALID', 'a stored document number does not decrypt with this kiosk\'s key (wrong key file or altered row)');
-  return Buffer.from(plain).toString('utf8');
+  const plain = nacl.secretbox.open(sealed.subarray(nacl.secretbox.nonceLength), nonce, sealingKey);
+  if (!plain) throw new StoreError('STORAGE_UNAVAILABLE', 'KEY_INVALID', "a stored name or document number does not decrypt with this kiosk's key (wrong key or altered row)");
+  return Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString('utf8');
 }

@@ -5,6 +5,10 @@
 // keeps the hash chain verifiable: the batch moves the chain anchor to its last deleted row in the
 // same transaction. A clock that jumped backwards can leave a newer-by-seq row with an older time;
 // it goes when the prefix reaches it. Every purge that deleted something is written to `audit`.
+// Purged means erased (docs/security.md, "Retention must erase"): the connection deletes with
+// secure_delete on (db.ts), so a row's bytes are zeroed in its page; after the last batch the freed
+// pages are given back (incremental vacuum) and the WAL, which still holds frames written when the
+// rows were inserted, is checkpointed and truncated.
 import type { EntryStore } from './entry-store.js';
 import type { ChainName } from './chain.js';
 import { StoreError } from './errors.js';
@@ -40,6 +44,8 @@ export interface PurgeResult {
   /** Median and 99th percentile batch transaction (ms). */
   batchP50Ms: number;
   batchP99Ms: number;
+  /** False when a reader kept the WAL from being truncated after the purge (it is, at the next purge or close). */
+  walTruncated: boolean;
 }
 
 const yieldOnce = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -84,7 +90,7 @@ export async function purgeExpired(store: EntryStore, options: PurgeOptions): Pr
       return n;
     });
 
-  const result: PurgeResult = { cutoff: new Date(cutoff).toISOString(), entriesDeleted: 0, overridesDeleted: 0, batches: 0, longestBatchMs: 0, batchP50Ms: 0, batchP99Ms: 0 };
+  const result: PurgeResult = { cutoff: new Date(cutoff).toISOString(), entriesDeleted: 0, overridesDeleted: 0, batches: 0, longestBatchMs: 0, batchP50Ms: 0, batchP99Ms: 0, walTruncated: true };
   const durations: number[] = [];
   for (const chain of ['entries', 'entry_overrides'] as const) {
     for (;;) {
@@ -106,6 +112,7 @@ export async function purgeExpired(store: EntryStore, options: PurgeOptions): Pr
   result.batchP50Ms = at(0.5);
   result.batchP99Ms = at(0.99);
   if (result.entriesDeleted + result.overridesDeleted > 0) {
+    result.walTruncated = store.reclaimFreePages();
     store.audit('purge', {
       retentionDays: Math.floor(options.retentionDays),
       cutoff: result.cutoff,

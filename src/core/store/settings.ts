@@ -1,12 +1,18 @@
 // The entry log's section of config.json (`"store": {...}`), kept by this module as config.ts asks
-// of every part: `retentionDays` (issue 3 §5).
+// of every part: `retentionDays` (issue 3 §5) and `keyFile`, where the store's master key lives when
+// not in the data directory (keys.ts; docs/security.md).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_RETENTION_DAYS } from './purge.js';
+import { StoreError } from './errors.js';
 
 export const storeSettingsSchema = z
   .object({
     /** Entries older than this many days are purged. */
     retentionDays: z.number().int().min(1).max(3650).default(DEFAULT_RETENTION_DAYS),
+    /** Absolute path of the master key file on another mount; default `<dataDir>/entry-store.key`. */
+    keyFile: z.string().min(1).optional(),
   })
   .strict();
 export type StoreSettings = z.infer<typeof storeSettingsSchema>;
@@ -19,4 +25,18 @@ export function storeSettingsOf(config: Record<string, unknown>): StoreSettings 
     throw new Error(`config.json: store.${issue.path.join('.')}: ${issue.message}`);
   }
   return parsed.data;
+}
+
+/**
+ * The `store` section of `<dataDir>/config.json`, read directly (the store opens before and apart
+ * from the kiosk's configuration: export child, CLI). No file gives the defaults.
+ */
+export function storeSettingsInDataDir(dataDir: string): StoreSettings {
+  const file = join(dataDir, 'config.json');
+  if (!existsSync(file)) return storeSettingsOf({});
+  try {
+    return storeSettingsOf(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>);
+  } catch (err) {
+    throw new StoreError('STORAGE_UNAVAILABLE', 'KEY_INVALID', `reading the store settings: ${(err as Error).message}`);
+  }
 }

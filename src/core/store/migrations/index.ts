@@ -4,10 +4,12 @@
 import type { Migration } from './types.js';
 import { entriesMigration } from './001-entries.js';
 import { uploadStateMigration } from './002-upload-state.js';
+import { sealedNamesKeyedChainMigration } from './003-sealed-names-keyed-chain.js';
 
-export type { Migration } from './types.js';
+export type { Migration, MigrationContext } from './types.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   entriesMigration, // 001
   uploadStateMigration, // 002
+  sealedNamesKeyedChainMigration, // 003
 ];
