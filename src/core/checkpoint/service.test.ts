@@ -205,4 +205,18 @@ describe('kiosk service (the contract over the passage flow)', () => {
     expect(status).toMatchObject({ ok: true, value: { storage: { writable: false, reason: 'STORAGE_FULL' }, passage: { decision: 'review', reason: 'STORAGE_FULL' } } });
     expect(hub.pulses).toBe(0);
   });
+
+  it('a scan while a review waits answers `held` (not an error), and status tells the idle screen whether a card alone is allowed', async () => {
+    setup({ policy: { cardOnlyAllowed: false } });
+    hub.fitThermometer({ connected: true, fault: 'FRAME_TIMEOUT', detail: 'no valid frame within 1400 ms (no reply)' });
+    expect(await cp.service.getStatus({}, ctx)).toMatchObject({ ok: true, value: { cardOnlyAllowed: false, devices: expect.arrayContaining([expect.objectContaining({ kind: 'thermometer', state: 'offline', reason: 'FRAME_TIMEOUT' })]) } });
+    // A faulty thermometer is not waited for: decided at once, and without a reading it goes to the guard.
+    await cp.service.submitScan({ text: code('zhangsan'), source: 'camera' }, ctx);
+    const review = passages().pop()!;
+    expect(review).toMatchObject({ state: 'shown', decision: 'review', reason: 'TEMPERATURE_MISSING', awaitingGuard: true });
+    const held = await dispatchCall(cp.service, 'submitScan', { text: code('lisi'), source: 'camera' }, ctx);
+    expect(held).toEqual({ ok: true, value: { passageId: review.passageId, duplicate: false, held: true } });
+    expect(passages().pop()).toMatchObject({ passageId: review.passageId, heldAttempts: 1 });
+    for (const e of events) expect(KioskEventSchema.safeParse(e).success).toBe(true);
+  });
 });
