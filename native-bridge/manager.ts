@@ -50,7 +50,11 @@ export class DeviceManager implements DeviceHub {
       const streams = t.protocol.name === 'ascii-line' ? t.protocol.query === null : t.protocol.name === 'gy-mcu90614' && t.protocol.mode === 'continuous';
       this.trackers.get('thermometer')!.expectValidFrameWithin(streams ? t.streamTimeoutMs : 2 * (t.pollIntervalMs + t.replyTimeoutMs));
     }
-    if (c.idcard) this.trackers.get('idcard')!.expectValidFrameWithin(Math.max(1000, (c.idcard.retries + 1) * c.idcard.commandTimeoutMs + 2 * c.idcard.pollIntervalMs));
+    if (c.idcard) {
+      // Plus the wire time of the longest reply (a read: 1295 bytes, 10 bits a byte), slow at 9600 baud.
+      const readWireMs = Math.ceil((1295 * 10 * 1000) / c.idcard.baudRate);
+      this.trackers.get('idcard')!.expectValidFrameWithin(Math.max(1000, (c.idcard.retries + 1) * c.idcard.commandTimeoutMs + 2 * c.idcard.pollIntervalMs + readWireMs));
+    }
     const sink = (kind: DeviceKind) => ({ emit: (e: DeviceEvent) => this.emit(e), health: this.trackers.get(kind)! });
     if (c.idcard) this.idcard = new IdCardDriver(this.link('idcard', c.idcard.port, c.idcard.baudRate), c.idcard, sink('idcard'), options.photoDecoder);
     if (c.thermometer) this.thermometer = new ThermometerDriver(this.link('thermometer', c.thermometer.port, c.thermometer.baudRate), c.thermometer, sink('thermometer'));
