@@ -4,9 +4,10 @@
 // screen, valid calls answered, events pushed).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
+import { connect as tcpSocket } from 'node:net';
 import WebSocket from 'ws';
 import { startBrowserHost, type BrowserHost } from './server.js';
 import { IDLE_PASSAGE, fail, ok, type KioskEvent, type KioskService } from '../contract/api.js';
@@ -48,6 +49,22 @@ function recordingService() {
     },
   };
   return { service, calls, emit: (e: KioskEvent) => listeners.forEach((l) => l(e)), listeners };
+}
+
+/** Opens a plain TCP connection and reports whether it was accepted (or the error code). */
+function tcpConnect(address: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = tcpSocket({ host: address, port });
+    socket.setTimeout(5000, () => {
+      socket.destroy();
+      resolve('TIMEOUT');
+    });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
+  });
 }
 
 let dir: string;
@@ -256,8 +273,13 @@ describe('browser host: HTTP', () => {
     expect(encoded.status).toBe(404);
   });
 
-  it('listens on loopback only', () => {
-    expect(host.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+  it('listens on loopback only', async () => {
+    // Asked of the network, not of the URL: a TCP connection to the port reaches it on 127.0.0.1 and
+    // nowhere else: not on another loopback address (a wildcard bind would answer there), not on ::1,
+    // not on this machine's own non-loopback addresses.
+    expect(await tcpConnect('127.0.0.1', host.port)).toBe('connected');
+    const elsewhere = ['127.0.0.2', '::1', ...Object.values(networkInterfaces()).flat().filter((i) => i && !i.internal).map((i) => i!.address)];
+    for (const address of elsewhere) expect(await tcpConnect(address, host.port), address).not.toBe('connected');
   });
 });
 
