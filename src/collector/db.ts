@@ -2,9 +2,8 @@
 // Deduplication lives in primary keys, so "exactly once" holds even across a collector restart or
 // two requests racing for the same batch: (kiosk, batch id) for batches, (kiosk, entry id) for entries.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { BatchBody } from '../core/upload/protocol.js';
+import { preparePrivateDbFiles, tightenDbFiles } from './files.js';
 
 const MIGRATIONS: readonly string[] = [
   // 1: initial schema
@@ -70,9 +69,12 @@ export class CollectorDb {
   private readonly stmts;
 
   constructor(readonly path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    // Every kiosk's names and document numbers end up here: 0600 files in a 0700 directory (files.ts).
+    if (path !== ':memory:') preparePrivateDbFiles(path);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
+    // A -wal/-shm left 0644 by an older version is tightened too; new ones take the database's mode.
+    if (path !== ':memory:') tightenDbFiles(path);
     // FULL: the collector answers "accepted" only for entries that survive a power cut on its side.
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');

@@ -4,9 +4,16 @@
 //
 // Every refusal is an HTTP status plus `{ok:false, reason, message}`; nothing a client sends can
 // crash it. It never logs entry contents (they carry names and document numbers).
+//
+// Who may do what (docs/upload-protocol.md §3, docs/security.md "collector"): anyone who can reach
+// the port is rate-limited by remote address before anything else; a kiosk's own budget is spent
+// only once its signature verifies (else naming a victim's kiosk id would throttle the victim); the
+// status pages, which list every kiosk, need the operator's status token; and the collector will not
+// serve plain http beyond loopback unless told to in so many words.
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import { createHash, type KeyObject } from 'node:crypto';
+import { createHash, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { isIP } from 'node:net';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -32,7 +39,26 @@ export interface CollectorOptions {
   maxInflatedBytes?: number;
   /** Most entries one batch may carry (default 10,000). */
   maxEntriesPerBatch?: number;
+  /** Per kiosk, spent only after its signature verifies (default burst 200, 100/s). */
   rateLimit?: RateLimit;
+  /**
+   * Per remote address, before any authentication, for every request (default: burst 1000,
+   * 500/s — several kiosks may share one address behind NAT; a lone flooder gets 429 at once).
+   */
+  addressRateLimit?: RateLimit;
+  /** The rate limits' clock, monotonic ms (default performance.now): tests play time on their own clock. */
+  rateLimitClock?: () => number;
+  /**
+   * The operator's token for `GET /` and `GET /v1/status` (Bearer, or Basic with any user name and the
+   * token as password, so a browser can ask for it). Without one the status pages are off (404).
+   */
+  statusToken?: string;
+  /**
+   * Serve plain http on an address beyond loopback. Off by default: entries carry names and document
+   * numbers, so without `tls` a non-loopback `host` is refused (COLLECTOR_INSECURE) unless this is set
+   * (a TLS-terminating proxy on another host, an isolated test network).
+   */
+  allowInsecureHttp?: boolean;
   /**
    * Batch requests handled at once (default 16); more get 429. Bodies are buffered before their
    * signature is checked, so this bounds the memory a burst of large requests can take.
@@ -52,6 +78,26 @@ export interface RunningCollector {
   close(): Promise<void>;
 }
 
+/** The collector was asked to start in a way it refuses (e.g. plain http beyond loopback). */
+export class CollectorConfigError extends Error {
+  constructor(
+    readonly reason: 'COLLECTOR_INSECURE',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CollectorConfigError';
+  }
+}
+
+/** 127.0.0.0/8, ::1 (and ::ffff:127.x), `localhost`: the only places plain http may be served. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) return h === '::1' || /^::ffff:127\./.test(h);
+  return false;
+}
+
 class HttpRefusal extends Error {
   constructor(
     readonly status: number,
@@ -64,11 +110,17 @@ class HttpRefusal extends Error {
 }
 
 export async function startCollector(options: CollectorOptions): Promise<RunningCollector> {
+  const host = options.host ?? '127.0.0.1';
+  if (!options.tls && !options.allowInsecureHttp && !isLoopbackHost(host)) {
+    throw new CollectorConfigError('COLLECTOR_INSECURE', `refusing to serve plain http on ${host}: entries carry personal data; give a TLS certificate and key, or allow insecure http explicitly`);
+  }
   const db = new CollectorDb(options.dbPath);
   const maxBodyBytes = options.maxBodyBytes ?? 8 * 1024 * 1024;
   const maxInflatedBytes = options.maxInflatedBytes ?? 64 * 1024 * 1024;
   const maxEntries = options.maxEntriesPerBatch ?? 10_000;
-  const buckets = new TokenBuckets(options.rateLimit ?? { burst: 200, perSecond: 100 });
+  const kioskBuckets = new TokenBuckets(options.rateLimit ?? { burst: 200, perSecond: 100 }, options.rateLimitClock);
+  const addressBuckets = new TokenBuckets(options.addressRateLimit ?? { burst: 1000, perSecond: 500 }, options.rateLimitClock);
+  const statusTokenDigest = options.statusToken ? createHash('sha256').update(options.statusToken, 'utf8').digest() : null;
   const log = options.log ?? (() => undefined);
   const keyCache = new Map<string, KeyObject>();
   const listCache = new Map<ListKind, { mtimeMs: number; size: number; body: Buffer; etag: string; lastModified: string }>();
@@ -88,8 +140,6 @@ export async function startCollector(options: CollectorOptions): Promise<Running
 
   async function handleBatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const kioskId = header(req, HEADER.kioskId);
-    const wait = buckets.take(kioskId ?? `addr:${req.socket.remoteAddress ?? '?'}`);
-    if (wait > 0) throw new HttpRefusal(429, 'RATE_LIMITED', 'too many requests', { 'retry-after': String(Math.ceil(wait / 1000)) });
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (declared > maxBodyBytes) throw new HttpRefusal(413, 'BATCH_TOO_LARGE', `body over ${maxBodyBytes} bytes`);
     if (!kioskId || !/^[0-9a-f]{16}$/.test(kioskId)) throw new HttpRefusal(401, 'KIOSK_UNKNOWN', 'missing or malformed kiosk-id');
@@ -101,6 +151,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     if (!signature || !verifyDetached(body, fromB64url(signature), keyObject(kiosk.publicKey))) {
       throw new HttpRefusal(403, 'BATCH_SIGNATURE_INVALID', 'signature does not verify under the registered key');
     }
+    // The kiosk's own budget, taken only now: an unsigned request naming a kiosk spends nothing of it.
+    refuseIfLimited(kioskBuckets, kioskId);
     let batch;
     try {
       batch = decodeBatch(body, maxInflatedBytes);
@@ -143,6 +195,29 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     res.writeHead(200, { ...headers, 'content-length': String(cached.body.length) }).end(cached.body);
   }
 
+  function refuseIfLimited(buckets: TokenBuckets, key: string): void {
+    const wait = buckets.take(key);
+    if (wait > 0) throw new HttpRefusal(429, 'RATE_LIMITED', 'too many requests', { 'retry-after': String(Math.ceil(wait / 1000)) });
+  }
+
+  /** The status pages list every kiosk and its activity: the operator's token or nothing. */
+  function requireOperator(req: IncomingMessage): void {
+    if (!statusTokenDigest) throw new HttpRefusal(404, 'BAD_REQUEST', 'the status pages are off (no status token configured)');
+    const auth = header(req, 'authorization') ?? '';
+    let presented: string | null = null;
+    const bearer = /^Bearer +(.+)$/i.exec(auth);
+    const basic = /^Basic +([A-Za-z0-9+/=]+)$/i.exec(auth);
+    if (bearer) presented = bearer[1]!.trim();
+    else if (basic) {
+      const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+      presented = decoded.slice(decoded.indexOf(':') + 1);
+    }
+    // Compared as digests, in constant time: neither length nor content leaks through timing.
+    if (presented === null || !timingSafeEqual(createHash('sha256').update(presented, 'utf8').digest(), statusTokenDigest)) {
+      throw new HttpRefusal(401, 'STATUS_UNAUTHORIZED', 'the status pages need the operator status token', { 'www-authenticate': 'Basic realm="collector status", charset="UTF-8"' });
+    }
+  }
+
   function statusJson(): StatusView & Record<string, unknown> {
     const kiosks = db.kiosks();
     return {
@@ -162,6 +237,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const handler: RequestListener = (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const route = async () => {
+      // Before anything else, authenticated or not: one budget per remote address.
+      refuseIfLimited(addressBuckets, `addr:${req.socket.remoteAddress ?? '?'}`);
       if (req.method === 'POST' && path === BATCHES_PATH) {
         if (batchesInProgress >= maxConcurrent) throw new HttpRefusal(429, 'RATE_LIMITED', 'too many batches in progress', { 'retry-after': '1' });
         batchesInProgress += 1;
@@ -173,8 +250,14 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       }
       if (req.method === 'GET' && path === LIST_PATHS.trust) return handleList('trust', req, res);
       if (req.method === 'GET' && path === LIST_PATHS.status) return handleList('status', req, res);
-      if (req.method === 'GET' && path === '/v1/status') return sendJson(res, 200, statusJson());
-      if (req.method === 'GET' && path === '/') return sendHtml(res, statusJson());
+      if (req.method === 'GET' && path === '/v1/status') {
+        requireOperator(req);
+        return sendJson(res, 200, statusJson());
+      }
+      if (req.method === 'GET' && path === '/') {
+        requireOperator(req);
+        return sendHtml(res, statusJson());
+      }
       throw new HttpRefusal(404, 'BAD_REQUEST', 'no such endpoint');
     };
     route().catch((err: unknown) => {
@@ -202,10 +285,9 @@ export async function startCollector(options: CollectorOptions): Promise<Running
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const host = options.host ?? '127.0.0.1';
   return {
     url: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,

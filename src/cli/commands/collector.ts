@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { fromB64url, kioskIdOf } from '../../core/identity/device-key.js';
 import { CollectorDb } from '../../collector/db.js';
-import { startCollector } from '../../collector/server.js';
+import { CollectorConfigError, startCollector } from '../../collector/server.js';
+import { ensurePrivateDir, loadOrCreateStatusToken } from '../../collector/files.js';
 import { CliError, dataDirOf, printJson, withDataDir, type CommandIo } from '../program.js';
 import type { RegisterCommand } from './index.js';
 import { untilStopRequested } from '../stop-request.js';
@@ -17,8 +18,19 @@ interface CollectorOpts {
   lists?: string;
 }
 
-const dbPathOf = (opts: CollectorOpts) => opts.db ?? join(dataDirOf(opts), 'collector', 'collector.sqlite3');
-const listsOf = (opts: CollectorOpts) => opts.lists ?? join(dataDirOf(opts), 'collector', 'lists');
+const collectorDirOf = (opts: CollectorOpts) => join(dataDirOf(opts), 'collector');
+const dbPathOf = (opts: CollectorOpts) => opts.db ?? join(collectorDirOf(opts), 'collector.sqlite3');
+const listsOf = (opts: CollectorOpts) => opts.lists ?? join(collectorDirOf(opts), 'lists');
+
+/**
+ * Opens the collector's database; its own directory (`<data dir>/collector`, the default) is made
+ * or tightened to 0700 first. A `--db` elsewhere gets 0600 files (CollectorDb) in whatever folder
+ * the operator chose: that folder may be shared, so its mode is not ours to change.
+ */
+function openDb(opts: CollectorOpts): CollectorDb {
+  if (!opts.db) ensurePrivateDir(collectorDirOf(opts));
+  return new CollectorDb(dbPathOf(opts));
+}
 
 function common(cmd: Command): Command {
   return withDataDir(cmd)
@@ -32,7 +44,7 @@ function positiveInt(text: string, flag: string): number {
   return n;
 }
 
-async function serve(opts: CollectorOpts & { host: string; port: string; maxBodyBytes: string; maxEntries: string; ratePerSecond: string; rateBurst: string; tlsCert?: string; tlsKey?: string }, io: CommandIo): Promise<void> {
+async function serve(opts: CollectorOpts & { host: string; port: string; maxBodyBytes: string; maxEntries: string; ratePerSecond: string; rateBurst: string; tlsCert?: string; tlsKey?: string; statusTokenFile?: string; allowInsecureHttp?: boolean }, io: CommandIo): Promise<void> {
   if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) throw new CliError('BAD_REQUEST', '--tls-cert and --tls-key go together', 2);
   let tls: { cert: Buffer; key: Buffer } | undefined;
   if (opts.tlsCert && opts.tlsKey) {
@@ -42,8 +54,18 @@ async function serve(opts: CollectorOpts & { host: string; port: string; maxBody
       throw new CliError('BAD_REQUEST', `cannot read the TLS certificate or key: ${(err as Error).message}`, 2);
     }
   }
+  if (!opts.db) ensurePrivateDir(collectorDirOf(opts));
+  const statusTokenFile = opts.statusTokenFile ?? join(collectorDirOf(opts), 'status-token');
+  let statusToken: string;
+  try {
+    statusToken = loadOrCreateStatusToken(statusTokenFile);
+  } catch (err) {
+    throw new CliError('BAD_REQUEST', `cannot read or make the status token: ${(err as Error).message}`, 2);
+  }
   const collector = await startCollector({
     dbPath: dbPathOf(opts),
+    statusToken,
+    allowInsecureHttp: opts.allowInsecureHttp === true,
     listsDir: listsOf(opts),
     host: opts.host,
     port: positiveInt(opts.port, '--port'),
@@ -53,9 +75,11 @@ async function serve(opts: CollectorOpts & { host: string; port: string; maxBody
     log: (line) => io.stderr.write(`collector: ${line}\n`),
     ...(tls ? { tls } : {}),
   }).catch((err: NodeJS.ErrnoException) => {
+    if (err instanceof CollectorConfigError) throw new CliError(err.reason, err.message, 2);
     throw new CliError('STORAGE_UNAVAILABLE', `cannot start the collector: ${err.code ?? ''} ${err.message}`);
   });
-  printJson(io, { url: collector.url, db: dbPathOf(opts), lists: listsOf(opts), kiosks: collector.db.kiosks().length });
+  // The token's file, never the token itself: this line ends up in service logs.
+  printJson(io, { url: collector.url, db: dbPathOf(opts), lists: listsOf(opts), statusTokenFile, kiosks: collector.db.kiosks().length });
   await untilStopRequested();
   await collector.close();
 }
@@ -73,6 +97,8 @@ export const register: RegisterCommand = (program, io) => {
     .option('--rate-burst <n>', 'request burst per kiosk', '200')
     .option('--tls-cert <file>', 'serve https with this PEM certificate (needed beyond loopback: entries carry personal data)')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
+    .option('--status-token-file <file>', 'operator token for the status pages (made 0600 if missing; default: <data dir>/collector/status-token)')
+    .option('--allow-insecure-http', 'serve plain http on a non-loopback --host (only behind a TLS proxy or on an isolated test network)')
     .action((opts) => serve(opts, io));
 
   common(cmd.command('register'))
@@ -82,7 +108,7 @@ export const register: RegisterCommand = (program, io) => {
     .action((publicKey: string, opts: CollectorOpts & { name?: string }) => {
       const key = fromB64url(publicKey);
       if (key.length !== 32 || !/^[A-Za-z0-9_-]+$/.test(publicKey)) throw new CliError('BAD_REQUEST', 'the public key must be 32 bytes of base64url (as `kiosk identity` prints it)', 2);
-      const db = new CollectorDb(dbPathOf(opts));
+      const db = openDb(opts);
       try {
         const kioskId = kioskIdOf(key);
         db.registerKiosk(kioskId, key, opts.name ?? null);
@@ -96,7 +122,7 @@ export const register: RegisterCommand = (program, io) => {
     .description('refuse further uploads from a kiosk (403) until it is registered again')
     .argument('<kiosk-id>')
     .action((kioskId: string, opts: CollectorOpts) => {
-      const db = new CollectorDb(dbPathOf(opts));
+      const db = openDb(opts);
       try {
         if (!db.setKioskEnabled(kioskId, false)) throw new CliError('KIOSK_UNKNOWN', `no kiosk ${kioskId} is registered`);
         printJson(io, { disabled: kioskId });
@@ -108,7 +134,7 @@ export const register: RegisterCommand = (program, io) => {
   common(cmd.command('kiosks'))
     .description('print the registered kiosks: last seen, last upload, last seq, backlog, entries')
     .action((opts: CollectorOpts) => {
-      const db = new CollectorDb(dbPathOf(opts));
+      const db = openDb(opts);
       try {
         printJson(io, db.kiosks());
       } finally {
