@@ -2,8 +2,10 @@
 // online, consistent copy (SQLite's backup API, safe while the kiosk runs) and `kiosk log restore`
 // puts a checked copy back, keeping the damaged file beside it for investigation. Key files are
 // not in the database: back them up once, with the first backup (keys.ts).
+// A backup holds every sealed name and number of the log: it is created owner-only (0600) and
+// exclusively, so it never follows a file or symbolic link planted at its name (docs/security.md).
 import Database from 'better-sqlite3';
-import { copyFileSync, existsSync, fsyncSync, openSync, closeSync, renameSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, fsyncSync, openSync, closeSync, renameSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import { checkIntegrity, databasePath, latestVersion, schemaVersion } from './db.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -11,12 +13,21 @@ import { EntryStore } from './entry-store.js';
 import { StoreError, toStoreError } from './errors.js';
 
 export async function backupDatabase(store: EntryStore, destination: string): Promise<{ pages: number }> {
-  if (existsSync(destination)) throw new StoreError('BAD_REQUEST', 'INVALID_ENTRY', `${destination} exists; choose a new file`);
   try {
+    // 'wx' = O_CREAT|O_EXCL: fails on any existing name, a dangling symbolic link included.
+    closeSync(openSync(destination, 'wx', 0o600));
+  } catch (err) {
+    if ((err as { code?: string }).code === 'EEXIST') throw new StoreError('BAD_REQUEST', 'INVALID_ENTRY', `${destination} exists; choose a new file`);
+    throw toStoreError(err, `creating backup ${destination}`);
+  }
+  try {
+    // SQLite writes into the empty file we created (its mode kept) and gives its journal the same mode.
     const r = await store.db.backup(destination);
+    chmodSync(destination, 0o600);
     store.audit('backup', { file: basename(destination), pages: r.totalPages });
     return { pages: r.totalPages };
   } catch (err) {
+    rmSync(destination, { force: true });
     throw toStoreError(err, `backing up to ${destination}`);
   }
 }
@@ -56,6 +67,7 @@ export function restoreDatabase(dataDir: string, backupFile: string, now = new D
       if (existsSync(target + suffix)) renameSync(target + suffix, `${target}.damaged-${stamp}${suffix}`);
     }
     copyFileSync(backupFile, target);
+    chmodSync(target, 0o600);
     const fd = openSync(target, 'r+');
     fsyncSync(fd);
     closeSync(fd);
