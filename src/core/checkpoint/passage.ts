@@ -208,6 +208,19 @@ export class PassageFlow {
     });
   }
 
+  /**
+   * What the passage can expect changed (a thermometer became faulty or came back): a passage that
+   * was waiting only for a device that is no longer working is decided now, not when its window ends.
+   */
+  devicesChanged(): Promise<void> {
+    return this.enqueue(async () => {
+      const p = this.current;
+      if (!p) return;
+      if (this.isComplete(p)) await this.decide(p);
+      else this.emit(this.collectingView(p));
+    });
+  }
+
   /** The guard's allow/deny of a passage the kiosk decided `review` (spec §4: logged with the kiosk's). */
   guardReview(passageId: string, verdict: GuardVerdict, guard: string): Promise<{ ok: true; view: PassageView } | { ok: false; reason: Reason; message: string }> {
     return this.enqueue(async () => {

@@ -219,4 +219,16 @@ describe('kiosk service (the contract over the passage flow)', () => {
     expect(passages().pop()).toMatchObject({ passageId: review.passageId, heldAttempts: 1 });
     for (const e of events) expect(KioskEventSchema.safeParse(e).success).toBe(true);
   });
+
+  it('a passage waiting for a temperature is decided the moment the thermometer fails, not when its window ends', async () => {
+    setup();
+    hub.fitThermometer({ connected: true });
+    await cp.service.submitScan({ text: code('zhangsan'), source: 'camera' }, ctx);
+    expect(passages().pop()).toMatchObject({ state: 'collecting', missing: ['temperature'] });
+    hub.fitThermometer({ connected: true, fault: 'FRAME_TIMEOUT', detail: 'no valid frame within 1400 ms (no reply)' });
+    hub.emit({ type: 'health', at: clock.now(), health: hub.healthList.find((h) => h.device === 'thermometer')! });
+    await cp.flow.settled();
+    expect(passages().pop()).toMatchObject({ state: 'shown', decision: 'review', reason: 'TEMPERATURE_MISSING' });
+    expect(logs).toContain('device thermometer offline (FRAME_TIMEOUT): no valid frame within 1400 ms (no reply)');
+  });
 });

@@ -227,7 +227,11 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
             }
             loggedHealth.set(shown.id, key);
           }
-          if (event.health.device === 'thermometer' && event.health.fault !== null) void flow.temperatureGone().catch(() => undefined);
+          if (event.health.device === 'thermometer') {
+            if (event.health.fault !== null) void flow.temperatureGone().catch(() => undefined);
+            // A passage waiting only for a thermometer that just failed is decided now.
+            void flow.devicesChanged().catch(() => undefined);
+          }
           emit({ type: 'devices', devices: deviceHealth() });
           break;
         }
