@@ -5,9 +5,11 @@
 // no name, number+unit, status chip or button breaks across lines, and the verdict is large enough
 // to read at 2 m. A screenshot of each is saved as test-results/e2e/layout-<state>-<lang>-<W>x<H>.png.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { KioskStatus, PassageView } from '../src/contract/api.js';
-import { launchChromium, saveScreenshot, startTestKiosk, type TestKiosk } from './support/harness.js';
+import { ROOT, launchChromium, saveScreenshot, startTestKiosk, type TestKiosk } from './support/harness.js';
 import { scriptedService, shownPassage, type ScriptedService } from './support/scripted-service.js';
 
 export const SCREEN_SIZES = [
@@ -97,80 +99,8 @@ interface LayoutReport {
   tone: string;
 }
 
-/**
- * Runs in the page: every visible box that carries text or colour, measured. Text blocks are measured
- * by their text (a Range), not their box, so text spilling out of its box is caught too.
- */
-const measureLayout = (): LayoutReport => {
-  const problems: string[] = [];
-  const W = window.innerWidth;
-  const H = window.innerHeight;
-  const visible = (e: Element) => {
-    const s = getComputedStyle(e);
-    const r = e.getBoundingClientRect();
-    return s.display !== 'none' && s.visibility !== 'hidden' && Number(s.opacity) > 0 && r.width > 1 && r.height > 1 && !(e as HTMLElement).closest('[hidden]');
-  };
-  const textRects = (e: Element) => {
-    const range = document.createRange();
-    range.selectNodeContents(e);
-    return [...range.getClientRects()].filter((r) => r.width > 0 && r.height > 0);
-  };
-  const union = (rects: DOMRect[]) => {
-    const l = Math.min(...rects.map((r) => r.left));
-    const t = Math.min(...rects.map((r) => r.top));
-    return new DOMRect(l, t, Math.max(...rects.map((r) => r.right)) - l, Math.max(...rects.map((r) => r.bottom)) - t);
-  };
-  /** Lines of text: rects grouped by vertical overlap (a CJK and a Latin glyph on one line differ in height). */
-  const lineCount = (rects: DOMRect[]) => {
-    const sorted = [...rects].sort((a, b) => a.top - b.top);
-    let lines = 0;
-    let bottom = -Infinity;
-    for (const r of sorted) {
-      if (r.top >= bottom - 2) lines += 1;
-      bottom = Math.max(bottom, r.bottom);
-    }
-    return lines;
-  };
-  const name = (e: Element) => e.id || `${(e.parentElement?.id ?? '')}>${e.tagName.toLowerCase()}[${[...(e.parentElement?.children ?? [])].indexOf(e)}]${(e as HTMLElement).dataset.id ? `(${(e as HTMLElement).dataset.id})` : ''}`;
-
-  // Boxes with a background or a frame are measured as boxes; plain text by its text.
-  const boxed = [...document.querySelectorAll('#status-items li, #status-bar button, #demo-badge, #review-panel button, #preview, #wait-guard, #trust-stale, #device-detail')];
-  const texts = [...document.querySelectorAll('#kiosk-name, #clock, #headline, #subline, #person > span, #reason, #other-reasons li, #hints li, #review-prompt, #countdown, #error-line')];
-  const items: { id: string; rect: DOMRect }[] = [];
-  for (const e of boxed) if (visible(e)) items.push({ id: name(e), rect: e.getBoundingClientRect() });
-  for (const e of texts) {
-    if (!visible(e)) continue;
-    const rects = textRects(e);
-    if (rects.length) items.push({ id: name(e), rect: union(rects) });
-  }
-  for (const { id, rect } of items) {
-    if (rect.left < -0.5 || rect.top < -0.5 || rect.right > W + 0.5 || rect.bottom > H + 0.5) {
-      problems.push(`${id} leaves the screen: ${Math.round(rect.left)},${Math.round(rect.top)}–${Math.round(rect.right)},${Math.round(rect.bottom)} of ${W}×${H}`);
-    }
-  }
-  for (let i = 0; i < items.length; i++) {
-    for (let j = i + 1; j < items.length; j++) {
-      const a = items[i]!.rect;
-      const b = items[j]!.rect;
-      const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
-      const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
-      if (w > 0.5 && h > 0.5) problems.push(`${items[i]!.id} overlaps ${items[j]!.id} (${Math.round(w)}×${Math.round(h)} px)`);
-    }
-  }
-  // Never broken inside: a name, a province, a number with its unit, a chip, a button, the verdict word.
-  const atomic = [...document.querySelectorAll('#person > span, #status-items li, #status-bar button, #review-panel button, #countdown, #clock, #demo-badge')];
-  const tone = document.getElementById('guard')!.dataset.tone ?? '';
-  if (['pass', 'stop', 'check'].includes(tone)) atomic.push(document.getElementById('headline')!);
-  for (const e of atomic) {
-    if (!visible(e)) continue;
-    const lines = lineCount(textRects(e));
-    if (lines > 1) problems.push(`${name(e)} "${e.textContent}" breaks over ${lines} lines`);
-    const he = e as HTMLElement;
-    if (he.scrollWidth > he.clientWidth + 1 && getComputedStyle(e).display !== 'inline') problems.push(`${name(e)} "${e.textContent}" is clipped`);
-  }
-  const verdictPx = parseFloat(getComputedStyle(document.getElementById('headline')!).fontSize);
-  return { problems, verdictPx, tone };
-};
+/** The in-page probe (e2e/support/layout-probe.js): overlaps, text off screen, broken atomic texts, verdict size. */
+const LAYOUT_PROBE = readFileSync(join(ROOT, 'e2e', 'support', 'layout-probe.js'), 'utf8');
 
 async function show(page: Page, scripted: ScriptedService, state: StateName): Promise<void> {
   const passage = passageFor(state);
@@ -207,8 +137,8 @@ describe('guard screen layout on portrait and small screens', () => {
 
   async function check(label: string, verdict: boolean): Promise<void> {
     // Two frames so layout and fonts have settled.
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    const report = (await page.evaluate(measureLayout)) as LayoutReport;
+    await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+    const report = (await page.evaluate(LAYOUT_PROBE)) as LayoutReport;
     for (const p of report.problems) failures.push(`${label}: ${p}`);
     if (verdict && report.verdictPx < MIN_VERDICT_PX) failures.push(`${label}: verdict ${report.verdictPx}px < ${MIN_VERDICT_PX}px`);
     await saveScreenshot(page, `layout-${label}`);
