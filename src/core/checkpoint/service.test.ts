@@ -9,9 +9,10 @@ import { issueDemoCode, makeDemoPki } from '../codes/pki.js';
 import { kioskConfigSchema } from '../config/config.js';
 import type { DecodedCard, DeviceEvent, DeviceEventListener, DeviceHealth, DeviceHub, GatePulseResult } from '../devices/types.js';
 import { EntryStore } from '../store/entry-store.js';
-import { hashAdminPin } from './admin-pin.js';
+import { hashAdminPin, lockMsAfter } from './admin-pin.js';
+import { UnavailableStore } from './unavailable-store.js';
 import { ManualClock } from './clock.js';
-import { createCheckpointService, type CheckpointService } from './service.js';
+import { createCheckpointService, printableForLog, type CheckpointService } from './service.js';
 import { T0, fillDisk, person } from './test-support.js';
 
 /**
@@ -91,9 +92,13 @@ let hub: ScriptedHub;
 let clock: ManualClock;
 let events: KioskEvent[];
 let logs: string[];
+let adminRecord: unknown;
+/** The admin section of the configuration `setup` was given (a restarted service gets the same PIN). */
+const cp0Admin = () => adminRecord;
 
 function setup(extra: Record<string, unknown> = {}) {
   dir = mkdtempSync(join(tmpdir(), 'kiosk-service-'));
+  adminRecord = extra.admin;
   const lists = new ListCache(dir, pki.roots).load();
   lists.installTrust(pki.trustListJws);
   lists.installStatus(pki.statusListJws);
@@ -140,8 +145,8 @@ describe('kiosk service (the contract over the passage flow)', () => {
     expect(hub.pulses).toBe(1);
     for (const e of events) expect(KioskEventSchema.safeParse(e).success).toBe(true);
 
-    const figures = await dispatchCall(cp.service, 'getTodayFigures', {}, ctx);
-    expect(figures).toMatchObject({ ok: true, value: { total: 1, admitted: 1, denied: 0, reviewed: 0 } });
+    // With no admin PIN configured, admin functions are closed.
+    expect(await dispatchCall(cp.service, 'getTodayFigures', {}, ctx)).toMatchObject({ ok: false, reason: 'UNAUTHORIZED', message: expect.stringMatching(/no admin PIN is set/) });
     expect(await dispatchCall(cp.service, 'getRendererConfig', {}, ctx)).toMatchObject({ ok: true, value: { camera: { enabled: true, width: 640 }, kioskName: 'kiosk-7' } });
     expect(await dispatchCall(cp.service, 'setLanguage', { language: 'en' }, ctx)).toMatchObject({ ok: true, value: { language: 'en' } });
     expect(await dispatchCall(cp.service, 'reportCamera', { state: 'ok', detail: null }, ctx)).toMatchObject({ ok: true });
@@ -185,15 +190,80 @@ describe('kiosk service (the contract over the passage flow)', () => {
     expect(hub.pulses).toBe(0);
   });
 
-  it('today\'s figures need the admin PIN when one is configured; five wrong PINs close the gate for a minute', async () => {
+  it('today\'s figures need the admin PIN; every view and every wrong PIN is audited', async () => {
     setup({ admin: { pin: hashAdminPin('2468') } });
-    expect(await cp.service.getTodayFigures({}, ctx)).toMatchObject({ ok: false, reason: 'UNAUTHORIZED' });
-    expect(await cp.service.getTodayFigures({ pin: '1111' }, ctx)).toMatchObject({ ok: false, reason: 'UNAUTHORIZED' });
+    expect(await cp.service.getTodayFigures({}, ctx)).toMatchObject({ ok: false, reason: 'UNAUTHORIZED', message: 'the admin PIN is required' });
+    expect(await cp.service.getTodayFigures({ pin: '1111' }, ctx)).toMatchObject({ ok: false, reason: 'UNAUTHORIZED', message: 'wrong admin PIN' });
     expect(await cp.service.getTodayFigures({ pin: '2468' }, ctx)).toMatchObject({ ok: true, value: { total: 0 } });
-    for (let i = 0; i < 5; i++) await cp.service.getTodayFigures({ pin: '0000' }, ctx);
-    expect(await cp.service.getTodayFigures({ pin: '2468' }, ctx)).toMatchObject({ ok: false, reason: 'UNAUTHORIZED', message: expect.stringMatching(/try again in 60 s/) });
-    clock.advance(60_000);
+    const trail = store.auditOf(['admin-pin-failed', 'admin-view', 'admin-pin-locked'], 10).reverse();
+    expect(trail.map((r) => [r.action, r.detail.by, r.detail.what])).toEqual([
+      ['admin-pin-failed', 'browser:ws-1', 'today-figures'],
+      ['admin-view', 'browser:ws-1', 'today-figures'],
+    ]);
+    // Neither the PIN tried nor the right one is in the trail.
+    expect(JSON.stringify(store.auditLog(10))).not.toMatch(/1111|2468/);
+  });
+
+  it('calls without a PIN cannot lock the admin out', async () => {
+    setup({ admin: { pin: hashAdminPin('2468') } });
+    for (let i = 0; i < 50; i++) expect(await cp.service.getTodayFigures({}, ctx)).toMatchObject({ ok: false, reason: 'UNAUTHORIZED' });
     expect(await cp.service.getTodayFigures({ pin: '2468' }, ctx)).toMatchObject({ ok: true });
+  });
+
+  it('wrong PINs back off exponentially, and the count survives a restart', async () => {
+    setup({ admin: { pin: hashAdminPin('2468') } });
+    // Three free slips, then 30 s, 60 s, 120 s… after each further wrong PIN.
+    for (let i = 0; i < 3; i++) expect(await cp.service.getTodayFigures({ pin: '0000' }, ctx)).toMatchObject({ message: 'wrong admin PIN' });
+    expect(await cp.service.getTodayFigures({ pin: '0000' }, ctx)).toMatchObject({ message: 'wrong admin PIN; try again in 30 s' });
+    // Closed: even the right PIN is not checked (and the attempt is audited).
+    expect(await cp.service.getTodayFigures({ pin: '2468' }, ctx)).toMatchObject({ ok: false, message: 'too many wrong PINs; try again in 30 s' });
+    clock.advance(30_000);
+    expect(await cp.service.getTodayFigures({ pin: '0000' }, ctx)).toMatchObject({ message: 'wrong admin PIN; try again in 60 s' });
+
+    // A restart (a new service on the same entry log) keeps the count and the wait.
+    cp.close();
+    cp = createCheckpointService({ config: kioskConfigSchema.parse({ kioskId: 'kiosk-7', roots: pki.roots, admin: cp0Admin() }), store, lists: new ListCache(dir, pki.roots).load(), devices: null, clock, log: () => {} });
+    clock.advance(59_000);
+    expect(await cp.service.getTodayFigures({ pin: '2468' }, ctx)).toMatchObject({ ok: false, message: 'too many wrong PINs; try again in 1 s' });
+    clock.advance(1_000);
+    expect(await cp.service.getTodayFigures({ pin: '0000' }, ctx)).toMatchObject({ message: 'wrong admin PIN; try again in 120 s' });
+    clock.advance(120_000);
+    expect(await cp.service.getTodayFigures({ pin: '2468' }, ctx)).toMatchObject({ ok: true });
+    // The right PIN ends the run: the next slip is free again.
+    expect(await cp.service.getTodayFigures({ pin: '0000' }, ctx)).toMatchObject({ message: 'wrong admin PIN' });
+    expect(store.auditOf(['admin-pin-locked'], 10)).toHaveLength(2);
+  });
+
+  it('the wait doubles up to a day, so a 4-digit PIN is out of reach', () => {
+    expect([1, 3, 4, 5, 6, 13].map((n) => lockMsAfter(n))).toEqual([0, 0, 30_000, 60_000, 120_000, 30_000 * 2 ** 9]);
+    expect(lockMsAfter(1_000)).toBe(24 * 3_600_000);
+    // Ten thousand guesses: the waits alone add up to years.
+    let total = 0;
+    for (let n = 1; n <= 10_000; n++) total += lockMsAfter(n);
+    expect(total / (365 * 24 * 3_600_000)).toBeGreaterThan(20);
+  });
+
+  it('with the entry log unavailable, admin functions are refused (no audit, no admin view)', async () => {
+    setup({ admin: { pin: hashAdminPin('2468') } });
+    cp.close();
+    cp = createCheckpointService({
+      config: kioskConfigSchema.parse({ kioskId: 'kiosk-7', roots: pki.roots, admin: cp0Admin() }),
+      store: new UnavailableStore('CORRUPT', 'test'),
+      lists: new ListCache(dir, pki.roots).load(),
+      devices: null,
+      clock,
+      log: () => {},
+    });
+    expect(await cp.service.getTodayFigures({ pin: '2468' }, ctx)).toMatchObject({ ok: false, reason: 'STORAGE_UNAVAILABLE' });
+  });
+
+  it('logs the camera detail a screen reports without its control characters', async () => {
+    setup();
+    const detail = 'NotReadableError\nkiosk: admitted 张三 110101199001011234\u001b[2J\u202e';
+    expect(await dispatchCall(cp.service, 'reportCamera', { state: 'degraded', detail }, ctx)).toMatchObject({ ok: true });
+    const line = logs.find((l) => l.startsWith('camera degraded'));
+    expect(line).toBe('camera degraded (NotReadableError?kiosk: admitted 张三 110101199001011234?[2J?)');
+    expect(printableForLog('a\r\nb\u0085c\u2028d\u0000')).toBe('a??b?c?d?');
   });
 
   it('a storage failure is announced as a storage event and in status', async () => {

@@ -40,7 +40,7 @@ export interface UploadMonitor {
 }
 
 /** What the service needs of the entry log (EntryStore, or UnavailableStore when it cannot be opened). */
-export type ServiceStore = PassageStore & Pick<EntryStore, 'storageState' | 'lastEntries' | 'countsToday'>;
+export type ServiceStore = PassageStore & Pick<EntryStore, 'storageState' | 'lastEntries' | 'countsToday' | 'audit' | 'auditOf'>;
 
 export interface CheckpointServiceOptions {
   config: KioskConfig;
@@ -99,6 +99,15 @@ function contractHealth(h: DeviceHealth, simulated: boolean): ContractDeviceHeal
   const reason = state === 'ok' || state === 'absent' ? null : (h.fault ?? h.lastError ?? 'PORT_UNAVAILABLE');
   const detail = state === 'offline' || state === 'degraded' ? (h.detail ?? h.port) : h.port;
   return { id: h.device, kind: KIND[h.device], state, reason, detail: detail ? detail.slice(0, 200) : null, simulated };
+}
+
+/**
+ * Text from a screen made safe for a log line: control characters (C0, DEL, C1), line and paragraph
+ * separators and bidirectional overrides become `?`, so it cannot end the line, start a forged one,
+ * drive a terminal or reorder what a reader sees.
+ */
+export function printableForLog(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '?');
 }
 
 /** A clock set back by more than this past the newest time seen is reported (expired codes would pass). */
@@ -246,7 +255,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
       emit({ type: 'lists', ...listsStatus() });
     }) ?? (() => {});
 
-  const pinGate = new AdminPinGate(adminPinOf(config), clock);
+  const pinGate = new AdminPinGate(adminPinOf(config), clock, store);
 
   const service: KioskService = {
     async getStatus() {
@@ -278,10 +287,10 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
       return r.ok ? ok(r.view) : fail(r.reason, r.message);
     },
 
-    async getTodayFigures(request) {
-      // Aggregate counts only (no personal data), still behind the admin PIN when one is configured.
-      const pin = pinGate.check(request.pin);
-      if (!pin.ok) return fail('UNAUTHORIZED', pin.message);
+    async getTodayFigures(request, context) {
+      // Aggregate counts only (no personal data), still behind the admin PIN, and audited.
+      const pin = pinGate.check(request.pin, { by: `${context.host}:${context.clientId}`.slice(0, 100), what: 'today-figures' });
+      if (!pin.ok) return fail(pin.reason, pin.message);
       try {
         const now = clock.now();
         const counts = store.countsToday(new Date(now));
@@ -323,7 +332,8 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
         detail: request.detail,
         reason: request.state === 'ok' || request.state === 'absent' ? null : 'DEVICE_UNAVAILABLE',
       };
-      log(`camera ${request.state}${request.detail ? ` (${request.detail})` : ''}`);
+      // The detail comes from the renderer: a newline or an escape in it must not forge log lines.
+      log(`camera ${request.state}${request.detail ? ` (${printableForLog(request.detail)})` : ''}`);
       emit({ type: 'devices', devices: deviceHealth() });
       return ok({});
     },

@@ -40,4 +40,12 @@ export class UnavailableStore implements ServiceStore {
   countsToday(): DayCounts {
     return this.refuse();
   }
+
+  audit(): void {
+    return this.refuse();
+  }
+
+  auditOf(): ReturnType<EntryStore['auditOf']> {
+    return this.refuse();
+  }
 }
