@@ -404,18 +404,6 @@ export class EntryStore {
     return rows.map((r) => ({ atMs: r.at_ms, action: r.action, detail: JSON.parse(r.detail) as Record<string, unknown> }));
   }
 
-  /**
-   * The newest audit rows whose action is one of `actions`, newest first. The admin PIN's failure
-   * count and back-off are read from here, so they survive a restart (docs/security.md).
-   */
-  auditOf(actions: readonly string[], limit: number): Array<{ atMs: number; action: string; detail: Record<string, unknown> }> {
-    if (actions.length === 0) return [];
-    const rows = this.db
-      .prepare(`SELECT at_ms, action, detail FROM audit WHERE action IN (${actions.map(() => '?').join(', ')}) ORDER BY seq DESC LIMIT ?`)
-      .all(...actions, limit) as Array<{ at_ms: number; action: string; detail: string }>;
-    return rows.map((r) => ({ atMs: r.at_ms, action: r.action, detail: JSON.parse(r.detail) as Record<string, unknown> }));
-  }
-
   auditLog(limit = 100): Array<{ seq: number; at: string; action: string; outcome: string | null; endedAt: string | null; detail: Record<string, unknown> }> {
     type Row = { seq: number; at_ms: number; action: string; detail: string; outcome: string | null; ended_at_ms: number | null };
     return (this.db.prepare('SELECT seq, at_ms, action, detail, outcome, ended_at_ms FROM audit ORDER BY seq DESC LIMIT ?').all(limit) as Row[]).map((r) => ({
