@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EntryStore } from './entry-store.js';
-import { purgeExpired, schedulePurge } from './purge.js';
+import { purgeExpired, schedulePurge, type PurgeResult } from './purge.js';
 import { verifyLog } from './verify.js';
 import { samplePassage, tempDataDir } from './test-support.js';
 import { seedEntries } from './seed.js';
@@ -134,11 +134,29 @@ describe('retention purge', () => {
     expect(verifyLog(store.db).ok).toBe(true);
   });
 
-  it('schedulePurge runs at once and stops cleanly', async () => {
-    const done = new Promise((resolve) => {
-      const handle = schedulePurge(store, { retentionDays: 28, intervalMs: 60_000, onDone: (r) => { handle.stop(); resolve(r); } });
-    });
-    expect(await done).toMatchObject({ entriesDeleted: expect.any(Number) });
-    expect(store.db.prepare('SELECT count(*) FROM entries WHERE at_ms < ?').pluck().get(Date.now() - 28 * DAY)).toBe(0);
+  it('schedulePurge runs at once, again every interval, and not after stop()', async () => {
+    // The interval is played on a fake clock; only setTimeout is faked, so the purge's own yields
+    // between batches (setImmediate) still run.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const runs: PurgeResult[] = [];
+      let ran: () => void = () => {};
+      const nextRun = () => new Promise<void>((resolve) => (ran = resolve));
+      let first = nextRun();
+      const handle = schedulePurge(store, { retentionDays: 28, intervalMs: 60_000, onDone: (r) => { runs.push(r); ran(); } });
+      await first;
+      expect(runs).toHaveLength(1);
+      expect(store.db.prepare('SELECT count(*) FROM entries WHERE at_ms < ?').pluck().get(Date.now() - 28 * DAY)).toBe(0);
+      // Its next run is armed, and comes when the interval has passed.
+      first = nextRun();
+      await vi.advanceTimersByTimeAsync(60_000);
+      await first;
+      expect(runs).toHaveLength(2);
+      handle.stop();
+      await vi.advanceTimersByTimeAsync(10 * 60_000);
+      expect(runs).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
