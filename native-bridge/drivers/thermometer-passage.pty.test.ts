@@ -16,7 +16,8 @@ beforeAll(async () => {
   rig = await startRig(
     'thermometer',
     (pair) => new ThermometerSimulator({ devicePath: pair.devicePath, baudRate: 9600, pair, protocol }),
-    (port) => ({ thermometer: { port, baudRate: 9600, protocol, pollIntervalMs: 60, replyTimeoutMs: 300 } }),
+    // A generous reply timeout: on a loaded CI box a slow reply must not count as the sensor going quiet.
+    (port) => ({ thermometer: { port, baudRate: 9600, protocol, pollIntervalMs: 60, replyTimeoutMs: 1000 } }),
   );
   await rig.next('temperature', (e) => !e.reading.valid); // the room: nobody there yet
 });
