@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { DEMO_BODY_TEMPERATURE_C } from '../src/host/compose.js';
+import { ThermometerConfigSchema } from '../src/core/devices/config.js';
 import { flatnessOf, growthOf, planPassage, soakVerdict, type ProcessFlatness, type SoakOutcome } from './soak-verdict.js';
 
 const flat = (): ProcessFlatness => flatnessOf({
@@ -84,8 +86,15 @@ describe('passage plan', () => {
     expect(plan.filter((p) => p.expected === 'admit').length).toBeGreaterThan(plan.length / 2);
   });
 
-  it('changes the temperature by more than the stable spread every passage', () => {
-    for (let i = 1; i < plan.length; i++) expect(Math.abs(plan[i]!.temperatureC - plan[i - 1]!.temperatureC)).toBeGreaterThan(0.3);
+  it('changes the temperature by more than the stable spread every passage, starting from the demo reading', () => {
+    // The thermometer driver reports a value again only when it moves by more than the spread.
+    const spread = ThermometerConfigSchema.parse({ port: 'x', protocol: { name: 'lu90614' } }).stableSpreadC;
+    expect(Math.abs(plan[0]!.temperatureC - DEMO_BODY_TEMPERATURE_C)).toBeGreaterThan(spread);
+    for (let i = 1; i < plan.length; i++) expect(Math.abs(plan[i]!.temperatureC - plan[i - 1]!.temperatureC)).toBeGreaterThan(spread);
+  });
+
+  it('plans only temperatures below the default fever threshold', () => {
+    for (const p of plan) expect(p.temperatureC).toBeLessThan(37.3);
   });
 
   it('never presents a card in two consecutive passages (its removal must be seen first)', () => {

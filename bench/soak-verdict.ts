@@ -18,13 +18,14 @@ export interface PlannedPassage {
 /**
  * Passage `i` of a soak: mostly code-only passages through the serial scanner, every fifth a card
  * then a code (one passage, matched), every tenth a red code (deny), every 25th a card alone (it
- * waits out the collect window for a code). Consecutive temperatures differ by 0.5 °C, more than the
- * thermometer's stable spread (0.3 °C, devices config), so the driver reports each person's reading
- * afresh: a decision consumes the reading it used (docs/door-passage.md), and the next person is
- * measured anew. A card is never presented in two consecutive passages, so its removal is seen first.
+ * waits out the collect window for a code). Consecutive temperatures differ by 0.9 °C, and both
+ * differ from the demo's standing reading (36.5 °C) by more than the thermometer's stable spread
+ * (0.3 °C, devices config), so the driver reports each person's reading afresh (it reports a value
+ * again only when it moves by more than the spread): a decision consumes the reading it used
+ * (docs/door-passage.md), and the next person is measured anew. A card is never presented in two consecutive passages, so its removal is seen first.
  */
 export function planPassage(i: number): PlannedPassage {
-  const temperatureC = i % 2 === 0 ? 36.3 : 36.8;
+  const temperatureC = i % 2 === 0 ? 36.0 : 36.9;
   if (i % 25 === 24) return { kind: 'card', person: 'grandma', temperatureC, expected: 'admit' };
   if (i % 10 === 7) return { kind: 'code', person: 'wangwu', temperatureC, expected: 'deny' };
   if (i % 5 === 2) return { kind: 'card+code', person: 'lisi', temperatureC, expected: 'admit' };

@@ -20,6 +20,8 @@ const nodeEntries = [
   ...tsFiles('src', ['src/renderer', 'src/preload']),
   ...tsFiles('native-bridge', []),
   ...tsFiles('bench', []),
+  // The benchmarks drive Chromium with the e2e harness's helpers (launch flags, fake camera, page).
+  ...tsFiles('e2e/support', []),
 ];
 await build({
   entryPoints: nodeEntries.map((f) => join(root, f)),
