@@ -100,8 +100,9 @@ describe('a thermometer whose port is missing or busy', () => {
     manager.onEvent((e) => {
       if (e.type === 'health' && e.health.device === 'thermometer') seen.push(e.health);
     });
-    door = startCheckpoint(manager);
+    // As the kiosk composes it: devices started first, then the checkpoint service over them.
     await manager.start();
+    door = startCheckpoint(manager);
     return seen;
   }
 
@@ -110,8 +111,10 @@ describe('a thermometer whose port is missing or busy', () => {
     const h = manager!.health().find((d) => d.device === 'thermometer')!;
     expect(h).toMatchObject({ configured: true, connected: false, fault: 'PORT_UNAVAILABLE' });
     expect(h.detail).toMatch(/not found$/);
-    await door!.settled();
-    expect(thermometerOf(door!)).toMatchObject({ state: 'offline', reason: 'PORT_UNAVAILABLE', detail: expect.stringMatching(/not found/) });
+    const status = await door!.cp.service.getStatus({}, ctx);
+    expect(status.ok && status.value.devices.find((d) => d.kind === 'thermometer')).toMatchObject({ state: 'offline', reason: 'PORT_UNAVAILABLE', detail: expect.stringMatching(/not found/) });
+    // Logged although a missing port raises no event of its own after start.
+    expect(door!.logs.filter((l) => /^device thermometer offline \(PORT_UNAVAILABLE\): port .*not found$/.test(l))).toHaveLength(1);
     await door!.cp.service.submitScan({ text: door!.code('lisi'), source: 'camera' }, ctx);
     expect(door!.lastPassage()).toMatchObject({ state: 'shown', decision: 'review', reason: 'TEMPERATURE_MISSING' });
   });

@@ -48,12 +48,10 @@ export class HealthTracker {
     if (!s.configured || s.port === null) return { fault: null, detail: null };
     if (!s.connected) {
       // existsSync only: a stat of a device node, no open, so it never disturbs the port.
-      const detail = !existsSync(s.port)
-        ? `port ${s.port} not found`
-        : s.errors.PORT_UNAVAILABLE
-          ? `port ${s.port} could not be opened (busy, or not a serial port)`
-          : `port ${s.port} not open`;
-      return { fault: 'PORT_UNAVAILABLE', detail: detail.slice(-200) };
+      if (!existsSync(s.port)) return { fault: 'PORT_UNAVAILABLE', detail: `port ${s.port} not found`.slice(-200) };
+      if (s.errors.PORT_UNAVAILABLE) return { fault: 'PORT_UNAVAILABLE', detail: `port ${s.port} could not be opened (busy, or not a serial port)`.slice(-200) };
+      // There and not refused: still opening (not a fault yet, though not usable either).
+      return { fault: null, detail: `port ${s.port} opening`.slice(-200) };
     }
     if (this.silent) return { fault: this.silent.reason, detail: this.silent.detail };
     return { fault: null, detail: null };

@@ -205,6 +205,14 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
   const connectivity = (): Connectivity => options.uploads?.connectivity() ?? { online: false, uploadsPending: 0, lastUploadAt: null };
 
   const loggedHealth = new Map<string, string>();
+  // Devices already faulty when the kiosk starts (a missing port raises no event of its own) are
+  // logged once now; later changes are logged as they come.
+  for (const h of devices?.health() ?? []) {
+    if (!h.configured || h.fault === null) continue;
+    const shown = contractHealth(h, options.simulatedDevices ?? false);
+    loggedHealth.set(shown.id, `${shown.state}:${shown.reason ?? ''}`);
+    log(`device ${shown.id} ${shown.state} (${shown.reason}): ${shown.detail ?? ''}`);
+  }
   const offDevices =
     devices?.onEvent((event: DeviceEvent) => {
       switch (event.type) {
