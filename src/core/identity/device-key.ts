@@ -9,6 +9,7 @@
 import nacl from 'tweetnacl';
 import { createHash, createPrivateKey, createPublicKey, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync, existsSync, unlinkSync } from 'node:fs';
+import { fsyncDirectory } from '../config/atomic-write.js';
 import { join } from 'node:path';
 
 export const DEVICE_KEY_FILE = 'device-key.json';
@@ -122,6 +123,9 @@ export function loadOrCreateDeviceKey(dataDir: string): DeviceIdentity & { creat
     if (existsSync(tmp)) unlinkSync(tmp);
     throw err;
   }
+  // The rename is durable only once the directory is (atomic-write.ts): else a power cut could bring
+  // back a kiosk with no key, which would make a new identity the collector does not know.
+  fsyncDirectory(dataDir);
   return { ...identity, created: true, keyFile };
 }
 

@@ -16,7 +16,8 @@
 //    key too; full-disk encryption must cover the data directory (docs/security.md).
 // Back the master secret up apart from the database: without it no name or number can be revealed.
 import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { fsyncDirectory } from '../config/atomic-write.js';
+import { isAbsolute, join, dirname } from 'node:path';
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import nacl from 'tweetnacl';
 import { StoreError, toStoreError } from './errors.js';
@@ -93,6 +94,13 @@ function createKeyFile(file: string): Buffer {
   } catch (err) {
     if ((err as { code?: string }).code === 'EEXIST') return readKeyFile(file, true, KEY_BYTES, KEY_BYTES);
     throw toStoreError(err, `creating key file ${file}`);
+  }
+  // The new name must be on disk before any row is sealed with this key: a power cut that kept the
+  // rows but lost the directory entry would leave them unreadable (atomic-write.ts).
+  try {
+    fsyncDirectory(dirname(file));
+  } catch (err) {
+    throw toStoreError(err, `syncing the directory of key file ${file}`);
   }
   return key;
 }
