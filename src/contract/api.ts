@@ -355,12 +355,13 @@ export const KioskEventSchema = z.discriminatedUnion('type', [
 export type KioskEvent = z.infer<typeof KioskEventSchema>;
 
 /** How often the hosts send a heartbeat event. */
-export const HEARTBEAT_INTERVAL_MS = 400;
+export const HEARTBEAT_INTERVAL_MS = 300;
 /**
- * Silence after which a screen shows out of service: three missed beats, so one late timer on a busy
- * box does not flicker the screen, yet (with the screen's 250 ms check) well within 2 s of the loss.
+ * Silence after which a screen shows out of service: over three beat intervals, so one late timer on
+ * a busy box does not flicker the screen, yet with the screen's 250 ms check it notices the loss
+ * within 1.25 s, leaving room under the 2 s the door needs (docs/guard-screen.md) for a loaded box.
  */
-export const CORE_LOST_AFTER_MS = 3 * HEARTBEAT_INTERVAL_MS;
+export const CORE_LOST_AFTER_MS = 1000;
 export type KioskEventType = KioskEvent['type'];
 
 // ---------------------------------------------------------------------------------------------
