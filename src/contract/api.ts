@@ -209,6 +209,8 @@ export const RendererConfigSchema = z.object({
   sounds: z.boolean(),
   /** Shown in the status bar (site / lane name); not personal data. */
   kioskName: z.string().max(64),
+  /** Guards are configured: a verdict needs the guard's PIN (`guardReview.guardPin`). */
+  guardPinRequired: z.boolean().optional(),
 });
 export type RendererConfig = z.infer<typeof RendererConfigSchema>;
 
@@ -270,7 +272,14 @@ export const METHODS = {
   },
   /** The guard's allow/deny for a passage the kiosk decided `review`. */
   guardReview: {
-    request: z.object({ passageId: z.string().min(1).max(64), verdict: GuardVerdictSchema }).strict(),
+    request: z
+      .object({
+        passageId: z.string().min(1).max(64),
+        verdict: GuardVerdictSchema,
+        /** The guard's own PIN, required when the kiosk has guards configured (renderer config `guardPinRequired`). */
+        guardPin: z.string().regex(/^\d{4,12}$/).optional(),
+      })
+      .strict(),
     response: PassageViewSchema,
   },
   /** Admin: today's figures. Admin functions sit behind the PIN (architecture, security boundaries). */

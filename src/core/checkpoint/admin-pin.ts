@@ -7,7 +7,7 @@
 //   survives a restart; after a few free tries each failure doubles the wait (30 s, 1 min, … 24 h),
 //   which puts a 4-digit PIN out of reach of guessing at the screen;
 // - every admin view is an audit row; no audit log, no admin view (the trail must not have holes).
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from './clock.js';
 
@@ -74,58 +74,135 @@ export interface AdminCaller {
   what: string;
 }
 
-export class AdminPinGate {
-  /** Identifies the PIN in force (a prefix of its random salt): a new PIN starts a new count. */
-  private readonly pinId: string | null;
+/** One PIN and whose it is (`admin`, or a guard's badge id). */
+export interface PinHolder {
+  id: string;
+  record: AdminPinRecord;
+}
+
+/** The audit actions of one gate: a wrong PIN (counted), a try while closed, a right PIN (ends a run). */
+export interface PinGateActions {
+  failed: string;
+  locked: string;
+  ok: string;
+}
+
+/**
+ * A set of PINs behind one failure count and back-off, kept in the audit trail. The count belongs
+ * to the set, not to a connection or a holder: reconnecting, or aiming at another guard's PIN,
+ * buys no fresh tries.
+ */
+export class PinGate {
+  /** Identifies the PINs in force (a digest of their random salts): a new PIN starts a new count. */
+  private readonly setId: string | null;
 
   constructor(
-    private readonly record: AdminPinRecord | null,
+    private readonly holders: readonly PinHolder[],
     private readonly clock: Clock,
     private readonly trail: AdminAuditTrail,
+    private readonly actions: PinGateActions,
+    /** Named in messages: `admin PIN`, `guard PIN`. */
+    private readonly label: string,
     private readonly policy: BackoffPolicy = DEFAULT_BACKOFF,
   ) {
-    this.pinId = record ? record.salt.slice(0, 8) : null;
+    this.setId = holders.length ? createHash('sha256').update(holders.map((h) => h.record.salt).join(',')).digest('hex').slice(0, 8) : null;
   }
 
   get configured(): boolean {
-    return this.record !== null;
+    return this.holders.length > 0;
   }
 
-  /** Wrong PINs in a row for the PIN in force, and when the last one was tried (from the audit trail). */
+  /** Wrong PINs in a row for the PINs in force, and when the last one was tried (from the audit trail). */
   failures(): { count: number; lastAt: number | null } {
     let count = 0;
     let lastAt: number | null = null;
     // The cap only bounds the read: the wait stops growing long before this many failures.
-    for (const row of this.trail.auditOf([ADMIN_AUDIT.failed, ADMIN_AUDIT.view], 64)) {
-      if (row.detail.pin !== this.pinId || row.action === ADMIN_AUDIT.view) break;
+    for (const row of this.trail.auditOf([this.actions.failed, this.actions.ok], 64)) {
+      if (row.detail.pin !== this.setId || row.action === this.actions.ok) break;
       count++;
       lastAt ??= row.atMs;
     }
     return { count, lastAt };
   }
 
-  check(pin: string | undefined, caller: AdminCaller): PinCheck {
-    if (!this.record) return { ok: false, reason: 'UNAUTHORIZED', message: 'no admin PIN is set: admin functions stay closed until `kiosk admin set-pin` sets one' };
-    if (pin === undefined) return { ok: false, reason: 'UNAUTHORIZED', message: 'the admin PIN is required' };
+  /** Whose PIN `pin` is, audited either way; refused while the gate is closed. */
+  check(pin: string, caller: AdminCaller): { ok: true; holder: string } | Extract<PinCheck, { ok: false }> {
     const now = this.clock.now();
     try {
       const { count, lastAt } = this.failures();
       const openAt = lastAt === null ? 0 : lastAt + lockMsAfter(count, this.policy);
       if (now < openAt) {
-        this.trail.audit(ADMIN_AUDIT.locked, { by: caller.by, what: caller.what, pin: this.pinId, failures: count }, now);
+        this.trail.audit(this.actions.locked, { by: caller.by, what: caller.what, pin: this.setId, failures: count }, now);
         return { ok: false, reason: 'UNAUTHORIZED', message: `too many wrong PINs; try again in ${Math.ceil((openAt - now) / 1000)} s` };
       }
-      if (adminPinMatches(pin, this.record)) {
-        this.trail.audit(ADMIN_AUDIT.view, { by: caller.by, what: caller.what, pin: this.pinId }, now);
-        return { ok: true };
+      const holder = this.holders.find((h) => adminPinMatches(pin, h.record));
+      if (holder) {
+        this.trail.audit(this.actions.ok, { by: caller.by, what: caller.what, pin: this.setId, holder: holder.id }, now);
+        return { ok: true, holder: holder.id };
       }
       const failures = count + 1;
-      this.trail.audit(ADMIN_AUDIT.failed, { by: caller.by, what: caller.what, pin: this.pinId, failures }, now);
+      this.trail.audit(this.actions.failed, { by: caller.by, what: caller.what, pin: this.setId, failures }, now);
       const wait = lockMsAfter(failures, this.policy);
-      return { ok: false, reason: 'UNAUTHORIZED', message: wait > 0 ? `wrong admin PIN; try again in ${Math.ceil(wait / 1000)} s` : 'wrong admin PIN' };
+      return { ok: false, reason: 'UNAUTHORIZED', message: wait > 0 ? `wrong ${this.label}; try again in ${Math.ceil(wait / 1000)} s` : `wrong ${this.label}` };
     } catch (err) {
-      // No trail, no admin function: a failure that cannot be counted must not be free to repeat.
-      return { ok: false, reason: 'STORAGE_UNAVAILABLE', message: `admin functions need the audit log (${(err as Error).name})` };
+      // No trail, no PIN check: a failure that cannot be counted must not be free to repeat.
+      return { ok: false, reason: 'STORAGE_UNAVAILABLE', message: `the ${this.label} needs the audit log (${(err as Error).name})` };
     }
   }
+}
+
+export class AdminPinGate {
+  private readonly gate: PinGate;
+
+  constructor(record: AdminPinRecord | null, clock: Clock, trail: AdminAuditTrail, policy: BackoffPolicy = DEFAULT_BACKOFF) {
+    this.gate = new PinGate(record ? [{ id: 'admin', record }] : [], clock, trail, { failed: ADMIN_AUDIT.failed, locked: ADMIN_AUDIT.locked, ok: ADMIN_AUDIT.view }, 'admin PIN', policy);
+  }
+
+  get configured(): boolean {
+    return this.gate.configured;
+  }
+
+  failures(): { count: number; lastAt: number | null } {
+    return this.gate.failures();
+  }
+
+  check(pin: string | undefined, caller: AdminCaller): PinCheck {
+    if (!this.gate.configured) return { ok: false, reason: 'UNAUTHORIZED', message: 'no admin PIN is set: admin functions stay closed until `kiosk admin set-pin` sets one' };
+    if (pin === undefined) return { ok: false, reason: 'UNAUTHORIZED', message: 'the admin PIN is required' };
+    const r = this.gate.check(pin, caller);
+    return r.ok ? { ok: true } : r;
+  }
+}
+
+// Guards (docs/security.md, "Guard identity"): config.json `guards: [{ id, pin }]`, the id being
+// the guard's badge number. When any is configured a verdict needs one of their PINs, and the
+// override records whose it was next to the screen session that sent it.
+export const GUARD_AUDIT = {
+  failed: 'guard-pin-failed',
+  locked: 'guard-pin-locked',
+  /** A verdict given with a guard's PIN. */
+  verdict: 'guard-verdict',
+} as const;
+
+export const guardSchema = z.object({ id: z.string().regex(/^[\w.-]{1,32}$/), pin: adminPinRecordSchema });
+export type GuardRecord = z.infer<typeof guardSchema>;
+
+/** Reads `guards` from a configuration object; malformed entries are an error (a guard silently dropped would be a surprise). */
+export function guardsOf(config: unknown): GuardRecord[] {
+  const guards = (config as { guards?: unknown } | null)?.guards;
+  if (guards === undefined) return [];
+  const parsed = z.array(guardSchema).max(200).safeParse(guards);
+  if (!parsed.success) throw new Error(`config.json guards: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
+export function guardPinGate(guards: readonly GuardRecord[], clock: Clock, trail: AdminAuditTrail, policy: BackoffPolicy = DEFAULT_BACKOFF): PinGate {
+  return new PinGate(
+    guards.map((g) => ({ id: g.id, record: g.pin })),
+    clock,
+    trail,
+    { failed: GUARD_AUDIT.failed, locked: GUARD_AUDIT.locked, ok: GUARD_AUDIT.verdict },
+    'guard PIN',
+    policy,
+  );
 }

@@ -266,6 +266,41 @@ describe('kiosk service (the contract over the passage flow)', () => {
     expect(printableForLog('a\r\nb\u0085c\u2028d\u0000')).toBe('a??b?c?d?');
   });
 
+  it('with guards configured, a verdict needs a guard PIN and the override names the guard and the screen session', async () => {
+    setup({ policy: { requireTemperature: true }, guards: [{ id: 'G-017', pin: hashAdminPin('4711') }, { id: 'G-020', pin: hashAdminPin('8080') }] });
+    const screen: CallContext = { host: 'browser', clientId: 'screen-1/session-ab12cd34' };
+    expect(await dispatchCall(cp.service, 'getRendererConfig', {}, screen)).toMatchObject({ ok: true, value: { guardPinRequired: true } });
+    hub.fitThermometer({ connected: true });
+    await cp.service.submitScan({ text: code('zhangsan'), source: 'camera' }, screen);
+    clock.advance(2500);
+    await cp.flow.settled();
+    const v = passages().pop()!;
+    expect(v).toMatchObject({ decision: 'review', awaitingGuard: true });
+    expect(await dispatchCall(cp.service, 'guardReview', { passageId: v.passageId, verdict: 'allow' }, screen)).toMatchObject({ ok: false, reason: 'UNAUTHORIZED' });
+    expect(await dispatchCall(cp.service, 'guardReview', { passageId: v.passageId, verdict: 'allow', guardPin: '0000' }, screen)).toMatchObject({ ok: false, reason: 'UNAUTHORIZED', message: 'wrong guard PIN' });
+    expect(hub.pulses).toBe(0);
+    const r = await dispatchCall(cp.service, 'guardReview', { passageId: v.passageId, verdict: 'allow', guardPin: '8080' }, screen);
+    expect(r).toMatchObject({ ok: true, value: { guardVerdict: 'allow' } });
+    expect(store.readOverridesAfterSeq(0, 10)).toMatchObject([{ decision: 'admit', guard: 'G-020 via browser:screen-1/session-ab12cd34' }]);
+    expect(store.auditOf(['guard-pin-failed', 'guard-verdict'], 10).map((a) => [a.action, a.detail.by, a.detail.holder ?? null]).reverse()).toEqual([
+      ['guard-pin-failed', 'browser:screen-1/session-ab12cd34', null],
+      ['guard-verdict', 'browser:screen-1/session-ab12cd34', 'G-020'],
+    ]);
+  });
+
+  it('without guards configured, the override still names the screen session', async () => {
+    setup({ policy: { requireTemperature: true } });
+    expect(await dispatchCall(cp.service, 'getRendererConfig', {}, ctx)).toMatchObject({ ok: true, value: { guardPinRequired: false } });
+    hub.fitThermometer({ connected: true });
+    const screen: CallContext = { host: 'browser', clientId: 'screen-1/session-ab12cd34' };
+    await cp.service.submitScan({ text: code('zhangsan'), source: 'camera' }, screen);
+    clock.advance(2500);
+    await cp.flow.settled();
+    const v = passages().pop()!;
+    expect(await dispatchCall(cp.service, 'guardReview', { passageId: v.passageId, verdict: 'deny' }, screen)).toMatchObject({ ok: true });
+    expect(store.readOverridesAfterSeq(0, 10)).toMatchObject([{ decision: 'deny', guard: 'browser:screen-1/session-ab12cd34' }]);
+  });
+
   it('a storage failure is announced as a storage event and in status', async () => {
     setup();
     fillDisk({ store, clock });

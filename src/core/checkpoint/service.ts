@@ -26,7 +26,7 @@ import type { KioskConfig } from '../config/config.js';
 import type { DeviceEvent, DeviceHealth, DeviceHub } from '../devices/types.js';
 import { resolvePolicy, type VenuePolicy } from '../policy/policy.js';
 import type { EntryStore } from '../store/entry-store.js';
-import { AdminPinGate, adminPinOf } from './admin-pin.js';
+import { AdminPinGate, adminPinOf, guardPinGate, guardsOf } from './admin-pin.js';
 import { systemClock, type Clock } from './clock.js';
 import { resolveCheckpointSettings, type CheckpointSettings } from './config.js';
 import { PassageFlow, type PassageStore } from './passage.js';
@@ -264,6 +264,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     }) ?? (() => {});
 
   const pinGate = new AdminPinGate(adminPinOf(config), clock, store);
+  const guardGate = guardPinGate(guardsOf(config), clock, store);
 
   const service: KioskService = {
     async getStatus() {
@@ -290,8 +291,17 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     },
 
     async guardReview(request, context) {
-      const guard = `${context.host}:${context.clientId}`.slice(0, 100);
-      const r = await flow.guardReview(request.passageId, request.verdict, guard);
+      // Who decided (docs/security.md, "Guard identity"): the screen and its session, and with guards
+      // configured the guard whose PIN it was: `G-017 via browser:screen-1/session-ab12cd34`.
+      const screen = `${context.host}:${context.clientId}`.slice(0, 60);
+      let guard = screen;
+      if (guardGate.configured) {
+        if (request.guardPin === undefined) return fail('UNAUTHORIZED', 'a guard PIN is required for a verdict');
+        const who = guardGate.check(request.guardPin, { by: screen, what: `guard-review:${request.verdict}` });
+        if (!who.ok) return fail(who.reason, who.message);
+        guard = `${who.holder} via ${screen}`;
+      }
+      const r = await flow.guardReview(request.passageId, request.verdict, guard.slice(0, 100));
       return r.ok ? ok(r.view) : fail(r.reason, r.message);
     },
 
@@ -330,7 +340,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
 
     async getRendererConfig() {
       const kioskName = typeof (config as Record<string, unknown>).kioskName === 'string' ? String((config as Record<string, unknown>).kioskName) : config.kioskId;
-      return ok({ camera, language, sounds: true, kioskName: kioskName.slice(0, 64) });
+      return ok({ camera, language, sounds: true, kioskName: kioskName.slice(0, 64), guardPinRequired: guardGate.configured });
     },
 
     async reportCamera(request) {
