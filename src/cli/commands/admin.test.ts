@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { adminPinMatches, adminPinOf } from '../../core/checkpoint/admin-pin.js';
+import { adminPinMatches, adminPinOf, guardsOf } from '../../core/checkpoint/admin-pin.js';
 import { runCli } from '../testing/run-cli.js';
 
 describe('kiosk admin set-pin', () => {
@@ -24,5 +24,22 @@ describe('kiosk admin set-pin', () => {
     const r = await runCli(['admin', 'set-pin', '--data-dir', dir], '12a4\n');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/BAD_REQUEST/);
+  });
+});
+
+describe('kiosk admin set-guard-pin', () => {
+  it('stores a guard\'s PIN as a scrypt hash under the badge id, and refuses a PIN another guard has', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kiosk-admin-'));
+    expect((await runCli(['admin', 'set-guard-pin', 'G-017', '--data-dir', dir], '4711\n')).code).toBe(0);
+    expect((await runCli(['admin', 'set-guard-pin', 'G-020', '--data-dir', dir], '8080\n')).code).toBe(0);
+    const same = await runCli(['admin', 'set-guard-pin', 'G-021', '--data-dir', dir], '4711\n');
+    expect(same.code).toBe(2);
+    expect(same.stderr).toMatch(/another guard already has this PIN/);
+    const raw = readFileSync(join(dir, 'config.json'), 'utf8');
+    expect(raw).not.toMatch(/4711|8080/);
+    const guards = guardsOf(JSON.parse(raw));
+    expect(guards.map((g) => g.id)).toEqual(['G-017', 'G-020']);
+    expect(adminPinMatches('8080', guards[1]!.pin)).toBe(true);
+    expect((await runCli(['admin', 'set-guard-pin', 'bad id!', '--data-dir', dir], '1234\n')).code).toBe(2);
   });
 });

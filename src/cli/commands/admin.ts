@@ -3,7 +3,7 @@
 // stored only as a scrypt hash in config.json `admin.pin`.
 import { loadConfig, saveConfig } from '../../core/config/config.js';
 import { ensureDataDir } from '../../core/config/data-dir.js';
-import { hashAdminPin } from '../../core/checkpoint/admin-pin.js';
+import { adminPinMatches, guardSchema, guardsOf, hashAdminPin } from '../../core/checkpoint/admin-pin.js';
 import { CliError, dataDirOf, printJson, withDataDir } from '../program.js';
 import type { RegisterCommand } from './index.js';
 
@@ -34,5 +34,26 @@ export const register: RegisterCommand = (program, io) => {
       const previous = (config as { admin?: Record<string, unknown> }).admin ?? {};
       saveConfig(dataDir, { ...config, admin: { ...previous, pin: record } });
       printJson(io, { adminPin: 'set', config: 'admin.pin (scrypt hash)' });
+    });
+  // Guards (docs/security.md, "Guard identity"): once any is set, a verdict at the screen needs a
+  // guard's PIN and the override names the guard.
+  withDataDir(admin.command('set-guard-pin <badgeId>'))
+    .description('set the PIN of the guard with this badge id (read from stdin); from then on verdicts need a guard PIN')
+    .action(async (badgeId: string, opts: { dataDir?: string }) => {
+      if (!guardSchema.shape.id.safeParse(badgeId).success) throw new CliError('BAD_REQUEST', 'a badge id is 1–32 letters, digits, `.`, `_` or `-`', 2);
+      const pin = await firstLine(io.stdin);
+      let record;
+      try {
+        record = hashAdminPin(pin);
+      } catch (err) {
+        throw new CliError('BAD_REQUEST', (err as Error).message.replace('an admin PIN', 'a guard PIN'), 2);
+      }
+      const dataDir = ensureDataDir(dataDirOf(opts));
+      const config = loadConfig(dataDir);
+      const others = guardsOf(config).filter((g) => g.id !== badgeId);
+      // Two guards with one PIN could not be told apart in the log.
+      if (others.some((g) => adminPinMatches(pin, g.pin))) throw new CliError('BAD_REQUEST', 'another guard already has this PIN', 2);
+      saveConfig(dataDir, { ...config, guards: [...others, { id: badgeId, pin: record }] });
+      printJson(io, { guard: badgeId, pin: 'set', guards: others.length + 1 });
     });
 };
