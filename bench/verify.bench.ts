@@ -11,6 +11,8 @@ import { ed25519Backend, generateKeyPair, keyId } from '../src/core/codes/ed2551
 import { buildStatusRecords, installStatusList, installTrustList, lookupStatus, signJws } from '../src/core/codes/lists.js';
 import { issueDemoCode, makeDemoPki } from '../src/core/codes/pki.js';
 import { verifyCode } from '../src/core/codes/verify.js';
+import { mutateCode } from '../src/core/codes/fuzz-inputs.js';
+import { mulberry32 } from '../src/core/store/seed.js';
 import { decideForCode, resolvePolicy } from '../src/core/policy/policy.js';
 import { DEMO_PEOPLE } from '../src/core/demo/people.js';
 
@@ -46,6 +48,18 @@ export async function run(): Promise<object> {
 
   const nodeRate = verificationsPerSecond('node', codes, trust.list, now, 3);
   const naclRate = verificationsPerSecond('tweetnacl', codes, trust.list, now, 3);
+
+  // Bad input: the fuzz test's 100,000 random and mutated inputs (same generator and seed), timed one
+  // by one. The test asserts only that each gets a reason code; how long the worst one takes is here.
+  const badInputTimes: number[] = [];
+  const rand = mulberry32(0x5eed);
+  for (let i = 0; i < 100_000; i++) {
+    const input = mutateCode(rand, i, codes);
+    const t0 = performance.now();
+    verifyCode(input, { trustList: trust.list, now });
+    badInputTimes.push(performance.now() - t0);
+  }
+  badInputTimes.sort((a, b) => a - b);
 
   // Trust list with 300 provincial keys.
   const root = pki.root;
@@ -99,6 +113,12 @@ export async function run(): Promise<object> {
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
     verifyPerSecond: { node: Math.round(nodeRate), tweetnacl: Math.round(naclRate), ratio: round(nodeRate / naclRate) },
     target: { nodeVerifyPerSecond: 5000, statusLoadMs: 2000, statusExtraMB: 150, lookupsPerSecond: 500000 },
+    badInputs: {
+      inputs: badInputTimes.length,
+      medianUs: round(badInputTimes[Math.floor(badInputTimes.length / 2)]! * 1000),
+      p99Us: round(badInputTimes[Math.floor(badInputTimes.length * 0.99)]! * 1000),
+      slowestMs: round(badInputTimes[badInputTimes.length - 1]!, 2),
+    },
     trustList300Keys: { installMsMedian: round(trustTimes.length ? median(trustTimes) : 0, 2) },
     statusList1M: {
       records: status.list.count,

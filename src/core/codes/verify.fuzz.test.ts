@@ -3,11 +3,12 @@
 // come back with a reason code: none may throw, hang, or inflate past the 4096-byte cap.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deflateSync, inflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { VERIFY_REASONS } from '../../contract/reasons.js';
 import { mulberry32 } from '../store/seed.js';
-import { base45Decode, base45Encode } from './base45.js';
+import { base45Encode } from './base45.js';
+import { mutateCode } from './fuzz-inputs.js';
 import { parseVectors } from './conformance.js';
 import { installTrustList } from './lists.js';
 import { MAX_INFLATED_BYTES, verifyCode } from './verify.js';
@@ -19,74 +20,15 @@ const trustList = installed.list;
 const now = vectors.codes[0]!.now;
 const seeds = vectors.codes.filter((c) => c.expect.authentic).map((c) => c.qr);
 
-const BASE45 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
 const reasons = new Set<string>(VERIFY_REASONS);
-
-function coseOf(qr: string): Uint8Array {
-  return inflateSync(base45Decode(qr.slice(5)));
-}
-const wrap = (cose: Uint8Array) => 'PHC1:' + base45Encode(deflateSync(cose));
-
-function mutate(rand: () => number, i: number): string {
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
-  const seed = pick(seeds);
-  const int = (n: number) => Math.floor(rand() * n);
-  switch (i % 10) {
-    case 0: {
-      // flip bits in the COSE bytes, re-wrapped so the mutation reaches CBOR, COSE and signature checks
-      const cose = Uint8Array.from(coseOf(seed));
-      for (let k = 1 + int(3); k > 0; k--) cose[int(cose.length)]! ^= 1 << int(8);
-      return wrap(cose);
-    }
-    case 1: {
-      // flip bits in the compressed stream
-      const z = Uint8Array.from(base45Decode(seed.slice(5)));
-      z[int(z.length)]! ^= 1 << int(8);
-      return 'PHC1:' + base45Encode(z);
-    }
-    case 2:
-      return seed.slice(0, int(seed.length)); // truncation
-    case 3:
-      return seed + Array.from({ length: 1 + int(40) }, () => pick([...BASE45])).join(''); // extension
-    case 4: {
-      // replace one character of the Base45 text
-      const p = 5 + int(seed.length - 5);
-      return seed.slice(0, p) + pick([...BASE45, 'a', '#', '\u00e9', '\n']) + seed.slice(p + 1);
-    }
-    case 5:
-      return 'PHC1:' + Array.from({ length: int(400) }, () => pick([...BASE45])).join(''); // random Base45
-    case 6: {
-      // truncate or extend the COSE bytes themselves
-      const cose = coseOf(seed);
-      const cut = int(cose.length);
-      return wrap(rand() < 0.5 ? cose.subarray(0, cut) : Buffer.concat([cose, Buffer.from([int(256), int(256)])]));
-    }
-    case 7:
-      return Array.from({ length: int(64) }, () => String.fromCharCode(int(0x3000))).join(''); // random text
-    case 8: {
-      // random CBOR-ish bytes behind a valid compression layer
-      return wrap(Uint8Array.from({ length: int(300) }, () => int(256)));
-    }
-    default: {
-      // splice two valid codes' COSE bytes
-      const a = coseOf(seed);
-      const b = coseOf(pick(seeds));
-      const cut = int(Math.min(a.length, b.length));
-      return wrap(Buffer.concat([a.subarray(0, cut), b.subarray(cut)]));
-    }
-  }
-}
 
 describe('verifier under bad input', () => {
   it('returns a reason code for 100,000 random and mutated inputs, never throwing or hanging', () => {
     const rand = mulberry32(0x5eed); // deterministic, so a failure reproduces
     const seen = new Map<string, number>();
-    let slowest = 0;
     for (let i = 0; i < 100_000; i++) {
-      const input = mutate(rand, i);
-      const t0 = performance.now();
+      const input = mutateCode(rand, i, seeds);
       const r = verifyCode(input, { trustList, now });
-      slowest = Math.max(slowest, performance.now() - t0);
       if (r.authentic) {
         expect(r.reason).toBeNull();
       } else {
@@ -97,8 +39,8 @@ describe('verifier under bad input', () => {
     }
     // The mutations must reach deep checks, or this test would prove little.
     for (const reason of ['FORMAT_UNKNOWN', 'FORMAT_INVALID', 'SIGNATURE_INVALID']) expect(seen.get(reason) ?? 0).toBeGreaterThan(100);
-    // A hang detector, not a benchmark: no single input may take anywhere near a passage's budget.
-    expect(slowest).toBeLessThan(2000);
+    // How long the slowest input takes is measured by `npm run bench -- verify` (badInputs), not
+    // asserted here; a hang still fails this test through the test timeout.
   });
 
   it('refuses huge inputs and compression bombs without inflating past the cap', () => {
