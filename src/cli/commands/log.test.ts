@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { main } from '../main.js';
 import { tempDataDir } from '../../core/store/test-support.js';
 
@@ -14,13 +14,17 @@ beforeEach(() => {
 afterEach(() => tmp.cleanup());
 
 async function kiosk(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return kioskWithStdin('', ...args);
+}
+
+async function kioskWithStdin(stdin: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
   let err = '';
   stdout.on('data', (c) => (out += String(c)));
   stderr.on('data', (c) => (err += String(c)));
-  const code = await main([...args, '--data-dir', tmp.dir], { stdout, stderr, stdin: new PassThrough() });
+  const code = await main([...args, '--data-dir', tmp.dir], { stdout, stderr, stdin: Readable.from([Buffer.from(stdin)]) });
   return { code, stdout: out, stderr: err };
 }
 
@@ -120,14 +124,15 @@ describe('kiosk export', () => {
     expect(JSON.parse((await kiosk('log', 'audit', '1')).stdout)[0]).toMatchObject({ action: 'export', detail: { rows: 200, revealed: false, requestedBy: 'officer-1' } });
   });
 
-  it('takes the format from the extension, filters by decision, and reveals only with --reveal', async () => {
+  it('takes the format from the extension, filters by decision, and reveals only with --reveal and the admin PIN', async () => {
+    expect((await kioskWithStdin('482916\n', 'admin', 'set-pin')).code).toBe(0);
     const out = join(tmp.dir, 'deny.ndjson');
-    const r = await kiosk('export', '--from', '2026-11-01T00:00:00Z', '--to', '2026-11-03T00:00:00Z', '--decision', 'deny', '--reveal', '--out', out);
+    const r = await kioskWithStdin('482916\n', 'export', '--from', '2026-11-01T00:00:00Z', '--to', '2026-11-03T00:00:00Z', '--decision', 'deny', '--reveal', '--out', out);
     expect(r.code).toBe(0);
-    const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { decision: string; document_number: string });
+    const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { decision: string; document_number: string; holder_name: string });
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((x) => x.decision === 'deny')).toBe(true);
-    expect(rows.every((x) => !x.document_number.includes('*'))).toBe(true);
+    expect(rows.every((x) => !x.document_number.includes('*') && !x.holder_name.includes('*'))).toBe(true);
   });
 
   it('rejects bad dates, a bad decision and an existing file with clear reasons', async () => {

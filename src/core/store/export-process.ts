@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { StoreError, type StoreFailure, type StoreReason } from './errors.js';
 import { childEnvironment, nodeRuntimeForChildren } from './child-runtime.js';
 import type { ExportJob } from './export-child.js';
+import { EntryStore } from './entry-store.js';
 import type { ExportOptions, ExportResult } from './export.js';
 
 /**
@@ -42,7 +43,7 @@ export function exportInChildProcess(
   options: ExportOptions,
   extra: { file?: string } = {},
 ): Promise<ExportProcessResult> {
-  const { onProgress, ...rest } = options;
+  const { onProgress, signal, onAuditStarted, ...rest } = options;
   const job: ExportJob = { dataDir, outFile, options: rest, ...(extra.file ? { file: extra.file } : {}) };
   const { script, preload } = childCommand();
   // A real Node, never Electron-as-Node: the packaged kiosk has the RunAsNode fuse off (child-runtime.ts).
@@ -56,6 +57,12 @@ export function exportInChildProcess(
     });
     let buffered = '';
     let stderr = '';
+    // Cancelling (Ctrl-C on `kiosk export`) asks the child to stop between pages: it then completes
+    // its audit row as `cancelled` and removes its partial file.
+    let auditSeq: number | null = null;
+    const cancel = () => child.kill('SIGTERM');
+    if (signal?.aborted) cancel();
+    else signal?.addEventListener('abort', cancel, { once: true });
     let outcome: { result?: ExportResult; peakRssMB?: number; error?: { reason: StoreReason; detail: StoreFailure; message: string } } = {};
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
@@ -64,23 +71,42 @@ export function exportInChildProcess(
       while ((nl = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 1);
-        let msg: { progress?: number; total?: number; result?: ExportResult; peakRssMB?: number; error?: typeof outcome.error };
+        let msg: { progress?: number; total?: number; auditSeq?: number; result?: ExportResult; peakRssMB?: number; error?: typeof outcome.error };
         try {
           msg = JSON.parse(line) as typeof msg;
         } catch {
           continue; // not ours (a stray write): ignore
         }
         if (msg.progress !== undefined && msg.total !== undefined) onProgress?.(msg.progress, msg.total);
-        else outcome = msg;
+        else if (msg.auditSeq !== undefined) {
+          auditSeq = msg.auditSeq;
+          onAuditStarted?.(msg.auditSeq);
+        } else outcome = msg;
       }
     });
     // The child never logs personal data; keep its stderr only to explain a crash.
     child.stderr.on('data', (c) => (stderr = (stderr + String(c)).slice(-2000)));
     child.on('error', (err) => reject(new StoreError('STORAGE_UNAVAILABLE', 'IO_ERROR', `cannot start the export process: ${err.message}`, { cause: err })));
-    child.on('close', (code, signal) => {
+    child.on('close', (code, exitSignal) => {
+      signal?.removeEventListener('abort', cancel);
+      // A child killed before it could complete its audit row: complete it here, so no export stays
+      // recorded as running (docs/security.md).
+      if (!outcome.result && !outcome.error && auditSeq !== null) finishAuditOfDeadChild(dataDir, extra.file, auditSeq, signal?.aborted === true, exitSignal ?? code);
       if (outcome.result && code === 0) resolve({ ...outcome.result, peakRssMB: Math.round((outcome.peakRssMB ?? 0) * 10) / 10 });
       else if (outcome.error) reject(new StoreError(outcome.error.reason, outcome.error.detail, outcome.error.message));
-      else reject(new StoreError('STORAGE_UNAVAILABLE', 'IO_ERROR', `the export process ended without a result (exit ${code ?? signal}): ${stderr.trim().split('\n').pop() ?? ''}`));
+      else reject(new StoreError('STORAGE_UNAVAILABLE', 'IO_ERROR', `the export process ended without a result (exit ${code ?? exitSignal}): ${stderr.trim().split('\n').pop() ?? ''}`));
     });
   });
+}
+
+function finishAuditOfDeadChild(dataDir: string, file: string | undefined, auditSeq: number, cancelled: boolean, exit: string | number | null): void {
+  let store: EntryStore | undefined;
+  try {
+    store = EntryStore.open(dataDir, { skipIntegrityCheck: true, ...(file ? { file } : {}) });
+    store.finishAudit(auditSeq, cancelled ? 'cancelled' : 'failed', { failure: { reason: 'STORAGE_UNAVAILABLE', detail: `the export process ended (${String(exit)})` } });
+  } catch {
+    // The row stays `started`: an interrupted export, as the audit log then shows.
+  } finally {
+    store?.close();
+  }
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { DEMO_PEOPLE } from '../demo/people.js';
 import { EntryStore } from './entry-store.js';
@@ -102,6 +102,29 @@ describe('exportEntries', () => {
     expect(revealed).toMatchObject({ action: 'export', outcome: 'completed', detail: { format: 'csv', rows: 3, revealed: true, requestedBy: 'admin-1', from: new Date(t0).toISOString() } });
     expect(masked).toMatchObject({ action: 'export', detail: { format: 'ndjson', rows: 1, revealed: false, decision: 'deny' } });
     expect(JSON.stringify(store.auditLog())).not.toContain(li.idNumber);
+  });
+
+  it('writes the audit row before any row is read and completes it when the export is cancelled or fails', async () => {
+    const cancel = new AbortController();
+    const atStart: Array<ReturnType<EntryStore['auditLog']>[number]> = [];
+    const cancelled = exportEntries(store, createWriteStream(join(tmp.dir, 'c.csv')), {
+      fromMs: t0,
+      toMs: t0 + 86_400_000,
+      format: 'csv',
+      reveal: true,
+      requestedBy: 'admin-1',
+      signal: cancel.signal,
+      onAuditStarted: () => atStart.push(store.auditLog(1)[0]!),
+      onProgress: () => cancel.abort(),
+    });
+    await expect(cancelled).rejects.toMatchObject({ reason: 'BAD_REQUEST', message: expect.stringContaining('cancelled') });
+    expect(atStart[0]).toMatchObject({ action: 'export', outcome: 'started', endedAt: null, detail: { revealed: true, requestedBy: 'admin-1', rowsPlanned: 3 } });
+    expect(store.auditLog(1)[0]).toMatchObject({ seq: atStart[0]!.seq, outcome: 'cancelled', detail: { rows: 3 } });
+    expect(store.auditLog(1)[0]!.endedAt).not.toBeNull();
+
+    const failingDisk = new Writable({ write: (_chunk, _enc, done) => done(Object.assign(new Error('disk gone'), { code: 'EIO' })) });
+    await expect(exportEntries(store, failingDisk, { fromMs: t0, toMs: t0 + 86_400_000, format: 'ndjson', reveal: false })).rejects.toThrow();
+    expect(store.auditLog(1)[0]).toMatchObject({ action: 'export', outcome: 'failed', detail: { revealed: false } });
   });
 
   it('writes NDJSON objects keyed by column, filtered by decision', async () => {

@@ -228,8 +228,8 @@ export async function exportEntries(store: EntryStore, out: Writable, options: E
 
   async function writeAll(): Promise<void> {
   const progress = () => {
-    options.signal?.throwIfAborted();
     options.onProgress?.(written, bounds.n);
+    options.signal?.throwIfAborted();
   };
   options.signal?.throwIfAborted();
   if (options.format === 'csv' || options.format === 'ndjson') {
