@@ -112,8 +112,12 @@ async function readPhase(pid: number): Promise<ResourceReading[]> {
 }
 
 interface Shown {
+  /** `shown` unless the screen had already moved on when the attributes were read. */
+  state: string;
   passageId: string;
   decision: string;
+  /** The deciding reason code (no personal data). */
+  reason: string;
   entryId: string;
 }
 
@@ -122,8 +126,11 @@ async function nextVerdict(page: Page, previousId: string): Promise<Shown | null
   const selector = `#guard[data-state="shown"]:not([data-passage-id="${previousId}"]):not([data-passage-id=""])`;
   try {
     const guard = await page.waitForSelector(selector, { timeout: DECISION_TIMEOUT_MS });
-    const attr = async (name: string) => (await guard!.getAttribute(name)) ?? '';
-    return { passageId: await attr('data-passage-id'), decision: await attr('data-decision'), entryId: await attr('data-entry-id') };
+    // One read of every attribute: the screen may move on (the next person) between separate reads.
+    return await guard!.evaluate((g: unknown) => {
+      const d = (g as { dataset: Record<string, string | undefined> }).dataset;
+      return { state: d.state ?? '', passageId: d.passageId ?? '', decision: d.decision ?? '', reason: d.reason ?? '', entryId: d.entryId ?? '' };
+    });
   } catch {
     return null;
   }
@@ -156,6 +163,8 @@ export async function run(): Promise<object> {
     const decisions: Record<string, number> = {};
     const kinds: Record<string, number> = {};
     const entryIds = new Set<string>();
+    /** Decisions other than planned, by decision and deciding reason. */
+    const wrongAs: Record<string, number> = {};
     let missed = 0;
     let wrong = 0;
     let previousId = '';
@@ -195,6 +204,8 @@ export async function run(): Promise<object> {
       if (shown.entryId) entryIds.add(shown.entryId);
       if (shown.decision !== plan.expected) {
         wrong++;
+        const why = `${plan.kind} planned ${plan.expected}, shown ${shown.decision || shown.state}${shown.reason ? ` ${shown.reason}` : ''}`;
+        wrongAs[why] = (wrongAs[why] ?? 0) + 1;
         // A review holds the lane until it times out; the next person would only be asked to wait.
         if (shown.decision === 'review') await sleep(REVIEW_TIMEOUT_MS + 200);
       }
@@ -225,6 +236,7 @@ export async function run(): Promise<object> {
       passagesPerSecondAfterWarmUp: Math.round(((passages - measuredFrom) / seconds) * 100) / 100,
       decisionsMissed: missed,
       decisionsOtherThanPlanned: wrong,
+      otherThanPlannedAs: wrongAs,
       decisions,
       entriesInSqlite: entries,
       distinctEntryIdsShown: entryIds.size,
