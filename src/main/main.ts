@@ -139,7 +139,8 @@ function installIpc(h: KioskServiceHandle): void {
         log(`refused ${method} from an untrusted frame`);
         return fail('UNAUTHORIZED', 'calls are accepted from the kiosk page only');
       }
-      return dispatchCall(h.service, method, params, { host: 'electron', clientId: String(event.sender.id) });
+      // Named like the browser host's screens, so an override reads the same from either host.
+      return dispatchCall(h.service, method, params, { host: 'electron', clientId: `screen-1/window-${event.sender.id}` });
     });
   }
   h.service.subscribe((event: KioskEvent) => {
