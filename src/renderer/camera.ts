@@ -19,6 +19,10 @@ export interface CameraStats {
   frames: number;
   decoded: number;
   lastDecodeMs: number;
+  /** Sum of the worker's decode time over every frame answered: total / frames is the decode cost per frame. */
+  decodeMsTotal: number;
+  /** Frames the worker has answered (decodeMsTotal covers these). */
+  answered: number;
 }
 
 export class CameraScanner {
@@ -32,7 +36,7 @@ export class CameraScanner {
   private lastText = '';
   private lastTextAt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  readonly stats: CameraStats = { frames: 0, decoded: 0, lastDecodeMs: 0 };
+  readonly stats: CameraStats = { frames: 0, decoded: 0, lastDecodeMs: 0, decodeMsTotal: 0, answered: 0 };
 
   constructor(
     private readonly video: HTMLVideoElement,
@@ -121,6 +125,8 @@ export class CameraScanner {
     if (msg.type !== 'result') return;
     this.buffer = msg.buffer;
     this.stats.lastDecodeMs = msg.ms;
+    this.stats.decodeMsTotal += msg.ms;
+    this.stats.answered += 1;
     if (msg.text !== null) {
       this.stats.decoded += 1;
       const now = Date.now();
