@@ -12,7 +12,7 @@
 // N defaults to 1,000,000 (STORE_BENCH_ROWS overrides, e.g. for a quick look); latency samples per
 // series default to 2,000 (STORE_BENCH_LATENCY_SAMPLES; p99 needs 1,000, bench/stats.ts).
 import { spawn } from 'node:child_process';
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,68 +22,9 @@ import { exportInChildProcess } from '../src/core/store/export-process.js';
 import { seedEntries } from '../src/core/store/seed.js';
 import { samplePassage } from '../src/core/store/test-support.js';
 import { MIN_SAMPLES, median, summarize } from './stats.js';
+import { ExtendingFloor, InPlaceFloor, WAL_FRAME_HEADER_BYTES, WAL_HEADER_BYTES } from './fdatasync-floor.js';
 
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
-const WAL_HEADER_BYTES = 32;
-const WAL_FRAME_HEADER_BYTES = 24;
-
-/**
- * The floor a durable commit cannot beat, written as SQLite's WAL writes a commit: `bytes` (the
- * commit's frames) at the next offset of a file already allocated to the warmed WAL's size, wrapping
- * to the start as the WAL does after a checkpoint, then fdatasync. The file is filled and synced
- * once before, so no sample allocates blocks or changes the file's size.
- */
-class InPlaceFloor {
-  private readonly fd: number;
-  private readonly block: Buffer;
-  private offset = WAL_HEADER_BYTES;
-  constructor(
-    private readonly file: string,
-    private readonly size: number,
-    bytes: number,
-  ) {
-    this.block = Buffer.alloc(bytes, 7);
-    this.fd = openSync(file, 'w');
-    const chunk = Buffer.alloc(1 << 20, 0);
-    for (let at = 0; at < size; at += chunk.length) writeSync(this.fd, chunk, 0, Math.min(chunk.length, size - at), at);
-    fdatasyncSync(this.fd);
-  }
-  sample(): number {
-    if (this.offset + this.block.length > this.size) this.offset = WAL_HEADER_BYTES;
-    const t = performance.now();
-    writeSync(this.fd, this.block, 0, this.block.length, this.offset);
-    fdatasyncSync(this.fd);
-    const ms = performance.now() - t;
-    this.offset += this.block.length;
-    return ms;
-  }
-  close(): void {
-    closeSync(this.fd);
-    rmSync(this.file, { force: true });
-  }
-}
-
-/** The old floor, for reference: 4 KiB appended to a file that grows on every write. */
-class ExtendingFloor {
-  private readonly fd: number;
-  private readonly block = Buffer.alloc(4096, 7);
-  private offset = 0;
-  constructor(private readonly file: string) {
-    this.fd = openSync(file, 'w');
-  }
-  sample(): number {
-    const t = performance.now();
-    writeSync(this.fd, this.block, 0, this.block.length, this.offset);
-    fdatasyncSync(this.fd);
-    this.offset += this.block.length;
-    return performance.now() - t;
-  }
-  close(): void {
-    closeSync(this.fd);
-    rmSync(this.file, { force: true });
-  }
-}
-
 /**
  * Durable appends on a store opened once, as the kiosk keeps it: a store reopened per round would
  * count statement preparation and WAL creation into the first append of each round, which a kiosk
