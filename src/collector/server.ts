@@ -42,8 +42,8 @@ export interface CollectorOptions {
   /** Per kiosk, spent only after its signature verifies (default burst 200, 100/s). */
   rateLimit?: RateLimit;
   /**
-   * Per remote address, before any authentication, for every request (default: burst 1000,
-   * 500/s — several kiosks may share one address behind NAT; a lone flooder gets 429 at once).
+   * Per remote address, before any authentication, for every request (default: burst 1000, 500/s,
+   * or the per-kiosk limit when that is larger — several kiosks may share one address behind NAT).
    */
   addressRateLimit?: RateLimit;
   /** The rate limits' clock, monotonic ms (default performance.now): tests play time on their own clock. */
@@ -118,8 +118,11 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const maxBodyBytes = options.maxBodyBytes ?? 8 * 1024 * 1024;
   const maxInflatedBytes = options.maxInflatedBytes ?? 64 * 1024 * 1024;
   const maxEntries = options.maxEntriesPerBatch ?? 10_000;
-  const kioskBuckets = new TokenBuckets(options.rateLimit ?? { burst: 200, perSecond: 100 }, options.rateLimitClock);
-  const addressBuckets = new TokenBuckets(options.addressRateLimit ?? { burst: 1000, perSecond: 500 }, options.rateLimitClock);
+  const kioskLimit = options.rateLimit ?? { burst: 200, perSecond: 100 };
+  const kioskBuckets = new TokenBuckets(kioskLimit, options.rateLimitClock);
+  // By default never tighter than one kiosk's own budget: a kiosk alone at its address gets all of it.
+  const addressLimit = options.addressRateLimit ?? { burst: Math.max(1000, kioskLimit.burst), perSecond: Math.max(500, kioskLimit.perSecond) };
+  const addressBuckets = new TokenBuckets(addressLimit, options.rateLimitClock);
   const statusTokenDigest = options.statusToken ? createHash('sha256').update(options.statusToken, 'utf8').digest() : null;
   const log = options.log ?? (() => undefined);
   const keyCache = new Map<string, KeyObject>();

@@ -2,7 +2,7 @@
 // with its own SQLite database; `register` adds a kiosk's public key (from `kiosk identity`);
 // `kiosks` prints who uploaded what and when; `disable` shuts a kiosk out.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { fromB64url, kioskIdOf } from '../../core/identity/device-key.js';
 import { CollectorDb } from '../../collector/db.js';
@@ -55,7 +55,8 @@ async function serve(opts: CollectorOpts & { host: string; port: string; maxBody
     }
   }
   if (!opts.db) ensurePrivateDir(collectorDirOf(opts));
-  const statusTokenFile = opts.statusTokenFile ?? join(collectorDirOf(opts), 'status-token');
+  // Beside the database: `--db` elsewhere keeps its token there too, not in the default data directory.
+  const statusTokenFile = opts.statusTokenFile ?? join(dirname(dbPathOf(opts)), 'status-token');
   let statusToken: string;
   try {
     statusToken = loadOrCreateStatusToken(statusTokenFile);
@@ -97,7 +98,7 @@ export const register: RegisterCommand = (program, io) => {
     .option('--rate-burst <n>', 'request burst per kiosk', '200')
     .option('--tls-cert <file>', 'serve https with this PEM certificate (needed beyond loopback: entries carry personal data)')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
-    .option('--status-token-file <file>', 'operator token for the status pages (made 0600 if missing; default: <data dir>/collector/status-token)')
+    .option('--status-token-file <file>', 'operator token for the status pages (made 0600 if missing; default: status-token beside the database)')
     .option('--allow-insecure-http', 'serve plain http on a non-loopback --host (only behind a TLS proxy or on an isolated test network)')
     .action((opts) => serve(opts, io));
 
