@@ -263,6 +263,13 @@ describe('issue 5 journeys: the demo kiosk in Chromium with a fake camera', () =
     const rows = entriesInSqlite(j);
     expect(rows).toMatchObject([{ seq: Number(result.entryId), decision: 'review', reason: 'TEMPERATURE_MISSING' }]);
     expect(overridesInSqlite(j)).toEqual([{ entry_seq: rows[0]!.seq, decision: 'admit', note: 'GUARD_ALLOWED' }]);
+    // Who decided: the launched screen's session, the same name across reconnects (not a counter).
+    const db = new Database(databasePath(j.kiosk.dataDir), { readonly: true, fileMustExist: true });
+    try {
+      expect(db.prepare('SELECT guard FROM entry_overrides').all()).toEqual([{ guard: expect.stringMatching(/^browser:screen-1\/session-[0-9a-f]{8}$/) }]);
+    } finally {
+      db.close();
+    }
     await until('the gate relay to pulse after the guard allowed', () => j.composed.demo!.gate.pulses.length === 1);
   });
 });
