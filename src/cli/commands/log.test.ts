@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { main } from '../main.js';
 import { tempDataDir } from '../../core/store/test-support.js';
+import { ENTRY_CHAIN_COLUMNS, legacyChainHash, type ChainValue } from '../../core/store/chain.js';
 
 let tmp: ReturnType<typeof tempDataDir>;
 beforeEach(() => {
@@ -36,6 +37,24 @@ describe('kiosk log', () => {
     const verified = await kiosk('log', 'verify');
     expect(verified.code).toBe(0);
     expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, chains: [{ chain: 'entries', rowsChecked: 300 }, { chain: 'entry_overrides', rowsChecked: 0 }] });
+  });
+
+  it('catches a log rewritten by someone without the key: one row edited, the plain SHA-256 chain recomputed after it', async () => {
+    await kiosk('log', 'seed', '30');
+    const db = new Database(join(tmp.dir, 'kiosk.sqlite3'));
+    db.prepare(`UPDATE entries SET decision = 'admit', reason = NULL WHERE seq = 9`).run();
+    const rows = db.prepare(`SELECT ${ENTRY_CHAIN_COLUMNS.join(', ')} FROM entries WHERE seq >= 9 ORDER BY seq`).raw(true).all() as ChainValue[][];
+    let prev = db.prepare('SELECT hash FROM entries WHERE seq = 8').pluck().get() as Buffer;
+    for (const values of rows) {
+      const hash = legacyChainHash(prev, values);
+      db.prepare('UPDATE entries SET prev_hash = ?, hash = ? WHERE seq = ?').run(prev, hash, values[0]);
+      prev = hash;
+    }
+    db.close();
+    const r = await kiosk('log', 'verify');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/first broken row seq 9 .*HASH_MISMATCH/);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, chainKey: 'data-dir' });
   });
 
   it('names the first broken row and exits non-zero after tampering', async () => {

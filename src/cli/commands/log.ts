@@ -1,5 +1,7 @@
 // `kiosk log …`: the entry log's maintenance commands (issue 3 §1, §5, §6).
-//   verify          walk the hash chains; name the first broken row; exit 3 when broken
+//   verify          walk the keyed hash chains; name the first broken row; exit 3 when broken. The
+//                   output says where the chain key is (credential, key-file, data-dir): a rewrite
+//                   is caught when made without that key (docs/security.md)
 //   seed N          add N realistic synthetic entries (demos, benchmarks)
 //   purge           delete entries older than the retention period (config store.retentionDays)
 //   backup FILE     online consistent copy of the database
@@ -24,12 +26,13 @@ export const register: RegisterCommand = (program, io) => {
   const log = program.command('log').description('the real-name entry log: verify, seed, purge, backup, restore, tail, stats, audit');
 
   withDataDir(log.command('verify'))
-    .description('walk the hash chains and name the first broken row (exit 3 when broken)')
+    .description('walk the keyed hash chains and name the first broken row (exit 3 when broken)')
     .action(async (opts: DirOpts) => {
       const bar = progressBar(io, 'verify');
       const report = await withStore(dataDirOf(opts), (store) => {
         const total = store.entryCount() + (store.db.prepare('SELECT count(*) FROM entry_overrides').pluck().get() as number);
-        return verifyLog(store.db, (rows) => bar.update(Math.min(rows, total), total));
+        // The chain is keyed: it proves nothing against whoever also holds the key, so say where it is.
+        return { ...verifyLog(store.db, (rows) => bar.update(Math.min(rows, total), total)), chainKey: store.keySource.kind };
       }).finally(() => bar.stop());
       printJson(io, report);
       const broken = report.chains.find((c) => !c.ok);

@@ -193,6 +193,11 @@ export class EntryStore {
     this.checkpointTimer.unref();
   }
 
+  /** Where the master key came from (credential, key file on another mount, or the data directory). */
+  get keySource(): KeySource {
+    return this.keys.source;
+  }
+
   storageState(): StorageState {
     return { ...this.state };
   }
