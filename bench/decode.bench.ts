@@ -110,11 +110,17 @@ export async function run(): Promise<object> {
       perKind: Object.fromEntries(
         DEGRADATIONS.map((k) => {
           const row = byKind[k]!;
-          return [k, { successRate: round(row.decoded / row.frames, 2), decoded: row.decoded, of: row.frames, wrongText: row.wrong, msMedian: round(median(row.msWithCode)) }];
+          return [k, { successRate: round(row.decoded / row.frames, 2), decoded: row.decoded, of: row.frames, wrongText: row.wrong, msMedian: round(median(row.msWithCode)), msSamples: row.msWithCode.length }];
         }),
       ),
-      noCode: { frames: noCode.frames, falsePositives: noCode.falsePositives, skippedByPrefilter: noCode.skipped, msMedian: round(median(noCode.ms)) },
-      msPerFrame: Object.fromEntries(sizes.map((s) => [s, { withCode: round(median(msBy[name]![s]!.code)), withoutCode: round(median(msBy[name]![s]!.noCode)) }])),
+      noCode: { frames: noCode.frames, falsePositives: noCode.falsePositives, skippedByPrefilter: noCode.skipped, msMedian: round(median(noCode.ms)), msSamples: noCode.ms.length },
+      // Medians, each beside the number of frames it is taken over.
+      msPerFrame: Object.fromEntries(
+        sizes.map((s) => {
+          const by = msBy[name]![s]!;
+          return [s, { withCode: round(median(by.code)), withCodeFrames: by.code.length, withoutCode: round(median(by.noCode)), withoutCodeFrames: by.noCode.length }];
+        }),
+      ),
     };
   }
 
