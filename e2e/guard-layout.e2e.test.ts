@@ -174,6 +174,12 @@ describe('guard screen layout on portrait and small screens', () => {
     expect(await page.locator('#preview').getAttribute('data-visible')).toBe('true');
     await setLanguage(page, 'zh-CN');
     expect(await page.locator('#hints li').allTextContents()).toEqual(['请刷身份证', '请面向测温仪']);
+    // A tap on the red thermometer chip says why, in words, with the driver's detail.
+    expect(await page.locator('#device-detail').isVisible()).toBe(false);
+    await page.locator('#status-items li[data-id="device-thermo"]').click();
+    expect(await page.locator('#device-detail').textContent()).toBe('测温仪: 数据校验错误 · no valid frame in 1200 ms');
+    await check('device-detail-zh-CN-800x1280', false);
+    expect(failures).toEqual([]);
   });
 
   it('lays out out of service at every size (the host gone: socket closed)', async () => {
