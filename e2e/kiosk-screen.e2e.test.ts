@@ -86,7 +86,7 @@ describe('`kiosk start --demo` as a new user runs it (what `npm start` runs)', (
     const scratch = scratchDir('kiosk-e2e-start-');
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'kiosk.js'), 'start', '--demo', '--data-dir', join(scratch.dir, 'data')], {
       env: { ...process.env, KIOSK_NO_BROWSER: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out = '';
     child.stdout.on('data', (c) => (out += c));
@@ -105,6 +105,14 @@ describe('`kiosk start --demo` as a new user runs it (what `npm start` runs)', (
       expect(await page.locator('#demo-badge').isVisible()).toBe(true);
       expect(await page.locator('#guard').getAttribute('data-tone')).toBe('idle');
       await saveScreenshot(page, 'npm-start-demo');
+      // `launch` on the console: a fresh one-time URL for another browser (the first is signed out).
+      child.stdin.write('launch\n');
+      while (!/open (\S+) in Chromium \(it works once\)\n/.test(out.slice(out.indexOf('kiosk ready'))) && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+      const again = /open (\S+) in Chromium \(it works once\)\n/.exec(out.slice(out.indexOf('kiosk ready')))?.[1];
+      expect(again).toMatch(/\?launch=[\w-]{43}$/);
+      expect(again).not.toBe(url);
+      const second = await openKioskPage(browser, again!);
+      expect(await second.locator('body').getAttribute('data-connected')).toBe('true');
     } finally {
       await browser?.close();
       child.kill('SIGTERM');

@@ -128,13 +128,19 @@ export const register: RegisterCommand = (program: Command, io: CommandIo, setEx
       for (const line of running.service.banner) io.stdout.write(`kiosk: ${line}\n`);
       // Without a window the operator opens the page: the one-time launch URL, good for one browser.
       const shown = running.launchUrl ?? running.host.url;
-      if (running.launchUrl) io.stdout.write(`kiosk: no window (${running.noWindowReason}); open ${running.launchUrl} in Chromium (it works once)\n`);
+      if (running.launchUrl) io.stdout.write(`kiosk: no window (${running.noWindowReason}); open ${running.launchUrl} in Chromium (it works once; type \`launch\` here for another)\n`);
       io.stdout.write(`kiosk ready ${shown}\n`);
       // The demo reads console commands (present a card, set a temperature, scan a code) from stdin.
+      // Without a window, `launch` prints a fresh one-time launch URL (a second browser, a closed tab);
+      // opening it signs the screen opened before out (one screen session, src/host/server.ts).
       const demoCommand = running.service.demoCommand;
-      const lines = demoCommand ? createInterface({ input: io.stdin, terminal: false }) : null;
+      const lines = demoCommand || running.launchUrl ? createInterface({ input: io.stdin, terminal: false }) : null;
       lines?.on('line', (line) => {
-        void demoCommand!(line).then((answer) => answer && io.stdout.write(`${answer}\n`));
+        if (running.launchUrl && line.trim() === 'launch') {
+          io.stdout.write(`kiosk: open ${running.host.issueLaunchUrl()} in Chromium (it works once)\n`);
+          return;
+        }
+        if (demoCommand) void demoCommand(line).then((answer) => answer && io.stdout.write(`${answer}\n`));
       });
       const reason = await untilStopRequested();
       lines?.close();
