@@ -1,7 +1,7 @@
 // The way out when the start-up integrity check fails (issue 3 §1): `kiosk log backup` takes an
 // online, consistent copy (SQLite's backup API, safe while the kiosk runs) and `kiosk log restore`
-// puts a checked copy back, keeping the damaged file beside it for investigation. Key files are
-// not in the database: back them up once, with the first backup (keys.ts).
+// puts a checked copy back, keeping the damaged file beside it for investigation. The master key
+// is not in the database: back it up once, apart from the backups (keys.ts).
 // A backup holds every sealed name and number of the log: it is created owner-only (0600) and
 // exclusively, so it never follows a file or symbolic link planted at its name (docs/security.md).
 import Database from 'better-sqlite3';
