@@ -14,9 +14,6 @@ type StatusJson = { kiosks: Array<Record<string, unknown> & { lastUploadAt: stri
 // The status pages need the operator's token (security.test.ts checks the refusals).
 const STATUS_TOKEN = 'operator-token-for-the-status-pages';
 const operator = { authorization: `Bearer ${STATUS_TOKEN}` };
-// The status pages need the operator's token (security.test.ts checks the refusals).
-const STATUS_TOKEN = 'operator-token-for-the-status-pages';
-const operator = { authorization: `Bearer ${STATUS_TOKEN}` };
 let dir: string;
 let collector: RunningCollector;
 let kiosk: DeviceIdentity;
