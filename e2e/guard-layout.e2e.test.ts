@@ -1,6 +1,6 @@
 // The guard screen laid out on every screen a door kiosk has (docs/guard-screen.md, "Layout"):
 // portrait 1080×1920 and 800×1280, landscape 1920×1080, 1280×800 and 1024×600, in zh-CN and English,
-// for PASS, STOP with two reasons, CHECK, collecting and out of service. At each size and state the
+// for idle, PASS, STOP with two reasons, CHECK, collecting and out of service. At each size and state the
 // page itself is measured in Chromium: nothing visible overlaps anything else or leaves the screen,
 // no name, number+unit, status chip or button breaks across lines, and the verdict is large enough
 // to read at 2 m. A screenshot of each is saved as test-results/e2e/layout-<state>-<lang>-<W>x<H>.png.
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { KioskStatus, PassageView } from '../src/contract/api.js';
+import { IDLE_PASSAGE, type KioskStatus, type PassageView } from '../src/contract/api.js';
 import { ROOT, launchChromium, saveScreenshot, startTestKiosk, type TestKiosk } from './support/harness.js';
 import { scriptedService, shownPassage, type ScriptedService } from './support/scripted-service.js';
 
@@ -44,11 +44,13 @@ function busyStatus(): Partial<KioskStatus> {
   };
 }
 
-type StateName = 'pass' | 'stop-two-reasons' | 'check' | 'collecting';
+type StateName = 'idle' | 'pass' | 'stop-two-reasons' | 'check' | 'collecting';
 
 function passageFor(state: StateName): PassageView {
   const at = Date.now();
   switch (state) {
+    case 'idle':
+      return { ...IDLE_PASSAGE, at };
     case 'pass':
       return shownPassage('p-pass', { decision: 'admit', maskedName: '欧阳**', provinceCode: '150000', temperatureC: 36.6, at });
     case 'stop-two-reasons':
@@ -105,7 +107,7 @@ const LAYOUT_PROBE = readFileSync(join(ROOT, 'e2e', 'support', 'layout-probe.js'
 async function show(page: Page, scripted: ScriptedService, state: StateName): Promise<void> {
   const passage = passageFor(state);
   scripted.emit({ type: 'passage', passage });
-  await page.waitForSelector(`#guard[data-passage-id="${passage.passageId}"][data-state="${passage.state}"]`);
+  await page.waitForSelector(`#guard[data-passage-id="${passage.passageId ?? ''}"][data-state="${passage.state}"]`);
 }
 
 async function setLanguage(page: Page, language: 'zh-CN' | 'en'): Promise<void> {
@@ -144,15 +146,15 @@ describe('guard screen layout on portrait and small screens', () => {
     await saveScreenshot(page, `layout-${label}`);
   }
 
-  it('lays out PASS, STOP with two reasons, CHECK and collecting at every size in both languages without overlap or broken words', async () => {
+  it('lays out idle, PASS, STOP with two reasons, CHECK and collecting at every size in both languages without overlap or broken words', async () => {
     for (const language of ['zh-CN', 'en'] as const) {
       await page.setViewportSize({ width: 1280, height: 800 });
       await setLanguage(page, language);
       for (const size of SCREEN_SIZES) {
         await page.setViewportSize(size);
-        for (const state of ['pass', 'stop-two-reasons', 'check', 'collecting'] as const) {
+        for (const state of ['idle', 'pass', 'stop-two-reasons', 'check', 'collecting'] as const) {
           await show(page, scripted, state);
-          await check(`${state}-${language}-${size.width}x${size.height}`, state !== 'collecting');
+          await check(`${state}-${language}-${size.width}x${size.height}`, state !== 'collecting' && state !== 'idle');
         }
       }
     }
