@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { composeKiosk, ensureDemoConfig, DEMO_CODES_DIR, type ComposedKiosk } from '../src/host/compose.js';
 import { databasePath } from '../src/core/store/db.js';
+import { EntryStore } from '../src/core/store/entry-store.js';
 import type { CheckpointSettingsInput } from '../src/core/checkpoint/config.js';
 import type { VenuePolicyInput } from '../src/core/policy/policy.js';
 import { demoPerson } from '../src/core/demo/people.js';
@@ -80,15 +81,19 @@ async function openScreen(j: Journey, name: string, text: string | null): Promis
   return page;
 }
 
-/** Every entry row in the kiosk's SQLite file, read through a separate read-only connection. */
+/**
+ * Every entry row in the kiosk's SQLite file, read through a second connection. Names are stored
+ * sealed (core/store/keys.ts): the store opened on the same data directory opens them.
+ */
 function entriesInSqlite(j: Journey) {
-  const db = new Database(databasePath(j.kiosk.dataDir), { readonly: true, fileMustExist: true });
+  const store = EntryStore.open(j.kiosk.dataDir);
   try {
-    return db
+    const rows = store.db
       .prepare('SELECT seq, method, holder_name, doc_number_masked, status_colour, temperature_c, decision, reason, code_issuer FROM entries ORDER BY seq')
-      .all() as Array<{ seq: number; method: string; holder_name: string | null; doc_number_masked: string | null; status_colour: string | null; temperature_c: number | null; decision: string; reason: string | null; code_issuer: string | null }>;
+      .all() as Array<{ seq: number; method: string; holder_name: Buffer | null; doc_number_masked: string | null; status_colour: string | null; temperature_c: number | null; decision: string; reason: string | null; code_issuer: string | null }>;
+    return rows.map((r) => ({ ...r, holder_name: store.revealName(r.holder_name) }));
   } finally {
-    db.close();
+    store.close();
   }
 }
 
