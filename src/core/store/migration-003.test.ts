@@ -12,7 +12,7 @@ import { LEGACY_ENTRY_CHAIN_COLUMNS, OVERRIDE_CHAIN_COLUMNS, GENESIS_HASH, legac
 import { DOCUMENT_KEY_FILE, SEARCH_KEY_FILE } from './keys.js';
 import { EntryStore } from './entry-store.js';
 import { verifyLog } from './verify.js';
-import { tempDataDir } from './test-support.js';
+import { samplePassage, tempDataDir } from './test-support.js';
 
 const zhang = DEMO_PEOPLE[0]!;
 const PASSPORT = 'E12345678';
@@ -23,7 +23,7 @@ beforeEach(() => {
 afterEach(() => tmp.cleanup());
 
 /** Writes a schema-2 log as the old code did; returns nothing (its contents are the constants above). */
-function writeSchema2Log(dir: string, options: { tamperSeq?: number } = {}): void {
+function writeSchema2Log(dir: string, options: { tamperSeq?: number; purgedThroughSeq?: number } = {}): void {
   const documentKey = randomBytes(32);
   const searchKey = randomBytes(32);
   writeFileSync(join(dir, DOCUMENT_KEY_FILE), documentKey, { mode: 0o600 });
@@ -53,6 +53,12 @@ function writeSchema2Log(dir: string, options: { tamperSeq?: number } = {}): voi
   });
   const o: ChainValue[] = [1, '0190a0a0-0000-7000-8000-0000000000f1', 2, '0190a0a0-0000-7000-8000-000000000002', 1_700_000_000_100, 'deny', 'guard-1', 'checked'];
   db.prepare(`INSERT INTO entry_overrides (${OVERRIDE_CHAIN_COLUMNS.join(', ')}, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(...o, GENESIS_HASH, legacyChainHash(GENESIS_HASH, o));
+  if (options.purgedThroughSeq) {
+    // As a schema-2 purge left it: the prefix deleted, the anchor at its last row.
+    const last = db.prepare('SELECT seq, hash FROM entries WHERE seq = ?').get(options.purgedThroughSeq) as { seq: number; hash: Buffer };
+    db.prepare('DELETE FROM entries WHERE seq <= ?').run(last.seq);
+    db.prepare("INSERT INTO chain_anchors (chain, seq, hash) VALUES ('entries', ?, ?)").run(last.seq, last.hash);
+  }
   if (options.tamperSeq) db.prepare("UPDATE entries SET decision = 'admit', temperature_c = 36.0 WHERE seq = ?").run(options.tamperSeq);
   db.close();
 }
@@ -85,6 +91,27 @@ describe('migration 003 (sealed names, per-type masks, keyed chain)', () => {
         const bytes = readFileSync(join(tmp.dir, file), { flag: 'a+' });
         for (const secret of [zhang.name, 'John Smith', '欧阳娜娜', 'E123*5678', zhang.idNumber, PASSPORT]) expect(bytes.includes(Buffer.from(secret)), `${file}: ${secret}`).toBe(false);
       }
+    } finally {
+      store.close();
+    }
+  });
+
+  it('re-keys a log a purge had already shortened, from its anchor', () => {
+    writeSchema2Log(tmp.dir, { purgedThroughSeq: 1 });
+    const store = EntryStore.open(tmp.dir);
+    try {
+      expect(verifyLog(store.db)).toMatchObject({ ok: true, chains: [{ anchorSeq: 1, rowsChecked: 2 }, { rowsChecked: 1 }] });
+      expect(store.auditLog(5).find((a) => a.action === 'rekey')).toMatchObject({ detail: { entries: 2, unkeyedChainBeforeUpgrade: { entries: null } } });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('stores a new passport entry with the passport mask', () => {
+    const store = EntryStore.open(tmp.dir);
+    try {
+      store.append(samplePassage({ documentType: 'PP', documentNumber: PASSPORT, holderName: 'John Smith' }));
+      expect(store.db.prepare('SELECT doc_number_masked, holder_name_masked FROM entries').get()).toEqual({ doc_number_masked: 'E******78', holder_name_masked: 'J*** S****' });
     } finally {
       store.close();
     }
