@@ -77,6 +77,20 @@ describe('startDemoDevices + DeviceManager', () => {
     expect((await runConsoleCommand(demo.simulators.gate, 'status')).output).toMatch(/^ok connected=true/);
   });
 
+  it('the next person steps up: the sensor reads the room, then their temperature, reported afresh', async () => {
+    demo.thermometer.setTemperature(36.7);
+    await next('temperature', (e) => e.reading.valid && e.reading.celsius === 36.7);
+    // The same temperature for the next person: the driver reports only changes, so without the
+    // step (room, then person) the passage would never hear of a reading for them.
+    const sequence: string[] = [];
+    const off = manager.onEvent((e) => {
+      if (e.type === 'temperature') sequence.push(e.reading.valid ? `person ${e.reading.celsius}` : 'room');
+    });
+    await demo.thermometer.nextPerson();
+    off();
+    expect(sequence).toEqual(['room', 'person 36.7']);
+  });
+
   it('personal data stays out of health events', () => {
     const health = JSON.stringify(events.filter((e) => e.type === 'health'));
     expect(health).not.toMatch(/grandma|孙秀英|510107/);

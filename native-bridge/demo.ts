@@ -28,6 +28,28 @@ export interface RunningDemoDevices extends DemoDevices {
 export const DEMO_BAUD: Record<DeviceKind, number> = { idcard: 115200, thermometer: 9600, scanner: 9600, gate: 9600 };
 const DEFAULT_PROTOCOL: ThermometerProtocol = { name: 'modbus-rtu', address: 1, function: 3, register: 0, count: 1, valueIndex: 0, scale: 0.01, signed: true };
 
+/** Waits until the simulator has answered `count` more queries (bounded: a stopped driver asks none). */
+async function answered(sim: ThermometerSimulator, count: number, timeoutMs = 5000): Promise<void> {
+  const target = sim.replies + count;
+  const deadline = Date.now() + timeoutMs;
+  while (sim.replies < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
+const STABLE_ANSWERS = 4;
+
+/** See DemoDevices.thermometer.nextPerson. */
+async function nextPersonAt(sim: ThermometerSimulator): Promise<void> {
+  const celsius = sim.temperature;
+  if (celsius === null) return;
+  // The driver reports a value once `stableSamples` (3 by default, devices config) agree: the room
+  // for that many answers plus one already on the wire, so it has seen nobody there; then the
+  // person's temperature as many times, so their reading is stable before they present.
+  sim.temperature = null;
+  await answered(sim, STABLE_ANSWERS);
+  sim.temperature = celsius;
+  await answered(sim, STABLE_ANSWERS);
+}
+
 export async function startDemoDevices(options: StartDemoOptions): Promise<RunningDemoDevices> {
   mkdirSync(options.dir, { recursive: true });
   const kinds: DeviceKind[] = ['idcard', 'thermometer', 'scanner', 'gate'];
@@ -64,7 +86,10 @@ export async function startDemoDevices(options: StartDemoOptions): Promise<Runni
         gate: { driver: 'lcus', port: pairs.gate.hostPath, baudRate: DEMO_BAUD.gate },
       },
       idcard: { present: (key) => simulators.idcard.present(key), remove: () => simulators.idcard.remove() },
-      thermometer: { setTemperature: (c) => (simulators.thermometer.temperature = c) },
+      thermometer: {
+        setTemperature: (c) => (simulators.thermometer.temperature = c),
+        nextPerson: () => nextPersonAt(simulators.thermometer),
+      },
       scanner: { send: (text) => simulators.scanner.send(text) },
       gate: { pulses: simulators.gate.pulses },
       simulators,

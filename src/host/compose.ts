@@ -167,7 +167,7 @@ async function refreshDemo(dataDir: string, seed: string, lists: ListCache, now:
 const DEMO_CONSOLE_HELP = [
   'scan KEY                 send KEY\'s demo code through the simulated serial scanner (e.g. scan zhangsan)',
   'idcard present KEY       put KEY\'s ID card on the simulated reader; idcard remove',
-  'thermometer temp C       what the simulated thermometer reads (thermometer temp none: nobody there)',
+  'thermometer temp C       what the simulated thermometer reads for each person who steps up (none: nobody there)',
   'DEVICE help              every command of a simulator (idcard, thermometer, scanner, gate)',
   'people                   the demo people and their code colours',
 ].join('\n');
@@ -184,10 +184,13 @@ function demoConsole(demo: RunningDemoDevices, codesDir: string): (line: string)
     if (word === 'scan') {
       const key = rest.trim();
       if (!/^[a-z]+$/.test(key) || !existsSync(join(codesDir, `${key}.txt`))) return `error: no demo code ${JSON.stringify(key)} (try: people)`;
+      await demo.thermometer.nextPerson();
       await demo.scanner.send(readFileSync(join(codesDir, `${key}.txt`), 'latin1'));
       return `ok sent ${key}'s code through the scanner`;
     }
     if (word === 'idcard' || word === 'thermometer' || word === 'scanner' || word === 'gate') {
+      // Each card put on the reader is a new person at the door (see nextPerson).
+      if (word === 'idcard' && /^\s*present\b/.test(rest)) await demo.thermometer.nextPerson();
       const r = await runConsoleCommand(demo.simulators[word], rest);
       return r.quit ? 'error: the demo devices stop with the kiosk (Ctrl-C)' : r.output;
     }

@@ -135,7 +135,15 @@ export interface DemoDevices {
   links: Record<DeviceKind, string>;
   idcard: { present(personKey: string): void; remove(): void };
   /** null: nobody in front of the sensor (it reads the ambient temperature). */
-  thermometer: { setTemperature(celsius: number | null): void };
+  thermometer: {
+    setTemperature(celsius: number | null): void;
+    /**
+     * The next person steps up: the sensor reads the room for a moment, then whatever temperature is
+     * set. A reading belongs to one passage (docs/door-passage.md), so a demo person who scans
+     * without stepping up would be measured by nobody. Resolves once the new reading has been sent.
+     */
+    nextPerson(): Promise<void>;
+  };
   scanner: { send(text: string): Promise<void> };
   gate: { readonly pulses: readonly GatePulseRecord[] };
   stop(): Promise<void>;
