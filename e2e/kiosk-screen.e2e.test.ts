@@ -180,6 +180,29 @@ describe('guard screen with a scripted core', () => {
     await saveScreenshot(page, 'scripted-review-allowed');
   });
 
+  it('asks for the deciding guard’s own PIN when guards are configured, and sends it with the verdict', async () => {
+    const clip = writeQrY4m(join(scratch.dir, 'review-pin.y4m'), LONG_TEXT + 'REVIEW PIN', { frames: 5 });
+    const scripted = scriptedService(
+      (_t, id) => shownPassage(id, { decision: 'review', reason: 'ANTI_PASSBACK', reasons: ['ANTI_PASSBACK'], awaitingGuard: true, resetInMs: null }),
+      {},
+      { guardPin: '4321' },
+    );
+    kiosk = await startTestKiosk({ serviceHandle: async () => ({ service: scripted.service, banner: [], close: async () => {} }) });
+    browser = await launchChromium({ fakeVideo: clip });
+    const page = await openKioskPage(browser, kiosk.url);
+    await waitForResult(page);
+    await page.waitForSelector('#review-pin:not([hidden])');
+    await page.locator('#review-allow').click();
+    expect(await page.locator('#error-line').textContent()).toBe('请先输入安保人员密码');
+    expect(scripted.reviews).toEqual([]);
+    await page.locator('#review-pin').fill('4321');
+    await saveScreenshot(page, 'scripted-review-guard-pin');
+    await page.locator('#review-allow').click();
+    await page.waitForSelector('#guard[data-tone="pass"]');
+    expect(scripted.reviews).toEqual([expect.objectContaining({ verdict: 'allow', guardPin: '4321' })]);
+    expect(await page.locator('#review-pin').inputValue()).toBe('');
+  });
+
   it('shows STOP with the reason in English, and a status bar with stale list, clock warning and offline devices', async () => {
     const now = Date.now();
     const clip = writeQrY4m(join(scratch.dir, 'stop.y4m'), LONG_TEXT + 'RED', { frames: 5 });

@@ -22,7 +22,12 @@ export interface ScriptedService {
 }
 
 /** `respond`: what passage view to show for a scanned text (shown immediately, like a fast core). */
-export function scriptedService(respond: (text: string, passageId: string) => PassageView, statusPatch: Partial<KioskStatus> = {}): ScriptedService {
+/** `guardPin`: guards are configured, and a verdict needs this PIN (as the core's guard gate asks). */
+export function scriptedService(
+  respond: (text: string, passageId: string) => PassageView,
+  statusPatch: Partial<KioskStatus> = {},
+  options: { guardPin?: string } = {},
+): ScriptedService {
   const listeners = new Set<(e: KioskEvent) => void>();
   const scans: string[] = [];
   const reviews: { passageId: string; verdict: string }[] = [];
@@ -61,6 +66,7 @@ export function scriptedService(respond: (text: string, passageId: string) => Pa
     },
     async guardReview(request) {
       if (current.passageId !== request.passageId || !current.awaitingGuard) return fail('BAD_REQUEST', 'no such review');
+      if (options.guardPin !== undefined && request.guardPin !== options.guardPin) return fail('UNAUTHORIZED', 'a guard PIN is required for a verdict');
       reviews.push(request);
       current = { ...current, awaitingGuard: false, guardVerdict: request.verdict, at: Date.now() };
       emit({ type: 'passage', passage: current });
@@ -76,7 +82,7 @@ export function scriptedService(respond: (text: string, passageId: string) => Pa
       return ok({ language: request.language });
     },
     async getRendererConfig() {
-      return ok({ camera: DEFAULT_CAMERA_CONFIG, language: status.language, sounds: true, kioskName: 'E2E 1号通道' });
+      return ok({ camera: DEFAULT_CAMERA_CONFIG, language: status.language, sounds: true, kioskName: 'E2E 1号通道', guardPinRequired: options.guardPin !== undefined });
     },
     async reportCamera(request) {
       status.devices = status.devices.map((d) => (d.kind === 'camera' ? { ...d, state: request.state, detail: request.detail } : d));

@@ -74,6 +74,7 @@ async function boot(): Promise<void> {
     el('review-allow').textContent = t('review.allow');
     el('review-deny').textContent = t('review.deny');
     el('review-prompt').textContent = t('review.prompt');
+    el<HTMLInputElement>('review-pin').placeholder = t('review.pin');
     el('aim-label').textContent = t('preview.aim');
   }
 
@@ -300,10 +301,19 @@ async function boot(): Promise<void> {
   el('language-toggle').addEventListener('click', () => {
     void call(client, 'setLanguage', { language: state.language === 'zh-CN' ? 'en' : 'zh-CN' });
   });
+  const reviewPin = el<HTMLInputElement>('review-pin');
   const review = async (verdict: 'allow' | 'deny') => {
     const passageId = state.passage.passageId;
     if (!passageId) return;
-    const result = await call(client, 'guardReview', { passageId, verdict });
+    // With guards configured, a verdict carries the deciding guard's own PIN (the entry records who).
+    const guardPin = reviewPin.hidden ? undefined : reviewPin.value;
+    if (guardPin !== undefined && !/^\d{4,12}$/.test(guardPin)) {
+      showError(t('review.pinNeeded'));
+      reviewPin.focus();
+      return;
+    }
+    const result = await call(client, 'guardReview', { passageId, verdict, ...(guardPin === undefined ? {} : { guardPin }) });
+    reviewPin.value = '';
     if (result.ok) setPassage(result.value);
     else showError(t(`reason.${result.reason}`));
   };
@@ -326,6 +336,7 @@ async function boot(): Promise<void> {
   const configResult = await waitForConfig(client);
   sounds.setEnabled(configResult.sounds);
   el('kiosk-name').textContent = configResult.kioskName;
+  reviewPin.hidden = !configResult.guardPinRequired;
   const camera = new CameraScanner(
     el<HTMLVideoElement>('camera'),
     configResult.camera,
