@@ -124,7 +124,8 @@ describe('guard screen layout on portrait and small screens', () => {
   const failures: string[] = [];
 
   beforeAll(async () => {
-    scripted = scriptedService((_t, id) => shownPassage(id, { decision: 'admit' }), busyStatus());
+    // Guards configured: CHECK carries the PIN field too, the fullest the screen gets.
+    scripted = scriptedService((_t, id) => shownPassage(id, { decision: 'admit' }), busyStatus(), { guardPin: '4321' });
     kiosk = await startTestKiosk({ serviceHandle: async () => ({ service: scripted.service, banner: [], close: async () => {} }) });
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });

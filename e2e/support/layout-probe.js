@@ -35,7 +35,7 @@
   const name = (e) => e.id || `${(e.parentElement?.id ?? '')}>${e.tagName.toLowerCase()}[${[...(e.parentElement?.children ?? [])].indexOf(e)}]${(e).dataset.id ? `(${(e).dataset.id})` : ''}`;
 
   // Boxes with a background or a frame are measured as boxes; plain text by its text.
-  const boxed = [...document.querySelectorAll('#status-items li, #status-bar button, #demo-badge, #review-panel button, #preview, #wait-guard, #trust-stale, #device-detail')];
+  const boxed = [...document.querySelectorAll('#status-items li, #status-bar button, #demo-badge, #review-panel button, #review-pin, #preview, #wait-guard, #trust-stale, #device-detail')];
   const texts = [...document.querySelectorAll('#kiosk-name, #clock, #headline, #subline, #person > span, #reason, #other-reasons li, #hints li, #review-prompt, #countdown, #error-line')];
   const items = [];
   for (const e of boxed) if (visible(e)) items.push({ id: name(e), rect: e.getBoundingClientRect() });
