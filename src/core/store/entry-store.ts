@@ -15,7 +15,7 @@ import { classifyWriteError, databasePath, openDatabase, reclaimFreePages, type 
 import { StoreError, toStoreError, type StoreFailure, type StoreReason } from './errors.js';
 import { keyCheckValue, loadEntryKeys, loadLegacyEntryKeys, openText, resolveKeySource, sealText, type EntryKeys, type KeySource } from './keys.js';
 import { registerChainKey } from './verify.js';
-import { storeSettingsInDataDir } from './settings.js';
+import { storeKeyFileInDataDir } from './settings.js';
 import { chainHash, GENESIS_HASH, type ChainName, type ChainValue } from './chain.js';
 import { uuidv7 } from './ids.js';
 import {
@@ -133,7 +133,7 @@ export class EntryStore {
   /** Opens (creating, migrating, checking) the kiosk's database in `dataDir`. Throws StoreError. */
   static open(dataDir: string, options: EntryStoreOptions = {}): EntryStore {
     const file = options.file ?? databasePath(dataDir);
-    const source = options.keySource ?? resolveKeySource(dataDir, storeSettingsInDataDir(dataDir).keyFile);
+    const source = options.keySource ?? resolveKeySource(dataDir, storeKeyFileInDataDir(dataDir));
     let keys: EntryKeys | undefined;
     // A migration that rewrites sealed rows (003) runs on a log of schema ≤ 2, where nothing is
     // sealed under the master key yet: creating it then is safe.

@@ -10,5 +10,5 @@ export { seedEntries, syntheticEntry, type SeedOptions } from './seed.js';
 export { backupDatabase, restoreDatabase, checkBackup } from './backup.js';
 export { STORE_KEY_FILE, STORE_KEY_CREDENTIAL, DOCUMENT_KEY_FILE, SEARCH_KEY_FILE, resolveKeySource, type KeySource } from './keys.js';
 export type * from './types.js';
-export { storeSettingsOf, storeSettingsInDataDir, storeSettingsSchema, type StoreSettings } from './settings.js';
+export { storeSettingsOf, storeKeyFileInDataDir, storeSettingsSchema, type StoreSettings } from './settings.js';
 export { exportInChildProcess, type ExportProcessResult } from './export-process.js';

@@ -28,15 +28,22 @@ export function storeSettingsOf(config: Record<string, unknown>): StoreSettings 
 }
 
 /**
- * The `store` section of `<dataDir>/config.json`, read directly (the store opens before and apart
- * from the kiosk's configuration: export child, CLI). No file gives the defaults.
+ * `store.keyFile` of `<dataDir>/config.json`, read directly (the store opens apart from the kiosk's
+ * configuration: export process, CLI), or null when none is configured. Only this field is read
+ * here, so a mistake elsewhere in the file is reported by the part that owns it; an unreadable file
+ * is an error, since guessing the key's place could mean making a new key beside the data.
  */
-export function storeSettingsInDataDir(dataDir: string): StoreSettings {
+export function storeKeyFileInDataDir(dataDir: string): string | null {
   const file = join(dataDir, 'config.json');
-  if (!existsSync(file)) return storeSettingsOf({});
+  if (!existsSync(file)) return null;
+  let config: { store?: { keyFile?: unknown } } | null;
   try {
-    return storeSettingsOf(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>);
+    config = JSON.parse(readFileSync(file, 'utf8')) as typeof config;
   } catch (err) {
-    throw new StoreError('STORAGE_UNAVAILABLE', 'KEY_INVALID', `reading the store settings: ${(err as Error).message}`);
+    throw new StoreError('STORAGE_UNAVAILABLE', 'KEY_INVALID', `${file} is not readable JSON, so where the store key lives is unknown: ${(err as Error).message}`);
   }
+  const keyFile = config?.store?.keyFile;
+  if (keyFile === undefined || keyFile === null) return null;
+  if (typeof keyFile !== 'string' || keyFile.length === 0) throw new StoreError('STORAGE_UNAVAILABLE', 'KEY_INVALID', `${file}: store.keyFile must be an absolute file path`);
+  return keyFile;
 }
