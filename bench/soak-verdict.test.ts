@@ -15,6 +15,7 @@ const good = (over: Partial<SoakOutcome> = {}): SoakOutcome => ({
   wrongDecisions: 0,
   entries: 2000,
   entryIdsShown: 2000,
+  unplannedVerdicts: 0,
   processes: { core: flat(), renderer: flat() },
   ...over,
 });
@@ -60,6 +61,7 @@ describe('soak verdict', () => {
     ['one entry too few', { entries: 1999 }],
     ['one entry too many', { entries: 2001 }],
     ['an entry id shown twice', { entryIdsShown: 1999 }],
+    ['a verdict for no planned passage', { unplannedVerdicts: 1 }],
     ['no passages', { passages: 0, entries: 0, entryIdsShown: 0 }],
   ] as const)('fails on %s', (_, over) => {
     const v = soakVerdict(good(over));

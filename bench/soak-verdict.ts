@@ -97,8 +97,10 @@ export interface SoakOutcome {
   wrongDecisions: number;
   /** Entries in the SQLite entry log at the end (the log started empty). */
   entries: number;
-  /** Distinct entry ids the screen showed. */
+  /** Distinct entry ids the screen showed for the planned passages. */
   entryIdsShown: number;
+  /** Verdicts shown that belong to no planned passage (e.g. a code that arrived in two pieces). */
+  unplannedVerdicts: number;
   processes: Record<string, ProcessFlatness>;
 }
 
@@ -107,6 +109,7 @@ export function soakVerdict(o: SoakOutcome): { meetsTarget: boolean; failures: s
   if (o.passages <= 0) failures.push('no passages were driven');
   if (o.decisionsMissed > 0) failures.push(`${o.decisionsMissed} passages never showed a decision`);
   if (o.wrongDecisions > 0) failures.push(`${o.wrongDecisions} passages showed a decision other than the planned one`);
+  if (o.unplannedVerdicts > 0) failures.push(`${o.unplannedVerdicts} verdicts shown for no planned passage`);
   if (o.entries !== o.passages) failures.push(`${o.entries} entries in SQLite for ${o.passages} passages`);
   if (o.entryIdsShown !== o.passages) failures.push(`${o.entryIdsShown} distinct entry ids on screen for ${o.passages} passages`);
   for (const [name, p] of Object.entries(o.processes)) {
