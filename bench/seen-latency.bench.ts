@@ -153,7 +153,7 @@ export async function run(): Promise<object> {
         decisions,
         frameTimeBase: probe.base,
         seenLatencyMs: summary(painted.latenciesMs),
-        p95OverAllPassagesMs: verdict.p95Ms,
+        p95OverAllPassagesMs: verdict.p95Ms === null ? null : Math.round(verdict.p95Ms * 10) / 10,
         p95Samples: painted.passages,
         targetP95Ms: TARGET_P95_MS,
         physicalFloorMs: 55,
