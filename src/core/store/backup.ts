@@ -11,6 +11,8 @@ import { checkIntegrity, databasePath, latestVersion, schemaVersion } from './db
 import { MIGRATIONS } from './migrations/index.js';
 import { EntryStore } from './entry-store.js';
 import { StoreError, toStoreError } from './errors.js';
+import { keyCheckValue, loadEntryKeys, resolveKeySource } from './keys.js';
+import { storeKeyFileInDataDir } from './settings.js';
 
 export async function backupDatabase(store: EntryStore, destination: string): Promise<{ pages: number }> {
   try {
@@ -33,7 +35,7 @@ export async function backupDatabase(store: EntryStore, destination: string): Pr
 }
 
 /** Checks a backup file without changing it: opens, quick_check, schema not newer than the code. */
-export function checkBackup(file: string): { schemaVersion: number; entries: number } {
+export function checkBackup(file: string): { schemaVersion: number; entries: number; keyCheck: Buffer | null } {
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
@@ -41,7 +43,8 @@ export function checkBackup(file: string): { schemaVersion: number; entries: num
     const version = schemaVersion(db);
     if (version > latestVersion(MIGRATIONS)) throw new StoreError('STORAGE_UNAVAILABLE', 'SCHEMA_TOO_NEW', `${file} was written by a newer kiosk (schema ${version})`);
     const entries = version >= 1 ? (db.prepare('SELECT count(*) FROM entries').pluck().get() as number) : 0;
-    return { schemaVersion: version, entries };
+    const keyCheck = version >= 3 ? ((db.prepare("SELECT value FROM store_meta WHERE name = 'key_check'").pluck().get() as Buffer | undefined) ?? null) : null;
+    return { schemaVersion: version, entries, keyCheck };
   } catch (err) {
     throw toStoreError(err, `checking backup ${file}`);
   } finally {
@@ -55,6 +58,14 @@ export function checkBackup(file: string): { schemaVersion: number; entries: num
  */
 export function restoreDatabase(dataDir: string, backupFile: string, now = new Date()): { restoredEntries: number; damagedKeptAs: string | null } {
   const checked = checkBackup(backupFile);
+  // A backup sealed under another key (another kiosk's, an older key file) would replace a working
+  // log with one this kiosk cannot open: refuse before touching anything.
+  if (checked.keyCheck) {
+    const keys = loadEntryKeys(resolveKeySource(dataDir, storeKeyFileInDataDir(dataDir)), { create: false });
+    if (!keyCheckValue(keys).equals(checked.keyCheck)) {
+      throw new StoreError('STORAGE_UNAVAILABLE', 'KEY_INVALID', `${backupFile} was written under another store key than this kiosk's (${keys.source.kind}); restore it with the key it was taken with`);
+    }
+  }
   const target = databasePath(dataDir);
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   let damagedKeptAs: string | null = null;
