@@ -1,4 +1,4 @@
-// `npm run bench -- decode` (issue 7, deliverable 5; issue 5's decode figures): the whole corpus
+// `npm run bench -- decode` (also the camera-at-a-door figures, cameraFigures): the whole corpus
 // through the scan pipeline with each engine. Per engine and per degradation kind: success rate,
 // ms per frame with and without a code, false positives on frames without one. The reference is
 // zxing-wasm (ZXing-C++): the default engine must read ≥ 95% of what it reads at ≤ 1.5× its cost.
@@ -156,7 +156,7 @@ export async function run(): Promise<object> {
     lib.shareOfReferenceDecodes >= 0.95 && libFalsePositives === 0 && Object.values(lib.costRatio).every((r) => r.withCode <= 1.5);
   return {
     target: { shareOfReferenceDecodes: 0.95, falsePositives: 0, maxCostRatio: 1.5, libraryMeetsTarget },
-    // Issue 7: if @zxing/library cannot meet the target, zxing-wasm is the default, the library the fallback.
+    // If @zxing/library cannot meet the target, zxing-wasm is the default, the library the fallback.
     recommendedDefaultEngine: libraryMeetsTarget ? 'zxing-library' : 'zxing-wasm',
     configuredDefaultEngine: DEFAULT_CAMERA_CONFIG.engine,
     budgetMs,
@@ -169,7 +169,7 @@ export async function run(): Promise<object> {
 }
 
 /**
- * Issue 5's figures: a camera at a door, one code held up in front of a scene with mild sensor
+ * The camera figures: a camera at a door, one code held up in front of a scene with mild sensor
  * noise, and the idle case (the same scene, no code, fresh noise each frame). `pipeline` is what the
  * worker does (prefilter, region, engine); `engineAlone` is one engine call on the whole frame.
  */

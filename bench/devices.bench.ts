@@ -1,5 +1,5 @@
 // `npm run bench -- devices`: the ID card read round trip over a real pty at 115200 baud against the
-// wire limit (issue 4 §8). The simulator paces its replies to the baud rate (and answers a command
+// wire limit. The simulator paces its replies to the baud rate (and answers a command
 // only after the command's own wire time), so the wire time is a floor; what is reported above it is
 // the driver's overhead: the pty, the event loop, framing, checks and decoding. Target: card
 // delivered within wire time + 30 ms. Also: presentation → event latency through the polling loop,

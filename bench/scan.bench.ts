@@ -1,4 +1,4 @@
-// `npm run build && npm run bench -- scan` (issue 5 §7): one JSON object.
+// `npm run build && npm run bench -- scan`: one JSON object.
 //
 // 1. Scan-to-decision latency in the browser host with Debian's Chromium and its fake camera: from
 //    the first camera frame that shows a code to the result on screen, median and p95 over ≥ 100

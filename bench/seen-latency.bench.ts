@@ -1,5 +1,5 @@
 // `npm run build && npm run bench -- seen-latency` (SEEN_LATENCY_PASSAGES, default 120, at least
-// 100): one JSON object. Latency as the person at the door sees it (issue 11 §10): from the camera
+// 100): one JSON object. Latency as the person at the door sees it: from the camera
 // frame that first holds the code to the verdict painted on the screen.
 //
 // The kiosk is the browser host as the e2e journeys start it (e2e/support/harness.ts: a launched

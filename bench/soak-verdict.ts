@@ -1,5 +1,5 @@
 // The soak benchmark's pure parts: which passage the door sees next, whether a process stayed flat,
-// and whether the run meets its target (issue 11 §9, in the README's terms: every passage decided
+// and whether the run meets its target (in the README's terms: every passage decided
 // and on screen, one SQLite entry per passage, memory and open files flat after warm-up).
 import type { Decision } from '../src/contract/reasons.js';
 

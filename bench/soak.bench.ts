@@ -1,5 +1,5 @@
 // `npm run build && npm run bench -- soak [--passages=N]` (or SOAK_PASSAGES=N; default 100,000):
-// one JSON object. The door under a long day's load (issue 11 §9).
+// one JSON object. The door under a long day's load.
 //
 // The real kiosk, as `npm start` runs it, in its own process: `kiosk start --demo --host browser
 // --no-browser` on a fresh data directory whose demo configuration shortens the reset times (a

@@ -1,4 +1,4 @@
-// `npm run bench -- store` (issue 3 §9): the entry log's costs on this machine, as one JSON object.
+// `npm run bench -- store`: the entry log's costs on this machine, as one JSON object.
 // - single durable insert latency p50/p99, next to the physical floor a durable commit cannot beat,
 //   measured the way SQLite's WAL writes: the same bytes per commit, in place in a preallocated file
 //   of the warmed WAL's size, one floor sample between every two inserts (same run, same file system,

@@ -1,4 +1,4 @@
-// `npm run bench -- upload` (issue 6 §6): drain a backlog of N logged entries (default 1,000,000;
+// `npm run bench -- upload` (docs/upload-protocol.md §6): drain a backlog of N logged entries (default 1,000,000;
 // UPLOAD_BENCH_ENTRIES overrides) from a real kiosk database to a real collector on 127.0.0.1 (its
 // own process, started with `kiosk collector serve`), through the production path: the uploader in
 // its worker thread, signed deflated CBOR batches, the collector's SQLite with synchronous=FULL.

@@ -1,4 +1,4 @@
-// `npm run bench -- verify` (issue 2 item 9): full code verifications/s per Ed25519 backend (decode +
+// `npm run bench -- verify`: full code verifications/s per Ed25519 backend (decode +
 // signature + policy), trust list install with 300 keys, and a 1,000,000-record status list: time to
 // verify and load, extra memory, lookups/s. Reports medians; asserts nothing.
 import { execFileSync } from 'node:child_process';

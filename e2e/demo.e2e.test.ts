@@ -1,4 +1,4 @@
-// Issue 5 §5: the embedded demo, as `npm start` composes it on an empty data directory, with a
+// The embedded demo, as `npm start` composes it on an empty data directory, with a
 // collector configured: a passage through the kiosk service is logged in SQLite and then goes out to
 // the reference collector (src/collector) over HTTP, signed with the kiosk's device key. Also: a
 // second start on the same directory keeps the PKI, re-signs fresher lists and keeps the log.

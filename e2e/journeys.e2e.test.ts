@@ -1,4 +1,4 @@
-// Issue 5 §6: the guard's journeys end to end with the real kiosk: the embedded demo composition
+// The guard's journeys end to end with the real kiosk: the embedded demo composition
 // (demo PKI, SQLite in a fresh data directory, simulated card reader, thermometer, scanner and gate
 // on socat pty pairs), the browser host, Debian's Chromium driven by playwright-core, and its fake
 // camera playing a .y4m clip made at test time from a demo code. Each journey checks what the screen
@@ -169,7 +169,7 @@ const masked = (key: string) => {
   return id.slice(0, 4) + '*'.repeat(id.length - 8) + id.slice(-4);
 };
 
-describe('issue 5 journeys: the demo kiosk in Chromium with a fake camera', () => {
+describe('guard journeys: the demo kiosk in Chromium with a fake camera', () => {
   it('green code → PASS; the entry is in SQLite and the gate relay pulsed', async () => {
     const j = await startDemo();
     await setTemperature(j, 36.5);

@@ -1,4 +1,4 @@
-// Fuzz: a megabyte of random bytes into every parser (issue 4 §7). No parser throws, none buffers
+// Fuzz: a megabyte of random bytes into every parser. No parser throws, none buffers
 // more than one maximum frame, and a valid frame after the garbage is still read, after the same
 // recovery the driver performs (a reply timeout resets the ID card parser; line protocols resync
 // on the next terminator).

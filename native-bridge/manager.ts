@@ -1,4 +1,4 @@
-// The device manager (issue 4 §6): opens the configured ports, keeps them open across unplug and
+// The device manager: opens the configured ports, keeps them open across unplug and
 // replug, runs one driver per device, and turns what they see into typed DeviceEvents for core.
 // It implements core's DeviceHub, so core never imports this file or serialport.
 import { parseDevicesConfig, type DevicesConfig, type DevicesConfigInput } from '../src/core/devices/config.js';

@@ -54,7 +54,7 @@ if (rendererEntries.length) {
   for (const asset of ['index.html', 'styles.css']) {
     if (existsSync(join(rendererDir, asset))) cpSync(join(rendererDir, asset), join(out, 'renderer', asset));
   }
-  // zxing-wasm's reader must load from our own origin: never from a CDN (issue 7).
+  // zxing-wasm's reader must load from our own origin: never from a CDN (architecture.md "Screens").
   const wasm = join(root, 'node_modules', 'zxing-wasm', 'dist', 'reader', 'zxing_reader.wasm');
   if (existsSync(wasm)) cpSync(wasm, join(out, 'renderer', 'zxing_reader.wasm'));
 }

@@ -1,4 +1,4 @@
-// Health of one device as the screen shows it (issue 4 §6): connected, last good frame, errors by
+// Health of one device as the screen shows it (docs/door-passage.md "Device health"): connected, last good frame, errors by
 // reason. Connection changes are reported at once; error counts at most every `throttleMs`, so a
 // burst of line noise cannot flood core with events.
 //

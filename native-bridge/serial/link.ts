@@ -1,5 +1,5 @@
 // One serial port that survives unplug and replug. The link keeps trying to open its path with
-// exponential backoff (capped at 1 s, so a port that reappears is back within 2 s: issue 4 §6) and
+// exponential backoff (capped at 1 s, so a port that reappears is back within 2 s) and
 // notices a vanished port both from the driver's close event and from a watchdog that checks the
 // path still resolves to the device it opened (a USB adapter or socat pty that comes back usually
 // gets a new /dev node).

@@ -1,4 +1,4 @@
-// Fault tests (issue 6 §5): the real uploader and the real collector on 127.0.0.1, through a
+// Fault tests (docs/upload-protocol.md §5): the real uploader and the real collector on 127.0.0.1, through a
 // fault-injecting TCP proxy. After every scenario the collector holds every entry exactly once and
 // received the batches in seq order. Scenarios: collector down for a while, 500s, answers slower
 // than the timeout, resets mid-request and mid-response, a collector restart mid-drain, a random

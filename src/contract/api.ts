@@ -25,7 +25,7 @@ export const DEFAULT_LANGUAGE: Language = 'zh-CN';
 const EpochMs = z.number().int().nonnegative();
 
 /**
- * The passage state machine the guard screen follows (issue 5 §2):
+ * The passage state machine the guard screen follows (architecture.md "One passage, end to end"):
  * idle → collecting (code and/or card and/or temperature within a window) → decided → shown → idle.
  * `decided` is the short moment between the decision and its durable log write: the screen shows
  * nothing final until `shown`, because a decision that could not be logged must not be displayed.
@@ -162,7 +162,7 @@ export const ClockStatusSchema = z.object({
 export type ClockStatus = z.infer<typeof ClockStatusSchema>;
 
 export const StorageStatusSchema = z.object({
-  /** False when entries cannot be written: nothing is admitted automatically then (issue 5 §2). */
+  /** False when entries cannot be written: nothing is admitted automatically then. */
   writable: z.boolean(),
   reason: ReasonSchema.nullable(),
 });
@@ -195,7 +195,7 @@ export const CameraConfigSchema = z.object({
   frameRate: z.number().int().min(1).max(60),
   /**
    * Which decoder the worker runs (src/scan ENGINE_NAMES). zxing-wasm (ZXing-C++, its .wasm served
-   * from our own origin) is the default: on the hard-frame corpus (issue 7) @zxing/library decoded
+   * from our own origin) is the default: on the hard-frame corpus (the decoder benchmark, bench/decode.bench.ts) @zxing/library decoded
    * 196 of the 218 frames zxing-wasm decoded, at ~5× its cost on hard frames; @zxing/library stays as
    * the fallback the worker switches to if the wasm cannot load.
    */

@@ -299,7 +299,7 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
     const uploadUrl = resolveUploadConfig(config).collectorUrl;
     banner.push(uploadUrl ? `uploading entries to ${uploadUrl}` : 'no collector configured (upload.collectorUrl or KIOSK_COLLECTOR_URL): entries stay on this kiosk');
 
-    // Retention (issue 3 item 5): entries past `store.retentionDays` are purged hourly in small
+    // Retention (architecture.md "Data at rest"): entries past `store.retentionDays` are purged hourly in small
     // batches; with a collector configured, only what it has acknowledged.
     if (store) {
       const purgeStore = store;

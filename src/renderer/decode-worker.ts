@@ -1,4 +1,4 @@
-// The camera's decode worker (issue 5 item 3, issue 7): receives frames from the renderer's camera
+// The camera's decode worker (architecture.md "One passage, end to end"): receives frames from the renderer's camera
 // code, runs the shared scan pipeline (src/scan) on them and posts back the decoded text untouched.
 // No verification here: the text goes to core as is. Protocol: src/scan/protocol.ts.
 import { createZxingLibraryEngine } from '../scan/engine-zxing-library.js';
@@ -32,7 +32,7 @@ async function configure(req: ConfigureRequest): Promise<ScanPipeline> {
     try {
       engine = await createZxingWasmEngine({ wasmUrl });
     } catch (err) {
-      // @zxing/library is the fallback (issue 7): a door with a weaker decoder beats one with none.
+      // @zxing/library is the fallback (the decoder benchmark, bench/decode.bench.ts): a door with a weaker decoder beats one with none.
       fallback = { from: 'zxing-wasm', detail: (err as Error)?.message ?? String(err) };
       engine = createZxingLibraryEngine();
     }

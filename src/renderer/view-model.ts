@@ -182,7 +182,7 @@ export function deviceItem(device: DeviceHealth, t: Translate, coreAlive = true)
   };
 }
 
-/** Trust list age: amber past nextUpdate, red when expired or missing (issue 5 §4). */
+/** Trust list age: amber past nextUpdate, red when expired or missing (health-code spec §2). */
 export function trustListItem(list: ListStatus, now: number, t: Translate): StatusItem {
   const age = list.issuedAt === null ? '' : formatAge(now - list.issuedAt, t);
   switch (list.state) {

@@ -1,4 +1,4 @@
-// The corpus of hard frames (issue 7, deliverable 2): every degradation a door camera meets, at
+// The corpus of hard frames (run by the decoder benchmark, bench/decode.bench.ts): every degradation a door camera meets, at
 // 640×480 and 1280×720, each at a range of severities, and as many frames without any code. A frame
 // is defined by its spec alone (seeded), so the test suite renders a small slice and the benchmark
 // all of it, without storing images.

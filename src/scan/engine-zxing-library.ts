@@ -1,5 +1,5 @@
 // `@zxing/library` (the TypeScript port of ZXing) behind the engine interface, made as good as it
-// honestly can be with preprocessing (issue 7, item 3). One pass of the library is a binarizer over
+// honestly can be with preprocessing. One pass of the library is a binarizer over
 // a luminance source, the finder-pattern search and the decode. Alone it reads few of the hard
 // frames ZXing-C++ reads; each extra pass here undoes one kind of damage, and passes after the first
 // run only when a symbol is likely (the prefilter found a code-like region, or the first pass found

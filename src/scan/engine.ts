@@ -1,4 +1,4 @@
-// The decoder interface behind the scan pipeline (issue 7): an engine gets one grey image and tries
+// The decoder interface behind the scan pipeline: an engine gets one grey image and tries
 // to read one QR symbol from it. Region of interest, frame skipping and the budget are the
 // pipeline's job and shared by every engine.
 import type { EngineName, LumaImage } from './types.js';

@@ -1,5 +1,5 @@
 // Image filters used as decoder preprocessing. Each is chosen for a degradation it undoes at a cost
-// that is worth paying (issue 7, item 3); the benchmark shows what each buys.
+// that is worth paying; the decoder benchmark (bench/decode.bench.ts) shows what each buys.
 import type { LumaImage } from './types.js';
 
 /**

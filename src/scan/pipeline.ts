@@ -1,4 +1,4 @@
-// The scan pipeline shared by the camera worker and `kiosk decode-image` (issue 7, item 1): frame →
+// The scan pipeline shared by the camera worker and `kiosk decode-image`: frame →
 // luminance → prefilter (skip frames that cannot hold a code) → region of interest (where the
 // prefilter saw the code, else the centre first) → engine, within a per-frame time budget. The
 // engine is a setting; everything else is the same for both.

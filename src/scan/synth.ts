@@ -1,5 +1,5 @@
 // Synthetic camera frames: a QR symbol drawn into a grey scene with a projective transform, and the
-// degradations a door camera sees (issue 7). Used by the corpus, the tests and the e2e camera clips.
+// degradations a door camera sees. Used by the corpus, the tests and the e2e camera clips.
 // Pure computation with a seeded PRNG, so a frame is reproducible from its parameters alone.
 import { create as createQr } from 'qrcode';
 import { ScanError, type LumaImage } from './types.js';

@@ -1,4 +1,4 @@
-// `kiosk decode-image FILE…` (issue 7, deliverable 4): decodes still images (PNG, JPEG) with the
+// `kiosk decode-image FILE…`: decodes still images (PNG, JPEG) with the
 // configured engine through the same pipeline as the camera, and prints one line per file:
 //   FILE<TAB>OK<TAB>text exactly as decoded      or      FILE<TAB>REASON<TAB>why none was found
 // Admins use it to check a photographed or printed code. `--json` prints an array instead (the

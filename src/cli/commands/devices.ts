@@ -1,4 +1,4 @@
-// `kiosk devices …`: the integrator's tools for the peripherals (issue 4 §6, devices spec §1–4).
+// `kiosk devices …`: the integrator's tools for the peripherals (devices spec §1–4).
 //   list                                   serial ports on this machine ("no ports found" without udevadm)
 //   test idcard|thermometer|scanner|gate   drive one device on --port once and print what it did
 //   decode idcard|scanner|thermometer:PROTOCOL HEX   decode captured bytes into one JSON object

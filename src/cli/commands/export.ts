@@ -1,5 +1,5 @@
 // `kiosk export --from DATE --to DATE [--decision D] [--format csv|xlsx|ndjson] [--reveal] --out FILE`
-// (issue 3 §4): the entry log for the authorities, streamed in constant memory by a child process.
+// (docs/security.md "Exports"): the entry log for the authorities, streamed in constant memory by a child process.
 // Written to FILE.partial and moved into place when complete, so an interrupted export never looks
 // finished. Both are created exclusively (docs/security.md): the partial file with O_EXCL by the
 // export process, the final name by a hard link that fails if anything (a file, a symbolic link)

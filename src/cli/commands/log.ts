@@ -1,4 +1,4 @@
-// `kiosk log …`: the entry log's maintenance commands (issue 3 §1, §5, §6).
+// `kiosk log …`: the entry log's maintenance commands (architecture.md "Data at rest").
 //   verify          walk the keyed hash chains; name the first broken row; exit 3 when broken. The
 //                   output says where the chain key is (credential, key-file, data-dir): a rewrite
 //                   is caught when made without that key (docs/security.md)

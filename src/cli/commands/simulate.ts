@@ -1,5 +1,5 @@
 // `kiosk simulate idcard|thermometer|scanner|gate [--link PATH]`: a device simulator on the far end
-// of a socat pseudo-terminal pair (issue 4 §5). The kiosk (or `kiosk devices test`) opens PATH as if
+// of a socat pseudo-terminal pair. The kiosk (or `kiosk devices test`) opens PATH as if
 // it were the device's serial port. Commands come one a line from stdin, typed or piped from a
 // script (--script FILE runs a file first): `help` lists them.
 import { readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// `kiosk verify`, `kiosk conformance` and `kiosk pki` as a user runs them (issue 2 items 5–7).
+// `kiosk verify`, `kiosk conformance` and `kiosk pki` as a user runs them.
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

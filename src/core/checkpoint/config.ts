@@ -1,5 +1,5 @@
 // The `checkpoint` section of config.json: how long one passage collects, how long a result stays on
-// screen, the duplicate window and the optional anti-passback rule (issue 5 §2). The kiosk config
+// screen, the duplicate window and the optional anti-passback rule (docs/door-passage.md). The kiosk config
 // schema passes unknown sections through, so this section is parsed here, next to its only user.
 import { z } from 'zod';
 
@@ -11,9 +11,9 @@ export const checkpointConfigSchema = z.object({
   collectWindowMs: z.number().int().min(200).max(60_000).default(2500),
   /** How long a pass/stop result stays on screen before the screen returns to idle. */
   resetAfterMs: z.number().int().min(500).max(120_000).default(4000),
-  /** Issue 5 §2: the same code or card again within 10 s makes no second entry. */
+  /** Duplicate rule: the same code or card again within 10 s makes no second entry. */
   duplicateWindowMs: z.number().int().min(0).max(600_000).default(10_000),
-  /** Issue 5 §2, optional: the same person admitted within this many minutes → `review`. Off (null) by default. */
+  /** Anti-passback, optional: the same person admitted within this many minutes → `review`. Off (null) by default. */
   antiPassbackMinutes: z.number().positive().max(7 * 24 * 60).nullable().default(null),
   /**
    * With a code, also wait (up to the window) for an ID card. Off by default: most holders show only

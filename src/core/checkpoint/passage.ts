@@ -1,4 +1,4 @@
-// One passage at the checkpoint (issue 5 §2; architecture.md "One passage, end to end"):
+// One passage at the checkpoint (architecture.md "One passage, end to end"):
 //
 //   idle → collecting (code and/or card and/or temperature within a window) → decided → shown → idle
 //
@@ -138,7 +138,7 @@ export class PassageFlow {
   private shown: Outcome | null = null;
   private collectTimer: unknown = null;
   private resetTimer: unknown = null;
-  /** Duplicate rule: input key → when it was last seen and in which passage (issue 5 §2). */
+  /** Duplicate rule: input key → when it was last seen and in which passage. */
   private recent = new Map<string, { at: number; passageId: string }>();
   /**
    * The reading the sensor is reporting now: kept while the sensor keeps reporting it, whatever its
@@ -277,7 +277,7 @@ export class PassageFlow {
       this.recent.set(key, { at: now, passageId: p.id });
       return { ok: true, passageId: p.id, duplicate: true };
     }
-    // Issue 5 §2: the same code or card again within the duplicate window makes no second entry.
+    // Duplicate rule: the same code or card again within the duplicate window makes no second entry.
     // The window slides with every sighting: a code held up for a minute is one entry, not six.
     const seen = this.recent.get(key);
     if (seen && now - seen.at < this.deps.settings.duplicateWindowMs) {
@@ -374,7 +374,7 @@ export class PassageFlow {
     } catch (err) {
       const reason = storageReason(err);
       this.setStorage(false, reason);
-      // Issue 5 §2: if logging is unavailable, nothing is admitted automatically. An admit (or a
+      // If logging is unavailable, nothing is admitted automatically. An admit (or a
       // review) waits for the guard with the storage reason; a deny stays a deny, since keeping the
       // gate shut needs no record to be safe.
       if (o.decision !== 'deny') {
@@ -439,7 +439,7 @@ export class PassageFlow {
       holder = { name: card.name, docType: card.docType, id: card.idNumber, iss: null, colour, cti: null };
     }
 
-    // Issue 5 §2, optional anti-passback: the same person admitted within X minutes → review.
+    // Optional anti-passback: the same person admitted within X minutes → review.
     const minutes = this.deps.settings.antiPassbackMinutes;
     if (decision === 'admit' && minutes !== null && holder.id) {
       try {

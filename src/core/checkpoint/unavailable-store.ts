@@ -1,7 +1,7 @@
 // The entry log when the kiosk's database cannot be opened at all (unreadable directory, a damaged
 // file, a schema from a newer kiosk). The kiosk still starts and shows its screen, because a guard
 // must be able to work the lane; every write fails with STORAGE_UNAVAILABLE, so the passage flow
-// admits nobody automatically (issue 5 §2) and every would-be admit waits for the guard.
+// admits nobody automatically and every would-be admit waits for the guard.
 import { StoreError, type StoreFailure } from '../store/errors.js';
 import type { EntryStore, StorageState } from '../store/entry-store.js';
 import type { DayCounts, MaskedEntry } from '../store/types.js';

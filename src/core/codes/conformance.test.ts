@@ -1,5 +1,5 @@
 // Every case of the shared conformance suite (../shared/spec/vectors/vectors.json), under both
-// Ed25519 backends (issue 2 items 3 and 5).
+// Ed25519 backends (health-code spec §5).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Ed25519 (RFC 8032) behind one interface with two backends (issue 2 item 3):
+// Ed25519 (RFC 8032) behind one interface with two backends:
 // - `node`: Node's built-in crypto (OpenSSL), ~100× faster than tweetnacl here, so it is the default
 //   wherever core runs in Node;
 // - `tweetnacl`: portable pure JS, also the one used for key generation and signing.

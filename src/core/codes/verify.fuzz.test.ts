@@ -1,4 +1,4 @@
-// Bad input (issue 2 item 8): at least 100,000 random and mutated inputs — bit flips at every layer,
+// Bad input: at least 100,000 random and mutated inputs — bit flips at every layer,
 // truncations, extensions of valid codes, random Base45, huge inputs, compression bombs. Each must
 // come back with a reason code: none may throw, hang, or inflate past the 4096-byte cap.
 import { readFileSync } from 'node:fs';

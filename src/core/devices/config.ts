@@ -13,7 +13,7 @@ export const IdCardConfigSchema = z.object({
   /**
    * How often the reader is asked "is a card there?" (find, 20 01). A find and its "no card" reply
    * are 21 bytes, about 1.8 ms of wire at 115200 baud, so polling every 25 ms keeps the line under
-   * 10% busy while a placed card waits at most one interval before its read starts (issue 4 target:
+   * 10% busy while a placed card waits at most one interval before its read starts (the devices benchmark's target, bench/devices.bench.ts:
    * card presented → decoded card within wire time + 30 ms).
    */
   pollIntervalMs: z.number().int().min(10).default(25),

@@ -1,4 +1,4 @@
-// The way out when the start-up integrity check fails (issue 3 §1): `kiosk log backup` takes an
+// The way out when the start-up integrity check fails: `kiosk log backup` takes an
 // online, consistent copy (SQLite's backup API, safe while the kiosk runs) and `kiosk log restore`
 // puts a checked copy back, keeping the damaged file beside it for investigation. The master key
 // is not in the database: back it up once, apart from the backups (keys.ts).

@@ -1,4 +1,4 @@
-// The hash chain over log rows (issue 3 §2, §6). Each row stores prev_hash (the previous row's
+// The hash chain over log rows (architecture.md "Data at rest"; docs/security.md "Tamper evidence"). Each row stores prev_hash (the previous row's
 // hash, or the chain anchor's) and hash = HMAC-SHA256(chainKey, prev_hash ‖ canonical(row)).
 // Editing, inserting or deleting a row in the middle breaks the link at that row, which
 // `kiosk log verify` names. Keyed (schema 3 on, keys.ts) because a plain SHA-256 chain can be

@@ -1,4 +1,4 @@
-// WAL checkpoints run between passages, never inside one, and the WAL stays bounded (issue 3 §1, §9).
+// WAL checkpoints run between passages, never inside one, and the WAL stays bounded.
 import { statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EntryStore } from './entry-store.js';

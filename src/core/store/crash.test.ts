@@ -1,4 +1,4 @@
-// Issue 3 §7: a writer child is SIGKILLed at random moments, at least 20 times; after each kill
+// Durability (architecture.md "Data at rest"): a writer child is SIGKILLed at random moments, at least 20 times; after each kill
 // every id it printed (printed only once committed) is in the database and the chains verify.
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';

@@ -54,7 +54,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database.
       if (String(mode).toLowerCase() !== 'wal') throw new StoreError('STORAGE_UNAVAILABLE', 'IO_ERROR', `${file}: cannot switch to WAL (got ${String(mode)})`);
     }
     // FULL: in WAL mode the WAL is fsynced at every commit, so "written" means on the platter
-    // (issue 3 §1: an entry the kiosk reported written survives power loss).
+    // (architecture.md "Data at rest": an entry the kiosk reported written survives power loss).
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     // Retention must erase (docs/security.md): a deleted row's bytes are overwritten with zeros

@@ -1,4 +1,4 @@
-// Issue 3 §8: on a full disk, writing fails with STORAGE_FULL (the kiosk then stops admitting
+// On a full disk, writing fails with STORAGE_FULL (the kiosk then stops admitting
 // automatically), nothing already written is lost, and writing resumes when space returns.
 // The disk is a real size-limited tmpfs (needs root and mount(2), as in CI); elsewhere the test
 // skips and says why.

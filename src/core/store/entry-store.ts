@@ -1,4 +1,4 @@
-// The durable real-name entry log (issue 3). The passage flow calls `append` BEFORE it shows "pass"
+// The durable real-name entry log (architecture.md "Data at rest"). The passage flow calls `append` BEFORE it shows "pass"
 // or pulses the gate: append returns only once the row is committed with synchronous=FULL, i.e. the
 // WAL is fsynced, so an entry the kiosk reported written survives a power cut. It throws a
 // StoreError instead (STORAGE_FULL / STORAGE_UNAVAILABLE / BAD_REQUEST); the kiosk must then stop
@@ -107,7 +107,7 @@ export class EntryStore {
   private readonly stmt: ReturnType<typeof prepare>;
 
   /**
-   * WAL checkpoints happen between passages, not inside one (issue 3 target: a durable append's p99
+   * WAL checkpoints happen between passages, not inside one (the store benchmark's target, bench/store.bench.ts: a durable append's p99
    * near the raw fdatasync floor). SQLite's automatic checkpoint runs inside whichever commit crosses
    * 1000 WAL pages, adding a second fsync (of the database file) to that passage; here it is off on
    * this connection and a PASSIVE checkpoint runs once writes have paused for CHECKPOINT_IDLE_MS, on

@@ -37,7 +37,7 @@ function sqliteCode(err: unknown): string | undefined {
 /**
  * Maps whatever better-sqlite3 or fs threw into a StoreError. SQLite reports a full disk as
  * SQLITE_FULL (ENOSPC, or a short write at a file-size limit); both mean "no space", and the
- * kiosk must then stop admitting automatically (issue 3, disk full) until a write succeeds again.
+ * kiosk must then stop admitting automatically until a write succeeds again.
  */
 export function toStoreError(err: unknown, doing: string): StoreError {
   if (err instanceof StoreError) return err;

@@ -2,7 +2,7 @@
 // - the kiosk keeps admitting people while an admin exports a million rows: the export's CPU time
 //   (exceljs builds XML per cell) and memory never sit in the process that logs passages;
 // - the child runs with a small V8 young generation (--max-semi-space-size), which keeps a
-//   million-row XLSX export's peak RSS under 200 MB (issue 3 targets) where the default let the
+//   million-row XLSX export's peak RSS under its 200 MB target where the default let the
 //   heap balloon to ~205 MB with garbage it had not yet collected.
 // Progress and the result come back as JSON lines (export-child.ts).
 import { spawn } from 'node:child_process';

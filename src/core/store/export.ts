@@ -1,4 +1,4 @@
-// Export of the entry log for the authorities (issue 3 §4): CSV (UTF-8 with BOM, so Excel shows
+// Export of the entry log for the authorities (docs/security.md "Exports"): CSV (UTF-8 with BOM, so Excel shows
 // Chinese names), XLSX (exceljs's streaming WorkbookWriter: rows are zipped as they come, the
 // workbook is never held in memory) or NDJSON. Rows are read in keyset pages by seq, each page a
 // short read, so memory stays constant for any range and the kiosk keeps logging passages on the
@@ -79,7 +79,7 @@ const DOC = 8;
 /**
  * One CSV field (RFC 4180): quoted only when it holds a quote, comma or line break. Hand-written
  * rather than csv-stringify because that library alone measured ~100,000 rows/s on the kiosk
- * hardware, half the export target (issue 3 targets); these few lines run ~5× faster.
+ * hardware, half the export target; these few lines run ~5× faster.
  * A text cell starting with = + - @ gets a leading apostrophe so Excel shows it instead of
  * evaluating it as a formula (CSV injection; names and notes are outside input).
  */

@@ -1,4 +1,4 @@
-// The entry log's public surface (issue 3). Import from here: `core/store/index.js`.
+// The entry log's public surface. Import from here: `core/store/index.js`.
 export { EntryStore, normalizeDocumentNumber, type StorageState, type EntryStoreOptions } from './entry-store.js';
 export { StoreError, type StoreReason, type StoreFailure } from './errors.js';
 export { openDatabase, migrate, databasePath, DATABASE_FILE, schemaVersion, reclaimFreePages } from './db.js';

@@ -1,4 +1,4 @@
-// The entry log's keys (issue 3 §2; docs/security.md "What the disk reveals"). One 32-byte master
+// The entry log's keys (docs/security.md "What the disk reveals"). One 32-byte master
 // secret; three keys derived from it with HKDF-SHA256, each for one job:
 // - `sealingKey` (tweetnacl secretbox): holder names and document numbers at rest, so the database
 //   file alone reveals neither;

@@ -1,4 +1,4 @@
-// Retention (issue 3 §5; architecture.md "Data at rest"): entries older than `retentionDays` are
+// Retention (architecture.md "Data at rest"): entries older than `retentionDays` are
 // deleted, oldest first, in small batches. Each batch is its own short IMMEDIATE transaction and the
 // loop yields to the event loop between batches, so a passage waiting to be logged waits for at most
 // one batch, never for the whole purge. Deleting a prefix by seq (not "every row older than X")

@@ -1,4 +1,4 @@
-// `kiosk log seed N` (issue 3 §6): fills the log with realistic synthetic passages for demos and
+// `kiosk log seed N`: fills the log with realistic synthetic passages for demos and
 // benchmarks. Everything is made up: names from common surnames and given-name characters, resident
 // ID numbers with valid check characters (id-number.ts), a few demo people mixed in. Deterministic
 // for a given seed. Rows go in batched transactions (one fsync per batch) so a million rows take

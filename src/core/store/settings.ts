@@ -1,5 +1,5 @@
 // The entry log's section of config.json (`"store": {...}`), kept by this module as config.ts asks
-// of every part: `retentionDays` (issue 3 §5) and `keyFile`, where the store's master key lives when
+// of every part: `retentionDays` (architecture.md "Data at rest") and `keyFile`, where the store's master key lives when
 // not in the data directory (keys.ts; docs/security.md).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

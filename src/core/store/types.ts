@@ -1,4 +1,4 @@
-// What the entry log stores and returns (issue 3 §2; architecture.md "Data at rest").
+// What the entry log stores and returns (architecture.md "Data at rest").
 import { z } from 'zod';
 import { ALL_REASONS, type Decision, type Reason } from '../../contract/reasons.js';
 

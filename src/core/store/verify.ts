@@ -1,4 +1,4 @@
-// `kiosk log verify` (issue 3 §6): walks each hash chain from its anchor (genesis, or the last row a
+// `kiosk log verify` (docs/security.md "Tamper evidence"): walks each hash chain from its anchor (genesis, or the last row a
 // purge removed) and names the first row whose link or hash does not match. Reads in pages of
 // rows by seq, so it runs in constant memory over millions of rows and never holds a long read.
 // The links are keyed (chain.ts): the chain key of a connection is registered by the EntryStore

@@ -1,4 +1,4 @@
-// List sync (issue 6 §4): when online, fetch newer trust and status lists from the collector with
+// List sync (docs/upload-protocol.md §4): when online, fetch newer trust and status lists from the collector with
 // conditional requests (If-None-Match / If-Modified-Since, so an unchanged multi-megabyte status
 // list costs one 304), and install them only through the spec's checks (core/codes ListCache:
 // signature under a pinned root, type, rollback). A refused list leaves the old one in place and

@@ -1,4 +1,4 @@
-// Retention with uploads (issue 3 item 5, issue 6): when a collector is configured, the scheduled
+// Retention with uploads (docs/upload-protocol.md §2 "Kiosk bookkeeping"): when a collector is configured, the scheduled
 // purge deletes only what the collector has acknowledged, re-read at every run.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EntryStore } from '../store/entry-store.js';

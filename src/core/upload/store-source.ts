@@ -104,7 +104,7 @@ export function openStoreUploadSource(dataDir: string, options: { file?: string 
 
 /**
  * What retention may purge when uploading is configured: nothing the collector has not acknowledged
- * (issue 3 item 5 with issue 6: the authorities' copy comes first). Without a collector, null limits:
+ * (docs/upload-protocol.md §2 "Kiosk bookkeeping": the authorities' copy comes first). Without a collector, null limits:
  * the venue's retention period alone decides.
  */
 export function purgeLimits(db: Database.Database, uploading: boolean): { uploadedThroughSeq: number | null; overridesUploadedThroughSeq: number | null } {

@@ -1,4 +1,4 @@
-// 001: the real-name entry log (issue 3; architecture.md "Data at rest").
+// 001: the real-name entry log (architecture.md "Data at rest").
 //
 // - `entries`: one row per passage, append-only, hash-chained (prev_hash → hash) so an edit or a
 //   deletion in the middle is detectable (`kiosk log verify`). `seq` is the monotonic sequence and

@@ -1,4 +1,4 @@
-// 002: upload bookkeeping (issue 6, docs/upload-protocol.md).
+// 002: upload bookkeeping (docs/upload-protocol.md §2 "Kiosk bookkeeping").
 //
 // - `upload_state`: one row per uploaded stream (entries, guard overrides): the highest seq the
 //   collector acknowledged, and the batch in flight (its id and seq range). The in-flight batch is

@@ -1,4 +1,4 @@
-// Child process for the crash test (issue 3 §7): appends entries as fast as it can and prints each
+// Child process for the crash test (crash.test.ts): appends entries as fast as it can and prints each
 // id on its own line only after `append` returned, i.e. after the commit was fsynced. The parent
 // SIGKILLs it at random moments; every id it ever printed must then be in the database.
 // Usage: node --import tsx crash-writer.ts <dataDir>
