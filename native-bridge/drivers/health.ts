@@ -12,6 +12,15 @@ import { existsSync } from 'node:fs';
 import type { DeviceReason } from '../../src/contract/reasons.js';
 import type { DeviceHealth, DeviceKind } from '../../src/core/devices/types.js';
 
+/**
+ * Errors (timeouts, bad frames) a polled device must have caused since its last valid frame before
+ * its silence counts as a fault. Time alone is not evidence: a kiosk process that stalls (a busy
+ * low-end box, a long start-up step) asks nothing for a while and then finds the period over, though
+ * the device never failed to answer. A dead or misconfigured device fails every exchange, so it
+ * reaches this count within its period anyway.
+ */
+export const FAILED_EXCHANGES_FOR_FAULT = 3;
+
 export class HealthTracker {
   private state: Omit<DeviceHealth, 'fault' | 'detail'>;
   private timer: NodeJS.Timeout | null = null;
@@ -22,6 +31,7 @@ export class HealthTracker {
   private periodStart = 0;
   /** The last error since the last valid frame (the reason a silent or garbled device is faulty). */
   private errorSinceValid: DeviceReason | null = null;
+  private errorsSinceValid = 0;
   private silent: { reason: DeviceReason; detail: string } | null = null;
 
   constructor(
@@ -62,6 +72,7 @@ export class HealthTracker {
     this.state.connected = connected;
     this.silent = null;
     this.errorSinceValid = null;
+    this.errorsSinceValid = 0;
     this.stopWatch();
     if (connected && this.validWithinMs !== null) {
       this.periodStart = this.now();
@@ -77,6 +88,7 @@ export class HealthTracker {
     this.state.lastGoodFrameAt = now;
     this.periodStart = now;
     this.errorSinceValid = null;
+    this.errorsSinceValid = 0;
     if (this.silent) {
       this.silent = null;
       this.flush();
@@ -87,6 +99,7 @@ export class HealthTracker {
     this.state.errors[reason] = (this.state.errors[reason] ?? 0) + 1;
     this.state.lastError = reason;
     this.errorSinceValid = reason;
+    this.errorsSinceValid++;
     if (!this.timer) this.timer = setTimeout(() => this.flush(), this.throttleMs);
   }
 
@@ -95,8 +108,9 @@ export class HealthTracker {
     if (!this.state.connected || this.validWithinMs === null || this.silent) return;
     const quietFor = this.now() - this.periodStart;
     if (quietFor <= this.validWithinMs) return;
+    if (this.errorsSinceValid < FAILED_EXCHANGES_FOR_FAULT) return;
     const reason = this.errorSinceValid ?? 'FRAME_TIMEOUT';
-    const what = this.errorSinceValid && this.errorSinceValid !== 'FRAME_TIMEOUT' ? `last error ${this.errorSinceValid}` : 'no reply';
+    const what = this.errorSinceValid !== 'FRAME_TIMEOUT' ? `last error ${this.errorSinceValid}` : 'no reply';
     // Wrong protocol or wrong device is the usual cause; say so, since the port itself is fine.
     this.silent = { reason, detail: `no valid frame within ${this.validWithinMs} ms (${what}); check the device and its protocol setting` };
     this.flush();
