@@ -48,6 +48,9 @@ export function classifyReading(config: Pick<ThermometerConfig, 'minC' | 'maxC' 
   return { valid: true, celsius, rawCelsius: sensorC, samples };
 }
 
+/** Replies missed in a row after which the last reading is no longer this person's (see poll). */
+export const MISSED_REPLIES_STOPPED = 2;
+
 export class ThermometerDriver {
   private readonly codec: ThermometerCodec;
   private readonly filter: StableReadingFilter;
@@ -58,6 +61,8 @@ export class ThermometerDriver {
   private lastReadingAt = 0;
   private streamSilent = false;
   private lastReported: TemperatureReading | null = null;
+  /** Queries in a row that got no reply (reset by any frame that passes its checks). */
+  private missedReplies = 0;
   private waiters: Array<(r: TemperatureReading) => void> = [];
   private readonly unlisten: () => void;
   /** Raw readings seen (tests). */
@@ -167,7 +172,10 @@ export class ThermometerDriver {
         this.codec.reset();
         this.filter.reset();
         this.sink.health.error('FRAME_TIMEOUT');
-        this.stoppedAnswering('FRAME_TIMEOUT');
+        // One lost reply is line noise or a kiosk that stalled past the timeout; the person is still
+        // there. Two in a row (a second of silence at the defaults) is a sensor that stopped answering.
+        this.missedReplies++;
+        if (this.missedReplies >= MISSED_REPLIES_STOPPED) this.stoppedAnswering('FRAME_TIMEOUT');
       }, this.config.replyTimeoutMs);
     }
     this.schedulePoll(this.config.pollIntervalMs);
@@ -183,6 +191,7 @@ export class ThermometerDriver {
 
   private onReading(sensorC: number): void {
     this.readings++;
+    this.missedReplies = 0;
     this.lastReadingAt = Date.now();
     this.streamSilent = false;
     this.sink.health.goodFrame();

@@ -20,6 +20,10 @@ export class ThermometerSimulator extends SimulatorBase {
   corruptNext = false;
   /** modbus-rtu: the next reply is an exception (once). */
   exceptionNext = false;
+  /** The next N queries get no reply at all (a lost frame on the line), then it answers again. */
+  unansweredNext = 0;
+  /** Queries heard and deliberately left unanswered (see unansweredNext). */
+  unanswered = 0;
   /** Replies sent (tests). */
   replies = 0;
   private pending: Buffer = Buffer.alloc(0);
@@ -69,6 +73,11 @@ export class ThermometerSimulator extends SimulatorBase {
     this.pending = Buffer.concat([this.pending, bytes]).subarray(-64);
     for (let at = this.pending.indexOf(query); at >= 0; at = this.pending.indexOf(query)) {
       this.pending = this.pending.subarray(at + query.length);
+      if (this.unansweredNext > 0) {
+        this.unansweredNext--;
+        this.unanswered++;
+        continue;
+      }
       void this.sendReading();
     }
   }
