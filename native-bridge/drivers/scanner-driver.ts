@@ -1,5 +1,6 @@
 // Serial QR scanner driver (devices spec §3): frames on CR/LF and on an idle gap, drops
 // acknowledgements, and delivers each code's text byte for byte.
+import { performance } from 'node:perf_hooks';
 import type { ScannerConfig } from '../../src/core/devices/config.js';
 import type { DeviceEvent } from '../../src/core/devices/types.js';
 import { ScannerFramer } from '../scanner/framer.js';
@@ -41,17 +42,7 @@ export class ScannerDriver {
         this.framer.push(bytes);
         // Modules that send no terminator end a code with silence (default 50 ms).
         this.clearIdle();
-        if (this.framer.inFrame) {
-          this.idleTimer = setTimeout(() => {
-            this.idleTimer = null;
-            // Timers run before I/O in Node's event loop: after a stall, bytes already waiting in the
-            // port would look like silence. Let pending I/O in first; new data cancels the flush.
-            this.idleFlush = setImmediate(() => {
-              this.idleFlush = null;
-              this.framer.flush();
-            });
-          }, this.config.idleGapMs);
-        }
+        if (this.framer.inFrame) this.armIdle(true);
       },
       onOpen: () => this.sink.health.setConnected(true),
       onClose: () => {
@@ -74,6 +65,29 @@ export class ScannerDriver {
     if (!bytes) return false;
     await this.link.write(bytes);
     return true;
+  }
+
+  /**
+   * Ends a code after `idleGapMs` of silence. The silence must have been observed: timers run before
+   * I/O in Node's event loop, so after a stall bytes already waiting in the port would look like
+   * silence (pending I/O goes first, through setImmediate; new data cancels the flush); and a timer
+   * that fired far past its time means the kiosk was not running to watch the line, so the gap is
+   * not evidence that the code ended: it waits one more gap, this time awake.
+   */
+  private armIdle(mayWaitAgain: boolean): void {
+    const armedAt = performance.now();
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      const late = performance.now() - armedAt - this.config.idleGapMs;
+      if (mayWaitAgain && late > this.config.idleGapMs) {
+        this.armIdle(false);
+        return;
+      }
+      this.idleFlush = setImmediate(() => {
+        this.idleFlush = null;
+        this.framer.flush();
+      });
+    }, this.config.idleGapMs);
   }
 
   private clearIdle(): void {
