@@ -5,7 +5,7 @@
 // on a shared machine falls on both alike. Per window: CPU of the page's renderer process (its decode
 // worker included) and of all Chromium processes, from /proc, and the decode worker's own ms per
 // frame. Reported: medians per mode, shown/hidden ratios, and whether each stays within +10 %.
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
@@ -13,6 +13,7 @@ import { DEFAULT_CAMERA_CONFIG, IDLE_PASSAGE, fail, ok, type KioskService, type 
 import { startBrowserHost } from '../src/host/server.js';
 import { rendererDir } from '../src/host/paths.js';
 import { writeSegmentsY4m } from './scan-clip.js';
+import { descendants } from './proc-resources.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
@@ -50,29 +51,7 @@ function idleService(): KioskService {
 
 /** CPU ticks (utime + stime) of every Chromium process under this one, by pid, with its command line. */
 function chromiumTicks(): Map<number, { cmd: string; ticks: number }> {
-  const all: Array<{ pid: number; ppid: number; cmd: string; ticks: number }> = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      all.push({ pid: Number(name), ppid: Number(rest[1]), cmd, ticks: Number(rest[11]) + Number(rest[12]) });
-    } catch {
-      // ended while we looked
-    }
-  }
-  const mine = new Set([process.pid]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const p of all) {
-      if (!mine.has(p.pid) && mine.has(p.ppid)) {
-        mine.add(p.pid);
-        grew = true;
-      }
-    }
-  }
-  return new Map(all.filter((p) => p.pid !== process.pid && mine.has(p.pid) && p.cmd.includes('chromium')).map((p) => [p.pid, { cmd: p.cmd, ticks: p.ticks }]));
+  return new Map(descendants().filter((p) => p.cmd.includes('chromium')).map((p) => [p.pid, { cmd: p.cmd, ticks: p.ticks }]));
 }
 
 interface WindowResult {

@@ -15,19 +15,21 @@ export interface ProcInfo {
   pid: number;
   ppid: number;
   cmd: string;
+  /** CPU time used so far, in clock ticks (utime + stime). */
+  ticks: number;
 }
 
-/** Every live descendant of `root` (default: this process), with its command line. */
+/** Every live descendant of `root` (default: this process), with its command line and CPU ticks. */
 export function descendants(root = process.pid): ProcInfo[] {
   const all: ProcInfo[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // After the parenthesised command: state, ppid, …
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      // Fields after the parenthesised command: state ppid … utime(14) stime(15), 1-based from pid.
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      all.push({ pid: Number(name), ppid, cmd });
+      all.push({ pid: Number(name), ppid: Number(rest[1]), cmd, ticks: Number(rest[11]) + Number(rest[12]) });
     } catch {
       // ended while we looked
     }

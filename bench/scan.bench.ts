@@ -17,7 +17,7 @@
 //    peer), on the same frames; ratio library/wasm.
 // 3. Renderer CPU while idle with the camera running at 30 fps (a clip with no code): CPU time of
 //    the page's renderer process (its decode worker included) from /proc, as % of one core.
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -34,6 +34,7 @@ import { maskName } from '../src/core/codes/id-number.js';
 import { writeSegmentsY4m } from './scan-clip.js';
 import { matchPassages, scanVerdict, type Appearance, type ShownResult } from './passage-matching.js';
 import { MIN_SAMPLES, summarize } from './stats.js';
+import { descendants } from './proc-resources.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
@@ -265,33 +266,6 @@ async function decode(): Promise<object> {
   return { framesPerCase: DECODE_FRAMES, medianMsPerFrame: out, ratioLibraryOverWasm: ratio, reference: 'zxing-wasm' };
 }
 
-/** Every descendant of this process, with its command line and CPU ticks (utime + stime). */
-function processTree(): Array<{ pid: number; cmd: string; ticks: number }> {
-  const all: Array<{ pid: number; ppid: number; cmd: string; ticks: number }> = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // Fields after the parenthesised command: state ppid … utime(14) stime(15), 1-based from pid.
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      all.push({ pid: Number(name), ppid: Number(rest[1]), cmd, ticks: Number(rest[11]) + Number(rest[12]) });
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  const mine = new Set([process.pid]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const p of all) {
-      if (!mine.has(p.pid) && mine.has(p.ppid)) {
-        mine.add(p.pid);
-        grew = true;
-      }
-    }
-  }
-  return all.filter((p) => p.pid !== process.pid && mine.has(p.pid));
-}
 
 async function idleCpu(scratch: string): Promise<object> {
   const kiosk = await startKiosk();
@@ -308,10 +282,10 @@ async function idleCpu(scratch: string): Promise<object> {
     const framesBefore = (await page.evaluate('document.querySelector("video").getVideoPlaybackQuality?.().totalVideoFrames ?? 0')) as number;
     await new Promise((r) => setTimeout(r, 2000)); // settle
     const hz = 100; // USER_HZ on Linux
-    const a = processTree();
+    const a = descendants();
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
-    const b = processTree();
+    const b = descendants();
     const seconds = (performance.now() - t0) / 1000;
     const framesAfter = (await page.evaluate('document.querySelector("video").getVideoPlaybackQuality?.().totalVideoFrames ?? 0')) as number;
     const delta = (filter: (cmd: string) => boolean) => {
