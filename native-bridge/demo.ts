@@ -51,7 +51,7 @@ async function nextPersonAt(sim: ThermometerSimulator): Promise<void> {
 }
 
 export async function startDemoDevices(options: StartDemoOptions): Promise<RunningDemoDevices> {
-  mkdirSync(options.dir, { recursive: true });
+  mkdirSync(options.dir, { recursive: true, mode: 0o700 });
   const kinds: DeviceKind[] = ['idcard', 'thermometer', 'scanner', 'gate'];
   const pairs = {} as Record<DeviceKind, PtyPair>;
   const stops: Array<() => Promise<void>> = [];

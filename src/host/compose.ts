@@ -148,19 +148,22 @@ async function refreshDemo(dataDir: string, seed: string, lists: ListCache, now:
     if (!r.accepted) throw new Error(`demo ${kind} list refused (${r.reason}): ${r.message}`);
   }
   const codesDir = join(dataDir, DEMO_CODES_DIR);
-  mkdirSync(codesDir, { recursive: true });
+  mkdirSync(codesDir, { recursive: true, mode: 0o700 });
+  // 0600 like every file under the data directory (docs/security.md, "File modes").
+  const write = (name: string, data: string | Buffer) => writeFileSync(join(codesDir, name), data, { mode: 0o600 });
+  const png = (text: string) => QRCode.toBuffer(text, { errorCorrectionLevel: 'M', margin: 4, scale: 8 });
   const index: string[] = ['# Demo health codes (synthetic people). Hold a PNG up to the camera, or paste a .txt.', ''];
   for (const person of DEMO_PEOPLE) {
     const text = issueDemoCode(pki.provinces, person, now);
-    writeFileSync(join(codesDir, `${person.key}.txt`), text);
-    await QRCode.toFile(join(codesDir, `${person.key}.png`), text, { errorCorrectionLevel: 'M', margin: 4, scale: 8 });
+    write(`${person.key}.txt`, text);
+    write(`${person.key}.png`, await png(text));
     index.push(`${person.key}: ${['green', 'yellow', 'red'][person.status]} code (${person.province})`);
   }
   const forged = issueDemoCode(pki.provinces, DEMO_PEOPLE[0]!, now, { forge: true });
-  writeFileSync(join(codesDir, 'forged.txt'), forged);
-  await QRCode.toFile(join(codesDir, 'forged.png'), forged, { errorCorrectionLevel: 'M', margin: 4, scale: 8 });
+  write('forged.txt', forged);
+  write('forged.png', await png(forged));
   index.push('forged: a code with a broken signature (SIGNATURE_INVALID)');
-  writeFileSync(join(codesDir, 'README.txt'), index.join('\n') + '\n');
+  write('README.txt', index.join('\n') + '\n');
   return { pki, codesDir };
 }
 

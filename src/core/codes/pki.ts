@@ -115,15 +115,16 @@ interface SecretsFile {
 }
 
 export function writeDemoPki(dir: string, pki: DemoPki): void {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'roots.json'), JSON.stringify(pki.roots, null, 2) + '\n');
+  // Like everything under the data directory (docs/security.md, "File modes"): 0700 and 0600.
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, 'roots.json'), JSON.stringify(pki.roots, null, 2) + '\n', { mode: 0o600 });
   const secrets: SecretsFile = {
     root: b64urlEncode(pki.root.secretKey.subarray(0, 32)),
     provinces: pki.provinces.map((p) => ({ iss: p.iss, seed: b64urlEncode(p.keyPair.secretKey.subarray(0, 32)) })),
   };
   writeFileSync(join(dir, 'pki-secrets.json'), JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
-  writeFileSync(join(dir, 'trust-list.jws'), pki.trustListJws + '\n');
-  writeFileSync(join(dir, 'status-list.jws'), pki.statusListJws + '\n');
+  writeFileSync(join(dir, 'trust-list.jws'), pki.trustListJws + '\n', { mode: 0o600 });
+  writeFileSync(join(dir, 'status-list.jws'), pki.statusListJws + '\n', { mode: 0o600 });
 }
 
 export interface LoadedPki {
