@@ -30,6 +30,7 @@ import { AdminPinGate, adminPinOf, guardPinGate, guardsOf } from './admin-pin.js
 import { systemClock, type Clock } from './clock.js';
 import { resolveCheckpointSettings, type CheckpointSettings } from './config.js';
 import { PassageFlow, type PassageStore } from './passage.js';
+import { startStatusTick, type StatusTick, type StatusTickOptions } from './status-tick.js';
 
 /** What the service needs to show upload progress; the composition adapts core/upload's Uploader. */
 export interface UploadMonitor {
@@ -56,6 +57,8 @@ export interface CheckpointServiceOptions {
   clock?: Clock;
   version?: string;
   uploads?: UploadMonitor | null;
+  /** How often core looks for status that changes with time alone (list freshness, clock, storage, devices). */
+  statusTick?: StatusTickOptions;
   log: (line: string) => void;
 }
 
@@ -119,7 +122,10 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
   const policy = resolvePolicy(config.policy);
   const settings = resolveCheckpointSettings((config as Record<string, unknown>).checkpoint);
   const listeners = new Set<(event: KioskEvent) => void>();
+  // Set once the sources it reads exist (below); an event pushed before then has nothing to update.
+  let statusTick: StatusTick | null = null;
   const emit = (event: KioskEvent) => {
+    statusTick?.noteEmitted(event);
     for (const l of [...listeners]) {
       try {
         l(event);
@@ -263,6 +269,23 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
       emit({ type: 'lists', ...listsStatus() });
     }) ?? (() => {});
 
+  // Freshness, storage and devices change with time alone: an offline kiosk's bar must still turn stale.
+  statusTick = startStatusTick(
+    clock,
+    {
+      lists: listsStatus,
+      clock: clockStatus,
+      storage: () => {
+        const s = store.storageState();
+        if (s.writable !== storage.writable) storage = { writable: s.writable, reason: s.reason === 'BAD_REQUEST' ? 'INTERNAL' : s.reason };
+        return storage;
+      },
+      devices: deviceHealth,
+    },
+    emit,
+    options.statusTick,
+  );
+
   const pinGate = new AdminPinGate(adminPinOf(config), clock, store);
   const guardGate = guardPinGate(guardsOf(config), clock, store);
 
@@ -370,6 +393,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     close() {
       offDevices();
       offUploads();
+      statusTick?.stop();
       flow.close();
       listeners.clear();
     },
