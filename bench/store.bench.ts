@@ -45,7 +45,7 @@ const turn = () => new Promise((resolve) => setImmediate(resolve));
  * checkpoint): its growth per commit, less the WAL header on the first.
  */
 function walFramesPerCommit(store: EntryStore, walFile: string, pageSize: number, commits: number): number[] {
-  store.db.pragma('wal_checkpoint(TRUNCATE)');
+  store.checkpoint('truncate');
   const frames: number[] = [];
   for (let i = 0; i < commits; i++) {
     const before = statSync(walFile).size;
@@ -120,7 +120,7 @@ export async function run(): Promise<object> {
     const latencyDir = join(root, 'latency');
     const latencyStore = EntryStore.open(latencyDir);
     const walFile = `${latencyStore.file}-wal`;
-    const pageSize = latencyStore.db.pragma('page_size', { simple: true }) as number;
+    const pageSize = latencyStore.pageSize();
     let walSteadyBytes: number;
     let commitBytes: number;
     let framesPerCommit: number[];
@@ -164,7 +164,7 @@ export async function run(): Promise<object> {
     let t = performance.now();
     await seedEntries(store, rows, { fromMs: now - 60 * 86_400_000, toMs: now - 40 * 86_400_000, batchSize: 5000 });
     const seedSeconds = (performance.now() - t) / 1000;
-    store.db.pragma('wal_checkpoint(TRUNCATE)');
+    store.checkpoint('truncate');
     const dbMB = statSync(join(dataDir, 'kiosk.sqlite3')).size / 1e6;
     store.close();
 

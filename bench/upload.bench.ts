@@ -8,6 +8,7 @@
 // checked to be on the collector exactly once: the same count, the same seq range, each seq and entry
 // id once, and the same id at every seq (bench/exactly-once.ts). Percentiles carry their sample count
 // and are printed only where the count supports them (bench/stats.ts).
+import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -96,7 +97,7 @@ export async function run(): Promise<object> {
     const t = performance.now();
     await seedEntries(store, entries, { kioskId: identity.kioskId, batchSize: 5000 });
     const seedSeconds = (performance.now() - t) / 1000;
-    store.db.pragma('wal_checkpoint(TRUNCATE)');
+    store.checkpoint('truncate');
 
     const reg = new CollectorDb(collectorDb);
     reg.registerKiosk(identity.kioskId, identity.publicKey, 'bench');
@@ -186,17 +187,20 @@ export async function run(): Promise<object> {
     await new Promise((r) => collector!.child.once('exit', r));
     collector = null;
 
-    const kioskRange = store.db.prepare('SELECT count(*) AS count, min(seq) AS minSeq, max(seq) AS maxSeq FROM entries').get() as SeqRange;
+    // The benchmark checks what was written with its own read-only connection, as tests do.
+    const kioskDb = new Database(store.file, { readonly: true, fileMustExist: true });
+    const kioskRange = kioskDb.prepare('SELECT count(*) AS count, min(seq) AS minSeq, max(seq) AS maxSeq FROM entries').get() as SeqRange;
     const check = new CollectorDb(collectorDb);
     const stored = check.db
       .prepare('SELECT count(*) AS count, min(seq) AS minSeq, max(seq) AS maxSeq, count(DISTINCT seq) AS distinctSeqs, count(DISTINCT entry_id) AS distinctEntryIds FROM entries WHERE kiosk_id = ?')
       .get(identity.kioskId) as CollectorCounts;
     const idMismatches = countIdMismatches(
-      store.db.prepare('SELECT seq, id FROM entries ORDER BY seq').raw(true).iterate() as Iterable<[number, string]>,
+      kioskDb.prepare('SELECT seq, id FROM entries ORDER BY seq').raw(true).iterate() as Iterable<[number, string]>,
       check.db.prepare('SELECT seq, entry_id FROM entries WHERE kiosk_id = ? ORDER BY seq').raw(true).iterate(identity.kioskId) as Iterable<[number, string]>,
     );
     const exactlyOnce = exactlyOnceVerdict(kioskRange, stored, idMismatches);
     check.close();
+    kioskDb.close();
     store.close();
 
     const idleAll = samples.idle.flat();

@@ -87,12 +87,14 @@ async function openScreen(j: Journey, name: string, text: string | null): Promis
  */
 function entriesInSqlite(j: Journey) {
   const store = EntryStore.open(j.kiosk.dataDir);
+  const db = new Database(databasePath(j.kiosk.dataDir), { readonly: true, fileMustExist: true });
   try {
-    const rows = store.db
+    const rows = db
       .prepare('SELECT seq, method, holder_name, doc_number_masked, status_colour, temperature_c, decision, reason, code_issuer FROM entries ORDER BY seq')
       .all() as Array<{ seq: number; method: string; holder_name: Buffer | null; doc_number_masked: string | null; status_colour: string | null; temperature_c: number | null; decision: string; reason: string | null; code_issuer: string | null }>;
     return rows.map((r) => ({ ...r, holder_name: store.revealName(r.holder_name) }));
   } finally {
+    db.close();
     store.close();
   }
 }

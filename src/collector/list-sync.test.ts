@@ -8,7 +8,7 @@ import { makeDemoPki } from '../core/codes/pki.js';
 import { ListCache } from '../core/codes/list-cache.js';
 import { EntryStore } from '../core/store/index.js';
 import { tempDataDir } from '../core/store/test-support.js';
-import { SqliteListSyncState, listCacheInstaller, syncLists } from '../core/upload/list-sync.js';
+import { listCacheInstaller, syncLists } from '../core/upload/list-sync.js';
 
 let data: { dir: string; cleanup(): void };
 let collector: RunningCollector;
@@ -34,7 +34,7 @@ describe('list sync', () => {
     const v2 = makeDemoPki({ seed: 'sync', trustListSeq: 2, statusListSeq: 2, syntheticStatusRecords: 10 });
     const cache = new ListCache(data.dir, v1.roots).load();
     cache.installTrust(v1.trustListJws);
-    const state = new SqliteListSyncState(store.db);
+    const state = store.listSyncTable();
     const sync = () => syncLists({ collectorUrl: collector.url, install: listCacheInstaller(cache), state, timeoutMs: 2000 });
 
     publish('trust-list.jws', v2.trustListJws);
@@ -72,7 +72,7 @@ describe('list sync', () => {
     const other = makeDemoPki({ seed: 'someone-else', trustListSeq: 9, syntheticStatusRecords: 1 });
     const cache = new ListCache(data.dir, mine.roots).load();
     cache.installTrust(mine.trustListJws);
-    const state = new SqliteListSyncState(store.db);
+    const state = store.listSyncTable();
     publish('trust-list.jws', other.trustListJws);
     publish('status-list.jws', mine.trustListJws); // a trust list where the status list belongs
     const r = await syncLists({ collectorUrl: collector.url, install: listCacheInstaller(cache), state, timeoutMs: 2000 });
@@ -85,7 +85,7 @@ describe('list sync', () => {
   });
 
   it('reports COLLECTOR_UNREACHABLE when offline and leaves what it knew untouched', async () => {
-    const state = new SqliteListSyncState(store.db);
+    const state = store.listSyncTable();
     state.put('trust', { etag: '"x"', lastModified: null, checkedAt: 1, outcome: 'installed', reason: null, installedSeq: 4 });
     await collector.close();
     const r = await syncLists({ collectorUrl: collector.url, install: () => ({ accepted: true, seq: 0 }), state, timeoutMs: 2000, kinds: ['trust'] });

@@ -7,7 +7,7 @@ import { startCollector, type RunningCollector } from './server.js';
 import { EntryStore } from '../core/store/index.js';
 import { samplePassage, tempDataDir } from '../core/store/test-support.js';
 import { loadOrCreateDeviceKey, type DeviceIdentity } from '../core/identity/device-key.js';
-import { openStoreUploadSource, uploadedThrough, type StoreUploadSource } from '../core/upload/store-source.js';
+import { openStoreUploadSource, type StoreUploadSource } from '../core/upload/store-source.js';
 import { Uploader, type UploadEvent, type UploaderOptions } from '../core/upload/uploader.js';
 import { startUploadWorker } from '../core/upload/upload-worker.js';
 import { resolveUploadConfig, startUploadService } from '../core/upload/service.js';
@@ -69,7 +69,7 @@ describe('uploader → collector', () => {
     expect(stored.map((e) => e.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     expect(stored[0]!.scannedAt).toBe(1_763_000_000_000);
     expect(stored[29]!.scannedAt).toBe(1_763_000_029_000);
-    expect(uploadedThrough(store.db).entries).toBe(30);
+    expect(store.uploadedThrough().entries).toBe(30);
     expect(u.status().streams.entries).toMatchObject({ ackedSeq: 30, backlog: 0, pendingBatchId: null });
   });
 
@@ -84,7 +84,7 @@ describe('uploader → collector', () => {
     expect(first.documentNumber).toBe(samplePassage().documentNumber);
     const override = JSON.parse(rows[3]!.record) as Record<string, unknown>;
     expect(override).toMatchObject({ kind: 'override', entrySeq: 2, decision: 'deny' });
-    expect(uploadedThrough(store.db)).toEqual({ entries: 3, overrides: 1 });
+    expect(store.uploadedThrough()).toMatchObject({ entries: 3, overrides: 1 });
   });
 
   it('reports COLLECTOR_UNREACHABLE when the collector is down, keeps the batch pending, and resends the same batch id later', async () => {
@@ -183,7 +183,7 @@ describe('uploader → collector', () => {
       await worker.stop();
     }
     expect(events.filter((t) => t === 'sent').length).toBe(4);
-    expect(uploadedThrough(store.db).entries).toBe(30);
+    expect(store.uploadedThrough().entries).toBe(30);
   });
 
   it('as the kiosk\'s upload service: reports connectivity and backlog, sends, syncs lists', async () => {

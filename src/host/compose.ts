@@ -309,7 +309,7 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
       const { retentionDays } = storeSettingsOf(config);
       const purging = schedulePurge(purgeStore, {
         retentionDays,
-        uploadLimits: () => purgeLimits(purgeStore.db, uploadUrl !== null),
+        uploadLimits: () => purgeLimits(purgeStore, uploadUrl !== null),
         onDone: (r) => {
           if (r.entriesDeleted > 0) log(`retention: ${r.entriesDeleted} entries older than ${retentionDays} days purged`);
         },

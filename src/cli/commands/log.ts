@@ -11,7 +11,7 @@
 //   audit [N]       the newest audit records (exports, purges, searches, restores)
 import { loadConfig } from '../../core/config/config.js';
 import { ensureDataDir } from '../../core/config/data-dir.js';
-import { backupDatabase, purgeExpired, restoreDatabase, seedEntries, storeSettingsOf, verifyLog } from '../../core/store/index.js';
+import { backupDatabase, purgeExpired, restoreDatabase, seedEntries, storeSettingsOf } from '../../core/store/index.js';
 import { resolveUploadConfig } from '../../core/upload/service.js';
 import { purgeLimits } from '../../core/upload/store-source.js';
 import { CliError, dataDirOf, printJson, withDataDir } from '../program.js';
@@ -30,9 +30,9 @@ export const register: RegisterCommand = (program, io) => {
     .action(async (opts: DirOpts) => {
       const bar = progressBar(io, 'verify');
       const report = await withStore(dataDirOf(opts), (store) => {
-        const total = store.entryCount() + (store.db.prepare('SELECT count(*) FROM entry_overrides').pluck().get() as number);
+        const total = store.entryCount() + store.overrideCount();
         // The chain is keyed: it proves nothing against whoever also holds the key, so say where it is.
-        return { ...verifyLog(store.db, (rows) => bar.update(Math.min(rows, total), total)), chainKey: store.keySource.kind };
+        return { ...store.verify((rows) => bar.update(Math.min(rows, total), total)), chainKey: store.keySource.kind };
       }).finally(() => bar.stop());
       printJson(io, report);
       const broken = report.chains.find((c) => !c.ok);
@@ -81,7 +81,7 @@ export const register: RegisterCommand = (program, io) => {
       if (uploadedThroughSeq !== null && !(Number.isInteger(uploadedThroughSeq) && uploadedThroughSeq >= 0)) throw new CliError('BAD_REQUEST', '--uploaded-through-seq: expected a whole number', 2);
       const uploading = resolveUploadConfig(loadConfig(dataDir)).collectorUrl !== null;
       const r = await withStore(dataDir, (store) =>
-        purgeExpired(store, { retentionDays, ...(uploadedThroughSeq === null ? purgeLimits(store.db, uploading) : { uploadedThroughSeq }) }),
+        purgeExpired(store, { retentionDays, ...(uploadedThroughSeq === null ? purgeLimits(store, uploading) : { uploadedThroughSeq }) }),
       );
       const ms = (x: number) => Math.round(x * 100) / 100;
       printJson(io, { retentionDays, ...r, longestBatchMs: ms(r.longestBatchMs), batchP50Ms: ms(r.batchP50Ms), batchP99Ms: ms(r.batchP99Ms) });

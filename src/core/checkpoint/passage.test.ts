@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { uncapDatabaseGrowth } from '../store/test-support.js';
 import { cardOf, entryRow, fillDisk, makeRig, person, type Rig } from './test-support.js';
 
 let rig: Rig;
@@ -9,7 +10,7 @@ const last = (r: Rig) => r.views[r.views.length - 1]!;
 const overrides = (r: Rig) => r.store.readOverridesAfterSeq(0, 100);
 
 function freeDisk(r: Rig): void {
-  r.store.db.pragma('max_page_count = 1073741823');
+  uncapDatabaseGrowth(r.store);
 }
 
 

@@ -14,7 +14,7 @@ import type { GatePulseResult } from '../devices/types.js';
 import { resolvePolicy, type VenuePolicyInput } from '../policy/policy.js';
 import { EntryStore } from '../store/entry-store.js';
 import { StoreError } from '../store/errors.js';
-import { samplePassage } from '../store/test-support.js';
+import { capDatabaseGrowth, samplePassage } from '../store/test-support.js';
 import { ManualClock } from './clock.js';
 import { resolveCheckpointSettings, type CheckpointSettingsInput } from './config.js';
 import { PassageFlow, type PassageStore } from './passage.js';
@@ -83,7 +83,7 @@ export function makeRig(options: RigOptions = {}): Rig {
     temperatureExpected: () => temperatureExpected.value,
     pulseGate: async (): Promise<GatePulseResult> => {
       // Read straight from the SQLite file through a second statement: what is committed right now.
-      const entriesCommitted = (store.db.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n;
+      const entriesCommitted = store.entryCount();
       pulses.push({ at: clock.now(), entriesCommitted });
       return { ok: true, driver: 'none', relay: 1, ms: 500 };
     },
@@ -121,8 +121,7 @@ export function entryRow(rig: Rig, seq: number) {
  * on a full disk. Returns the entry count at that point.
  */
 export function fillDisk(r: { store: EntryStore; clock: { now(): number } }): number {
-  const pages = r.store.db.pragma('page_count', { simple: true }) as number;
-  r.store.db.pragma(`max_page_count = ${pages}`);
+  capDatabaseGrowth(r.store);
   for (let i = 0; i < 10_000; i++) {
     try {
       r.store.append(samplePassage({ at: r.clock.now() - 3_600_000, holderName: 'Filler', documentNumber: `FILL${i}` }));

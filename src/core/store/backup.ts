@@ -9,7 +9,7 @@ import { chmodSync, copyFileSync, existsSync, fsyncSync, openSync, closeSync, re
 import { basename } from 'node:path';
 import { checkIntegrity, databasePath, latestVersion, schemaVersion } from './db.js';
 import { MIGRATIONS } from './migrations/index.js';
-import { EntryStore } from './entry-store.js';
+import { connectionOf, EntryStore } from './entry-store.js';
 import { StoreError, toStoreError } from './errors.js';
 import { keyCheckValue, loadEntryKeys, resolveKeySource } from './keys.js';
 import { storeKeyFileInDataDir } from './settings.js';
@@ -24,7 +24,7 @@ export async function backupDatabase(store: EntryStore, destination: string): Pr
   }
   try {
     // SQLite writes into the empty file we created (its mode kept) and gives its journal the same mode.
-    const r = await store.db.backup(destination);
+    const r = await connectionOf(store).backup(destination);
     chmodSync(destination, 0o600);
     store.audit('backup', { file: basename(destination), pages: r.totalPages });
     return { pages: r.totalPages };

@@ -2,7 +2,7 @@
 // does not hold the kiosk's key cannot rewrite a row and recompute the chain to match.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { EntryStore } from './entry-store.js';
+import { connectionOf, EntryStore } from './entry-store.js';
 import { seedEntries } from './seed.js';
 import { verifyLog } from './verify.js';
 import { ENTRY_CHAIN_COLUMNS, GENESIS_HASH, chainHash, legacyChainHash, type ChainValue } from './chain.js';
@@ -24,7 +24,7 @@ afterEach(() => {
 
 /** Rewrites row `fromSeq` (a deny turned into an admit) and relinks every row after it with `link`. */
 function rewriteLog(fromSeq: number, link: (prev: Buffer, values: ChainValue[]) => Buffer): void {
-  const db = store.db;
+  const db = connectionOf(store);
   db.prepare("UPDATE entries SET decision = 'admit', reason = NULL WHERE seq = ?").run(fromSeq);
   const rows = db.prepare(`SELECT ${ENTRY_CHAIN_COLUMNS.join(', ')} FROM entries WHERE seq >= ? ORDER BY seq`).raw(true).all(fromSeq) as ChainValue[][];
   let prev = fromSeq === 1 ? GENESIS_HASH : (db.prepare('SELECT hash FROM entries WHERE seq = ?').pluck().get(fromSeq - 1) as Buffer);
@@ -39,7 +39,7 @@ function rewriteLog(fromSeq: number, link: (prev: Buffer, values: ChainValue[]) 
 describe('keyed row chain', () => {
   it('catches a row rewritten and the whole chain after it recomputed with plain SHA-256', () => {
     rewriteLog(12, legacyChainHash);
-    const r = verifyLog(store.db);
+    const r = store.verify();
     expect(r.ok).toBe(false);
     expect(r.chains[0]!.firstBroken).toMatchObject({ seq: 12, problem: 'HASH_MISMATCH' });
   });
@@ -47,7 +47,7 @@ describe('keyed row chain', () => {
   it('catches a chain recomputed with HMAC under any key but the kiosk’s', () => {
     const wrongKey = randomBytes(32);
     rewriteLog(12, (prev, values) => chainHash(wrongKey, prev, values));
-    expect(verifyLog(store.db).chains[0]!.firstBroken).toMatchObject({ seq: 12, problem: 'HASH_MISMATCH' });
+    expect(store.verify().chains[0]!.firstBroken).toMatchObject({ seq: 12, problem: 'HASH_MISMATCH' });
   });
 
   it('verifies only with the key the log was written with: a bare connection is refused', async () => {

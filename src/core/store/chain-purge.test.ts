@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EntryStore } from './entry-store.js';
+import { connectionOf, EntryStore } from './entry-store.js';
 import { purgeExpired, schedulePurge, type PurgeResult } from './purge.js';
-import { verifyLog } from './verify.js';
 import { samplePassage, tempDataDir } from './test-support.js';
 import { seedEntries } from './seed.js';
 
@@ -26,35 +25,35 @@ describe('hash chain', () => {
   });
 
   it('verifies an untouched log', () => {
-    const r = verifyLog(store.db);
+    const r = store.verify();
     expect(r.ok).toBe(true);
     expect(r.chains.map((c) => c.rowsChecked)).toEqual([50, 2]);
   });
 
   it('names the first edited row', () => {
-    store.db.prepare(`UPDATE entries SET holder_name = holder_name || '某' WHERE seq = 17`).run();
-    store.db.prepare(`UPDATE entries SET temperature_c = 35 WHERE seq = 30`).run();
-    const r = verifyLog(store.db);
+    connectionOf(store).prepare(`UPDATE entries SET holder_name = holder_name || '某' WHERE seq = 17`).run();
+    connectionOf(store).prepare(`UPDATE entries SET temperature_c = 35 WHERE seq = 30`).run();
+    const r = store.verify();
     expect(r.ok).toBe(false);
     expect(r.chains[0]!.firstBroken).toMatchObject({ seq: 17, problem: 'HASH_MISMATCH' });
     expect(r.chains[0]!.rowsChecked).toBe(16);
   });
 
   it('names the row after a deleted one', () => {
-    store.db.prepare('DELETE FROM entries WHERE seq = 25').run();
-    expect(verifyLog(store.db).chains[0]!.firstBroken).toMatchObject({ seq: 26, problem: 'PREV_HASH_MISMATCH' });
+    connectionOf(store).prepare('DELETE FROM entries WHERE seq = 25').run();
+    expect(store.verify().chains[0]!.firstBroken).toMatchObject({ seq: 26, problem: 'PREV_HASH_MISMATCH' });
   });
 
   it('detects an edited guard override', () => {
-    store.db.prepare(`UPDATE entry_overrides SET decision = 'admit' WHERE seq = 2`).run();
-    const r = verifyLog(store.db);
+    connectionOf(store).prepare(`UPDATE entry_overrides SET decision = 'admit' WHERE seq = 2`).run();
+    const r = store.verify();
     expect(r.chains[0]!.ok).toBe(true);
     expect(r.chains[1]!.firstBroken).toMatchObject({ seq: 2, problem: 'HASH_MISMATCH' });
   });
 
   it('detects a rewritten hash that no longer links to the next row', () => {
-    store.db.prepare(`UPDATE entries SET hash = randomblob(32) WHERE seq = 50`).run();
-    expect(verifyLog(store.db).chains[0]!.firstBroken).toMatchObject({ seq: 50, problem: 'HASH_MISMATCH' });
+    connectionOf(store).prepare(`UPDATE entries SET hash = randomblob(32) WHERE seq = 50`).run();
+    expect(store.verify().chains[0]!.firstBroken).toMatchObject({ seq: 50, problem: 'HASH_MISMATCH' });
   });
 });
 
@@ -66,22 +65,22 @@ describe('retention purge', () => {
 
   it('deletes only entries older than retentionDays, in batches, and the chain still verifies', async () => {
     const cutoff = now - 28 * DAY;
-    const old = store.db.prepare('SELECT count(*) FROM entries WHERE at_ms < ?').pluck().get(cutoff) as number;
+    const old = connectionOf(store).prepare('SELECT count(*) FROM entries WHERE at_ms < ?').pluck().get(cutoff) as number;
     expect(old).toBeGreaterThan(20);
     let pauses = 0;
     const r = await purgeExpired(store, { retentionDays: 28, now, batchSize: 7, pause: async () => void pauses++ });
     expect(r.entriesDeleted).toBe(old);
     expect(r.batches).toBe(Math.ceil(old / 7));
     expect(pauses).toBe(r.batches);
-    expect(store.db.prepare('SELECT count(*) FROM entries WHERE at_ms < ?').pluck().get(cutoff)).toBe(0);
+    expect(connectionOf(store).prepare('SELECT count(*) FROM entries WHERE at_ms < ?').pluck().get(cutoff)).toBe(0);
     expect(store.entryCount()).toBe(100 - old);
-    const v = verifyLog(store.db);
+    const v = store.verify();
     expect(v.ok).toBe(true);
     expect(v.chains[0]!.anchorSeq).toBe(old);
     // New entries continue the chain after the anchor.
     const next = store.append(samplePassage({ at: now }));
     expect(next.seq).toBe(101);
-    expect(verifyLog(store.db).ok).toBe(true);
+    expect(store.verify().ok).toBe(true);
     expect(store.auditLog(1)[0]).toMatchObject({ action: 'purge', detail: { entriesDeleted: old, retentionDays: 28 } });
   });
 
@@ -89,14 +88,14 @@ describe('retention purge', () => {
     await purgeExpired(store, { retentionDays: 1, now: now + 10 * DAY });
     expect(store.entryCount()).toBe(0);
     expect(store.append(samplePassage({ at: now + 10 * DAY })).seq).toBe(101);
-    expect(verifyLog(store.db).ok).toBe(true);
+    expect(store.verify().ok).toBe(true);
   });
 
   it('never deletes entries the collector has not acknowledged when uploading is configured', async () => {
     const r = await purgeExpired(store, { retentionDays: 28, now, uploadedThroughSeq: 10 });
     expect(r.entriesDeleted).toBe(10);
-    expect(store.db.prepare('SELECT min(seq) FROM entries').pluck().get()).toBe(11);
-    expect(verifyLog(store.db).ok).toBe(true);
+    expect(connectionOf(store).prepare('SELECT min(seq) FROM entries').pluck().get()).toBe(11);
+    expect(store.verify().ok).toBe(true);
   });
 
   it('purges guard overrides with their entries, and keeps the override chain verifiable', async () => {
@@ -105,7 +104,7 @@ describe('retention purge', () => {
     const r = await purgeExpired(store, { retentionDays: 28, now });
     expect(r.overridesDeleted).toBe(1);
     expect(store.readOverridesAfterSeq(0, 10).map((o) => o.entrySeq)).toEqual([99]);
-    expect(verifyLog(store.db).ok).toBe(true);
+    expect(store.verify().ok).toBe(true);
   });
 
   it('does nothing and writes no audit row when nothing is old enough', async () => {
@@ -131,7 +130,7 @@ describe('retention purge', () => {
       },
     });
     expect(appendedDuringPurge).toBe(r.batches);
-    expect(verifyLog(store.db).ok).toBe(true);
+    expect(store.verify().ok).toBe(true);
   });
 
   it('schedulePurge runs at once, again every interval, and not after stop()', async () => {
@@ -146,7 +145,7 @@ describe('retention purge', () => {
       const handle = schedulePurge(store, { retentionDays: 28, intervalMs: 60_000, onDone: (r) => { runs.push(r); ran(); } });
       await first;
       expect(runs).toHaveLength(1);
-      expect(store.db.prepare('SELECT count(*) FROM entries WHERE at_ms < ?').pluck().get(Date.now() - 28 * DAY)).toBe(0);
+      expect(connectionOf(store).prepare('SELECT count(*) FROM entries WHERE at_ms < ?').pluck().get(Date.now() - 28 * DAY)).toBe(0);
       // Its next run is armed, and comes when the interval has passed.
       first = nextRun();
       await vi.advanceTimersByTimeAsync(60_000);

@@ -1,7 +1,7 @@
 // WAL checkpoints run between passages, never inside one, and the WAL stays bounded.
 import { statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EntryStore } from './entry-store.js';
+import { connectionOf, EntryStore } from './entry-store.js';
 import { samplePassage, tempDataDir } from './test-support.js';
 
 describe('WAL checkpoints', () => {
@@ -15,10 +15,10 @@ describe('WAL checkpoints', () => {
     store.close();
     tmp.cleanup();
   });
-  const walFrames = () => (store.db.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }>)[0]!.log;
+  const walFrames = () => (connectionOf(store).pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }>)[0]!.log;
 
   it('does not checkpoint inside a commit: the WAL keeps growing across appends without a pause', () => {
-    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    expect(connectionOf(store).pragma('wal_autocheckpoint', { simple: true })).toBe(0);
     const wal = `${store.file}-wal`;
     for (let i = 0; i < 400; i++) store.append(samplePassage());
     // With SQLite's automatic checkpoint (1000 pages) the WAL would have wrapped by now.

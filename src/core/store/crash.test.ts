@@ -4,8 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { EntryStore } from './entry-store.js';
-import { verifyLog } from './verify.js';
+import { connectionOf, EntryStore } from './entry-store.js';
 import { mulberry32 } from './seed.js';
 import { tempDataDir } from './test-support.js';
 
@@ -54,9 +53,9 @@ describe('crash safety', () => {
       for (const id of ids) printed.add(id);
       const store = EntryStore.open(tmp.dir);
       try {
-        const missing = ids.filter((id) => store.db.prepare('SELECT 1 FROM entries WHERE id = ?').get(id) === undefined);
+        const missing = ids.filter((id) => connectionOf(store).prepare('SELECT 1 FROM entries WHERE id = ?').get(id) === undefined);
         expect(missing, `after kill ${i + 1}`).toEqual([]);
-        const report = verifyLog(store.db);
+        const report = store.verify();
         expect(report.ok, JSON.stringify(report)).toBe(true);
       } finally {
         store.close();
@@ -83,7 +82,7 @@ describe('crash safety', () => {
       try {
         const ids = new Set(store.readEntriesAfterSeq(0, 1_000_000).map((e) => e.id));
         expect([...a.ids, ...b.ids].filter((id) => !ids.has(id))).toEqual([]);
-        expect(verifyLog(store.db).ok).toBe(true);
+        expect(store.verify().ok).toBe(true);
         // seq has no gaps: every append read the tail inside its own write transaction.
         expect(store.lastSeq()).toBe(store.entryCount());
       } finally {

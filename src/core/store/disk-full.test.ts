@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EntryStore } from './entry-store.js';
 import { StoreError } from './errors.js';
-import { verifyLog } from './verify.js';
 import { samplePassage } from './test-support.js';
 
 const mountPoint = mkdtempSync(join(tmpdir(), 'kiosk-full-'));
@@ -69,7 +68,7 @@ describe('disk full', () => {
     expect(reader.entryCount()).toBe(committed.length);
     const ids = new Set(reader.readEntriesAfterSeq(0, committed.length + 10).map((e) => e.id));
     expect(committed.every((id) => ids.has(id))).toBe(true);
-    expect(verifyLog(reader.db).ok).toBe(true);
+    expect(reader.verify().ok).toBe(true);
     reader.close();
 
     // Space returns: the next write succeeds and the kiosk may admit automatically again.
@@ -77,7 +76,7 @@ describe('disk full', () => {
     const after = store.append(samplePassage());
     expect(after.seq).toBe(committed.length + 1);
     expect(store.storageState()).toEqual({ writable: true, reason: null, detail: null });
-    expect(verifyLog(store.db).ok).toBe(true);
+    expect(store.verify().ok).toBe(true);
     store.close();
   });
 });

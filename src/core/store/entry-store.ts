@@ -14,7 +14,8 @@ import type { Decision, Reason } from '../../contract/reasons.js';
 import { classifyWriteError, databasePath, openDatabase, reclaimFreePages, type OpenOptions } from './db.js';
 import { StoreError, toStoreError, type StoreFailure, type StoreReason } from './errors.js';
 import { keyCheckValue, loadEntryKeys, loadLegacyEntryKeys, openText, resolveKeySource, sealText, type EntryKeys, type KeySource } from './keys.js';
-import { registerChainKey } from './verify.js';
+import { registerChainKey, verifyLog, type VerifyReport } from './verify.js';
+import { ListSyncTable, UploadLedgerTable } from './upload-tables.js';
 import { storeKeyFileInDataDir } from './settings.js';
 import { chainHash, GENESIS_HASH, type ChainName, type ChainValue } from './chain.js';
 import { uuidv7 } from './ids.js';
@@ -32,6 +33,7 @@ import {
   type OverrideRow,
   type RevealedEntry,
   type StatusColour,
+  type UploadedThrough,
 } from './types.js';
 
 /** The columns of `entries` plus the latest guard override, as selected by ENTRY_SELECT. */
@@ -80,6 +82,12 @@ export interface StorageState {
 export interface EntryStoreOptions extends Pick<OpenOptions, 'migrations' | 'busyTimeoutMs' | 'skipIntegrityCheck'> {
   /** Database file; defaults to `<dataDir>/kiosk.sqlite3`. */
   file?: string;
+  /**
+   * `normal` skips the fsync of each commit on THIS connection only (synchronous is per
+   * connection): the uploader's ledger writes, where losing the last ack only resends a batch
+   * (docs/upload-protocol.md §2). The passage flow's connection always stays `full`.
+   */
+  durability?: 'full' | 'normal';
   /** Where the master key is; defaults to resolveKeySource (credential, config store.keyFile, data dir). */
   keySource?: KeySource;
 }
@@ -96,8 +104,22 @@ const CHECKPOINT_SOON_ROWS = 200;
 /** Rows written without an event-loop turn after which a checkpoint runs at once (bulk imports). */
 const CHECKPOINT_MAX_ROWS = 4000;
 
+/**
+ * The connection behind each store, for the store's own modules only (purge, export, backup,
+ * verify): every query of the entry log lives in src/core/store, so schema changes and statistics
+ * have one home (docs/security.md "Data at rest"). Not exported from index.ts; a lint rule
+ * (eslint.config.js) refuses `connectionOf` and `store.db` outside src/core/store.
+ */
+const connections = new WeakMap<EntryStore, Database.Database>();
+
+export function connectionOf(store: EntryStore): Database.Database {
+  const db = connections.get(store);
+  if (!db) throw new StoreError('STORAGE_UNAVAILABLE', 'IO_ERROR', 'not an open entry store');
+  return db;
+}
+
 export class EntryStore {
-  readonly db: Database.Database;
+  private readonly db: Database.Database;
   readonly file: string;
   private readonly keys: EntryKeys;
   /** The search key imported once (an HMAC from a raw Buffer re-imports it on every call). */
@@ -121,6 +143,7 @@ export class EntryStore {
 
   private constructor(db: Database.Database, file: string, keys: EntryKeys) {
     this.db = db;
+    connections.set(this, db);
     this.file = file;
     this.keys = keys;
     this.searchKey = createSecretKey(keys.searchKey);
@@ -145,6 +168,7 @@ export class EntryStore {
       const hasSealed = db.prepare('SELECT 1 FROM entries WHERE doc_number_box IS NOT NULL OR holder_name IS NOT NULL LIMIT 1').get() !== undefined;
       keys ??= loadEntryKeys(source, { create: !hasSealed });
       checkKeys(db, keys);
+      if (options.durability === 'normal') db.pragma('synchronous = NORMAL');
       return new EntryStore(db, file, keys);
     } catch (err) {
       db.close();
@@ -157,12 +181,15 @@ export class EntryStore {
     if (this.db.open) this.db.close(); // closing the last connection checkpoints the WAL
   }
 
-  /** Copies committed WAL pages into the database file; returns false if it could not run now. */
-  checkpoint(): boolean {
+  /**
+   * Copies committed WAL pages into the database file; returns false if it could not run now.
+   * `truncate` also empties the WAL file (benchmarks measuring the WAL from zero).
+   */
+  checkpoint(mode: 'passive' | 'truncate' = 'passive'): boolean {
     this.cancelCheckpoint();
     if (!this.db.open) return false;
     try {
-      this.db.pragma('wal_checkpoint(PASSIVE)');
+      this.db.pragma(mode === 'truncate' ? 'wal_checkpoint(TRUNCATE)' : 'wal_checkpoint(PASSIVE)');
       this.rowsSinceCheckpoint = 0;
       return true;
     } catch {
@@ -372,6 +399,41 @@ export class EntryStore {
     return this.stmt.entryCount.get() as number;
   }
 
+  overrideCount(): number {
+    return this.stmt.overrideCount.get() as number;
+  }
+
+  /** The database's page size in bytes (benchmarks turn WAL growth into frames with it). */
+  pageSize(): number {
+    return this.db.pragma('page_size', { simple: true }) as number;
+  }
+
+  /** `kiosk log verify`: walks both hash chains (verify.ts); `onProgress` gets rows checked so far. */
+  verify(onProgress?: (rowsChecked: number) => void): VerifyReport {
+    return verifyLog(this.db, onProgress);
+  }
+
+  /**
+   * The highest seqs the collector acknowledged per stream, and when it last did (null: never).
+   * What retention may purge up to (docs/upload-protocol.md §2 "Kiosk bookkeeping").
+   */
+  uploadedThrough(): UploadedThrough {
+    const rows = this.stmt.uploadState.all() as Array<{ stream: string; acked_seq: number; acked_at_ms: number | null }>;
+    const get = (s: string) => rows.find((r) => r.stream === s);
+    const acks = rows.map((r) => r.acked_at_ms).filter((ms): ms is number => ms !== null);
+    return { entries: get('entries')?.acked_seq ?? 0, overrides: get('overrides')?.acked_seq ?? 0, lastAckAtMs: acks.length ? Math.max(...acks) : null };
+  }
+
+  /** The uploader's ledger in `upload_state` (migration 002). */
+  uploadLedger(): UploadLedgerTable {
+    return new UploadLedgerTable(this.db);
+  }
+
+  /** The list-sync bookkeeping in `list_sync` (migration 002). */
+  listSyncTable(): ListSyncTable {
+    return new ListSyncTable(this.db);
+  }
+
   /** Appends an audit row (no personal data in `detail`). */
   audit(action: string, detail: Record<string, unknown>, atMs: number = Date.now()): void {
     this.write(`writing the ${action} audit record`, () => {
@@ -390,10 +452,10 @@ export class EntryStore {
   /** Completes a row written by `beginAudit`: its outcome, the end time, and details merged in. */
   finishAudit(seq: number, outcome: 'completed' | 'failed' | 'cancelled', more: Record<string, unknown> = {}, atMs: number = Date.now()): void {
     this.write('completing an audit record', () => {
-      const row = this.db.prepare('SELECT detail FROM audit WHERE seq = ?').get(seq) as { detail: string } | undefined;
+      const row = this.stmt.auditDetail.get(seq) as { detail: string } | undefined;
       if (!row) throw new StoreError('BAD_REQUEST', 'NOT_FOUND', `no audit record ${seq}`);
       const detail = { ...(JSON.parse(row.detail) as Record<string, unknown>), ...more };
-      this.db.prepare("UPDATE audit SET outcome = ?, ended_at_ms = ?, detail = ? WHERE seq = ? AND outcome = 'started'").run(outcome, atMs, JSON.stringify(detail), seq);
+      this.stmt.finishAudit.run(outcome, atMs, JSON.stringify(detail), seq);
     });
   }
 
@@ -411,7 +473,7 @@ export class EntryStore {
 
   auditLog(limit = 100): Array<{ seq: number; at: string; action: string; outcome: string | null; endedAt: string | null; detail: Record<string, unknown> }> {
     type Row = { seq: number; at_ms: number; action: string; detail: string; outcome: string | null; ended_at_ms: number | null };
-    return (this.db.prepare('SELECT seq, at_ms, action, detail, outcome, ended_at_ms FROM audit ORDER BY seq DESC LIMIT ?').all(limit) as Row[]).map((r) => ({
+    return (this.stmt.auditLog.all(limit) as Row[]).map((r) => ({
       seq: r.seq,
       at: new Date(r.at_ms).toISOString(),
       action: r.action,
@@ -554,6 +616,11 @@ function prepare(db: Database.Database) {
       entryById: db.prepare('SELECT seq, id FROM entries WHERE id = ?'),
       entryBySeq: db.prepare('SELECT seq, id FROM entries WHERE seq = ?'),
       entryCount: db.prepare('SELECT count(*) FROM entries').pluck(),
+      overrideCount: db.prepare('SELECT count(*) FROM entry_overrides').pluck(),
+      uploadState: db.prepare('SELECT stream, acked_seq, acked_at_ms FROM upload_state'),
+      auditDetail: db.prepare('SELECT detail FROM audit WHERE seq = ?'),
+      finishAudit: db.prepare("UPDATE audit SET outcome = ?, ended_at_ms = ?, detail = ? WHERE seq = ? AND outcome = 'started'"),
+      auditLog: db.prepare('SELECT seq, at_ms, action, detail, outcome, ended_at_ms FROM audit ORDER BY seq DESC LIMIT ?'),
       countsByDecisionReason: db.prepare('SELECT decision, reason, count(*) AS n FROM entries WHERE at_ms >= ? AND at_ms < ? GROUP BY decision, reason'),
       overrideCounts: db.prepare(`SELECT o.decision, count(*) AS n FROM entry_overrides o JOIN entries e ON e.seq = o.entry_seq
         WHERE e.at_ms >= ? AND e.at_ms < ? AND o.seq = (SELECT max(seq) FROM entry_overrides WHERE entry_seq = o.entry_seq) GROUP BY o.decision`),

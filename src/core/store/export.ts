@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import type { Decision } from '../../contract/reasons.js';
-import type { EntryStore } from './entry-store.js';
+import { connectionOf, type EntryStore } from './entry-store.js';
 import { StoreError } from './errors.js';
 
 export type ExportFormat = 'csv' | 'xlsx' | 'ndjson';
@@ -158,19 +158,20 @@ export async function exportEntries(store: EntryStore, out: Writable, options: E
   const pageSize = Math.max(100, Math.min(20_000, options.pageSize ?? 1000));
   const decisionClause = options.decision ? 'AND e.decision = @decision' : '';
   const params = { from: options.fromMs, to: options.toMs, decision: options.decision ?? null };
-  const bounds = store.db
+  const db = connectionOf(store);
+  const bounds = db
     .prepare(`SELECT min(seq) AS lo, max(seq) AS hi, count(*) AS n FROM entries e WHERE at_ms >= @from AND at_ms < @to ${decisionClause}`)
     .get(params) as { lo: number | null; hi: number | null; n: number };
   // Unary + keeps SQLite off the at_ms index here: the page must walk the primary key from `after`
   // (an at_ms index scan would sort the whole range for every page, O(N²)).
-  const page = store.db
+  const page = db
     .prepare(
       `SELECT ${PAGE_COLUMNS(options.reveal)} FROM entries e
         WHERE e.seq > @after AND e.seq <= @hi AND +e.at_ms >= @from AND +e.at_ms < @to ${decisionClause} ORDER BY e.seq LIMIT ${pageSize}`,
     )
     .raw(true);
   // Guard overrides are rare: one indexed range read per page, not a subquery per row.
-  const overridesOf = store.db
+  const overridesOf = db
     .prepare('SELECT entry_seq, decision, guard, note, at_ms FROM entry_overrides WHERE entry_seq >= ? AND entry_seq <= ? ORDER BY seq')
     .raw(true);
   const NO_OVERRIDE: Cell[] = [null, null, null, null];

@@ -10,8 +10,7 @@ import { openDatabase, schemaVersion } from './db.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { LEGACY_ENTRY_CHAIN_COLUMNS, OVERRIDE_CHAIN_COLUMNS, GENESIS_HASH, legacyChainHash, type ChainValue } from './chain.js';
 import { DOCUMENT_KEY_FILE, SEARCH_KEY_FILE } from './keys.js';
-import { EntryStore } from './entry-store.js';
-import { verifyLog } from './verify.js';
+import { connectionOf, EntryStore } from './entry-store.js';
 import { samplePassage, tempDataDir } from './test-support.js';
 
 const zhang = DEMO_PEOPLE[0]!;
@@ -68,8 +67,8 @@ describe('migration 003 (sealed names, per-type masks, keyed chain)', () => {
     writeSchema2Log(tmp.dir);
     const store = EntryStore.open(tmp.dir);
     try {
-      expect(schemaVersion(store.db)).toBe(3);
-      expect(verifyLog(store.db)).toMatchObject({ ok: true, chains: [{ rowsChecked: 3 }, { rowsChecked: 1 }] });
+      expect(schemaVersion(connectionOf(store))).toBe(3);
+      expect(store.verify()).toMatchObject({ ok: true, chains: [{ rowsChecked: 3 }, { rowsChecked: 1 }] });
       const masked = store.lastEntries(3).reverse();
       expect(masked.map((e) => [e.holderName, e.documentNumber])).toEqual([
         ['张*', '3301**********' + zhang.idNumber.slice(-4)],
@@ -100,7 +99,7 @@ describe('migration 003 (sealed names, per-type masks, keyed chain)', () => {
     writeSchema2Log(tmp.dir, { purgedThroughSeq: 1 });
     const store = EntryStore.open(tmp.dir);
     try {
-      expect(verifyLog(store.db)).toMatchObject({ ok: true, chains: [{ anchorSeq: 1, rowsChecked: 2 }, { rowsChecked: 1 }] });
+      expect(store.verify()).toMatchObject({ ok: true, chains: [{ anchorSeq: 1, rowsChecked: 2 }, { rowsChecked: 1 }] });
       expect(store.auditLog(5).find((a) => a.action === 'rekey')).toMatchObject({ detail: { entries: 2, unkeyedChainBeforeUpgrade: { entries: null } } });
     } finally {
       store.close();
@@ -111,7 +110,7 @@ describe('migration 003 (sealed names, per-type masks, keyed chain)', () => {
     const store = EntryStore.open(tmp.dir);
     try {
       store.append(samplePassage({ documentType: 'PP', documentNumber: PASSPORT, holderName: 'John Smith' }));
-      expect(store.db.prepare('SELECT doc_number_masked, holder_name_masked FROM entries').get()).toEqual({ doc_number_masked: 'E******78', holder_name_masked: 'J*** S****' });
+      expect(connectionOf(store).prepare('SELECT doc_number_masked, holder_name_masked FROM entries').get()).toEqual({ doc_number_masked: 'E******78', holder_name_masked: 'J*** S****' });
     } finally {
       store.close();
     }

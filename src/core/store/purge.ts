@@ -9,7 +9,7 @@
 // secure_delete on (db.ts), so a row's bytes are zeroed in its page; after the last batch the freed
 // pages are given back (incremental vacuum) and the WAL, which still holds frames written when the
 // rows were inserted, is checkpointed and truncated.
-import type { EntryStore } from './entry-store.js';
+import { connectionOf, type EntryStore } from './entry-store.js';
 import type { ChainName } from './chain.js';
 import { StoreError } from './errors.js';
 
@@ -60,7 +60,7 @@ export async function purgeExpired(store: EntryStore, options: PurgeOptions): Pr
   const pause = options.pause ?? yieldOnce;
   const entryLimit = options.uploadedThroughSeq ?? Number.MAX_SAFE_INTEGER;
   const overrideLimit = options.overridesUploadedThroughSeq ?? Number.MAX_SAFE_INTEGER;
-  const db = store.db;
+  const db = connectionOf(store);
   const anchorSeq = db.prepare('SELECT seq FROM chain_anchors WHERE chain = ?').pluck();
   const entriesHead = db.prepare('SELECT seq, at_ms, hash FROM entries WHERE seq > ? ORDER BY seq LIMIT ?');
   // An override is kept while its entry is kept: it goes once its entry is purged and it is old.

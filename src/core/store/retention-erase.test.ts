@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EntryStore } from './entry-store.js';
+import { connectionOf, EntryStore } from './entry-store.js';
 import { purgeExpired } from './purge.js';
 import { seedEntries } from './seed.js';
 import { backupDatabase } from './backup.js';
@@ -41,7 +41,7 @@ describe('retention purge erases', () => {
     const keptText = new Set(kept.flatMap((e) => [e.holderName, e.documentNumber]));
     // 60 purged rows spread over the range; names and numbers only where no kept row shares them.
     const sample = Array.from({ length: 60 }, (_, i) => 1 + Math.floor((i * 2999) / 59));
-    const raw = store.db.prepare('SELECT seq, id, holder_name, doc_number_box, doc_number_hmac FROM entries WHERE seq = ?');
+    const raw = connectionOf(store).prepare('SELECT seq, id, holder_name, doc_number_box, doc_number_hmac FROM entries WHERE seq = ?');
     const markers: Array<{ what: string; bytes: Buffer }> = [];
     for (const seq of sample) {
       const r = raw.get(seq) as RawRow;

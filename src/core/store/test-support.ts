@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_PEOPLE } from '../demo/people.js';
+import { connectionOf, type EntryStore } from './entry-store.js';
 import { StoreError } from './errors.js';
 import type { NewEntry } from './types.js';
 
@@ -41,4 +42,19 @@ export function storeErrorOf(fn: () => unknown): StoreError {
     throw err;
   }
   throw new Error('expected a StoreError');
+}
+
+/**
+ * Tests of a full disk: makes the store's own connection refuse to grow past its current size
+ * (`max_page_count`, per connection), so the next writes fail with SQLITE_FULL exactly as on a full
+ * disk; `uncapDatabaseGrowth` frees it again.
+ */
+export function capDatabaseGrowth(store: EntryStore): void {
+  const db = connectionOf(store);
+  const pages = db.pragma('page_count', { simple: true }) as number;
+  db.pragma(`max_page_count = ${pages}`);
+}
+
+export function uncapDatabaseGrowth(store: EntryStore): void {
+  connectionOf(store).pragma('max_page_count = 1073741823');
 }

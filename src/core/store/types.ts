@@ -123,3 +123,13 @@ export interface HourCount {
   deny: number;
   review: number;
 }
+
+/** What the collector has acknowledged (docs/upload-protocol.md §2 "Kiosk bookkeeping"). */
+export interface UploadedThrough {
+  /** Highest entry seq acknowledged (0: none). */
+  entries: number;
+  /** Highest guard-override seq acknowledged (0: none). */
+  overrides: number;
+  /** When the collector last acknowledged anything (ms), null if never. */
+  lastAckAtMs: number | null;
+}

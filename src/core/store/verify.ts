@@ -2,7 +2,7 @@
 // purge removed) and names the first row whose link or hash does not match. Reads in pages of
 // rows by seq, so it runs in constant memory over millions of rows and never holds a long read.
 // The links are keyed (chain.ts): the chain key of a connection is registered by the EntryStore
-// that opened it, so `verifyLog(store.db)` needs nothing else and a bare connection is refused.
+// that opened it, so `store.verify()` (verifyLog on its connection) needs nothing else and a bare connection is refused.
 import type Database from 'better-sqlite3';
 import type { KeyObject } from 'node:crypto';
 import { chainColumns, chainHash, GENESIS_HASH, type ChainName, type ChainValue } from './chain.js';

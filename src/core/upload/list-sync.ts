@@ -3,7 +3,6 @@
 // list costs one 304), and install them only through the spec's checks (core/codes ListCache:
 // signature under a pinned root, type, rollback). A refused list leaves the old one in place and
 // the outcome says why; it is also remembered, so the admin screen can show it between syncs.
-import type Database from 'better-sqlite3';
 import type { ListUpdateReason, UploadReason } from '../../contract/reasons.js';
 import type { ListCache } from '../codes/list-cache.js';
 import { MAX_TRUST_LIST_CHARS } from '../codes/lists.js';
@@ -105,30 +104,4 @@ async function syncOne(kind: ListKind, o: SyncListsOptions): Promise<ListSyncOut
 
 function headerOf(v: string | string[] | undefined): string | null {
   return typeof v === 'string' ? v : null;
-}
-
-/** The `list_sync` table of the kiosk database (migration 002). */
-export class SqliteListSyncState implements ListSyncState {
-  constructor(private readonly db: Database.Database) {}
-
-  get(kind: ListKind): ListSyncRecord {
-    const r = this.db
-      .prepare<[string], { etag: string | null; last_modified: string | null; checked_at_ms: number | null; outcome: string | null; reason: string | null; installed_seq: number | null }>(
-        'SELECT etag, last_modified, checked_at_ms, outcome, reason, installed_seq FROM list_sync WHERE kind = ?',
-      )
-      .get(kind);
-    return r
-      ? { etag: r.etag, lastModified: r.last_modified, checkedAt: r.checked_at_ms, outcome: r.outcome as ListSyncRecord['outcome'], reason: r.reason, installedSeq: r.installed_seq }
-      : { etag: null, lastModified: null, checkedAt: null, outcome: null, reason: null, installedSeq: null };
-  }
-
-  put(kind: ListKind, r: ListSyncRecord): void {
-    this.db
-      .prepare(
-        `INSERT INTO list_sync (kind, etag, last_modified, checked_at_ms, outcome, reason, installed_seq) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (kind) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, checked_at_ms = excluded.checked_at_ms,
-           outcome = excluded.outcome, reason = excluded.reason, installed_seq = excluded.installed_seq`,
-      )
-      .run(kind, r.etag, r.lastModified, r.checkedAt, r.outcome, r.reason, r.installedSeq);
-  }
 }

@@ -10,9 +10,8 @@ import type { Connectivity } from '../../contract/api.js';
 import type { ListCache } from '../codes/list-cache.js';
 import type { KioskConfig } from '../config/config.js';
 import type { EntryStore } from '../store/entry-store.js';
-import { SqliteListSyncState, listCacheInstaller, syncLists, type ListSyncOutcome } from './list-sync.js';
+import { listCacheInstaller, syncLists, type ListSyncOutcome } from './list-sync.js';
 import { isInsecureCollectorUrl, type TlsOptions } from './http.js';
-import { uploadedThrough } from './store-source.js';
 import { startUploadWorker, type UploadWorker } from './upload-worker.js';
 import type { UploadEvent, UploadStatus } from './uploader.js';
 
@@ -100,7 +99,7 @@ function batchLog(log: (line: string) => void, everyMs = 5_000) {
 
 /** When the collector last acknowledged anything (persisted, so it survives a restart). */
 function lastAckedAt(store: EntryStore): number | null {
-  return (store.db.prepare('SELECT max(acked_at_ms) FROM upload_state').pluck().get() as number | null) ?? null;
+  return store.uploadedThrough().lastAckAtMs;
 }
 
 export function startUploadService(options: UploadServiceOptions): UploadService {
@@ -141,7 +140,7 @@ export function startUploadService(options: UploadServiceOptions): UploadService
   const sentLog = batchLog(log);
   const syncListsNow = async (): Promise<ListSyncOutcome[]> => {
     if (!url) return [];
-    listOutcomes = await syncLists({ collectorUrl: url, install: listCacheInstaller(options.lists), state: new SqliteListSyncState(options.store.db), timeoutMs: 60_000, tls });
+    listOutcomes = await syncLists({ collectorUrl: url, install: listCacheInstaller(options.lists), state: options.store.listSyncTable(), timeoutMs: 60_000, tls });
     // Any answer from the collector shows the link works; no answer at all shows it does not.
     online = listOutcomes.some((o) => o.outcome !== 'failed');
     for (const o of listOutcomes) if (o.outcome !== 'unchanged') log(`lists: ${o.kind} ${o.outcome}${o.reason ? ` ${o.reason}` : ''}: ${o.message}`);
@@ -186,7 +185,7 @@ export function startUploadService(options: UploadServiceOptions): UploadService
   return {
     connectivity: () => ({
       online,
-      uploadsPending: status ? Object.values(status.streams).reduce((n, s) => n + s.backlog, 0) : Math.max(0, options.store.lastSeq() - uploadedThrough(options.store.db).entries),
+      uploadsPending: status ? Object.values(status.streams).reduce((n, s) => n + s.backlog, 0) : Math.max(0, options.store.lastSeq() - options.store.uploadedThrough().entries),
       lastUploadAt: status?.lastSuccessAt ?? lastAckedAt(options.store),
     }),
     nudge: () => worker?.nudge(),
