@@ -3,6 +3,10 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, processIo, type CommandIo } from './program.js';
 import { COMMANDS } from './commands/index.js';
+import { ConfigError } from '../core/config/config.js';
+
+/** sysexits EX_CONFIG, as for a missing configuration (start.ts EXIT_NOT_CONFIGURED). */
+export const EXIT_CONFIG_INVALID = 78;
 
 export async function main(argv: string[], io: CommandIo = processIo): Promise<number> {
   const program = new Command('kiosk')
@@ -25,6 +29,11 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     if (err instanceof CliError) {
       io.stderr.write(`kiosk: ${err.reason}: ${err.message}\n`);
       return err.exitCode;
+    }
+    // A configuration that does not parse is the integrator's to fix: the file, the path, what is wrong.
+    if (err instanceof ConfigError) {
+      io.stderr.write(`kiosk: ${err.reason}: ${err.message}\n`);
+      return EXIT_CONFIG_INVALID;
     }
     io.stderr.write(`kiosk: INTERNAL: ${(err as Error).message}\n`);
     return 1;

@@ -15,11 +15,10 @@ import QRCode from 'qrcode';
 import type { CameraConfig, Language } from '../contract/api.js';
 import { ListCache } from '../core/codes/list-cache.js';
 import { issueDemoCode, makeDemoPki, writeDemoPki, type DemoPki } from '../core/codes/pki.js';
-import { configPath, loadConfig, saveConfig, type KioskConfig } from '../core/config/config.js';
+import { configPath, loadConfig, loadConfigForStart, rememberGoodConfig, saveConfig, type ConfigError, type KioskConfig, type KioskConfigInput } from '../core/config/config.js';
 import { ensureDataDir } from '../core/config/data-dir.js';
 import { loadOrCreateDeviceKey } from '../core/identity/device-key.js';
 import { DEMO_PEOPLE } from '../core/demo/people.js';
-import { DevicesConfigSchema } from '../core/devices/config.js';
 import type { DeviceHub } from '../core/devices/types.js';
 import { EntryStore } from '../core/store/entry-store.js';
 import { StoreError } from '../core/store/errors.js';
@@ -68,6 +67,8 @@ export interface ComposeOptions {
 
 export interface ComposedKiosk extends KioskServiceHandle {
   config: KioskConfig;
+  /** config.json is invalid and the kiosk runs on its last good configuration: what is wrong, where. */
+  configProblem: ConfigError | null;
   /** The entry log; null when it could not be opened (the kiosk then admits nobody automatically). */
   store: EntryStore | null;
   lists: ListCache;
@@ -103,10 +104,9 @@ export function ensureDemoConfig(dataDir: string, options: DemoInitOptions = {})
   if (existsSync(configPath(dataDir))) return loadConfig(dataDir);
   const seed = options.seed ?? randomBytes(16).toString('hex');
   const pki = makeDemoPki({ seed, syntheticStatusRecords: 0 });
-  const config = loadConfig(dataDir); // defaults
   const demo: DemoSection = { seed };
-  const written = {
-    ...config,
+  // Only what the demo chooses: every other key keeps the schema's default when read.
+  const written: KioskConfigInput = {
     venueId: 'demo-venue',
     // The kiosk id is the device key's (docs/upload-protocol.md §1), so entries and uploads agree.
     kioskId: options.kioskId ?? loadOrCreateDeviceKey(dataDir).kioskId,
@@ -117,14 +117,13 @@ export function ensureDemoConfig(dataDir: string, options: DemoInitOptions = {})
     checkpoint: options.checkpoint ?? {},
     // The demo's admin PIN is printed in the banner; a real kiosk sets its own.
     admin: { pin: hashAdminPin(DEMO_ADMIN_PIN) },
-  } as KioskConfig;
+  };
   saveConfig(dataDir, written);
   return loadConfig(dataDir);
 }
 
 function demoSectionOf(config: KioskConfig): DemoSection | null {
-  const d = (config as Record<string, unknown>).demo as { seed?: unknown } | undefined;
-  return d && typeof d.seed === 'string' && d.seed.length > 0 ? { seed: d.seed } : null;
+  return config.demo ?? null;
 }
 
 /**
@@ -207,7 +206,11 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
   const firstRun = !existsSync(configPath(dataDir));
   if (firstRun && !options.demo) throw new NotConfiguredError(dataDir);
   ensureDataDir(dataDir);
-  const config = firstRun ? ensureDemoConfig(dataDir) : loadConfig(dataDir);
+  // config.json is parsed once, here, against the one schema (src/contract/config.ts). A file broken
+  // by a hand edit on a kiosk that has started before runs on the last good copy, and says so.
+  const loaded = firstRun ? { config: ensureDemoConfig(dataDir), fallback: null } : loadConfigForStart(dataDir);
+  const config = loaded.config;
+  const configProblem = loaded.fallback?.error ?? null;
   const demoSection = demoSectionOf(config);
   const banner: string[] = [];
   const closers: Array<() => Promise<void> | void> = [];
@@ -255,8 +258,6 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
     // Devices: the demo's simulators on pty pairs, or whatever config.json's `devices` names.
     let demo: RunningDemoDevices | null = null;
     let hub: (DeviceHub & { stop(): Promise<void> }) | null = null;
-    const devicesConfig = DevicesConfigSchema.safeParse((config as Record<string, unknown>).devices ?? {});
-    if (!devicesConfig.success) throw new Error(`config.json devices: ${devicesConfig.error.issues[0]?.message ?? 'invalid'}`);
     if (demoSection && options.demoDevices !== false) {
       let started: RunningDemoDevices | null = null;
       try {
@@ -285,7 +286,7 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
         banner.push(`simulated devices not started (${(err as Error).message}); camera only`);
       }
     } else {
-      const c = devicesConfig.data;
+      const c = config.devices;
       if (c.idcard || c.thermometer || c.scanner || c.gate.driver !== 'none') {
         const manager = new DeviceManager(c);
         await manager.start();
@@ -333,11 +334,25 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
     });
     closers.push(() => checkpoint.close());
 
+    if (configProblem) {
+      // Paths and messages only: the schema's messages never quote a value, so no PIN hash or secret is logged.
+      const line = `CONFIG_INVALID ${configProblem.problems.map((p) => p.path).join(', ')}: ${configProblem.message}; running on the last good configuration (${loaded.fallback?.from})`;
+      log(line);
+      banner.unshift(line);
+    } else if (!firstRun) {
+      try {
+        rememberGoodConfig(dataDir);
+      } catch (err) {
+        log(`last good configuration not kept: ${(err as Error).message}`);
+      }
+    }
+
     return {
       service: checkpoint.service,
       banner,
       close: closeAll,
       config,
+      configProblem,
       store,
       lists,
       checkpoint,

@@ -5,7 +5,7 @@
 // Card data is personal: names, numbers and addresses are masked unless --unmasked (an admin asks).
 import type { Command } from 'commander';
 import type { DeviceReason } from '../../contract/reasons.js';
-import { DevicesConfigSchema, ThermometerProtocolSchema, type DevicesConfig, type ThermometerProtocol } from '../../core/devices/config.js';
+import { ThermometerProtocolSchema, type DevicesConfig, type ThermometerProtocol } from '../../core/devices/config.js';
 import type { DecodedCard, TemperatureReading } from '../../core/devices/types.js';
 import { maskDocumentNumber, maskName } from '../../core/codes/id-number.js';
 import { listPorts } from '../../../native-bridge/ports.js';
@@ -176,18 +176,12 @@ interface TestOptions extends ThermometerOptions {
   trigger?: string;
 }
 
-/** The `devices` section of the kiosk's config.json, when it has one (used when --port is not given). */
-function configuredDevices(dataDir: string): DevicesConfig | null {
-  let config: Record<string, unknown>;
-  try {
-    config = loadConfig(dataDir) as Record<string, unknown>;
-  } catch (err) {
-    throw new CliError('BAD_REQUEST', (err as Error).message);
-  }
-  if (config.devices === undefined) return null;
-  const parsed = DevicesConfigSchema.safeParse(config.devices);
-  if (!parsed.success) throw new CliError('BAD_REQUEST', `config.json devices: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
-  return parsed.data;
+/**
+ * The `devices` section of the kiosk's config.json (used when --port is not given). The whole
+ * document is checked, as at start: an invalid one is CONFIG_INVALID naming the path.
+ */
+function configuredDevices(dataDir: string): DevicesConfig {
+  return loadConfig(dataDir).devices;
 }
 
 async function testDevice(io: CommandIo, device: string, opts: TestOptions): Promise<void> {

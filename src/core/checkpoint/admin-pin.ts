@@ -8,10 +8,12 @@
 //   which puts a 4-digit PIN out of reach of guessing at the screen;
 // - every admin view is an audit row; no audit log, no admin view (the trail must not have holes).
 import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { adminPinRecordSchema, guardSchema, type KioskConfig } from '../../contract/config.js';
 import type { Clock } from './clock.js';
 
-export const adminPinRecordSchema = z.object({ salt: z.string().regex(/^[0-9a-f]{32}$/), hash: z.string().regex(/^[0-9a-f]{64}$/) });
+// The `admin` and `guards` sections of the one configuration document (src/contract/config.ts).
+export { adminPinRecordSchema, guardSchema };
 export type AdminPinRecord = z.infer<typeof adminPinRecordSchema>;
 
 const SCRYPT = { N: 1 << 14, r: 8, p: 1 } as const;
@@ -26,11 +28,9 @@ export function adminPinMatches(pin: string, record: AdminPinRecord): boolean {
   return timingSafeEqual(got, Buffer.from(record.hash, 'hex'));
 }
 
-/** Reads `admin.pin` from a configuration object; null when none is set (or it is malformed). */
-export function adminPinOf(config: unknown): AdminPinRecord | null {
-  const pin = (config as { admin?: { pin?: unknown } } | null)?.admin?.pin;
-  const parsed = adminPinRecordSchema.safeParse(pin);
-  return parsed.success ? parsed.data : null;
+/** `admin.pin` of the parsed configuration; null when none is set. */
+export function adminPinOf(config: Pick<KioskConfig, 'admin'>): AdminPinRecord | null {
+  return config.admin.pin ?? null;
 }
 
 /** The audit trail the gate writes to and reads its failure count from (the entry log's audit table). */
@@ -184,16 +184,11 @@ export const GUARD_AUDIT = {
   verdict: 'guard-verdict',
 } as const;
 
-export const guardSchema = z.object({ id: z.string().regex(/^[\w.-]{1,32}$/), pin: adminPinRecordSchema });
 export type GuardRecord = z.infer<typeof guardSchema>;
 
-/** Reads `guards` from a configuration object; malformed entries are an error (a guard silently dropped would be a surprise). */
-export function guardsOf(config: unknown): GuardRecord[] {
-  const guards = (config as { guards?: unknown } | null)?.guards;
-  if (guards === undefined) return [];
-  const parsed = z.array(guardSchema).max(200).safeParse(guards);
-  if (!parsed.success) throw new Error(`config.json guards: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
-  return parsed.data;
+/** `guards` of the parsed configuration (validated with the whole document, so none is silently dropped). */
+export function guardsOf(config: Pick<KioskConfig, 'guards'>): GuardRecord[] {
+  return config.guards;
 }
 
 export function guardPinGate(guards: readonly GuardRecord[], clock: Clock, trail: AdminAuditTrail, policy: BackoffPolicy = DEFAULT_BACKOFF): PinGate {

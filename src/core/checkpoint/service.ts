@@ -6,7 +6,6 @@
 import {
   DEFAULT_CAMERA_CONFIG,
   DEFAULT_LANGUAGE,
-  CameraConfigSchema,
   fail,
   ok,
   type CameraConfig,
@@ -120,7 +119,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
   const { config, store, lists, devices, log } = options;
   const clock = options.clock ?? systemClock;
   const policy = resolvePolicy(config.policy);
-  const settings = resolveCheckpointSettings((config as Record<string, unknown>).checkpoint);
+  const settings = resolveCheckpointSettings(config.checkpoint);
   const listeners = new Set<(event: KioskEvent) => void>();
   // Set once the sources it reads exist (below); an event pushed before then has nothing to update.
   let statusTick: StatusTick | null = null;
@@ -135,8 +134,9 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     }
   };
   let language: Language = options.language ?? DEFAULT_LANGUAGE;
-  const cameraFromConfig = CameraConfigSchema.partial().safeParse((config as Record<string, unknown>).camera ?? {});
-  const camera: CameraConfig = { ...DEFAULT_CAMERA_CONFIG, ...(cameraFromConfig.success ? cameraFromConfig.data : {}), ...options.camera };
+  // Keys left out of config.json `camera` keep the built-in defaults (an undefined must not overwrite one).
+  const cameraFromConfig = Object.fromEntries(Object.entries(config.camera).filter(([, v]) => v !== undefined)) as Partial<CameraConfig>;
+  const camera: CameraConfig = { ...DEFAULT_CAMERA_CONFIG, ...cameraFromConfig, ...options.camera };
   let cameraHealth: ContractDeviceHealth = {
     id: 'camera',
     kind: 'camera',
@@ -362,7 +362,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     },
 
     async getRendererConfig() {
-      const kioskName = typeof (config as Record<string, unknown>).kioskName === 'string' ? String((config as Record<string, unknown>).kioskName) : config.kioskId;
+      const kioskName = config.kioskName ?? config.kioskId;
       return ok({ camera, language, sounds: true, kioskName: kioskName.slice(0, 64), guardPinRequired: guardGate.configured });
     },
 

@@ -3,36 +3,14 @@
 // every other rule that also fails is listed after it in `reasons`, so a red code held by someone
 // with a fever shows both (docs/door-passage.md). Every default is the spec's and every rule is
 // configurable.
-import { z } from 'zod';
+import type { z } from 'zod';
+import { venuePolicySchema } from '../../contract/config.js';
 import type { Decision, PolicyReason, VerifyReason } from '../../contract/reasons.js';
 import type { VerifyResult } from '../codes/verify.js';
 import { lookupStatus, type StatusList, type TrustList } from '../codes/lists.js';
 
-export const venuePolicySchema = z.object({
-  /** Rule 1: trust list older than this, counted from its `issued`, cannot admit. */
-  maxTrustListAgeDays: z.number().positive().default(14),
-  /** Rule 3: status assessed longer ago than this is stale. */
-  maxStatusAgeHours: z.number().positive().default(24),
-  /** Rule 4: off (null) by default. */
-  requireTestWithinHours: z.number().positive().nullable().default(null),
-  /** Rule 6: the checkpoint fever threshold; devices spec §2 says ≥ by default, some regions use >. */
-  feverThresholdC: z.number().default(37.3),
-  feverComparison: z.enum(['gte', 'gt']).default('gte'),
-  /** Rule 7. */
-  requireTemperature: z.boolean().default(false),
-  /**
-   * Rule 7 at a kiosk with a thermometer fitted: a passage decided without a reading (the person
-   * never stood at the sensor, or it failed) must not pass silently, so by default it goes to a guard
-   * (`review`, TEMPERATURE_MISSING) even when `requireTemperature` is off. `admit` restores the
-   * spec's bare default. Without a thermometer (and in `kiosk verify`) this rule does not apply.
-   */
-  temperatureMissingWithThermometer: z.enum(['review', 'admit']).default('review'),
-  /** Card-alone table. */
-  cardOnlyAllowed: z.boolean().default(true),
-  maxStatusListAgeHours: z.number().positive().default(24),
-  /** Verification clock skew allowance (spec §4: 300 s). */
-  clockSkewSeconds: z.number().int().nonnegative().default(300),
-});
+// The `policy` section of the one configuration document (src/contract/config.ts).
+export { venuePolicySchema };
 export type VenuePolicy = z.infer<typeof venuePolicySchema>;
 export type VenuePolicyInput = z.input<typeof venuePolicySchema>;
 

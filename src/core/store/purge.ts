@@ -13,7 +13,8 @@ import { connectionOf, type EntryStore } from './entry-store.js';
 import type { ChainName } from './chain.js';
 import { StoreError } from './errors.js';
 
-export const DEFAULT_RETENTION_DAYS = 28;
+// The default lives with the `store` section of the configuration document.
+export { DEFAULT_RETENTION_DAYS } from '../../contract/config.js';
 const DAY_MS = 86_400_000;
 
 export interface PurgeOptions {

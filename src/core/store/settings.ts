@@ -1,30 +1,19 @@
-// The entry log's section of config.json (`"store": {...}`), kept by this module as config.ts asks
-// of every part: `retentionDays` (architecture.md "Data at rest") and `keyFile`, where the store's master key lives when
+// The entry log's section of config.json (`"store": {...}`; its schema is in src/contract/config.ts):
+// `retentionDays` (architecture.md "Data at rest") and `keyFile`, where the store's master key lives when
 // not in the data directory (keys.ts; docs/security.md).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { DEFAULT_RETENTION_DAYS } from './purge.js';
+import type { z } from 'zod';
+import { storeSettingsSchema, type KioskConfig } from '../../contract/config.js';
 import { StoreError } from './errors.js';
 
-export const storeSettingsSchema = z
-  .object({
-    /** Entries older than this many days are purged. */
-    retentionDays: z.number().int().min(1).max(3650).default(DEFAULT_RETENTION_DAYS),
-    /** Absolute path of the master key file on another mount; default `<dataDir>/entry-store.key`. */
-    keyFile: z.string().min(1).optional(),
-  })
-  .strict();
+// The `store` section of the one configuration document (src/contract/config.ts).
+export { storeSettingsSchema };
 export type StoreSettings = z.infer<typeof storeSettingsSchema>;
 
-/** Reads `config.store`; a malformed section is a clear error, a missing one gives the defaults. */
-export function storeSettingsOf(config: Record<string, unknown>): StoreSettings {
-  const parsed = storeSettingsSchema.safeParse(config.store ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`config.json: store.${issue.path.join('.')}: ${issue.message}`);
-  }
-  return parsed.data;
+/** The `store` section of the parsed configuration (validated with the whole document at start). */
+export function storeSettingsOf(config: Pick<KioskConfig, 'store'>): StoreSettings {
+  return config.store;
 }
 
 /**

@@ -8,44 +8,22 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Connectivity } from '../../contract/api.js';
 import type { ListCache } from '../codes/list-cache.js';
-import type { KioskConfig } from '../config/config.js';
+import { uploadConfigSchema, type KioskConfig } from '../../contract/config.js';
 import type { EntryStore } from '../store/entry-store.js';
 import { listCacheInstaller, syncLists, type ListSyncOutcome } from './list-sync.js';
 import { isInsecureCollectorUrl, type TlsOptions } from './http.js';
 import { startUploadWorker, type UploadWorker } from './upload-worker.js';
 import type { UploadEvent, UploadStatus } from './uploader.js';
 
-export const uploadConfigSchema = z
-  .object({
-    /** The collector's base URL, e.g. `http://127.0.0.1:8787`. Unset: no uploading. */
-    collectorUrl: z.string().url().nullable().default(null),
-    batchSize: z.number().int().min(1).max(10_000).default(1000),
-    /** Drain pace limit in entries/s (0 = none): CPU left over stays with the door. */
-    maxEntriesPerSecond: z.number().int().min(0).default(30_000),
-    requestTimeoutMs: z.number().int().min(100).default(15_000),
-    /** How often to ask for newer trust/status lists while online. */
-    listSyncMinutes: z.number().min(0.01).default(15),
-    /** PEM file of a private CA that signed an https collector's certificate. */
-    caFile: z.string().nullable().default(null),
-    /**
-     * Plain http to a collector beyond this machine sends names and document numbers in clear:
-     * refused unless set (e.g. a test bench on an isolated network).
-     */
-    allowInsecureHttp: z.boolean().default(false),
-  })
-  .strict();
+// The `upload` section of the one configuration document (src/contract/config.ts).
+export { uploadConfigSchema };
 export type UploadConfig = z.infer<typeof uploadConfigSchema>;
 
 /** The `upload` section of the kiosk configuration, with `collectorUrl` overridable (CLI flag, env). */
-export function resolveUploadConfig(config: KioskConfig, collectorUrl?: string | null): UploadConfig {
-  const parsed = uploadConfigSchema.safeParse((config as { upload?: unknown }).upload ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`config.json upload.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
-  }
-  const url = collectorUrl ?? process.env.KIOSK_COLLECTOR_URL ?? parsed.data.collectorUrl;
-  if (url && !z.string().url().safeParse(url).success) throw new Error(`collector URL ${JSON.stringify(url)} is not a URL`);
-  return { ...parsed.data, collectorUrl: url || null };
+export function resolveUploadConfig(config: Pick<KioskConfig, 'upload'>, collectorUrl?: string | null): UploadConfig {
+  const url = collectorUrl ?? process.env.KIOSK_COLLECTOR_URL ?? config.upload.collectorUrl;
+  if (url && !z.url().safeParse(url).success) throw new Error(`collector URL ${JSON.stringify(url)} is not a URL`);
+  return { ...config.upload, collectorUrl: url || null };
 }
 
 export interface UploadServiceOptions {
