@@ -325,16 +325,17 @@ export function isMethodName(name: unknown): name is MethodName {
 // Results: every call answers ok with a value, or a reason code and a message in plain words.
 
 export type Ok<T> = { ok: true; value: T };
-export type Failure = { ok: false; reason: Reason; message: string };
+/** `retryInMs`: how long until the call may succeed (PIN_LOCKED: until the PIN is checked again). */
+export type Failure = { ok: false; reason: Reason; message: string; retryInMs?: number };
 export type Result<T> = Ok<T> | Failure;
 
-export const FailureSchema = z.object({ ok: z.literal(false), reason: ReasonSchema, message: z.string().max(500) });
+export const FailureSchema = z.object({ ok: z.literal(false), reason: ReasonSchema, message: z.string().max(500), retryInMs: z.number().int().nonnegative().optional() });
 
 export function ok<T>(value: T): Ok<T> {
   return { ok: true, value };
 }
-export function fail(reason: Reason, message: string): Failure {
-  return { ok: false, reason, message };
+export function fail(reason: Reason, message: string, retryInMs?: number): Failure {
+  return retryInMs === undefined ? { ok: false, reason, message } : { ok: false, reason, message, retryInMs };
 }
 
 export function resultSchema<T extends z.ZodType>(value: T) {

@@ -54,6 +54,8 @@ export const KIOSK_REASONS = [
   'DEVICE_UNAVAILABLE',
   'BAD_REQUEST',
   'UNAUTHORIZED',
+  // Too many wrong PINs: the PIN is not even checked until the wait is over (the failure carries retryInMs).
+  'PIN_LOCKED',
   // A fault in the kiosk itself (a bug, an unexpected throw): refused rather than crashing.
   'INTERNAL',
 ] as const;

@@ -33,7 +33,7 @@ export const WireResultSchema = z.object({
   id: z.number().int().nonnegative().nullable(),
   result: z.union([
     z.object({ ok: z.literal(true), value: z.unknown() }),
-    z.object({ ok: z.literal(false), reason: ReasonSchema, message: z.string() }),
+    z.object({ ok: z.literal(false), reason: ReasonSchema, message: z.string(), retryInMs: z.number().int().nonnegative().optional() }),
   ]),
 });
 export type WireResult = { kind: 'result'; id: number | null; result: Result<unknown> };

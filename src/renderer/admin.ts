@@ -1,6 +1,6 @@
 // The small admin view: today's figures, behind the admin PIN the core checks (hashed and
 // rate-limited there; the renderer only forwards what was typed and forgets it).
-import type { TodayFigures } from '../contract/api.js';
+import type { Failure, TodayFigures } from '../contract/api.js';
 import { call, type ConnectedClient } from './client.js';
 import type { Translate } from './i18n.js';
 
@@ -8,6 +8,18 @@ function byId(id: string): HTMLElement {
   const found = document.getElementById(id);
   if (!found) throw new Error(`index.html lacks #${id}`);
   return found;
+}
+
+/**
+ * A refused PIN in words: while the gate is closed after too many wrong PINs even the right PIN is
+ * refused, so the screen says "locked, try again in N s" rather than "not authorised"
+ * (docs/security.md, "Admin PIN").
+ */
+export function pinFailureText(failure: Failure, t: Translate): string {
+  const seconds = failure.retryInMs === undefined ? null : Math.max(1, Math.ceil(failure.retryInMs / 1000));
+  if (failure.reason === 'PIN_LOCKED' && seconds !== null) return t('pin.locked', { seconds });
+  if (failure.reason === 'UNAUTHORIZED' && seconds !== null) return t('pin.wrongLocked', { seconds });
+  return `${t(`reason.${failure.reason}`)} (${failure.reason})`;
 }
 
 export function renderFigures(figures: TodayFigures, t: Translate): HTMLElement[] {
@@ -58,7 +70,7 @@ export function setupAdmin(client: ConnectedClient, translate: () => Translate, 
         byId('admin-figures').replaceChildren(...renderFigures(result.value, t));
         byId('admin-error').textContent = '';
       } else {
-        byId('admin-error').textContent = `${t(`reason.${result.reason}`)} (${result.reason})`;
+        byId('admin-error').textContent = pinFailureText(result, t);
       }
     });
   });

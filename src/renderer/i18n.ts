@@ -49,6 +49,7 @@ export const REASON_TEXT: Record<Language, Record<Reason, string>> = {
     DEVICE_UNAVAILABLE: '设备不可用',
     BAD_REQUEST: '请求无效',
     UNAUTHORIZED: '未授权',
+    PIN_LOCKED: '密码错误次数过多，已锁定，请稍后再试',
     INTERNAL: '系统内部错误',
   },
   en: {
@@ -92,6 +93,7 @@ export const REASON_TEXT: Record<Language, Record<Reason, string>> = {
     DEVICE_UNAVAILABLE: 'Device unavailable',
     BAD_REQUEST: 'Invalid request',
     UNAUTHORIZED: 'Not authorised',
+    PIN_LOCKED: 'Locked after too many wrong PINs: try again later',
     INTERNAL: 'Internal error',
   },
 };
@@ -220,6 +222,8 @@ const UI: Record<Language, Table> = {
     'admin.reviewed': '人工核验',
     'admin.uploadsPending': '待上传',
     'admin.button': '管理',
+    'pin.locked': '密码错误次数过多，已锁定，请 {{seconds}} 秒后再试',
+    'pin.wrongLocked': '密码错误，已锁定，请 {{seconds}} 秒后再试',
     'language.toggle': 'English',
   },
   en: {
@@ -275,6 +279,8 @@ const UI: Record<Language, Table> = {
     'admin.reviewed': 'Reviewed',
     'admin.uploadsPending': 'Uploads pending',
     'admin.button': 'Admin',
+    'pin.locked': 'Locked after too many wrong PINs: try again in {{seconds}} s',
+    'pin.wrongLocked': 'Wrong PIN: locked, try again in {{seconds}} s',
     'language.toggle': '中文',
   },
 };

@@ -18,7 +18,7 @@ import { LIVENESS_CHECK_MS, cardOnlyInvited, collectLeftMs, describePassage, sec
 import { CoreLiveness } from './liveness.js';
 import { SoundPlayer } from './sounds.js';
 import { CameraScanner } from './camera.js';
-import { setupAdmin } from './admin.js';
+import { pinFailureText, setupAdmin } from './admin.js';
 
 function el<T extends HTMLElement = HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -315,7 +315,7 @@ async function boot(): Promise<void> {
     const result = await call(client, 'guardReview', { passageId, verdict, ...(guardPin === undefined ? {} : { guardPin }) });
     reviewPin.value = '';
     if (result.ok) setPassage(result.value);
-    else showError(t(`reason.${result.reason}`));
+    else showError(pinFailureText(result, t));
   };
   el('review-allow').addEventListener('click', () => void review('allow'));
   el('review-deny').addEventListener('click', () => void review('deny'));

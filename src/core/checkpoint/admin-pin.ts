@@ -66,7 +66,8 @@ export function lockMsAfter(failures: number, policy: BackoffPolicy = DEFAULT_BA
   return doublings >= 40 ? policy.maxLockMs : Math.min(policy.maxLockMs, policy.firstLockMs * 2 ** doublings);
 }
 
-export type PinCheck = { ok: true } | { ok: false; reason: 'UNAUTHORIZED' | 'STORAGE_UNAVAILABLE'; message: string };
+/** `retryInMs`: how long the gate stays closed (a wrong PIN that closed it, or a try while closed). */
+export type PinCheck = { ok: true } | { ok: false; reason: 'UNAUTHORIZED' | 'PIN_LOCKED' | 'STORAGE_UNAVAILABLE'; message: string; retryInMs?: number };
 
 /** Who asks, for the audit row: the host and screen/session (never a person's data). */
 export interface AdminCaller {
@@ -133,7 +134,8 @@ export class PinGate {
       const openAt = lastAt === null ? 0 : lastAt + lockMsAfter(count, this.policy);
       if (now < openAt) {
         this.trail.audit(this.actions.locked, { by: caller.by, what: caller.what, pin: this.setId, failures: count }, now);
-        return { ok: false, reason: 'UNAUTHORIZED', message: `too many wrong PINs; try again in ${Math.ceil((openAt - now) / 1000)} s` };
+        // Locked, not "wrong": the screen says so, with the wait, even when the right PIN was typed.
+        return { ok: false, reason: 'PIN_LOCKED', message: `too many wrong PINs; try again in ${Math.ceil((openAt - now) / 1000)} s`, retryInMs: openAt - now };
       }
       const holder = this.holders.find((h) => adminPinMatches(pin, h.record));
       if (holder) {
@@ -143,7 +145,8 @@ export class PinGate {
       const failures = count + 1;
       this.trail.audit(this.actions.failed, { by: caller.by, what: caller.what, pin: this.setId, failures }, now);
       const wait = lockMsAfter(failures, this.policy);
-      return { ok: false, reason: 'UNAUTHORIZED', message: wait > 0 ? `wrong ${this.label}; try again in ${Math.ceil(wait / 1000)} s` : `wrong ${this.label}` };
+      if (wait === 0) return { ok: false, reason: 'UNAUTHORIZED', message: `wrong ${this.label}` };
+      return { ok: false, reason: 'UNAUTHORIZED', message: `wrong ${this.label}; try again in ${Math.ceil(wait / 1000)} s`, retryInMs: wait };
     } catch (err) {
       // No trail, no PIN check: a failure that cannot be counted must not be free to repeat.
       return { ok: false, reason: 'STORAGE_UNAVAILABLE', message: `the ${this.label} needs the audit log (${(err as Error).name})` };

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KioskEventSchema, type CallContext, type KioskEvent } from '../../contract/api.js';
 import { dispatchCall } from '../../contract/dispatch.js';
+import { WireFromHostSchema } from '../../contract/wire.js';
 import { ListCache } from '../codes/list-cache.js';
 import { issueDemoCode, makeDemoPki } from '../codes/pki.js';
 import { kioskConfigSchema } from '../config/config.js';
@@ -214,9 +215,14 @@ describe('kiosk service (the contract over the passage flow)', () => {
     setup({ admin: { pin: hashAdminPin('2468') } });
     // Three free slips, then 30 s, 60 s, 120 s… after each further wrong PIN.
     for (let i = 0; i < 3; i++) expect(await cp.service.getTodayFigures({ pin: '0000' }, ctx)).toMatchObject({ message: 'wrong admin PIN' });
-    expect(await cp.service.getTodayFigures({ pin: '0000' }, ctx)).toMatchObject({ message: 'wrong admin PIN; try again in 30 s' });
-    // Closed: even the right PIN is not checked (and the attempt is audited).
-    expect(await cp.service.getTodayFigures({ pin: '2468' }, ctx)).toMatchObject({ ok: false, message: 'too many wrong PINs; try again in 30 s' });
+    expect(await cp.service.getTodayFigures({ pin: '0000' }, ctx)).toMatchObject({ reason: 'UNAUTHORIZED', message: 'wrong admin PIN; try again in 30 s', retryInMs: 30_000 });
+    // Closed: even the right PIN is not checked (and the attempt is audited). The screen is told it
+    // is locked and for how long (through the hosts' dispatcher and the WebSocket framing), not
+    // "not authorised".
+    clock.advance(4_000);
+    const locked = await dispatchCall(cp.service, 'getTodayFigures', { pin: '2468' }, ctx);
+    expect(locked).toEqual({ ok: false, reason: 'PIN_LOCKED', message: 'too many wrong PINs; try again in 26 s', retryInMs: 26_000 });
+    expect(WireFromHostSchema.parse({ kind: 'result', id: 1, result: locked })).toMatchObject({ result: { reason: 'PIN_LOCKED', retryInMs: 26_000 } });
     clock.advance(30_000);
     expect(await cp.service.getTodayFigures({ pin: '0000' }, ctx)).toMatchObject({ message: 'wrong admin PIN; try again in 60 s' });
 
@@ -224,7 +230,7 @@ describe('kiosk service (the contract over the passage flow)', () => {
     cp.close();
     cp = createCheckpointService({ config: kioskConfigSchema.parse({ kioskId: 'kiosk-7', roots: pki.roots, admin: cp0Admin() }), store, lists: new ListCache(dir, pki.roots).load(), devices: null, clock, log: () => {} });
     clock.advance(59_000);
-    expect(await cp.service.getTodayFigures({ pin: '2468' }, ctx)).toMatchObject({ ok: false, message: 'too many wrong PINs; try again in 1 s' });
+    expect(await cp.service.getTodayFigures({ pin: '2468' }, ctx)).toMatchObject({ ok: false, reason: 'PIN_LOCKED', message: 'too many wrong PINs; try again in 1 s', retryInMs: 1_000 });
     clock.advance(1_000);
     expect(await cp.service.getTodayFigures({ pin: '0000' }, ctx)).toMatchObject({ message: 'wrong admin PIN; try again in 120 s' });
     clock.advance(120_000);

@@ -321,7 +321,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
       if (guardGate.configured) {
         if (request.guardPin === undefined) return fail('UNAUTHORIZED', 'a guard PIN is required for a verdict');
         const who = guardGate.check(request.guardPin, { by: screen, what: `guard-review:${request.verdict}` });
-        if (!who.ok) return fail(who.reason, who.message);
+        if (!who.ok) return fail(who.reason, who.message, who.retryInMs);
         guard = `${who.holder} via ${screen}`;
       }
       const r = await flow.guardReview(request.passageId, request.verdict, guard.slice(0, 100));
@@ -331,7 +331,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     async getTodayFigures(request, context) {
       // Aggregate counts only (no personal data), still behind the admin PIN, and audited.
       const pin = pinGate.check(request.pin, { by: `${context.host}:${context.clientId}`.slice(0, 100), what: 'today-figures' });
-      if (!pin.ok) return fail(pin.reason, pin.message);
+      if (!pin.ok) return fail(pin.reason, pin.message, pin.retryInMs);
       try {
         const now = clock.now();
         const counts = store.countsToday(new Date(now));
