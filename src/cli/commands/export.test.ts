@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { main } from '../main.js';
 import { tempDataDir } from '../../core/store/test-support.js';
-import { EntryStore } from '../../core/store/index.js';
+import { databasePath, EntryStore } from '../../core/store/index.js';
 
 let tmp: ReturnType<typeof tempDataDir>;
 const RANGE = ['--from', '2026-11-01T00:00:00Z', '--to', '2026-11-03T00:00:00Z'];
@@ -43,6 +43,25 @@ beforeEach(async () => {
 afterEach(() => tmp.cleanup());
 
 describe('kiosk export', () => {
+  it('on a data directory with no entry log says so, exits non-zero and writes nothing', async () => {
+    const empty = tempDataDir('kiosk-cli-export-empty-');
+    try {
+      const out = join(empty.dir, 'none.csv');
+      const stderr = new PassThrough();
+      let err = '';
+      stderr.on('data', (c) => (err += String(c)));
+      const code = await main(['export', ...RANGE, '--out', out, '--data-dir', empty.dir], { stdout: new PassThrough(), stderr, stdin: Readable.from([]) });
+      expect(code).not.toBe(0);
+      expect(err).toMatch(/STORAGE_UNAVAILABLE: no entry log in .*nothing to export/);
+      expect(existsSync(out)).toBe(false);
+      expect(existsSync(`${out}.partial`)).toBe(false);
+      // Nor did the attempt create an empty log that the next export would take for a quiet day.
+      expect(existsSync(databasePath(empty.dir))).toBe(false);
+    } finally {
+      empty.cleanup();
+    }
+  });
+
   it('masks names as well as numbers in a masked export, and writes it owner-only', async () => {
     const out = join(tmp.dir, 'masked.csv');
     expect((await kiosk('', 'export', ...RANGE, '--out', out)).code).toBe(0);

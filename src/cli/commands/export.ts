@@ -7,12 +7,12 @@
 // --reveal puts names and document numbers in clear: it asks for the admin PIN on stdin (never
 // on the command line: shell history, `ps`), checked against the scrypt hash in config.json, and
 // every refusal is audited like the export itself.
-import { linkSync, lstatSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { loadConfig } from '../../core/config/config.js';
 import { ensureDataDir } from '../../core/config/data-dir.js';
 import { adminPinMatches, adminPinOf } from '../../core/checkpoint/admin-pin.js';
-import { exportInChildProcess, EXPORT_FORMATS, type ExportFormat } from '../../core/store/index.js';
+import { databasePath, exportInChildProcess, EXPORT_FORMATS, type ExportFormat } from '../../core/store/index.js';
 import type { Decision } from '../../contract/reasons.js';
 import { CliError, dataDirOf, printJson, withDataDir } from '../program.js';
 import type { RegisterCommand } from './index.js';
@@ -110,6 +110,11 @@ export const register: RegisterCommand = (program, io) => {
       const partial = `${opts.out}.partial`;
       if (nameTaken(partial)) throw new CliError('BAD_REQUEST', `${partial} exists (an earlier export that was killed?); remove it first`, 2);
       const dataDir = ensureDataDir(dataDirOf(opts));
+      // A wrong --data-dir must not look like a quiet day: an empty file and exit 0 would be handed
+      // to the authorities as "no entries" (docs/security.md, "Exports").
+      if (!existsSync(databasePath(dataDir))) {
+        throw new CliError('STORAGE_UNAVAILABLE', `no entry log in ${dataDir} (${databasePath(dataDir)} does not exist): nothing to export; check --data-dir`, 1);
+      }
       const requestedBy = opts.by ?? operatorName();
       if (opts.reveal) await requireAdminPin(io, dataDir, requestedBy);
       const bar = progressBar(io, 'export');
