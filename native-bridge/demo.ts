@@ -25,6 +25,7 @@ export interface RunningDemoDevices extends DemoDevices {
   pairs: Record<DeviceKind, PtyPair>;
 }
 
+export const DEMO_SCANNER_IDLE_GAP_MS = 250;
 export const DEMO_BAUD: Record<DeviceKind, number> = { idcard: 115200, thermometer: 9600, scanner: 9600, gate: 9600 };
 const DEFAULT_PROTOCOL: ThermometerProtocol = { name: 'modbus-rtu', address: 1, function: 3, register: 0, count: 1, valueIndex: 0, scale: 0.01, signed: true };
 
@@ -82,7 +83,11 @@ export async function startDemoDevices(options: StartDemoOptions): Promise<Runni
       config: {
         idcard: { port: pairs.idcard.hostPath, baudRate: DEMO_BAUD.idcard },
         thermometer: { port: pairs.thermometer.hostPath, baudRate: DEMO_BAUD.thermometer, protocol },
-        scanner: { port: pairs.scanner.hostPath, baudRate: DEMO_BAUD.scanner },
+        // The simulated module ends every code with CRLF, so the idle gap (devices spec §3, 50 ms by
+        // default) is only a fallback here; it is longer because the demo's bytes cross a socat
+        // process on the same CPU, which a loaded box can leave unscheduled for more than 50 ms and
+        // so cut a code in two. A module on a USB serial adapter has no such hop.
+        scanner: { port: pairs.scanner.hostPath, baudRate: DEMO_BAUD.scanner, idleGapMs: DEMO_SCANNER_IDLE_GAP_MS },
         gate: { driver: 'lcus', port: pairs.gate.hostPath, baudRate: DEMO_BAUD.gate },
       },
       idcard: { present: (key) => simulators.idcard.present(key), remove: () => simulators.idcard.remove() },
