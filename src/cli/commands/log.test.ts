@@ -94,6 +94,24 @@ describe('kiosk log', () => {
     for (const row of rows) expect(row.documentNumber).toMatch(/^.{4}\*+.{4}$/);
   });
 
+  it('tail shows each entry at the venue\'s local time with UTC beside it', async () => {
+    await kiosk('log', 'seed', '5');
+    const rows = JSON.parse((await kiosk('log', 'tail', '5', '--time-zone', 'Asia/Shanghai')).stdout) as Array<{ at: number; localTime: string; utc: string; timeZone: string }>;
+    expect(rows).toHaveLength(5);
+    for (const row of rows) {
+      // China keeps UTC+8 all year: the wall clock is UTC plus eight hours.
+      expect(row.localTime).toBe(`${new Date(row.at + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')} +08:00`);
+      expect(row.utc).toBe(new Date(row.at).toISOString());
+      expect(row.timeZone).toBe('Asia/Shanghai');
+    }
+    // Without --time-zone, the kiosk's own zone.
+    const own = JSON.parse((await kiosk('log', 'tail', '1')).stdout) as Array<{ timeZone: string }>;
+    expect(own[0]!.timeZone).toBe(new Intl.DateTimeFormat().resolvedOptions().timeZone);
+    const bad = await kiosk('log', 'tail', '1', '--time-zone', 'Mars/Olympus');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('BAD_REQUEST');
+  });
+
   it('restores a checked backup over a damaged database, keeping the damaged file', async () => {
     await kiosk('log', 'seed', '40');
     const backup = join(tmp.dir, 'backup.sqlite3');

@@ -6,7 +6,7 @@
 //   purge           delete entries older than the retention period (config store.retentionDays)
 //   backup FILE     online consistent copy of the database
 //   restore FILE    replace a damaged database with a checked backup (kiosk stopped)
-//   tail [N]        the newest entries, masked
+//   tail [N]        the newest entries, masked, with local time (venue time zone) and UTC
 //   stats           today's counts by decision and reason
 //   audit [N]       the newest audit records (exports, purges, searches, restores)
 import { loadConfig } from '../../core/config/config.js';
@@ -14,6 +14,7 @@ import { ensureDataDir } from '../../core/config/data-dir.js';
 import { backupDatabase, purgeExpired, restoreDatabase, seedEntries, storeSettingsOf } from '../../core/store/index.js';
 import { resolveUploadConfig } from '../../core/upload/service.js';
 import { purgeLimits } from '../../core/upload/store-source.js';
+import { isTimeZone, kioskTimeZone, localTime } from '../local-time.js';
 import { CliError, dataDirOf, printJson, withDataDir } from '../program.js';
 import type { RegisterCommand } from './index.js';
 import { cliErrorOf, parseCount, parseDateOption, progressBar, withStore } from './store-cli.js';
@@ -107,11 +108,16 @@ export const register: RegisterCommand = (program, io) => {
     });
 
   withDataDir(log.command('tail'))
-    .description('the newest entries, names and document numbers masked')
+    .description('the newest entries, names and document numbers masked; times in the venue time zone with UTC beside them')
     .argument('[count]', 'how many', '20')
-    .action(async (countArg: string, opts: DirOpts) => {
+    .option('--time-zone <zone>', "IANA time zone for local times (default: the kiosk's own)")
+    .action(async (countArg: string, opts: DirOpts & { timeZone?: string }) => {
       const n = parseCount(countArg, 'count', 1000);
-      printJson(io, await withStore(dataDirOf(opts), (store) => store.lastEntries(n)));
+      const timeZone = opts.timeZone ?? kioskTimeZone();
+      if (!isTimeZone(timeZone)) throw new CliError('BAD_REQUEST', `--time-zone: unknown time zone "${timeZone.slice(0, 64)}" (expected an IANA name such as Asia/Shanghai)`, 2);
+      const entries = await withStore(dataDirOf(opts), (store) => store.lastEntries(n));
+      // Local time first (what a reader at the venue looks for), UTC beside it, `at` kept for machines.
+      printJson(io, entries.map((e) => ({ localTime: localTime(e.at, timeZone), timeZone, utc: new Date(e.at).toISOString(), ...e })));
     });
 
   withDataDir(log.command('stats'))
