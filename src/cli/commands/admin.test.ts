@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +18,20 @@ describe('kiosk admin set-pin', () => {
     const record = adminPinOf(config)!;
     expect(adminPinMatches('482916', record)).toBe(true);
     expect(adminPinMatches('000000', record)).toBe(false);
+  });
+  it('writes back only admin.pin: the keys the integrator wrote stay as written, no defaults are filled in', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kiosk-admin-'));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ kioskId: 'gate-3', policy: { requireTemperature: true } }));
+    expect((await runCli(['admin', 'set-pin', '--data-dir', dir], '482916\n')).code).toBe(0);
+    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+    expect(Object.keys(config).sort()).toEqual(['admin', 'kioskId', 'policy']);
+    expect(config.policy).toEqual({ requireTemperature: true });
+    expect(Object.keys(config.admin)).toEqual(['pin']);
+    expect(adminPinMatches('482916', adminPinOf(config)!)).toBe(true);
+    // With no config.json at all, the file written holds the PIN and nothing else.
+    const fresh = mkdtempSync(join(tmpdir(), 'kiosk-admin-'));
+    expect((await runCli(['admin', 'set-pin', '--data-dir', fresh], '482916\n')).code).toBe(0);
+    expect(Object.keys(JSON.parse(readFileSync(join(fresh, 'config.json'), 'utf8')))).toEqual(['admin']);
   });
   it('refuses a PIN that is not 4–12 digits', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kiosk-admin-'));

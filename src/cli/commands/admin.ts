@@ -1,7 +1,8 @@
 // `kiosk admin set-pin`: sets the admin PIN that guards the admin view (architecture.md, "Security
 // boundaries"). The PIN is read from stdin, never from the command line (shell history, `ps`), and
 // stored only as a scrypt hash in config.json `admin.pin`.
-import { loadConfig, saveConfig } from '../../core/config/config.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { configPath, loadConfig, saveConfig } from '../../core/config/config.js';
 import { ensureDataDir } from '../../core/config/data-dir.js';
 import { adminPinMatches, guardSchema, guardsOf, hashAdminPin } from '../../core/checkpoint/admin-pin.js';
 import { CliError, dataDirOf, printJson, withDataDir } from '../program.js';
@@ -30,9 +31,15 @@ export const register: RegisterCommand = (program, io) => {
         throw new CliError('BAD_REQUEST', (err as Error).message, 2);
       }
       const dataDir = ensureDataDir(dataDirOf(opts));
-      const config = loadConfig(dataDir);
-      const previous = (config as { admin?: Record<string, unknown> }).admin ?? {};
-      saveConfig(dataDir, { ...config, admin: { ...previous, pin: record } });
+      // Checked first: a config.json that does not load is reported, never written over.
+      loadConfig(dataDir);
+      // Only `admin.pin` changes. Everything else stays as the integrator wrote it: writing the parsed
+      // document back would fill in every default, and a default written down no longer follows the
+      // kiosk's defaults (docs/security.md, "Admin PIN").
+      const file = configPath(dataDir);
+      const written = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+      const previous = typeof written.admin === 'object' && written.admin !== null ? (written.admin as Record<string, unknown>) : {};
+      saveConfig(dataDir, { ...written, admin: { ...previous, pin: record } } as Parameters<typeof saveConfig>[1]);
       printJson(io, { adminPin: 'set', config: 'admin.pin (scrypt hash)' });
     });
   // Guards (docs/security.md, "Guard identity"): once any is set, a verdict at the screen needs a
