@@ -162,7 +162,7 @@ export const adminPinRecordSchema = z
     salt: z.string().regex(/^[0-9a-f]{32}$/).describe('hex salt'),
     hash: z.string().regex(/^[0-9a-f]{64}$/).describe('hex scrypt hash'),
   })
-  .describe('scrypt hash of a PIN (set with `kiosk admin set-pin`)');
+  .describe('scrypt hash of a PIN (`kiosk admin set-pin`, `kiosk admin set-guard-pin`)');
 export const adminSettingsSchema = z.strictObject({
   pin: adminPinRecordSchema.optional(),
 });
