@@ -39,7 +39,12 @@ export function legacyChainHash(prevHash: Uint8Array, values: readonly ChainValu
   return createHash('sha256').update(prevHash).update(canonicalRow(values), 'utf8').digest();
 }
 
-/** Column order hashed for `entries` (everything but prev_hash and hash). */
+/**
+ * THE column list of `entries` (everything but prev_hash and hash), in the order the chain hashes
+ * them. The insert statement, the row values written, the log's SELECT and the export's page read
+ * are all derived from it, so they cannot disagree (a row written in another order than it is
+ * verified would break its own chain).
+ */
 export const ENTRY_CHAIN_COLUMNS = [
   'seq',
   'id',
@@ -66,6 +71,24 @@ export const ENTRY_CHAIN_COLUMNS = [
 export const LEGACY_ENTRY_CHAIN_COLUMNS = ENTRY_CHAIN_COLUMNS.slice(0, -1);
 
 export const OVERRIDE_CHAIN_COLUMNS = ['seq', 'id', 'entry_seq', 'entry_id', 'at_ms', 'decision', 'guard', 'note'] as const;
+
+export type EntryColumn = (typeof ENTRY_CHAIN_COLUMNS)[number];
+export type OverrideColumn = (typeof OVERRIDE_CHAIN_COLUMNS)[number];
+
+/** A row of a chain by column name; `chainValues` puts it in hashing order. */
+export type ChainRecord<C extends string> = { readonly [K in C]: ChainValue };
+
+export function chainValues<C extends string>(columns: readonly C[], record: ChainRecord<C>): ChainValue[] {
+  const values: ChainValue[] = new Array(columns.length);
+  for (let i = 0; i < columns.length; i++) values[i] = record[columns[i]!];
+  return values;
+}
+
+/** `INSERT INTO <chain> (<chain columns>, prev_hash, hash) VALUES (?, …)`: bind chainValues(…), prev_hash, hash. */
+export function chainInsertSql(chain: ChainName): string {
+  const cols = [...chainColumns(chain), 'prev_hash', 'hash'];
+  return `INSERT INTO ${chain} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
+}
 
 export function chainColumns(chain: ChainName): readonly string[] {
   return chain === 'entries' ? ENTRY_CHAIN_COLUMNS : OVERRIDE_CHAIN_COLUMNS;

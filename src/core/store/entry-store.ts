@@ -17,7 +17,17 @@ import { keyCheckValue, loadEntryKeys, loadLegacyEntryKeys, openText, resolveKey
 import { registerChainKey, verifyLog, type VerifyReport } from './verify.js';
 import { ListSyncTable, UploadLedgerTable } from './upload-tables.js';
 import { storeKeyFileInDataDir } from './settings.js';
-import { chainHash, GENESIS_HASH, type ChainName, type ChainValue } from './chain.js';
+import {
+  chainHash,
+  chainInsertSql,
+  chainValues,
+  ENTRY_CHAIN_COLUMNS,
+  GENESIS_HASH,
+  OVERRIDE_CHAIN_COLUMNS,
+  type ChainName,
+  type ChainRecord,
+  type EntryColumn,
+} from './chain.js';
 import { uuidv7 } from './ids.js';
 import {
   newEntrySchema,
@@ -63,11 +73,12 @@ export interface EntryRow {
   o_at_ms: number | null;
 }
 
+/** The entry columns a read selects: all but the keyed search hash, which never leaves SQL. */
+const ENTRY_READ_COLUMNS = ENTRY_CHAIN_COLUMNS.filter((c) => c !== 'doc_number_hmac');
+
 /** SELECT list + FROM clause joining each entry's latest override; append WHERE/ORDER yourself. */
 export const ENTRY_SELECT = `
-  SELECT e.seq, e.id, e.at_ms, e.venue_id, e.kiosk_id, e.method, e.holder_name, e.doc_type,
-         e.doc_number_box, e.doc_number_masked, e.code_id, e.code_issuer, e.status_colour,
-         e.temperature_c, e.decision, e.reason, e.trust_list_seq, e.holder_name_masked,
+  SELECT ${ENTRY_READ_COLUMNS.map((c) => `e.${c}`).join(', ')},
          o.decision AS o_decision, o.guard AS o_guard, o.note AS o_note, o.at_ms AS o_at_ms
     FROM entries e
     LEFT JOIN entry_overrides o ON o.seq = (SELECT max(seq) FROM entry_overrides WHERE entry_seq = e.seq)`;
@@ -268,10 +279,10 @@ export class EntryStore {
       const out: AppendedEntry[] = [];
       for (const row of rows) {
         const seq = tail.seq + 1;
-        const values: ChainValue[] = [seq, ...row.values];
+        const values = chainValues(ENTRY_CHAIN_COLUMNS, { ...row, seq });
         const hash = chainHash(this.chainKey, tail.hash, values);
         this.stmt.insertEntry.run(...values, tail.hash, hash);
-        out.push({ id: row.values[0] as string, seq, at: row.values[1] as number, hash: hash.toString('hex') });
+        out.push({ id: row.id, seq, at: row.at_ms, hash: hash.toString('hex') });
         tail = { seq, hash };
       }
       return out;
@@ -295,7 +306,7 @@ export class EntryStore {
       const tail = this.tail('entry_overrides');
       const seq = tail.seq + 1;
       const id = uuidv7(at);
-      const values: ChainValue[] = [seq, id, target.seq, target.id, at, override.decision, guard, note];
+      const values = chainValues(OVERRIDE_CHAIN_COLUMNS, { seq, id, entry_seq: target.seq, entry_id: target.id, at_ms: at, decision: override.decision, guard, note });
       const hash = chainHash(this.chainKey, tail.hash, values);
       this.stmt.insertOverride.run(...values, tail.hash, hash);
       return { id, seq, entrySeq: target.seq, at, hash: hash.toString('hex') };
@@ -535,7 +546,8 @@ export class EntryStore {
     }
   }
 
-  private toRow(entry: NewEntry): { values: ChainValue[] } {
+  /** The row to write, by column name (chain.ts orders it); seq is given at write time. */
+  private toRow(entry: NewEntry): EntryRecord {
     const parsed = newEntrySchema.safeParse(entry);
     if (!parsed.success) {
       // The path and the rule only: never the offending value (it may be a name or a number).
@@ -549,26 +561,24 @@ export class EntryStore {
     // spec §4: a deny or review is decided by the first failing rule, which is its reason.
     if (e.decision !== 'admit' && e.reason === null) throw badRequest('invalid entry: reason: a deny or review needs its reason');
     return {
-      values: [
-        uuidv7(at),
-        at,
-        e.venueId,
-        e.kioskId,
-        e.method,
-        e.holderName === null ? null : sealText(this.keys.sealingKey, e.holderName),
-        e.documentType,
-        doc === null ? null : sealText(this.keys.sealingKey, doc),
-        doc === null ? null : this.documentHash(doc),
-        doc === null ? null : maskDocumentNumber(doc, e.documentType),
-        e.codeId === null ? null : e.codeId.toLowerCase(),
-        e.codeIssuer,
-        e.statusColour,
-        e.temperatureC,
-        e.decision,
-        e.reason,
-        e.trustListSeq,
-        e.holderName === null ? null : maskName(e.holderName),
-      ],
+      id: uuidv7(at),
+      at_ms: at,
+      venue_id: e.venueId,
+      kiosk_id: e.kioskId,
+      method: e.method,
+      holder_name: e.holderName === null ? null : sealText(this.keys.sealingKey, e.holderName),
+      doc_type: e.documentType,
+      doc_number_box: doc === null ? null : sealText(this.keys.sealingKey, doc),
+      doc_number_hmac: doc === null ? null : this.documentHash(doc),
+      doc_number_masked: doc === null ? null : maskDocumentNumber(doc, e.documentType),
+      code_id: e.codeId === null ? null : e.codeId.toLowerCase(),
+      code_issuer: e.codeIssuer,
+      status_colour: e.statusColour,
+      temperature_c: e.temperatureC,
+      decision: e.decision,
+      reason: e.reason,
+      trust_list_seq: e.trustListSeq,
+      holder_name_masked: e.holderName === null ? null : maskName(e.holderName),
     };
   }
 }
@@ -590,6 +600,9 @@ function checkKeys(db: Database.Database, keys: EntryKeys): void {
   }
 }
 
+/** An entry row before its seq is known: id and time typed, the rest as SQLite stores them. */
+type EntryRecord = ChainRecord<Exclude<EntryColumn, 'seq' | 'id' | 'at_ms'>> & { readonly id: string; readonly at_ms: number };
+
 function badRequest(message: string): StoreError {
   return new StoreError('BAD_REQUEST', 'INVALID_ENTRY', message);
 }
@@ -604,11 +617,8 @@ function toMs(at: number | Date | undefined): number {
 function prepare(db: Database.Database) {
   try {
     return {
-      insertEntry: db.prepare(`INSERT INTO entries (seq, id, at_ms, venue_id, kiosk_id, method, holder_name, doc_type, doc_number_box,
-        doc_number_hmac, doc_number_masked, code_id, code_issuer, status_colour, temperature_c, decision, reason, trust_list_seq,
-        holder_name_masked, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      insertOverride: db.prepare(`INSERT INTO entry_overrides (seq, id, entry_seq, entry_id, at_ms, decision, guard, note, prev_hash, hash)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertEntry: db.prepare(chainInsertSql('entries')),
+      insertOverride: db.prepare(chainInsertSql('entry_overrides')),
       insertAudit: db.prepare('INSERT INTO audit (at_ms, action, detail, outcome, ended_at_ms) VALUES (?, ?, ?, ?, ?)'),
       entryTail: db.prepare('SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1'),
       overrideTail: db.prepare('SELECT seq, hash FROM entry_overrides ORDER BY seq DESC LIMIT 1'),

@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import type { Decision } from '../../contract/reasons.js';
+import type { EntryColumn } from './chain.js';
 import { connectionOf, type EntryStore } from './entry-store.js';
 import { StoreError } from './errors.js';
 
@@ -42,39 +43,46 @@ export interface ExportResult {
   revealed: boolean;
 }
 
-/** Column keys (NDJSON keys, CSV/XLSX header row). */
-export const EXPORT_COLUMNS = [
-  'seq',
-  'id',
-  'time_utc',
-  'venue_id',
-  'kiosk_id',
-  'method',
-  'holder_name',
-  'document_type',
-  'document_number',
-  'code_id',
-  'code_issuer',
-  'status_colour',
-  'temperature_c',
-  'decision',
-  'reason',
-  'trust_list_seq',
-  'override_decision',
-  'override_guard',
-  'override_note',
-  'override_time_utc',
-] as const;
+/**
+ * Where each exported entry column comes from: a column of the entry log (chain.ts's one list, so a
+ * renamed column fails to compile here), or for name and number the masked or the sealed column.
+ */
+const EXPORT_SOURCES = {
+  seq: 'seq',
+  id: 'id',
+  time_utc: 'at_ms',
+  venue_id: 'venue_id',
+  kiosk_id: 'kiosk_id',
+  method: 'method',
+  holder_name: { masked: 'holder_name_masked', revealed: 'holder_name' },
+  document_type: 'doc_type',
+  document_number: { masked: 'doc_number_masked', revealed: 'doc_number_box' },
+  code_id: 'code_id',
+  code_issuer: 'code_issuer',
+  status_colour: 'status_colour',
+  temperature_c: 'temperature_c',
+  decision: 'decision',
+  reason: 'reason',
+  trust_list_seq: 'trust_list_seq',
+} as const satisfies Record<string, EntryColumn | { masked: EntryColumn; revealed: EntryColumn }>;
+type ExportEntryColumn = keyof typeof EXPORT_SOURCES;
+const EXPORT_ENTRY_COLUMNS = Object.keys(EXPORT_SOURCES) as ExportEntryColumn[];
+
+/** Column keys (NDJSON keys, CSV/XLSX header row): the entry's, then its latest guard override. */
+export const EXPORT_COLUMNS = [...EXPORT_ENTRY_COLUMNS, 'override_decision', 'override_guard', 'override_note', 'override_time_utc'] as const;
 
 type Cell = string | number | null;
 
-/** Columns read per page, in EXPORT_COLUMNS order up to trust_list_seq (raw arrays: no row objects). */
-const PAGE_COLUMNS = (reveal: boolean) =>
-  `seq, id, at_ms, venue_id, kiosk_id, method, ${reveal ? 'holder_name' : 'holder_name_masked'}, doc_type, ${reveal ? 'doc_number_box' : 'doc_number_masked'}, code_id, code_issuer,
-   status_colour, temperature_c, decision, reason, trust_list_seq`;
-const AT = 2;
-const NAME = 6;
-const DOC = 8;
+/** Columns read per page, in EXPORT_COLUMNS order up to the override (raw arrays: no row objects). */
+export const exportPageColumns = (reveal: boolean): EntryColumn[] =>
+  EXPORT_ENTRY_COLUMNS.map((c) => {
+    const source: EntryColumn | { masked: EntryColumn; revealed: EntryColumn } = EXPORT_SOURCES[c];
+    return typeof source === 'string' ? source : reveal ? source.revealed : source.masked;
+  });
+const PAGE_COLUMNS = (reveal: boolean) => exportPageColumns(reveal).join(', ');
+const AT = EXPORT_ENTRY_COLUMNS.indexOf('time_utc');
+const NAME = EXPORT_ENTRY_COLUMNS.indexOf('holder_name');
+const DOC = EXPORT_ENTRY_COLUMNS.indexOf('document_number');
 
 /**
  * One CSV field (RFC 4180): quoted only when it holds a quote, comma or line break. Hand-written
