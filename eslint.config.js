@@ -9,6 +9,7 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}
 const serialportPatterns = ['serialport', '@serialport/*'];
 
 const restrict = (patterns, message) => ({ group: patterns, message });
+const STORE_HANDLE = 'The entry store keeps its SQLite connection: add a typed method in src/core/store instead of running SQL here.';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'fixtures/**', 'artifacts/**', 'test-results/**', '.kiosk-data/**', '.tmp/**', 'release/**'] },
@@ -94,6 +95,23 @@ export default tseslint.config(
         restrict(serialportPatterns, 'Only native-bridge/ imports serialport.'),
         restrict(['electron', 'electron/*'], 'The renderer never imports electron: it gets verbs from the preload.'),
       ] }],
+    },
+  },
+  // The entry log keeps its connection (src/core/store/entry-store.ts): every query of the kiosk
+  // database lives in src/core/store, so schema changes and statistics have one home. Nothing else
+  // reaches for a store's `.db` or the store-internal `connectionOf`; tests that check what was
+  // written open their own read-only connection on `store.file`.
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    ignores: ['src/core/store/**'],
+    rules: {
+      'no-restricted-syntax': ['error',
+        { selector: 'MemberExpression[property.name="db"][object.name=/[sS]tore$/]', message: STORE_HANDLE },
+        { selector: 'MemberExpression[property.name="db"][object.property.name=/[sS]tore$/]', message: STORE_HANDLE },
+        { selector: 'MemberExpression[property.value="db"][object.name=/[sS]tore$/]', message: STORE_HANDLE },
+        { selector: 'MemberExpression[property.value="db"][object.property.name=/[sS]tore$/]', message: STORE_HANDLE },
+        { selector: 'ImportSpecifier[imported.name="connectionOf"]', message: STORE_HANDLE },
+      ],
     },
   },
 );

@@ -38,3 +38,28 @@ describe('architecture boundaries (lint)', () => {
     expect(await restrictedImportErrors(file, code)).toEqual([]);
   });
 });
+
+async function storeHandleErrors(file: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: join(root, file) });
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => m.message);
+}
+
+describe('the entry store keeps its connection (lint)', () => {
+  it.each([
+    ['src/core/upload/x.ts', "import type { EntryStore } from '../store/index.js';\nexport const f = (store: EntryStore) => store.db;\n"],
+    ['src/host/x.ts', "import type { EntryStore } from '../core/store/index.js';\nexport const f = (purgeStore: EntryStore) => purgeStore.db.prepare('SELECT 1');\n"],
+    ['src/cli/x.ts', "import type { EntryStore } from '../core/store/index.js';\nexport const f = (o: { store: EntryStore }) => o.store.db;\n"],
+    ['src/core/checkpoint/x.test.ts', "import type { EntryStore } from '../store/index.js';\nexport const f = (store: EntryStore) => store['db'];\n"],
+    ['bench/x.ts', "import { connectionOf } from '../src/core/store/entry-store.js';\nexport const c = connectionOf;\n"],
+  ])('%s may not: %s', async (file, code) => {
+    expect(await storeHandleErrors(file, code)).not.toEqual([]);
+  });
+
+  it.each([
+    ['src/core/store/x.ts', "import { connectionOf, type EntryStore } from './entry-store.js';\nexport const f = (store: EntryStore) => connectionOf(store);\n"],
+    ['src/collector/x.test.ts', "import type { CollectorDb } from './db.js';\nexport const f = (collector: { db: CollectorDb }) => collector.db;\n"],
+    ['src/core/upload/x.ts', "import type { EntryStore } from '../store/index.js';\nexport const f = (store: EntryStore) => store.uploadedThrough();\n"],
+  ])('%s may: %s', async (file, code) => {
+    expect(await storeHandleErrors(file, code)).toEqual([]);
+  });
+});
