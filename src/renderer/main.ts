@@ -315,7 +315,8 @@ async function boot(): Promise<void> {
     const result = await call(client, 'guardReview', { passageId, verdict, ...(guardPin === undefined ? {} : { guardPin }) });
     reviewPin.value = '';
     if (result.ok) setPassage(result.value);
-    else showError(pinFailureText(result, t));
+    // A refused guard PIN says whether the PINs are locked and for how long; other refusals as before.
+    else showError(result.retryInMs !== undefined ? pinFailureText(result, t) : t(`reason.${result.reason}`));
   };
   el('review-allow').addEventListener('click', () => void review('allow'));
   el('review-deny').addEventListener('click', () => void review('deny'));
