@@ -183,6 +183,16 @@ export const KioskStatusSchema = z.object({
   storage: StorageStatusSchema,
   /** Venue policy: an ID card alone may be presented (absent means true). The idle screen asks for a card only then. */
   cardOnlyAllowed: z.boolean().optional(),
+  /**
+   * config.json is invalid and the kiosk runs on its last good configuration (src/contract/config.ts):
+   * the paths in the file that are wrong and what is wrong, for the configuration chip. Absent when valid.
+   */
+  configProblem: z
+    .object({
+      paths: z.array(z.string().max(200)).min(1).max(16),
+      message: z.string().max(1000),
+    })
+    .optional(),
 });
 export type KioskStatus = z.infer<typeof KioskStatusSchema>;
 

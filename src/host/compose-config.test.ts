@@ -1,6 +1,6 @@
 // The composition reads config.json once at start: a broken file stops a first start with
 // CONFIG_INVALID naming the path; a kiosk that started before runs on its last good configuration,
-// says what is wrong (log line and banner), and does not overwrite the last good copy with the broken file.
+// says what is wrong (log line, banner and the status's configProblem), and does not overwrite the last good copy with the broken file.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +31,8 @@ describe('composeKiosk and config.json', () => {
     const good = await composeKiosk({ dataDir: dir, log: () => {} });
     try {
       expect(good.configProblem).toBeNull();
+      const status = await good.service.getStatus({}, { host: 'browser', clientId: 'test' });
+      expect(status.ok && status.value.configProblem).toBeUndefined();
     } finally {
       await good.close();
     }
@@ -49,6 +51,10 @@ describe('composeKiosk and config.json', () => {
       expect(fallback.banner[0]).toBe(line);
       const renderer = await fallback.service.getRendererConfig({}, { host: 'browser', clientId: 'test' });
       expect(renderer).toMatchObject({ ok: true, value: { kioskName: 'North door' } });
+      // The status carries it, for the configuration chip.
+      const status = await fallback.service.getStatus({}, { host: 'browser', clientId: 'test' });
+      expect(status).toMatchObject({ ok: true, value: { configProblem: { paths: ['chekpoint'] } } });
+      expect(status.ok && status.value.configProblem?.message).toContain('chekpoint: unknown key');
     } finally {
       await fallback.close();
     }

@@ -330,6 +330,8 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
       language: options.language,
       clock: options.clock,
       uploads,
+      // Paths and messages only (the schema's messages quote no value, so no secret reaches a screen).
+      configProblem: configProblem ? { paths: configProblem.problems.map((p) => p.path), message: configProblem.message } : null,
       log,
     });
     closers.push(() => checkpoint.close());

@@ -58,6 +58,8 @@ export interface CheckpointServiceOptions {
   uploads?: UploadMonitor | null;
   /** How often core looks for status that changes with time alone (list freshness, clock, storage, devices). */
   statusTick?: StatusTickOptions;
+  /** config.json is invalid and `config` is the last good configuration: reported in the status. */
+  configProblem?: { paths: string[]; message: string } | null;
   log: (line: string) => void;
 }
 
@@ -286,6 +288,10 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     options.statusTick,
   );
 
+  // Bounded to the contract's limits: a file with many mistakes still gives a valid status.
+  const configProblem = options.configProblem
+    ? { paths: options.configProblem.paths.slice(0, 16).map((p) => p.slice(0, 200)), message: options.configProblem.message.slice(0, 1000) }
+    : null;
   const pinGate = new AdminPinGate(adminPinOf(config), clock, store);
   const guardGate = guardPinGate(guardsOf(config), clock, store);
 
@@ -303,6 +309,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
         clock: clockStatus(),
         storage,
         cardOnlyAllowed: policy.cardOnlyAllowed,
+        ...(configProblem ? { configProblem } : {}),
       };
       return ok(status);
     },
