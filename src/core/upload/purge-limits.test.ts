@@ -8,6 +8,14 @@ import { purgeLimits } from './store-source.js';
 
 const DAY = 86_400_000;
 
+/** The collector acknowledged entries 1..seq, written through the uploader's own ledger. */
+function ackEntriesThrough(store: EntryStore, seq: number): void {
+  const ledger = store.uploadLedger();
+  const batch = { batchId: `batch-${seq}`, firstSeq: 1, lastSeq: seq, count: seq };
+  ledger.savePending('entries', batch);
+  ledger.markAcked('entries', batch);
+}
+
 describe('purge limits from upload acknowledgements', () => {
   let tmp: ReturnType<typeof tempDataDir>;
   let store: EntryStore;
@@ -22,18 +30,18 @@ describe('purge limits from upload acknowledgements', () => {
   });
 
   it('limits nothing without a collector, and to the acknowledged seqs with one', () => {
-    expect(purgeLimits(store.db, false)).toEqual({ uploadedThroughSeq: null, overridesUploadedThroughSeq: null });
-    expect(purgeLimits(store.db, true)).toEqual({ uploadedThroughSeq: 0, overridesUploadedThroughSeq: 0 });
-    store.db.prepare("UPDATE upload_state SET acked_seq = 7 WHERE stream = 'entries'").run();
-    expect(purgeLimits(store.db, true).uploadedThroughSeq).toBe(7);
+    expect(purgeLimits(store, false)).toEqual({ uploadedThroughSeq: null, overridesUploadedThroughSeq: null });
+    expect(purgeLimits(store, true)).toEqual({ uploadedThroughSeq: 0, overridesUploadedThroughSeq: 0 });
+    ackEntriesThrough(store, 7);
+    expect(purgeLimits(store, true).uploadedThroughSeq).toBe(7);
   });
 
   it('makes the scheduled purge keep entries the collector has not acknowledged', async () => {
-    store.db.prepare("UPDATE upload_state SET acked_seq = 5 WHERE stream = 'entries'").run();
+    ackEntriesThrough(store, 5);
     const deleted = await new Promise<number>((resolve, reject) => {
       const job = schedulePurge(store, {
         retentionDays: 28,
-        uploadLimits: () => purgeLimits(store.db, true),
+        uploadLimits: () => purgeLimits(store, true),
         onDone: (r) => {
           job.stop();
           resolve(r.entriesDeleted);
