@@ -35,6 +35,7 @@ import { writeSegmentsY4m } from './scan-clip.js';
 import { matchPassages, scanVerdict, type Appearance, type ShownResult } from './passage-matching.js';
 import { MIN_SAMPLES, summarize } from './stats.js';
 import { descendants } from './proc-resources.js';
+import { appearanceWatcherScript } from './screen-probe.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
@@ -79,27 +80,7 @@ function probeScript(clipWidth: number, tagByMaskedName: Record<string, number>)
   const tagByName = ${JSON.stringify(tagByMaskedName)};
   const probe = { appear: [], shown: [], frames: 0, base: null };
   window.__scanProbe = probe;
-  const video = document.querySelector('video');
-  const canvas = document.createElement('canvas');
-  canvas.width = 32; canvas.height = 16;
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  let showing = false;
-  const onFrame = (now, meta) => {
-    probe.frames++;
-    const k = video.videoWidth / ${clipWidth};
-    ctx.drawImage(video, 0, 0, 32 * k, 16 * k, 0, 0, 32, 16);
-    const d = ctx.getImageData(0, 0, 32, 16).data;
-    const dark = (x, y) => d[(y * 32 + x) * 4] < 64;
-    const shows = dark(6, 8);
-    if (shows && !showing) {
-      const t = typeof meta.captureTime === 'number' ? meta.captureTime : meta.presentationTime;
-      probe.base = typeof meta.captureTime === 'number' ? 'captureTime' : 'presentationTime';
-      probe.appear.push({ t, tag: dark(24, 8) ? 1 : 0, partial: probe.frames === 1 });
-    }
-    showing = shows;
-    video.requestVideoFrameCallback(onFrame);
-  };
-  video.requestVideoFrameCallback(onFrame);
+  ${appearanceWatcherScript(clipWidth)}
   const guard = document.getElementById('guard');
   const name = document.getElementById('person-name');
   let last = '';
