@@ -6,21 +6,16 @@ import { existsSync, lstatSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { main } from '../main.js';
+import { runCli, type CliRun } from '../testing/run-cli.js';
 import { tempDataDir } from '../../core/store/test-support.js';
 import { databasePath, EntryStore } from '../../core/store/index.js';
 
 let tmp: ReturnType<typeof tempDataDir>;
 const RANGE = ['--from', '2026-11-01T00:00:00Z', '--to', '2026-11-03T00:00:00Z'];
 
-async function kiosk(stdin: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += String(c)));
-  stderr.on('data', (c) => (err += String(c)));
-  const code = await main([...args, '--data-dir', tmp.dir], { stdout, stderr, stdin: Readable.from([Buffer.from(stdin)]) });
-  return { code, stdout: out, stderr: err };
+/** `kiosk ARGS --data-dir <tmp>` in-process, with `stdin` (the shared CLI test runner). */
+function kiosk(stdin: string, ...args: string[]): Promise<CliRun> {
+  return runCli([...args, '--data-dir', tmp.dir], stdin);
 }
 
 function revealedNames(): string[] {

@@ -3,8 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { main } from '../main.js';
+import { runCli, type CliRun } from '../testing/run-cli.js';
 import { tempDataDir } from '../../core/store/test-support.js';
 import { ENTRY_CHAIN_COLUMNS, legacyChainHash, type ChainValue } from '../../core/store/chain.js';
 
@@ -14,19 +13,13 @@ beforeEach(() => {
 });
 afterEach(() => tmp.cleanup());
 
-async function kiosk(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function kiosk(...args: string[]): Promise<CliRun> {
   return kioskWithStdin('', ...args);
 }
 
-async function kioskWithStdin(stdin: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += String(c)));
-  stderr.on('data', (c) => (err += String(c)));
-  const code = await main([...args, '--data-dir', tmp.dir], { stdout, stderr, stdin: Readable.from([Buffer.from(stdin)]) });
-  return { code, stdout: out, stderr: err };
+/** The shared CLI test runner, on this test's data directory. */
+function kioskWithStdin(stdin: string, ...args: string[]): Promise<CliRun> {
+  return runCli([...args, '--data-dir', tmp.dir], stdin);
 }
 
 describe('kiosk log', () => {
