@@ -1,7 +1,7 @@
 // Lint, with the architecture's import boundaries as rules (shared/design/architecture.md, "Layout"):
 // contract imports nothing of ours; core never imports electron, serialport or the DOM; the renderer
 // imports only the contract and never Node; only native-bridge/ imports serialport; only main/ and
-// preload/ import electron.
+// preload/ import electron; the composition root (src/app) is imported only by main, host and cli.
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
@@ -36,7 +36,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         restrict(['electron', 'electron/*'], 'Only src/main and src/preload import electron.'),
-        restrict(['**/src/renderer/**', '**/src/main/**', '**/src/host/**', '**/src/cli/**'], 'native-bridge sees core interfaces and the contract only.'),
+        restrict(['**/src/renderer/**', '**/src/main/**', '**/src/host/**', '**/src/cli/**', '**/src/app/**'], 'native-bridge sees core interfaces and the contract only.'),
       ] }],
     },
   },
@@ -49,13 +49,26 @@ export default tseslint.config(
       ] }],
     },
   },
+  // The collector is the platform's side: it shares the contract and core's codecs, never a kiosk's
+  // composition, screens or hosts.
+  {
+    files: ['src/collector/**/*.ts'],
+    ignores: ['src/collector/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        restrict(serialportPatterns, 'Only native-bridge/ imports serialport.'),
+        restrict(['electron', 'electron/*'], 'Only src/main and src/preload import electron.'),
+        restrict(['**/app/**', '**/host/**', '**/main/**', '**/renderer/**', '**/cli/**'], 'The collector imports core and the contract only: the composition root (src/app) is for main, host and cli.'),
+      ] }],
+    },
+  },
   {
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         restrict(serialportPatterns, 'Core reaches devices through interfaces; only native-bridge/ imports serialport.'),
         restrict(['electron', 'electron/*'], 'Core runs anywhere in Node: never electron.'),
-        restrict(['**/renderer/**', '**/main/**', '**/preload/**', '**/host/**', '**/cli/**', '**/collector/**', '**/native-bridge/**'], 'Core imports only core and contract.'),
+        restrict(['**/renderer/**', '**/main/**', '**/preload/**', '**/host/**', '**/cli/**', '**/collector/**', '**/native-bridge/**', '**/app/**'], 'Core imports only core and contract.'),
       ] }],
       'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage', 'HTMLElement'],
     },
@@ -91,7 +104,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: nodeBuiltins.map((name) => ({ name, message: 'The renderer has no Node.' })), patterns: [
         restrict(['node:*'], 'The renderer has no Node.'),
         restrict(['../*', '!../contract/*', '!../../contract/*', '!../contract', '!../../contract', '!../scan/*', '!../../scan/*', '!../scan', '!../../scan'], 'The renderer imports only src/contract and the pure scan pipeline (src/scan).'),
-        restrict(['**/core/**', '**/main/**', '**/host/**', '**/native-bridge/**', '**/cli/**', '**/collector/**'], 'The renderer imports only src/contract.'),
+        restrict(['**/core/**', '**/main/**', '**/host/**', '**/native-bridge/**', '**/cli/**', '**/collector/**', '**/app/**'], 'The renderer imports only src/contract.'),
         restrict(serialportPatterns, 'Only native-bridge/ imports serialport.'),
         restrict(['electron', 'electron/*'], 'The renderer never imports electron: it gets verbs from the preload.'),
       ] }],

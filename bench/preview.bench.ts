@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { DEFAULT_CAMERA_CONFIG, IDLE_PASSAGE, fail, ok, type KioskService, type KioskStatus } from '../src/contract/api.js';
 import { startBrowserHost } from '../src/host/server.js';
-import { rendererDir } from '../src/host/paths.js';
+import { rendererDir } from '../src/app/paths.js';
 import { writeSegmentsY4m } from './scan-clip.js';
 import { descendants } from './proc-resources.js';
 

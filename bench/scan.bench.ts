@@ -21,7 +21,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { composeKiosk, ensureDemoConfig, DEMO_CODES_DIR, type ComposedKiosk } from '../src/host/compose.js';
+import { composeKiosk, ensureDemoConfig, DEMO_CODES_DIR, type ComposedKiosk } from '../src/app/compose.js';
 import { runBrowserHost, type RunningBrowserHost } from '../src/host/run.js';
 import { ScanPipeline } from '../src/scan/pipeline.js';
 import { clipFrame } from '../src/scan/clip.js';

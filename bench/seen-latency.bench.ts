@@ -24,7 +24,7 @@
 // durable insert, one display frame (16.7 ms at 60 Hz).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDemoConfig, composeKiosk, DEMO_CODES_DIR } from '../src/host/compose.js';
+import { ensureDemoConfig, composeKiosk, DEMO_CODES_DIR } from '../src/app/compose.js';
 import { DEMO_PEOPLE } from '../src/core/demo/people.js';
 import { maskName } from '../src/core/codes/id-number.js';
 import { launchChromium, openKioskPage, scratchDir, startTestKiosk } from '../e2e/support/harness.js';

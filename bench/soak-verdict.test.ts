@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_BODY_TEMPERATURE_C } from '../src/host/compose.js';
+import { DEMO_BODY_TEMPERATURE_C } from '../src/app/compose.js';
 import { ThermometerConfigSchema } from '../src/core/devices/config.js';
 import { flatnessOf, growthOf, planPassage, soakVerdict, type ProcessFlatness, type SoakOutcome } from './soak-verdict.js';
 

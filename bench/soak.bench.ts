@@ -30,7 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Page } from 'playwright-core';
-import { ensureDemoConfig } from '../src/host/compose.js';
+import { ensureDemoConfig } from '../src/app/compose.js';
 import { EntryStore } from '../src/core/store/entry-store.js';
 import { DEMO_PEOPLE } from '../src/core/demo/people.js';
 import { maskName } from '../src/core/codes/id-number.js';

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { databasePath } from '../src/core/store/db.js';
 import { join } from 'node:path';
-import { composeKiosk, ensureDemoConfig, DEMO_CODES_DIR, type ComposedKiosk } from '../src/host/compose.js';
+import { composeKiosk, ensureDemoConfig, DEMO_CODES_DIR, type ComposedKiosk } from '../src/app/compose.js';
 import { startCollector, type RunningCollector } from '../src/collector/server.js';
 import { loadOrCreateDeviceKey } from '../src/core/identity/device-key.js';
 import { loadConfig, saveConfig } from '../src/core/config/config.js';

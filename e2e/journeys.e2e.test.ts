@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
-import { composeKiosk, ensureDemoConfig, DEMO_CODES_DIR, type ComposedKiosk } from '../src/host/compose.js';
+import { composeKiosk, ensureDemoConfig, DEMO_CODES_DIR, type ComposedKiosk } from '../src/app/compose.js';
 import { databasePath } from '../src/core/store/db.js';
 import { EntryStore } from '../src/core/store/entry-store.js';
 import type { CheckpointSettingsInput } from '../src/core/checkpoint/config.js';

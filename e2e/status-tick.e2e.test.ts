@@ -4,7 +4,7 @@
 // screen's trust-list chip turns amber (health-code spec §2; docs/guard-screen.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { composeKiosk, ensureDemoConfig } from '../src/host/compose.js';
+import { composeKiosk, ensureDemoConfig } from '../src/app/compose.js';
 import { systemClock, type Clock } from '../src/core/checkpoint/clock.js';
 import { launchChromium, openKioskPage, saveScreenshot, startTestKiosk, type TestKiosk } from './support/harness.js';
 

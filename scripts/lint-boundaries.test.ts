@@ -25,6 +25,10 @@ describe('architecture boundaries (lint)', () => {
     ['src/host/x.ts', "import { BrowserWindow } from 'electron';\nexport const b = BrowserWindow;\n"],
     ['src/contract/x.ts', "import { verifyCode } from '../core/codes/verify.js';\nexport const v = verifyCode;\n"],
     ['src/scan/x.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n"],
+    ['src/core/x.ts', "import { composeKiosk } from '../app/compose.js';\nexport const c = composeKiosk;\n"],
+    ['src/collector/x.ts', "import { composeKiosk } from '../app/compose.js';\nexport const c = composeKiosk;\n"],
+    ['src/renderer/x.ts', "import { rendererDir } from '../app/paths.js';\nexport const r = rendererDir;\n"],
+    ['native-bridge/x.ts', "import { composeKiosk } from '../src/app/compose.js';\nexport const c = composeKiosk;\n"],
   ])('%s may not: %s', async (file, code) => {
     expect(await restrictedImportErrors(file, code)).not.toEqual([]);
   });
@@ -34,6 +38,9 @@ describe('architecture boundaries (lint)', () => {
     ['src/main/x.ts', "import { app } from 'electron';\nexport const a = app;\n"],
     ['src/renderer/x.ts', "import { ALL_REASONS } from '../contract/reasons.js';\nexport const r = ALL_REASONS;\n"],
     ['src/core/x.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n"],
+    ['src/host/x.ts', "import { composeKiosk } from '../app/compose.js';\nexport const c = composeKiosk;\n"],
+    ['src/main/x.ts', "import { createKioskService } from '../app/kiosk-service.js';\nexport const c = createKioskService;\n"],
+    ['src/cli/x.ts', "import { rendererDir } from '../app/paths.js';\nexport const r = rendererDir;\n"],
   ])('%s may: %s', async (file, code) => {
     expect(await restrictedImportErrors(file, code)).toEqual([]);
   });

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { runBrowserHost, type RunningBrowserHost } from '../../src/host/run.js';
-import type { KioskServiceHandle } from '../../src/host/kiosk-service.js';
-import { projectRoot } from '../../src/host/paths.js';
+import type { KioskServiceHandle } from '../../src/app/kiosk-service.js';
+import { projectRoot } from '../../src/app/paths.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ROOT = projectRoot();

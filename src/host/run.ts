@@ -7,8 +7,8 @@ import type { CameraConfig, Language } from '../contract/api.js';
 import { ensureDataDir } from '../core/config/data-dir.js';
 import { startBrowserHost, type BrowserHost } from './server.js';
 import { openKioskWindow, reasonNotToOpenWindow } from './chromium.js';
-import { createKioskService, type KioskServiceHandle } from './kiosk-service.js';
-import { rendererDir as defaultRendererDir } from './paths.js';
+import { createKioskService, type KioskServiceHandle } from '../app/kiosk-service.js';
+import { rendererDir as defaultRendererDir } from '../app/paths.js';
 
 export interface RunBrowserHostOptions {
   dataDir: string;

@@ -19,7 +19,7 @@ import { KioskEventSchema, fail, type KioskEvent, type KioskService } from '../c
 import { dispatchCall, describeIssues } from '../contract/dispatch.js';
 import { LAUNCH_PARAM, MAX_WIRE_MESSAGE_BYTES, WS_PATH, WireCallSchema, type WireFromHost } from '../contract/wire.js';
 import { rendererContentSecurityPolicy } from '../contract/csp.js';
-import { startHeartbeat } from './heartbeat.js';
+import { startHeartbeat } from '../app/heartbeat.js';
 
 export const LOOPBACK = '127.0.0.1';
 

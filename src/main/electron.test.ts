@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { findElectronBinary } from '../host/electron-binary.js';
-import { electronMainEntry } from '../host/paths.js';
+import { findElectronBinary } from '../app/electron-binary.js';
+import { electronMainEntry } from '../app/paths.js';
 
 const kioskBin = fileURLToPath(new URL('../../bin/kiosk.js', import.meta.url));
 const electron = findElectronBinary();

@@ -8,9 +8,9 @@ import { extname } from 'node:path';
 import { METHOD_NAMES, KioskEventSchema, fail, type CameraConfig, type KioskEvent, type Language } from '../contract/api.js';
 import { dispatchCall } from '../contract/dispatch.js';
 import { IPC_EVENT_CHANNEL, ipcChannel } from '../contract/ipc.js';
-import { createKioskService, type KioskServiceHandle } from '../host/kiosk-service.js';
-import { startHeartbeat } from '../host/heartbeat.js';
-import { preloadBundle, rendererDir } from '../host/paths.js';
+import { createKioskService, type KioskServiceHandle } from '../app/kiosk-service.js';
+import { startHeartbeat } from '../app/heartbeat.js';
+import { preloadBundle, rendererDir } from '../app/paths.js';
 import { defaultDataDir, ensureDataDir } from '../core/config/data-dir.js';
 import { APP_SCHEME, APP_URL, ELECTRON_CSP, isOurUrl, isTrustedSender, rendererPathFor, shouldGrantPermission } from './policy.js';
 

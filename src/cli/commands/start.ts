@@ -1,6 +1,6 @@
 // `kiosk start`: the kiosk a person meets. In Electron when its binary is installed, otherwise the
 // browser host (Node serves the screens and the contract; Debian's Chromium shows them). With
-// `--demo` and no configuration the service is the embedded demo (see src/host/kiosk-service.ts, the
+// `--demo` and no configuration the service is the embedded demo (see src/app/kiosk-service.ts, the
 // plug point); without `--demo` a missing config.json stops the start and says what to configure.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -11,9 +11,9 @@ import { CliError, dataDirOf, withDataDir, type CommandIo } from '../program.js'
 import { LanguageSchema, type CameraConfig, type Language } from '../../contract/api.js';
 import { runBrowserHost } from '../../host/run.js';
 import { untilStopRequested } from '../stop-request.js';
-import { findElectronBinary } from '../../host/electron-binary.js';
-import { electronMainEntry } from '../../host/paths.js';
-import { notConfiguredMessage } from '../../host/kiosk-service.js';
+import { findElectronBinary } from '../../app/electron-binary.js';
+import { electronMainEntry } from '../../app/paths.js';
+import { notConfiguredMessage } from '../../app/kiosk-service.js';
 import { configPath } from '../../core/config/config.js';
 
 interface StartOptions {

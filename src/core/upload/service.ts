@@ -1,4 +1,4 @@
-// The upload side of a running kiosk, in one object the composition (src/host/compose.ts) can hand
+// The upload side of a running kiosk, in one object the composition (src/app/compose.ts) can hand
 // to the checkpoint service as its `UploadMonitor`: the uploader in its worker thread, periodic
 // list sync through the kiosk's ListCache, and the connectivity the status bar shows.
 //

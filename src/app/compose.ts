@@ -1,6 +1,6 @@
 // The running kiosk, composed: configuration, cached lists, the durable entry log, the devices and
 // the passage flow behind the contract's KioskService. Both hosts get it through createKioskService
-// (./kiosk-service.ts). It lives in host/ rather than core/ because it starts native-bridge's device
+// (./kiosk-service.ts). It lives in app/ (the composition root, which only main, host and cli import) rather than core/ because it starts native-bridge's device
 // manager and simulators, which core may not import (architecture.md, "Allowed imports").
 //
 // Asked for the demo (`kiosk start --demo`) on a data directory with no configuration, it makes and
