@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { DEFAULT_CAMERA_CONFIG, IDLE_PASSAGE, fail, ok, type KioskService, type KioskStatus } from '../src/contract/api.js';
+import { serviceWith } from '../src/contract/service-with.js';
 import { startBrowserHost } from '../src/host/server.js';
 import { rendererDir } from '../src/app/paths.js';
 import { writeSegmentsY4m } from './scan-clip.js';
@@ -37,7 +38,7 @@ function idleService(): KioskService {
     clock: { warning: false, now, newestSeenAt: now },
     storage: { writable: true, reason: null },
   };
-  return {
+  return serviceWith({
     getStatus: async () => ok(status),
     submitScan: async () => fail('BAD_REQUEST', 'no codes in this benchmark'),
     guardReview: async () => fail('BAD_REQUEST', 'no reviews in this benchmark'),
@@ -46,7 +47,7 @@ function idleService(): KioskService {
     getRendererConfig: async () => ok({ camera: DEFAULT_CAMERA_CONFIG, language: 'zh-CN', sounds: false, kioskName: 'bench' }),
     reportCamera: async () => ok({}),
     subscribe: () => () => {},
-  } as KioskService;
+  });
 }
 
 /** CPU ticks (utime + stime) of every Chromium process under this one, by pid, with its command line. */

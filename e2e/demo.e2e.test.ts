@@ -105,6 +105,6 @@ describe('the embedded demo', () => {
     const text = readFileSync(join(data.dir, DEMO_CODES_DIR, 'zhangsan.txt'), 'utf8');
     await kiosk.service.submitScan({ text, source: 'manual' }, ctx);
     expect(kiosk.checkpoint.flow.view()).toMatchObject({ state: 'shown', decision: 'review', reason: 'STORAGE_UNAVAILABLE', awaitingGuard: true, entryId: null });
-    expect(await kiosk.service.getTodayFigures({ pin: '1234' }, ctx)).toMatchObject({ ok: false, reason: 'STORAGE_UNAVAILABLE' });
+    expect(await kiosk.service.openAdminSession({ pin: '1234' }, ctx)).toMatchObject({ ok: false, reason: 'STORAGE_UNAVAILABLE' });
   });
 });

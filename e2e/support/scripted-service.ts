@@ -12,6 +12,9 @@ import {
   type KioskStatus,
   type PassageView,
 } from '../../src/contract/api.js';
+import { serviceWith } from '../../src/contract/service-with.js';
+
+const SCRIPTED_ADMIN_SESSION = 'scripted-admin-session-0001';
 
 export interface ScriptedService {
   service: KioskService;
@@ -53,7 +56,7 @@ export function scriptedService(
   };
   const emit = (event: KioskEvent) => listeners.forEach((l) => l(event));
   let n = 0;
-  const service: KioskService = {
+  const service: KioskService = serviceWith({
     async getStatus() {
       return ok({ ...status, passage: current });
     },
@@ -72,8 +75,15 @@ export function scriptedService(
       emit({ type: 'passage', passage: current });
       return ok(current);
     },
-    async getTodayFigures(request) {
+    async openAdminSession(request) {
       if (request.pin !== '1234') return fail('UNAUTHORIZED', 'wrong PIN');
+      return ok({ session: SCRIPTED_ADMIN_SESSION, idleMs: 120_000 });
+    },
+    async closeAdminSession() {
+      return ok({});
+    },
+    async getTodayFigures(request) {
+      if (request.session !== SCRIPTED_ADMIN_SESSION) return fail('SESSION_REQUIRED', 'no admin session');
       return ok({ day: '2026-11-22', total: 5, admitted: 3, denied: 2, reviewed: 1, byReason: [{ reason: 'STATUS_RED', count: 2 }], uploadsPending: 3 });
     },
     async setLanguage(request) {
@@ -93,7 +103,7 @@ export function scriptedService(
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-  };
+  });
   return { service, scans, reviews, emit, status };
 }
 

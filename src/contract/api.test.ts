@@ -84,6 +84,6 @@ describe('dispatchCall', () => {
     expect(thrown).toMatchObject({ ok: false, reason: 'INTERNAL' });
     expect(JSON.stringify(thrown)).not.toContain('110101');
     expect(await dispatchCall(service, 'setLanguage', { language: 'en' }, context)).toMatchObject({ ok: false, reason: 'INTERNAL' });
-    expect(await dispatchCall(service, 'getTodayFigures', {}, context)).toMatchObject({ ok: false, reason: 'INTERNAL' });
+    expect(await dispatchCall(service, 'getTodayFigures', { session: 'S'.repeat(32) }, context)).toMatchObject({ ok: false, reason: 'INTERNAL' });
   });
 });

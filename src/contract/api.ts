@@ -256,6 +256,16 @@ export type TodayFigures = z.infer<typeof TodayFiguresSchema>;
  */
 export const MAX_SCAN_TEXT_CHARS = 8192;
 
+/** An admin or guard PIN as typed: 4 to 12 digits. */
+export const PinSchema = z.string().regex(/^\d{4,12}$/);
+/** An admin session token (openAdminSession): opaque, random, base64url. */
+export const AdminSessionTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
+/**
+ * The base of every admin method's request: extend it (`AdminRequest.extend({...}).strict()`). A
+ * method that shows personal data unmasked also takes `pin` (the PIN asked again).
+ */
+export const AdminRequest = z.object({ session: AdminSessionTokenSchema });
+
 export const METHODS = {
   /** Everything the screen needs to draw itself after (re)connecting. */
   getStatus: {
@@ -292,9 +302,22 @@ export const METHODS = {
       .strict(),
     response: PassageViewSchema,
   },
-  /** Admin: today's figures. Admin functions sit behind the PIN (architecture, security boundaries). */
+  /**
+   * The admin PIN opens an admin session (docs/security.md, "Admin sessions"): an opaque token bound
+   * to this connection, ended by closeAdminSession, by `idleMs` without an admin call, or a restart.
+   * Every admin method carries it; core checks it (and audits the call) before anything else.
+   */
+  openAdminSession: {
+    request: z.object({ pin: PinSchema }).strict(),
+    response: z.object({ session: AdminSessionTokenSchema, idleMs: z.number().int().positive() }),
+  },
+  closeAdminSession: {
+    request: z.object({ session: AdminSessionTokenSchema }).strict(),
+    response: z.object({}),
+  },
+  /** Admin: today's figures. */
   getTodayFigures: {
-    request: z.object({ pin: z.string().regex(/^\d{4,12}$/).optional() }).strict(),
+    request: AdminRequest.strict(),
     response: TodayFiguresSchema,
   },
   setLanguage: {
@@ -364,6 +387,8 @@ export const KioskEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('clock'), clock: ClockStatusSchema }),
   z.object({ type: z.literal('storage'), storage: StorageStatusSchema }),
   z.object({ type: z.literal('language'), language: LanguageSchema }),
+  /** An admin session ended without the screen asking (idle) or was closed: the console closes. */
+  z.object({ type: z.literal('adminSession'), open: z.literal(false), why: z.enum(['closed', 'idle', 'replaced']) }),
   /**
    * Sign of life, sent by both hosts every HEARTBEAT_INTERVAL_MS (and once on connecting). A screen
    * that hears nothing for CORE_LOST_AFTER_MS treats the core as gone even if its socket looks open

@@ -165,6 +165,7 @@ export const adminPinRecordSchema = z
   .describe('scrypt hash of a PIN (`kiosk admin set-pin`, `kiosk admin set-guard-pin`)');
 export const adminSettingsSchema = z.strictObject({
   pin: adminPinRecordSchema.optional(),
+  sessionIdleSeconds: z.number().int().min(15).max(3600).default(120).describe('an admin session ends after this long without input'),
 });
 export const guardSchema = z
   .strictObject({
@@ -188,7 +189,7 @@ export const kioskConfigSchema = z.strictObject({
   camera: cameraSettingsSchema.default({}).describe('camera settings (command-line flags override them)'),
   store: storeSettingsSchema.default(storeSettingsSchema.parse({})).describe('the entry log'),
   upload: uploadConfigSchema.default(uploadConfigSchema.parse({})).describe('uploading entries to the collector'),
-  admin: adminSettingsSchema.default({}).describe('the facility admin'),
+  admin: adminSettingsSchema.default(adminSettingsSchema.parse({})).describe('the facility admin'),
   guards: z.array(guardSchema).max(200).default([]).describe('guards whose PIN a verdict needs; none: no guard PIN'),
   demo: demoSectionSchema.optional().describe('present only for the embedded demo'),
 });

@@ -56,6 +56,10 @@ export const KIOSK_REASONS = [
   'UNAUTHORIZED',
   // Too many wrong PINs: the PIN is not even checked until the wait is over (the failure carries retryInMs).
   'PIN_LOCKED',
+  // An admin method without an open admin session (none, ended after inactivity, or another screen's).
+  'SESSION_REQUIRED',
+  // The configuration document (or a change to it) breaks the schema; the message names the path.
+  'CONFIG_INVALID',
   // A fault in the kiosk itself (a bug, an unexpected throw): refused rather than crashing.
   'INTERNAL',
 ] as const;

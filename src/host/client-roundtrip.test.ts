@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { startBrowserHost, type BrowserHost } from './server.js';
 import { createWebSocketClient, call, type ConnectedClient } from '../renderer/client.js';
 import { DEFAULT_CAMERA_CONFIG, IDLE_PASSAGE, fail, ok, type KioskEvent, type KioskService, type KioskStatus } from '../contract/api.js';
+import { serviceWith } from '../contract/service-with.js';
 
 let dir = '';
 let host: BrowserHost | undefined;
@@ -45,7 +46,7 @@ function storeDownService(): KioskService {
     connectivity: { online: false, uploadsPending: 0, lastUploadAt: null }, trustList: missing, statusList: missing,
     clock: { warning: false, now: 1, newestSeenAt: null }, storage: { writable: false, reason: 'STORAGE_UNAVAILABLE' },
   });
-  return {
+  return serviceWith({
     getStatus: async () => ok(status()),
     submitScan: async () => fail('STORAGE_UNAVAILABLE', 'cannot log entries'),
     guardReview: async () => fail('BAD_REQUEST', 'no review'),
@@ -61,7 +62,7 @@ function storeDownService(): KioskService {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-  };
+  });
 }
 
 function waitFor<T>(register: (resolve: (v: T) => void) => void): Promise<T> {

@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBrowserHost, type RunningBrowserHost } from './run.js';
 import { DEFAULT_CAMERA_CONFIG, ok, fail, type KioskService } from '../contract/api.js';
+import { serviceWith } from '../contract/service-with.js';
 
-const quietService: KioskService = {
+const quietService: KioskService = serviceWith({
   getStatus: async () => fail('STORAGE_UNAVAILABLE', 'test'),
   submitScan: async () => fail('STORAGE_UNAVAILABLE', 'test'),
   guardReview: async () => fail('BAD_REQUEST', 'test'),
@@ -16,7 +17,7 @@ const quietService: KioskService = {
   getRendererConfig: async () => ok({ camera: DEFAULT_CAMERA_CONFIG, language: 'zh-CN', sounds: true, kioskName: '' }),
   reportCamera: async () => ok({}),
   subscribe: () => () => {},
-};
+});
 
 let dir = '';
 let running: RunningBrowserHost | undefined;

@@ -11,13 +11,14 @@ import { connect as tcpSocket } from 'node:net';
 import WebSocket from 'ws';
 import { startBrowserHost, type BrowserHost } from './server.js';
 import { IDLE_PASSAGE, fail, ok, type KioskEvent, type KioskService } from '../contract/api.js';
+import { serviceWith } from '../contract/service-with.js';
 import type { WireFromHost } from '../contract/wire.js';
 
 /** A service double recording the calls it receives; the host under test is real. */
 function recordingService() {
   const calls: { method: string; request: unknown; clientId: string }[] = [];
   const listeners = new Set<(e: KioskEvent) => void>();
-  const service: KioskService = {
+  const service: KioskService = serviceWith({
     async getStatus(_req, context) {
       calls.push({ method: 'getStatus', request: {}, clientId: context.clientId });
       return fail('STORAGE_UNAVAILABLE', 'test double has no status');
@@ -47,7 +48,7 @@ function recordingService() {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-  };
+  });
   return { service, calls, emit: (e: KioskEvent) => listeners.forEach((l) => l(e)), listeners };
 }
 
@@ -340,7 +341,7 @@ describe('browser host: calls', () => {
 
   it('turns a throwing service into INTERNAL and keeps serving', async () => {
     const { ws, next } = await openClient();
-    ws.send(JSON.stringify({ kind: 'call', id: 1, method: 'getTodayFigures', params: {} }));
+    ws.send(JSON.stringify({ kind: 'call', id: 1, method: 'getTodayFigures', params: { session: 'S'.repeat(32) } }));
     expect(await next()).toMatchObject({ id: 1, result: { ok: false, reason: 'INTERNAL' } });
     ws.send(JSON.stringify({ kind: 'call', id: 2, method: 'guardReview', params: { passageId: 'x', verdict: 'allow' } }));
     expect(await next()).toMatchObject({ id: 2, result: { ok: false, reason: 'BAD_REQUEST', message: 'no such passage' } });

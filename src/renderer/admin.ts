@@ -52,7 +52,10 @@ export function setupAdmin(client: ConnectedClient, translate: () => Translate, 
     guard().hidden = true;
     pin.focus();
   };
+  let session: string | null = null;
   const close = () => {
+    if (session !== null) void call(client, 'closeAdminSession', { session });
+    session = null;
     pin.value = '';
     byId('admin-figures').replaceChildren();
     admin.hidden = true;
@@ -64,7 +67,12 @@ export function setupAdmin(client: ConnectedClient, translate: () => Translate, 
     e.preventDefault();
     const typed = pin.value;
     pin.value = '';
-    void call(client, 'getTodayFigures', typed ? { pin: typed } : {}).then((result) => {
+    void (async () => {
+      const opened = await call(client, 'openAdminSession', { pin: typed });
+      if (!opened.ok) return opened;
+      session = opened.value.session;
+      return call(client, 'getTodayFigures', { session });
+    })().then((result) => {
       const t = translate();
       if (result.ok) {
         byId('admin-figures').replaceChildren(...renderFigures(result.value, t));

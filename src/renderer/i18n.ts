@@ -50,6 +50,8 @@ export const REASON_TEXT: Record<Language, Record<Reason, string>> = {
     BAD_REQUEST: '请求无效',
     UNAUTHORIZED: '未授权',
     PIN_LOCKED: '密码错误次数过多，已锁定，请稍后再试',
+    SESSION_REQUIRED: '管理会话已结束，请重新输入管理密码',
+    CONFIG_INVALID: '配置有误',
     INTERNAL: '系统内部错误',
   },
   en: {
@@ -94,6 +96,8 @@ export const REASON_TEXT: Record<Language, Record<Reason, string>> = {
     BAD_REQUEST: 'Invalid request',
     UNAUTHORIZED: 'Not authorised',
     PIN_LOCKED: 'Locked after too many wrong PINs: try again later',
+    SESSION_REQUIRED: 'The admin session has ended: enter the admin PIN',
+    CONFIG_INVALID: 'Configuration error',
     INTERNAL: 'Internal error',
   },
 };

@@ -147,7 +147,7 @@ describe('kiosk service (the contract over the passage flow)', () => {
     for (const e of events) expect(KioskEventSchema.safeParse(e).success).toBe(true);
 
     // With no admin PIN configured, admin functions are closed.
-    expect(await dispatchCall(cp.service, 'getTodayFigures', {}, ctx)).toMatchObject({ ok: false, reason: 'UNAUTHORIZED', message: expect.stringMatching(/no admin PIN is set/) });
+    expect(await dispatchCall(cp.service, 'openAdminSession', { pin: '1234' }, ctx)).toMatchObject({ ok: false, reason: 'UNAUTHORIZED', message: expect.stringMatching(/no admin PIN is set/) });
     expect(await dispatchCall(cp.service, 'getRendererConfig', {}, ctx)).toMatchObject({ ok: true, value: { camera: { enabled: true, width: 640 }, kioskName: 'kiosk-7' } });
     expect(await dispatchCall(cp.service, 'setLanguage', { language: 'en' }, ctx)).toMatchObject({ ok: true, value: { language: 'en' } });
     expect(await dispatchCall(cp.service, 'reportCamera', { state: 'ok', detail: null }, ctx)).toMatchObject({ ok: true });
@@ -191,52 +191,57 @@ describe('kiosk service (the contract over the passage flow)', () => {
     expect(hub.pulses).toBe(0);
   });
 
-  it('today\'s figures need the admin PIN; every view and every wrong PIN is audited', async () => {
+  it('today\'s figures need an admin session opened with the PIN; every view and every wrong PIN is audited', async () => {
     setup({ admin: { pin: hashAdminPin('2468') } });
-    expect(await cp.service.getTodayFigures({}, ctx)).toMatchObject({ ok: false, reason: 'UNAUTHORIZED', message: 'the admin PIN is required' });
-    expect(await cp.service.getTodayFigures({ pin: '1111' }, ctx)).toMatchObject({ ok: false, reason: 'UNAUTHORIZED', message: 'wrong admin PIN' });
-    expect(await cp.service.getTodayFigures({ pin: '2468' }, ctx)).toMatchObject({ ok: true, value: { total: 0 } });
-    const trail = store.auditOf(['admin-pin-failed', 'admin-view', 'admin-pin-locked'], 10).reverse();
+    expect(await dispatchCall(cp.service, 'getTodayFigures', {}, ctx)).toMatchObject({ ok: false, reason: 'BAD_REQUEST' });
+    expect(await cp.service.getTodayFigures({ session: 'A'.repeat(32) }, ctx)).toMatchObject({ ok: false, reason: 'SESSION_REQUIRED' });
+    expect(await cp.service.openAdminSession({ pin: '1111' }, ctx)).toMatchObject({ ok: false, reason: 'UNAUTHORIZED', message: 'wrong admin PIN' });
+    const opened = await cp.service.openAdminSession({ pin: '2468' }, ctx);
+    if (!opened.ok) throw new Error(opened.message);
+    expect(await cp.service.getTodayFigures({ session: opened.value.session }, ctx)).toMatchObject({ ok: true, value: { total: 0 } });
+    const trail = store.auditOf(['admin-pin-failed', 'admin-view', 'admin-pin-locked', 'admin-action'], 10).reverse();
     expect(trail.map((r) => [r.action, r.detail.by, r.detail.what])).toEqual([
-      ['admin-pin-failed', 'browser:ws-1', 'today-figures'],
-      ['admin-view', 'browser:ws-1', 'today-figures'],
+      ['admin-pin-failed', 'browser:ws-1', 'open-session'],
+      ['admin-view', 'browser:ws-1', 'open-session'],
+      ['admin-action', 'browser:ws-1', 'today-figures'],
     ]);
-    // Neither the PIN tried nor the right one is in the trail.
+    // Neither the PIN tried, nor the right one, nor the session token is in the trail.
     expect(JSON.stringify(store.auditLog(10))).not.toMatch(/1111|2468/);
+    expect(JSON.stringify(store.auditLog(10))).not.toContain(opened.value.session);
   });
 
-  it('calls without a PIN cannot lock the admin out', async () => {
+  it('calls without a session cannot lock the admin out', async () => {
     setup({ admin: { pin: hashAdminPin('2468') } });
-    for (let i = 0; i < 50; i++) expect(await cp.service.getTodayFigures({}, ctx)).toMatchObject({ ok: false, reason: 'UNAUTHORIZED' });
-    expect(await cp.service.getTodayFigures({ pin: '2468' }, ctx)).toMatchObject({ ok: true });
+    for (let i = 0; i < 50; i++) expect(await cp.service.getTodayFigures({ session: `bogus-session-${String(i).padStart(4, '0')}` }, ctx)).toMatchObject({ ok: false, reason: 'SESSION_REQUIRED' });
+    expect(await cp.service.openAdminSession({ pin: '2468' }, ctx)).toMatchObject({ ok: true });
   });
 
   it('wrong PINs back off exponentially, and the count survives a restart', async () => {
     setup({ admin: { pin: hashAdminPin('2468') } });
     // Three free slips, then 30 s, 60 s, 120 s… after each further wrong PIN.
-    for (let i = 0; i < 3; i++) expect(await cp.service.getTodayFigures({ pin: '0000' }, ctx)).toMatchObject({ message: 'wrong admin PIN' });
-    expect(await cp.service.getTodayFigures({ pin: '0000' }, ctx)).toMatchObject({ reason: 'UNAUTHORIZED', message: 'wrong admin PIN; try again in 30 s', retryInMs: 30_000 });
+    for (let i = 0; i < 3; i++) expect(await cp.service.openAdminSession({ pin: '0000' }, ctx)).toMatchObject({ message: 'wrong admin PIN' });
+    expect(await cp.service.openAdminSession({ pin: '0000' }, ctx)).toMatchObject({ reason: 'UNAUTHORIZED', message: 'wrong admin PIN; try again in 30 s', retryInMs: 30_000 });
     // Closed: even the right PIN is not checked (and the attempt is audited). The screen is told it
     // is locked and for how long (through the hosts' dispatcher and the WebSocket framing), not
     // "not authorised".
     clock.advance(4_000);
-    const locked = await dispatchCall(cp.service, 'getTodayFigures', { pin: '2468' }, ctx);
+    const locked = await dispatchCall(cp.service, 'openAdminSession', { pin: '2468' }, ctx);
     expect(locked).toEqual({ ok: false, reason: 'PIN_LOCKED', message: 'too many wrong PINs; try again in 26 s', retryInMs: 26_000 });
     expect(WireFromHostSchema.parse({ kind: 'result', id: 1, result: locked })).toMatchObject({ result: { reason: 'PIN_LOCKED', retryInMs: 26_000 } });
     clock.advance(30_000);
-    expect(await cp.service.getTodayFigures({ pin: '0000' }, ctx)).toMatchObject({ message: 'wrong admin PIN; try again in 60 s' });
+    expect(await cp.service.openAdminSession({ pin: '0000' }, ctx)).toMatchObject({ message: 'wrong admin PIN; try again in 60 s' });
 
     // A restart (a new service on the same entry log) keeps the count and the wait.
     cp.close();
     cp = createCheckpointService({ config: kioskConfigSchema.parse({ kioskId: 'kiosk-7', roots: pki.roots, admin: cp0Admin() }), store, lists: new ListCache(dir, pki.roots).load(), devices: null, clock, log: () => {} });
     clock.advance(59_000);
-    expect(await cp.service.getTodayFigures({ pin: '2468' }, ctx)).toMatchObject({ ok: false, reason: 'PIN_LOCKED', message: 'too many wrong PINs; try again in 1 s', retryInMs: 1_000 });
+    expect(await cp.service.openAdminSession({ pin: '2468' }, ctx)).toMatchObject({ ok: false, reason: 'PIN_LOCKED', message: 'too many wrong PINs; try again in 1 s', retryInMs: 1_000 });
     clock.advance(1_000);
-    expect(await cp.service.getTodayFigures({ pin: '0000' }, ctx)).toMatchObject({ message: 'wrong admin PIN; try again in 120 s' });
+    expect(await cp.service.openAdminSession({ pin: '0000' }, ctx)).toMatchObject({ message: 'wrong admin PIN; try again in 120 s' });
     clock.advance(120_000);
-    expect(await cp.service.getTodayFigures({ pin: '2468' }, ctx)).toMatchObject({ ok: true });
+    expect(await cp.service.openAdminSession({ pin: '2468' }, ctx)).toMatchObject({ ok: true });
     // The right PIN ends the run: the next slip is free again.
-    expect(await cp.service.getTodayFigures({ pin: '0000' }, ctx)).toMatchObject({ message: 'wrong admin PIN' });
+    expect(await cp.service.openAdminSession({ pin: '0000' }, ctx)).toMatchObject({ message: 'wrong admin PIN' });
     expect(store.auditOf(['admin-pin-locked'], 10)).toHaveLength(2);
   });
 
@@ -260,7 +265,7 @@ describe('kiosk service (the contract over the passage flow)', () => {
       clock,
       log: () => {},
     });
-    expect(await cp.service.getTodayFigures({ pin: '2468' }, ctx)).toMatchObject({ ok: false, reason: 'STORAGE_UNAVAILABLE' });
+    expect(await cp.service.openAdminSession({ pin: '2468' }, ctx)).toMatchObject({ ok: false, reason: 'STORAGE_UNAVAILABLE' });
   });
 
   it('logs the camera detail a screen reports without its control characters', async () => {

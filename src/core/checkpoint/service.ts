@@ -30,6 +30,7 @@ import { systemClock, type Clock } from './clock.js';
 import { resolveCheckpointSettings, type CheckpointSettings } from './config.js';
 import { PassageFlow, type PassageStore } from './passage.js';
 import { startStatusTick, type StatusTick, type StatusTickOptions } from './status-tick.js';
+import { AdminSessions } from '../admin/sessions.js';
 
 /** What the service needs to show upload progress; the composition adapts core/upload's Uploader. */
 export interface UploadMonitor {
@@ -294,6 +295,14 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     : null;
   const pinGate = new AdminPinGate(adminPinOf(config), clock, store);
   const guardGate = guardPinGate(guardsOf(config), clock, store);
+  // Admin methods check the session here in core, never in the screen (docs/security.md, "Admin sessions").
+  const sessions = new AdminSessions({
+    clock,
+    pinGate,
+    trail: store,
+    idleMs: config.admin.sessionIdleSeconds * 1000,
+    onEnd: (_clientId, why) => emit({ type: 'adminSession', open: false, why }),
+  });
 
   const service: KioskService = {
     async getStatus() {
@@ -335,10 +344,21 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
       return r.ok ? ok(r.view) : fail(r.reason, r.message);
     },
 
+    async openAdminSession(request, context) {
+      const opened = sessions.open(request.pin, context);
+      if (!opened.ok) return fail(opened.reason, opened.message, opened.retryInMs);
+      return ok({ session: opened.token, idleMs: opened.idleMs });
+    },
+
+    async closeAdminSession(request, context) {
+      sessions.close(request.session, context);
+      return ok({});
+    },
+
     async getTodayFigures(request, context) {
-      // Aggregate counts only (no personal data), still behind the admin PIN, and audited.
-      const pin = pinGate.check(request.pin, { by: `${context.host}:${context.clientId}`.slice(0, 100), what: 'today-figures' });
-      if (!pin.ok) return fail(pin.reason, pin.message, pin.retryInMs);
+      // Aggregate counts only (no personal data), still inside an admin session, and audited.
+      const held = sessions.require(request.session, context, 'today-figures');
+      if (!held.ok) return fail(held.reason, held.message, held.retryInMs);
       try {
         const now = clock.now();
         const counts = store.countsToday(new Date(now));
@@ -401,6 +421,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
       offDevices();
       offUploads();
       statusTick?.stop();
+      sessions.dispose();
       flow.close();
       listeners.clear();
     },

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import type { CallContext } from '../../contract/api.js';
+import { AdminPinGate, hashAdminPin, type AdminAuditTrail } from '../checkpoint/admin-pin.js';
+import { ManualClock } from '../checkpoint/clock.js';
+import { AdminSessions, type SessionEndReason } from './sessions.js';
+
+/** The audit trail as the entry log keeps it (newest first on read). */
+class MemoryTrail implements AdminAuditTrail {
+  rows: Array<{ atMs: number; action: string; detail: Record<string, unknown> }> = [];
+  audit(action: string, detail: Record<string, unknown>, atMs: number): void {
+    this.rows.push({ atMs, action, detail });
+  }
+  auditOf(actions: readonly string[], limit: number) {
+    return this.rows.filter((r) => actions.includes(r.action)).reverse().slice(0, limit);
+  }
+}
+
+const screen: CallContext = { host: 'browser', clientId: 'ws-1' };
+const other: CallContext = { host: 'browser', clientId: 'ws-2' };
+const record = hashAdminPin('2468');
+
+function setup(idleMs = 120_000) {
+  const clock = new ManualClock();
+  const trail = new MemoryTrail();
+  const ended: Array<[string, SessionEndReason]> = [];
+  const sessions = new AdminSessions({ clock, trail, pinGate: new AdminPinGate(record, clock, trail), idleMs, onEnd: (c, why) => ended.push([c, why]) });
+  const open = (ctx = screen) => {
+    const r = sessions.open('2468', ctx);
+    if (!r.ok) throw new Error(r.message);
+    return r.token;
+  };
+  return { clock, trail, ended, sessions, open };
+}
+
+describe('admin sessions', () => {
+  it('a wrong PIN opens nothing; the right one gives an opaque token that works only for its connection', () => {
+    const { sessions, open } = setup();
+    expect(sessions.open('1111', screen)).toMatchObject({ ok: false, reason: 'UNAUTHORIZED' });
+    const token = open();
+    expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(sessions.require(token, screen, 'today-figures')).toMatchObject({ ok: true, session: { by: 'browser:ws-1', role: 'admin' } });
+    expect(sessions.require(token, other, 'today-figures')).toMatchObject({ ok: false, reason: 'SESSION_REQUIRED' });
+    expect(sessions.require(undefined, screen, 'today-figures')).toMatchObject({ ok: false, reason: 'SESSION_REQUIRED' });
+    expect(sessions.require('x'.repeat(32), screen, 'today-figures')).toMatchObject({ ok: false, reason: 'SESSION_REQUIRED' });
+  });
+
+  it('ends after the idle time without an admin call; each call restarts the wait', () => {
+    const { clock, sessions, open, ended } = setup(120_000);
+    const token = open();
+    clock.advance(119_000);
+    expect(sessions.require(token, screen, 'a')).toMatchObject({ ok: true });
+    clock.advance(119_000);
+    expect(sessions.require(token, screen, 'b')).toMatchObject({ ok: true });
+    expect(ended).toEqual([]);
+    // The timer ends it on its own (the screen is told), not only the next call.
+    clock.advance(120_000);
+    expect(ended).toEqual([['ws-1', 'idle']]);
+    expect(sessions.openCount()).toBe(0);
+    expect(sessions.require(token, screen, 'c')).toMatchObject({ ok: false, reason: 'SESSION_REQUIRED', message: expect.stringMatching(/closed/) });
+  });
+
+  it('close ends it; a second session on the same connection replaces the first; dispose (restart) ends all', () => {
+    const { sessions, open, ended } = setup();
+    const first = open();
+    const second = open();
+    expect(ended).toEqual([['ws-1', 'replaced']]);
+    expect(sessions.require(first, screen, 'a')).toMatchObject({ ok: false });
+    sessions.close(second, other); // another screen cannot close it
+    expect(sessions.require(second, screen, 'a')).toMatchObject({ ok: true });
+    sessions.close(second, screen);
+    expect(sessions.require(second, screen, 'a')).toMatchObject({ ok: false, reason: 'SESSION_REQUIRED' });
+    open(other);
+    sessions.dispose();
+    expect(sessions.openCount()).toBe(0);
+  });
+
+  it('revealing personal data asks the PIN again, under the same back-off', () => {
+    const { sessions, open, trail } = setup();
+    const token = open();
+    expect(sessions.reconfirm(token, undefined, screen, 'export-revealed')).toMatchObject({ ok: false, reason: 'UNAUTHORIZED' });
+    for (let i = 0; i < 3; i++) expect(sessions.reconfirm(token, '0000', screen, 'export-revealed')).toMatchObject({ ok: false, reason: 'UNAUTHORIZED' });
+    expect(sessions.reconfirm(token, '0000', screen, 'export-revealed')).toMatchObject({ ok: false, reason: 'UNAUTHORIZED', retryInMs: 30_000 });
+    expect(sessions.reconfirm(token, '2468', screen, 'export-revealed')).toMatchObject({ ok: false, reason: 'PIN_LOCKED' });
+    // The lockout also holds for opening a new session.
+    expect(sessions.open('2468', screen)).toMatchObject({ ok: false, reason: 'PIN_LOCKED' });
+    expect(trail.rows.filter((r) => r.action === 'admin-reconfirmed')).toEqual([]);
+  });
+
+  it('every admin action, opening and closing is an audit row naming the screen and never the token', () => {
+    const { sessions, open, trail } = setup();
+    const token = open();
+    sessions.require(token, screen, 'statistics');
+    expect(sessions.reconfirm(token, '2468', screen, 'export-revealed')).toMatchObject({ ok: true });
+    sessions.close(token, screen);
+    expect(trail.rows.map((r) => r.action)).toEqual(['admin-view', 'admin-session-opened', 'admin-action', 'admin-action', 'admin-view', 'admin-reconfirmed', 'admin-session-closed']);
+    expect(JSON.stringify(trail.rows)).not.toContain(token);
+    expect(JSON.stringify(trail.rows)).not.toContain('2468');
+  });
+
+  it('refuses the action when the audit row cannot be written', () => {
+    const { sessions, open, trail } = setup();
+    const token = open();
+    trail.audit = () => {
+      throw new Error('disk I/O error');
+    };
+    expect(sessions.require(token, screen, 'statistics')).toMatchObject({ ok: false, reason: 'STORAGE_UNAVAILABLE' });
+  });
+});

@@ -1,0 +1,158 @@
+// Admin sessions (docs/security.md, "Admin sessions"): the admin PIN opens a session held here in
+// core, never in a screen. A session is an opaque random token bound to the connection that opened
+// it (the contract's CallContext.clientId), so a token read off one screen is worthless on another.
+// It ends when the screen closes it, after `admin.sessionIdleSeconds` without an admin call, and on
+// restart (nothing is persisted). The PIN's back-off and lockout (./admin-pin in checkpoint) apply to
+// opening a session and to every re-confirmation exactly as to a bare PIN check, because both go
+// through the same PinGate and its audit-counted failures.
+//
+// Every admin method calls `require(token, context, what)` first: it checks the session, refreshes
+// its idle timer and writes the audit row naming the action. Revealing personal data calls
+// `reconfirm`, which also needs the PIN again, even inside an open session.
+import { randomBytes } from 'node:crypto';
+import type { CallContext } from '../../contract/api.js';
+import type { AdminAuditTrail, AdminPinGate } from '../checkpoint/admin-pin.js';
+import type { Clock } from '../checkpoint/clock.js';
+
+export const ADMIN_SESSION_AUDIT = {
+  opened: 'admin-session-opened',
+  closed: 'admin-session-closed',
+  /** One admin method used inside a session; `detail.what` names it. */
+  action: 'admin-action',
+  /** The PIN asked again before personal data is shown or exported unmasked. */
+  reconfirmed: 'admin-reconfirmed',
+} as const;
+
+/** Why a session ended, as the screen is told (`adminSession` event). */
+export type SessionEndReason = 'closed' | 'idle' | 'replaced';
+
+export type SessionFailure = { ok: false; reason: 'SESSION_REQUIRED' | 'UNAUTHORIZED' | 'PIN_LOCKED' | 'STORAGE_UNAVAILABLE'; message: string; retryInMs?: number };
+
+export interface AdminSessionInfo {
+  /** `host:clientId` of the screen that holds it, for audit rows. */
+  by: string;
+  role: 'admin';
+  openedAt: number;
+}
+
+interface Session extends AdminSessionInfo {
+  token: string;
+  clientId: string;
+  lastUsedAt: number;
+  timer: unknown;
+}
+
+export interface AdminSessionsOptions {
+  clock: Clock;
+  pinGate: AdminPinGate;
+  trail: AdminAuditTrail;
+  /** Idle time after which a session ends (config `admin.sessionIdleSeconds`). */
+  idleMs: number;
+  /** Told when a session ends on its own or is closed, so the screen can leave the console. */
+  onEnd?: (clientId: string, reason: SessionEndReason) => void;
+}
+
+const callerOf = (context: CallContext) => `${context.host}:${context.clientId}`.slice(0, 100);
+
+export class AdminSessions {
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(private readonly options: AdminSessionsOptions) {}
+
+  get idleMs(): number {
+    return this.options.idleMs;
+  }
+
+  /** The PIN opens a session for this connection; one connection holds at most one (a new one replaces it). */
+  open(pin: string, context: CallContext): { ok: true; token: string; idleMs: number } | SessionFailure {
+    const by = callerOf(context);
+    const check = this.options.pinGate.check(pin, { by, what: 'open-session' });
+    if (!check.ok) return check;
+    for (const s of this.sessions.values()) if (s.clientId === context.clientId) this.end(s, 'replaced');
+    const now = this.options.clock.now();
+    const token = randomBytes(24).toString('base64url');
+    const session: Session = { token, clientId: context.clientId, by, role: 'admin', openedAt: now, lastUsedAt: now, timer: null };
+    this.sessions.set(token, session);
+    this.armIdleTimer(session);
+    this.options.trail.audit(ADMIN_SESSION_AUDIT.opened, { by }, now);
+    return { ok: true, token, idleMs: this.options.idleMs };
+  }
+
+  /**
+   * The session behind `token`, for an admin call from `context`: refused when there is none, when it
+   * has been idle too long, or when another connection presents it. Refreshes the idle timer and
+   * audits the action (`what`: the method or a short description; never personal data).
+   */
+  require(token: string | undefined, context: CallContext, what: string): { ok: true; session: AdminSessionInfo } | SessionFailure {
+    const session = token === undefined ? undefined : this.sessions.get(token);
+    const now = this.options.clock.now();
+    if (!session || session.clientId !== context.clientId) {
+      return { ok: false, reason: 'SESSION_REQUIRED', message: 'the admin console is closed: enter the admin PIN' };
+    }
+    if (now - session.lastUsedAt >= this.options.idleMs) {
+      this.end(session, 'idle');
+      return { ok: false, reason: 'SESSION_REQUIRED', message: 'the admin session ended after inactivity: enter the admin PIN' };
+    }
+    session.lastUsedAt = now;
+    this.armIdleTimer(session);
+    try {
+      this.options.trail.audit(ADMIN_SESSION_AUDIT.action, { by: session.by, what: what.slice(0, 100) }, now);
+    } catch (err) {
+      // No audit row, no admin action: the trail must not have holes (docs/security.md).
+      return { ok: false, reason: 'STORAGE_UNAVAILABLE', message: `admin actions need the audit log (${(err as Error).name})` };
+    }
+    return { ok: true, session: { by: session.by, role: session.role, openedAt: session.openedAt } };
+  }
+
+  /** A session and the PIN again: for revealing personal data (an unmasked export). */
+  reconfirm(token: string | undefined, pin: string | undefined, context: CallContext, what: string): { ok: true; session: AdminSessionInfo } | SessionFailure {
+    const held = this.require(token, context, what);
+    if (!held.ok) return held;
+    if (pin === undefined) return { ok: false, reason: 'UNAUTHORIZED', message: 'showing personal data needs the admin PIN again' };
+    const check = this.options.pinGate.check(pin, { by: held.session.by, what: `reconfirm:${what}`.slice(0, 100) });
+    if (!check.ok) return check;
+    this.options.trail.audit(ADMIN_SESSION_AUDIT.reconfirmed, { by: held.session.by, what: what.slice(0, 100) }, this.options.clock.now());
+    return held;
+  }
+
+  /** The screen closes its session ("close" on the console). Unknown tokens are ignored: closing twice is fine. */
+  close(token: string, context: CallContext): void {
+    const session = this.sessions.get(token);
+    if (session && session.clientId === context.clientId) this.end(session, 'closed');
+  }
+
+  /** The connection went away: its session goes with it. */
+  closeClient(clientId: string): void {
+    for (const s of [...this.sessions.values()]) if (s.clientId === clientId) this.end(s, 'closed');
+  }
+
+  openCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Ends every session (shutdown); nothing is persisted, so a restart starts with none. */
+  dispose(): void {
+    for (const s of this.sessions.values()) this.options.clock.clearTimer(s.timer);
+    this.sessions.clear();
+  }
+
+  private armIdleTimer(session: Session): void {
+    if (session.timer !== null) this.options.clock.clearTimer(session.timer);
+    session.timer = this.options.clock.setTimer(this.options.idleMs, () => {
+      session.timer = null;
+      if (this.sessions.get(session.token) === session && this.options.clock.now() - session.lastUsedAt >= this.options.idleMs) this.end(session, 'idle');
+    });
+  }
+
+  private end(session: Session, reason: SessionEndReason): void {
+    if (!this.sessions.delete(session.token)) return;
+    if (session.timer !== null) this.options.clock.clearTimer(session.timer);
+    session.timer = null;
+    try {
+      this.options.trail.audit(ADMIN_SESSION_AUDIT.closed, { by: session.by, why: reason }, this.options.clock.now());
+    } catch {
+      // The session ends regardless: failing to record the end must not keep it open.
+    }
+    this.options.onEnd?.(session.clientId, reason);
+  }
+}
