@@ -12,6 +12,7 @@ import { createKioskService, type KioskServiceHandle } from '../app/kiosk-servic
 import { startHeartbeat } from '../app/heartbeat.js';
 import { preloadBundle, rendererDir } from '../app/paths.js';
 import { defaultDataDir, ensureDataDir } from '../core/config/data-dir.js';
+import { installGracefulQuit } from './quit.js';
 import { APP_SCHEME, APP_URL, ELECTRON_CSP, isOurUrl, isTrustedSender, rendererPathFor, shouldGrantPermission } from './policy.js';
 
 const MIME: Record<string, string> = {
@@ -175,9 +176,8 @@ app.on('second-instance', () => {
   }
 });
 app.on('window-all-closed', () => app.quit());
-app.on('before-quit', () => {
-  void handle?.close();
-});
+// Quit waits (bounded) for the kiosk to close: gate relay off, upload worker, store (./quit.ts).
+installGracefulQuit(app, { close: () => (handle ? () => handle!.close() : null), log });
 
 start().catch((err: unknown) => {
   log(`failed to start: ${err instanceof Error ? err.message : String(err)}`);
