@@ -1,7 +1,8 @@
 // Lint, with the architecture's import boundaries as rules (shared/design/architecture.md, "Layout"):
 // contract imports nothing of ours; core never imports electron, serialport or the DOM; the renderer
 // imports only the contract and never Node; only native-bridge/ imports serialport; only main/ and
-// preload/ import electron; the composition root (src/app) is imported only by main, host and cli.
+// preload/ import electron; the composition root (src/app) is imported only by main, host and cli;
+// the pure helpers (src/base) import nothing and may be imported by everything.
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
@@ -81,18 +82,32 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { paths: nodeBuiltins.map((name) => ({ name, message: 'src/scan runs in a browser worker too: no Node.' })), patterns: [
         restrict(['node:*'], 'src/scan runs in a browser worker too: no Node.'),
-        restrict(['../*', '!../contract/*'], 'src/scan imports only the contract.'),
+        restrict(['../*', '!../contract', '!../contract/*', '!../base', '!../base/*'], 'src/scan imports only the contract and src/base.'),
         restrict(serialportPatterns, 'Only native-bridge/ imports serialport.'),
         restrict(['electron', 'electron/*'], 'Only src/main and src/preload import electron.'),
       ] }],
       'no-restricted-globals': ['error', 'window', 'document', 'localStorage'],
     },
   },
+  // src/base: the pure helpers core, scan and the renderer share (Base45, base64url, the seeded PRNG),
+  // kept once instead of copied across the boundaries. It runs in every process, so it imports
+  // nothing: no Node, no package, nothing of ours but its own files.
+  {
+    files: ['src/base/**/*.ts'],
+    ignores: ['src/base/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: nodeBuiltins.map((name) => ({ name, message: 'src/base runs everywhere: no Node.' })), patterns: [
+        restrict(['node:*'], 'src/base runs everywhere: no Node.'),
+        { regex: '^(?!\\./)', message: 'src/base imports nothing but its own files.' },
+      ] }],
+      'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage'],
+    },
+  },
   {
     files: ['src/contract/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: nodeBuiltins.map((name) => ({ name, message: 'The contract is shared with the renderer: no Node.' })), patterns: [
-        restrict(['../*', '!./*'], 'The contract imports nothing else of ours.'),
+        restrict(['../*', '!../base', '!../base/*'], 'The contract imports nothing else of ours but the pure helpers (src/base).'),
         restrict(serialportPatterns, 'Only native-bridge/ imports serialport.'),
         restrict(['electron', 'electron/*'], 'Only src/main and src/preload import electron.'),
       ] }],
@@ -103,7 +118,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { paths: nodeBuiltins.map((name) => ({ name, message: 'The renderer has no Node.' })), patterns: [
         restrict(['node:*'], 'The renderer has no Node.'),
-        restrict(['../*', '!../contract/*', '!../../contract/*', '!../contract', '!../../contract', '!../scan/*', '!../../scan/*', '!../scan', '!../../scan'], 'The renderer imports only src/contract and the pure scan pipeline (src/scan).'),
+        restrict(['../*', '!../contract/*', '!../../contract/*', '!../contract', '!../../contract', '!../scan/*', '!../../scan/*', '!../scan', '!../../scan', '!../base', '!../../base', '!../base/*', '!../../base/*'], 'The renderer imports only src/contract, the pure scan pipeline (src/scan) and the pure helpers (src/base).'),
         restrict(['**/core/**', '**/main/**', '**/host/**', '**/native-bridge/**', '**/cli/**', '**/collector/**', '**/app/**'], 'The renderer imports only src/contract.'),
         restrict(serialportPatterns, 'Only native-bridge/ imports serialport.'),
         restrict(['electron', 'electron/*'], 'The renderer never imports electron: it gets verbs from the preload.'),

@@ -29,6 +29,13 @@ describe('architecture boundaries (lint)', () => {
     ['src/collector/x.ts', "import { composeKiosk } from '../app/compose.js';\nexport const c = composeKiosk;\n"],
     ['src/renderer/x.ts', "import { rendererDir } from '../app/paths.js';\nexport const r = rendererDir;\n"],
     ['native-bridge/x.ts', "import { composeKiosk } from '../src/app/compose.js';\nexport const c = composeKiosk;\n"],
+    ['src/base/x.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n"],
+    ['src/base/x.ts', "import { readFileSync } from 'fs';\nexport const r = readFileSync;\n"],
+    ['src/base/x.ts', "import { verifyCode } from '../core/codes/verify.js';\nexport const v = verifyCode;\n"],
+    ['src/base/x.ts', "import { ALL_REASONS } from '../contract/reasons.js';\nexport const r = ALL_REASONS;\n"],
+    ['src/base/x.ts', "import { z } from 'zod';\nexport const s = z.string();\n"],
+    ['src/base/x.ts', 'export const w = window.innerWidth;\n'],
+    ['src/scan/x.ts', "import { verifyCode } from '../core/codes/verify.js';\nexport const v = verifyCode;\n"],
   ])('%s may not: %s', async (file, code) => {
     expect(await restrictedImportErrors(file, code)).not.toEqual([]);
   });
@@ -41,6 +48,12 @@ describe('architecture boundaries (lint)', () => {
     ['src/host/x.ts', "import { composeKiosk } from '../app/compose.js';\nexport const c = composeKiosk;\n"],
     ['src/main/x.ts', "import { createKioskService } from '../app/kiosk-service.js';\nexport const c = createKioskService;\n"],
     ['src/cli/x.ts', "import { rendererDir } from '../app/paths.js';\nexport const r = rendererDir;\n"],
+    ['src/base/x.ts', "import { base45Encode } from './base45.js';\nexport const e = base45Encode;\n"],
+    ['src/renderer/x.ts', "import { base45Encode } from '../base/base45.js';\nexport const e = base45Encode;\n"],
+    ['src/scan/x.ts', "import { mulberry32 } from '../base/prng.js';\nexport const m = mulberry32;\n"],
+    ['src/core/x.ts', "import { base64urlDecode } from '../base/base64url.js';\nexport const d = base64urlDecode;\n"],
+    ['src/contract/x.ts', "import { base64urlDecode } from '../base/base64url.js';\nexport const d = base64urlDecode;\n"],
+    ['src/scan/x.ts', "import { ALL_REASONS } from '../contract/reasons.js';\nexport const r = ALL_REASONS;\n"],
   ])('%s may: %s', async (file, code) => {
     expect(await restrictedImportErrors(file, code)).toEqual([]);
   });
