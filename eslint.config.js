@@ -23,7 +23,7 @@ export default tseslint.config(
   },
   // Everywhere but native-bridge: no serialport. Everywhere but main/preload: no electron.
   {
-    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.mjs'],
     ignores: ['native-bridge/**', 'src/main/**', 'src/preload/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
@@ -114,7 +114,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/renderer/**/*.ts'],
+    files: ['src/renderer/**/*.ts', 'src/renderer/**/*.tsx'],
     rules: {
       'no-restricted-imports': ['error', { paths: nodeBuiltins.map((name) => ({ name, message: 'The renderer has no Node.' })), patterns: [
         restrict(['node:*'], 'The renderer has no Node.'),
@@ -125,6 +125,24 @@ export default tseslint.config(
       ] }],
     },
   },
+  // The admin console (src/renderer/console, TSX) sits one and two folders below the renderer: it
+  // may import the renderer's own modules (i18n, view-model), and beyond the renderer still only the
+  // contract, scan and base. Same rules as above otherwise.
+  ...[
+    ['src/renderer/console/*.ts', 'src/renderer/console/*.tsx'],
+    ['src/renderer/console/*/**/*.ts', 'src/renderer/console/*/**/*.tsx'],
+  ].map((files, depth) => ({
+    files,
+    rules: {
+      'no-restricted-imports': ['error', { paths: nodeBuiltins.map((name) => ({ name, message: 'The renderer has no Node.' })), patterns: [
+        restrict(['node:*'], 'The renderer has no Node.'),
+        { regex: `^${'\\.\\./'.repeat(depth + 2)}(?!(contract|scan|base)(/|$))`, message: 'The renderer imports only src/contract, the pure scan pipeline (src/scan) and the pure helpers (src/base).' },
+        restrict(['**/core/**', '**/main/**', '**/preload/**', '**/host/**', '**/native-bridge/**', '**/cli/**', '**/collector/**', '**/app/**'], 'The renderer imports only src/contract.'),
+        restrict(serialportPatterns, 'Only native-bridge/ imports serialport.'),
+        restrict(['electron', 'electron/*'], 'The renderer never imports electron: it gets verbs from the preload.'),
+      ] }],
+    },
+  })),
   // The entry log keeps its connection (src/core/store/entry-store.ts): every query of the kiosk
   // database lives in src/core/store, so schema changes and statistics have one home. Nothing else
   // reaches for a store's `.db` or the store-internal `connectionOf`; tests that check what was

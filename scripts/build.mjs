@@ -35,25 +35,46 @@ await build({
 });
 
 // Renderer: one bundle per entry; workers are separate entries so they load as module workers.
+// The admin console (Preact + TSX, charts) is a bundle of its own, console/console.js: main.ts
+// reaches it only through a dynamic import that stays a run-time import here, so the guard screen's
+// main.js carries none of it and the console loads only when the admin opens it
+// (docs/admin-console.md, "Loading").
 const rendererDir = join(root, 'src', 'renderer');
 const rendererEntries = ['main.ts', 'decode-worker.ts']
   .map((f) => join(rendererDir, f))
   .filter((f) => existsSync(f));
+const CONSOLE_IMPORT = './console/console.js';
+const consoleStaysSeparate = {
+  name: 'console-stays-separate',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/console\/console\.js$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: CONSOLE_IMPORT, external: true } : undefined,
+    );
+  },
+};
+const rendererOptions = {
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'chrome120',
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+};
 if (rendererEntries.length) {
-  await build({
-    entryPoints: rendererEntries,
-    outdir: join(out, 'renderer'),
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'chrome120',
-    sourcemap: 'linked',
-    logLevel: 'warning',
-  });
+  await build({ ...rendererOptions, entryPoints: rendererEntries, outdir: join(out, 'renderer'), plugins: [consoleStaysSeparate] });
+  const consoleEntry = join(rendererDir, 'console', 'console.tsx');
+  if (existsSync(consoleEntry)) {
+    await build({ ...rendererOptions, entryPoints: [consoleEntry], outfile: join(out, 'renderer', 'console', 'console.js') });
+  }
   mkdirSync(join(out, 'renderer'), { recursive: true });
-  for (const asset of ['index.html', 'styles.css']) {
+  for (const asset of ['index.html', 'styles.css', 'console/console.css']) {
     if (existsSync(join(rendererDir, asset))) cpSync(join(rendererDir, asset), join(out, 'renderer', asset));
   }
+  // uPlot's stylesheet, served from our own origin beside the console's (style-src 'self').
+  const uplotCss = join(root, 'node_modules', 'uplot', 'dist', 'uPlot.min.css');
+  if (existsSync(uplotCss)) cpSync(uplotCss, join(out, 'renderer', 'console', 'uplot.css'));
   // zxing-wasm's reader must load from our own origin: never from a CDN (architecture.md "Screens").
   const wasm = join(root, 'node_modules', 'zxing-wasm', 'dist', 'reader', 'zxing_reader.wasm');
   if (existsSync(wasm)) cpSync(wasm, join(out, 'renderer', 'zxing_reader.wasm'));

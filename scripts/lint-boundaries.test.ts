@@ -36,6 +36,10 @@ describe('architecture boundaries (lint)', () => {
     ['src/base/x.ts', "import { z } from 'zod';\nexport const s = z.string();\n"],
     ['src/base/x.ts', 'export const w = window.innerWidth;\n'],
     ['src/scan/x.ts', "import { verifyCode } from '../core/codes/verify.js';\nexport const v = verifyCode;\n"],
+    // The admin console's panels (TSX, two folders below the renderer) keep the renderer's boundary.
+    ['src/renderer/console/panels/x.tsx', "import { EntryStore } from '../../../core/store/entry-store.js';\nexport const s = EntryStore;\n"],
+    ['src/renderer/console/panels/x.tsx', "import { composeKiosk } from '../../../app/compose.js';\nexport const c = composeKiosk;\n"],
+    ['src/renderer/console/x.tsx', "import { startBrowserHost } from '../../host/server.js';\nexport const s = startBrowserHost;\n"],
   ])('%s may not: %s', async (file, code) => {
     expect(await restrictedImportErrors(file, code)).not.toEqual([]);
   });
@@ -54,6 +58,8 @@ describe('architecture boundaries (lint)', () => {
     ['src/core/x.ts', "import { base64urlDecode } from '../base/base64url.js';\nexport const d = base64urlDecode;\n"],
     ['src/contract/x.ts', "import { base64urlDecode } from '../base/base64url.js';\nexport const d = base64urlDecode;\n"],
     ['src/scan/x.ts', "import { ALL_REASONS } from '../contract/reasons.js';\nexport const r = ALL_REASONS;\n"],
+    ['src/renderer/console/panels/x.tsx', "import type { ConsolePanel } from '../panel.js';\nimport { createI18n } from '../../i18n.js';\nimport { fail } from '../../../contract/api.js';\nexport const p = [createI18n, fail] as unknown as ConsolePanel;\n"],
+    ['src/renderer/console/x.tsx', "import { useState } from 'preact/hooks';\nimport { describePassage } from '../view-model.js';\nexport const h = [useState, describePassage];\n"],
   ])('%s may: %s', async (file, code) => {
     expect(await restrictedImportErrors(file, code)).toEqual([]);
   });

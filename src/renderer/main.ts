@@ -18,7 +18,7 @@ import { LIVENESS_CHECK_MS, cardOnlyInvited, collectLeftMs, describePassage, sec
 import { CoreLiveness } from './liveness.js';
 import { SoundPlayer } from './sounds.js';
 import { CameraScanner } from './camera.js';
-import { pinFailureText, setupAdmin } from './admin.js';
+import { pinFailureText } from './pin-text.js';
 
 function el<T extends HTMLElement = HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -61,6 +61,8 @@ async function boot(): Promise<void> {
   document.body.dataset.transport = client.transport;
 
   const guard = el('guard');
+  /** The open admin console (its chunk loads on demand), told when the language changes. */
+  let adminConsole: import('./console/console.js').ConsoleHandle | null = null;
 
   function showError(text: string): void {
     el('error-line').textContent = text;
@@ -202,6 +204,7 @@ async function boot(): Promise<void> {
     renderPassage();
     renderStatus();
     renderClock();
+    adminConsole?.setLanguage(language);
   }
 
   /**
@@ -320,7 +323,53 @@ async function boot(): Promise<void> {
   };
   el('review-allow').addEventListener('click', () => void review('allow'));
   el('review-deny').addEventListener('click', () => void review('deny'));
-  setupAdmin(client, () => t, () => el('guard'));
+
+  // The admin console: its own chunk, fetched only when the admin button is pressed (the guard
+  // screen's first paint does not wait for Preact or the charts). It lies over the guard area, which
+  // stays mounted underneath: the camera keeps decoding and the door keeps working
+  // (docs/admin-console.md, "The door under the console").
+  const adminArea = el('admin');
+  let guardPinRequired = false;
+  let noticeTimer: ReturnType<typeof setTimeout> | null = null;
+  const showAdminNotice = (text: string) => {
+    const notice = el('admin-notice');
+    notice.textContent = text;
+    notice.hidden = text === '';
+    if (noticeTimer) clearTimeout(noticeTimer);
+    noticeTimer = text === '' ? null : setTimeout(() => (notice.hidden = true), 10_000);
+  };
+  const openConsole = async () => {
+    if (adminConsole || !adminArea.hidden) return;
+    showAdminNotice('');
+    adminArea.hidden = false;
+    document.body.dataset.console = 'loading';
+    adminArea.textContent = t('console.loading');
+    try {
+      const { mountConsole } = await import('./console/console.js');
+      adminArea.textContent = '';
+      adminConsole = mountConsole(adminArea, {
+        client,
+        language: state.language,
+        t,
+        passage: state.passage,
+        guardPinRequired,
+        onExit(_why, notice) {
+          adminConsole?.unmount();
+          adminConsole = null;
+          adminArea.hidden = true;
+          delete document.body.dataset.console;
+          showAdminNotice(notice);
+        },
+      });
+      document.body.dataset.console = 'open';
+    } catch (err) {
+      adminArea.hidden = true;
+      delete document.body.dataset.console;
+      showAdminNotice(t('console.loadFailed', { message: err instanceof Error ? err.message : String(err) }));
+    }
+  };
+  el('admin-open').addEventListener('click', () => void openConsole());
+  if (location.pathname === '/admin') void openConsole();
 
   renderStatic();
   document.body.dataset.coreAlive = String(state.coreAlive);
@@ -338,6 +387,7 @@ async function boot(): Promise<void> {
   sounds.setEnabled(configResult.sounds);
   el('kiosk-name').textContent = configResult.kioskName;
   reviewPin.hidden = !configResult.guardPinRequired;
+  guardPinRequired = configResult.guardPinRequired ?? false;
   const camera = new CameraScanner(
     el<HTMLVideoElement>('camera'),
     configResult.camera,
