@@ -284,6 +284,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
         return storage;
       },
       devices: deviceHealth,
+      connectivity,
     },
     emit,
     options.statusTick,

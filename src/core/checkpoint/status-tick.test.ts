@@ -38,9 +38,11 @@ class SilentHub implements DeviceHub {
   }
 }
 
+/** Entries logged and not uploaded, as the upload service counts them; tests raise it as entries are made. */
+let pendingUploads = 0;
 /** The collector is unreachable: nothing is uploaded and no list sync ever calls back. */
 const networkDown: UploadMonitor = {
-  connectivity: () => ({ online: false, uploadsPending: 0, lastUploadAt: null }),
+  connectivity: () => ({ online: false, uploadsPending: pendingUploads, lastUploadAt: null }),
   nudge: () => {},
   onChange: () => () => {},
 };
@@ -60,6 +62,7 @@ function setup(policy: Record<string, unknown> = {}) {
   clock = new ManualClock(T0);
   hub = new SilentHub();
   events = [];
+  pendingUploads = 0;
   cp = createCheckpointService({
     config: kioskConfigSchema.parse({ kioskId: 'kiosk-7', roots: pki.roots, policy }),
     store,
@@ -117,6 +120,22 @@ describe('status tick (status that changes with time alone is pushed)', () => {
     expect(of('storage')).toEqual([{ type: 'storage', storage: { writable: false, reason: 'STORAGE_FULL' } }]);
     clock.advance(5000);
     expect(of('storage')).toHaveLength(1);
+  });
+
+  it('pushes `connectivity` when the uploads pending change with no upload callback (no collector), so the bar and the console agree', async () => {
+    setup();
+    const ctx = { host: 'browser' as const, clientId: 't' };
+    const first = await cp.service.getStatus({}, ctx);
+    expect(first.ok && first.value.connectivity.uploadsPending).toBe(0);
+    clock.advance(3000);
+    expect(of('connectivity')).toEqual([]);
+    pendingUploads = 23;
+    clock.advance(1000);
+    expect(of('connectivity')).toEqual([{ type: 'connectivity', connectivity: { online: false, uploadsPending: 23, lastUploadAt: null } }]);
+    clock.advance(5000);
+    expect(of('connectivity')).toHaveLength(1);
+    const now = await cp.service.getStatus({}, ctx);
+    expect(now.ok && now.value.connectivity.uploadsPending).toBe(of('connectivity')[0]!.connectivity.uploadsPending);
   });
 
   it('stops with the service', () => {

@@ -5,7 +5,10 @@
 // kiosk's bar would say "fresh" for ever. So core looks every `everyMs` on the injected clock and
 // pushes `lists`, `storage` and `devices` when they differ from what it last pushed, and `clock` when
 // its warning flips or once per `clockEveryMs` (architecture.md: the screens only show what core says).
-import type { ClockStatus, DeviceHealth, KioskEvent, ListStatus, StorageStatus } from '../../contract/api.js';
+// `connectivity` too: the uploads pending grow with every entry, and a kiosk with no collector has
+// no upload callback to say so, so without the tick its bar would keep the count it started with
+// while the admin console's figure (same source, read later) moved on (docs/admin-console.md, "Today").
+import type { ClockStatus, Connectivity, DeviceHealth, KioskEvent, ListStatus, StorageStatus } from '../../contract/api.js';
 import type { Clock } from './clock.js';
 
 export interface StatusSources {
@@ -13,6 +16,7 @@ export interface StatusSources {
   clock(): ClockStatus;
   storage(): StorageStatus;
   devices(): DeviceHealth[];
+  connectivity?(): Connectivity;
 }
 
 export interface StatusTickOptions {
@@ -42,6 +46,7 @@ export function startStatusTick(clock: Clock, sources: StatusSources, emit: (eve
   let lastStorage = JSON.stringify(sources.storage());
   let lastDevices = JSON.stringify(sources.devices());
   let lastClock = sources.clock();
+  let lastConnectivity = sources.connectivity ? JSON.stringify(sources.connectivity()) : '';
   let timer: unknown = null;
   let stopped = false;
 
@@ -63,6 +68,14 @@ export function startStatusTick(clock: Clock, sources: StatusSources, emit: (eve
     if (devicesKey !== lastDevices) {
       lastDevices = devicesKey;
       emit({ type: 'devices', devices });
+    }
+    if (sources.connectivity) {
+      const connectivity = sources.connectivity();
+      const connectivityKey = JSON.stringify(connectivity);
+      if (connectivityKey !== lastConnectivity) {
+        lastConnectivity = connectivityKey;
+        emit({ type: 'connectivity', connectivity });
+      }
     }
     const now = clock.now();
     const clockStatus = sources.clock();
@@ -92,6 +105,7 @@ export function startStatusTick(clock: Clock, sources: StatusSources, emit: (eve
       else if (event.type === 'storage') lastStorage = JSON.stringify(event.storage);
       else if (event.type === 'devices') lastDevices = JSON.stringify(event.devices);
       else if (event.type === 'clock') lastClock = event.clock;
+      else if (event.type === 'connectivity') lastConnectivity = JSON.stringify(event.connectivity);
     },
     stop() {
       stopped = true;
