@@ -2,6 +2,8 @@
 // browser host (Node serves the screens and the contract; Debian's Chromium shows them). With
 // `--demo` and no configuration the service is the embedded demo (see src/app/kiosk-service.ts, the
 // plug point); without `--demo` a missing config.json stops the start and says what to configure.
+import { systemdNotifier } from '../../app/systemd.js';
+import { keepLaunchFile } from '../screen-handoff.js';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { existsSync } from 'node:fs';
@@ -130,6 +132,10 @@ export const register: RegisterCommand = (program: Command, io: CommandIo, setEx
       const shown = running.launchUrl ?? running.host.url;
       if (running.launchUrl) io.stdout.write(`kiosk: no window (${running.noWindowReason}); open ${running.launchUrl} in Chromium (it works once; type \`launch\` here for another)\n`);
       io.stdout.write(`kiosk ready ${shown}\n`);
+      // Under systemd: the screen unit's launch URL, READY=1 and the watchdog (src/app/systemd.ts).
+      const handoff = running.launchUrl && process.env.KIOSK_LAUNCH_FILE ? keepLaunchFile(process.env.KIOSK_LAUNCH_FILE, () => running.host.issueLaunchUrl(), log) : null;
+      const systemd = systemdNotifier({ log });
+      await systemd?.ready(`kiosk ready on ${running.host.origin}`);
       // The demo reads console commands (present a card, set a temperature, scan a code) from stdin.
       // Without a window, `launch` prints a fresh one-time launch URL (a second browser, a closed tab);
       // opening it signs the screen opened before out (one screen session, src/host/server.ts).
@@ -144,6 +150,8 @@ export const register: RegisterCommand = (program: Command, io: CommandIo, setEx
       });
       const reason = await untilStopRequested();
       lines?.close();
+      handoff?.stop();
+      systemd?.stop();
       io.stdout.write(`kiosk: ${reason}, stopping\n`);
       // Bounded: a stuck device close must not keep the kiosk (and its children) alive; what is left
       // after this is ended by the exit hooks of the pty pairs and the window.
