@@ -5,7 +5,7 @@
 // misspelt key is an error naming its path, never a silently ignored setting that leaves the kiosk
 // on defaults the integrator did not choose (architecture.md, "Security boundaries").
 import { z } from 'zod';
-import { CameraConfigSchema } from './api.js';
+import { CameraConfigSchema, LanguageSchema } from './api.js';
 
 const port = z.string().min(1).describe('serial device path, e.g. /dev/ttyUSB0');
 const baudRate = z.number().int().positive();
@@ -179,9 +179,16 @@ export const demoSectionSchema = z.strictObject({
 });
 
 export const kioskConfigSchema = z.strictObject({
+  revision: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(0)
+    .describe('written by the kiosk: one more with every save (console, `kiosk admin set-pin`); a change made against an older revision is refused'),
   venueId: z.string().min(1).default('demo-venue').describe('the venue this kiosk stands in'),
   kioskId: z.string().min(1).default('kiosk-1').describe('this kiosk (the demo uses its device key id)'),
   kioskName: z.string().max(64).optional().describe('site / lane name shown in the status bar; default the kioskId'),
+  language: LanguageSchema.optional().describe('language of the screens at start (zh-CN or en); default zh-CN, `--language` overrides'),
   roots: z.array(pinnedRootSchema).default([]).describe('national root keys pinned by the integrator (spec §2: more than one lets the root rotate)'),
   policy: venuePolicySchema.default(venuePolicySchema.parse({})).describe('venue policy (health-code spec §4)'),
   checkpoint: checkpointConfigSchema.default(checkpointConfigSchema.parse({})).describe('one passage: windows and rules (docs/door-passage.md)'),

@@ -24,14 +24,16 @@ describe('kiosk admin set-pin', () => {
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ kioskId: 'gate-3', policy: { requireTemperature: true } }));
     expect((await runCli(['admin', 'set-pin', '--data-dir', dir], '482916\n')).code).toBe(0);
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
-    expect(Object.keys(config).sort()).toEqual(['admin', 'kioskId', 'policy']);
+    // `revision` is the kiosk's own bookkeeping: one more with every save (src/core/config/config.ts).
+    expect(Object.keys(config).sort()).toEqual(['admin', 'kioskId', 'policy', 'revision']);
+    expect(config.revision).toBe(1);
     expect(config.policy).toEqual({ requireTemperature: true });
     expect(Object.keys(config.admin)).toEqual(['pin']);
     expect(adminPinMatches('482916', adminPinOf(config)!)).toBe(true);
     // With no config.json at all, the file written holds the PIN and nothing else.
     const fresh = mkdtempSync(join(tmpdir(), 'kiosk-admin-'));
     expect((await runCli(['admin', 'set-pin', '--data-dir', fresh], '482916\n')).code).toBe(0);
-    expect(Object.keys(JSON.parse(readFileSync(join(fresh, 'config.json'), 'utf8')))).toEqual(['admin']);
+    expect(Object.keys(JSON.parse(readFileSync(join(fresh, 'config.json'), 'utf8'))).sort()).toEqual(['admin', 'revision']);
   });
   it('refuses a PIN that is not 4–12 digits', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kiosk-admin-'));

@@ -1,8 +1,7 @@
 // `kiosk admin set-pin`: sets the admin PIN that guards the admin view (architecture.md, "Security
 // boundaries"). The PIN is read from stdin, never from the command line (shell history, `ps`), and
 // stored only as a scrypt hash in config.json `admin.pin`.
-import { existsSync, readFileSync } from 'node:fs';
-import { configPath, loadConfig, saveConfig } from '../../core/config/config.js';
+import { loadConfig, updateConfig } from '../../core/config/config.js';
 import { ensureDataDir } from '../../core/config/data-dir.js';
 import { adminPinMatches, guardSchema, guardsOf, hashAdminPin } from '../../core/checkpoint/admin-pin.js';
 import { CliError, dataDirOf, printJson, withDataDir } from '../program.js';
@@ -36,10 +35,9 @@ export const register: RegisterCommand = (program, io) => {
       // Only `admin.pin` changes. Everything else stays as the integrator wrote it: writing the parsed
       // document back would fill in every default, and a default written down no longer follows the
       // kiosk's defaults (docs/security.md, "Admin PIN").
-      const file = configPath(dataDir);
-      const written = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
-      const previous = typeof written.admin === 'object' && written.admin !== null ? (written.admin as Record<string, unknown>) : {};
-      saveConfig(dataDir, { ...written, admin: { ...previous, pin: record } } as Parameters<typeof saveConfig>[1]);
+      // The running kiosk sees the file change and takes the new PIN without a restart (its watcher
+      // reloads config.json; src/core/config/live.ts). The save bumps the revision.
+      updateConfig(dataDir, [{ path: 'admin.pin', value: record }]);
       printJson(io, { adminPin: 'set', config: 'admin.pin (scrypt hash)' });
     });
   // Guards (docs/security.md, "Guard identity"): once any is set, a verdict at the screen needs a
@@ -60,7 +58,8 @@ export const register: RegisterCommand = (program, io) => {
       const others = guardsOf(config).filter((g) => g.id !== badgeId);
       // Two guards with one PIN could not be told apart in the log.
       if (others.some((g) => adminPinMatches(pin, g.pin))) throw new CliError('BAD_REQUEST', 'another guard already has this PIN', 2);
-      saveConfig(dataDir, { ...config, guards: [...others, { id: badgeId, pin: record }] });
+      // Only `guards` changes: the rest of the file stays as written (no defaults filled in).
+      updateConfig(dataDir, [{ path: 'guards', value: [...others, { id: badgeId, pin: record }] }]);
       printJson(io, { guard: badgeId, pin: 'set', guards: others.length + 1 });
     });
 };

@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, configPath, lastGoodConfigPath, loadConfig, loadConfigForStart, rememberGoodConfig, saveConfig } from './config.js';
+import * as nodeFs from 'node:fs';
+import { ConfigConflictError, ConfigError, configPath, lastGoodConfigPath, loadConfig, loadConfigForStart, readConfigDocument, rememberGoodConfig, saveConfig, updateConfig, withChanges } from './config.js';
+import type { AtomicWriteFs } from './atomic-write.js';
 
 let dir: string;
 beforeEach(() => {
@@ -93,8 +95,76 @@ describe('last good configuration', () => {
 describe('saveConfig', () => {
   it('writes a valid document and refuses an invalid one, leaving the file as it was', () => {
     saveConfig(dir, { kioskId: 'lane-4' });
-    expect(JSON.parse(readFileSync(configPath(dir), 'utf8'))).toEqual({ kioskId: 'lane-4' });
+    expect(JSON.parse(readFileSync(configPath(dir), 'utf8'))).toEqual({ kioskId: 'lane-4', revision: 1 });
     expect(configErrorOf(() => saveConfig(dir, { kioskId: 'lane-5', store: { retentionDays: 0 } })).problems[0]!.path).toBe('store.retentionDays');
     expect(loadConfig(dir).kioskId).toBe('lane-4');
+  });
+});
+
+describe('saving with a revision', () => {
+  it('every save is one revision past the file, whatever revision the document carries', () => {
+    expect(saveConfig(dir, { kioskId: 'lane-4' }).revision).toBe(1);
+    expect(saveConfig(dir, { kioskId: 'lane-4' }).revision).toBe(2);
+    // A document read before the last save (revision 1) still lands after it, never on it.
+    expect(saveConfig(dir, { kioskId: 'lane-4', revision: 1 }).revision).toBe(3);
+    expect(loadConfig(dir).revision).toBe(3);
+  });
+
+  it('a change made on an older revision is refused and the file stays as it was', () => {
+    saveConfig(dir, { kioskId: 'lane-4' });
+    updateConfig(dir, [{ path: 'policy.feverThresholdC', value: 37.5 }], { baseRevision: 1 });
+    const before = readFileSync(configPath(dir), 'utf8');
+    expect(() => updateConfig(dir, [{ path: 'policy.feverThresholdC', value: 38 }], { baseRevision: 1 })).toThrow(ConfigConflictError);
+    expect(readFileSync(configPath(dir), 'utf8')).toBe(before);
+    expect(loadConfig(dir).policy.feverThresholdC).toBe(37.5);
+  });
+
+  it('a change writes only what the file had and the changed key, never the defaults', () => {
+    write({ kioskId: 'lane-4', checkpoint: { collectWindowMs: 3000 } });
+    updateConfig(dir, [{ path: 'policy.requireTemperature', value: true }, { path: 'admin.pin', value: { salt: 'a'.repeat(32), hash: 'b'.repeat(64) } }]);
+    expect(readConfigDocument(dir)).toEqual({
+      kioskId: 'lane-4',
+      checkpoint: { collectWindowMs: 3000 },
+      policy: { requireTemperature: true },
+      admin: { pin: { salt: 'a'.repeat(32), hash: 'b'.repeat(64) } },
+      revision: 1,
+    });
+  });
+
+  it('an invalid change names its path and leaves the file as it was', () => {
+    write({ kioskId: 'lane-4' });
+    const err = configErrorOf(() => updateConfig(dir, [{ path: 'policy.feverComparison', value: 'ge' }]));
+    expect(err.problems.map((p) => p.path)).toEqual(['policy.feverComparison']);
+    expect(configErrorOf(() => updateConfig(dir, [{ path: 'policy.feverTreshold', value: 38 }])).problems).toEqual([{ path: 'policy.feverTreshold', message: 'unknown key' }]);
+    expect(readConfigDocument(dir)).toEqual({ kioskId: 'lane-4' });
+  });
+
+  it('paths name keys and indexes only: no prototype keys, no empty steps', () => {
+    for (const path of ['__proto__.polluted', 'policy.__proto__', 'constructor.prototype', 'policy..x', '', 'policy.']) {
+      expect(() => withChanges({}, [{ path, value: 1 }]), path).toThrow(ConfigError);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(withChanges({ roots: [{ kid: 'a', pub: 'b' }] }, [{ path: 'roots.0.kid', value: 'c' }])).toEqual({ roots: [{ kid: 'c', pub: 'b' }] });
+  });
+
+  it('a crash between writing the temp file and the rename leaves the old file whole', () => {
+    saveConfig(dir, { kioskId: 'lane-4' });
+    const before = readFileSync(configPath(dir), 'utf8');
+    const crashing: AtomicWriteFs = {
+      ...(nodeFs as unknown as AtomicWriteFs),
+      openSync: nodeFs.openSync,
+      writeFileSync: (fd: number, data: string | Uint8Array) => nodeFs.writeFileSync(fd, data),
+      fsyncSync: nodeFs.fsyncSync,
+      closeSync: nodeFs.closeSync,
+      unlinkSync: nodeFs.unlinkSync,
+      renameSync: () => {
+        throw new Error('power cut');
+      },
+    };
+    expect(() => updateConfig(dir, [{ path: 'kioskId', value: 'lane-5' }], { fs: crashing })).toThrow('power cut');
+    expect(readFileSync(configPath(dir), 'utf8')).toBe(before);
+    expect(loadConfig(dir)).toMatchObject({ kioskId: 'lane-4', revision: 1 });
+    // No temp file is left beside it.
+    expect(nodeFs.readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 });

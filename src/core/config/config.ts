@@ -6,7 +6,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { configProblemsOf, kioskConfigSchema, type ConfigProblem, type KioskConfig, type KioskConfigInput } from '../../contract/config.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic, type AtomicWriteFs } from './atomic-write.js';
 
 export { kioskConfigSchema, pinnedRootSchema, configProblemsOf, type KioskConfig, type KioskConfigInput, type ConfigProblem } from '../../contract/config.js';
 
@@ -94,9 +94,114 @@ export function rememberGoodConfig(dataDir: string): void {
 
 export { writeFileAtomic } from './atomic-write.js';
 
-/** Writes config.json atomically; what it writes must be a valid document (checked before writing). */
-export function saveConfig(dataDir: string, config: KioskConfigInput): void {
-  const parsed = kioskConfigSchema.safeParse(config);
-  if (!parsed.success) throw new ConfigError(configPath(dataDir), configProblemsOf(parsed.error));
-  writeFileAtomic(configPath(dataDir), JSON.stringify(config, null, 2) + '\n');
+/** The document as written in config.json: only the keys its author wrote, no defaults filled in. */
+export type ConfigDocument = Record<string, unknown>;
+
+/** One change to the document: a dotted path (`policy.feverThresholdC`, `guards.0.id`) and its new value. */
+export interface ConfigChange {
+  path: string;
+  value: unknown;
+}
+
+/**
+ * A save made against a revision that is no longer the file's (someone else saved in between, or
+ * `kiosk admin set-pin` ran): refused, so one admin never silently undoes another's change.
+ */
+export class ConfigConflictError extends Error {
+  readonly reason = 'BAD_REQUEST';
+  constructor(
+    readonly baseRevision: number,
+    readonly currentRevision: number,
+  ) {
+    super(`the configuration was changed by someone else (revision ${currentRevision}, this change was made on ${baseRevision}): reload and make it again`);
+    this.name = 'ConfigConflictError';
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The revision a document carries (0 when it has none, as a file written before revisions). */
+export function revisionOf(doc: unknown): number {
+  const r = isObject(doc) ? doc.revision : undefined;
+  return typeof r === 'number' && Number.isSafeInteger(r) && r >= 0 ? r : 0;
+}
+
+/** config.json as its author wrote it (no defaults filled in); `{}` when there is none. A ConfigError when it is not a JSON object. */
+export function readConfigDocument(dataDir: string): ConfigDocument {
+  const file = configPath(dataDir);
+  if (!existsSync(file)) return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(file, [{ path: '(file)', message: `not JSON (${(err as Error).message})` }]);
+  }
+  if (!isObject(json)) throw new ConfigError(file, [{ path: '(top level)', message: 'not a JSON object' }]);
+  return json;
+}
+
+// A path names keys of the document and indexes of its arrays, nothing else: no prototype keys.
+const PATH_RE = /^[A-Za-z][A-Za-z0-9]*(\.(?:[A-Za-z][A-Za-z0-9]*|\d{1,4}))*$/;
+
+/** Whether `path` is a well-formed document path (`policy.feverThresholdC`, `guards.0.pin`). */
+export function isConfigPath(path: string): boolean {
+  return path.length <= 200 && PATH_RE.test(path) && !path.split('.').some((k) => k === 'constructor' || k === 'prototype');
+}
+
+/**
+ * A copy of `doc` with each change made at its path; objects on the way are created as needed. Only
+ * the changed paths are touched, so what the author left to the defaults stays left to them.
+ */
+export function withChanges(doc: ConfigDocument, changes: readonly ConfigChange[]): ConfigDocument {
+  const out = structuredClone(doc);
+  for (const { path, value } of changes) {
+    if (!isConfigPath(path)) throw new ConfigError(CONFIG_FILE, [{ path: path.slice(0, 200) || '(empty)', message: 'not a configuration path' }]);
+    const keys = path.split('.');
+    let node: Record<string, unknown> | unknown[] = out;
+    for (let i = 0; i < keys.length - 1; i++) {
+      const key = keys[i]!;
+      const here = (node as Record<string, unknown>)[key];
+      if (typeof here !== 'object' || here === null) {
+        const created: Record<string, unknown> | unknown[] = /^\d+$/.test(keys[i + 1]!) ? [] : {};
+        (node as Record<string, unknown>)[key] = created;
+        node = created;
+      } else node = here as Record<string, unknown> | unknown[];
+    }
+    (node as Record<string, unknown>)[keys[keys.length - 1]!] = structuredClone(value);
+  }
+  return out;
+}
+
+export interface SaveConfigOptions {
+  /** The revision the change was made on: refused (ConfigConflictError) when the file has moved on. */
+  baseRevision?: number;
+  /** The file system calls of the atomic write (tests simulate a crash between its steps). */
+  fs?: AtomicWriteFs;
+}
+
+/**
+ * Writes config.json atomically (temp file, fsync, rename, fsync of the directory; docs/security.md,
+ * "Durable (atomic) writes") with `revision` one past the file's. What it writes must be a valid
+ * document (checked first; a ConfigError naming the paths). Only the keys in `doc` are written:
+ * defaults stay defaults. Returns the parsed configuration as saved.
+ */
+export function saveConfig(dataDir: string, doc: KioskConfigInput | ConfigDocument, options: SaveConfigOptions = {}): KioskConfig {
+  const file = configPath(dataDir);
+  let onDisk = 0;
+  try {
+    onDisk = revisionOf(readConfigDocument(dataDir));
+  } catch {
+    // A broken file has no revision to keep: the document's own counts.
+  }
+  if (options.baseRevision !== undefined && options.baseRevision !== onDisk) throw new ConfigConflictError(options.baseRevision, onDisk);
+  const next = { ...(doc as ConfigDocument), revision: Math.max(onDisk, revisionOf(doc)) + 1 };
+  const parsed = kioskConfigSchema.safeParse(next);
+  if (!parsed.success) throw new ConfigError(file, configProblemsOf(parsed.error));
+  writeFileAtomic(file, JSON.stringify(next, null, 2) + '\n', 0o600, options.fs);
+  return parsed.data;
+}
+
+/** Reads config.json as written, makes `changes`, and saves it (see saveConfig). */
+export function updateConfig(dataDir: string, changes: readonly ConfigChange[], options: SaveConfigOptions = {}): KioskConfig {
+  return saveConfig(dataDir, withChanges(readConfigDocument(dataDir), changes), options);
 }
