@@ -30,6 +30,7 @@ import type { VenuePolicyInput } from '../core/policy/policy.js';
 import type { CheckpointSettingsInput } from '../core/checkpoint/config.js';
 import { resolveUploadConfig, startUploadService, type UploadService } from '../core/upload/service.js';
 import { purgeLimits } from '../core/upload/store-source.js';
+import type { RetentionControl } from '../core/admin/deps.js';
 import { schedulePurge, storeSettingsOf } from '../core/store/index.js';
 import { DeviceManager } from '../../native-bridge/manager.js';
 import { startDemoDevices, type RunningDemoDevices } from '../../native-bridge/demo.js';
@@ -305,18 +306,21 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
 
     // Retention (architecture.md "Data at rest"): entries past `store.retentionDays` are purged hourly in small
     // batches; with a collector configured, only what it has acknowledged.
+    let retention: RetentionControl | null = null;
     if (store) {
       const purgeStore = store;
       const { retentionDays } = storeSettingsOf(config);
       const purging = schedulePurge(purgeStore, {
         retentionDays,
         uploadLimits: () => purgeLimits(purgeStore, uploadUrl !== null),
+        clock: options.clock,
         onDone: (r) => {
           if (r.entriesDeleted > 0) log(`retention: ${r.entriesDeleted} entries older than ${retentionDays} days purged`);
         },
         onError: (err) => log(`retention purge failed: ${(err as Error).message}`),
       });
       closers.push(() => purging.stop());
+      retention = { schedule: purging, uploading: uploadUrl !== null, limits: () => purgeLimits(purgeStore, uploadUrl !== null) };
     }
 
     const checkpoint = createCheckpointService({
@@ -330,6 +334,7 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
       language: options.language,
       clock: options.clock,
       uploads,
+      retention,
       // Paths and messages only (the schema's messages quote no value, so no secret reaches a screen).
       configProblem: configProblem ? { paths: configProblem.problems.map((p) => p.path), message: configProblem.message } : null,
       log,

@@ -266,6 +266,119 @@ export const AdminSessionTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/
  */
 export const AdminRequest = z.object({ session: AdminSessionTokenSchema });
 
+// ---------------------------------------------------------------------------------------------
+// Admin console views: trust lists, retention, audit trail (docs/security.md, "Admin sessions").
+
+/** A warning the trust screen shows; the same conditions the guard screen's status bar shows (health-code spec §2–3). */
+export const TrustWarningSchema = z.enum([
+  'trustListMissing',
+  'trustListStale',
+  'trustListExpired',
+  'statusListMissing',
+  'statusListStale',
+  'statusListExpired',
+  'clockBackwards',
+  'noPinnedRoot',
+]);
+export type TrustWarning = z.infer<typeof TrustWarningSchema>;
+
+export const TrustOverviewSchema = z.object({
+  /** Core time the overview was taken at (ages are counted from it). */
+  at: EpochMs,
+  /** The installed trust list, with the very freshness the status bar shows. */
+  trustList: ListStatusSchema.extend({ ageMs: z.number().int().nullable(), keyCount: z.number().int().nonnegative(), revokedCodes: z.number().int().nonnegative() }),
+  /** The trust list's keys by issuing province (`iss`, GB/T 2260 code), kids in list order. */
+  provinces: z
+    .array(
+      z.object({
+        province: z.string().max(32),
+        active: z.number().int().nonnegative(),
+        revoked: z.number().int().nonnegative(),
+        kids: z.array(z.string().max(64)).max(64),
+      }),
+    )
+    .max(128),
+  statusList: ListStatusSchema.extend({
+    ageMs: z.number().int().nullable(),
+    records: z.number().int().nonnegative().nullable(),
+    /** Bytes of records (spec §3: 40 per record). */
+    sizeBytes: z.number().int().nonnegative().nullable(),
+  }),
+  /** The pinned national roots (config `roots`): kid and the SHA-256 of the raw public key, hex. */
+  roots: z.array(z.object({ kid: z.string().max(64), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).max(16),
+  clock: ClockStatusSchema,
+  warnings: z.array(TrustWarningSchema).max(16),
+});
+export type TrustOverview = z.infer<typeof TrustOverviewSchema>;
+
+/** What a purge removes and what it keeps (docs/upload-protocol.md §2 "Kiosk bookkeeping"). */
+export const PurgePlanSchema = z.object({
+  entriesRemoved: z.number().int().nonnegative(),
+  overridesRemoved: z.number().int().nonnegative(),
+  /** Older than the cutoff, kept because the collector has not acknowledged them yet. */
+  entriesKeptUnacknowledged: z.number().int().nonnegative(),
+  overridesKeptUnacknowledged: z.number().int().nonnegative(),
+  /** Older than the cutoff but behind a newer row in log order (a clock set back): they go when the prefix reaches them. */
+  entriesKeptOutOfOrder: z.number().int().nonnegative(),
+});
+export type PurgePlan = z.infer<typeof PurgePlanSchema>;
+
+export const RetentionViewSchema = z.object({
+  at: EpochMs,
+  /** config `store.retentionDays`. */
+  retentionDays: z.number().int().positive(),
+  /** Entries logged before this time are due for the purge. */
+  cutoffAt: EpochMs,
+  oldestEntryAt: EpochMs.nullable(),
+  entries: z.number().int().nonnegative(),
+  overrides: z.number().int().nonnegative(),
+  /** A collector is configured: only what it acknowledged may be purged. */
+  uploading: z.boolean(),
+  acknowledgedThroughSeq: z.number().int().nonnegative().nullable(),
+  next: PurgePlanSchema,
+  /** When the scheduled purge runs next; null when none is scheduled (no entry log). */
+  nextPurgeAt: EpochMs.nullable(),
+  lastPurge: z.object({ at: EpochMs, entriesDeleted: z.number().int().nonnegative(), overridesDeleted: z.number().int().nonnegative() }).nullable(),
+});
+export type RetentionView = z.infer<typeof RetentionViewSchema>;
+
+export const PurgeOutcomeSchema = z.object({
+  at: EpochMs,
+  cutoffAt: EpochMs,
+  entriesDeleted: z.number().int().nonnegative(),
+  overridesDeleted: z.number().int().nonnegative(),
+  /** What it kept: the plan as it stands after the purge. */
+  kept: PurgePlanSchema.pick({ entriesKeptUnacknowledged: true, overridesKeptUnacknowledged: true, entriesKeptOutOfOrder: true }),
+  oldestEntryAt: EpochMs.nullable(),
+});
+export type PurgeOutcome = z.infer<typeof PurgeOutcomeSchema>;
+
+/** An audit action name as stored (`admin-pin-failed`, `export`), or `guard-override` for the overrides table. */
+export const AuditActionSchema = z.string().regex(/^[a-z][a-z0-9-]{0,47}$/);
+/** Paging cursor: the audit trail and the guard overrides are two logs, each paged by its own seq. */
+export const AuditCursorSchema = z.object({ audit: z.number().int().nonnegative(), overrides: z.number().int().nonnegative() }).strict();
+export type AuditCursor = z.infer<typeof AuditCursorSchema>;
+export const AuditFilterSchema = z.object({
+  actions: z.array(AuditActionSchema).min(1).max(32).optional(),
+  from: EpochMs.optional(),
+  to: EpochMs.optional(),
+});
+export const AuditRowSchema = z.object({
+  source: z.enum(['audit', 'override']),
+  seq: z.number().int().positive(),
+  at: EpochMs,
+  action: z.string().max(48),
+  /** Who: the screen, admin or guard the row names; null when it names none. */
+  who: z.string().max(120).nullable(),
+  /** Long actions (exports): started, completed, failed, cancelled. */
+  outcome: z.string().max(16).nullable(),
+  /** The row's detail as `key: value` pairs (nested keys dotted); personal data never, by construction and redaction. */
+  detail: z.array(z.tuple([z.string().max(64), z.string().max(200)])).max(24),
+});
+export type AuditRow = z.infer<typeof AuditRowSchema>;
+/** The most audit rows one page may ask for: a page stays far under the wire's 64 KB. */
+export const MAX_AUDIT_PAGE = 100;
+
 export const METHODS = {
   /** Everything the screen needs to draw itself after (re)connecting. */
   getStatus: {
@@ -338,6 +451,34 @@ export const METHODS = {
       })
       .strict(),
     response: z.object({}),
+  },
+  /** Admin: the trust screen: trust and status lists, keys per province, pinned roots, warnings (health-code spec §2–4). */
+  getTrustOverview: {
+    request: AdminRequest.strict(),
+    response: TrustOverviewSchema,
+  },
+  /** Admin: the retention screen: configured days, the oldest entry, what the next purge removes and keeps. */
+  getRetention: {
+    request: AdminRequest.strict(),
+    response: RetentionViewSchema,
+  },
+  /** Admin: runs the retention purge now (the scheduled purge's own code path), audited with who asked. */
+  purgeNow: {
+    request: AdminRequest.strict(),
+    response: PurgeOutcomeSchema,
+  },
+  /** Admin: the audit trail and guard overrides, newest first, filtered by action and time, paged by `before`. */
+  getAudit: {
+    request: AdminRequest.extend({ ...AuditFilterSchema.shape, limit: z.number().int().min(1).max(MAX_AUDIT_PAGE), before: AuditCursorSchema.optional() }).strict(),
+    response: z.object({ rows: z.array(AuditRowSchema).max(MAX_AUDIT_PAGE), next: AuditCursorSchema.nullable(), matched: z.number().int().nonnegative() }),
+  },
+  /**
+   * Admin: the same rows as CSV, one chunk per call (each under the wire's 64 KB, the header in the
+   * first); the screen calls again with `next` until it is null and offers the whole as a download.
+   */
+  exportAudit: {
+    request: AdminRequest.extend({ ...AuditFilterSchema.shape, before: AuditCursorSchema.optional() }).strict(),
+    response: z.object({ csv: z.string().max(56 * 1024), rows: z.number().int().nonnegative(), next: AuditCursorSchema.nullable() }),
   },
 } as const;
 

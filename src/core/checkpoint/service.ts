@@ -31,6 +31,10 @@ import { resolveCheckpointSettings, type CheckpointSettings } from './config.js'
 import { PassageFlow, type PassageStore } from './passage.js';
 import { startStatusTick, type StatusTick, type StatusTickOptions } from './status-tick.js';
 import { AdminSessions } from '../admin/sessions.js';
+import type { AdminDeps, RetentionControl } from '../admin/deps.js';
+import { trustMethods } from '../admin/trust-methods.js';
+import { retentionMethods } from '../admin/retention-methods.js';
+import { auditMethods } from '../admin/audit-methods.js';
 
 /** What the service needs to show upload progress; the composition adapts core/upload's Uploader. */
 export interface UploadMonitor {
@@ -41,7 +45,7 @@ export interface UploadMonitor {
 }
 
 /** What the service needs of the entry log (EntryStore, or UnavailableStore when it cannot be opened). */
-export type ServiceStore = PassageStore & Pick<EntryStore, 'storageState' | 'lastEntries' | 'countsToday' | 'audit' | 'auditOf'>;
+export type ServiceStore = PassageStore & Pick<EntryStore, 'storageState' | 'lastEntries' | 'countsToday' | 'audit' | 'auditOf' | 'purgePlan' | 'auditPage'>;
 
 export interface CheckpointServiceOptions {
   config: KioskConfig;
@@ -61,6 +65,8 @@ export interface CheckpointServiceOptions {
   statusTick?: StatusTickOptions;
   /** config.json is invalid and `config` is the last good configuration: reported in the status. */
   configProblem?: { paths: string[]; message: string } | null;
+  /** The scheduled retention purge (the retention screen shows it and runs it now); null without an entry log. */
+  retention?: RetentionControl | null;
   log: (line: string) => void;
 }
 
@@ -304,8 +310,12 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     idleMs: config.admin.sessionIdleSeconds * 1000,
     onEnd: (_clientId, why) => emit({ type: 'adminSession', open: false, why }),
   });
+  const adminDeps: AdminDeps = { sessions, store, clock, config, emit, log, lists, listsStatus, clockStatus, retention: options.retention ?? null };
 
   const service: KioskService = {
+    ...trustMethods(adminDeps),
+    ...retentionMethods(adminDeps),
+    ...auditMethods(adminDeps),
     async getStatus() {
       const status: KioskStatus = {
         kioskId: config.kioskId.slice(0, 64),

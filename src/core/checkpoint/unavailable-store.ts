@@ -48,4 +48,12 @@ export class UnavailableStore implements ServiceStore {
   auditOf(): ReturnType<EntryStore['auditOf']> {
     return this.refuse();
   }
+
+  purgePlan(): ReturnType<EntryStore['purgePlan']> {
+    return this.refuse();
+  }
+
+  auditPage(): ReturnType<EntryStore['auditPage']> {
+    return this.refuse();
+  }
 }

@@ -29,6 +29,7 @@ import {
   type EntryColumn,
 } from './chain.js';
 import { uuidv7 } from './ids.js';
+import { auditPage, purgePlan, type AuditPage, type AuditPageQuery, type PurgePlanQuery, type PurgePlanResult } from './admin-views.js';
 import {
   newEntrySchema,
   type AppendedEntry,
@@ -492,6 +493,16 @@ export class EntryStore {
       endedAt: r.ended_at_ms === null ? null : new Date(r.ended_at_ms).toISOString(),
       detail: JSON.parse(r.detail) as Record<string, unknown>,
     }));
+  }
+
+  /** What the retention purge would remove and keep now (admin-views.ts; the retention screen). */
+  purgePlan(query: PurgePlanQuery): PurgePlanResult {
+    return purgePlan(this.db, query);
+  }
+
+  /** One page of the audit trail and guard overrides, newest first (admin-views.ts; the audit screen). */
+  auditPage(query: AuditPageQuery): AuditPage {
+    return auditPage(this.db, query);
   }
 
   /** Maps a selected row to the API shape, masking or revealing name and number. */

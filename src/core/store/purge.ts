@@ -33,6 +33,8 @@ export interface PurgeOptions {
   /** Called between batches (default: yield to the event loop once). */
   pause?: () => Promise<void>;
   onProgress?: (deleted: number) => void;
+  /** Who asked for this purge (an admin's "purge now"): named in its audit row, which is written even when nothing was due. */
+  by?: string;
 }
 
 export interface PurgeResult {
@@ -112,18 +114,30 @@ export async function purgeExpired(store: EntryStore, options: PurgeOptions): Pr
   const at = (p: number) => durations[Math.min(durations.length - 1, Math.floor(p * durations.length))] ?? 0;
   result.batchP50Ms = at(0.5);
   result.batchP99Ms = at(0.99);
-  if (result.entriesDeleted + result.overridesDeleted > 0) {
-    result.walTruncated = store.reclaimFreePages();
+  if (result.entriesDeleted + result.overridesDeleted > 0) result.walTruncated = store.reclaimFreePages();
+  if (result.entriesDeleted + result.overridesDeleted > 0 || options.by !== undefined) {
     store.audit('purge', {
+      ...(options.by !== undefined ? { by: options.by.slice(0, 100) } : {}),
       retentionDays: Math.floor(options.retentionDays),
       cutoff: result.cutoff,
       entriesDeleted: result.entriesDeleted,
       overridesDeleted: result.overridesDeleted,
       batches: result.batches,
       keptForUpload: options.uploadedThroughSeq !== undefined && options.uploadedThroughSeq !== null,
-    });
+    }, now);
   }
   return result;
+}
+
+/** The running schedule: the admin's "purge now" goes through it, so it is the scheduled purge's own path. */
+export interface PurgeSchedule {
+  stop(): void;
+  /** Runs a purge now (after one already running), audited naming `by`; rejects as purgeExpired does. */
+  runNow(by: string): Promise<PurgeResult>;
+  /** When the next scheduled run starts (UTC ms), null while one runs or once stopped. */
+  nextRunAt(): number | null;
+  /** The schedule's notion of now (the injected clock, or Date.now()). */
+  now(): number;
 }
 
 /**
@@ -138,26 +152,49 @@ export function schedulePurge(
     onDone?: (r: PurgeResult) => void;
     /** Read at every run: what the collector has acknowledged by then (uploads move on between runs). */
     uploadLimits?: () => Pick<PurgeOptions, 'uploadedThroughSeq' | 'overridesUploadedThroughSeq'>;
+    /** The kiosk's clock (tests inject one): what "older than retentionDays" is counted from. */
+    clock?: { now(): number };
   },
-): { stop(): void } {
+): PurgeSchedule {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let nextAt: number | null = null;
+  const now = () => options.clock?.now() ?? Date.now();
+  // One purge at a time: "purge now" during a scheduled run waits for it, then runs.
+  let running: Promise<unknown> = Promise.resolve();
+  const runOnce = (by?: string): Promise<PurgeResult> => {
+    const run = running.then(() => purgeExpired(store, { ...options, ...options.uploadLimits?.(), now: now(), ...(by !== undefined ? { by } : {}) }));
+    running = run.catch(() => undefined);
+    return run;
+  };
   const tick = async () => {
     if (stopped) return;
+    nextAt = null;
     try {
-      const r = await purgeExpired(store, { ...options, ...options.uploadLimits?.() });
+      const r = await runOnce();
       options.onDone?.(r);
     } catch (err) {
       options.onError?.(err);
     }
-    if (!stopped) timer = setTimeout(() => void tick(), options.intervalMs ?? 3_600_000);
-    timer?.unref();
+    if (stopped) return;
+    const interval = options.intervalMs ?? 3_600_000;
+    nextAt = now() + interval;
+    timer = setTimeout(() => void tick(), interval);
+    timer.unref();
   };
   void tick();
   return {
     stop() {
       stopped = true;
+      nextAt = null;
       if (timer) clearTimeout(timer);
     },
+    async runNow(by) {
+      const r = await runOnce(by);
+      options.onDone?.(r);
+      return r;
+    },
+    nextRunAt: () => nextAt,
+    now,
   };
 }

@@ -1,0 +1,36 @@
+// What the admin console's methods in core need (docs/security.md, "Admin sessions"): built once in
+// the kiosk service (src/core/checkpoint/service.ts) and handed to each method factory in this folder,
+// so a new admin screen adds a file here and one line there.
+import type { ClockStatus, KioskEvent, ListStatus } from '../../contract/api.js';
+import type { KioskConfig } from '../config/config.js';
+import type { ListCache } from '../codes/list-cache.js';
+import type { Clock } from '../checkpoint/clock.js';
+import type { ServiceStore } from '../checkpoint/service.js';
+import type { PurgeSchedule } from '../store/purge.js';
+import type { AdminSessions } from './sessions.js';
+
+/** The retention purge as the running kiosk schedules it (src/app/compose.ts). */
+export interface RetentionControl {
+  schedule: PurgeSchedule;
+  /** A collector is configured: only what it acknowledged may be purged. */
+  uploading: boolean;
+  /** The limits the scheduled purge reads at every run (core/upload/store-source.ts `purgeLimits`). */
+  limits(): { uploadedThroughSeq: number | null; overridesUploadedThroughSeq: number | null };
+}
+
+export interface AdminDeps {
+  sessions: AdminSessions;
+  store: ServiceStore;
+  clock: Clock;
+  config: KioskConfig;
+  emit(e: KioskEvent): void;
+  log(line: string): void;
+  /** The cached trust and status lists and the pinned roots they were checked against. */
+  lists: ListCache;
+  /** The lists' freshness exactly as the status bar gets it (same rule, same code). */
+  listsStatus(): { trustList: ListStatus; statusList: ListStatus };
+  /** The clock warning exactly as the status bar gets it. */
+  clockStatus(): ClockStatus;
+  /** Null when there is no entry log to purge (it could not be opened). */
+  retention: RetentionControl | null;
+}

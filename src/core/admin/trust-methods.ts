@@ -1,0 +1,76 @@
+// The trust screen (health-code spec §2–4): what the kiosk verifies codes against. The trust list's
+// seq, issue time, next update and keys per province; its revoked codes; the status list's seq, size
+// and age; the pinned national roots with the SHA-256 of each public key, for reading out against
+// the root the province published; and the warnings the guard screen's status bar shows, taken from
+// the same freshness and clock functions the status bar gets (never worked out a second way).
+import { createHash } from 'node:crypto';
+import { fail, ok, type KioskService, type TrustOverview, type TrustWarning } from '../../contract/api.js';
+import { b64urlDecode } from '../codes/b64url.js';
+import type { AdminDeps } from './deps.js';
+
+/** SHA-256 of a pinned root's raw public key (config `roots[].pub`, b64url), lower-case hex; null when it is not b64url. */
+export function rootFingerprint(pub: string): string | null {
+  const raw = b64urlDecode(pub);
+  return raw === null ? null : createHash('sha256').update(raw).digest('hex');
+}
+
+export function trustMethods(deps: AdminDeps): Pick<KioskService, 'getTrustOverview'> {
+  return {
+    async getTrustOverview(request, context) {
+      const held = deps.sessions.require(request.session, context, 'trust-overview');
+      if (!held.ok) return fail(held.reason, held.message, held.retryInMs);
+      try {
+        const at = deps.clock.now();
+        const { trustList, statusList } = deps.listsStatus();
+        const clock = deps.clockStatus();
+        const trust = deps.lists.trustList;
+        const status = deps.lists.statusList;
+
+        const byProvince = new Map<string, { province: string; active: number; revoked: number; kids: string[] }>();
+        for (const key of trust?.keys.values() ?? []) {
+          const p = byProvince.get(key.iss) ?? { province: key.iss.slice(0, 32), active: 0, revoked: 0, kids: [] };
+          if (key.revoked) p.revoked++;
+          else p.active++;
+          if (p.kids.length < 64) p.kids.push(key.kid.slice(0, 64));
+          byProvince.set(key.iss, p);
+        }
+        const provinces = [...byProvince.values()].sort((a, b) => a.province.localeCompare(b.province)).slice(0, 128);
+
+        const roots = deps.config.roots
+          .slice(0, 16)
+          .map((r) => ({ kid: r.kid.slice(0, 64), sha256: rootFingerprint(r.pub) }))
+          .filter((r): r is { kid: string; sha256: string } => r.sha256 !== null);
+
+        const warnings: TrustWarning[] = [];
+        if (trustList.state === 'missing') warnings.push('trustListMissing');
+        if (trustList.state === 'stale') warnings.push('trustListStale');
+        if (trustList.state === 'expired') warnings.push('trustListExpired');
+        if (statusList.state === 'missing') warnings.push('statusListMissing');
+        if (statusList.state === 'stale') warnings.push('statusListStale');
+        if (statusList.state === 'expired') warnings.push('statusListExpired');
+        if (clock.warning) warnings.push('clockBackwards');
+        if (roots.length === 0) warnings.push('noPinnedRoot');
+
+        const ageOf = (issuedAt: number | null) => (issuedAt === null ? null : at - issuedAt);
+        const overview: TrustOverview = {
+          at,
+          trustList: { ...trustList, ageMs: ageOf(trustList.issuedAt), keyCount: trust?.keys.size ?? 0, revokedCodes: trust?.revokedCodes.size ?? 0 },
+          provinces,
+          statusList: {
+            ...statusList,
+            ageMs: ageOf(statusList.issuedAt),
+            records: status ? status.count : null,
+            sizeBytes: status ? status.records.length : null,
+          },
+          roots,
+          clock,
+          warnings,
+        };
+        return ok(overview);
+      } catch (err) {
+        deps.log(`trust overview failed: ${(err as Error).name}`);
+        return fail('INTERNAL', `the trust overview could not be built (${(err as Error).name})`);
+      }
+    },
+  };
+}
