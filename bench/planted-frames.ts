@@ -4,7 +4,7 @@
 // (devices spec §1, "Frames": the reader hunts for the preamble). Throughput alone says nothing about
 // a parser that loses frames; the count of planted frames found does.
 import { HEADER_LENGTH, PREAMBLE } from '../native-bridge/idcard/frame.js';
-import { mulberry32 } from '../src/core/store/seed.js';
+import { mulberry32 } from '../src/base/prng.js';
 
 export interface PlantedStream {
   stream: Buffer;

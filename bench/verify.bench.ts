@@ -12,7 +12,7 @@ import { buildStatusRecords, installStatusList, installTrustList, lookupStatus, 
 import { issueDemoCode, makeDemoPki } from '../src/core/codes/pki.js';
 import { verifyCode } from '../src/core/codes/verify.js';
 import { mutateCode } from '../src/core/codes/fuzz-inputs.js';
-import { mulberry32 } from '../src/core/store/seed.js';
+import { mulberry32 } from '../src/base/prng.js';
 import { decideForCode, resolvePolicy } from '../src/core/policy/policy.js';
 import { DEMO_PEOPLE } from '../src/core/demo/people.js';
 

@@ -11,17 +11,16 @@ import { createThermometerCodec, encodeThermometerReply } from './thermometer/co
 import { ScannerFramer } from './scanner/framer.js';
 import { RelayCommandParser, encodeRelayCommand } from './gate/codec.js';
 import { demoPerson } from '../src/core/demo/people.js';
+import { mulberry32 } from '../src/base/prng.js';
 
 const MEGABYTE = 1 << 20;
 
-/** xorshift32: the same garbage on every run, so a failure can be replayed. */
+/** Seeded (src/base's PRNG): the same garbage on every run, so a failure can be replayed. */
 function garbage(seed: number, length: number, plant?: Buffer): Buffer {
   const out = Buffer.alloc(length);
-  let x = seed >>> 0 || 1;
+  const rand = mulberry32(seed);
   for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
+    const x = Math.floor(rand() * 0x1_0000_0000);
     out[i] = x & 0xff;
     // Plant frame starts now and then so the parsers' frame paths run, not only the hunt.
     if (plant && (x >>> 8) % 97 === 0 && i + plant.length < length) {
@@ -34,10 +33,9 @@ function garbage(seed: number, length: number, plant?: Buffer): Buffer {
 
 /** Feeds in uneven chunks, as a serial port delivers. */
 function feed(push: (b: Buffer) => void, bytes: Buffer, seed: number): void {
-  let x = seed;
+  const rand = mulberry32(seed ^ 0x5eed);
   for (let at = 0; at < bytes.length; ) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    const n = 1 + (x % 4096);
+    const n = 1 + Math.floor(rand() * 4096);
     push(bytes.subarray(at, at + n));
     at += n;
   }

@@ -17,11 +17,11 @@ import {
   phcLikeText,
   placementQuad,
   qrMatrix,
-  rng,
   QUIET_ZONE,
   type EcLevel,
   type Placement,
 } from './synth.js';
+import { mulberry32 } from '../base/prng.js';
 import type { LumaImage } from './types.js';
 
 export const DEGRADATIONS = [
@@ -106,7 +106,7 @@ const lerp = (a: number, b: number, t: number) => a + (b - a) * t;
 /** Renders one corpus frame from its spec. */
 export function renderCorpusFrame(spec: CorpusFrameSpec): CorpusFrame {
   const { width, height, severity: s, seed, kind } = spec;
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const image = blankImage(width, height);
   drawScene(image, seed ^ 0x5a5a);
   if (kind === 'no-code') {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { median3, stretchContrast } from './filters.js';
 import { lumaImage } from './luminance.js';
-import { rng } from './synth.js';
+import { mulberry32 } from '../base/prng.js';
 
 describe('median3', () => {
   it('equals a sort-based median at every interior pixel', () => {
-    const random = rng(3);
+    const random = mulberry32(3);
     const w = 37;
     const h = 23;
     const img = lumaImage(w, h, Uint8Array.from({ length: w * h }, () => Math.floor(random() * 256)));

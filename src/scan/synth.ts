@@ -2,19 +2,9 @@
 // degradations a door camera sees. Used by the corpus, the tests and the e2e camera clips.
 // Pure computation with a seeded PRNG, so a frame is reproducible from its parameters alone.
 import { create as createQr } from 'qrcode';
+import { base45Encode } from '../base/base45.js';
+import { mulberry32 } from '../base/prng.js';
 import { ScanError, type LumaImage } from './types.js';
-
-/** mulberry32: tiny, fast, good enough for test images; the same seed gives the same frame everywhere. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Standard normal deviates (Box–Muller). */
 export function gaussian(random: () => number): () => number {
@@ -33,36 +23,16 @@ export function gaussian(random: () => number): () => number {
   };
 }
 
-const BASE45 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
-
-/** RFC 9285 Base45, just enough to make realistic `PHC1:` payloads for the corpus. */
-export function base45(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i + 1 < bytes.length; i += 2) {
-    let n = bytes[i]! * 256 + bytes[i + 1]!;
-    const c = n % 45;
-    n = (n - c) / 45;
-    const d = n % 45;
-    const e = (n - d) / 45;
-    out += BASE45[c]! + BASE45[d]! + BASE45[e]!;
-  }
-  if (bytes.length % 2 === 1) {
-    const n = bytes[bytes.length - 1]!;
-    out += BASE45[n % 45]! + BASE45[Math.floor(n / 45)]!;
-  }
-  return out;
-}
-
 /**
  * A `PHC1:`-shaped text: the prefix and Base45 of `byteLength` random bytes. Real signed codes are
  * ~290 Base45 characters (193 bytes of zlib'd COSE); what matters to a decoder is the length and the
  * alphabet (spaces included, which is why decoded text must never be trimmed).
  */
 export function phcLikeText(seed: number, byteLength = 193): string {
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const bytes = new Uint8Array(byteLength);
   for (let i = 0; i < byteLength; i++) bytes[i] = Math.floor(random() * 256);
-  return 'PHC1:' + base45(bytes);
+  return 'PHC1:' + base45Encode(bytes);
 }
 
 export type EcLevel = 'L' | 'M' | 'Q' | 'H';
@@ -264,7 +234,7 @@ export function drawCapsule(image: LumaImage, x0: number, y0: number, x1: number
  * pattern search keys on.
  */
 export function drawScene(image: LumaImage, seed: number): void {
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const { width, height, data } = image;
   const base = 90 + random() * 90;
   const gx = (random() - 0.5) * 80;
@@ -365,13 +335,13 @@ export function motionBlur(image: LumaImage, length: number, angleDeg: number): 
 }
 
 export function addGaussianNoise(image: LumaImage, sigma: number, seed: number): void {
-  const normal = gaussian(rng(seed));
+  const normal = gaussian(mulberry32(seed));
   const { data } = image;
   for (let i = 0; i < data.length; i++) data[i] = clampByte(data[i]! + sigma * normal());
 }
 
 export function addSaltAndPepper(image: LumaImage, density: number, seed: number): void {
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const { data } = image;
   for (let i = 0; i < data.length; i++) {
     const r = random();
@@ -406,7 +376,7 @@ export function addGlare(image: LumaImage, cx: number, cy: number, radius: numbe
  * giving slow bright/dark bands at an angle, plus the faint sub-pixel column structure.
  */
 export function addMoire(image: LumaImage, amplitude: number, period: number, angleDeg: number, seed: number): void {
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const phase = random() * 2 * Math.PI;
   const a = (angleDeg * Math.PI) / 180;
   const fx = (Math.cos(a) * 2 * Math.PI) / period;

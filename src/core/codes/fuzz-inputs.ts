@@ -3,7 +3,7 @@
 // the verifier's fuzz test (every input gets a reason code) and the verify benchmark (how long the
 // slowest input takes: timing belongs in a benchmark, never in a test).
 import { deflateSync, inflateSync } from 'node:zlib';
-import { base45Decode, base45Encode } from './base45.js';
+import { base45Decode, base45Encode } from '../../base/base45.js';
 
 const BASE45 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
 

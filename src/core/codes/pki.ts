@@ -7,7 +7,7 @@ import { deflateSync } from 'node:zlib';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_PEOPLE, type DemoPerson } from '../demo/people.js';
-import { base45Encode } from './base45.js';
+import { base45Encode } from '../../base/base45.js';
 import { b64urlDecode, b64urlEncode } from './b64url.js';
 import { cborEncode } from './cbor.js';
 import { CWT_CTI, CWT_EXP, CWT_HC, CWT_IAT, CWT_ISS, type DocumentType } from './claims.js';

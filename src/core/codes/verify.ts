@@ -2,7 +2,7 @@
 // first failure, whose reason is what the kiosk logs and shows. Never throws on any input.
 import { inflateSync } from 'node:zlib';
 import type { VerifyReason } from '../../contract/reasons.js';
-import { base45Decode } from './base45.js';
+import { base45Decode } from '../../base/base45.js';
 import { cborDecode, isUint } from './cbor.js';
 import { CWT_IAT, CWT_ISS, validateClaims, type HealthClaims } from './claims.js';
 import { COSE_ALG_EDDSA, coseAlgorithm, coseKid, decodeCoseSign1, sigStructure, type CoseSign1 } from './cose.js';

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { connectionOf, EntryStore } from './entry-store.js';
-import { mulberry32 } from './seed.js';
+import { mulberry32 } from '../../base/prng.js';
 import { tempDataDir } from './test-support.js';
 
 const writer = fileURLToPath(new URL('./testing/crash-writer.ts', import.meta.url));

@@ -3,6 +3,7 @@
 // ID numbers with valid check characters (id-number.ts), a few demo people mixed in. Deterministic
 // for a given seed. Rows go in batched transactions (one fsync per batch) so a million rows take
 // seconds, not hours.
+import { mulberry32 } from '../../base/prng.js';
 import { withCheckChar } from '../codes/id-number.js';
 import { DEMO_PEOPLE } from '../demo/people.js';
 import type { Reason } from '../../contract/reasons.js';
@@ -14,17 +15,8 @@ const GIVEN = [...'伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞�
 const PROVINCES = ['110000', '310000', '330000', '320000', '440000', '510000', '420000', '370000'];
 const DISTRICTS = ['110101', '310104', '330102', '320102', '440106', '510107', '420102', '370102'];
 
-/** mulberry32: small, fast, seedable PRNG (seeded demo data must repeat exactly). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded demo data must repeat exactly: the one PRNG (src/base), re-exported for the store's tests. */
+export { mulberry32 };
 
 export interface SeedOptions {
   /** First and last passage time (UTC ms); defaults to the last 7 days. */

@@ -1,3 +1,4 @@
+// Base45 as PHC1 codes use it (health-code spec §1): the RFC 9285 examples, strict refusals, round trips.
 import { describe, expect, it } from 'vitest';
 import { base45Decode, base45Encode, Base45Error } from './base45.js';
 

@@ -1,4 +1,5 @@
 // Base45, RFC 9285: the QR alphanumeric alphabet, so PHC1 symbols stay small (health-code spec §1).
+// One codec for core's verifier, the code minting of the demo PKI and src/scan's synthetic frames.
 // Strict decoding: any character outside the alphabet, a dangling single character, or a group whose
 // value overflows (a triplet above 65535, a pair above 255) is invalid input, never a guess.
 
