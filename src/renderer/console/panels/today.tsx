@@ -6,15 +6,19 @@ import { useEffect, useState } from 'preact/hooks';
 import type { TodayFigures } from '../../../contract/api.js';
 import type { ConsolePanel, PanelProps } from '../panel.js';
 
-function TodayPanel({ call, client, t }: PanelProps) {
+function TodayPanel({ call, client, t, language }: PanelProps) {
   const [figures, setFigures] = useState<TodayFigures | null>(null);
   const [pending, setPending] = useState<number | null>(null);
   const [error, setError] = useState('');
+  // Counts are read when the panel opens or on "refresh" (an admin call, which keeps the session
+  // alive, so the door's traffic must not make them); the time says how fresh they are.
+  const [loadedAt, setLoadedAt] = useState<number | null>(null);
   const load = async () => {
     const result = await call('getTodayFigures', {});
     if (result.ok) {
       setFigures(result.value);
       setPending(result.value.uploadsPending);
+      setLoadedAt(Date.now());
       setError('');
     } else setError(`${t(`reason.${result.reason}`)} (${result.reason})`);
   };
@@ -37,6 +41,11 @@ function TodayPanel({ call, client, t }: PanelProps) {
     <section id="panel-today" class="panel">
       <h2>
         {t('admin.title')} {figures ? <span class="panel-sub">{figures.day}</span> : null}
+        {loadedAt !== null ? (
+          <span id="today-as-of" class="panel-sub">
+            {t('console.asOf', { time: new Date(loadedAt).toLocaleTimeString(language, { hour12: false }) })}
+          </span>
+        ) : null}
       </h2>
       <dl id="today-figures" class="figures">
         {rows.map(([id, label, value]) => (
