@@ -1,6 +1,6 @@
 // The export's own process (see export-process.ts for why). Reads one job as JSON from argv[2],
 // runs exportEntries into the job's file, and reports on stdout as JSON lines:
-//   {"auditSeq": n}                     once the export's audit row is written (before any row is read)
+//   {"auditSeq": n, "total": rows}      once the export's audit row is written (before any row is read)
 //   {"progress": rows, "total": rows}   after each page
 //   {"result": {...}, "peakRssMB": n}   once done (the row count, and this process's peak RSS)
 //   {"error": {"reason", "detail", "message"}}   on failure (exit code 1)
@@ -46,7 +46,7 @@ async function runJob(job: ExportJob): Promise<void> {
       result = await exportEntries(store, out, {
         ...job.options,
         signal: cancel.signal,
-        onAuditStarted: (auditSeq) => send({ auditSeq }),
+        onAuditStarted: (auditSeq, total) => send({ auditSeq, total }),
         onProgress: (rows, total) => {
           // At most ~100 progress lines per export.
           if (rows === total || rows - lastSent >= Math.max(1000, total / 100)) {

@@ -6,12 +6,14 @@
 //   heap balloon to ~205 MB with garbage it had not yet collected.
 // Progress and the result come back as JSON lines (export-child.ts).
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { StoreError, type StoreFailure, type StoreReason } from './errors.js';
 import { childEnvironment, nodeRuntimeForChildren } from './child-runtime.js';
 import type { ExportJob } from './export-child.js';
 import { EntryStore } from './entry-store.js';
+import { databasePath } from './db.js';
 import type { ExportOptions, ExportResult } from './export.js';
 
 /**
@@ -48,7 +50,10 @@ export function exportInChildProcess(
   const { script, preload } = childCommand();
   // A real Node, never Electron-as-Node: the packaged kiosk has the RunAsNode fuse off (child-runtime.ts).
   const runtime = nodeRuntimeForChildren();
-  if ('missing' in runtime) return Promise.reject(new StoreError('STORAGE_UNAVAILABLE', 'IO_ERROR', `cannot start the export process: ${runtime.missing}`));
+  if ('missing' in runtime) {
+    auditExportThatNeverStarted(dataDir, extra.file, rest, false, { reason: 'STORAGE_UNAVAILABLE', detail: `no Node runtime: ${runtime.missing}` });
+    return Promise.reject(new StoreError('STORAGE_UNAVAILABLE', 'IO_ERROR', `cannot start the export process: ${runtime.missing}`));
+  }
   return new Promise((resolve, reject) => {
     const v8Flags = options.format === 'xlsx' ? [`--max-semi-space-size=${XLSX_SEMI_SPACE_MB}`] : [];
     const child = spawn(runtime.path, [...v8Flags, ...preload, script, JSON.stringify(job)], {
@@ -80,7 +85,7 @@ export function exportInChildProcess(
         if (msg.progress !== undefined && msg.total !== undefined) onProgress?.(msg.progress, msg.total);
         else if (msg.auditSeq !== undefined) {
           auditSeq = msg.auditSeq;
-          onAuditStarted?.(msg.auditSeq);
+          onAuditStarted?.(msg.auditSeq, msg.total ?? 0);
         } else outcome = msg;
       }
     });
@@ -92,11 +97,50 @@ export function exportInChildProcess(
       // A child killed before it could complete its audit row: complete it here, so no export stays
       // recorded as running (docs/security.md).
       if (!outcome.result && !outcome.error && auditSeq !== null) finishAuditOfDeadChild(dataDir, extra.file, auditSeq, signal?.aborted === true, exitSignal ?? code);
+      // A failure before the child wrote its audit row (a bad range, an output file it could not
+      // create, a full disk, a child that never started): recorded here, so no export goes unaudited.
+      if (!outcome.result && auditSeq === null) {
+        const failure = outcome.error
+          ? { reason: outcome.error.reason, detail: outcome.error.detail }
+          : { reason: 'STORAGE_UNAVAILABLE', detail: `the export process ended (${String(exitSignal ?? code)})` };
+        auditExportThatNeverStarted(dataDir, extra.file, rest, signal?.aborted === true, failure);
+      }
       if (outcome.result && code === 0) resolve({ ...outcome.result, peakRssMB: Math.round((outcome.peakRssMB ?? 0) * 10) / 10 });
       else if (outcome.error) reject(new StoreError(outcome.error.reason, outcome.error.detail, outcome.error.message));
       else reject(new StoreError('STORAGE_UNAVAILABLE', 'IO_ERROR', `the export process ended without a result (exit ${code ?? exitSignal}): ${stderr.trim().split('\n').pop() ?? ''}`));
     });
   });
+}
+
+/** One export audit row, begun and completed at once: an export that failed before its child audited it. */
+export function auditExportThatNeverStarted(
+  dataDir: string,
+  file: string | undefined,
+  options: Pick<ExportOptions, 'fromMs' | 'toMs' | 'decision' | 'format' | 'reveal' | 'requestedBy'>,
+  cancelled: boolean,
+  failure: { reason: string; detail: string },
+): void {
+  // Never create an entry log just to record that there was none to export.
+  if (!existsSync(file ?? databasePath(dataDir))) return;
+  let store: EntryStore | undefined;
+  try {
+    store = EntryStore.open(dataDir, { skipIntegrityCheck: true, ...(file ? { file } : {}) });
+    const iso = (ms: number) => (Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms));
+    const seq = store.beginAudit('export', {
+      from: iso(options.fromMs),
+      to: iso(options.toMs),
+      decision: options.decision ?? null,
+      format: options.format,
+      revealed: options.reveal,
+      requestedBy: options.requestedBy ?? null,
+      rowsPlanned: null,
+    });
+    store.finishAudit(seq, cancelled ? 'cancelled' : 'failed', { rows: 0, failure: cancelled ? null : failure });
+  } catch {
+    // No entry log to write to (it is what failed): the caller reports the failure itself.
+  } finally {
+    store?.close();
+  }
 }
 
 function finishAuditOfDeadChild(dataDir: string, file: string | undefined, auditSeq: number, cancelled: boolean, exit: string | number | null): void {

@@ -5,9 +5,10 @@ import { PassThrough, Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { DEMO_PEOPLE } from '../demo/people.js';
 import { EntryStore } from './entry-store.js';
-import { exportEntries, EXPORT_COLUMNS, type ExportOptions } from './export.js';
+import { exportEntries, exportHeader, EXPORT_HEADERS, PEOPLE_COLUMNS, zoneOffset, type ExportOptions } from './export.js';
 import { exportInChildProcess } from './export-process.js';
 import { samplePassage, tempDataDir } from './test-support.js';
+import { REASON_TEXT } from '../../contract/reason-text.js';
 
 const zhang = DEMO_PEOPLE[0]!;
 const li = DEMO_PEOPLE[1]!;
@@ -74,9 +75,9 @@ describe('exportEntries', () => {
     const bytes = readFileSync(file);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const table = parseCsv(bytes.subarray(3).toString('utf8'));
-    expect(table[0]).toEqual([...EXPORT_COLUMNS]);
+    expect(table[0]).toEqual([...PEOPLE_COLUMNS]);
     expect(table).toHaveLength(4);
-    const col = (name: string) => EXPORT_COLUMNS.indexOf(name as (typeof EXPORT_COLUMNS)[number]);
+    const col = (name: string) => PEOPLE_COLUMNS.indexOf(name as (typeof PEOPLE_COLUMNS)[number]);
     expect(table.slice(1).map((r) => r[col('seq')])).toEqual(['2', '3', '4']);
     expect(table[1]![col('holder_name')]).toBe('张*');
     expect(table[1]![col('document_number')]).toBe('3301**********' + zhang.idNumber.slice(-4));
@@ -89,7 +90,7 @@ describe('exportEntries', () => {
   it('quotes and defuses a formula-looking name in a revealed CSV', async () => {
     const { file } = await exportTo('revealed.csv', { format: 'csv', reveal: true });
     const table = parseCsv(readFileSync(file).subarray(3).toString('utf8'));
-    const col = (name: string) => EXPORT_COLUMNS.indexOf(name as (typeof EXPORT_COLUMNS)[number]);
+    const col = (name: string) => PEOPLE_COLUMNS.indexOf(name as (typeof PEOPLE_COLUMNS)[number]);
     expect(table[1]![col('holder_name')]).toBe(zhang.name);
     expect(table[3]![col('holder_name')]).toBe('\'=HYPERLINK("x"),李');
   });
@@ -143,10 +144,65 @@ describe('exportEntries', () => {
     await wb.xlsx.readFile(file);
     const sheet = wb.getWorksheet('entries')!;
     expect(sheet.rowCount).toBe(4);
-    expect(sheet.getRow(1).values).toEqual([undefined, ...EXPORT_COLUMNS]);
-    const nameCol = EXPORT_COLUMNS.indexOf('holder_name') + 1;
+    expect(sheet.getRow(1).values).toEqual([undefined, ...PEOPLE_COLUMNS]);
+    const nameCol = PEOPLE_COLUMNS.indexOf('holder_name') + 1;
     expect(sheet.getRow(3).getCell(nameCol).value).toBe('李*');
-    expect(sheet.getRow(4).getCell(EXPORT_COLUMNS.indexOf('override_guard') + 1).value).toBe('guard-07');
+    expect(sheet.getRow(4).getCell(PEOPLE_COLUMNS.indexOf('override_guard') + 1).value).toBe('guard-07');
+  });
+
+  it('writes CSV for people: header and reasons in the chosen language, the code beside, local time beside UTC, CRLF', async () => {
+    const { file } = await exportTo('zh.csv', { format: 'csv', language: 'zh-CN', timeZone: 'Asia/Shanghai' });
+    const text = readFileSync(file).subarray(3).toString('utf8');
+    expect(text.split('\r\n')).toHaveLength(5); // header, three rows, the empty tail after the last CRLF
+    expect(text.replace(/\r\n/g, '')).not.toContain('\n');
+    const table = parseCsv(text);
+    expect(table[0]).toEqual(exportHeader('zh-CN', 'Asia/Shanghai'));
+    expect(table[0]).toContain('时间（Asia/Shanghai）');
+    const col = (name: (typeof PEOPLE_COLUMNS)[number]) => PEOPLE_COLUMNS.indexOf(name);
+    // t0 is 01:00 UTC, 09:00 in Shanghai (UTC+8).
+    expect(table[1]![col('time_local')]).toBe('2026-11-20 09:00:00');
+    expect(table[1]![col('time_utc')]).toBe(new Date(t0).toISOString());
+    expect(table[2]![col('reason')]).toBe(REASON_TEXT['zh-CN'].FEVER);
+    expect(table[2]![col('reason_code')]).toBe('FEVER');
+    const en = parseCsv(readFileSync((await exportTo('en.csv', { format: 'csv', language: 'en', timeZone: 'America/New_York' })).file).subarray(3).toString('utf8'));
+    expect(en[0]![col('time_local')]).toBe('Time (America/New_York)');
+    expect(en[1]![col('time_local')]).toBe('2026-11-19 20:00:00'); // EST, UTC-5 in November
+    expect(en[2]![col('reason')]).toBe(REASON_TEXT.en.FEVER);
+    await expect(exportEntries(store, new PassThrough(), { fromMs: t0, toMs: t0 + 1, format: 'csv', reveal: false, timeZone: 'Mars/Olympus' })).rejects.toMatchObject({
+      reason: 'BAD_REQUEST',
+    });
+  });
+
+  it('knows a zone offset on both sides of a daylight-saving change', () => {
+    const ny = zoneOffset('America/New_York');
+    expect(ny(Date.UTC(2026, 2, 8, 6, 59))).toBe(-5 * 3_600_000); // 01:59 EST
+    expect(ny(Date.UTC(2026, 2, 8, 7, 0))).toBe(-4 * 3_600_000); // 03:00 EDT
+    expect(zoneOffset('Asia/Kathmandu')(t0)).toBe(5.75 * 3_600_000);
+  });
+
+  it('writes XLSX for people: real date cells with a date-time format, widths, a frozen header row and filters', async () => {
+    const { file } = await exportTo('zh.xlsx', { format: 'xlsx', language: 'zh-CN', timeZone: 'Asia/Shanghai' });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    const sheet = wb.getWorksheet('entries')!;
+    const col = (name: (typeof PEOPLE_COLUMNS)[number]) => PEOPLE_COLUMNS.indexOf(name) + 1;
+    expect(sheet.getRow(1).getCell(col('holder_name')).value).toBe(EXPORT_HEADERS['zh-CN'].holder_name);
+    const local = sheet.getRow(2).getCell(col('time_local'));
+    const utc = sheet.getRow(2).getCell(col('time_utc'));
+    // A date cell holds the wall-clock time: Shanghai's 09:00 reads back as 09:00 "UTC" in the reader.
+    expect(local.value).toBeInstanceOf(Date);
+    expect((local.value as Date).toISOString()).toBe('2026-11-20T09:00:00.000Z');
+    expect((utc.value as Date).toISOString()).toBe(new Date(t0).toISOString());
+    expect(local.numFmt).toBe('yyyy-mm-dd hh:mm:ss');
+    expect(sheet.getRow(4).getCell(col('override_time_utc')).value).toBeInstanceOf(Date);
+    expect(sheet.getRow(3).getCell(col('reason')).value).toBe(REASON_TEXT['zh-CN'].FEVER);
+    expect(sheet.getRow(3).getCell(col('reason_code')).value).toBe('FEVER');
+    expect(sheet.getRow(3).getCell(col('temperature_c')).value).toBe(38.2);
+    expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    expect(sheet.autoFilter).toBe(`A1:V1`);
+    expect(PEOPLE_COLUMNS).toHaveLength(22); // V is the 22nd column
+    expect(sheet.getColumn(col('document_number')).width).toBeGreaterThanOrEqual(18);
+    expect(sheet.getColumn(col('reason')).width).toBeGreaterThan(20);
   });
 
   it('continues on a new worksheet, header repeated, past the rows-per-sheet limit', async () => {

@@ -6,10 +6,18 @@
 // document numbers are masked unless `reveal` (the stored masked columns: a masked export never
 // decrypts). The audit row is written BEFORE the first row is read and completed when the export
 // ends, completed, failed or cancelled (docs/security.md), so no export goes unrecorded.
+//
+// CSV and XLSX are files for people at the venue as well as for machines (docs/security.md
+// "Exports"): each time is given in the venue's time zone beside UTC, the header row and the reason
+// texts are in the chosen language with the reason's machine code in its own column, and an XLSX
+// has real date cells, column widths, a frozen header row and filters. NDJSON stays for machines:
+// its keys and values are EXPORT_COLUMNS exactly.
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
-import type { Decision } from '../../contract/reasons.js';
+import type { Language } from '../../contract/api.js';
+import { REASON_TEXT } from '../../contract/reason-text.js';
+import type { Decision, Reason } from '../../contract/reasons.js';
 import type { EntryColumn } from './chain.js';
 import { connectionOf, type EntryStore } from './entry-store.js';
 import { StoreError } from './errors.js';
@@ -27,14 +35,21 @@ export interface ExportOptions {
   reveal: boolean;
   /** Who asked, for the audit record (no personal data of holders). */
   requestedBy?: string;
+  /**
+   * CSV/XLSX: header row and reason texts in this language (the reason code keeps its own column).
+   * Absent: the header row is the machine column keys and reasons read in English.
+   */
+  language?: Language;
+  /** CSV/XLSX: the venue's IANA time zone for the local-time column (default: the process's own). */
+  timeZone?: string;
   pageSize?: number;
   /** XLSX rows per worksheet before continuing on the next (default and maximum: Excel's limit). */
   xlsxRowsPerSheet?: number;
   onProgress?: (rowsWritten: number, rowsTotal: number) => void;
   /** Aborting cancels the export between pages; the audit row then says `cancelled`. */
   signal?: AbortSignal;
-  /** Called with the audit row's seq once it is written (before any row is read). */
-  onAuditStarted?: (auditSeq: number) => void;
+  /** Called with the audit row's seq once it is written (before any row is read), and the rows planned. */
+  onAuditStarted?: (auditSeq: number, rowsPlanned: number) => void;
 }
 
 export interface ExportResult {
@@ -73,6 +88,155 @@ export const EXPORT_COLUMNS = [...EXPORT_ENTRY_COLUMNS, 'override_decision', 'ov
 
 type Cell = string | number | null;
 
+/**
+ * Column keys of a CSV or XLSX export (files for people): EXPORT_COLUMNS with the venue's local time
+ * before UTC and the reason's machine code after its text.
+ */
+export const PEOPLE_COLUMNS = [
+  ...EXPORT_COLUMNS.slice(0, EXPORT_COLUMNS.indexOf('time_utc')),
+  'time_local',
+  ...EXPORT_COLUMNS.slice(EXPORT_COLUMNS.indexOf('time_utc'), EXPORT_COLUMNS.indexOf('reason') + 1),
+  'reason_code',
+  ...EXPORT_COLUMNS.slice(EXPORT_COLUMNS.indexOf('reason') + 1),
+] as const;
+export type PeopleColumn = (typeof PEOPLE_COLUMNS)[number];
+
+/** The header row of a CSV/XLSX export per language (`{tz}`: the time zone's name). */
+export const EXPORT_HEADERS: Record<Language, Record<PeopleColumn, string>> = {
+  'zh-CN': {
+    seq: '序号',
+    id: '记录编号',
+    time_local: '时间（{tz}）',
+    time_utc: '时间（UTC）',
+    venue_id: '场所',
+    kiosk_id: '设备',
+    method: '核验方式',
+    holder_name: '姓名',
+    document_type: '证件类型',
+    document_number: '证件号码',
+    code_id: '健康码编号',
+    code_issuer: '签发地',
+    status_colour: '码色',
+    temperature_c: '体温（°C）',
+    decision: '结果',
+    reason: '原因',
+    reason_code: '原因代码',
+    trust_list_seq: '密钥列表版本',
+    override_decision: '人工处理结果',
+    override_guard: '处理人',
+    override_note: '处理备注',
+    override_time_utc: '人工处理时间（UTC）',
+  },
+  en: {
+    seq: 'Seq',
+    id: 'Entry id',
+    time_local: 'Time ({tz})',
+    time_utc: 'Time (UTC)',
+    venue_id: 'Venue',
+    kiosk_id: 'Kiosk',
+    method: 'Method',
+    holder_name: 'Name',
+    document_type: 'Document type',
+    document_number: 'Document number',
+    code_id: 'Code id',
+    code_issuer: 'Issuer',
+    status_colour: 'Code colour',
+    temperature_c: 'Temperature (°C)',
+    decision: 'Decision',
+    reason: 'Reason',
+    reason_code: 'Reason code',
+    trust_list_seq: 'Trust list seq',
+    override_decision: 'Guard decision',
+    override_guard: 'Guard',
+    override_note: 'Guard note',
+    override_time_utc: 'Guard decision time (UTC)',
+  },
+};
+
+/** XLSX column widths in characters (a CJK character counts about two). */
+const XLSX_WIDTHS: Record<PeopleColumn, number> = {
+  seq: 9,
+  id: 14,
+  time_local: 20,
+  time_utc: 20,
+  venue_id: 14,
+  kiosk_id: 14,
+  method: 9,
+  holder_name: 12,
+  document_type: 12,
+  document_number: 21,
+  code_id: 24,
+  code_issuer: 10,
+  status_colour: 10,
+  temperature_c: 11,
+  decision: 10,
+  reason: 34,
+  reason_code: 22,
+  trust_list_seq: 12,
+  override_decision: 12,
+  override_guard: 16,
+  override_note: 24,
+  override_time_utc: 20,
+};
+
+/** The header row for `language` (absent: the machine keys), naming the local column's time zone. */
+export function exportHeader(language: Language | undefined, timeZone: string): string[] {
+  return PEOPLE_COLUMNS.map((c) => (language ? EXPORT_HEADERS[language][c].replace('{tz}', timeZone) : c));
+}
+
+/** The kiosk process's own IANA time zone (TZ, else the system's): where the kiosk, and so the venue, is. */
+export function processTimeZone(): string {
+  return new Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
+}
+
+/**
+ * `zone`'s offset from UTC at an instant, in ms. Intl is far too slow per row at a million rows, so
+ * offsets are cached per quarter hour (every zone's transitions fall on a quarter hour).
+ */
+export function zoneOffset(timeZone: string): (ms: number) => number {
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  });
+  const cache = new Map<number, number>();
+  return (ms: number) => {
+    const bucket = Math.floor(ms / 900_000);
+    let offset = cache.get(bucket);
+    if (offset === undefined) {
+      const at = bucket * 900_000;
+      const p: Record<string, number> = {};
+      for (const part of format.formatToParts(at)) if (part.type !== 'literal') p[part.type] = Number(part.value);
+      offset = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - at;
+      if (cache.size > 100_000) cache.clear();
+      cache.set(bucket, offset);
+    }
+    return offset;
+  };
+}
+
+const pad2 = (n: number) => (n < 10 ? '0' : '') + n;
+/** `2026-11-21 17:00:05` for a wall-clock ms (a local time shifted into UTC), day prefixes cached. */
+function wallClockText(): (wallMs: number) => string {
+  const days = new Map<number, string>();
+  return (wallMs: number) => {
+    const day = Math.floor(wallMs / 86_400_000);
+    let prefix = days.get(day);
+    if (prefix === undefined) {
+      prefix = new Date(day * 86_400_000).toISOString().slice(0, 10) + ' ';
+      if (days.size > 10_000) days.clear();
+      days.set(day, prefix);
+    }
+    const s = Math.floor((wallMs - day * 86_400_000) / 1000);
+    return prefix + pad2(Math.floor(s / 3600)) + ':' + pad2(Math.floor(s / 60) % 60) + ':' + pad2(s % 60);
+  };
+}
+
 /** Columns read per page, in EXPORT_COLUMNS order up to the override (raw arrays: no row objects). */
 export const exportPageColumns = (reveal: boolean): EntryColumn[] =>
   EXPORT_ENTRY_COLUMNS.map((c) => {
@@ -81,6 +245,8 @@ export const exportPageColumns = (reveal: boolean): EntryColumn[] =>
   });
 const PAGE_COLUMNS = (reveal: boolean) => exportPageColumns(reveal).join(', ');
 const AT = EXPORT_ENTRY_COLUMNS.indexOf('time_utc');
+const REASON = EXPORT_COLUMNS.indexOf('reason');
+const OVERRIDE_AT = EXPORT_COLUMNS.indexOf('override_time_utc');
 const NAME = EXPORT_ENTRY_COLUMNS.indexOf('holder_name');
 const DOC = EXPORT_ENTRY_COLUMNS.indexOf('document_number');
 
@@ -107,9 +273,22 @@ function csvField(v: Cell): string {
  * ourselves, and text the schema CHECK-constrains to fixed words. Skipping the test there is a
  * measurable part of the CSV export's time at a million rows.
  */
-const CSV_PLAIN_COLUMNS = new Set<string>(['seq', 'time_utc', 'method', 'status_colour', 'temperature_c', 'decision', 'trust_list_seq', 'override_decision', 'override_time_utc']);
-const CSV_PLAIN = EXPORT_COLUMNS.map((c) => CSV_PLAIN_COLUMNS.has(c));
+const CSV_PLAIN_COLUMNS = new Set<string>([
+  'seq',
+  'time_local',
+  'time_utc',
+  'method',
+  'status_colour',
+  'temperature_c',
+  'decision',
+  'reason_code',
+  'trust_list_seq',
+  'override_decision',
+  'override_time_utc',
+]);
+const CSV_PLAIN = PEOPLE_COLUMNS.map((c) => CSV_PLAIN_COLUMNS.has(c));
 
+/** Rows of PEOPLE_COLUMNS cells as CSV lines, CRLF-terminated (RFC 4180; what Excel expects). */
 function csvLines(rows: readonly Cell[][]): string {
   let out = '';
   for (const r of rows) {
@@ -143,6 +322,13 @@ export function xlsxBacklogBytes(sheet: unknown): number {
   // archiver's streams come from the readable-stream package, which has no writableLength.
   const piped = (sb.pipes ?? []).reduce((n, p) => n + (p.writableLength ?? p._writableState?.length ?? 0), 0);
   return buffered + piped;
+}
+
+/** `A`…`Z`, `AA`…: the spreadsheet letter of a 1-based column number. */
+function columnLetter(n: number): string {
+  let out = '';
+  for (let k = n; k > 0; k = Math.floor((k - 1) / 26)) out = String.fromCharCode(65 + ((k - 1) % 26)) + out;
+  return out;
 }
 
 async function writeChunk(out: Writable, chunk: string | Buffer): Promise<void> {
@@ -183,6 +369,7 @@ export async function exportEntries(store: EntryStore, out: Writable, options: E
     .prepare('SELECT entry_seq, decision, guard, note, at_ms FROM entry_overrides WHERE entry_seq >= ? AND entry_seq <= ? ORDER BY seq')
     .raw(true);
   const NO_OVERRIDE: Cell[] = [null, null, null, null];
+  /** Pages of EXPORT_COLUMNS cells, times still in UTC ms (each format writes them its own way). */
   const pages = async function* (): AsyncGenerator<Cell[][]> {
     if (bounds.lo === null || bounds.hi === null) return;
     let after = bounds.lo - 1;
@@ -193,10 +380,9 @@ export async function exportEntries(store: EntryStore, out: Writable, options: E
       after = rows[rows.length - 1]![0] as number;
       const latest = new Map<number, Cell[]>();
       for (const o of overridesOf.all(first, after) as Cell[][]) {
-        latest.set(o[0] as number, [o[1]!, o[2]!, o[3]!, new Date(o[4] as number).toISOString()]);
+        latest.set(o[0] as number, [o[1]!, o[2]!, o[3]!, o[4]!]);
       }
       for (const r of rows) {
-        r[AT] = new Date(r[AT] as number).toISOString();
         if (options.reveal) {
           r[NAME] = store.revealName(r[NAME] as unknown as Uint8Array | null);
           r[DOC] = store.revealDocumentNumber(r[DOC] as unknown as Uint8Array | null);
@@ -205,6 +391,25 @@ export async function exportEntries(store: EntryStore, out: Writable, options: E
       }
       yield rows;
     }
+  };
+
+  const timeZone = options.timeZone ?? processTimeZone();
+  let offsetAt: (ms: number) => number;
+  try {
+    offsetAt = zoneOffset(timeZone);
+  } catch {
+    throw new StoreError('BAD_REQUEST', 'INVALID_ENTRY', `unknown time zone ${JSON.stringify(timeZone)}; expected an IANA name such as Asia/Shanghai`);
+  }
+  const header = exportHeader(options.language, timeZone);
+  const reasonText = REASON_TEXT[options.language ?? 'en'];
+  /** An EXPORT_COLUMNS row as PEOPLE_COLUMNS cells: local time added, reason in words beside its code. */
+  const forPeople = (c: Cell[], local: Cell | Date, utc: Cell | Date, overrideAt: Cell | Date): (Cell | Date)[] => {
+    const reason = c[REASON] as Reason | null;
+    return [
+      c[0]!, c[1]!, local, utc, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!,
+      reason === null ? null : (reasonText[reason] ?? reason), reason,
+      c[15]!, c[16]!, c[17]!, c[18]!, overrideAt,
+    ];
   };
 
   const auditSeq = store.beginAudit('export', {
@@ -216,7 +421,7 @@ export async function exportEntries(store: EntryStore, out: Writable, options: E
     requestedBy: options.requestedBy ?? null,
     rowsPlanned: bounds.n,
   });
-  options.onAuditStarted?.(auditSeq);
+  options.onAuditStarted?.(auditSeq, bounds.n);
   let written = 0;
   try {
     await writeAll();
@@ -242,13 +447,27 @@ export async function exportEntries(store: EntryStore, out: Writable, options: E
   };
   options.signal?.throwIfAborted();
   if (options.format === 'csv' || options.format === 'ndjson') {
-    if (options.format === 'csv') await writeChunk(out, '\uFEFF' + csvLines([[...EXPORT_COLUMNS]]));
+    // The BOM makes Excel read UTF-8 (Chinese names); CRLF line ends are what it writes itself.
+    if (options.format === 'csv') await writeChunk(out, '\uFEFF' + header.map(csvField).join(',') + '\r\n');
+    const text = wallClockText();
     for await (const cells of pages()) {
-      const text =
-        options.format === 'csv'
-          ? csvLines(cells)
-          : cells.map((c) => JSON.stringify(Object.fromEntries(EXPORT_COLUMNS.map((k, i) => [k, c[i]])))).join('\n') + '\n';
-      await writeChunk(out, text);
+      let chunk: string;
+      if (options.format === 'csv') {
+        chunk = csvLines(
+          cells.map((c) => {
+            const at = c[AT] as number;
+            return forPeople(c, text(at + offsetAt(at)), new Date(at).toISOString(), c[OVERRIDE_AT] === null ? null : new Date(c[OVERRIDE_AT] as number).toISOString()) as Cell[];
+          }),
+        );
+      } else {
+        chunk = '';
+        for (const c of cells) {
+          c[AT] = new Date(c[AT] as number).toISOString();
+          if (c[OVERRIDE_AT] !== null) c[OVERRIDE_AT] = new Date(c[OVERRIDE_AT] as number).toISOString();
+          chunk += JSON.stringify(Object.fromEntries(EXPORT_COLUMNS.map((k, i) => [k, c[i]]))) + '\n';
+        }
+      }
+      await writeChunk(out, chunk);
       written += cells.length;
       progress();
     }
@@ -258,15 +477,29 @@ export async function exportEntries(store: EntryStore, out: Writable, options: E
     // No styles and inline strings: shared strings would keep every distinct name in memory.
     // Loaded only for XLSX: exceljs adds ~25 MB to the process and CSV/NDJSON do not need it.
     const { default: ExcelJS } = await import('exceljs');
-    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false, zip: { zlib: { level: 1 } } });
+    // Styles are on for the date-time number format; every cell of a column shares one style object,
+    // which exceljs recognises by identity, so a million rows cost no style lookups.
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false, zip: { zlib: { level: 1 } } });
+    const PLAIN = {};
+    const DATE_TIME = { numFmt: 'yyyy-mm-dd hh:mm:ss' };
+    const HEADER = { font: { bold: true } };
+    const styles = PEOPLE_COLUMNS.map((c) => (c === 'time_local' || c === 'time_utc' || c === 'override_time_utc' ? DATE_TIME : PLAIN));
+    const lastColumn = columnLetter(PEOPLE_COLUMNS.length);
     // A worksheet holds at most 1,048,576 rows (Excel's limit); larger exports continue on
     // `entries-2`, `entries-3`… each with the header row.
     const rowsPerSheet = Math.max(1, Math.min(XLSX_MAX_DATA_ROWS, Math.floor(options.xlsxRowsPerSheet ?? XLSX_MAX_DATA_ROWS)));
     let sheetNumber = 1;
     let rowsInSheet = 0;
     const newSheet = () => {
-      const ws = workbook.addWorksheet(sheetNumber === 1 ? 'entries' : `entries-${sheetNumber}`);
-      ws.addRow([...EXPORT_COLUMNS]).commit();
+      // Frozen header row and filters on it, so the sheet reads like a table from the first click.
+      const ws = workbook.addWorksheet(sheetNumber === 1 ? 'entries' : `entries-${sheetNumber}`, {
+        views: [{ state: 'frozen', xSplit: 0, ySplit: 1 }],
+      });
+      ws.columns = PEOPLE_COLUMNS.map((c) => ({ key: c, width: XLSX_WIDTHS[c] }));
+      ws.autoFilter = `A1:${lastColumn}1`;
+      const head = ws.addRow(header);
+      head.eachCell((cell) => (cell.style = HEADER));
+      head.commit();
       rowsInSheet = 0;
       return ws;
     };
@@ -278,7 +511,12 @@ export async function exportEntries(store: EntryStore, out: Writable, options: E
           sheetNumber++;
           sheet = newSheet();
         }
-        sheet.addRow(r).commit();
+        // Excel date cells hold the wall-clock time: the local column is the instant shifted by the offset.
+        const at = r[AT] as number;
+        const o = r[OVERRIDE_AT] as number | null;
+        const row = sheet.addRow(forPeople(r, new Date(at + offsetAt(at)), new Date(at), o === null ? null : new Date(o)));
+        row.eachCell((cell, col) => (cell.style = styles[col - 1]!));
+        row.commit();
         rowsInSheet++;
       }
       written += rows.length;
