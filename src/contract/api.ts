@@ -379,6 +379,43 @@ export type AuditRow = z.infer<typeof AuditRowSchema>;
 /** The most audit rows one page may ask for: a page stays far under the wire's 64 KB. */
 export const MAX_AUDIT_PAGE = 100;
 
+// Statistics for the admin console (docs/admin-console.md, "Statistics"): counts only, never a row.
+
+/** A venue-local calendar day, `YYYY-MM-DD`. */
+export const LocalDaySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+/** The longest range one statistics call may ask for, in venue-local days. */
+export const MAX_STATISTICS_DAYS = 90;
+const Count = z.number().int().nonnegative();
+const DecisionCountsSchema = z.object({ admit: Count, deny: Count, review: Count });
+export const StatisticsSchema = z.object({
+  from: LocalDaySchema,
+  to: LocalDaySchema,
+  /** The venue's IANA zone the days and hours are counted in (the kiosk's own). */
+  timeZone: z.string().max(64),
+  /** Entries logged in the range. */
+  total: Count,
+  /**
+   * Every local hour of the range as parallel arrays: hour i starts `firstAt + i` hours (UTC ms),
+   * reads `hourOfDay[i]` on the venue's clock (a daylight-saving day repeats or skips one) and holds
+   * `total[i]` entries.
+   */
+  hours: z.object({ firstAt: EpochMs, hourOfDay: z.array(z.number().int().min(0).max(23)).max(MAX_STATISTICS_DAYS * 25 + 1), total: z.array(Count).max(MAX_STATISTICS_DAYS * 25 + 1) }),
+  /**
+   * Per local day: `final` counts what happened at the door (the guard's latest override where there
+   * is one, else the kiosk's decision); `kiosk` the kiosk's own decision.
+   */
+  days: z.array(z.object({ date: LocalDaySchema, total: Count, final: DecisionCountsSchema, kiosk: DecisionCountsSchema })).max(MAX_STATISTICS_DAYS),
+  decisions: z.object({ final: DecisionCountsSchema, kiosk: DecisionCountsSchema }),
+  /** The kiosk's reasons for deny and review, most frequent first. */
+  reasons: z.array(z.object({ reason: ReasonSchema, count: Count })).max(256),
+  methods: z.object({ code: Count, card: Count, both: Count }),
+  /** The code's issuing province (GB/T 2260), most frequent first; `null`: a card alone, no code. */
+  provinces: z.array(z.object({ code: z.string().max(16).nullable(), count: Count })).max(256),
+  /** Temperatures: 0.1 °C bins from 35.0 to 42.0 (`tenths` 350…420, zeros included), and the rest. */
+  temperature: z.object({ bins: z.array(z.object({ tenths: z.number().int(), count: Count })).max(128), under: Count, over: Count, none: Count }),
+});
+export type Statistics = z.infer<typeof StatisticsSchema>;
+
 export const METHODS = {
   /** Everything the screen needs to draw itself after (re)connecting. */
   getStatus: {
@@ -479,6 +516,14 @@ export const METHODS = {
   exportAudit: {
     request: AdminRequest.extend({ ...AuditFilterSchema.shape, before: AuditCursorSchema.optional() }).strict(),
     response: z.object({ csv: z.string().max(56 * 1024), rows: z.number().int().nonnegative(), next: AuditCursorSchema.nullable() }),
+  },
+  /**
+   * Admin: statistics for venue-local days `from`…`to` (both included, at most MAX_STATISTICS_DAYS,
+   * else BAD_REQUEST), read from the store's hourly roll-ups: counts only, nothing decrypted.
+   */
+  getStatistics: {
+    request: AdminRequest.extend({ from: LocalDaySchema, to: LocalDaySchema }).strict(),
+    response: StatisticsSchema,
   },
 } as const;
 

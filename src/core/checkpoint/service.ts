@@ -32,6 +32,7 @@ import { PassageFlow, type PassageStore } from './passage.js';
 import { startStatusTick, type StatusTick, type StatusTickOptions } from './status-tick.js';
 import { AdminSessions } from '../admin/sessions.js';
 import type { AdminDeps, RetentionControl } from '../admin/deps.js';
+import { statisticsMethods } from '../admin/statistics-methods.js';
 import { trustMethods } from '../admin/trust-methods.js';
 import { retentionMethods } from '../admin/retention-methods.js';
 import { auditMethods } from '../admin/audit-methods.js';
@@ -45,7 +46,7 @@ export interface UploadMonitor {
 }
 
 /** What the service needs of the entry log (EntryStore, or UnavailableStore when it cannot be opened). */
-export type ServiceStore = PassageStore & Pick<EntryStore, 'storageState' | 'lastEntries' | 'countsToday' | 'audit' | 'auditOf' | 'purgePlan' | 'auditPage'>;
+export type ServiceStore = PassageStore & Pick<EntryStore, 'storageState' | 'lastEntries' | 'countsToday' | 'audit' | 'auditOf' | 'purgePlan' | 'auditPage' | 'statistics'>;
 
 export interface CheckpointServiceOptions {
   config: KioskConfig;
@@ -316,6 +317,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     ...trustMethods(adminDeps),
     ...retentionMethods(adminDeps),
     ...auditMethods(adminDeps),
+    ...statisticsMethods(adminDeps),
     async getStatus() {
       const status: KioskStatus = {
         kioskId: config.kioskId.slice(0, 64),

@@ -41,6 +41,10 @@ export class UnavailableStore implements ServiceStore {
     return this.refuse();
   }
 
+  statistics(): ReturnType<EntryStore['statistics']> {
+    return this.refuse();
+  }
+
   audit(): void {
     return this.refuse();
   }

@@ -17,6 +17,7 @@ import { keyCheckValue, loadEntryKeys, loadLegacyEntryKeys, openText, resolveKey
 import { registerChainKey, verifyLog, type VerifyReport } from './verify.js';
 import { ListSyncTable, UploadLedgerTable } from './upload-tables.js';
 import { storeKeyFileInDataDir } from './settings.js';
+import { readStatistics, type EntryStatistics, type StatisticsRange } from './statistics.js';
 import {
   chainHash,
   chainInsertSql,
@@ -350,6 +351,19 @@ export class EntryStore {
       slot.total += r.n;
     }
     return [...byHour.values()];
+  }
+
+  /**
+   * The admin's statistics for local days `from`…`to` (≤ 90), from the hourly roll-ups kept with
+   * every write (statistics.ts): nothing decrypted, no entry scanned. Throws StoreError.
+   */
+  statistics(range: StatisticsRange): EntryStatistics {
+    try {
+      return readStatistics(this.db, range);
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+      throw toStoreError(err, 'reading statistics');
+    }
   }
 
   /** The newest `n` entries, newest first, name and number masked (guard screen). */

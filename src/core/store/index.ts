@@ -13,3 +13,4 @@ export type * from './types.js';
 export { storeSettingsOf, storeKeyFileInDataDir, storeSettingsSchema, type StoreSettings } from './settings.js';
 export { exportInChildProcess, type ExportProcessResult } from './export-process.js';
 export { GUARD_OVERRIDE_ACTION, type AuditPage, type AuditPageQuery, type RawAuditRow, type PurgePlanQuery, type PurgePlanResult } from './admin-views.js';
+export { MAX_STATISTICS_DAYS, temperatureKey, type EntryStatistics, type StatisticsRange, type DecisionCounts } from './statistics.js';

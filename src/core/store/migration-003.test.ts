@@ -67,7 +67,7 @@ describe('migration 003 (sealed names, per-type masks, keyed chain)', () => {
     writeSchema2Log(tmp.dir);
     const store = EntryStore.open(tmp.dir);
     try {
-      expect(schemaVersion(connectionOf(store))).toBe(3);
+      expect(schemaVersion(connectionOf(store))).toBe(MIGRATIONS.length);
       expect(store.verify()).toMatchObject({ ok: true, chains: [{ rowsChecked: 3 }, { rowsChecked: 1 }] });
       const masked = store.lastEntries(3).reverse();
       expect(masked.map((e) => [e.holderName, e.documentNumber])).toEqual([

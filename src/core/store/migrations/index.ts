@@ -5,6 +5,7 @@ import type { Migration } from './types.js';
 import { entriesMigration } from './001-entries.js';
 import { uploadStateMigration } from './002-upload-state.js';
 import { sealedNamesKeyedChainMigration } from './003-sealed-names-keyed-chain.js';
+import { hourlyRollupsMigration } from './004-hourly-rollups.js';
 
 export type { Migration, MigrationContext } from './types.js';
 
@@ -12,4 +13,5 @@ export const MIGRATIONS: readonly Migration[] = [
   entriesMigration, // 001
   uploadStateMigration, // 002
   sealedNamesKeyedChainMigration, // 003
+  hourlyRollupsMigration, // 004
 ];

@@ -1,0 +1,173 @@
+// The admin's statistics, read from the hourly roll-ups (migration 004) instead of the entries, so
+// any view over up to 90 days answers in milliseconds with a million entries in the log
+// (docs/admin-console.md, "Statistics"). Days and hours are the venue's local ones (local-days.ts):
+// a local day is the UTC hours between its two local midnights, which is why the counters are kept
+// per UTC hour. Nothing here decrypts anything: the counters hold no personal data.
+import type Database from 'better-sqlite3';
+import { MAX_STATISTICS_DAYS } from '../../contract/api.js';
+import type { Decision } from '../../contract/reasons.js';
+import { StoreError } from './errors.js';
+import { daysInclusive, kioskTimeZone, isTimeZone, localDays, parseDate, wallClock } from './local-days.js';
+
+const HOUR_MS = 3_600_000;
+/** The longest range one call may ask for, in local days (the contract's limit). */
+export { MAX_STATISTICS_DAYS };
+/** The temperature histogram's bins: tenths of °C, inclusive (35.0 … 42.0 °C). */
+export const TEMPERATURE_BIN_LOW = 350;
+export const TEMPERATURE_BIN_HIGH = 420;
+
+/**
+ * The roll-ups' temperature key of a value (°C), the rule of migration 004's SQL: tenths rounded half
+ * up, 'under' / 'over' outside the bins, '' when none was measured.
+ */
+export function temperatureKey(temperatureC: number | null): string {
+  if (temperatureC === null) return '';
+  const tenths = Math.round(temperatureC * 10);
+  if (tenths < TEMPERATURE_BIN_LOW) return 'under';
+  if (tenths > TEMPERATURE_BIN_HIGH) return 'over';
+  return String(tenths);
+}
+
+export interface DecisionCounts {
+  admit: number;
+  deny: number;
+  review: number;
+}
+
+export interface StatisticsRange {
+  /** First and last local day, inclusive (`YYYY-MM-DD`). */
+  from: string;
+  to: string;
+  /** IANA zone of the venue; defaults to the kiosk's own. */
+  timeZone?: string;
+}
+
+export interface EntryStatistics {
+  from: string;
+  to: string;
+  timeZone: string;
+  /** Entries in the range. */
+  total: number;
+  /**
+   * Every local hour of the range, in order, as parallel arrays (a 90-day range is ~2,200 hours: the
+   * answer stays small): hour i starts at `firstAt + i` hours (UTC ms), reads `hourOfDay[i]` on the
+   * venue's wall clock (a DST day repeats or skips one) and holds `total[i]` entries.
+   */
+  hours: { firstAt: number; hourOfDay: number[]; total: number[] };
+  /** Every local day: entries by final outcome, and by the kiosk's own decision. */
+  days: Array<{ date: string; total: number; final: DecisionCounts; kiosk: DecisionCounts }>;
+  decisions: { final: DecisionCounts; kiosk: DecisionCounts };
+  /** The kiosk's reason codes for deny and review, most frequent first. */
+  reasons: Array<{ reason: string; count: number }>;
+  methods: { code: number; card: number; both: number };
+  /** Issuing province of the code (`null`: a card alone), most frequent first. */
+  provinces: Array<{ code: string | null; count: number }>;
+  /** Histogram in tenths of °C (every bin from 35.0 to 42.0, zeros included) and the rest. */
+  temperature: { bins: Array<{ tenths: number; count: number }>; under: number; over: number; none: number };
+}
+
+function badRequest(message: string): StoreError {
+  return new StoreError('BAD_REQUEST', 'INVALID_ENTRY', message);
+}
+
+const zero = (): DecisionCounts => ({ admit: 0, deny: 0, review: 0 });
+
+function prepare(db: Database.Database) {
+  return {
+    // Outcomes per hour (the charts by hour and by day): a few rows per hour.
+    outcomes: db.prepare("SELECT hour, dim, key, n FROM entry_rollups WHERE hour >= ? AND hour < ? AND dim IN ('decision', 'final') AND n <> 0").raw(true),
+    // Everything else only as totals over the range, summed inside SQLite.
+    totals: db.prepare("SELECT dim, key, sum(n) FROM entry_rollups WHERE hour >= ? AND hour < ? AND dim IN ('reason', 'method', 'province', 'temp') GROUP BY dim, key").raw(true),
+  };
+}
+
+const statements = new WeakMap<Database.Database, ReturnType<typeof prepare>>();
+
+/**
+ * Statistics for local days `from`…`to` (at most MAX_STATISTICS_DAYS). Throws StoreError BAD_REQUEST
+ * for a malformed or reversed range, one too long, or an unknown zone.
+ */
+export function readStatistics(db: Database.Database, range: StatisticsRange): EntryStatistics {
+  const timeZone = range.timeZone ?? kioskTimeZone();
+  if (!isTimeZone(timeZone)) throw badRequest('statistics: unknown time zone');
+  const from = parseDate(range.from);
+  const to = parseDate(range.to);
+  if (!from || !to) throw badRequest('statistics: from and to must be calendar days, YYYY-MM-DD');
+  const span = daysInclusive(from, to);
+  if (span < 1) throw badRequest('statistics: to is before from');
+  if (span > MAX_STATISTICS_DAYS) throw badRequest(`statistics: at most ${MAX_STATISTICS_DAYS} days at once (asked for ${span})`);
+
+  let stmt = statements.get(db);
+  if (!stmt) statements.set(db, (stmt = prepare(db)));
+  const days = localDays(from, to, timeZone);
+  // UTC hours covering the range; exact at both ends in zones with whole-hour offsets.
+  const firstHour = Math.floor(days[0]!.startMs / HOUR_MS);
+  const endHour = Math.ceil(days[days.length - 1]!.endMs / HOUR_MS);
+
+  const out: EntryStatistics = {
+    from: days[0]!.date,
+    to: days[days.length - 1]!.date,
+    timeZone,
+    total: 0,
+    hours: { firstAt: days[0]!.startMs, hourOfDay: [], total: [] },
+    days: [],
+    decisions: { final: zero(), kiosk: zero() },
+    reasons: [],
+    methods: { code: 0, card: 0, both: 0 },
+    provinces: [],
+    temperature: { bins: [], under: 0, over: 0, none: 0 },
+  };
+
+  // Every hour of every day, labelled with the local wall clock. A day without a DST change is
+  // labelled by arithmetic from its midnight; a day with one asks the zone hour by hour.
+  const hourIndex = new Map<number, number>();
+  const dayOfHour: number[] = [];
+  days.forEach((d, di) => {
+    out.days.push({ date: d.date, total: 0, final: zero(), kiosk: zero() });
+    const n = Math.round((d.endMs - d.startMs) / HOUR_MS);
+    for (let i = 0; i < n; i++) {
+      const at = d.startMs + i * HOUR_MS;
+      hourIndex.set(Math.floor(at / HOUR_MS), out.hours.total.length);
+      dayOfHour.push(di);
+      out.hours.hourOfDay.push(n === 24 ? i : wallClock(at, timeZone).hour);
+      out.hours.total.push(0);
+    }
+  });
+
+  for (const [hour, dim, key, n] of stmt.outcomes.all(firstHour, endHour) as Array<[number, string, string, number]>) {
+    const i = hourIndex.get(hour);
+    if (i === undefined) continue; // a part hour at the edge of a zone with a fractional offset
+    const decision = key as Decision;
+    const day = out.days[dayOfHour[i]!]!;
+    if (dim === 'final') {
+      out.hours.total[i]! += n;
+      day.final[decision] += n;
+      day.total += n;
+      out.decisions.final[decision] += n;
+      out.total += n;
+    } else {
+      day.kiosk[decision] += n;
+      out.decisions.kiosk[decision] += n;
+    }
+  }
+
+  const bins = new Map<number, number>();
+  for (const [dim, key, n] of stmt.totals.all(firstHour, endHour) as Array<[string, string, number]>) {
+    if (n === 0) continue;
+    if (dim === 'reason') {
+      if (key !== '') out.reasons.push({ reason: key, count: n });
+    } else if (dim === 'method') {
+      if (key === 'code' || key === 'card' || key === 'both') out.methods[key] += n;
+    } else if (dim === 'province') {
+      out.provinces.push({ code: key === '' ? null : key, count: n });
+    } else if (key === '') out.temperature.none += n;
+    else if (key === 'under') out.temperature.under += n;
+    else if (key === 'over') out.temperature.over += n;
+    else bins.set(Number(key), (bins.get(Number(key)) ?? 0) + n);
+  }
+  for (let t = TEMPERATURE_BIN_LOW; t <= TEMPERATURE_BIN_HIGH; t++) out.temperature.bins.push({ tenths: t, count: bins.get(t) ?? 0 });
+  const byCount = <T extends { count: number }>(a: T, b: T) => b.count - a.count;
+  out.reasons.sort((a, b) => byCount(a, b) || a.reason.localeCompare(b.reason));
+  out.provinces.sort((a, b) => byCount(a, b) || String(a.code).localeCompare(String(b.code)));
+  return out;
+}
