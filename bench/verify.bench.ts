@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { b64urlEncode } from '../src/core/codes/b64url.js';
+import { base64urlEncode } from '../src/base/base64url.js';
 import { ed25519Backend, generateKeyPair, keyId } from '../src/core/codes/ed25519.js';
 import { buildStatusRecords, installStatusList, installTrustList, lookupStatus, signJws } from '../src/core/codes/lists.js';
 import { issueDemoCode, makeDemoPki } from '../src/core/codes/pki.js';
@@ -65,7 +65,7 @@ export async function run(): Promise<object> {
   const root = pki.root;
   const keys = Array.from({ length: 300 }, (_, i) => {
     const kp = generateKeyPair(new Uint8Array(32).fill(i % 256).map((b, j) => (b + j * 7 + (i >> 8)) & 0xff));
-    return { kid: b64urlEncode(keyId(kp.publicKey)), iss: String(110000 + i * 100).padStart(6, '0'), pub: b64urlEncode(kp.publicKey), nbf: '2026-01-01T00:00:00Z', exp: '2028-01-01T00:00:00Z', status: 'active' };
+    return { kid: base64urlEncode(keyId(kp.publicKey)), iss: String(110000 + i * 100).padStart(6, '0'), pub: base64urlEncode(kp.publicKey), nbf: '2026-01-01T00:00:00Z', exp: '2028-01-01T00:00:00Z', status: 'active' };
   });
   const big = signJws({ seq: 2, issued: new Date().toISOString(), nextUpdate: new Date(Date.now() + 7 * 86400e3).toISOString(), keys, revokedCodes: [] }, 'trust', { rootSecretKey: root.secretKey, rootPublicKey: root.publicKey });
   const trustTimes: number[] = [];
@@ -81,7 +81,7 @@ export async function run(): Promise<object> {
   const salt = new Uint8Array(16).fill(5);
   const ids = Array.from({ length: N }, (_, i) => `BENCH${String(i).padStart(13, '0')}`);
   let statusJws: string | null = signJws(
-    { seq: 1, issued: new Date().toISOString(), nextUpdate: new Date(Date.now() + 86400e3).toISOString(), salt: b64urlEncode(salt), records: b64urlEncode(buildStatusRecords(salt, ids.map((id, i) => ({ id, st: ((i % 2) + 1) as 1 | 2, su: now })))) },
+    { seq: 1, issued: new Date().toISOString(), nextUpdate: new Date(Date.now() + 86400e3).toISOString(), salt: base64urlEncode(salt), records: base64urlEncode(buildStatusRecords(salt, ids.map((id, i) => ({ id, st: ((i % 2) + 1) as 1 | 2, su: now })))) },
     'status',
     { rootSecretKey: root.secretKey, rootPublicKey: root.publicKey },
   );

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { b64urlDecode } from '../codes/b64url.js';
+import { base64urlDecode } from '../../base/base64url.js';
 import { makeViewsRig, T0, DAY_MS, type ViewsRig } from './views-test-support.js';
 
 let rig: ViewsRig | null = null;
@@ -40,7 +40,7 @@ describe('trust overview (health-code spec §2–4)', () => {
     expect(status.count).toBeGreaterThan(1000);
     // The fingerprint is SHA-256 over the raw root public key (what a province publishes to compare).
     const root = rig.pki.roots[0]!;
-    expect(v.roots).toEqual([{ kid: root.kid, sha256: createHash('sha256').update(b64urlDecode(root.pub)!).digest('hex') }]);
+    expect(v.roots).toEqual([{ kid: root.kid, sha256: createHash('sha256').update(base64urlDecode(root.pub)!).digest('hex') }]);
     expect(Buffer.from(v.roots[0]!.sha256, 'hex').equals(createHash('sha256').update(rig.pki.root.publicKey).digest())).toBe(true);
     expect(v.warnings).toEqual([]);
   });

@@ -5,12 +5,12 @@
 // the same freshness and clock functions the status bar gets (never worked out a second way).
 import { createHash } from 'node:crypto';
 import { fail, ok, type KioskService, type TrustOverview, type TrustWarning } from '../../contract/api.js';
-import { b64urlDecode } from '../codes/b64url.js';
+import { base64urlDecode } from '../../base/base64url.js';
 import type { AdminDeps } from './deps.js';
 
 /** SHA-256 of a pinned root's raw public key (config `roots[].pub`, b64url), lower-case hex; null when it is not b64url. */
 export function rootFingerprint(pub: string): string | null {
-  const raw = b64urlDecode(pub);
+  const raw = base64urlDecode(pub);
   return raw === null ? null : createHash('sha256').update(raw).digest('hex');
 }
 

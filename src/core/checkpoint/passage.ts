@@ -20,7 +20,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { IDLE_PASSAGE, type GuardVerdict, type PassageView } from '../../contract/api.js';
 import type { Decision, Reason } from '../../contract/reasons.js';
-import { b64urlDecode } from '../codes/b64url.js';
+import { base64urlDecode } from '../../base/base64url.js';
 import { maskDocumentNumber, maskName } from '../codes/id-number.js';
 import type { StatusList, TrustList } from '../codes/lists.js';
 import { verifyCode, type VerifyResult } from '../codes/verify.js';
@@ -129,7 +129,7 @@ function viewTemperature(t: number | null): number | null {
 
 function ctiHex(cti: string | undefined): string | null {
   if (!cti) return null;
-  const bytes = b64urlDecode(cti);
+  const bytes = base64urlDecode(cti);
   return bytes ? Buffer.from(bytes).toString('hex') : null;
 }
 

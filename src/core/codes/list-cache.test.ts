@@ -2,20 +2,20 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, statSync, unlinkSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { b64urlEncode } from './b64url.js';
+import { base64urlEncode } from '../../base/base64url.js';
 import { generateKeyPair, keyId } from './ed25519.js';
 import { LIST_FLOOR_FILE, ListCache } from './list-cache.js';
 import { buildStatusRecords, signJws } from './lists.js';
 
 const root = generateKeyPair(new Uint8Array(32).fill(11));
-const roots = [{ kid: b64urlEncode(keyId(root.publicKey)), pub: b64urlEncode(root.publicKey) }];
+const roots = [{ kid: base64urlEncode(keyId(root.publicKey)), pub: base64urlEncode(root.publicKey) }];
 const signOpts = { rootSecretKey: root.secretKey, rootPublicKey: root.publicKey };
 const trustJws = (seq: number, note = '') =>
   signJws({ seq, issued: '2026-11-20T00:00:00Z', nextUpdate: '2026-11-27T00:00:00Z', keys: [], revokedCodes: note ? [note] : [] }, 'trust', signOpts);
 const salt = new Uint8Array(16).fill(5);
 const statusJws = (seq: number, red: string[]) =>
   signJws(
-    { seq, issued: '2026-11-20T00:00:00Z', nextUpdate: '2026-11-21T00:00:00Z', salt: b64urlEncode(salt), records: b64urlEncode(buildStatusRecords(salt, red.map((id) => ({ id, st: 2 as const, su: 1 })))) },
+    { seq, issued: '2026-11-20T00:00:00Z', nextUpdate: '2026-11-21T00:00:00Z', salt: base64urlEncode(salt), records: base64urlEncode(buildStatusRecords(salt, red.map((id) => ({ id, st: 2 as const, su: 1 })))) },
     'status',
     signOpts,
   );

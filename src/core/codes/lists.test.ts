@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
-import { b64urlEncode } from './b64url.js';
+import { base64urlEncode } from '../../base/base64url.js';
 import { generateKeyPair, keyId } from './ed25519.js';
 import { buildStatusRecords, installStatusList, installTrustList, lookupStatus, MAX_TRUST_LIST_CHARS, signJws, STATUS_RECORD_SIZE } from './lists.js';
 
 const root = generateKeyPair(new Uint8Array(32).fill(7));
-const roots = [{ kid: b64urlEncode(keyId(root.publicKey)), pub: b64urlEncode(root.publicKey) }];
+const roots = [{ kid: base64urlEncode(keyId(root.publicKey)), pub: base64urlEncode(root.publicKey) }];
 const signOpts = { rootSecretKey: root.secretKey, rootPublicKey: root.publicKey };
 const trustPayload = (seq: number) => ({ seq, issued: '2026-11-20T00:00:00Z', nextUpdate: '2026-11-27T00:00:00Z', keys: [], revokedCodes: [] });
 const salt = new Uint8Array(16).fill(3);
@@ -23,7 +23,7 @@ describe('trust list installation (spec §2, §4)', () => {
   });
   it('refuses a pinned root entry whose kid is not its own key', () => {
     const other = generateKeyPair(new Uint8Array(32).fill(9));
-    const lying = [{ kid: roots[0]!.kid, pub: b64urlEncode(other.publicKey) }];
+    const lying = [{ kid: roots[0]!.kid, pub: base64urlEncode(other.publicKey) }];
     expect(installTrustList(signJws(trustPayload(1), 'trust', signOpts), lying, null)).toMatchObject({ reason: 'SIGNATURE_INVALID' });
   });
   it('refuses a well-signed payload that is not a trust list', () => {
@@ -57,7 +57,7 @@ describe('trust list installation (spec §2, §4)', () => {
 describe('status list (spec §3)', () => {
   const entries = Array.from({ length: 5000 }, (_, i) => ({ id: `ID${i}`, st: ((i % 2) + 1) as 1 | 2, su: 1_700_000_000 + i }));
   const records = buildStatusRecords(salt, entries);
-  const jws = signJws({ seq: 1, issued: '2026-11-20T00:00:00Z', nextUpdate: '2026-11-21T00:00:00Z', salt: b64urlEncode(salt), records: b64urlEncode(records) }, 'status', signOpts);
+  const jws = signJws({ seq: 1, issued: '2026-11-20T00:00:00Z', nextUpdate: '2026-11-21T00:00:00Z', salt: base64urlEncode(salt), records: base64urlEncode(records) }, 'status', signOpts);
   const installed = installStatusList(jws, roots, null);
   if (!installed.accepted) throw new Error(installed.message);
   const list = installed.list;
@@ -71,17 +71,17 @@ describe('status list (spec §3)', () => {
     expect(lookupStatus(list, 'id42')).toEqual({ st: 1, su: 1_700_000_042 });
   });
   it('refuses records that are not whole, or not in ascending order', () => {
-    const torn = signJws({ seq: 1, issued: '2026-11-20T00:00:00Z', nextUpdate: '2026-11-21T00:00:00Z', salt: b64urlEncode(salt), records: b64urlEncode(records.subarray(0, STATUS_RECORD_SIZE * 3 + 1)) }, 'status', signOpts);
+    const torn = signJws({ seq: 1, issued: '2026-11-20T00:00:00Z', nextUpdate: '2026-11-21T00:00:00Z', salt: base64urlEncode(salt), records: base64urlEncode(records.subarray(0, STATUS_RECORD_SIZE * 3 + 1)) }, 'status', signOpts);
     expect(installStatusList(torn, roots, null)).toMatchObject({ reason: 'FORMAT_INVALID' });
     const swapped = Buffer.concat([records.subarray(STATUS_RECORD_SIZE, 2 * STATUS_RECORD_SIZE), records.subarray(0, STATUS_RECORD_SIZE)]);
-    const unsorted = signJws({ seq: 1, issued: '2026-11-20T00:00:00Z', nextUpdate: '2026-11-21T00:00:00Z', salt: b64urlEncode(salt), records: b64urlEncode(swapped) }, 'status', signOpts);
+    const unsorted = signJws({ seq: 1, issued: '2026-11-20T00:00:00Z', nextUpdate: '2026-11-21T00:00:00Z', salt: base64urlEncode(salt), records: base64urlEncode(swapped) }, 'status', signOpts);
     expect(installStatusList(unsorted, roots, null)).toMatchObject({ reason: 'FORMAT_INVALID' });
   });
   it('refuses a list with a record whose colour byte is neither 1 (yellow) nor 2 (red), or whose bytes 33–35 are not zero', () => {
     const withByte = (offset: number, value: number) => {
       const recs = Buffer.from(records);
       recs[7 * STATUS_RECORD_SIZE + offset] = value;
-      return signJws({ seq: 1, issued: '2026-11-20T00:00:00Z', nextUpdate: '2026-11-21T00:00:00Z', salt: b64urlEncode(salt), records: b64urlEncode(recs) }, 'status', signOpts);
+      return signJws({ seq: 1, issued: '2026-11-20T00:00:00Z', nextUpdate: '2026-11-21T00:00:00Z', salt: base64urlEncode(salt), records: base64urlEncode(recs) }, 'status', signOpts);
     };
     for (const colour of [0, 3, 255]) {
       expect(installStatusList(withByte(32, colour), roots, null), `colour ${colour}`).toMatchObject({ accepted: false, reason: 'FORMAT_INVALID' });

@@ -4,7 +4,7 @@
 import { createHash, hash } from 'node:crypto';
 import { z } from 'zod';
 import type { ListUpdateReason } from '../../contract/reasons.js';
-import { b64urlDecode, b64urlEncode } from './b64url.js';
+import { base64urlDecode, base64urlEncode } from '../../base/base64url.js';
 import { defaultEd25519, keyId, sign, type Ed25519Verifier } from './ed25519.js';
 
 export const TRUST_LIST_TYP = 'phc-trust-list+json';
@@ -114,6 +114,12 @@ interface VerifiedJws {
  */
 export const MAX_TRUST_LIST_CHARS = 4 * 1024 * 1024;
 
+/** Strict base64url (src/base) as a Buffer view of the same bytes (no copy), for its readers and compare. */
+function bufferOf(text: string): Buffer | null {
+  const bytes = base64urlDecode(text);
+  return bytes && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 function refuse(reason: ListUpdateReason, message: string): { accepted: false; reason: ListUpdateReason; message: string } {
   return { accepted: false, reason, message };
 }
@@ -125,8 +131,8 @@ function parseJws(jws: string): ParsedJws | string {
   const parts = text.split('.');
   if (parts.length !== 3) return 'not a compact JWS of three parts';
   const [h, p, s] = parts as [string, string, string];
-  const headerBytes = b64urlDecode(h);
-  const signature = b64urlDecode(s);
+  const headerBytes = bufferOf(h);
+  const signature = bufferOf(s);
   if (!headerBytes || !signature || !/^[A-Za-z0-9_-]*$/.test(p)) return 'a part is not base64url';
   let header: unknown;
   try {
@@ -155,16 +161,16 @@ function checkSigned(kind: ListKind, jws: string, roots: readonly PinnedRoot[], 
   if (candidates.length === 0) return refuse('ROOT_UNKNOWN', 'no pinned root has the header kid');
   let verified = false;
   for (const root of candidates) {
-    const pub = b64urlDecode(root.pub);
+    const pub = bufferOf(root.pub);
     // The pinned root's kid must really be its key's kid: a root entry is trusted by its key, not its label.
-    if (!pub || pub.length !== 32 || b64urlEncode(keyId(pub)) !== root.kid) continue;
+    if (!pub || pub.length !== 32 || base64urlEncode(keyId(pub)) !== root.kid) continue;
     if (ed.verify(parsed.signingInput, parsed.signature, pub)) {
       verified = true;
       break;
     }
   }
   if (!verified) return refuse('SIGNATURE_INVALID', 'signature does not verify under the pinned root');
-  const payloadBytes = b64urlDecode(parsed.payloadPart);
+  const payloadBytes = bufferOf(parsed.payloadPart);
   if (!payloadBytes) return refuse('FORMAT_INVALID', 'payload is not base64url');
   try {
     return { header: parsed.header, payloadJson: JSON.parse(payloadBytes.toString('utf8')) };
@@ -187,7 +193,7 @@ export function installTrustList(
   if (current && body.data.seq <= current.seq) return refuse('ROLLBACK', `seq ${body.data.seq} is not newer than ${current.seq}`);
   const keys = new Map<string, TrustKey>();
   for (const k of body.data.keys) {
-    const pub = b64urlDecode(k.pub);
+    const pub = bufferOf(k.pub);
     if (!pub || pub.length !== 32) return refuse('FORMAT_INVALID', `key ${k.kid}: pub is not 32 bytes`);
     // First entry for a kid wins; a duplicate kid cannot shadow an earlier (possibly revoked) entry.
     if (!keys.has(k.kid)) keys.set(k.kid, { kid: k.kid, iss: k.iss, pub: new Uint8Array(pub), nbf: toEpoch(k.nbf), exp: toEpoch(k.exp), revoked: k.status === 'revoked' });
@@ -217,8 +223,8 @@ export function installStatusList(
   const body = statusListSchema.safeParse(signed.payloadJson);
   if (!body.success) return refuse('FORMAT_INVALID', `payload: ${body.error.issues[0]?.message ?? 'invalid'}`);
   if (current && body.data.seq <= current.seq) return refuse('ROLLBACK', `seq ${body.data.seq} is not newer than ${current.seq}`);
-  const salt = b64urlDecode(body.data.salt);
-  const records = b64urlDecode(body.data.records);
+  const salt = bufferOf(body.data.salt);
+  const records = bufferOf(body.data.records);
   if (!salt || !records) return refuse('FORMAT_INVALID', 'salt or records not base64url');
   if (records.length % STATUS_RECORD_SIZE !== 0) return refuse('FORMAT_INVALID', 'records are not whole 40-byte records');
   const count = records.length / STATUS_RECORD_SIZE;
@@ -325,11 +331,11 @@ export interface SignListOptions {
 }
 
 export function signJws(payload: unknown, kind: ListKind, opts: SignListOptions): string {
-  const header = { alg: 'EdDSA', kid: b64urlEncode(keyId(opts.rootPublicKey)), typ: opts.typ ?? TYP[kind] };
+  const header = { alg: 'EdDSA', kid: base64urlEncode(keyId(opts.rootPublicKey)), typ: opts.typ ?? TYP[kind] };
   const h = Buffer.from(JSON.stringify(header)).toString('base64url');
   const p = Buffer.from(JSON.stringify(payload)).toString('base64url');
   const sig = sign(Buffer.from(`${h}.${p}`, 'ascii'), opts.rootSecretKey);
-  return `${h}.${p}.${b64urlEncode(sig)}`;
+  return `${h}.${p}.${base64urlEncode(sig)}`;
 }
 
 /** Builds sorted status records from (document number, colour, su) entries. */

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_PEOPLE, type DemoPerson } from '../demo/people.js';
 import { base45Encode } from '../../base/base45.js';
-import { b64urlDecode, b64urlEncode } from './b64url.js';
+import { base64urlDecode, base64urlEncode } from '../../base/base64url.js';
 import { cborEncode } from './cbor.js';
 import { CWT_CTI, CWT_EXP, CWT_HC, CWT_IAT, CWT_ISS, type DocumentType } from './claims.js';
 import { encodeCoseSign1 } from './cose.js';
@@ -62,10 +62,10 @@ export function makeDemoPki(opts: DemoPkiOptions = {}): DemoPki {
   const seed = opts.seed ?? randomBytes(16).toString('hex');
   const now = opts.now ?? Math.floor(Date.now() / 1000);
   const root = generateKeyPair(seedFor(seed, 'root'));
-  const roots: PinnedRoot[] = [{ kid: b64urlEncode(keyId(root.publicKey)), pub: b64urlEncode(root.publicKey) }];
+  const roots: PinnedRoot[] = [{ kid: base64urlEncode(keyId(root.publicKey)), pub: base64urlEncode(root.publicKey) }];
   const provinces = Object.keys(DEMO_PROVINCES).map((iss) => {
     const keyPair = generateKeyPair(seedFor(seed, `province ${iss}`));
-    return { iss, kid: b64urlEncode(keyId(keyPair.publicKey)), keyPair };
+    return { iss, kid: base64urlEncode(keyId(keyPair.publicKey)), keyPair };
   });
   const issued = now - 3600;
   const trustListJws = signJws(
@@ -76,7 +76,7 @@ export function makeDemoPki(opts: DemoPkiOptions = {}): DemoPki {
       keys: provinces.map((p) => ({
         kid: p.kid,
         iss: p.iss,
-        pub: b64urlEncode(p.keyPair.publicKey),
+        pub: base64urlEncode(p.keyPair.publicKey),
         nbf: iso(issued - 365 * DAY),
         exp: iso(issued + 2 * 365 * DAY),
         status: 'active',
@@ -98,8 +98,8 @@ export function makeDemoPki(opts: DemoPkiOptions = {}): DemoPki {
       seq: opts.statusListSeq ?? 1,
       issued: iso(issued),
       nextUpdate: iso(issued + DAY),
-      salt: b64urlEncode(salt),
-      records: b64urlEncode(buildStatusRecords(salt, [...listed, ...synthetic])),
+      salt: base64urlEncode(salt),
+      records: base64urlEncode(buildStatusRecords(salt, [...listed, ...synthetic])),
     },
     'status',
     { rootSecretKey: root.secretKey, rootPublicKey: root.publicKey },
@@ -119,8 +119,8 @@ export function writeDemoPki(dir: string, pki: DemoPki): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeFileSync(join(dir, 'roots.json'), JSON.stringify(pki.roots, null, 2) + '\n', { mode: 0o600 });
   const secrets: SecretsFile = {
-    root: b64urlEncode(pki.root.secretKey.subarray(0, 32)),
-    provinces: pki.provinces.map((p) => ({ iss: p.iss, seed: b64urlEncode(p.keyPair.secretKey.subarray(0, 32)) })),
+    root: base64urlEncode(pki.root.secretKey.subarray(0, 32)),
+    provinces: pki.provinces.map((p) => ({ iss: p.iss, seed: base64urlEncode(p.keyPair.secretKey.subarray(0, 32)) })),
   };
   writeFileSync(join(dir, 'pki-secrets.json'), JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
   writeFileSync(join(dir, 'trust-list.jws'), pki.trustListJws + '\n', { mode: 0o600 });
@@ -139,8 +139,8 @@ export function loadDemoPki(dir: string): LoadedPki {
   if (!existsSync(secretsFile)) throw new Error(`${dir} holds no demo PKI (run \`kiosk pki demo ${dir}\`)`);
   const secrets = JSON.parse(readFileSync(secretsFile, 'utf8')) as SecretsFile;
   const provinces = secrets.provinces.map((p) => {
-    const keyPair = generateKeyPair(b64urlDecode(p.seed)!);
-    return { iss: p.iss, kid: b64urlEncode(keyId(keyPair.publicKey)), keyPair };
+    const keyPair = generateKeyPair(base64urlDecode(p.seed)!);
+    return { iss: p.iss, kid: base64urlEncode(keyId(keyPair.publicKey)), keyPair };
   });
   return {
     roots: JSON.parse(readFileSync(join(dir, 'roots.json'), 'utf8')) as PinnedRoot[],

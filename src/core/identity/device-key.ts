@@ -11,6 +11,7 @@ import { createHash, createPrivateKey, createPublicKey, sign as cryptoSign, veri
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync, existsSync, unlinkSync } from 'node:fs';
 import { fsyncDirectory } from '../config/atomic-write.js';
 import { join } from 'node:path';
+import { base64urlDecode, base64urlEncode } from '../../base/base64url.js';
 
 export const DEVICE_KEY_FILE = 'device-key.json';
 
@@ -44,12 +45,15 @@ interface KeyFile {
   createdAt: string;
 }
 
-export function b64url(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
-}
+/** base64url without padding (src/base), under the name the upload and collector code use. */
+export const b64url = base64urlEncode;
 
+/**
+ * Strict base64url (src/base); text that is not base64url gives no bytes, so a signature or key
+ * spelt in it is simply the wrong length and never verifies.
+ */
 export function fromB64url(text: string): Uint8Array {
-  return new Uint8Array(Buffer.from(text, 'base64url'));
+  return base64urlDecode(text) ?? new Uint8Array(0);
 }
 
 export function kioskIdOf(publicKey: Uint8Array): string {
