@@ -75,7 +75,7 @@ async function screenshots(page: Page, name: string): Promise<void> {
   const original = page.viewportSize();
   for (const size of [{ width: 800, height: 1280 }, { width: 1024, height: 600 }]) {
     await page.setViewportSize(size);
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
     await saveScreenshot(page, `${name}-${size.width}x${size.height}`);
   }
   if (original) await page.setViewportSize(original);
@@ -132,7 +132,7 @@ describe('admin console (browser host, Chromium, the composed demo kiosk)', () =
   it('the console is not part of the guard screen: its bundle loads only when the admin button is pressed', async () => {
     const r = await startDemo();
     const page = await openPage(r);
-    const loaded = () => page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
+    const loaded = async () => (await page.evaluate("performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)")) as string[];
     expect(await loaded()).not.toContain('/console/console.js');
     await page.locator('#admin-open').click();
     await page.waitForSelector('#console-pin');
@@ -200,23 +200,21 @@ describe('admin console (browser host, Chromium, the composed demo kiosk)', () =
     expect(await page.locator('#guard').isVisible()).toBe(true);
     await screenshots(page, 'admin-console-session-expired');
     // The old token, sent on this very screen's connection, is refused.
-    const answer = await page.evaluate(async (session) => {
-      const ws = new WebSocket(`ws://${location.host}/kiosk`);
-      await new Promise((resolve, reject) => {
-        ws.onopen = resolve;
-        ws.onerror = reject;
-      });
-      const reply = new Promise<string>((resolve) => {
+    // Run in the page (a string: this file is type-checked without the DOM's types).
+    const answer = (await page.evaluate(`(async () => {
+      const ws = new WebSocket('ws://' + location.host + '/kiosk');
+      await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
+      const reply = new Promise((resolve) => {
         ws.onmessage = (m) => {
-          const msg = JSON.parse(String(m.data)) as { kind: string; id: number | null };
-          if (msg.kind === 'result' && msg.id === 99) resolve(String(m.data));
+          const msg = JSON.parse(String(m.data));
+          if (msg.kind === 'result' && msg.id === 99) resolve(msg);
         };
       });
-      ws.send(JSON.stringify({ kind: 'call', id: 99, method: 'getTodayFigures', params: { session } }));
-      const text = await reply;
+      ws.send(JSON.stringify({ kind: 'call', id: 99, method: 'getTodayFigures', params: { session: ${JSON.stringify(token)} } }));
+      const msg = await reply;
       ws.close();
-      return JSON.parse(text) as { result: { ok: boolean; reason?: string } };
-    }, token!);
+      return msg;
+    })()`)) as { result: { ok: boolean; reason?: string } };
     expect(answer.result).toMatchObject({ ok: false, reason: 'SESSION_REQUIRED' });
   });
 
