@@ -178,6 +178,14 @@ export const demoSectionSchema = z.strictObject({
   seed: z.string().min(1).describe('seed of the demo PKI (keys re-derived at every start)'),
 });
 
+/** The kiosk's own log (README, "Install on a kiosk"): JSON lines in <data dir>/logs, rotated by size. */
+export const logSettingsSchema = z.strictObject({
+  level: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('lowest level written (debug, info, warn, error)'),
+  maxFileBytes: z.number().int().min(65_536).max(1_073_741_824).default(10_485_760).describe('the log file is rotated when it would grow past this many bytes'),
+  maxFiles: z.number().int().min(1).max(100).default(5).describe('rotated files kept besides the current one (kiosk.log.1 … kiosk.log.N)'),
+});
+export type LogSettings = z.infer<typeof logSettingsSchema>;
+
 export const kioskConfigSchema = z.strictObject({
   revision: z
     .number()
@@ -197,6 +205,7 @@ export const kioskConfigSchema = z.strictObject({
   store: storeSettingsSchema.default(storeSettingsSchema.parse({})).describe('the entry log'),
   upload: uploadConfigSchema.default(uploadConfigSchema.parse({})).describe('uploading entries to the collector'),
   admin: adminSettingsSchema.default(adminSettingsSchema.parse({})).describe('the facility admin'),
+  log: logSettingsSchema.default(logSettingsSchema.parse({})).describe('the kiosk log: level, rotation (size and count)'),
   guards: z.array(guardSchema).max(200).default([]).describe('guards whose PIN a verdict needs; none: no guard PIN'),
   demo: demoSectionSchema.optional().describe('present only for the embedded demo'),
 });
