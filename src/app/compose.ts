@@ -335,6 +335,8 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
       clock: options.clock,
       uploads,
       retention,
+      // The admin console exports this entry log (in its own process, from this data directory).
+      exportsFrom: store ? { dataDir } : null,
       // Paths and messages only (the schema's messages quote no value, so no secret reaches a screen).
       configProblem: configProblem ? { paths: configProblem.problems.map((p) => p.path), message: configProblem.message } : null,
       log,
@@ -369,6 +371,7 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
       uploads,
       devices: hub,
       demoCommand: demo && demoCodesDir ? demoConsole(demo, demoCodesDir) : null,
+      exports: checkpoint.exports,
     };
   } catch (err) {
     await closeAll();

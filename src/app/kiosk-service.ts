@@ -5,6 +5,7 @@
 // The composition lives in ./compose.ts (src/core/checkpoint's service + store + lists + devices).
 import type { CameraConfig, KioskService, Language } from '../contract/api.js';
 import { configPath } from '../core/config/config.js';
+import type { ExportHostSide } from '../core/admin/export-methods.js';
 
 export interface KioskServiceOptions {
   /** The kiosk data directory (already created, owner-only). */
@@ -29,6 +30,8 @@ export interface KioskServiceHandle {
   close(): Promise<void>;
   /** The embedded demo's console (`kiosk start` feeds it stdin lines): one command → one answer. */
   demoCommand?: ((line: string) => Promise<string>) | null;
+  /** The admin console's export jobs, for the host to hand a finished file over (download or save dialog). */
+  exports?: ExportHostSide | null;
 }
 
 export async function createKioskService(options: KioskServiceOptions): Promise<KioskServiceHandle> {

@@ -1,9 +1,26 @@
-// The collector's own SQLite database: registered kiosks, accepted batches and entries.
-// Deduplication lives in primary keys, so "exactly once" holds even across a collector restart or
-// two requests racing for the same batch: (kiosk, batch id) for batches, (kiosk, entry id) for entries.
+// The collector's SQLite backend (the embedded default): registered kiosks, accepted batches and
+// entries in one file, for one collector process. Deduplication lives in primary keys, so "exactly
+// once" holds even across a collector restart or two requests racing for the same batch: (kiosk,
+// batch id) for batches, (kiosk, entry id) for entries. The PostgreSQL backend (pg.ts) answers the
+// same interface (storage.ts) for several processes sharing one database.
 import Database from 'better-sqlite3';
 import type { BatchBody } from '../core/upload/protocol.js';
 import { preparePrivateDbFiles, tightenDbFiles } from './files.js';
+import { TokenBuckets, type RateLimit } from './rate-limit.js';
+import {
+  indexedFields,
+  type CollectorStorage,
+  type CoPresentEntry,
+  type KioskRow,
+  type StoreBatchResult,
+  type StoredBatch,
+  type StoredEntry,
+  type TraceAuditRow,
+  type TracePassage,
+  type TraceQuery,
+} from './storage.js';
+
+export type { KioskRow, StoreBatchResult } from './storage.js';
 
 const MIGRATIONS: readonly string[] = [
   // 1: initial schema
@@ -42,31 +59,45 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (kiosk_id, entry_id)
    ) STRICT, WITHOUT ROWID;
    CREATE INDEX entries_by_seq ON entries (kiosk_id, seq);`,
+  // 2: tracing (the keyed document hash, venue and decision beside the record, indexed), its audit,
+  // retention by scan time, and the collector's own settings (the trace key's check value).
+  `ALTER TABLE entries ADD COLUMN venue_id TEXT;
+   ALTER TABLE entries ADD COLUMN doc_key BLOB;
+   ALTER TABLE entries ADD COLUMN decision TEXT;
+   CREATE INDEX entries_by_doc ON entries (doc_key, scanned_at) WHERE doc_key IS NOT NULL;
+   CREATE INDEX entries_by_venue ON entries (venue_id, scanned_at);
+   CREATE INDEX entries_by_time ON entries (scanned_at);
+   CREATE INDEX batches_by_time ON batches (received_at);
+   CREATE TABLE collector_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) STRICT;
+   CREATE TABLE trace_audit (
+     id INTEGER PRIMARY KEY,
+     at INTEGER NOT NULL,
+     operator TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     doc_key_hex TEXT NOT NULL,
+     from_ms INTEGER NOT NULL,
+     to_ms INTEGER NOT NULL,
+     window_minutes INTEGER,
+     passages INTEGER NOT NULL,
+     co_present INTEGER NOT NULL,
+     via TEXT NOT NULL
+   ) STRICT;`,
 ];
 
-export interface KioskRow {
-  kioskId: string;
-  name: string | null;
-  registeredAt: number;
-  enabled: boolean;
-  lastSeenAt: number | null;
-  lastUploadAt: number | null;
-  lastSeq: number | null;
-  backlog: number | null;
-  entries: number;
-}
+export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 
-export interface StoreBatchResult {
-  accepted: number;
-  duplicates: number;
-  replay: boolean;
-  /** Set when this batch id was already used for a different range of entries. */
-  conflict: boolean;
-}
-
-export class CollectorDb {
+export class CollectorDb implements CollectorStorage {
+  readonly backend = 'sqlite' as const;
   readonly db: Database.Database;
   private readonly stmts;
+  /**
+   * Rate limits live in this process: a SQLite collector is one process on one host (several
+   * processes on one file would queue on its single writer anyway), so its memory is the whole of
+   * the state; writing a row per request would cost an fsync each under synchronous = FULL.
+   */
+  private readonly buckets = new Map<string, TokenBuckets>();
+  private bucketNow = 0;
 
   constructor(readonly path: string) {
     // Every kiosk's names and document numbers end up here: 0600 files in a 0700 directory (files.ts).
@@ -89,11 +120,15 @@ export class CollectorDb {
         'INSERT INTO batches (kiosk_id, batch_id, first_seq, last_seq, entry_count, accepted, duplicates, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       insertEntry: this.db.prepare(
-        'INSERT OR IGNORE INTO entries (kiosk_id, entry_id, seq, scanned_at, batch_id, received_at, record) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO entries (kiosk_id, entry_id, seq, scanned_at, batch_id, received_at, record, venue_id, doc_key, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       seen: this.db.prepare('UPDATE kiosks SET last_seen_at = ?, backlog = ? WHERE kiosk_id = ?'),
       uploaded: this.db.prepare('UPDATE kiosks SET last_upload_at = ?, last_seq = max(coalesce(last_seq, 0), ?), entry_count = entry_count + ? WHERE kiosk_id = ?'),
     };
+  }
+
+  get location(): string {
+    return this.path;
   }
 
   private migrate(): void {
@@ -109,7 +144,7 @@ export class CollectorDb {
     }
   }
 
-  registerKiosk(kioskId: string, publicKey: Uint8Array, name: string | null, now = Date.now()): void {
+  async registerKiosk(kioskId: string, publicKey: Uint8Array, name: string | null, now = Date.now()): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO kiosks (kiosk_id, public_key, name, registered_at) VALUES (?, ?, ?, ?)
@@ -118,20 +153,20 @@ export class CollectorDb {
       .run(kioskId, Buffer.from(publicKey), name, now);
   }
 
-  setKioskEnabled(kioskId: string, enabled: boolean): boolean {
+  async removeKiosk(kioskId: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM kiosks WHERE kiosk_id = ? AND NOT EXISTS (SELECT 1 FROM batches WHERE kiosk_id = ?)').run(kioskId, kioskId).changes === 1;
+  }
+
+  async setKioskEnabled(kioskId: string, enabled: boolean): Promise<boolean> {
     return this.db.prepare('UPDATE kiosks SET enabled = ? WHERE kiosk_id = ?').run(enabled ? 1 : 0, kioskId).changes === 1;
   }
 
-  kioskKey(kioskId: string): { publicKey: Uint8Array; enabled: boolean } | null {
+  async kioskKey(kioskId: string): Promise<{ publicKey: Uint8Array; enabled: boolean } | null> {
     const row = this.stmts.kiosk.get(kioskId);
     return row ? { publicKey: new Uint8Array(row.public_key), enabled: row.enabled === 1 } : null;
   }
 
-  /**
-   * Stores a verified batch in one transaction. A batch id seen before with the same range is a
-   * replay (the kiosk never got our answer): nothing is written and the first answer is repeated.
-   */
-  storeBatch(batch: BatchBody, now = Date.now()): StoreBatchResult {
+  async storeBatch(batch: BatchBody, docKeyOf: (record: Record<string, unknown>) => Buffer | null, now = Date.now()): Promise<StoreBatchResult> {
     return this.db.transaction((): StoreBatchResult => {
       this.stmts.seen.run(now, batch.backlog, batch.kioskId);
       const prior = this.stmts.batch.get(batch.kioskId, batch.batchId);
@@ -141,7 +176,8 @@ export class CollectorDb {
       }
       let accepted = 0;
       for (const e of batch.entries) {
-        accepted += this.stmts.insertEntry.run(batch.kioskId, e.id, e.s, e.t, batch.batchId, now, JSON.stringify(e.r)).changes;
+        const { venueId, decision } = indexedFields(e.r);
+        accepted += this.stmts.insertEntry.run(batch.kioskId, e.id, e.s, e.t, batch.batchId, now, JSON.stringify(e.r), venueId, docKeyOf(e.r), decision).changes;
       }
       const duplicates = batch.entries.length - accepted;
       this.stmts.insertBatch.run(batch.kioskId, batch.batchId, batch.firstSeq, batch.lastSeq, batch.entries.length, accepted, duplicates, now);
@@ -150,10 +186,10 @@ export class CollectorDb {
     })();
   }
 
-  kiosks(): KioskRow[] {
+  async kiosks(): Promise<KioskRow[]> {
     const rows = this.db
       .prepare<[], { kiosk_id: string; name: string | null; registered_at: number; enabled: number; last_seen_at: number | null; last_upload_at: number | null; last_seq: number | null; backlog: number | null; entry_count: number }>(
-        'SELECT * FROM kiosks ORDER BY kiosk_id',
+        'SELECT kiosk_id, name, registered_at, enabled, last_seen_at, last_upload_at, last_seq, backlog, entry_count FROM kiosks ORDER BY kiosk_id',
       )
       .all();
     return rows.map((r) => ({
@@ -169,15 +205,145 @@ export class CollectorDb {
     }));
   }
 
-  /** Entry ids and seqs of one kiosk in seq order (tests and operators check completeness with it). */
-  entrySeqs(kioskId: string): { entryId: string; seq: number; scannedAt: number }[] {
+  async entrySeqs(kioskId: string): Promise<{ entryId: string; seq: number; scannedAt: number }[]> {
     return this.db
       .prepare<[string], { entry_id: string; seq: number; scanned_at: number }>('SELECT entry_id, seq, scanned_at FROM entries WHERE kiosk_id = ? ORDER BY seq')
       .all(kioskId)
       .map((r) => ({ entryId: r.entry_id, seq: r.seq, scannedAt: r.scanned_at }));
   }
 
-  close(): void {
+  async entries(kioskId: string): Promise<StoredEntry[]> {
+    return this.db
+      .prepare<[string], { entry_id: string; seq: number; scanned_at: number; batch_id: string; record: string }>('SELECT entry_id, seq, scanned_at, batch_id, record FROM entries WHERE kiosk_id = ? ORDER BY seq')
+      .all(kioskId)
+      .map((r) => ({ entryId: r.entry_id, seq: r.seq, scannedAt: r.scanned_at, batchId: r.batch_id, record: JSON.parse(r.record) as Record<string, unknown> }));
+  }
+
+  async batches(): Promise<StoredBatch[]> {
+    return this.db
+      .prepare<[], { kiosk_id: string; batch_id: string; first_seq: number; last_seq: number; entry_count: number; accepted: number; duplicates: number }>(
+        'SELECT kiosk_id, batch_id, first_seq, last_seq, entry_count, accepted, duplicates FROM batches ORDER BY rowid',
+      )
+      .all()
+      .map((r) => ({ kioskId: r.kiosk_id, batchId: r.batch_id, firstSeq: r.first_seq, lastSeq: r.last_seq, entryCount: r.entry_count, accepted: r.accepted, duplicates: r.duplicates }));
+  }
+
+  async counts(): Promise<{ entries: number; distinctSeqs: number; batches: number; acceptedSum: number }> {
+    const e = this.db.prepare<[], { n: number; d: number }>('SELECT count(*) AS n, (SELECT count(*) FROM (SELECT DISTINCT kiosk_id, seq FROM entries)) AS d FROM entries').get()!;
+    const b = this.db.prepare<[], { n: number; a: number | null }>('SELECT count(*) AS n, sum(accepted) AS a FROM batches').get()!;
+    return { entries: e.n, distinctSeqs: e.d, batches: b.n, acceptedSum: b.a ?? 0 };
+  }
+
+  async takeRateToken(key: string, limit: RateLimit, nowMs: number): Promise<number> {
+    const id = `${limit.burst}/${limit.perSecond}`;
+    let buckets = this.buckets.get(id);
+    if (!buckets) {
+      buckets = new TokenBuckets(limit, () => this.bucketNow);
+      this.buckets.set(id, buckets);
+    }
+    this.bucketNow = nowMs;
+    return buckets.take(key);
+  }
+
+  async traceKeyCheck(check: string): Promise<'set' | 'same' | 'different'> {
+    const row = this.db.prepare<[string], { value: Buffer | string }>('SELECT value FROM collector_meta WHERE key = ?').get('trace_key_check');
+    if (!row) {
+      this.db.prepare('INSERT INTO collector_meta (key, value) VALUES (?, ?)').run('trace_key_check', Buffer.from(check, 'utf8'));
+      return 'set';
+    }
+    return Buffer.from(row.value).toString('utf8') === check ? 'same' : 'different';
+  }
+
+  async storedTraceKey(make: () => Buffer): Promise<Buffer> {
+    return this.db.transaction(() => {
+      const row = this.db.prepare<[string], { value: Buffer }>('SELECT value FROM collector_meta WHERE key = ?').get('trace_key');
+      if (row) return Buffer.from(row.value);
+      const key = make();
+      this.db.prepare('INSERT INTO collector_meta (key, value) VALUES (?, ?)').run('trace_key', key);
+      return key;
+    })();
+  }
+
+  async trace(query: TraceQuery): Promise<{ passages: TracePassage[]; coPresent: CoPresentEntry[] }> {
+    // Found by the indexed keyed hash (entries_by_doc), never by reading records.
+    const passages = this.db
+      .prepare<[Buffer, number, number], { kiosk_id: string; entry_id: string; venue_id: string | null; scanned_at: number; decision: string | null }>(
+        'SELECT kiosk_id, entry_id, venue_id, scanned_at, decision FROM entries WHERE doc_key = ? AND scanned_at BETWEEN ? AND ? ORDER BY scanned_at, kiosk_id, entry_id',
+      )
+      .all(query.docKey, query.from, query.to)
+      .map(toPassage);
+    const coPresent: CoPresentEntry[] = [];
+    if (query.windowMinutes !== undefined) {
+      const w = query.windowMinutes * 60_000;
+      const limit = query.coPresentLimit ?? 10_000;
+      const near = this.db.prepare<[string, number, number, Buffer], { kiosk_id: string; entry_id: string; venue_id: string | null; scanned_at: number; decision: string | null; record: string }>(
+        `SELECT kiosk_id, entry_id, venue_id, scanned_at, decision, record FROM entries
+         WHERE venue_id = ? AND scanned_at BETWEEN ? AND ? AND (doc_key IS NULL OR doc_key <> ?)
+         ORDER BY scanned_at, kiosk_id, entry_id`,
+      );
+      for (const p of passages) {
+        if (p.venueId === null) continue;
+        for (const r of near.all(p.venueId, p.scannedAt - w, p.scannedAt + w, query.docKey)) {
+          if (coPresent.length >= limit) break;
+          coPresent.push({ ...toPassage(r), ...people(r.record), nearEntryId: p.entryId });
+        }
+      }
+    }
+    return { passages, coPresent };
+  }
+
+  async audit(row: TraceAuditRow): Promise<void> {
+    this.db
+      .prepare('INSERT INTO trace_audit (at, operator, reason, kind, doc_key_hex, from_ms, to_ms, window_minutes, passages, co_present, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(row.at, row.operator, row.reason, row.kind, row.docKeyHex, row.from, row.to, row.windowMinutes, row.passages, row.coPresent, row.via);
+  }
+
+  async auditRows(): Promise<TraceAuditRow[]> {
+    return this.db
+      .prepare<[], Record<string, unknown>>('SELECT at, operator, reason, kind, doc_key_hex, from_ms, to_ms, window_minutes, passages, co_present, via FROM trace_audit ORDER BY id')
+      .all()
+      .map(auditRow);
+  }
+
+  async purgeBatch(cutoffMs: number, limit: number): Promise<number> {
+    // Short transactions of `limit` rows: the single writer is held only that long, so ingest goes on
+    // between them (docs/upload-protocol.md §9).
+    return this.db.transaction(() => {
+      const gone = this.db
+        .prepare('DELETE FROM entries WHERE (kiosk_id, entry_id) IN (SELECT kiosk_id, entry_id FROM entries WHERE scanned_at < ? LIMIT ?)')
+        .run(cutoffMs, limit).changes;
+      if (gone < limit) this.db.prepare('DELETE FROM batches WHERE rowid IN (SELECT rowid FROM batches WHERE received_at < ? LIMIT ?)').run(cutoffMs, limit - gone);
+      return gone;
+    })();
+  }
+
+  async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+function toPassage(r: { kiosk_id: string; entry_id: string; venue_id: string | null; scanned_at: number | string; decision: string | null }): TracePassage {
+  return { kioskId: r.kiosk_id, entryId: r.entry_id, venueId: r.venue_id, scannedAt: Number(r.scanned_at), decision: r.decision };
+}
+
+/** Name and number of a co-present person, from the record as the kiosk uploaded it. */
+export function people(record: string | Record<string, unknown>): { holderName: string | null; documentNumber: string | null } {
+  const r = typeof record === 'string' ? (JSON.parse(record) as Record<string, unknown>) : record;
+  return { holderName: typeof r.holderName === 'string' ? r.holderName : null, documentNumber: typeof r.documentNumber === 'string' ? r.documentNumber : null };
+}
+
+export function auditRow(r: Record<string, unknown>): TraceAuditRow {
+  return {
+    at: Number(r.at),
+    operator: String(r.operator),
+    reason: String(r.reason),
+    kind: String(r.kind),
+    docKeyHex: String(r.doc_key_hex),
+    from: Number(r.from_ms),
+    to: Number(r.to_ms),
+    windowMinutes: r.window_minutes === null ? null : Number(r.window_minutes),
+    passages: Number(r.passages),
+    coPresent: Number(r.co_present),
+    via: String(r.via),
+  };
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { CollectorConfigError, isLoopbackHost, startCollector, type RunningCollector } from './server.js';
+import { collectorBackends } from './testing/backends.js';
 import { loadOrCreateStatusToken } from './files.js';
 import { runCli } from '../cli/testing/run-cli.js';
 import { generateIdentity, b64url, type DeviceIdentity } from '../core/identity/device-key.js';
@@ -51,75 +52,78 @@ function send(url: string, opts: { method?: string; path: string; headers?: Reco
 }
 
 const isWindows = process.platform === 'win32';
+const BACKENDS = collectorBackends();
 
-describe('collector rate limits', () => {
-  it('260 unsigned requests naming a victim kiosk do not throttle its real signed uploads', async () => {
-    const dir = tempDir();
-    // The clock never moves: no token comes back during the test, however slowly it runs.
-    collector = await startCollector({ dbPath: join(dir, 'collector.sqlite3'), rateLimit: { burst: 200, perSecond: 100 }, rateLimitClock: () => 0 });
-    const victim = generateIdentity();
-    collector.db.registerKiosk(victim.kioskId, victim.publicKey, 'victim');
-    const forged = signedBatch(victim, 'forged', entries(1, 1));
-    const attack: number[] = [];
-    for (let i = 0; i < 260; i++) {
-      const headers: Record<string, string> = { [HEADER.kioskId]: victim.kioskId, [HEADER.batchId]: `x${i}` };
-      // Half carry no signature, half a signature that is not the kiosk's.
-      if (i % 2) headers[HEADER.signature] = b64url(Buffer.alloc(64, i));
-      attack.push((await send(collector.url, { method: 'POST', path: BATCHES_PATH, headers, body: forged.body, from: '127.0.0.2' })).status);
-    }
-    const real: number[] = [];
-    for (let i = 1; i <= 5; i++) {
-      const s = signedBatch(victim, `real-${i}`, entries(i, i));
-      real.push((await send(collector.url, { method: 'POST', path: BATCHES_PATH, headers: s.headers, body: s.body })).status);
-    }
-    expect(real).toEqual([200, 200, 200, 200, 200]);
-    expect(collector.db.entrySeqs(victim.kioskId)).toHaveLength(5);
-    // Every forged request was refused for its signature; none spent the victim's budget.
-    expect(new Set(attack)).toEqual(new Set([403]));
-  });
-
-  it('throttles a flood by its remote address before any authentication, and no one else', async () => {
-    const dir = tempDir();
-    collector = await startCollector({ dbPath: join(dir, 'collector.sqlite3'), addressRateLimit: { burst: 50, perSecond: 1 }, rateLimitClock: () => 0 });
-    const kiosk = generateIdentity();
-    collector.db.registerKiosk(kiosk.kioskId, kiosk.publicKey, null);
-    const flood: number[] = [];
-    for (let i = 0; i < 60; i++) flood.push((await send(collector.url, { method: 'POST', path: BATCHES_PATH, headers: { [HEADER.kioskId]: 'not-a-kiosk' }, body: Buffer.from('x'), from: '127.0.0.2' })).status);
-    expect(flood.slice(0, 50).every((s) => s === 401)).toBe(true);
-    expect(flood.slice(50)).toEqual(Array<number>(10).fill(429));
-    // Lists and status pages are behind the same per-address budget.
-    expect((await send(collector.url, { path: '/v1/lists/trust', from: '127.0.0.2' })).status).toBe(429);
-    const s = signedBatch(kiosk, 'b1', entries(1, 2));
-    expect((await send(collector.url, { method: 'POST', path: BATCHES_PATH, headers: s.headers, body: s.body })).status).toBe(200);
-  });
-});
-
-describe('collector status pages', () => {
-  const token = 'a-long-operator-token-0123456789';
-
-  it('are off without an operator token', async () => {
-    collector = await startCollector({ dbPath: join(tempDir(), 'collector.sqlite3') });
-    for (const path of ['/', '/v1/status']) expect((await send(collector.url, { path })).status, path).toBe(404);
-  });
-
-  it('answer only the operator token (Bearer, or Basic with the token as password), and list nothing otherwise', async () => {
-    collector = await startCollector({ dbPath: join(tempDir(), 'collector.sqlite3'), statusToken: token });
-    const kiosk = generateIdentity();
-    collector.db.registerKiosk(kiosk.kioskId, kiosk.publicKey, 'north gate');
-    for (const path of ['/', '/v1/status']) {
-      for (const authorization of [undefined, 'Bearer wrong', `Bearer ${token}x`, `Basic ${Buffer.from('op:wrong').toString('base64')}`, token]) {
-        const r = await send(collector.url, { path, headers: authorization ? { authorization } : {} });
-        expect(r.status, `${path} ${authorization}`).toBe(401);
-        expect(r.headers['www-authenticate']).toMatch(/^Basic /);
-        expect(r.text).not.toContain(kiosk.kioskId);
-        expect(r.text).not.toContain('north gate');
+describe.each(BACKENDS)('on $name', (backend) => {
+  describe('collector rate limits', () => {
+    it('260 unsigned requests naming a victim kiosk do not throttle its real signed uploads', async () => {
+      const dir = tempDir();
+      // The clock never moves: no token comes back during the test, however slowly it runs.
+      collector = await startCollector({ database: await backend.database(dir), rateLimit: { burst: 200, perSecond: 100 }, rateLimitClock: () => 0 });
+      const victim = generateIdentity();
+      await collector.db.registerKiosk(victim.kioskId, victim.publicKey, 'victim');
+      const forged = signedBatch(victim, 'forged', entries(1, 1));
+      const attack: number[] = [];
+      for (let i = 0; i < 260; i++) {
+        const headers: Record<string, string> = { [HEADER.kioskId]: victim.kioskId, [HEADER.batchId]: `x${i}` };
+        // Half carry no signature, half a signature that is not the kiosk's.
+        if (i % 2) headers[HEADER.signature] = b64url(Buffer.alloc(64, i));
+        attack.push((await send(collector.url, { method: 'POST', path: BATCHES_PATH, headers, body: forged.body, from: '127.0.0.2' })).status);
       }
-      const bearer = await send(collector.url, { path, headers: { authorization: `Bearer ${token}` } });
-      expect(bearer.status).toBe(200);
-      expect(bearer.text).toContain(kiosk.kioskId);
-      const basic = await send(collector.url, { path, headers: { authorization: `Basic ${Buffer.from(`operator:${token}`).toString('base64')}` } });
-      expect(basic.status).toBe(200);
-    }
+      const real: number[] = [];
+      for (let i = 1; i <= 5; i++) {
+        const s = signedBatch(victim, `real-${i}`, entries(i, i));
+        real.push((await send(collector.url, { method: 'POST', path: BATCHES_PATH, headers: s.headers, body: s.body })).status);
+      }
+      expect(real).toEqual([200, 200, 200, 200, 200]);
+      expect((await collector.db.entrySeqs(victim.kioskId))).toHaveLength(5);
+      // Every forged request was refused for its signature; none spent the victim's budget.
+      expect(new Set(attack)).toEqual(new Set([403]));
+    });
+
+    it('throttles a flood by its remote address before any authentication, and no one else', async () => {
+      const dir = tempDir();
+      collector = await startCollector({ database: await backend.database(dir), addressRateLimit: { burst: 50, perSecond: 1 }, rateLimitClock: () => 0 });
+      const kiosk = generateIdentity();
+      await collector.db.registerKiosk(kiosk.kioskId, kiosk.publicKey, null);
+      const flood: number[] = [];
+      for (let i = 0; i < 60; i++) flood.push((await send(collector.url, { method: 'POST', path: BATCHES_PATH, headers: { [HEADER.kioskId]: 'not-a-kiosk' }, body: Buffer.from('x'), from: '127.0.0.2' })).status);
+      expect(flood.slice(0, 50).every((s) => s === 401)).toBe(true);
+      expect(flood.slice(50)).toEqual(Array<number>(10).fill(429));
+      // Lists and status pages are behind the same per-address budget.
+      expect((await send(collector.url, { path: '/v1/lists/trust', from: '127.0.0.2' })).status).toBe(429);
+      const s = signedBatch(kiosk, 'b1', entries(1, 2));
+      expect((await send(collector.url, { method: 'POST', path: BATCHES_PATH, headers: s.headers, body: s.body })).status).toBe(200);
+    });
+  });
+
+  describe('collector status pages', () => {
+    const token = 'a-long-operator-token-0123456789';
+
+    it('are off without an operator token', async () => {
+      collector = await startCollector({ database: await backend.database(tempDir()) });
+      for (const path of ['/', '/v1/status']) expect((await send(collector.url, { path })).status, path).toBe(404);
+    });
+
+    it('answer only the operator token (Bearer, or Basic with the token as password), and list nothing otherwise', async () => {
+      collector = await startCollector({ database: await backend.database(tempDir()), statusToken: token });
+      const kiosk = generateIdentity();
+      await collector.db.registerKiosk(kiosk.kioskId, kiosk.publicKey, 'north gate');
+      for (const path of ['/', '/v1/status']) {
+        for (const authorization of [undefined, 'Bearer wrong', `Bearer ${token}x`, `Basic ${Buffer.from('op:wrong').toString('base64')}`, token]) {
+          const r = await send(collector.url, { path, headers: authorization ? { authorization } : {} });
+          expect(r.status, `${path} ${authorization}`).toBe(401);
+          expect(r.headers['www-authenticate']).toMatch(/^Basic /);
+          expect(r.text).not.toContain(kiosk.kioskId);
+          expect(r.text).not.toContain('north gate');
+        }
+        const bearer = await send(collector.url, { path, headers: { authorization: `Bearer ${token}` } });
+        expect(bearer.status).toBe(200);
+        expect(bearer.text).toContain(kiosk.kioskId);
+        const basic = await send(collector.url, { path, headers: { authorization: `Basic ${Buffer.from(`operator:${token}`).toString('base64')}` } });
+        expect(basic.status).toBe(200);
+      }
+    });
   });
 });
 
@@ -127,10 +131,10 @@ describe('collector transport', () => {
   it('refuses plain http on a non-loopback address unless explicitly allowed, before touching the disk', async () => {
     const dir = tempDir();
     for (const host of ['0.0.0.0', '::', '192.0.2.10', 'collector.example']) {
-      await expect(startCollector({ dbPath: join(dir, 'c.sqlite3'), host }), host).rejects.toSatisfy((e: unknown) => e instanceof CollectorConfigError && e.reason === 'COLLECTOR_INSECURE');
+      await expect(startCollector({ database: join(dir, 'c.sqlite3'), host }), host).rejects.toSatisfy((e: unknown) => e instanceof CollectorConfigError && e.reason === 'COLLECTOR_INSECURE');
     }
     expect(existsSync(join(dir, 'c.sqlite3'))).toBe(false);
-    collector = await startCollector({ dbPath: join(dir, 'c.sqlite3'), host: '0.0.0.0', allowInsecureHttp: true });
+    collector = await startCollector({ database: join(dir, 'c.sqlite3'), host: '0.0.0.0', allowInsecureHttp: true });
     expect(collector.url).toMatch(/^http:\/\/0\.0\.0\.0:/);
   });
 
@@ -161,9 +165,9 @@ function modesUnder(root: string): { path: string; dir: boolean; mode: number }[
 describe.skipIf(isWindows)('collector file modes', () => {
   it('makes its directory 0700 and its database, WAL and shared-memory files 0600', async () => {
     const root = join(tempDir(), 'collector');
-    collector = await startCollector({ dbPath: join(root, 'collector.sqlite3'), statusToken: loadOrCreateStatusToken(join(root, 'status-token')) });
+    collector = await startCollector({ database: join(root, 'collector.sqlite3'), statusToken: loadOrCreateStatusToken(join(root, 'status-token')) });
     const kiosk = generateIdentity();
-    collector.db.registerKiosk(kiosk.kioskId, kiosk.publicKey, null);
+    await collector.db.registerKiosk(kiosk.kioskId, kiosk.publicKey, null);
     const s = signedBatch(kiosk, 'b1', entries(1, 3));
     expect((await send(collector.url, { method: 'POST', path: BATCHES_PATH, headers: s.headers, body: s.body })).status).toBe(200);
     const found = modesUnder(root);

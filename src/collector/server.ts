@@ -17,16 +17,36 @@ import { isIP } from 'node:net';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { CollectorDb } from './db.js';
 import { TokenBuckets, type RateLimit } from './rate-limit.js';
+import { openCollectorStorage, type CollectorStorage } from './storage.js';
+import { newTraceKey, recordDocKey, traceKeyCheck } from './trace-key.js';
+import { runTrace, traceProblem, TRACE_PATH, type TraceRequest } from './trace.js';
 import { BATCHES_PATH, BatchDecodeError, HEADER, LIST_PATHS, decodeBatch, type BatchAck, type ListKind } from '../core/upload/protocol.js';
 import { ed25519PublicKeyObject, fromB64url, verifyDetached } from '../core/identity/device-key.js';
 
 export const LIST_FILES: Record<ListKind, string> = { trust: 'trust-list.jws', status: 'status-list.jws' };
 
 export interface CollectorOptions {
-  /** SQLite file of the collector (created if missing). */
-  dbPath: string;
+  /**
+   * The collector's database: a SQLite file (created if missing; one collector process), or a
+   * `postgres://` URL shared by any number of collector processes (docs/upload-protocol.md §7).
+   */
+  database: string;
+  /**
+   * Key of the document-number hash the tracing query searches by (trace-key.ts). Every process on
+   * one database must have the same; without one, a key kept in the database itself is used.
+   */
+  traceKey?: Buffer;
+  /**
+   * Operators allowed to run the tracing query over HTTP (`POST /v1/trace`): name → token (Bearer).
+   * Without any the endpoint is off (404). The name is what the audit row records as who asked.
+   */
+  traceTokens?: Record<string, string>;
+  /**
+   * Delete entries scanned more than `days` ago, `batchSize` rows per transaction (default 5,000),
+   * one pass every `intervalMs` (default 10 minutes). Off when absent.
+   */
+  retention?: { days: number; batchSize?: number; intervalMs?: number };
   /** Folder holding trust-list.jws and status-list.jws, served as they are. */
   listsDir?: string;
   /** Address to listen on: loopback unless an operator deliberately exposes it. */
@@ -46,7 +66,11 @@ export interface CollectorOptions {
    * or the per-kiosk limit when that is larger — several kiosks may share one address behind NAT).
    */
   addressRateLimit?: RateLimit;
-  /** The rate limits' clock, monotonic ms (default performance.now): tests play time on their own clock. */
+  /**
+   * The rate limits' clock in ms (default Date.now: the per-kiosk buckets live in the database on
+   * PostgreSQL, shared by processes on several hosts, so their clock is the wall clock); tests play
+   * time on their own clock.
+   */
   rateLimitClock?: () => number;
   /**
    * The operator's token for `GET /` and `GET /v1/status` (Bearer, or Basic with any user name and the
@@ -73,15 +97,19 @@ export interface CollectorOptions {
 export interface RunningCollector {
   url: string;
   port: number;
-  db: CollectorDb;
+  db: CollectorStorage;
   server: Server;
+  /** The key entries are hashed with for tracing (tests and the CLI hash with it too). */
+  traceKey: Buffer;
+  /** Runs one retention pass now (as the timer does); resolves with the entries deleted. */
+  purgeNow(): Promise<number>;
   close(): Promise<void>;
 }
 
 /** The collector was asked to start in a way it refuses (e.g. plain http beyond loopback). */
 export class CollectorConfigError extends Error {
   constructor(
-    readonly reason: 'COLLECTOR_INSECURE',
+    readonly reason: 'COLLECTOR_INSECURE' | 'TRACE_KEY_MISMATCH',
     message: string,
   ) {
     super(message);
@@ -114,15 +142,34 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   if (!options.tls && !options.allowInsecureHttp && !isLoopbackHost(host)) {
     throw new CollectorConfigError('COLLECTOR_INSECURE', `refusing to serve plain http on ${host}: entries carry personal data; give a TLS certificate and key, or allow insecure http explicitly`);
   }
-  const db = new CollectorDb(options.dbPath);
+  const db = await openCollectorStorage(options.database);
+  let traceKey: Buffer;
+  try {
+    traceKey = options.traceKey ?? (await db.storedTraceKey(newTraceKey));
+    if ((await db.traceKeyCheck(traceKeyCheck(traceKey))) === 'different') {
+      throw new CollectorConfigError('TRACE_KEY_MISMATCH', `the trace key differs from the one the entries in ${db.location} were hashed with: give every collector on one database the same --trace-key-file`);
+    }
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const docKey = recordDocKey(traceKey);
+  const traceTokens = Object.entries(options.traceTokens ?? {}).map(([name, token]) => ({ name, digest: createHash('sha256').update(token, 'utf8').digest() }));
   const maxBodyBytes = options.maxBodyBytes ?? 8 * 1024 * 1024;
   const maxInflatedBytes = options.maxInflatedBytes ?? 64 * 1024 * 1024;
   const maxEntries = options.maxEntriesPerBatch ?? 10_000;
   const kioskLimit = options.rateLimit ?? { burst: 200, perSecond: 100 };
-  const kioskBuckets = new TokenBuckets(kioskLimit, options.rateLimitClock);
+  // The kiosk's budget is kept by the storage: in the database on PostgreSQL (one budget however many
+  // processes serve it), in this process on SQLite (one process is the whole collector).
+  const rateClock = options.rateLimitClock ?? (() => Date.now());
   // By default never tighter than one kiosk's own budget: a kiosk alone at its address gets all of it.
   const addressLimit = options.addressRateLimit ?? { burst: Math.max(1000, kioskLimit.burst), perSecond: Math.max(500, kioskLimit.perSecond) };
-  const addressBuckets = new TokenBuckets(addressLimit, options.rateLimitClock);
+  // Per process on purpose: it guards this process's CPU and memory before anyone is authenticated,
+  // and keeping it in the database would let an unauthenticated flood write to the shared database,
+  // the very thing it is there to stop. Behind a balancer each process sees the balancer's address,
+  // so the per-process budget is per balancer (size it for the fleet, or key it on the balancer's
+  // forwarded address).
+  const addressBuckets = new TokenBuckets(addressLimit, options.rateLimitClock ?? (() => performance.now()));
   const statusTokenDigest = options.statusToken ? createHash('sha256').update(options.statusToken, 'utf8').digest() : null;
   const log = options.log ?? (() => undefined);
   const keyCache = new Map<string, KeyObject>();
@@ -146,7 +193,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (declared > maxBodyBytes) throw new HttpRefusal(413, 'BATCH_TOO_LARGE', `body over ${maxBodyBytes} bytes`);
     if (!kioskId || !/^[0-9a-f]{16}$/.test(kioskId)) throw new HttpRefusal(401, 'KIOSK_UNKNOWN', 'missing or malformed kiosk-id');
-    const kiosk = db.kioskKey(kioskId);
+    const kiosk = await db.kioskKey(kioskId);
     if (!kiosk) throw new HttpRefusal(401, 'KIOSK_UNKNOWN', 'kiosk is not registered with this collector');
     if (!kiosk.enabled) throw new HttpRefusal(403, 'KIOSK_UNKNOWN', 'kiosk is disabled on this collector');
     const body = await readBody(req, maxBodyBytes);
@@ -155,7 +202,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       throw new HttpRefusal(403, 'BATCH_SIGNATURE_INVALID', 'signature does not verify under the registered key');
     }
     // The kiosk's own budget, taken only now: an unsigned request naming a kiosk spends nothing of it.
-    refuseIfLimited(kioskBuckets, kioskId);
+    const wait = await db.takeRateToken(`kiosk:${kioskId}`, kioskLimit, rateClock());
+    if (wait > 0) throw new HttpRefusal(429, 'RATE_LIMITED', 'too many requests', { 'retry-after': String(Math.ceil(wait / 1000)) });
     let batch;
     try {
       batch = decodeBatch(body, maxInflatedBytes);
@@ -167,7 +215,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       throw new HttpRefusal(400, 'BATCH_INVALID', 'kiosk-id / batch-id headers do not match the signed body');
     }
     if (batch.entries.length > maxEntries) throw new HttpRefusal(413, 'BATCH_TOO_LARGE', `more than ${maxEntries} entries in one batch`);
-    const result = db.storeBatch(batch);
+    const result = await db.storeBatch(batch, docKey);
     if (result.conflict) throw new HttpRefusal(409, 'BATCH_CONFLICT', 'this batch id was already used for other entries');
     const ack: BatchAck = { ok: true, batchId: batch.batchId, firstSeq: batch.firstSeq, lastSeq: batch.lastSeq, accepted: result.accepted, duplicates: result.duplicates, replay: result.replay };
     sendJson(res, 200, ack);
@@ -221,8 +269,36 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     }
   }
 
-  function statusJson(): StatusView & Record<string, unknown> {
-    const kiosks = db.kiosks();
+  /** The operator named by a trace token, or a 401 (404 when no trace tokens are configured). */
+  function requireTraceOperator(req: IncomingMessage): string {
+    if (traceTokens.length === 0) throw new HttpRefusal(404, 'BAD_REQUEST', 'tracing over HTTP is off (no trace tokens configured)');
+    const bearer = /^Bearer +(.+)$/i.exec(header(req, 'authorization') ?? '');
+    const digest = bearer ? createHash('sha256').update(bearer[1]!.trim(), 'utf8').digest() : null;
+    // Every token compared, each in constant time: which one matched does not show in the timing.
+    let who: string | null = null;
+    for (const t of traceTokens) if (digest && timingSafeEqual(digest, t.digest)) who = t.name;
+    if (who === null) throw new HttpRefusal(401, 'TRACE_UNAUTHORIZED', 'tracing needs an operator trace token', { 'www-authenticate': 'Bearer realm="collector trace"' });
+    return who;
+  }
+
+  async function handleTrace(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const operator = requireTraceOperator(req);
+    let body: Partial<TraceRequest>;
+    try {
+      body = JSON.parse((await readBody(req, 64 * 1024)).toString('utf8')) as Partial<TraceRequest>;
+    } catch (err) {
+      if (err instanceof HttpRefusal || err instanceof ClientGone) throw err;
+      throw new HttpRefusal(400, 'TRACE_INVALID', 'the body is not JSON');
+    }
+    const request = { ...body, operator, via: 'http' };
+    const problem = traceProblem(request);
+    if (problem) throw new HttpRefusal(400, problem.reason, problem.message);
+    const answer = await runTrace(db, traceKey, request as TraceRequest);
+    sendJson(res, 200, { ok: true, ...answer }, { 'cache-control': 'no-store' });
+  }
+
+  async function statusJson(): Promise<StatusView & Record<string, unknown>> {
+    const kiosks = await db.kiosks();
     return {
       ok: true,
       startedAt: new Date(startedAt).toISOString(),
@@ -255,12 +331,13 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       if (req.method === 'GET' && path === LIST_PATHS.status) return handleList('status', req, res);
       if (req.method === 'GET' && path === '/v1/status') {
         requireOperator(req);
-        return sendJson(res, 200, statusJson());
+        return sendJson(res, 200, await statusJson());
       }
       if (req.method === 'GET' && path === '/') {
         requireOperator(req);
-        return sendHtml(res, statusJson());
+        return sendHtml(res, await statusJson());
       }
+      if (req.method === 'POST' && path === TRACE_PATH) return handleTrace(req, res);
       throw new HttpRefusal(404, 'BAD_REQUEST', 'no such endpoint');
     };
     route().catch((err: unknown) => {
@@ -291,17 +368,49 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+
+  // Retention in bounded batches, one short transaction each with a pause between them, so ingest's
+  // transactions interleave with the purge's instead of waiting behind one long DELETE.
+  let purging: Promise<number> | null = null;
+  const purgeNow = (): Promise<number> => {
+    if (!options.retention) return Promise.resolve(0);
+    const { days, batchSize = 5_000 } = options.retention;
+    purging ??= (async () => {
+      const cutoff = Date.now() - days * 24 * 3600_000;
+      let total = 0;
+      for (;;) {
+        const n = await db.purgeBatch(cutoff, batchSize);
+        total += n;
+        if (n < batchSize) break;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      if (total > 0) log(`retention: deleted ${total} entries scanned before ${new Date(cutoff).toISOString()}`);
+      return total;
+    })().finally(() => {
+      purging = null;
+    });
+    return purging;
+  };
+  const retentionTimer = options.retention
+    ? setInterval(() => void purgeNow().catch((err: Error) => log(`retention: ${err.message}`)), options.retention.intervalMs ?? 600_000)
+    : null;
+  retentionTimer?.unref();
+
   return {
     url: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     db,
     server,
+    traceKey,
+    purgeNow,
     close: async () => {
+      if (retentionTimer) clearInterval(retentionTimer);
+      await purging?.catch(() => 0);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      db.close();
+      await db.close();
     },
   };
 }

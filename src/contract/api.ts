@@ -416,6 +416,44 @@ export const StatisticsSchema = z.object({
 });
 export type Statistics = z.infer<typeof StatisticsSchema>;
 
+// Export of the entry log from the screen (docs/security.md "Exports"): a job in core, one at a time.
+
+/** An export job's id: opaque, random, base64url. */
+export const ExportJobIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+/** A venue-local day (`2026-11-21`: that whole day in the kiosk's time zone) or an ISO date-time with its offset. */
+export const ExportBoundSchema = z.union([
+  z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  z.string().datetime({ offset: true }),
+]);
+export const ExportJobStateSchema = z.enum(['running', 'done', 'cancelled', 'failed']);
+export type ExportJobState = z.infer<typeof ExportJobStateSchema>;
+/** What the screen shows of an export job (counts and states only, never a row). */
+export const ExportJobSchema = z.object({
+  jobId: ExportJobIdSchema,
+  state: ExportJobStateSchema,
+  rowsDone: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  format: z.enum(['csv', 'xlsx']),
+  revealed: z.boolean(),
+  /** Why it failed (or was refused on the way); null otherwise. */
+  reason: ReasonSchema.nullable(),
+  message: z.string().max(500).nullable(),
+  /** The name the file is offered under (`entries-2026-11-01_2026-11-21-masked.csv`); null until done. */
+  fileName: z.string().max(120).nullable(),
+  /**
+   * The finished file: `ready` to download or save, then `delivered` (removed from the kiosk) or
+   * `expired` (removed unfetched after a few minutes); `none` while running or when nothing was made.
+   */
+  file: z.enum(['none', 'ready', 'delivered', 'expired']),
+  /** Browser host: the one-time same-origin URL of the file (bound to this screen and admin session). */
+  downloadUrl: z.string().max(200).nullable(),
+  /** Electron: the file can go through a save dialog (saveExport), e.g. to a USB stick. */
+  saveable: z.boolean(),
+});
+export type ExportJob = z.infer<typeof ExportJobSchema>;
+/** Where the browser host serves a finished export's one-time download: this path plus the token. */
+export const EXPORT_DOWNLOAD_PATH = '/export-download/';
+
 export const METHODS = {
   /** Everything the screen needs to draw itself after (re)connecting. */
   getStatus: {
@@ -525,6 +563,40 @@ export const METHODS = {
     request: AdminRequest.extend({ from: LocalDaySchema, to: LocalDaySchema }).strict(),
     response: StatisticsSchema,
   },
+  /**
+   * Admin: export the entry log for a range as CSV or XLSX, as a job in core (the export runs in its
+   * own process so the door keeps deciding). `from`/`to`: venue-local days (both whole days included)
+   * or ISO date-times (`to` excluded). Revealed names and document numbers need the admin PIN again
+   * (`pin`). One export at a time (EXPORT_RUNNING). Every export is audited, failed and cancelled too.
+   * Progress arrives as `exportProgress` events.
+   */
+  startExport: {
+    request: AdminRequest.extend({
+      from: ExportBoundSchema,
+      to: ExportBoundSchema,
+      decision: z.enum(['any', 'admit', 'deny', 'review']),
+      format: z.enum(['csv', 'xlsx']),
+      reveal: z.boolean(),
+      pin: PinSchema.optional(),
+      language: LanguageSchema,
+    }).strict(),
+    response: z.object({ jobId: ExportJobIdSchema, total: z.number().int().nonnegative() }),
+  },
+  /** Admin: an export job's state (and, when done, how to fetch its file from this screen). */
+  getExportJob: {
+    request: AdminRequest.extend({ jobId: ExportJobIdSchema }).strict(),
+    response: ExportJobSchema,
+  },
+  /** Admin: stop a running export; it leaves no file, and its audit row says `cancelled`. */
+  cancelExport: {
+    request: AdminRequest.extend({ jobId: ExportJobIdSchema }).strict(),
+    response: ExportJobSchema,
+  },
+  /** Admin, Electron: offer the finished file in a save dialog; `saved` false when the dialog was dismissed. */
+  saveExport: {
+    request: AdminRequest.extend({ jobId: ExportJobIdSchema }).strict(),
+    response: z.object({ saved: z.boolean(), job: ExportJobSchema }),
+  },
 } as const;
 
 export type MethodName = keyof typeof METHODS;
@@ -582,6 +654,14 @@ export const KioskEventSchema = z.discriminatedUnion('type', [
    * invite people in (docs/guard-screen.md).
    */
   z.object({ type: z.literal('heartbeat'), at: EpochMs }),
+  /** A running export's progress and its end (counts only); the console draws its bar from these. */
+  z.object({
+    type: z.literal('exportProgress'),
+    jobId: ExportJobIdSchema,
+    state: ExportJobStateSchema,
+    rowsDone: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative(),
+  }),
 ]);
 export type KioskEvent = z.infer<typeof KioskEventSchema>;
 

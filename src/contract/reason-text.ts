@@ -50,6 +50,7 @@ export const REASON_TEXT: Record<Language, Record<Reason, string>> = {
     PIN_LOCKED: '密码错误次数过多，已锁定，请稍后再试',
     SESSION_REQUIRED: '管理会话已结束，请重新输入管理密码',
     CONFIG_INVALID: '配置有误',
+    EXPORT_RUNNING: '已有导出正在进行：请等待或取消',
     INTERNAL: '系统内部错误',
   },
   en: {
@@ -96,6 +97,7 @@ export const REASON_TEXT: Record<Language, Record<Reason, string>> = {
     PIN_LOCKED: 'Locked after too many wrong PINs: try again later',
     SESSION_REQUIRED: 'The admin session has ended: enter the admin PIN',
     CONFIG_INVALID: 'Configuration error',
+    EXPORT_RUNNING: 'An export is already running: wait for it or cancel it',
     INTERNAL: 'Internal error',
   },
 };

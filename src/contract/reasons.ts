@@ -60,6 +60,8 @@ export const KIOSK_REASONS = [
   'SESSION_REQUIRED',
   // The configuration document (or a change to it) breaks the schema; the message names the path.
   'CONFIG_INVALID',
+  // An export is already running: one at a time (its own process shares the disk with the entry log).
+  'EXPORT_RUNNING',
   // A fault in the kiosk itself (a bug, an unexpected throw): refused rather than crashing.
   'INTERNAL',
 ] as const;

@@ -49,7 +49,7 @@ export async function runBrowserHost(options: RunBrowserHostOptions): Promise<Ru
     options.serviceHandle ?? (await createKioskService({ dataDir, camera: options.camera, language: options.language, log: options.log, demo: options.demo }));
   let host: BrowserHost;
   try {
-    host = await startBrowserHost({ service: serviceHandle.service, rendererDir, port: options.port, log: options.log });
+    host = await startBrowserHost({ service: serviceHandle.service, rendererDir, port: options.port, log: options.log, exports: serviceHandle.exports ?? null });
   } catch (err) {
     await serviceHandle.close();
     throw err;

@@ -13,9 +13,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
-import { KioskEventSchema, fail, type KioskEvent, type KioskService } from '../contract/api.js';
+import { EXPORT_DOWNLOAD_PATH, KioskEventSchema, fail, type KioskEvent, type KioskService } from '../contract/api.js';
+import type { ExportHostSide } from '../core/admin/export-methods.js';
 import { dispatchCall, describeIssues } from '../contract/dispatch.js';
 import { LAUNCH_PARAM, MAX_WIRE_MESSAGE_BYTES, WS_PATH, WireCallSchema, type WireFromHost } from '../contract/wire.js';
 import { rendererContentSecurityPolicy } from '../contract/csp.js';
@@ -39,6 +42,8 @@ export interface BrowserHostOptions {
   now?: () => number;
   /** Operational log lines (no personal data ever reaches here: only reasons and counts). */
   log?: (line: string) => void;
+  /** The admin console's finished exports, served once each at EXPORT_DOWNLOAD_PATH (absent: none). */
+  exports?: ExportHostSide | null;
 }
 
 export interface BrowserHost {
@@ -194,7 +199,9 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       });
       return void res.end();
     }
-    if (!sessionOf(req)) return refuse(res, 401, 'UNAUTHORIZED: open the launch URL the kiosk printed when it started');
+    const screen = sessionOf(req);
+    if (!screen) return refuse(res, 401, 'UNAUTHORIZED: open the launch URL the kiosk printed when it started');
+    if (pathname.startsWith(EXPORT_DOWNLOAD_PATH)) return serveExport(req, res, screen, pathname.slice(EXPORT_DOWNLOAD_PATH.length));
     if (pathname === '/' || pathname === '/admin') pathname = '/index.html';
     // Resolve inside rendererDir only: `..` or an absolute path can never leave it.
     const file = normalize(join(rendererDir, pathname));
@@ -211,6 +218,36 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch {
       refuse(res, 404, 'not found');
+    }
+  }
+
+  /**
+   * A finished export, once (docs/security.md "Exports"): the token names it; core checks that it is
+   * this screen's (its cookie session) and that the admin session that made it is still open, and
+   * spends the token whatever the outcome, so a second GET is 410. GET only: a HEAD would spend it too.
+   */
+  async function serveExport(req: IncomingMessage, res: ServerResponse, screen: ScreenSession, token: string): Promise<void> {
+    if (req.method !== 'GET') return refuse(res, 405, 'BAD_REQUEST: GET only');
+    if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return refuse(res, 404, 'not found');
+    const file = options.exports?.takeDownload(token, screen.clientId) ?? null;
+    if (!file) {
+      log('refused an export download: used, expired, another screen\'s or its admin session ended');
+      return refuse(res, 410, 'this download link was already used, has expired, or belongs to another session; export again');
+    }
+    const ascii = file.fileName.replace(/[^\w.-]/g, '_');
+    res.writeHead(200, {
+      ...commonHeaders(),
+      'Content-Type': file.contentType,
+      'Content-Length': String(file.size),
+      'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+    });
+    try {
+      await pipeline(createReadStream(file.path), res);
+      file.done(true);
+      log(`export downloaded (${file.size} bytes)`);
+    } catch {
+      file.done(false);
+      log('export download interrupted: the file is removed, export again');
     }
   }
 

@@ -13,6 +13,7 @@ import { startHeartbeat } from '../app/heartbeat.js';
 import { preloadBundle, rendererDir } from '../app/paths.js';
 import { defaultDataDir, ensureDataDir } from '../core/config/data-dir.js';
 import { installGracefulQuit } from './quit.js';
+import { installExportSaveDialog } from './export-save.js';
 import { APP_SCHEME, APP_URL, ELECTRON_CSP, isOurUrl, isTrustedSender, rendererPathFor, shouldGrantPermission } from './policy.js';
 
 const MIME: Record<string, string> = {
@@ -162,6 +163,8 @@ async function start(): Promise<void> {
   handle = await createKioskService({ dataDir, camera: options.camera, language: options.language ?? undefined, log, demo: options.demo === true });
   installSessionPolicy();
   installIpc(handle);
+  // An export from the admin console goes where the admin picks in a save dialog (a USB stick).
+  installExportSaveDialog(handle.exports, () => window);
   // A kiosk that dims or sleeps is a closed door.
   powerSaveBlocker.start('prevent-display-sleep');
   window = createWindow();

@@ -1,12 +1,16 @@
 // `kiosk collector`: the reference collector (src/collector). `serve` runs the HTTP ingest endpoint
-// with its own SQLite database; `register` adds a kiosk's public key (from `kiosk identity`);
-// `kiosks` prints who uploaded what and when; `disable` shuts a kiosk out.
+// on its own SQLite file or on a PostgreSQL database (`--database postgres://…`, shared by several
+// collector processes); `register` adds a kiosk's public key (from `kiosk identity`); `kiosks` prints
+// who uploaded what and when; `disable` shuts a kiosk out; `trace` runs the audited tracing query.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { fromB64url, kioskIdOf } from '../../core/identity/device-key.js';
-import { CollectorDb } from '../../collector/db.js';
+import { userInfo } from 'node:os';
 import { CollectorConfigError, startCollector } from '../../collector/server.js';
+import { isPostgresUrl, openCollectorStorage, redactDatabaseUrl, type CollectorStorage } from '../../collector/storage.js';
+import { loadOrCreateTraceKeyFile, newTraceKey, traceKeyCheck } from '../../collector/trace-key.js';
+import { runTrace, traceProblem, type TraceRequest } from '../../collector/trace.js';
 import { ensurePrivateDir, loadOrCreateStatusToken } from '../../collector/files.js';
 import { CliError, dataDirOf, printJson, withDataDir, type CommandIo } from '../program.js';
 import type { RegisterCommand } from './index.js';
@@ -15,11 +19,17 @@ import { untilStopRequested } from '../stop-request.js';
 interface CollectorOpts {
   dataDir?: string;
   db?: string;
+  database?: string;
   lists?: string;
+  traceKeyFile?: string;
 }
 
 const collectorDirOf = (opts: CollectorOpts) => join(dataDirOf(opts), 'collector');
-const dbPathOf = (opts: CollectorOpts) => opts.db ?? join(collectorDirOf(opts), 'collector.sqlite3');
+/** `--database` (a postgres:// URL or a file), else `--db`, else the default SQLite file. */
+const dbPathOf = (opts: CollectorOpts) => opts.database ?? opts.db ?? join(collectorDirOf(opts), 'collector.sqlite3');
+const onPostgres = (opts: CollectorOpts) => isPostgresUrl(dbPathOf(opts));
+/** Files kept beside the database; on PostgreSQL, in the collector's own data directory. */
+const besideDb = (opts: CollectorOpts, name: string) => (onPostgres(opts) ? join(collectorDirOf(opts), name) : join(dirname(dbPathOf(opts)), name));
 const listsOf = (opts: CollectorOpts) => opts.lists ?? join(collectorDirOf(opts), 'lists');
 
 /**
@@ -27,14 +37,50 @@ const listsOf = (opts: CollectorOpts) => opts.lists ?? join(collectorDirOf(opts)
  * or tightened to 0700 first. A `--db` elsewhere gets 0600 files (CollectorDb) in whatever folder
  * the operator chose: that folder may be shared, so its mode is not ours to change.
  */
-function openDb(opts: CollectorOpts): CollectorDb {
-  if (!opts.db) ensurePrivateDir(collectorDirOf(opts));
-  return new CollectorDb(dbPathOf(opts));
+async function openDb(opts: CollectorOpts): Promise<CollectorStorage> {
+  if (!opts.db && !opts.database) ensurePrivateDir(collectorDirOf(opts));
+  try {
+    return await openCollectorStorage(dbPathOf(opts));
+  } catch (err) {
+    throw new CliError('STORAGE_UNAVAILABLE', `cannot open the collector database ${redactDatabaseUrl(dbPathOf(opts))}: ${(err as Error).message}`);
+  }
+}
+
+function traceKeyOf(opts: CollectorOpts): Buffer | undefined {
+  if (!opts.traceKeyFile) return undefined;
+  try {
+    return loadOrCreateTraceKeyFile(opts.traceKeyFile);
+  } catch (err) {
+    throw new CliError('BAD_REQUEST', `cannot read or make the trace key: ${(err as Error).message}`, 2);
+  }
+}
+
+/** `name:token` lines (# comments allowed): the operators who may trace over HTTP. */
+function readTraceTokens(file: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError('BAD_REQUEST', `cannot read the trace tokens file: ${(err as Error).message}`, 2);
+  }
+  const out: Record<string, string> = {};
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const i = line.indexOf(':');
+    const name = line.slice(0, i).trim();
+    const token = line.slice(i + 1).trim();
+    if (i <= 0 || token.length < 16) throw new CliError('BAD_REQUEST', `${file}: each line is operator-name:token, the token at least 16 characters`, 2);
+    out[name] = token;
+  }
+  return out;
 }
 
 function common(cmd: Command): Command {
   return withDataDir(cmd)
-    .option('--db <file>', 'collector database (default: <data dir>/collector/collector.sqlite3)')
+    .option('--db <file>', 'collector SQLite database (default: <data dir>/collector/collector.sqlite3)')
+    .option('--database <url-or-file>', 'postgres://user:password@host/db (shared by several collectors), or a SQLite file')
+    .option('--trace-key-file <file>', 'key of the document-number hash tracing searches by (the same file for every collector on one database; default: kept in the database)')
     .option('--lists <dir>', 'folder with trust-list.jws / status-list.jws to serve (default: <data dir>/collector/lists)');
 }
 
@@ -44,7 +90,7 @@ function positiveInt(text: string, flag: string): number {
   return n;
 }
 
-async function serve(opts: CollectorOpts & { host: string; port: string; maxBodyBytes: string; maxEntries: string; ratePerSecond: string; rateBurst: string; tlsCert?: string; tlsKey?: string; statusTokenFile?: string; allowInsecureHttp?: boolean }, io: CommandIo): Promise<void> {
+async function serve(opts: CollectorOpts & { host: string; port: string; maxBodyBytes: string; maxEntries: string; ratePerSecond: string; rateBurst: string; tlsCert?: string; tlsKey?: string; statusTokenFile?: string; allowInsecureHttp?: boolean; traceTokensFile?: string; retentionDays?: string }, io: CommandIo): Promise<void> {
   if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) throw new CliError('BAD_REQUEST', '--tls-cert and --tls-key go together', 2);
   let tls: { cert: Buffer; key: Buffer } | undefined;
   if (opts.tlsCert && opts.tlsKey) {
@@ -54,9 +100,12 @@ async function serve(opts: CollectorOpts & { host: string; port: string; maxBody
       throw new CliError('BAD_REQUEST', `cannot read the TLS certificate or key: ${(err as Error).message}`, 2);
     }
   }
-  if (!opts.db) ensurePrivateDir(collectorDirOf(opts));
+  if ((!opts.db && !opts.database) || onPostgres(opts)) ensurePrivateDir(collectorDirOf(opts));
   // Beside the database: `--db` elsewhere keeps its token there too, not in the default data directory.
-  const statusTokenFile = opts.statusTokenFile ?? join(dirname(dbPathOf(opts)), 'status-token');
+  const statusTokenFile = opts.statusTokenFile ?? besideDb(opts, 'status-token');
+  const traceKey = traceKeyOf(opts);
+  const traceTokens = opts.traceTokensFile ? readTraceTokens(opts.traceTokensFile) : undefined;
+  const retentionDays = opts.retentionDays === undefined ? undefined : positiveInt(opts.retentionDays, '--retention-days');
   let statusToken: string;
   try {
     statusToken = loadOrCreateStatusToken(statusTokenFile);
@@ -64,8 +113,11 @@ async function serve(opts: CollectorOpts & { host: string; port: string; maxBody
     throw new CliError('BAD_REQUEST', `cannot read or make the status token: ${(err as Error).message}`, 2);
   }
   const collector = await startCollector({
-    dbPath: dbPathOf(opts),
+    database: dbPathOf(opts),
     statusToken,
+    ...(traceKey ? { traceKey } : {}),
+    ...(traceTokens ? { traceTokens } : {}),
+    ...(retentionDays ? { retention: { days: retentionDays } } : {}),
     allowInsecureHttp: opts.allowInsecureHttp === true,
     listsDir: listsOf(opts),
     host: opts.host,
@@ -79,8 +131,8 @@ async function serve(opts: CollectorOpts & { host: string; port: string; maxBody
     if (err instanceof CollectorConfigError) throw new CliError(err.reason, err.message, 2);
     throw new CliError('STORAGE_UNAVAILABLE', `cannot start the collector: ${err.code ?? ''} ${err.message}`);
   });
-  // The token's file, never the token itself: this line ends up in service logs.
-  printJson(io, { url: collector.url, db: dbPathOf(opts), lists: listsOf(opts), statusTokenFile, kiosks: collector.db.kiosks().length });
+  // The token's file, never the token itself (nor the database password): this line ends up in service logs.
+  printJson(io, { url: collector.url, db: collector.db.location, backend: collector.db.backend, lists: listsOf(opts), statusTokenFile, kiosks: (await collector.db.kiosks()).length });
   await untilStopRequested();
   await collector.close();
 }
@@ -100,46 +152,84 @@ export const register: RegisterCommand = (program, io) => {
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
     .option('--status-token-file <file>', 'operator token for the status pages (made 0600 if missing; default: status-token beside the database)')
     .option('--allow-insecure-http', 'serve plain http on a non-loopback --host (only behind a TLS proxy or on an isolated test network)')
+    .option('--trace-tokens-file <file>', 'operator-name:token lines: who may run POST /v1/trace (off without it)')
+    .option('--retention-days <n>', 'delete entries scanned more than n days ago, in bounded batches (off without it)')
     .action((opts) => serve(opts, io));
+
+  common(cmd.command('trace'))
+    .description('where and when a person passed, and optionally who was at the same venue within ±N minutes (audited)')
+    .argument('<document-number>', 'the document number to trace (searched by its keyed hash)')
+    .requiredOption('--from <time>', 'start of the range (ISO 8601 or ms since the epoch)')
+    .requiredOption('--to <time>', 'end of the range (ISO 8601 or ms since the epoch)')
+    .requiredOption('--reason <text>', 'why this person is traced (a case or outbreak reference); recorded in the audit')
+    .option('--window <minutes>', 'also list entries at the same venue within ±minutes of each passage')
+    .option('--operator <name>', 'who asks (default: the login name)')
+    .action(async (documentNumber: string, opts: CollectorOpts & { from: string; to: string; reason: string; window?: string; operator?: string }) => {
+      const time = (t: string, flag: string) => {
+        const n = /^\d+$/.test(t) ? Number(t) : Date.parse(t);
+        if (!Number.isSafeInteger(n)) throw new CliError('BAD_REQUEST', `${flag}: not a time: ${JSON.stringify(t)}`, 2);
+        return n;
+      };
+      const request: TraceRequest = {
+        documentNumber,
+        from: time(opts.from, '--from'),
+        to: time(opts.to, '--to'),
+        reason: opts.reason,
+        operator: opts.operator ?? userInfo().username,
+        via: 'cli',
+        ...(opts.window !== undefined ? { windowMinutes: positiveInt(opts.window, '--window') } : {}),
+      };
+      const problem = traceProblem(request);
+      if (problem) throw new CliError(problem.reason, problem.message, 2);
+      const db = await openDb(opts);
+      try {
+        const given = traceKeyOf(opts);
+        const key = given ?? (await db.storedTraceKey(newTraceKey));
+        if ((await db.traceKeyCheck(traceKeyCheck(key))) === 'different') throw new CliError('TRACE_KEY_MISMATCH', 'this trace key is not the one the entries were hashed with', 2);
+        printJson(io, await runTrace(db, key, request));
+      } finally {
+        await db.close();
+      }
+    });
 
   common(cmd.command('register'))
     .description('register (or re-enable) a kiosk by the public key `kiosk identity` printed')
     .argument('<public-key>', 'base64url Ed25519 public key')
     .option('--name <text>', 'where the kiosk stands, shown on the status page')
-    .action((publicKey: string, opts: CollectorOpts & { name?: string }) => {
+    .action(async (publicKey: string, opts: CollectorOpts & { name?: string }) => {
       const key = fromB64url(publicKey);
       if (key.length !== 32 || !/^[A-Za-z0-9_-]+$/.test(publicKey)) throw new CliError('BAD_REQUEST', 'the public key must be 32 bytes of base64url (as `kiosk identity` prints it)', 2);
-      const db = openDb(opts);
+      const db = await openDb(opts);
       try {
         const kioskId = kioskIdOf(key);
-        db.registerKiosk(kioskId, key, opts.name ?? null);
+        await db.registerKiosk(kioskId, key, opts.name ?? null);
         printJson(io, { registered: kioskId, name: opts.name ?? null });
       } finally {
-        db.close();
+        await db.close();
       }
     });
 
   common(cmd.command('disable'))
     .description('refuse further uploads from a kiosk (403) until it is registered again')
     .argument('<kiosk-id>')
-    .action((kioskId: string, opts: CollectorOpts) => {
-      const db = openDb(opts);
+    .action(async (kioskId: string, opts: CollectorOpts) => {
+      const db = await openDb(opts);
       try {
-        if (!db.setKioskEnabled(kioskId, false)) throw new CliError('KIOSK_UNKNOWN', `no kiosk ${kioskId} is registered`);
+        if (!(await db.setKioskEnabled(kioskId, false))) throw new CliError('KIOSK_UNKNOWN', `no kiosk ${kioskId} is registered`);
         printJson(io, { disabled: kioskId });
       } finally {
-        db.close();
+        await db.close();
       }
     });
 
   common(cmd.command('kiosks'))
     .description('print the registered kiosks: last seen, last upload, last seq, backlog, entries')
-    .action((opts: CollectorOpts) => {
-      const db = openDb(opts);
+    .action(async (opts: CollectorOpts) => {
+      const db = await openDb(opts);
       try {
-        printJson(io, db.kiosks());
+        printJson(io, await db.kiosks());
       } finally {
-        db.close();
+        await db.close();
       }
     });
 };

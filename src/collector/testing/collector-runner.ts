@@ -1,13 +1,25 @@
-// The collector as its own process, so the crash tests can SIGKILL it mid-batch: prints one JSON
-// line `{"url": …, "port": …}` once listening, then serves until killed.
-//   node --import tsx src/collector/testing/collector-runner.ts --db FILE
+// The collector as its own process, so the crash tests can SIGKILL it mid-batch and the balancer
+// tests can run two of them on one database: prints one JSON line `{"url": …, "port": …}` once
+// listening, then serves until killed.
+//   node --import tsx src/collector/testing/collector-runner.ts --db FILE|postgres://… [--port N] [--trace-key HEX] [--rate-per-second N]
 import { parseArgs } from 'node:util';
 import { startCollector } from '../server.js';
 
-const { values } = parseArgs({ options: { db: { type: 'string' } } });
+const { values } = parseArgs({ options: { db: { type: 'string' }, port: { type: 'string' }, 'trace-key': { type: 'string' }, 'rate-per-second': { type: 'string' } } });
 if (!values.db) {
-  process.stderr.write('usage: collector-runner --db FILE\n');
+  process.stderr.write('usage: collector-runner --db FILE|URL [--port N] [--trace-key HEX]\n');
   process.exit(2);
 }
-const collector = await startCollector({ dbPath: values.db, rateLimit: { burst: 10_000, perSecond: 10_000 } });
-process.stdout.write(JSON.stringify({ url: collector.url, port: collector.port }) + '\n');
+const rate = Number(values['rate-per-second'] ?? 10_000);
+const collector = await startCollector({
+  database: values.db,
+  port: Number(values.port ?? 0),
+  rateLimit: { burst: rate, perSecond: rate },
+  addressRateLimit: { burst: 1_000_000, perSecond: 1_000_000 },
+  maxConcurrentBatches: 64,
+  ...(values['trace-key'] ? { traceKey: Buffer.from(values['trace-key'], 'hex') } : {}),
+});
+process.stdout.write(JSON.stringify({ url: collector.url, port: collector.port, pid: process.pid }) + '\n');
+const stop = () => void collector.close().then(() => process.exit(0));
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);

@@ -33,4 +33,6 @@ export interface AdminDeps {
   clockStatus(): ClockStatus;
   /** Null when there is no entry log to purge (it could not be opened). */
   retention: RetentionControl | null;
+  /** The entry log the admin may export (its data directory, for the export process); null when it could not be opened. */
+  exportsFrom: { dataDir: string } | null;
 }

@@ -35,6 +35,7 @@ import type { AdminDeps, RetentionControl } from '../admin/deps.js';
 import { statisticsMethods } from '../admin/statistics-methods.js';
 import { trustMethods } from '../admin/trust-methods.js';
 import { retentionMethods } from '../admin/retention-methods.js';
+import { exportJobs, type ExportHostSide } from '../admin/export-methods.js';
 import { auditMethods } from '../admin/audit-methods.js';
 
 /** What the service needs to show upload progress; the composition adapts core/upload's Uploader. */
@@ -68,6 +69,8 @@ export interface CheckpointServiceOptions {
   configProblem?: { paths: string[]; message: string } | null;
   /** The scheduled retention purge (the retention screen shows it and runs it now); null without an entry log. */
   retention?: RetentionControl | null;
+  /** The entry log the admin console may export (src/core/admin/export-methods.ts); null or absent: none. */
+  exportsFrom?: { dataDir: string } | null;
   log: (line: string) => void;
 }
 
@@ -76,6 +79,8 @@ export interface CheckpointService {
   flow: PassageFlow;
   settings: CheckpointSettings;
   policy: VenuePolicy;
+  /** The export jobs' host side: the browser host's one-time download, Electron's save dialog. */
+  exports: ExportHostSide;
   close(): void;
 }
 
@@ -311,9 +316,11 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     idleMs: config.admin.sessionIdleSeconds * 1000,
     onEnd: (_clientId, why) => emit({ type: 'adminSession', open: false, why }),
   });
-  const adminDeps: AdminDeps = { sessions, store, clock, config, emit, log, lists, listsStatus, clockStatus, retention: options.retention ?? null };
+  const adminDeps: AdminDeps = { sessions, store, clock, config, emit, log, lists, listsStatus, clockStatus, retention: options.retention ?? null, exportsFrom: options.exportsFrom ?? null };
 
+  const exports = exportJobs(adminDeps);
   const service: KioskService = {
+    ...exports.methods,
     ...trustMethods(adminDeps),
     ...retentionMethods(adminDeps),
     ...auditMethods(adminDeps),
@@ -430,7 +437,9 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     flow,
     settings,
     policy,
+    exports: exports.host,
     close() {
+      exports.close();
       offDevices();
       offUploads();
       statusTick?.stop();

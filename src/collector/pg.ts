@@ -1,0 +1,389 @@
+// The collector's PostgreSQL backend: one database shared by any number of collector processes on
+// any number of hosts (docs/upload-protocol.md §7). Nothing that matters lives in a process:
+// exactly-once is in primary keys (ON CONFLICT DO NOTHING), the replay window is the batches table,
+// and the per-kiosk rate limit is a row per kiosk updated in one statement, so N processes behind a
+// balancer give a kiosk one budget, not N. Parameterised queries only; a batch's entries go in as
+// one multi-row INSERT … SELECT FROM unnest(…) (one array per column, one round trip).
+import pg from 'pg';
+import type { BatchBody } from '../core/upload/protocol.js';
+import type { RateLimit } from './rate-limit.js';
+import { auditRow, people } from './db.js';
+import {
+  indexedFields,
+  redactDatabaseUrl,
+  type CollectorStorage,
+  type CoPresentEntry,
+  type KioskRow,
+  type StoreBatchResult,
+  type StoredBatch,
+  type StoredEntry,
+  type TraceAuditRow,
+  type TracePassage,
+  type TraceQuery,
+} from './storage.js';
+
+/** Numbered migrations; `collector_schema` records which ran. Each runs in its own transaction. */
+const MIGRATIONS: readonly string[] = [
+  // 1: the schema of SQLite's migrations 1 and 2 together, in PostgreSQL's types.
+  `CREATE TABLE kiosks (
+     kiosk_id text PRIMARY KEY,
+     public_key bytea NOT NULL,
+     name text,
+     registered_at bigint NOT NULL,
+     enabled boolean NOT NULL DEFAULT true,
+     last_seen_at bigint,
+     last_upload_at bigint,
+     last_seq bigint,
+     backlog bigint,
+     -- kept by storeBatch so the status page never counts millions of rows
+     entry_count bigint NOT NULL DEFAULT 0
+   );
+   CREATE TABLE batches (
+     arrival bigserial NOT NULL,
+     kiosk_id text NOT NULL REFERENCES kiosks (kiosk_id),
+     batch_id text NOT NULL,
+     first_seq bigint NOT NULL,
+     last_seq bigint NOT NULL,
+     entry_count integer NOT NULL,
+     accepted integer NOT NULL,
+     duplicates integer NOT NULL,
+     received_at bigint NOT NULL,
+     PRIMARY KEY (kiosk_id, batch_id)
+   );
+   CREATE INDEX batches_by_time ON batches (received_at);
+   CREATE TABLE entries (
+     kiosk_id text NOT NULL,
+     entry_id text NOT NULL,
+     seq bigint NOT NULL,
+     scanned_at bigint NOT NULL,
+     batch_id text NOT NULL,
+     received_at bigint NOT NULL,
+     record text NOT NULL,
+     venue_id text,
+     doc_key bytea,
+     decision text,
+     PRIMARY KEY (kiosk_id, entry_id)
+   );
+   CREATE INDEX entries_by_seq ON entries (kiosk_id, seq);
+   CREATE INDEX entries_by_doc ON entries (doc_key, scanned_at) WHERE doc_key IS NOT NULL;
+   CREATE INDEX entries_by_venue ON entries (venue_id, scanned_at);
+   -- Rows arrive roughly in scan-time order: a BRIN index finds the retention's old rows for a few
+   -- pages of index, where a B-tree would cost every insert another descent.
+   CREATE INDEX entries_by_time ON entries USING brin (scanned_at);
+   CREATE TABLE collector_meta (key text PRIMARY KEY, value bytea NOT NULL);
+   CREATE TABLE trace_audit (
+     id bigserial PRIMARY KEY,
+     at bigint NOT NULL,
+     operator text NOT NULL,
+     reason text NOT NULL,
+     kind text NOT NULL,
+     doc_key_hex text NOT NULL,
+     from_ms bigint NOT NULL,
+     to_ms bigint NOT NULL,
+     window_minutes integer,
+     passages integer NOT NULL,
+     co_present integer NOT NULL,
+     via text NOT NULL
+   );
+   -- UNLOGGED: a rate limit's state is worth nothing after a crash, and its updates then cost no WAL.
+   CREATE UNLOGGED TABLE rate_buckets (key text PRIMARY KEY, tokens double precision NOT NULL, at_ms bigint NOT NULL, ok boolean NOT NULL);`,
+];
+
+export const PG_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Any number advisory-locks the migrations: collectors starting together migrate once. */
+const MIGRATION_LOCK = 0x6b696f736b; // "kiosk"
+
+export class PgCollectorStorage implements CollectorStorage {
+  readonly backend = 'postgres' as const;
+  readonly location: string;
+
+  private constructor(private readonly pool: pg.Pool, url: string) {
+    this.location = redactDatabaseUrl(url);
+  }
+
+  static async open(url: string, options: { poolSize?: number } = {}): Promise<PgCollectorStorage> {
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 8, idleTimeoutMillis: 30_000 });
+    // An idle connection the server ended (a restart, a failover) must not end the process; the next
+    // query gets a new connection.
+    pool.on('error', () => undefined);
+    const storage = new PgCollectorStorage(pool, url);
+    try {
+      await storage.migrate();
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+    return storage;
+  }
+
+  private async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await client.query('CREATE TABLE IF NOT EXISTS collector_schema (version integer PRIMARY KEY, applied_at bigint NOT NULL)');
+      const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM collector_schema');
+      const version = rows[0]?.v ?? 0;
+      if (version > MIGRATIONS.length) throw new Error(`collector database ${this.location} has schema version ${version}, newer than this collector (${MIGRATIONS.length})`);
+      for (let v = version; v < MIGRATIONS.length; v++) {
+        await client.query(MIGRATIONS[v]!);
+        await client.query('INSERT INTO collector_schema (version, applied_at) VALUES ($1, $2)', [v + 1, Date.now()]);
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async tx<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const out = await work(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async registerKiosk(kioskId: string, publicKey: Uint8Array, name: string | null, now = Date.now()): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO kiosks (kiosk_id, public_key, name, registered_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (kiosk_id) DO UPDATE SET public_key = excluded.public_key, name = coalesce(excluded.name, kiosks.name), enabled = true`,
+      [kioskId, Buffer.from(publicKey), name, now],
+    );
+  }
+
+  async removeKiosk(kioskId: string): Promise<boolean> {
+    const r = await this.pool.query('DELETE FROM kiosks WHERE kiosk_id = $1 AND NOT EXISTS (SELECT 1 FROM batches WHERE kiosk_id = $1)', [kioskId]);
+    return r.rowCount === 1;
+  }
+
+  async setKioskEnabled(kioskId: string, enabled: boolean): Promise<boolean> {
+    return (await this.pool.query('UPDATE kiosks SET enabled = $1 WHERE kiosk_id = $2', [enabled, kioskId])).rowCount === 1;
+  }
+
+  async kioskKey(kioskId: string): Promise<{ publicKey: Uint8Array; enabled: boolean } | null> {
+    const { rows } = await this.pool.query<{ public_key: Buffer; enabled: boolean }>('SELECT public_key, enabled FROM kiosks WHERE kiosk_id = $1', [kioskId]);
+    const row = rows[0];
+    return row ? { publicKey: new Uint8Array(row.public_key), enabled: row.enabled } : null;
+  }
+
+  async storeBatch(batch: BatchBody, docKeyOf: (record: Record<string, unknown>) => Buffer | null, now = Date.now()): Promise<StoreBatchResult> {
+    const n = batch.entries.length;
+    const ids = new Array<string>(n);
+    const seqs = new Array<number>(n);
+    const times = new Array<number>(n);
+    const records = new Array<string>(n);
+    const venues = new Array<string | null>(n);
+    const keys = new Array<Buffer | null>(n);
+    const decisions = new Array<string | null>(n);
+    for (let i = 0; i < n; i++) {
+      const e = batch.entries[i]!;
+      const f = indexedFields(e.r);
+      ids[i] = e.id;
+      seqs[i] = e.s;
+      times[i] = e.t;
+      records[i] = JSON.stringify(e.r);
+      venues[i] = f.venueId;
+      keys[i] = docKeyOf(e.r);
+      decisions[i] = f.decision;
+    }
+    return this.tx(async (c): Promise<StoreBatchResult> => {
+      // The kiosk's row first: a kiosk's batches (and two processes racing with the same one) queue
+      // here, and every transaction takes its locks in the same order.
+      await c.query('UPDATE kiosks SET last_seen_at = $1, backlog = $2 WHERE kiosk_id = $3', [now, batch.backlog, batch.kioskId]);
+      const fresh = await c.query(
+        `INSERT INTO batches (kiosk_id, batch_id, first_seq, last_seq, entry_count, accepted, duplicates, received_at)
+         VALUES ($1, $2, $3, $4, $5, 0, 0, $6) ON CONFLICT (kiosk_id, batch_id) DO NOTHING`,
+        [batch.kioskId, batch.batchId, batch.firstSeq, batch.lastSeq, n, now],
+      );
+      if (fresh.rowCount === 0) {
+        const { rows } = await c.query<{ first_seq: string; last_seq: string; entry_count: number }>(
+          'SELECT first_seq, last_seq, entry_count FROM batches WHERE kiosk_id = $1 AND batch_id = $2',
+          [batch.kioskId, batch.batchId],
+        );
+        const prior = rows[0]!;
+        const same = Number(prior.first_seq) === batch.firstSeq && Number(prior.last_seq) === batch.lastSeq && prior.entry_count === n;
+        return { accepted: 0, duplicates: same ? n : 0, replay: same, conflict: !same };
+      }
+      const inserted = await c.query(
+        `INSERT INTO entries (kiosk_id, entry_id, seq, scanned_at, batch_id, received_at, record, venue_id, doc_key, decision)
+         SELECT $1, t.id, t.s, t.t, $2, $3, t.r, t.v, t.k, t.d
+           FROM unnest($4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], $9::bytea[], $10::text[]) AS t(id, s, t, r, v, k, d)
+         ON CONFLICT (kiosk_id, entry_id) DO NOTHING`,
+        [batch.kioskId, batch.batchId, now, ids, seqs, times, records, venues, keys, decisions],
+      );
+      const accepted = inserted.rowCount ?? 0;
+      await c.query('UPDATE batches SET accepted = $1, duplicates = $2 WHERE kiosk_id = $3 AND batch_id = $4', [accepted, n - accepted, batch.kioskId, batch.batchId]);
+      await c.query('UPDATE kiosks SET last_upload_at = $1, last_seq = greatest(coalesce(last_seq, 0), $2), entry_count = entry_count + $3 WHERE kiosk_id = $4', [
+        now,
+        batch.lastSeq,
+        accepted,
+        batch.kioskId,
+      ]);
+      return { accepted, duplicates: n - accepted, replay: false, conflict: false };
+    });
+  }
+
+  async kiosks(): Promise<KioskRow[]> {
+    const { rows } = await this.pool.query<Record<string, string | number | boolean | null>>(
+      'SELECT kiosk_id, name, registered_at, enabled, last_seen_at, last_upload_at, last_seq, backlog, entry_count FROM kiosks ORDER BY kiosk_id',
+    );
+    const num = (v: unknown) => (v === null ? null : Number(v));
+    return rows.map((r) => ({
+      kioskId: String(r.kiosk_id),
+      name: r.name === null ? null : String(r.name),
+      registeredAt: Number(r.registered_at),
+      enabled: r.enabled === true,
+      lastSeenAt: num(r.last_seen_at),
+      lastUploadAt: num(r.last_upload_at),
+      lastSeq: num(r.last_seq),
+      backlog: num(r.backlog),
+      entries: Number(r.entry_count),
+    }));
+  }
+
+  async entrySeqs(kioskId: string): Promise<{ entryId: string; seq: number; scannedAt: number }[]> {
+    const { rows } = await this.pool.query<{ entry_id: string; seq: string; scanned_at: string }>('SELECT entry_id, seq, scanned_at FROM entries WHERE kiosk_id = $1 ORDER BY seq', [kioskId]);
+    return rows.map((r) => ({ entryId: r.entry_id, seq: Number(r.seq), scannedAt: Number(r.scanned_at) }));
+  }
+
+  async entries(kioskId: string): Promise<StoredEntry[]> {
+    const { rows } = await this.pool.query<{ entry_id: string; seq: string; scanned_at: string; batch_id: string; record: string }>(
+      'SELECT entry_id, seq, scanned_at, batch_id, record FROM entries WHERE kiosk_id = $1 ORDER BY seq',
+      [kioskId],
+    );
+    return rows.map((r) => ({ entryId: r.entry_id, seq: Number(r.seq), scannedAt: Number(r.scanned_at), batchId: r.batch_id, record: JSON.parse(r.record) as Record<string, unknown> }));
+  }
+
+  async batches(): Promise<StoredBatch[]> {
+    const { rows } = await this.pool.query<Record<string, string | number>>(
+      'SELECT kiosk_id, batch_id, first_seq, last_seq, entry_count, accepted, duplicates FROM batches ORDER BY arrival',
+    );
+    return rows.map((r) => ({
+      kioskId: String(r.kiosk_id),
+      batchId: String(r.batch_id),
+      firstSeq: Number(r.first_seq),
+      lastSeq: Number(r.last_seq),
+      entryCount: Number(r.entry_count),
+      accepted: Number(r.accepted),
+      duplicates: Number(r.duplicates),
+    }));
+  }
+
+  async counts(): Promise<{ entries: number; distinctSeqs: number; batches: number; acceptedSum: number }> {
+    const { rows } = await this.pool.query<{ n: string; d: string; b: string; a: string | null }>(
+      `SELECT (SELECT count(*) FROM entries) AS n,
+              (SELECT count(*) FROM (SELECT DISTINCT kiosk_id, seq FROM entries) s) AS d,
+              (SELECT count(*) FROM batches) AS b,
+              (SELECT sum(accepted) FROM batches) AS a`,
+    );
+    const r = rows[0]!;
+    return { entries: Number(r.n), distinctSeqs: Number(r.d), batches: Number(r.b), acceptedSum: Number(r.a ?? 0) };
+  }
+
+  async takeRateToken(key: string, limit: RateLimit, nowMs: number): Promise<number> {
+    // One statement, atomic under concurrent processes: refill by the time passed, take one if there is one.
+    const { rows } = await this.pool.query<{ tokens: number; ok: boolean }>(
+      `INSERT INTO rate_buckets AS b (key, tokens, at_ms, ok) VALUES ($1, $2::float8 - 1, $3, true)
+       ON CONFLICT (key) DO UPDATE SET
+         tokens = CASE WHEN least($2::float8, b.tokens + greatest(0, $3 - b.at_ms) / 1000.0 * $4::float8) >= 1
+                       THEN least($2::float8, b.tokens + greatest(0, $3 - b.at_ms) / 1000.0 * $4::float8) - 1
+                       ELSE least($2::float8, b.tokens + greatest(0, $3 - b.at_ms) / 1000.0 * $4::float8) END,
+         ok = least($2::float8, b.tokens + greatest(0, $3 - b.at_ms) / 1000.0 * $4::float8) >= 1,
+         at_ms = greatest(b.at_ms, $3)
+       RETURNING tokens, ok`,
+      [key, limit.burst, Math.floor(nowMs), limit.perSecond],
+    );
+    const r = rows[0]!;
+    return r.ok ? 0 : Math.ceil(((1 - r.tokens) / limit.perSecond) * 1000);
+  }
+
+  async traceKeyCheck(check: string): Promise<'set' | 'same' | 'different'> {
+    const ins = await this.pool.query('INSERT INTO collector_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', ['trace_key_check', Buffer.from(check, 'utf8')]);
+    if (ins.rowCount === 1) return 'set';
+    const { rows } = await this.pool.query<{ value: Buffer }>('SELECT value FROM collector_meta WHERE key = $1', ['trace_key_check']);
+    return rows[0]!.value.toString('utf8') === check ? 'same' : 'different';
+  }
+
+  async storedTraceKey(make: () => Buffer): Promise<Buffer> {
+    // Two processes starting together both try; the first row wins and both read it back.
+    await this.pool.query('INSERT INTO collector_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', ['trace_key', make()]);
+    const { rows } = await this.pool.query<{ value: Buffer }>('SELECT value FROM collector_meta WHERE key = $1', ['trace_key']);
+    return rows[0]!.value;
+  }
+
+  async trace(query: TraceQuery): Promise<{ passages: TracePassage[]; coPresent: CoPresentEntry[] }> {
+    // By the keyed hash through entries_by_doc; never a scan of records.
+    const { rows } = await this.pool.query<{ kiosk_id: string; entry_id: string; venue_id: string | null; scanned_at: string; decision: string | null }>(
+      `SELECT kiosk_id, entry_id, venue_id, scanned_at, decision FROM entries
+       WHERE doc_key = $1 AND scanned_at BETWEEN $2 AND $3 ORDER BY scanned_at, kiosk_id, entry_id`,
+      [query.docKey, query.from, query.to],
+    );
+    const passages = rows.map(toPassage);
+    const coPresent: CoPresentEntry[] = [];
+    const at = passages.filter((p) => p.venueId !== null);
+    if (query.windowMinutes !== undefined && at.length > 0) {
+      // One query for all the person's passages: each one looks up its venue's window through
+      // entries_by_venue (a LATERAL index range scan per passage).
+      const near = await this.pool.query<{ kiosk_id: string; entry_id: string; venue_id: string | null; scanned_at: string; decision: string | null; record: string; near: string }>(
+        `SELECT e.kiosk_id, e.entry_id, e.venue_id, e.scanned_at, e.decision, e.record, p.entry_id AS near
+           FROM unnest($1::text[], $2::bigint[], $3::text[]) WITH ORDINALITY AS p(venue_id, at, entry_id, ord)
+           CROSS JOIN LATERAL (
+             SELECT kiosk_id, entry_id, venue_id, scanned_at, decision, record FROM entries
+              WHERE venue_id = p.venue_id AND scanned_at BETWEEN p.at - $4 AND p.at + $4 AND (doc_key IS NULL OR doc_key <> $5)
+           ) e
+          ORDER BY p.ord, e.scanned_at, e.kiosk_id, e.entry_id
+          LIMIT $6`,
+        [at.map((p) => p.venueId), at.map((p) => p.scannedAt), at.map((p) => p.entryId), query.windowMinutes * 60_000, query.docKey, query.coPresentLimit ?? 10_000],
+      );
+      for (const r of near.rows) coPresent.push({ ...toPassage(r), ...people(r.record), nearEntryId: r.near });
+    }
+    return { passages, coPresent };
+  }
+
+  async audit(row: TraceAuditRow): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO trace_audit (at, operator, reason, kind, doc_key_hex, from_ms, to_ms, window_minutes, passages, co_present, via) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
+      [row.at, row.operator, row.reason, row.kind, row.docKeyHex, row.from, row.to, row.windowMinutes, row.passages, row.coPresent, row.via],
+    );
+  }
+
+  async auditRows(): Promise<TraceAuditRow[]> {
+    const { rows } = await this.pool.query<Record<string, unknown>>(
+      'SELECT at, operator, reason, kind, doc_key_hex, from_ms, to_ms, window_minutes, passages, co_present, via FROM trace_audit ORDER BY id',
+    );
+    return rows.map(auditRow);
+  }
+
+  async purgeBatch(cutoffMs: number, limit: number): Promise<number> {
+    // A bounded DELETE by ctid: row locks on `limit` old rows only, which ingest (new rows) never waits for.
+    const gone = await this.pool.query('DELETE FROM entries WHERE ctid = ANY (ARRAY(SELECT ctid FROM entries WHERE scanned_at < $1 LIMIT $2))', [cutoffMs, limit]);
+    const n = gone.rowCount ?? 0;
+    if (n < limit) {
+      await this.pool.query('DELETE FROM batches WHERE ctid = ANY (ARRAY(SELECT ctid FROM batches WHERE received_at < $1 LIMIT $2))', [cutoffMs, limit - n]);
+    }
+    return n;
+  }
+
+  private ended = false;
+
+  async close(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    await this.pool.end();
+  }
+}
+
+function toPassage(r: { kiosk_id: string; entry_id: string; venue_id: string | null; scanned_at: string | number; decision: string | null }): TracePassage {
+  return { kioskId: r.kiosk_id, entryId: r.entry_id, venueId: r.venue_id, scannedAt: Number(r.scanned_at), decision: r.decision };
+}
