@@ -93,7 +93,8 @@ async function screenshots(page: Page, name: string): Promise<void> {
     await setLanguage(page, language);
     for (const size of [{ width: 800, height: 1280 }, { width: 1024, height: 600 }]) {
       await page.setViewportSize(size);
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      // Two frames: the resized layout is painted (a string, since e2e code is typed for Node, not the DOM).
+      await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
       await saveScreenshot(page, `${name}-${language}-${size.width}x${size.height}`);
     }
   }
