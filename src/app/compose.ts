@@ -17,6 +17,7 @@ import { ListCache } from '../core/codes/list-cache.js';
 import { issueDemoCode, makeDemoPki, writeDemoPki, type DemoPki } from '../core/codes/pki.js';
 import { configPath, loadConfig, loadConfigForStart, rememberGoodConfig, saveConfig, type ConfigError, type KioskConfig, type KioskConfigInput } from '../core/config/config.js';
 import { ensureDataDir } from '../core/config/data-dir.js';
+import type { LiveConfig } from '../core/config/live.js';
 import { loadOrCreateDeviceKey } from '../core/identity/device-key.js';
 import { DEMO_PEOPLE } from '../core/demo/people.js';
 import type { DeviceHub } from '../core/devices/types.js';
@@ -307,15 +308,20 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
     // Retention (architecture.md "Data at rest"): entries past `store.retentionDays` are purged hourly in small
     // batches; with a collector configured, only what it has acknowledged.
     let retention: RetentionControl | null = null;
+    // Set below, once the service holding the configuration in force exists.
+    let liveConfig: LiveConfig | null = null;
     if (store) {
       const purgeStore = store;
-      const { retentionDays } = storeSettingsOf(config);
+      // Read at every run: a retention saved from the settings screen applies from the next purge.
+      const retentionDays = () => storeSettingsOf(liveConfig?.config ?? config).retentionDays;
       const purging = schedulePurge(purgeStore, {
-        retentionDays,
+        get retentionDays() {
+          return retentionDays();
+        },
         uploadLimits: () => purgeLimits(purgeStore, uploadUrl !== null),
         clock: options.clock,
         onDone: (r) => {
-          if (r.entriesDeleted > 0) log(`retention: ${r.entriesDeleted} entries older than ${retentionDays} days purged`);
+          if (r.entriesDeleted > 0) log(`retention: ${r.entriesDeleted} entries older than ${retentionDays()} days purged`);
         },
         onError: (err) => log(`retention purge failed: ${(err as Error).message}`),
       });
@@ -335,6 +341,8 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
       clock: options.clock,
       uploads,
       retention,
+      // The settings screen saves here; set-pin or a hand edit of config.json is reloaded without a restart.
+      configFile: { dataDir, watch: true },
       // The admin console exports this entry log (in its own process, from this data directory).
       exportsFrom: store ? { dataDir } : null,
       // Paths and messages only (the schema's messages quote no value, so no secret reaches a screen).
@@ -342,6 +350,9 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
       log,
     });
     closers.push(() => checkpoint.close());
+    liveConfig = checkpoint.liveConfig;
+    // The purge reads retentionDays at each run (above).
+    if (store) liveConfig.register({ paths: ['store.retentionDays'], apply() {} });
 
     if (configProblem) {
       // Paths and messages only: the schema's messages never quote a value, so no PIN hash or secret is logged.

@@ -597,6 +597,40 @@ export const METHODS = {
     request: AdminRequest.extend({ jobId: ExportJobIdSchema }).strict(),
     response: z.object({ saved: z.boolean(), job: ExportJobSchema }),
   },
+  /**
+   * Admin: the configuration in force (src/contract/config.ts, every default filled in) and its
+   * revision. Secrets never leave core: PIN hashes and key file paths read "set" / "not set".
+   * `appliesLive`: the path prefixes a save puts in force without a restart.
+   */
+  getConfig: {
+    request: AdminRequest.strict(),
+    response: z.object({
+      revision: z.number().int().nonnegative(),
+      config: z.record(z.string(), z.unknown()),
+      appliesLive: z.array(z.string().max(200)).max(64),
+    }),
+  },
+  /**
+   * Admin: changes to config.json made on `baseRevision` (refused, BAD_REQUEST, when someone else
+   * saved since). Validated with the contract's kioskConfigSchema (CONFIG_INVALID naming each path
+   * as `path: what; ...`), saved atomically with the next revision, audited (`config-changed`: who,
+   * revision, paths; never values), and applied at once wherever the part allows; the rest is
+   * reported in `restartNeeded`.
+   */
+  saveConfigChange: {
+    request: AdminRequest.extend({
+      baseRevision: z.number().int().nonnegative(),
+      changes: z
+        .array(z.object({ path: z.string().min(1).max(200), value: z.unknown() }).strict())
+        .min(1)
+        .max(64),
+    }).strict(),
+    response: z.object({
+      revision: z.number().int().nonnegative(),
+      applied: z.array(z.string().max(200)).max(256),
+      restartNeeded: z.array(z.string().max(200)).max(256),
+    }),
+  },
 } as const;
 
 export type MethodName = keyof typeof METHODS;
@@ -654,6 +688,11 @@ export const KioskEventSchema = z.discriminatedUnion('type', [
    * invite people in (docs/guard-screen.md).
    */
   z.object({ type: z.literal('heartbeat'), at: EpochMs }),
+  /**
+   * The configuration in force changed (a save, or config.json reloaded), or config.json cannot be
+   * used and the kiosk keeps running on what it has: `configProblem` names the paths (the red chip).
+   */
+  z.object({ type: z.literal('config'), revision: z.number().int().nonnegative(), configProblem: KioskStatusSchema.shape.configProblem }),
   /** A running export's progress and its end (counts only); the console draws its bar from these. */
   z.object({
     type: z.literal('exportProgress'),

@@ -8,6 +8,7 @@ import type { Clock } from '../checkpoint/clock.js';
 import type { ServiceStore } from '../checkpoint/service.js';
 import type { PurgeSchedule } from '../store/purge.js';
 import type { AdminSessions } from './sessions.js';
+import type { LiveConfig } from '../config/live.js';
 
 /** The retention purge as the running kiosk schedules it (src/app/compose.ts). */
 export interface RetentionControl {
@@ -33,6 +34,10 @@ export interface AdminDeps {
   clockStatus(): ClockStatus;
   /** Null when there is no entry log to purge (it could not be opened). */
   retention: RetentionControl | null;
+  /** The configuration in force, changed while the kiosk runs (`config` above reads it too). */
+  liveConfig: LiveConfig;
+  /** The data directory whose config.json a save writes; null when the kiosk has no file (tests). */
+  configDir: string | null;
   /** The entry log the admin may export (its data directory, for the export process); null when it could not be opened. */
   exportsFrom: { dataDir: string } | null;
 }

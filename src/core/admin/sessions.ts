@@ -63,6 +63,16 @@ export class AdminSessions {
     return this.options.idleMs;
   }
 
+  /**
+   * A new idle time or PIN from a configuration saved while the kiosk runs (src/core/config/live.ts):
+   * open sessions keep going under the new idle time from their next call; the PIN gate's failure
+   * count lives in the audit trail, so replacing the gate resets no lockout.
+   */
+  reconfigure(next: { idleMs?: number; pinGate?: AdminPinGate }): void {
+    if (next.idleMs !== undefined) this.options.idleMs = next.idleMs;
+    if (next.pinGate !== undefined) this.options.pinGate = next.pinGate;
+  }
+
   /** The PIN opens a session for this connection; one connection holds at most one (a new one replaces it). */
   open(pin: string, context: CallContext): { ok: true; token: string; idleMs: number } | SessionFailure {
     const by = callerOf(context);

@@ -160,6 +160,28 @@ export class PassageFlow {
     return { ...this.lastView, ...this.countdowns(this.lastView) };
   }
 
+  /**
+   * New venue rules and passage windows, from a configuration saved while the kiosk runs
+   * (src/core/config/live.ts). A passage being collected keeps the rules it started under, so one
+   * person is never judged half by one rule and half by another; the new ones take effect from the
+   * next passage (at once when none is being collected). Queued behind every input already in hand.
+   */
+  reconfigure(next: { policy: VenuePolicy; settings: CheckpointSettings }): Promise<void> {
+    this.pendingConfig = next;
+    return this.enqueue(async () => {
+      if (this.current === null) this.applyPendingConfig();
+    });
+  }
+
+  private pendingConfig: { policy: VenuePolicy; settings: CheckpointSettings } | null = null;
+
+  private applyPendingConfig(): void {
+    if (!this.pendingConfig) return;
+    this.deps.policy = this.pendingConfig.policy;
+    this.deps.settings = this.pendingConfig.settings;
+    this.pendingConfig = null;
+  }
+
   /** Resolves once every queued input and timer has been handled (tests, shutdown). */
   settled(): Promise<void> {
     return this.queue.then(() => undefined);
@@ -319,6 +341,8 @@ export class PassageFlow {
   private start(now: number): Passage {
     this.clearTimers();
     this.shown = null;
+    // Rules saved during the previous passage apply from this one (see reconfigure).
+    this.applyPendingConfig();
     const p: Passage = {
       id: randomBytes(8).toString('hex'),
       startedAt: now,

@@ -37,6 +37,8 @@ import { trustMethods } from '../admin/trust-methods.js';
 import { retentionMethods } from '../admin/retention-methods.js';
 import { exportJobs, type ExportHostSide } from '../admin/export-methods.js';
 import { auditMethods } from '../admin/audit-methods.js';
+import { auditConfigChange, configMethods } from '../admin/config-methods.js';
+import { LiveConfig, watchConfigFile } from '../config/live.js';
 
 /** What the service needs to show upload progress; the composition adapts core/upload's Uploader. */
 export interface UploadMonitor {
@@ -67,6 +69,11 @@ export interface CheckpointServiceOptions {
   statusTick?: StatusTickOptions;
   /** config.json is invalid and `config` is the last good configuration: reported in the status. */
   configProblem?: { paths: string[]; message: string } | null;
+  /**
+   * The data directory whose config.json the settings screen saves to; with `watch`, changes made to
+   * the file outside the kiosk (`kiosk admin set-pin`, a hand edit) are reloaded without a restart.
+   */
+  configFile?: { dataDir: string; watch?: boolean } | null;
   /** The scheduled retention purge (the retention screen shows it and runs it now); null without an entry log. */
   retention?: RetentionControl | null;
   /** The entry log the admin console may export (src/core/admin/export-methods.ts); null or absent: none. */
@@ -77,8 +84,11 @@ export interface CheckpointServiceOptions {
 export interface CheckpointService {
   service: KioskService;
   flow: PassageFlow;
-  settings: CheckpointSettings;
-  policy: VenuePolicy;
+  /** The passage windows and venue rules in force now (a save replaces them: see liveConfig). */
+  readonly settings: CheckpointSettings;
+  readonly policy: VenuePolicy;
+  /** The configuration in force; parts that take changes without a restart register here (app/compose.ts). */
+  liveConfig: LiveConfig;
   /** The export jobs' host side: the browser host's one-time download, Electron's save dialog. */
   exports: ExportHostSide;
   close(): void;
@@ -133,8 +143,9 @@ const CLOCK_BACKWARDS_TOLERANCE_MS = 5 * 60_000;
 export function createCheckpointService(options: CheckpointServiceOptions): CheckpointService {
   const { config, store, lists, devices, log } = options;
   const clock = options.clock ?? systemClock;
-  const policy = resolvePolicy(config.policy);
-  const settings = resolveCheckpointSettings(config.checkpoint);
+  let policy = resolvePolicy(config.policy);
+  let settings = resolveCheckpointSettings(config.checkpoint);
+  const liveConfig = new LiveConfig({ config, problem: options.configProblem ?? null, log });
   const listeners = new Set<(event: KioskEvent) => void>();
   // Set once the sources it reads exist (below); an event pushed before then has nothing to update.
   let statusTick: StatusTick | null = null;
@@ -148,7 +159,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
       }
     }
   };
-  let language: Language = options.language ?? DEFAULT_LANGUAGE;
+  let language: Language = options.language ?? config.language ?? DEFAULT_LANGUAGE;
   // Keys left out of config.json `camera` keep the built-in defaults (an undefined must not overwrite one).
   const cameraFromConfig = Object.fromEntries(Object.entries(config.camera).filter(([, v]) => v !== undefined)) as Partial<CameraConfig>;
   const camera: CameraConfig = { ...DEFAULT_CAMERA_CONFIG, ...cameraFromConfig, ...options.camera };
@@ -303,11 +314,12 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
   );
 
   // Bounded to the contract's limits: a file with many mistakes still gives a valid status.
-  const configProblem = options.configProblem
-    ? { paths: options.configProblem.paths.slice(0, 16).map((p) => p.slice(0, 200)), message: options.configProblem.message.slice(0, 1000) }
-    : null;
-  const pinGate = new AdminPinGate(adminPinOf(config), clock, store);
-  const guardGate = guardPinGate(guardsOf(config), clock, store);
+  const configProblemView = () => {
+    const p = liveConfig.problem;
+    return p && p.paths.length > 0 ? { paths: p.paths.slice(0, 16).map((x) => x.slice(0, 200)), message: p.message.slice(0, 1000) } : null;
+  };
+  let pinGate = new AdminPinGate(adminPinOf(config), clock, store);
+  let guardGate = guardPinGate(guardsOf(config), clock, store);
   // Admin methods check the session here in core, never in the screen (docs/security.md, "Admin sessions").
   const sessions = new AdminSessions({
     clock,
@@ -316,7 +328,77 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     idleMs: config.admin.sessionIdleSeconds * 1000,
     onEnd: (_clientId, why) => emit({ type: 'adminSession', open: false, why }),
   });
-  const adminDeps: AdminDeps = { sessions, store, clock, config, emit, log, lists, listsStatus, clockStatus, retention: options.retention ?? null, exportsFrom: options.exportsFrom ?? null };
+  const adminDeps: AdminDeps = {
+    sessions,
+    store,
+    clock,
+    // Read at each use: a saved configuration is the one in force from then on.
+    get config() {
+      return liveConfig.config;
+    },
+    emit,
+    log,
+    lists,
+    listsStatus,
+    clockStatus,
+    retention: options.retention ?? null,
+    liveConfig,
+    configDir: options.configFile?.dataDir ?? null,
+    exportsFrom: options.exportsFrom ?? null,
+  };
+
+  // What takes a new configuration without a restart (docs/security.md, "Configuration"); the
+  // composition registers more (retention). Everything else is saved and applies after a restart.
+  liveConfig.register({
+    paths: ['policy', 'checkpoint'],
+    apply(next) {
+      policy = resolvePolicy(next.policy);
+      settings = resolveCheckpointSettings(next.checkpoint);
+      // Spec §4: the next passage is decided by the new rules (one being collected keeps its own).
+      void flow.reconfigure({ policy, settings }).catch(() => undefined);
+      // List freshness is judged by the policy's ages: the status bar follows at once.
+      emit({ type: 'lists', ...listsStatus() });
+    },
+  });
+  liveConfig.register({
+    paths: ['language'],
+    apply(next) {
+      const wanted = next.language ?? DEFAULT_LANGUAGE;
+      if (wanted === language) return;
+      language = wanted;
+      emit({ type: 'language', language });
+    },
+  });
+  // The screen asks for its renderer configuration again on the `config` event.
+  liveConfig.register({ paths: ['kioskName'], apply() {} });
+  liveConfig.register({
+    paths: ['admin.sessionIdleSeconds', 'admin.pin', 'guards'],
+    apply(next) {
+      pinGate = new AdminPinGate(adminPinOf(next), clock, store);
+      guardGate = guardPinGate(guardsOf(next), clock, store);
+      sessions.reconfigure({ idleMs: next.admin.sessionIdleSeconds * 1000, pinGate });
+    },
+  });
+  const offLiveConfig = liveConfig.onChange(() => emit({ type: 'config', revision: liveConfig.revision, configProblem: configProblemView() ?? undefined }));
+  // config.json changed outside the kiosk: reloaded and applied, or reported (the red chip) and not.
+  const configFile = options.configFile;
+  const stopWatch =
+    configFile?.watch === true
+      ? watchConfigFile(
+          configFile.dataDir,
+          () => {
+            const r = liveConfig.reload(configFile.dataDir);
+            if (r.applied && r.applied.changed.length > 0) {
+              try {
+                auditConfigChange(adminDeps, 'config.json', r.applied.revision, r.applied.changed);
+              } catch (err) {
+                log(`config-changed (revision ${r.applied.revision}) not audited: ${(err as Error).name}`);
+              }
+            }
+          },
+          { log },
+        )
+      : () => {};
 
   const exports = exportJobs(adminDeps);
   const service: KioskService = {
@@ -324,6 +406,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     ...trustMethods(adminDeps),
     ...retentionMethods(adminDeps),
     ...auditMethods(adminDeps),
+    ...configMethods(adminDeps),
     ...statisticsMethods(adminDeps),
     async getStatus() {
       const status: KioskStatus = {
@@ -338,7 +421,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
         clock: clockStatus(),
         storage,
         cardOnlyAllowed: policy.cardOnlyAllowed,
-        ...(configProblem ? { configProblem } : {}),
+        ...(configProblemView() ? { configProblem: configProblemView()! } : {}),
       };
       return ok(status);
     },
@@ -409,7 +492,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     },
 
     async getRendererConfig() {
-      const kioskName = config.kioskName ?? config.kioskId;
+      const kioskName = liveConfig.config.kioskName ?? config.kioskId;
       return ok({ camera, language, sounds: true, kioskName: kioskName.slice(0, 64), guardPinRequired: guardGate.configured });
     },
 
@@ -435,11 +518,18 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
   return {
     service,
     flow,
-    settings,
-    policy,
+    get settings() {
+      return settings;
+    },
+    get policy() {
+      return policy;
+    },
+    liveConfig,
     exports: exports.host,
     close() {
       exports.close();
+      stopWatch();
+      offLiveConfig();
       offDevices();
       offUploads();
       statusTick?.stop();
