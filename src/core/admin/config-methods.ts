@@ -1,0 +1,80 @@
+// The settings screen (docs/security.md, "Configuration"): the admin reads the configuration in
+// force and changes it. A change is made against the revision it was read at (a stale one is refused
+// rather than silently undoing someone else's save), validated with the contract's own schema (the
+// screen validated the form with the same one), written atomically with the next revision, put in
+// force at once wherever the part allows (src/core/config/live.ts), and audited with who, when, the
+// revision and the paths: never a value, so neither a secret nor a person's data reaches the trail.
+import { fail, ok, type KioskService } from '../../contract/api.js';
+import { ConfigConflictError, ConfigError, updateConfig, type ConfigChange, type KioskConfig } from '../config/config.js';
+import type { AdminDeps } from './deps.js';
+
+export const CONFIG_AUDIT = {
+  /** A saved or reloaded configuration: `detail` has by, revision and paths (never values). */
+  changed: 'config-changed',
+} as const;
+
+/**
+ * Paths whose values are secrets or are set elsewhere: never shown, never changed from the screen.
+ * PIN hashes (`kiosk admin set-pin`, `set-guard-pin`), the store's key file, the demo PKI seed.
+ */
+export const CONFIG_SECRET_PATHS = ['admin.pin', 'guards', 'store.keyFile', 'demo'] as const;
+/** Written by the kiosk itself on every save. */
+const KIOSK_OWNED_PATHS = ['revision'] as const;
+
+const covers = (prefix: string, path: string) => path === prefix || path.startsWith(`${prefix}.`);
+
+/** The configuration as the screen may see it: secrets replaced by "set" / "not set". */
+export function configForScreen(config: KioskConfig): Record<string, unknown> {
+  const copy = structuredClone(config) as Record<string, unknown> & KioskConfig;
+  const shown = copy as unknown as Record<string, unknown>;
+  shown.admin = { ...copy.admin, pin: copy.admin.pin ? 'set' : 'not set' };
+  shown.guards = copy.guards.map((g) => ({ id: g.id, pin: 'set' }));
+  shown.store = { ...copy.store, keyFile: copy.store.keyFile ? 'set' : 'not set' };
+  if (copy.demo) shown.demo = { seed: 'set' };
+  return shown;
+}
+
+/** Audits a configuration change (a save from a screen, or config.json reloaded after it changed). */
+export function auditConfigChange(deps: Pick<AdminDeps, 'store' | 'clock'>, by: string, revision: number, paths: readonly string[]): void {
+  deps.store.audit(CONFIG_AUDIT.changed, { by: by.slice(0, 100), revision, paths: paths.slice(0, 64).map((p) => p.slice(0, 200)) }, deps.clock.now());
+}
+
+export function configMethods(deps: AdminDeps): Pick<KioskService, 'getConfig' | 'saveConfigChange'> {
+  return {
+    async getConfig(request, context) {
+      const held = deps.sessions.require(request.session, context, 'config-read');
+      if (!held.ok) return fail(held.reason, held.message, held.retryInMs);
+      const live = deps.liveConfig;
+      return ok({ revision: live.revision, config: configForScreen(live.config), appliesLive: live.livePaths() });
+    },
+
+    async saveConfigChange(request, context) {
+      const held = deps.sessions.require(request.session, context, 'config-change');
+      if (!held.ok) return fail(held.reason, held.message, held.retryInMs);
+      if (deps.configDir === null) return fail('BAD_REQUEST', 'this kiosk runs without a configuration file: nothing to save');
+      const forbidden = request.changes.map((c) => c.path).filter((p) => [...CONFIG_SECRET_PATHS, ...KIOSK_OWNED_PATHS].some((s) => covers(s, p) || covers(p, s)));
+      if (forbidden.length > 0) {
+        return fail('BAD_REQUEST', `${forbidden.join(', ')}: not changed from the screen (PINs: kiosk admin set-pin / set-guard-pin; the revision is the kiosk's)`.slice(0, 500));
+      }
+      const live = deps.liveConfig;
+      let saved: KioskConfig;
+      try {
+        saved = updateConfig(deps.configDir, request.changes as ConfigChange[], { baseRevision: request.baseRevision });
+      } catch (err) {
+        if (err instanceof ConfigConflictError) return fail('BAD_REQUEST', err.message.slice(0, 500));
+        // Paths and what is wrong: the schema's messages never quote the value.
+        if (err instanceof ConfigError) return fail('CONFIG_INVALID', err.problems.map((p) => `${p.path}: ${p.message}`).join('; ').slice(0, 500));
+        return fail('STORAGE_UNAVAILABLE', `the configuration could not be saved (${(err as Error).name}: ${(err as Error).message})`.slice(0, 500));
+      }
+      const outcome = live.apply(saved);
+      try {
+        auditConfigChange(deps, held.session.by, outcome.revision, outcome.changed);
+      } catch (err) {
+        // Saved and in force already; the missing row is logged (paths only) rather than undoing the save.
+        deps.log(`config-changed (revision ${outcome.revision}, ${outcome.changed.join(', ')}) not audited: ${(err as Error).name}`);
+      }
+      deps.log(`configuration revision ${outcome.revision} saved by ${held.session.by}: ${outcome.changed.join(', ') || 'no values changed'}`);
+      return ok({ revision: outcome.revision, applied: outcome.applied, restartNeeded: outcome.restartNeeded });
+    },
+  };
+}
