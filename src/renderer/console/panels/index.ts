@@ -1,12 +1,14 @@
 // Every console panel, once, in the order of the console's navigation (docs/admin-console.md).
 import type { ConsolePanel } from '../panel.js';
 import { todayPanel } from './today.js';
+import { exportPanel } from './export.js';
 import { trustPanel } from './trust.js';
 import { retentionPanel } from './retention.js';
 import { auditPanel } from './audit.js';
 
 export const PANELS: ConsolePanel[] = [
   todayPanel,
+  exportPanel,
   trustPanel,
   retentionPanel,
   auditPanel,
