@@ -12,6 +12,7 @@ import { createKioskService, type KioskServiceHandle } from '../app/kiosk-servic
 import { startHeartbeat } from '../app/heartbeat.js';
 import { preloadBundle, rendererDir } from '../app/paths.js';
 import { defaultDataDir, ensureDataDir } from '../core/config/data-dir.js';
+import { ConfigError } from '../core/config/config.js';
 import { installGracefulQuit } from './quit.js';
 import { installExportSaveDialog } from './export-save.js';
 import { APP_SCHEME, APP_URL, ELECTRON_CSP, isOurUrl, isTrustedSender, rendererPathFor, shouldGrantPermission } from './policy.js';
@@ -183,6 +184,10 @@ app.on('window-all-closed', () => app.quit());
 installGracefulQuit(app, { close: () => (handle ? () => handle!.close() : null), log });
 
 start().catch((err: unknown) => {
+  // An invalid config.json says what the CLI says (`kiosk: CONFIG_INVALID: <file>: <path>: <what>`),
+  // but exits 1, not the CLI's sysexits 78: a desktop session or an installer's launcher knows only
+  // "failed", and 78 means nothing to it (README, "Configuration").
+  if (err instanceof ConfigError) process.stderr.write(`kiosk: ${err.reason}: ${err.message}\n`);
   log(`failed to start: ${err instanceof Error ? err.message : String(err)}`);
   app.exit(1);
 });

@@ -274,6 +274,15 @@ async function boot(): Promise<void> {
       case 'storage':
         state.status = { ...state.status, storage: event.storage };
         break;
+      case 'config': {
+        // A saved or reloaded configuration: the chip follows, and the lane's name may have changed.
+        const { configProblem: _was, ...rest } = state.status;
+        state.status = event.configProblem ? { ...rest, configProblem: event.configProblem } : rest;
+        void call(client, 'getRendererConfig', {}).then((r) => {
+          if (r.ok) el('kiosk-name').textContent = r.value.kioskName;
+        });
+        break;
+      }
     }
     renderStatus();
   }

@@ -196,6 +196,32 @@ describe('status bar', () => {
   });
 });
 
+describe('configuration chip', () => {
+  const now = 1_800_000_000_000;
+  const status: KioskStatus = {
+    kioskId: 'k',
+    version: '1',
+    demo: false,
+    language: 'zh-CN',
+    passage: IDLE_PASSAGE,
+    devices: [],
+    connectivity: { online: true, uploadsPending: 0, lastUploadAt: null },
+    trustList: { state: 'fresh', seq: 1, issuedAt: now, nextUpdateAt: now + 86_400_000 },
+    statusList: { state: 'fresh', seq: 1, issuedAt: now, nextUpdateAt: now },
+    clock: { warning: false, now, newestSeenAt: now },
+    storage: { writable: true, reason: null },
+  };
+
+  it('is red and names the path while config.json cannot be used, first in the bar; absent otherwise', () => {
+    const problem = { paths: ['devices.thermometer.protocol'], message: 'config.json: devices.thermometer.protocol: Invalid input' };
+    const zhItems = statusItems({ ...status, configProblem: problem }, now, zh, true);
+    expect(zhItems[0]).toEqual({ id: 'config', level: 'bad', text: '配置错误: devices.thermometer.protocol', detail: problem.message });
+    expect(statusItems({ ...status, configProblem: problem }, now, en, true)[0]!.text).toBe('Config error: devices.thermometer.protocol');
+    expect(statusItems({ ...status, configProblem: { paths: ['a', 'b', 'c', 'd'], message: 'm' } }, now, en, true)[0]!.text).toBe('Config error: a, b, c …');
+    expect(statusItems(status, now, zh, true).some((i) => i.id === 'config')).toBe(false);
+  });
+});
+
 describe('texts', () => {
   it('has words for every reason code in both languages, and names every province', () => {
     for (const lang of ['zh-CN', 'en'] as const) {

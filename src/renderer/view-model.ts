@@ -182,6 +182,15 @@ export function deviceItem(device: DeviceHealth, t: Translate, coreAlive = true)
   };
 }
 
+/**
+ * The configuration chip: config.json is invalid (a hand edit) and the kiosk runs on its last good
+ * configuration, or a changed file was not applied. Names the paths; a tap shows what is wrong.
+ */
+export function configItem(problem: NonNullable<KioskStatus['configProblem']>, t: Translate): StatusItem {
+  const paths = problem.paths.slice(0, 3).join(', ') + (problem.paths.length > 3 ? ' …' : '');
+  return { id: 'config', level: 'bad', text: t('status.config', { paths }), detail: problem.message };
+}
+
 /** Trust list age: amber past nextUpdate, red when expired or missing (health-code spec §2). */
 export function trustListItem(list: ListStatus, now: number, t: Translate): StatusItem {
   const age = list.issuedAt === null ? '' : formatAge(now - list.issuedAt, t);
@@ -208,6 +217,8 @@ export function statusItems(status: KioskStatus, now: number, t: Translate, core
     items.push({ ...trustListItem(status.trustList, now, t), level: 'off' });
     return items;
   }
+  // config.json cannot be used and the kiosk runs on what it had: red, naming where the file is wrong.
+  if (status.configProblem) items.push(configItem(status.configProblem, t));
   if (status.clock.warning) items.push({ id: 'clock', level: 'bad', text: t('status.clock') });
   if (!status.storage.writable) items.push({ id: 'storage', level: 'bad', text: t('status.storage') });
   for (const d of status.devices) items.push(deviceItem(d, t));

@@ -5,6 +5,7 @@ import { exportPanel } from './export.js';
 import { trustPanel } from './trust.js';
 import { retentionPanel } from './retention.js';
 import { auditPanel } from './audit.js';
+import { settingsPanel } from './settings.js';
 
 export const PANELS: ConsolePanel[] = [
   todayPanel,
@@ -12,4 +13,5 @@ export const PANELS: ConsolePanel[] = [
   trustPanel,
   retentionPanel,
   auditPanel,
+  settingsPanel,
 ];
