@@ -4,6 +4,7 @@
 // plug point); without `--demo` a missing config.json stops the start and says what to configure.
 import { systemdNotifier } from '../../app/systemd.js';
 import { keepLaunchFile } from '../screen-handoff.js';
+import { createKioskLogger, logSettingsOf } from '../../app/logger.js';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { existsSync } from 'node:fs';
@@ -117,7 +118,10 @@ export const register: RegisterCommand = (program: Command, io: CommandIo, setEx
         if (opts.host === 'electron') throw new CliError('DEVICE_UNAVAILABLE', `no Electron binary: ${electron.missing}`);
         io.stdout.write(`kiosk: no Electron binary (${electron.missing}); using the browser host\n`);
       }
-      const log = (line: string) => io.stderr.write(`kiosk: ${line}\n`);
+      // JSON lines to <data dir>/logs/kiosk.log (and the journal under systemd); the terminal keeps
+      // its readable lines (src/app/logger.ts).
+      const kioskLog = createKioskLogger({ dataDir, settings: logSettingsOf(dataDir), console: (line) => io.stderr.write(`kiosk: ${line}\n`) });
+      const log = kioskLog.for('kiosk');
       const running = await runBrowserHost({
         dataDir,
         port,
@@ -130,10 +134,13 @@ export const register: RegisterCommand = (program: Command, io: CommandIo, setEx
       for (const line of running.service.banner) io.stdout.write(`kiosk: ${line}\n`);
       // Without a window the operator opens the page: the one-time launch URL, good for one browser.
       const shown = running.launchUrl ?? running.host.url;
-      if (running.launchUrl) io.stdout.write(`kiosk: no window (${running.noWindowReason}); open ${running.launchUrl} in Chromium (it works once; type \`launch\` here for another)\n`);
-      io.stdout.write(`kiosk ready ${shown}\n`);
+      // Under systemd stdout is the journal: the one-time URL goes to the screen unit's file only.
+      const launchFile = process.env.KIOSK_LAUNCH_FILE;
+      if (running.launchUrl && launchFile) io.stdout.write(`kiosk: no window (${running.noWindowReason}); the screen takes its launch URL from ${launchFile}\n`);
+      else if (running.launchUrl) io.stdout.write(`kiosk: no window (${running.noWindowReason}); open ${running.launchUrl} in Chromium (it works once; type \`launch\` here for another)\n`);
+      io.stdout.write(`kiosk ready ${launchFile && running.launchUrl ? running.host.origin : shown}\n`);
       // Under systemd: the screen unit's launch URL, READY=1 and the watchdog (src/app/systemd.ts).
-      const handoff = running.launchUrl && process.env.KIOSK_LAUNCH_FILE ? keepLaunchFile(process.env.KIOSK_LAUNCH_FILE, () => running.host.issueLaunchUrl(), log) : null;
+      const handoff = running.launchUrl && launchFile ? keepLaunchFile(launchFile, () => running.host.issueLaunchUrl(), log) : null;
       const systemd = systemdNotifier({ log });
       await systemd?.ready(`kiosk ready on ${running.host.origin}`);
       // The demo reads console commands (present a card, set a temperature, scan a code) from stdin.
@@ -158,5 +165,6 @@ export const register: RegisterCommand = (program: Command, io: CommandIo, setEx
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([running.close(), new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
       clearTimeout(timer);
+      kioskLog.close();
     });
 };
