@@ -29,7 +29,7 @@ if (skip) process.emitWarning('PostgreSQL or nginx is not installed: the two-col
 
 let cluster: PgCluster;
 let database: string;
-let processes: ChildProcess[] = [];
+const processes: ChildProcess[] = [];
 let balancer: Balancer;
 let data: { dir: string; cleanup(): void };
 let store: EntryStore;
