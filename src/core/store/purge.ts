@@ -158,7 +158,9 @@ export function schedulePurge(
 ): PurgeSchedule {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
-  let nextAt: number | null = null;
+  // When the next run is due, on the monotonic clock the timer runs on: a wall clock set forward or
+  // back meanwhile still shows the time the timer will really fire.
+  let nextDue: number | null = null;
   const now = () => options.clock?.now() ?? Date.now();
   // One purge at a time: "purge now" during a scheduled run waits for it, then runs.
   let running: Promise<unknown> = Promise.resolve();
@@ -169,7 +171,7 @@ export function schedulePurge(
   };
   const tick = async () => {
     if (stopped) return;
-    nextAt = null;
+    nextDue = null;
     try {
       const r = await runOnce();
       options.onDone?.(r);
@@ -178,7 +180,7 @@ export function schedulePurge(
     }
     if (stopped) return;
     const interval = options.intervalMs ?? 3_600_000;
-    nextAt = now() + interval;
+    nextDue = performance.now() + interval;
     timer = setTimeout(() => void tick(), interval);
     timer.unref();
   };
@@ -186,7 +188,7 @@ export function schedulePurge(
   return {
     stop() {
       stopped = true;
-      nextAt = null;
+      nextDue = null;
       if (timer) clearTimeout(timer);
     },
     async runNow(by) {
@@ -194,7 +196,7 @@ export function schedulePurge(
       options.onDone?.(r);
       return r;
     },
-    nextRunAt: () => nextAt,
+    nextRunAt: () => (nextDue === null ? null : now() + Math.max(0, Math.round(nextDue - performance.now()))),
     now,
   };
 }
