@@ -12,10 +12,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { EXPORT_DOWNLOAD_PATH, KioskEventSchema, fail, type KioskEvent, type KioskService } from '../contract/api.js';
 import type { ExportHostSide } from '../core/admin/export-methods.js';
@@ -23,6 +22,7 @@ import { dispatchCall, describeIssues } from '../contract/dispatch.js';
 import { LAUNCH_PARAM, MAX_WIRE_MESSAGE_BYTES, WS_PATH, WireCallSchema, type WireFromHost } from '../contract/wire.js';
 import { rendererContentSecurityPolicy } from '../contract/csp.js';
 import { startHeartbeat } from '../app/heartbeat.js';
+import { createStaticFiles } from '../app/static-files.js';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -65,20 +65,6 @@ export interface BrowserHost {
   sessionCount(): number;
   close(): Promise<void>;
 }
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-};
 
 /** The renderer's policy (src/contract/csp.ts) with the WebSocket to this very port. */
 export function contentSecurityPolicy(port: number): string {
@@ -124,6 +110,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   // directly, and a lookup compares digests, not the secret byte by byte.
   const pendingLaunches = new Set<string>();
   const sessions = new Map<string, ScreenSession>(); // insertion order = oldest first
+  const staticFiles = createStaticFiles({ dir: rendererDir, csp: () => contentSecurityPolicy(port) });
 
   const commonHeaders = (): Record<string, string> => ({
     'Content-Security-Policy': contentSecurityPolicy(port),
@@ -202,23 +189,11 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     const screen = sessionOf(req);
     if (!screen) return refuse(res, 401, 'UNAUTHORIZED: open the launch URL the kiosk printed when it started');
     if (pathname.startsWith(EXPORT_DOWNLOAD_PATH)) return serveExport(req, res, screen, pathname.slice(EXPORT_DOWNLOAD_PATH.length));
-    if (pathname === '/' || pathname === '/admin') pathname = '/index.html';
-    // Resolve inside rendererDir only: `..` or an absolute path can never leave it.
-    const file = normalize(join(rendererDir, pathname));
-    if (!file.startsWith(rendererDir + sep) || pathname.includes('\0')) return refuse(res, 404, 'not found');
-    try {
-      const info = await stat(file);
-      if (!info.isFile()) return refuse(res, 404, 'not found');
-      const body: Buffer = await readFile(file);
-      res.writeHead(200, {
-        ...commonHeaders(),
-        'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
-        'Content-Length': String(body.length),
-      });
-      res.end(req.method === 'HEAD' ? undefined : body);
-    } catch {
-      refuse(res, 404, 'not found');
-    }
+    // The renderer's files as Electron serves them too (src/app/static-files.ts): nothing outside
+    // rendererDir, symbolic links included; the host adds its own headers on top.
+    const file = await staticFiles.answer(url.pathname, req.method);
+    res.writeHead(file.status, { ...commonHeaders(), ...file.headers });
+    res.end(req.method === 'HEAD' ? undefined : file.body);
   }
 
   /**

@@ -3,29 +3,18 @@
 // verbs (contextBridge) → ipcMain.handle, one channel per contract method, each checking that the
 // call comes from our own page's main frame and validating the payload against the contract.
 import { app, BrowserWindow, ipcMain, powerSaveBlocker, protocol, session, type IpcMainInvokeEvent } from 'electron';
-import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
 import { METHOD_NAMES, KioskEventSchema, fail, type CameraConfig, type KioskEvent, type Language } from '../contract/api.js';
 import { dispatchCall } from '../contract/dispatch.js';
 import { IPC_EVENT_CHANNEL, ipcChannel } from '../contract/ipc.js';
 import { createKioskService, type KioskServiceHandle } from '../app/kiosk-service.js';
 import { startHeartbeat } from '../app/heartbeat.js';
 import { preloadBundle, rendererDir } from '../app/paths.js';
+import { createStaticFiles } from '../app/static-files.js';
 import { defaultDataDir, ensureDataDir } from '../core/config/data-dir.js';
 import { ConfigError } from '../core/config/config.js';
 import { installGracefulQuit } from './quit.js';
 import { installExportSaveDialog } from './export-save.js';
-import { APP_SCHEME, APP_URL, ELECTRON_CSP, isOurUrl, isTrustedSender, rendererPathFor, shouldGrantPermission } from './policy.js';
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.map': 'application/json',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-};
+import { APP_SCHEME, APP_URL, ELECTRON_CSP, isOurUrl, isTrustedSender, schemeHandler, shouldGrantPermission } from './policy.js';
 
 const log = (line: string) => process.stderr.write(`kiosk: ${line}\n`);
 
@@ -114,24 +103,9 @@ function installSessionPolicy(): void {
     const ok = isOurUrl(details.url) || details.url.startsWith('blob:') || details.url.startsWith('data:') || details.url.startsWith('devtools:');
     callback({ cancel: !ok });
   });
-  const dir = rendererDir();
-  protocol.handle(APP_SCHEME, async (request) => {
-    const file = rendererPathFor(request.url, dir);
-    if (!file) return new Response('not found', { status: 404 });
-    try {
-      const body = await readFile(file);
-      return new Response(body, {
-        headers: {
-          'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
-          'Content-Security-Policy': ELECTRON_CSP,
-          'X-Content-Type-Options': 'nosniff',
-          'Cache-Control': 'no-store',
-        },
-      });
-    } catch {
-      return new Response('not found', { status: 404 });
-    }
-  });
+  // The renderer's files exactly as the browser host serves them (src/app/static-files.ts).
+  const files = createStaticFiles({ dir: rendererDir(), csp: ELECTRON_CSP });
+  protocol.handle(APP_SCHEME, schemeHandler(files));
 }
 
 function installIpc(h: KioskServiceHandle): void {

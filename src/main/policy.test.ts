@@ -1,5 +1,9 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { APP_URL, isOurUrl, isTrustedSender, rendererPathFor, shouldGrantPermission, ELECTRON_CSP } from './policy.js';
+import { createStaticFiles } from '../app/static-files.js';
+import { APP_URL, isOurUrl, isTrustedSender, schemeHandler, shouldGrantPermission, ELECTRON_CSP } from './policy.js';
 
 describe('Electron window policy', () => {
   it('recognises only our own scheme and host', () => {
@@ -28,13 +32,27 @@ describe('Electron window policy', () => {
     expect(shouldGrantPermission('notifications', APP_URL)).toBe(false);
   });
 
-  it('maps request paths inside the renderer directory only', () => {
-    expect(rendererPathFor('kiosk://app/', '/r')).toBe('/r/index.html');
-    expect(rendererPathFor('kiosk://app/main.js', '/r/')).toBe('/r/main.js');
-    // The URL parser resolves a leading `..` against the root: it stays inside the directory.
-    expect(rendererPathFor('kiosk://app/%2e%2e/secret', '/r')).toBe('/r/secret');
-    expect(rendererPathFor('kiosk://app/a/..%2f..%2fsecret', '/r')).toBeNull();
-    expect(rendererPathFor('kiosk://other/main.js', '/r')).toBeNull();
+  it('answers our scheme from the renderer directory only, as the browser host does', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'kiosk-scheme-'));
+    try {
+      const dir = join(root, 'renderer');
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'index.html'), '<!doctype html>');
+      writeFileSync(join(dir, 'main.js'), 'export {};');
+      writeFileSync(join(root, 'secret.txt'), 'not for the page');
+      const handle = schemeHandler(createStaticFiles({ dir, csp: ELECTRON_CSP }));
+      const page = await handle({ url: APP_URL, method: 'GET' });
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toBe(ELECTRON_CSP);
+      expect((await handle({ url: 'kiosk://app/', method: 'GET' })).status).toBe(200);
+      expect((await handle({ url: 'kiosk://app/main.js', method: 'GET' })).headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+      // The URL parser folds a leading `..` back to the root: it stays inside (and is missing there).
+      expect((await handle({ url: 'kiosk://app/%2e%2e/secret.txt', method: 'GET' })).status).toBe(404);
+      expect((await handle({ url: 'kiosk://app/a/..%2f..%2f..%2fsecret.txt', method: 'GET' })).status).toBe(404);
+      expect((await handle({ url: 'kiosk://other/main.js', method: 'GET' })).status).toBe(404);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('has a CSP without inline script or remote sources', () => {

@@ -40,19 +40,15 @@ export function shouldGrantPermission(permission: string, requestingUrl: string,
 /** Same policy as the browser host, with our scheme as 'self' and no network at all. */
 export const ELECTRON_CSP = rendererContentSecurityPolicy("'self'");
 
-/** Maps a kiosk:// request path to a file inside the renderer directory, or null if it would leave it. */
-export function rendererPathFor(url: string, rendererDir: string): string | null {
-  let pathname: string;
-  try {
-    const parsed = new URL(url);
-    if (!isOurUrl(url)) return null;
-    pathname = decodeURIComponent(parsed.pathname);
-  } catch {
-    return null;
-  }
-  if (pathname === '/' || pathname === '') pathname = '/index.html';
-  if (pathname.includes('\0')) return null;
-  const parts = pathname.split('/').filter((p) => p.length > 0);
-  if (parts.some((p) => p === '..' || p === '.' || p.includes('\\'))) return null;
-  return [rendererDir.replace(/\/+$/, ''), ...parts].join('/');
+interface SchemeRequest {
+  url: string;
+  method: string;
+}
+
+/**
+ * Electron's handler for our scheme (protocol.handle): requests for our host are answered from the
+ * renderer's files (src/app/static-files.ts, as the browser host answers them); any other host is a 404.
+ */
+export function schemeHandler(files: { respond(request: SchemeRequest): Promise<Response> }): (request: SchemeRequest) => Promise<Response> {
+  return (request) => (isOurUrl(request.url) ? files.respond(request) : Promise.resolve(new Response('not found\n', { status: 404 })));
 }
