@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { centreRegion, crop, downscaleMean, invert, lumaImage, lumaToRgba, rgbaToLuma } from './luminance.js';
 import { ScanError } from './types.js';
+import { mulberry32 } from '../base/prng.js';
 
 describe('rgbaToLuma', () => {
   it('uses BT.601 weights in fixed point (the weights ZXing-C++ uses)', () => {
@@ -55,8 +56,8 @@ describe('downscaleMean', () => {
   });
 
   it('divides independent noise by the factor (its reason to exist)', () => {
-    let seed = 1;
-    const noise = Uint8Array.from({ length: 400 * 400 }, () => ((seed = (seed * 1103515245 + 12345) >>> 0), 128 + ((seed >>> 16) % 61) - 30));
+    const random = mulberry32(1);
+    const noise = Uint8Array.from({ length: 400 * 400 }, () => 128 + Math.floor(random() * 61) - 30);
     const sd = (d: Uint8Array) => {
       const m = d.reduce((a, b) => a + b, 0) / d.length;
       return Math.sqrt(d.reduce((a, b) => a + (b - m) ** 2, 0) / d.length);
