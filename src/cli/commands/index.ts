@@ -14,6 +14,7 @@ import { register as simulate } from './simulate.js';
 import { register as identity } from './identity.js';
 import { register as collector } from './collector.js';
 import { register as decodeImage } from './decode-image.js';
+import { register as doctor } from './doctor.js';
 
 export type RegisterCommand = (program: Command, io: CommandIo, setExit: (code: number) => void) => void;
 
@@ -30,4 +31,5 @@ export const COMMANDS: RegisterCommand[] = [
   collector,
   decodeImage,
   admin,
+  doctor,
 ];
