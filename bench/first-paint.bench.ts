@@ -7,7 +7,7 @@
 // To compare with an older build in the same run (same machine, same load), build it elsewhere and
 // pass its renderer directory: `git worktree add /tmp/fp-before <commit> && (cd /tmp/fp-before &&
 // npm ci && npm run build)`, then `FIRST_PAINT_BEFORE_DIR=/tmp/fp-before/dist/renderer npm run bench
-// -- first-paint`. Loads alternate between the two builds (ABBA), so drift falls on both alike.
+// -- first-paint` (and FIRST_PAINT_AFTER_DIR to take another build as the current one). Loads alternate between the two builds (ABBA), so drift falls on both alike.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -84,7 +84,8 @@ function bundleBytes(dir: string): { mainJs: number; allJs: Record<string, numbe
 }
 
 export async function run(): Promise<unknown> {
-  const builds: { name: string; dir: string }[] = [{ name: 'current', dir: rendererDir() }];
+  // FIRST_PAINT_AFTER_DIR: measure another build as the "current" one (e.g. a given commit's).
+  const builds: { name: string; dir: string }[] = [{ name: 'current', dir: process.env.FIRST_PAINT_AFTER_DIR ?? rendererDir() }];
   if (process.env.FIRST_PAINT_BEFORE_DIR) builds.unshift({ name: 'before', dir: process.env.FIRST_PAINT_BEFORE_DIR });
   const hosts = await Promise.all(builds.map((b) => startBrowserHost({ service: idleService(), rendererDir: b.dir })));
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
