@@ -100,8 +100,8 @@ export async function run(): Promise<object> {
     store.checkpoint('truncate');
 
     const reg = new CollectorDb(collectorDb);
-    reg.registerKiosk(identity.kioskId, identity.publicKey, 'bench');
-    reg.close();
+    await reg.registerKiosk(identity.kioskId, identity.publicKey, 'bench');
+    await reg.close();
     collector = await startCollectorProcess(collectorDb, !sameHost);
     const collectorScheduling = collector.scheduling;
 
@@ -199,7 +199,7 @@ export async function run(): Promise<object> {
       check.db.prepare('SELECT seq, entry_id FROM entries WHERE kiosk_id = ? ORDER BY seq').raw(true).iterate(identity.kioskId) as Iterable<[number, string]>,
     );
     const exactlyOnce = exactlyOnceVerdict(kioskRange, stored, idMismatches);
-    check.close();
+    await check.close();
     kioskDb.close();
     store.close();
 

@@ -8,6 +8,7 @@ import { databasePath } from '../src/core/store/db.js';
 import { join } from 'node:path';
 import { composeKiosk, ensureDemoConfig, DEMO_CODES_DIR, type ComposedKiosk } from '../src/app/compose.js';
 import { startCollector, type RunningCollector } from '../src/collector/server.js';
+import type { CollectorDb } from '../src/collector/db.js';
 import { loadOrCreateDeviceKey } from '../src/core/identity/device-key.js';
 import { loadConfig, saveConfig } from '../src/core/config/config.js';
 import type { CallContext, KioskEvent } from '../src/contract/api.js';
@@ -73,12 +74,12 @@ describe('the embedded demo', () => {
   it('with a collector configured, a passage is logged and then uploaded', async () => {
     const data = scratchDir('kiosk-demo-upload-');
     dirs.push(data);
-    collector = await startCollector({ dbPath: join(data.dir, 'collector.sqlite3') });
+    collector = await startCollector({ database: join(data.dir, 'collector.sqlite3') });
     const kioskDir = join(data.dir, 'kiosk');
     const config = ensureDemoConfig(kioskDir, {});
     saveConfig(kioskDir, { ...config, upload: { collectorUrl: collector.url } } as typeof config);
     const key = loadOrCreateDeviceKey(kioskDir);
-    collector.db.registerKiosk(key.kioskId, key.publicKey, 'demo lane');
+    await collector.db.registerKiosk(key.kioskId, key.publicKey, 'demo lane');
 
     kiosk = await composeKiosk({ dataDir: kioskDir, log: () => {}, demoDevices: false });
     const events: KioskEvent[] = [];
@@ -86,7 +87,8 @@ describe('the embedded demo', () => {
     const text = readFileSync(join(kioskDir, DEMO_CODES_DIR, 'zhangsan.txt'), 'utf8');
     expect(await kiosk.service.submitScan({ text, source: 'manual' }, ctx)).toMatchObject({ ok: true, value: { duplicate: false } });
     expect(kiosk.checkpoint.flow.view()).toMatchObject({ state: 'shown', decision: 'admit', entryId: 1 });
-    const uploaded = () => (collector!.db.db.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n;
+    // A SQLite file here: the test reads it through the backend's own handle.
+    const uploaded = () => ((collector!.db as CollectorDb).db.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n;
     await until('the entry to reach the collector', () => uploaded() === 1);
     await until('the status to show nothing pending', () => kiosk!.uploads!.connectivity().uploadsPending === 0 && kiosk!.uploads!.connectivity().online);
     expect(events.some((e) => e.type === 'connectivity')).toBe(true);
