@@ -16,10 +16,10 @@ import type { Translate } from '../i18n.js';
 import { adminPinText, pinFailureText } from '../pin-text.js';
 import { describePassage } from '../view-model.js';
 import type { ConsoleCall, PanelProps } from './panel.js';
+import { durationText, endNotice, type ConsoleEnd } from './session-text.js';
 import { PANELS } from './panels/index.js';
 
-/** Why the console closed, for the notice on the guard screen. */
-export type ConsoleEnd = 'closed' | 'idle' | 'replaced' | 'required' | 'cancelled';
+export type { ConsoleEnd };
 
 export interface ConsoleOptions {
   client: KioskClient;
@@ -39,26 +39,6 @@ export interface ConsoleHandle {
   /** Leaves the console (closing the session if one is open). */
   close(): void;
   unmount(): void;
-}
-
-/** "2 min" / "15 s" for a session's idle time. */
-export function durationText(ms: number, t: Translate): string {
-  const seconds = Math.round(ms / 1000);
-  return seconds >= 60 && seconds % 60 === 0 ? t('duration.minutes', { n: seconds / 60 }) : t('duration.seconds', { n: seconds });
-}
-
-/** What the guard screen says when the console closed on its own; empty when the admin closed it. */
-export function endNotice(why: ConsoleEnd, idleMs: number, t: Translate): string {
-  switch (why) {
-    case 'idle':
-      return t('console.ended.idle', { duration: durationText(idleMs, t) });
-    case 'replaced':
-      return t('console.ended.replaced');
-    case 'required':
-      return t('console.ended.required');
-    default:
-      return '';
-  }
 }
 
 const BANNER_MS = 6000;
