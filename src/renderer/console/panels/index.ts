@@ -1,6 +1,7 @@
 // Every console panel, once, in the order of the console's navigation (docs/admin-console.md).
 import type { ConsolePanel } from '../panel.js';
 import { todayPanel } from './today.js';
+import { statisticsPanel } from './statistics.js';
 import { exportPanel } from './export.js';
 import { trustPanel } from './trust.js';
 import { retentionPanel } from './retention.js';
@@ -9,6 +10,7 @@ import { settingsPanel } from './settings.js';
 
 export const PANELS: ConsolePanel[] = [
   todayPanel,
+  statisticsPanel,
   exportPanel,
   trustPanel,
   retentionPanel,
