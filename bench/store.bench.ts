@@ -9,6 +9,9 @@
 //   process), the XLSX figure beside exceljs's writer alone fed the same N rows, also in its own
 //   process timed from spawn to exit;
 // - purge of N entries (rows/s, longest batch = the most a passage could wait).
+// - the admin's statistics on that N-entry log spread over 90 days (the views the console asks for:
+//   one day, 7, 30 and 90 days; median and p95 of each over 100 calls), beside one direct GROUP BY
+//   over the entries for 90 days, and the time migration 004 takes to build the roll-ups from it.
 // N defaults to 1,000,000 (STORE_BENCH_ROWS overrides, e.g. for a quick look); latency samples per
 // series default to 2,000 (STORE_BENCH_LATENCY_SAMPLES; p99 needs 1,000, bench/stats.ts).
 import { spawn } from 'node:child_process';
@@ -21,6 +24,9 @@ import { purgeExpired } from '../src/core/store/purge.js';
 import { exportInChildProcess } from '../src/core/store/export-process.js';
 import { seedEntries } from '../src/core/store/seed.js';
 import { samplePassage } from '../src/core/store/test-support.js';
+import { rebuildRollups } from '../src/core/store/migrations/004-hourly-rollups.js';
+import { localDate } from '../src/core/store/local-days.js';
+import Database from 'better-sqlite3';
 import { MIN_SAMPLES, median, summarize } from './stats.js';
 import { ExtendingFloor, InPlaceFloor, WAL_FRAME_HEADER_BYTES, WAL_HEADER_BYTES } from './fdatasync-floor.js';
 
@@ -108,6 +114,62 @@ async function exceljsAlone(dir: string, csvFile: string, rows: number) {
   };
 }
 
+/**
+ * The statistics views the admin console asks for, through the store's typed method, on the seeded
+ * log: a day in the middle, 7, 30 and the full 90 days. 100 calls each (p95 needs 100 samples,
+ * bench/stats.ts), interleaved, with an event-loop turn between calls as the kiosk has.
+ */
+async function statisticsViews(store: EntryStore, fromMs: number, toMs: number) {
+  const timeZone = 'Asia/Shanghai';
+  const DAY = 86_400_000;
+  const mid = fromMs + 45 * DAY;
+  const views = {
+    oneDay: { from: localDate(mid, timeZone), to: localDate(mid, timeZone) },
+    sevenDays: { from: localDate(mid, timeZone), to: localDate(mid + 6 * DAY, timeZone) },
+    thirtyDays: { from: localDate(mid - 15 * DAY, timeZone), to: localDate(mid + 14 * DAY, timeZone) },
+    ninetyDays: { from: localDate(fromMs, timeZone), to: localDate(fromMs + 89 * DAY, timeZone) },
+  };
+  const samples: Record<string, number[]> = {};
+  const entries: Record<string, number> = {};
+  for (const name of Object.keys(views)) samples[name] = [];
+  for (let i = 0; i < 100; i++) {
+    for (const [name, range] of Object.entries(views)) {
+      const t = performance.now();
+      const s = store.statistics({ ...range, timeZone });
+      samples[name]!.push(performance.now() - t);
+      entries[name] = s.total;
+      await turn();
+    }
+  }
+  // For scale: one direct GROUP BY over the entries of the same 90 days (the guard screen's counter query).
+  const t = performance.now();
+  const direct = store.countsBetween(fromMs, toMs + 1);
+  const directMs = performance.now() - t;
+  const out: Record<string, unknown> = {
+    what: `store.statistics (the getStatistics answer without its session check) on ${store.entryCount()} entries over 90 days, ${timeZone}`,
+    target: '< 150 ms for any view at 1,000,000 entries',
+  };
+  for (const name of Object.keys(views)) out[name] = { ...views[name as keyof typeof views], entries: entries[name], ...summarize(samples[name]!, [95]) };
+  out.directGroupBy90DaysMs = { ms: round(directMs, 1), entries: direct.total, note: 'one countsBetween over the entries themselves, for scale' };
+  return out;
+}
+
+/** Migration 004's build of the roll-ups from an existing log (one pass), timed in a rolled-back transaction. */
+function migrationBuild(file: string) {
+  const db = new Database(file);
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    const t = performance.now();
+    rebuildRollups(db);
+    const seconds = (performance.now() - t) / 1000;
+    const counters = db.prepare('SELECT count(*) FROM entry_rollups').pluck().get() as number;
+    db.exec('ROLLBACK');
+    return { seconds: round(seconds, 2), counters };
+  } finally {
+    db.close();
+  }
+}
+
 export async function run(): Promise<object> {
   const rows = Number(process.env.STORE_BENCH_ROWS ?? 1_000_000);
   const root = mkdtempSync(join(tmpdir(), 'kiosk-store-bench-'));
@@ -162,11 +224,17 @@ export async function run(): Promise<object> {
     const store = EntryStore.open(dataDir);
     const now = Date.now();
     let t = performance.now();
-    await seedEntries(store, rows, { fromMs: now - 60 * 86_400_000, toMs: now - 40 * 86_400_000, batchSize: 5000 });
+    // 90 days of passages, so the statistics' longest range is full; all of them older than the
+    // purge's 28 days below.
+    const spanFrom = now - 130 * 86_400_000;
+    const spanTo = now - 40 * 86_400_000;
+    await seedEntries(store, rows, { fromMs: spanFrom, toMs: spanTo, batchSize: 5000 });
     const seedSeconds = (performance.now() - t) / 1000;
+    const statistics = await statisticsViews(store, spanFrom, spanTo);
     store.checkpoint('truncate');
     const dbMB = statSync(join(dataDir, 'kiosk.sqlite3')).size / 1e6;
     store.close();
+    statistics.migrationBuild = migrationBuild(join(dataDir, 'kiosk.sqlite3'));
 
     const csv = await runExport(dataDir, 'csv', rows, true);
     const xlsx = await runExport(dataDir, 'xlsx', rows);
@@ -206,6 +274,7 @@ export async function run(): Promise<object> {
         ratioToExceljsAlone: round(xlsx.figures.rowsPerSecond / alone.rowsPerSecond, 2),
         target: '>= 50000 rows/s, < 200 MB peak RSS',
       },
+      statistics,
       purge: {
         rows: purge.entriesDeleted,
         batchSize: 500,
