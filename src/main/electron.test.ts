@@ -37,6 +37,14 @@ describe.skipIf(!binary)('Electron host (needs an Electron binary)', () => {
       expect(await page.evaluate('typeof window.kioskBridge.invoke')).toBe('undefined');
       const bad = await page.evaluate('window.kioskBridge.submitScan({ text: 42 })');
       expect(bad).toMatchObject({ ok: false, reason: 'BAD_REQUEST' });
+      // The admin console is its own bundle, loaded from our scheme when the admin button is pressed
+      // (docs/admin-console.md, "Loading"): its PIN form appears, and the PIN reaches core over IPC.
+      await page.locator('#admin-open').click();
+      await page.waitForSelector('#console-pin', { timeout: 10_000 });
+      await page.locator('#console-pin').fill('0000');
+      await page.locator('#console-pin-submit').click();
+      await page.waitForSelector('#console-pin-error[data-reason]:not([data-reason=""])', { timeout: 10_000 });
+      await page.locator('#console-pin-cancel').click();
       // Navigation away is blocked, read from the main process's own 'will-navigate' event (our
       // listener runs after main.ts's, so it sees whether that one refused), not from a pause.
       await app.evaluate(({ BrowserWindow }) => {
