@@ -91,6 +91,8 @@ async function setTemperature(r: Running, celsius: number): Promise<void> {
 async function cardPassage(r: Running, key: string) {
   const store = r.composed.store!;
   const before = store.lastSeq();
+  // A new person steps up to the sensor (the room between two people, then their temperature).
+  await r.composed.demo!.thermometer.nextPerson();
   r.composed.demo!.idcard.present(key);
   await until(`${key}'s entry`, () => store.lastSeq() > before, 15_000);
   const entry = store.lastEntries(1)[0]!;
@@ -139,7 +141,13 @@ describe('one configuration document (browser host, Chromium, the composed demo 
     await page.waitForSelector('#settings-notice[data-tone="ok"]');
     expect(await page.locator('[data-testid="settings-applied"]').textContent()).toBe('已生效: admin.sessionIdleSeconds, checkpoint.antiPassbackMinutes, policy.feverThresholdC');
     expect(await page.locator('[data-testid="settings-revision"]').textContent()).toBe(`版本 ${revision + 1}`);
-    await saveScreenshot(page, 'config-settings-saved');
+    // The panel at the three kiosk screens (portrait 800×1280 and 1080×1920, landscape 1024×600).
+    for (const size of [{ width: 800, height: 1280 }, { width: 1080, height: 1920 }, { width: 1024, height: 600 }]) {
+      await page.setViewportSize(size);
+      await page.locator('#settings-notice').scrollIntoViewIfNeeded();
+      await saveScreenshot(page, `config-settings-saved-${size.width}x${size.height}`);
+    }
+    await page.setViewportSize({ width: 800, height: 1280 });
 
     // In the file: the new values, the next revision, and only what was written plus the change.
     const file = fileOf(dataDir);
@@ -197,12 +205,12 @@ describe('one configuration document (browser host, Chromium, the composed demo 
     expect(await chip.getAttribute('data-level')).toBe('bad');
     expect(await chip.textContent()).toBe('配置错误: checkpoint.colectWindowMs');
     // Red: the chip's background is dominated by its red channel.
-    const [red, green, blue] = ((await chip.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor)).match(/\d+/g) ?? []).map(Number);
-    expect(red).toBeGreaterThan(2 * green!);
-    expect(red).toBeGreaterThan(2 * blue!);
+    const background = String(await page.evaluate(`getComputedStyle(document.querySelector('#status-items li[data-id="config"]')).backgroundColor`));
+    const [red, green, blue] = (background.match(/\d+/g) ?? []).map(Number);
+    expect(red, background).toBeGreaterThan(2 * green!);
+    expect(red, background).toBeGreaterThan(2 * blue!);
     await saveScreenshot(page, 'config-red-chip-last-good');
     // The door still decides on the last good configuration.
-    await setTemperature(r, 36.6);
     expect(await cardPassage(r, 'grandma')).toMatchObject({ decision: 'admit' });
 
     // Fixed by hand while running: the chip goes without a restart.

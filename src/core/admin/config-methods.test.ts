@@ -68,15 +68,18 @@ async function session(pin = '2468'): Promise<string> {
   return opened.value.session;
 }
 
-/** A green code through the service, its passage decided and shown; then the screen resets. */
+/** A green code through the service: the entry its passage made; then the screen resets. */
 async function pass(key: string) {
   const r = await cp.service.submitScan({ text: issueDemoCode(pki.provinces, person(key), Math.floor(clock.now() / 1000)), source: 'manual' }, ctx);
   if (!r.ok) throw new Error(r.message);
   await cp.flow.settled();
-  const view = cp.flow.view();
+  // Past any collect window (a passage may wait for a card), then its entry; then the screen resets.
+  clock.advance(3_000);
+  await cp.flow.settled();
+  const entry = store.lastEntries(1)[0];
   clock.advance(5_000);
   await cp.flow.settled();
-  return view;
+  return entry;
 }
 
 async function until(condition: () => boolean, what: string) {
@@ -96,6 +99,7 @@ describe('getConfig / saveConfigChange', () => {
     expect(got.value.revision).toBe(1);
     expect(got.value.appliesLive).toEqual(expect.arrayContaining(['policy', 'checkpoint', 'language', 'kioskName', 'admin.sessionIdleSeconds']));
 
+    const savedAt = clock.now();
     const saved = await dispatchCall(cp.service, 'saveConfigChange', { session: s, baseRevision: 1, changes: [{ path: 'policy.requireTemperature', value: true }, { path: 'camera.width', value: 1280 }] }, ctx);
     expect(saved).toEqual({ ok: true, value: { revision: 2, applied: ['policy.requireTemperature'], restartNeeded: ['camera.width'] } });
     // The file holds what was written before plus the change, and nothing filled in.
@@ -107,7 +111,7 @@ describe('getConfig / saveConfigChange', () => {
 
     const rows = store.auditOf([CONFIG_AUDIT.changed], 5);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ action: 'config-changed', atMs: clock.now() - 5_000 * 2 + 5_000, detail: { by: 'browser:ws-1', revision: 2, paths: ['camera.width', 'policy.requireTemperature'] } });
+    expect(rows[0]).toMatchObject({ action: 'config-changed', atMs: savedAt, detail: { by: 'browser:ws-1', revision: 2, paths: ['camera.width', 'policy.requireTemperature'] } });
     // Paths only: no value in the row.
     expect(JSON.stringify(rows[0]!.detail)).not.toMatch(/1280|true/);
   });
@@ -125,6 +129,24 @@ describe('getConfig / saveConfigChange', () => {
     expect(ok).toMatchObject({ ok: true, value: { applied: ['checkpoint.collectWindowMs'] } });
     await cp.flow.settled();
     expect(cp.settings.collectWindowMs).toBe(7000);
+  });
+
+  it('a passage being collected when a rule is saved keeps the rule it started under; the next one gets the new rule', async () => {
+    setup();
+    const s = await session();
+    await cp.service.saveConfigChange({ session: s, baseRevision: 1, changes: [{ path: 'checkpoint.waitForCardWithCode', value: true }] }, ctx);
+    await cp.flow.settled();
+    // A code alone now waits (collecting) for a card, up to the window.
+    await cp.service.submitScan({ text: issueDemoCode(pki.provinces, person('zhangsan'), Math.floor(clock.now() / 1000)), source: 'manual' }, ctx);
+    await cp.flow.settled();
+    expect(cp.flow.view().state).toBe('collecting');
+    await cp.service.saveConfigChange({ session: s, baseRevision: 2, changes: [{ path: 'policy.requireTemperature', value: true }] }, ctx);
+    clock.advance(3_000);
+    await cp.flow.settled();
+    expect(store.lastEntries(1)[0]).toMatchObject({ decision: 'admit', reason: null });
+    clock.advance(5_000);
+    await cp.flow.settled();
+    expect(await pass('lisi')).toMatchObject({ decision: 'review', reason: 'TEMPERATURE_MISSING' });
   });
 
   it('a change made on a stale revision is refused: someone else saved in between', async () => {

@@ -147,6 +147,7 @@ const idOf = (path: string) => `setting-${path.replace(/\./g, '-')}`;
 function defaultText(value: unknown, t: Translate): string {
   if (value === undefined) return t('settings.unset');
   if (value === null) return t('settings.off');
+  if (typeof value === 'boolean') return t(value ? 'settings.yes' : 'settings.no');
   return String(value);
 }
 
@@ -166,7 +167,8 @@ function SettingsPanel({ call, t }: PanelProps) {
       return;
     }
     setLoaded(r.value);
-    setForm(Object.fromEntries(fields.map((f) => [f.path, textOf(valueAt(r.value.config, f.path))])));
+    // A key the file leaves out shows its default (the schema's), so an untouched field is no change.
+    setForm(Object.fromEntries(fields.map((f) => [f.path, textOf(valueAt(r.value.config, f.path) ?? f.defaultValue)])));
     setErrors({});
   };
   useEffect(() => {
@@ -177,7 +179,7 @@ function SettingsPanel({ call, t }: PanelProps) {
     ? fields.flatMap((f) => {
         const value = parseInput(f.kind, form[f.path] ?? '');
         const before = valueAt(loaded.config, f.path);
-        if (value === undefined && before === undefined) return [];
+        if (before === undefined && (value === undefined || JSON.stringify(value) === JSON.stringify(f.defaultValue))) return [];
         return JSON.stringify(value) === JSON.stringify(before) ? [] : [{ path: f.path, value }];
       })
     : [];
@@ -188,6 +190,8 @@ function SettingsPanel({ call, t }: PanelProps) {
     setErrors(local);
     if (Object.keys(local).length > 0) {
       setNotice({ tone: 'bad', text: t('settings.invalid') });
+      // The first field marked red, where the admin can correct it.
+      requestAnimationFrame(() => document.querySelector('.settings-field[data-invalid="true"]')?.scrollIntoView({ block: 'center' }));
       return;
     }
     setBusy(true);
@@ -202,6 +206,8 @@ function SettingsPanel({ call, t }: PanelProps) {
       setNotice({ tone: 'ok', text: t('settings.saved', { revision: r.value.revision }), applied: r.value.applied, restartNeeded: r.value.restartNeeded });
     } finally {
       setBusy(false);
+      // The outcome is at the top of a long form: bring it into view.
+      requestAnimationFrame(() => document.getElementById('settings-notice')?.scrollIntoView({ block: 'nearest' }));
     }
   };
 
