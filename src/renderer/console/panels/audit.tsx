@@ -11,7 +11,7 @@ import { dayEnd, dayStart, localTime } from './views-format.js';
 
 /** The kinds an admin filters by, each the audit actions it stands for. */
 export const AUDIT_KINDS: Record<string, string[]> = {
-  exports: ['export', 'export-refused', 'export-download'],
+  exports: ['export', 'export-refused'],
   reveals: ['admin-reconfirmed', 'search'],
   config: ['config-changed'],
   pinFailures: ['admin-pin-failed', 'admin-pin-locked', 'guard-pin-failed', 'guard-pin-locked'],
