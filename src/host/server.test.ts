@@ -102,13 +102,16 @@ function httpGet(path: string, headers: Record<string, string> = {}): Promise<{ 
   });
 }
 
-/** Resolves with the HTTP status of a refused upgrade, or 101 when the connection opened. */
-function connect(url: string, origin: string | undefined, cookie?: string): Promise<{ status: number; ws?: WebSocket }> {
+/** Resolves with the HTTP status of a refused upgrade, or 101 when the connection opened. `received`
+ *  holds every message from the start: the host's first frame (its on-connect heartbeat) can arrive
+ *  in the same read as the upgrade's answer and be emitted before a listener added after `open`. */
+function connect(url: string, origin: string | undefined, cookie?: string): Promise<{ status: number; ws?: WebSocket; received: Received }> {
   return new Promise((resolve) => {
     const ws = new WebSocket(url, { ...(origin ? { origin } : {}), ...(cookie ? { headers: { cookie } } : {}) });
-    ws.on('open', () => resolve({ status: 101, ws }));
-    ws.on('unexpected-response', (_req, res) => resolve({ status: res.statusCode ?? 0 }));
-    ws.on('error', () => resolve({ status: -1 }));
+    const received = receiver(ws);
+    ws.on('open', () => resolve({ status: 101, ws, received }));
+    ws.on('unexpected-response', (_req, res) => resolve({ status: res.statusCode ?? 0, received }));
+    ws.on('error', () => resolve({ status: -1, received }));
   });
 }
 
@@ -122,19 +125,38 @@ async function launch(): Promise<string> {
   return setCookie.split(';')[0]!;
 }
 
-async function openClient(cookie?: string): Promise<{ ws: WebSocket; next: () => Promise<WireFromHost>; cookie: string }> {
-  const screenCookie = cookie ?? (await launch());
-  const { status, ws } = await connect(host.wsUrl, host.origin, screenCookie);
-  expect(status).toBe(101);
+interface Received {
+  /** Every message in arrival order, heartbeats included. */
+  all: WireFromHost[];
+  /** The next message that is not a heartbeat: heartbeats come on connect and on the host's timer,
+   *  at times a test does not control, so a test waiting for a result or an event skips them. */
+  next(): Promise<WireFromHost>;
+}
+
+function isHeartbeat(m: WireFromHost): boolean {
+  return m.kind === 'event' && m.event.type === 'heartbeat';
+}
+
+function receiver(ws: WebSocket): Received {
+  const all: WireFromHost[] = [];
   const queue: WireFromHost[] = [];
   const waiters: ((m: WireFromHost) => void)[] = [];
-  ws!.on('message', (data) => {
+  ws.on('message', (data) => {
     const msg = JSON.parse(data.toString()) as WireFromHost;
+    all.push(msg);
+    if (isHeartbeat(msg)) return;
     const w = waiters.shift();
     if (w) w(msg);
     else queue.push(msg);
   });
-  return { ws: ws!, cookie: screenCookie, next: () => (queue.length ? Promise.resolve(queue.shift()!) : new Promise((r) => waiters.push(r))) };
+  return { all, next: () => (queue.length ? Promise.resolve(queue.shift()!) : new Promise((r) => waiters.push(r))) };
+}
+
+async function openClient(cookie?: string): Promise<{ ws: WebSocket; next: () => Promise<WireFromHost>; received: Received; cookie: string }> {
+  const screenCookie = cookie ?? (await launch());
+  const { status, ws, received } = await connect(host.wsUrl, host.origin, screenCookie);
+  expect(status).toBe(101);
+  return { ws: ws!, cookie: screenCookie, received, next: received.next };
 }
 
 /** Resolves with the close code of `ws`. */
@@ -364,6 +386,17 @@ describe('browser host: calls', () => {
 });
 
 describe('browser host: events', () => {
+  it('sends a heartbeat as the first message of a connection, before any event', async () => {
+    const screen = await openClient();
+    fixture.emit({ type: 'language', language: 'en' });
+    expect(await screen.next()).toEqual({ kind: 'event', event: { type: 'language', language: 'en' } });
+    // The recorder listened from the socket's creation, so the first frame is in `all` however the
+    // upgrade's answer and that frame were split into reads.
+    expect(screen.received.all[0]).toMatchObject({ kind: 'event', event: { type: 'heartbeat', at: expect.any(Number) } });
+    expect(screen.received.all.slice(1)).toContainEqual({ kind: 'event', event: { type: 'language', language: 'en' } });
+    screen.ws.close();
+  });
+
   it('pushes valid events to every screen and drops invalid ones', async () => {
     await host.close();
     host = await startBrowserHost({ service: fixture.service, rendererDir: join(dir, 'renderer'), maxScreens: 2 });
