@@ -269,6 +269,20 @@ describe('admin console (browser host, Chromium, the composed demo kiosk)', () =
     expect(store.lastSeq()).toBe(before + 2);
   });
 
+  it('a lost core is never hidden by the console: the out-of-service screen shows over it', async () => {
+    const r = await startDemo();
+    const page = await openPage(r);
+    await openConsole(page);
+    expect(await page.locator('#admin').isVisible()).toBe(true);
+    await r.kiosk.close();
+    running = running.filter((x) => x !== r);
+    await page.waitForSelector('body[data-core-alive="false"]', { timeout: 10_000 });
+    await page.waitForSelector('#guard[data-tone="out"]');
+    expect(await page.locator('#admin').isVisible()).toBe(false);
+    expect(await page.locator('#headline').isVisible()).toBe(true);
+    await screenshots(page, 'admin-console-core-lost');
+  });
+
   it('the language toggle changes the whole console body at once', async () => {
     const r = await startDemo();
     const page = await openPage(r);
