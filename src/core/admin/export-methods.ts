@@ -180,7 +180,11 @@ export function exportJobs(deps: AdminDeps): ExportJobs {
     j.token = null;
     removeQuietly(j.partPath);
     removeQuietly(j.path);
-    if (j.file === 'ready') j.file = file;
+    if (j.file === 'ready') {
+      j.file = file;
+      // The console reads the job again on this and says the file was delivered or has expired.
+      progress(j);
+    }
   };
 
   const auditDelivery = (j: Job, how: 'downloaded' | 'saved') => {

@@ -205,9 +205,7 @@ function ExportPanel({ call, client, t, language, askPin }: PanelProps) {
                   {t('export.save')}
                 </button>
               )}
-              {(job.file === 'delivered' || delivered !== null) && job.file !== 'ready' && (
-                <p id="export-delivered">{t(delivered === 'saved' ? 'export.saved' : 'export.delivered')}</p>
-              )}
+              {job.file === 'delivered' && <p id="export-delivered">{t(delivered === 'saved' ? 'export.saved' : 'export.delivered')}</p>}
               {job.file === 'expired' && <p id="export-expired">{t('export.expired')}</p>}
             </div>
           )}
