@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { TokenBuckets, type RateLimit } from './rate-limit.js';
 import { openCollectorStorage, type CollectorStorage } from './storage.js';
+import type { CollectorReason } from '../contract/reasons.js';
 import { newTraceKey, recordDocKey, traceKeyCheck } from './trace-key.js';
 import { runTrace, traceProblem, TRACE_PATH, type TraceRequest } from './trace.js';
 import { BATCHES_PATH, BatchDecodeError, HEADER, LIST_PATHS, decodeBatch, type BatchAck, type ListKind } from '../core/upload/protocol.js';
@@ -109,7 +110,7 @@ export interface RunningCollector {
 /** The collector was asked to start in a way it refuses (e.g. plain http beyond loopback). */
 export class CollectorConfigError extends Error {
   constructor(
-    readonly reason: 'COLLECTOR_INSECURE' | 'TRACE_KEY_MISMATCH',
+    readonly reason: 'COLLECTOR_INSECURE' | Extract<CollectorReason, 'TRACE_KEY_MISMATCH'>,
     message: string,
   ) {
     super(message);

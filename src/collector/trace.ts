@@ -4,6 +4,7 @@
 // (trace-key.ts), never by a plaintext scan. Only an operator may ask, must say why, and every
 // question is audited (who, why, when, what range, how many rows) without the document number.
 import { docKeyOf } from './trace-key.js';
+import type { CollectorReason } from '../contract/reasons.js';
 import type { CollectorStorage, CoPresentEntry, TracePassage } from './storage.js';
 
 export const TRACE_PATH = '/v1/trace';
@@ -34,7 +35,7 @@ export interface TraceAnswer {
   coPresent: CoPresentEntry[];
 }
 
-export type TraceRefusal = { reason: 'TRACE_REASON_REQUIRED' | 'TRACE_INVALID'; message: string };
+export type TraceRefusal = { reason: Extract<CollectorReason, 'TRACE_REASON_REQUIRED' | 'TRACE_INVALID'>; message: string };
 
 /** Why `request` cannot be run, or null. */
 export function traceProblem(r: Partial<TraceRequest>): TraceRefusal | null {

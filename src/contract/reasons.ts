@@ -138,6 +138,13 @@ export const UPLOAD_REASONS = [
 ] as const;
 export type UploadReason = (typeof UPLOAD_REASONS)[number];
 
+/**
+ * The platform side (src/collector; docs/upload-protocol.md §7-§8): what the collector's tracing
+ * endpoint and `kiosk collector` answer with. No kiosk or passage carries these.
+ */
+export const COLLECTOR_REASONS = ['TRACE_UNAUTHORIZED', 'TRACE_REASON_REQUIRED', 'TRACE_INVALID', 'TRACE_KEY_MISMATCH'] as const;
+export type CollectorReason = (typeof COLLECTOR_REASONS)[number];
+
 export type Reason = VerifyReason | PolicyReason | ListUpdateReason | KioskReason;
 export const ALL_REASONS: readonly Reason[] = [
   ...new Set<Reason>([...VERIFY_REASONS, ...POLICY_REASONS, ...LIST_UPDATE_REASONS, ...KIOSK_REASONS]),
