@@ -44,7 +44,8 @@ fi
 mkdir -p "$app/dist" "$app/bin" "$app/lib"
 for d in src native-bridge renderer; do cp -r "dist/$d" "$app/dist/$d"; done
 find "$app/dist" -name '*.map' -delete
-install -m 0755 bin/kiosk.js "$app/bin/kiosk.js"
+# Run by /usr/bin/kiosk and the unit with the bundled node, never through its `env node` line.
+install -m 0644 bin/kiosk.js "$app/bin/kiosk.js"
 install -m 0644 package.json "$app/package.json"
 install -m 0755 packaging/screen-launch "$app/lib/screen-launch"
 
@@ -64,12 +65,23 @@ npm ls --omit=dev --all --parseable 2>/dev/null \
 # What a running kiosk never loads: the compiler's intermediates and sources of the native modules,
 # other platforms' prebuilds, test extensions, npm ignore files.
 bs="$app/node_modules/better-sqlite3"
+rm -f "$app/node_modules/pino/index.html"  # pino's docs page, which loads scripts from CDNs
 rm -rf "$bs/deps" "$bs/src" "$bs/build/Release/obj" "$bs/build/Release/obj.target" "$bs/build/Release/.deps" \
   "$bs/build/Release/sqlite3.a" "$bs/build/Release/test_extension.node" "$bs/build/deps" "$bs/build/"*.mk "$bs/build/Makefile" \
   "$bs/build/config.gypi" "$bs/build/"*.Makefile
 find "$app/node_modules" -path '*/prebuilds/*' -type d -prune ! -name 'linux-x64' -exec rm -rf {} +
-find "$app/node_modules" \( -name '.npmignore' -o -name '.eslintrc*' -o -name '.travis.yml' -o -name '.gitattributes' -o -name '*.md' \) -type f -delete
-find "$app/node_modules" -name '*.musl.node' -delete
+find "$app/node_modules" -type d \( -name test -o -name tests -o -name __tests__ -o -name example -o -name examples -o -name docs -o -name .github \) -prune -exec rm -rf {} +
+find "$app/node_modules" -type f \( -name '*.ts' -o -name '*.cts' -o -name '*.mts' -o -name '*.map' -o -name '*.md' -o -name '*.markdown' \
+  -o -name '*.yml' -o -name '*.yaml' -o -name '.npmignore' -o -name '.eslintrc*' -o -name '.nycrc*' -o -name '.editorconfig' \
+  -o -name '.gitattributes' -o -name '.prettierrc*' -o -name '*.musl.node' \) -delete
+# Nothing under node_modules is run as a program (the kiosk require()s them with the bundled node):
+# no file there keeps an execute bit, shared objects (.node) included (Debian policy 10.2).
+find "$app/node_modules" -type f -exec chmod 0644 {} +
+# Debian ships binaries stripped (policy 10.1): the runtime and the one compiled module.
+strip --strip-unneeded "$app/node_modules/better-sqlite3/build/Release/better_sqlite3.node"
+strip "$app/node/bin/node"
+"$app/node/bin/node" -e 'require(process.argv[1])(":memory:").close()' "$app/node_modules/better-sqlite3" \
+  || { echo "package-deb: the stripped runtime cannot load better-sqlite3" >&2; exit 1; }
 
 # The `kiosk` command, the units, the service settings, the screen's Chromium policy, docs.
 install -D -m 0755 packaging/kiosk "$stage/usr/bin/kiosk"
