@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { startCollector, type RunningCollector } from './server.js';
+import { CollectorConfigError, startCollector, type RunningCollector } from './server.js';
 import { collectorBackends } from './testing/backends.js';
 import { TRACE_PATH } from './trace.js';
 import { runCli } from '../cli/testing/run-cli.js';
@@ -190,6 +190,13 @@ describe.each(BACKENDS)('tracing on $name', (backend) => {
     expect(noReason.code).toBe(2);
     expect(noReason.stderr).toContain('TRACE_REASON_REQUIRED');
     expect((await collector.db.auditRows()).map((a) => [a.operator, a.via, a.reason])).toEqual([['dr-wang', 'cli', 'case 116']]);
+  });
+
+  it('a collector with another trace key than the entries were hashed with refuses to start (TRACE_KEY_MISMATCH)', async () => {
+    await expect(startCollector({ database, port: 0, traceKey: Buffer.alloc(32, 7) })).rejects.toSatisfy((e: unknown) => e instanceof CollectorConfigError && e.reason === 'TRACE_KEY_MISMATCH');
+    // The same key as the running one (kept in the database) is accepted.
+    const second = await startCollector({ database, traceKey: collector.traceKey });
+    await second.close();
   });
 
   it('retention deletes entries scanned before the cutoff in bounded batches and keeps the rest', async () => {
