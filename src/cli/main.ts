@@ -8,7 +8,9 @@ import { ConfigError } from '../core/config/config.js';
 /** sysexits EX_CONFIG, as for a missing configuration (start.ts EXIT_NOT_CONFIGURED). */
 export const EXIT_CONFIG_INVALID = 78;
 
-export async function main(argv: string[], io: CommandIo = processIo): Promise<number> {
+/** The whole `kiosk` program with every command registered (tests walk it); `exitCode()` is what
+ *  a command asked to exit with. */
+export function buildProgram(io: CommandIo = processIo): { program: Command; exitCode(): number } {
   const program = new Command('kiosk')
     .description('Checkpoint Kiosk: verify health codes, log entries, drive checkpoint devices')
     .exitOverride()
@@ -21,9 +23,14 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     exitCode = code;
   };
   for (const register of COMMANDS) register(program, io, setExit);
+  return { program, exitCode: () => exitCode };
+}
+
+export async function main(argv: string[], io: CommandIo = processIo): Promise<number> {
+  const { program, exitCode } = buildProgram(io);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return exitCode;
+    return exitCode();
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
     if (err instanceof CliError) {

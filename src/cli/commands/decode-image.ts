@@ -12,7 +12,7 @@ import { DEFAULT_CAMERA_CONFIG } from '../../contract/api.js';
 import { downscaleMean, MAX_FRAME_SIDE, rgbaToLuma } from '../../scan/luminance.js';
 import { ScanPipeline } from '../../scan/pipeline.js';
 import { ENGINE_NAMES, isEngineName, ScanError, type EngineName, type LumaImage } from '../../scan/types.js';
-import { CliError, printJson, type CommandIo } from '../program.js';
+import { CliError, printJson, withDataDir, type CommandIo } from '../program.js';
 import { createEngine } from '../scan-engine.js';
 import type { RegisterCommand } from './index.js';
 
@@ -117,8 +117,7 @@ export function formatLine(r: DecodedFile): string {
 }
 
 export const register: RegisterCommand = (program: Command, io: CommandIo, setExit) => {
-  program
-    .command('decode-image')
+  withDataDir(program.command('decode-image'))
     .description('decode QR codes in still images (PNG/JPEG) with the camera pipeline; one line per file')
     .argument('<files...>', 'image files')
     .option('--engine <name>', `decoder engine: ${ENGINE_NAMES.join(' or ')}`, DEFAULT_ENGINE)

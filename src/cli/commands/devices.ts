@@ -247,8 +247,9 @@ async function testDevice(io: CommandIo, device: string, opts: TestOptions): Pro
 export const register: RegisterCommand = (program, io) => {
   const devices = program.command('devices').description('peripherals: list ports, test a device, decode captured bytes');
 
-  devices
-    .command('list')
+  // Every command takes --data-dir (README): listing ports needs no data directory, but a script
+  // that passes it to every command must not be refused here.
+  withDataDir(devices.command('list'))
     .description('list serial ports (says "no ports found" where udevadm is missing)')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
@@ -272,8 +273,7 @@ export const register: RegisterCommand = (program, io) => {
   ).action((device: string, opts: TestOptions) => testDevice(io, device, opts));
 
   withThermometerOptions(
-    devices
-      .command('decode')
+    withDataDir(devices.command('decode'))
       .description('decode captured bytes (hex) into one JSON object: idcard, scanner, or thermometer:PROTOCOL')
       .argument('<device>', 'idcard | scanner | thermometer:modbus-rtu | thermometer:gy-mcu90614 | thermometer:lu90614 | thermometer:ascii-line')
       .argument('<hex...>', 'the bytes as hex (spaces allowed)')

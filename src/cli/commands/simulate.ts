@@ -11,7 +11,7 @@ import { ScannerSimulator } from '../../../native-bridge/simulators/scanner-sim.
 import { GateSimulator } from '../../../native-bridge/simulators/gate-sim.js';
 import { runConsoleCommand, type AnySimulator } from '../../../native-bridge/simulators/console.js';
 import { DEMO_BAUD } from '../../../native-bridge/demo.js';
-import { CliError, type CommandIo } from '../program.js';
+import { CliError, withDataDir, type CommandIo } from '../program.js';
 import type { RegisterCommand } from './index.js';
 import { thermometerProtocolOf, withThermometerOptions, type ThermometerOptions } from './devices.js';
 
@@ -98,8 +98,7 @@ function readScript(path: string): string[] {
 
 export const register: RegisterCommand = (program, io) => {
   withThermometerOptions(
-    program
-      .command('simulate')
+    withDataDir(program.command('simulate'))
       .description('simulate a device on a pseudo-terminal pair (socat): idcard, thermometer, scanner, gate')
       .argument('<device>', DEVICES.join(' | '))
       .option('--link <path>', 'the port path the kiosk opens (default /tmp/kiosk-DEVICE)')
