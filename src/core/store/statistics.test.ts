@@ -33,15 +33,21 @@ function recount(file: string): Map<string, number> {
       )
       .all() as Row[];
     const out = new Map<string, number>();
-    const add = (hour: number, dim: string, key: string) => out.set(`${hour}|${dim}|${key}`, (out.get(`${hour}|${dim}|${key}`) ?? 0) + 1);
+    const add = (k: string) => out.set(k, (out.get(k) ?? 0) + 1);
     for (const r of rows) {
       const hour = Math.floor(r.at_ms / HOUR);
-      add(hour, 'decision', r.decision);
-      add(hour, 'final', r.o ?? r.decision);
-      add(hour, 'reason', r.reason ?? '');
-      add(hour, 'method', r.method);
-      add(hour, 'province', r.code_issuer ?? '');
-      add(hour, 'temp', temperatureKey(r.temperature_c));
+      const day = Math.floor(r.at_ms / DAY);
+      add(`h${hour}|decision|${r.decision}`);
+      add(`h${hour}|final|${r.o ?? r.decision}`);
+      for (const [dim, key] of [
+        ['reason', r.reason ?? ''],
+        ['method', r.method],
+        ['province', r.code_issuer ?? ''],
+        ['temp', temperatureKey(r.temperature_c)],
+      ]) {
+        add(`h${hour}|${dim}|${key}`);
+        add(`d${day}|${dim}|${key}`);
+      }
     }
     return out;
   } finally {
@@ -49,12 +55,23 @@ function recount(file: string): Map<string, number> {
   }
 }
 
-/** The counters as stored (zeros left by purges dropped). */
+/** The counters as stored, in the recount's keys (zeros left by purges dropped). */
 function rollups(file: string): Map<string, number> {
   const db = new Database(file, { readonly: true });
   try {
-    const rows = db.prepare('SELECT hour, dim, key, n FROM entry_rollups WHERE n <> 0').all() as Array<{ hour: number; dim: string; key: string; n: number }>;
-    return new Map(rows.map((r) => [`${r.hour}|${r.dim}|${r.key}`, r.n]));
+    const out = new Map<string, number>();
+    const put = (k: string, n: number) => {
+      if (n !== 0) out.set(k, n);
+    };
+    for (const r of db.prepare('SELECT * FROM rollup_hours').all() as Array<Record<string, number>>) {
+      for (const d of ['admit', 'deny', 'review']) {
+        put(`h${r.hour}|decision|${d}`, r[d]!);
+        put(`h${r.hour}|final|${d}`, r[`final_${d}`]!);
+      }
+    }
+    for (const r of db.prepare('SELECT hour, dim, key, n FROM entry_rollups').all() as Array<{ hour: number; dim: string; key: string; n: number }>) put(`h${r.hour}|${r.dim}|${r.key}`, r.n);
+    for (const r of db.prepare('SELECT day, dim, key, n FROM entry_rollups_daily').all() as Array<{ day: number; dim: string; key: string; n: number }>) put(`d${r.day}|${r.dim}|${r.key}`, r.n);
+    return out;
   } finally {
     db.close();
   }
@@ -117,7 +134,7 @@ describe('hourly roll-ups', () => {
     await purgeExpired(store, { retentionDays: 10, now: Date.UTC(2026, 9, 31) });
     store.close();
     const old = new Database(store.file, { readonly: true });
-    expect(old.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'entry_rollups'").pluck().get()).toBe(0);
+    expect(old.prepare("SELECT count(*) FROM sqlite_master WHERE name IN ('rollup_hours', 'entry_rollups', 'entry_rollups_daily')").pluck().get()).toBe(0);
     old.close();
 
     store = EntryStore.open(tmp.dir);

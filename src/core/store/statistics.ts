@@ -5,7 +5,6 @@
 // per UTC hour. Nothing here decrypts anything: the counters hold no personal data.
 import type Database from 'better-sqlite3';
 import { MAX_STATISTICS_DAYS } from '../../contract/api.js';
-import type { Decision } from '../../contract/reasons.js';
 import { StoreError } from './errors.js';
 import { daysInclusive, kioskTimeZone, isTimeZone, localDays, parseDate, wallClock } from './local-days.js';
 
@@ -74,10 +73,18 @@ const zero = (): DecisionCounts => ({ admit: 0, deny: 0, review: 0 });
 
 function prepare(db: Database.Database) {
   return {
-    // Outcomes per hour (the charts by hour and by day): a few rows per hour.
-    outcomes: db.prepare("SELECT hour, dim, key, n FROM entry_rollups WHERE hour >= ? AND hour < ? AND dim IN ('decision', 'final') AND n <> 0").raw(true),
-    // Everything else only as totals over the range, summed inside SQLite.
-    totals: db.prepare("SELECT dim, key, sum(n) FROM entry_rollups WHERE hour >= ? AND hour < ? AND dim IN ('reason', 'method', 'province', 'temp') GROUP BY dim, key").raw(true),
+    // Outcomes per hour (the charts by hour and the counts per local day): one row per hour.
+    outcomes: db.prepare('SELECT hour, admit, deny, review, final_admit, final_deny, final_review FROM rollup_hours WHERE hour >= ? AND hour < ?').raw(true),
+    // Range totals: whole UTC days from the daily counters, the hours at both edges from the hourly ones.
+    totals: db
+      .prepare(
+        `SELECT dim, key, sum(n) FROM (
+           SELECT dim, key, n FROM entry_rollups_daily WHERE day >= ? AND day < ?
+           UNION ALL SELECT dim, key, n FROM entry_rollups WHERE hour >= ? AND hour < ?
+           UNION ALL SELECT dim, key, n FROM entry_rollups WHERE hour >= ? AND hour < ?
+         ) GROUP BY dim, key`,
+      )
+      .raw(true),
   };
 }
 
@@ -134,25 +141,30 @@ export function readStatistics(db: Database.Database, range: StatisticsRange): E
     }
   });
 
-  for (const [hour, dim, key, n] of stmt.outcomes.all(firstHour, endHour) as Array<[number, string, string, number]>) {
-    const i = hourIndex.get(hour);
+  for (const [hour, admit, deny, review, finalAdmit, finalDeny, finalReview] of stmt.outcomes.all(firstHour, endHour) as number[][]) {
+    const i = hourIndex.get(hour!);
     if (i === undefined) continue; // a part hour at the edge of a zone with a fractional offset
-    const decision = key as Decision;
     const day = out.days[dayOfHour[i]!]!;
-    if (dim === 'final') {
-      out.hours.total[i]! += n;
-      day.final[decision] += n;
-      day.total += n;
-      out.decisions.final[decision] += n;
-      out.total += n;
-    } else {
-      day.kiosk[decision] += n;
-      out.decisions.kiosk[decision] += n;
+    const kiosk = { admit: admit!, deny: deny!, review: review! };
+    const final = { admit: finalAdmit!, deny: finalDeny!, review: finalReview! };
+    const n = final.admit + final.deny + final.review;
+    out.hours.total[i]! += n;
+    day.total += n;
+    out.total += n;
+    for (const d of ['admit', 'deny', 'review'] as const) {
+      day.final[d] += final[d];
+      day.kiosk[d] += kiosk[d];
+      out.decisions.final[d] += final[d];
+      out.decisions.kiosk[d] += kiosk[d];
     }
   }
 
+  // Whole UTC days inside the range come from the daily counters; the edge hours from the hourly.
+  const firstDay = Math.ceil(firstHour / 24);
+  const endDay = Math.floor(endHour / 24);
+  const totalsArgs = endDay > firstDay ? [firstDay, endDay, firstHour, firstDay * 24, endDay * 24, endHour] : [0, 0, firstHour, endHour, 0, 0];
   const bins = new Map<number, number>();
-  for (const [dim, key, n] of stmt.totals.all(firstHour, endHour) as Array<[string, string, number]>) {
+  for (const [dim, key, n] of stmt.totals.all(...totalsArgs) as Array<[string, string, number]>) {
     if (n === 0) continue;
     if (dim === 'reason') {
       if (key !== '') out.reasons.push({ reason: key, count: n });
