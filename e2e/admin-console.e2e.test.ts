@@ -59,6 +59,12 @@ async function openPage(r: Running, viewport = { width: 800, height: 1280 }): Pr
   browser ??= await launchChromium();
   const page = await (await browser.newContext({ viewport })).newPage();
   page.on('pageerror', (e) => r.logs.push(`pageerror: ${e.message.slice(0, 300)}`));
+  page.on('response', (res) => {
+    if (res.status() >= 400) r.logs.push(`HTTP ${res.status()} ${new URL(res.url()).pathname}`);
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error') r.logs.push(`console error: ${m.text().slice(0, 300)}`);
+  });
   page.on('websocket', (ws) =>
     ws.on('framereceived', (frame) => {
       const msg = JSON.parse(String(frame.payload)) as { result?: { ok?: boolean; value?: { session?: unknown } } };
