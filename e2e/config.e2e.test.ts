@@ -166,6 +166,19 @@ describe('one configuration document (browser host, Chromium, the composed demo 
     expect(row.detail).toMatchObject({ revision: revision + 1, paths: ['admin.sessionIdleSeconds', 'checkpoint.antiPassbackMinutes', 'policy.feverThresholdC'] });
     expect(String(row.detail.by)).toMatch(/^browser:/);
     expect(JSON.stringify(row.detail)).not.toMatch(/36\.5|300/);
+
+    // `kiosk admin set-pin` on the running kiosk: the file keeps what it had, and the new PIN works
+    // at once (the kiosk reloads the changed file), with no restart.
+    const beforePin = fileOf(dataDir);
+    const setPin = spawnSync(process.execPath, [join(ROOT, 'bin', 'kiosk.js'), 'admin', 'set-pin', '--data-dir', dataDir], { cwd: ROOT, input: '97531\n', encoding: 'utf8', timeout: 60_000 });
+    expect(setPin.status, setPin.stderr).toBe(0);
+    const afterPin = fileOf(dataDir);
+    expect(afterPin.revision).toBe(beforePin.revision + 1);
+    expect({ ...afterPin, admin: undefined, revision: undefined }).toEqual({ ...beforePin, admin: undefined, revision: undefined });
+    await until('the kiosk to reload the new PIN', () => r.composed.checkpoint.liveConfig.revision === afterPin.revision);
+    const other = { host: 'browser' as const, clientId: 'e2e-other-screen' };
+    expect(await r.composed.service.openAdminSession({ pin: '97531' }, other)).toMatchObject({ ok: true });
+    expect(r.composed.store!.auditOf(['config-changed'], 1)[0]!.detail).toMatchObject({ by: 'config.json', revision: afterPin.revision, paths: ['admin.pin.hash', 'admin.pin.salt'] });
   });
 
   it('a misspelt key in config.json stops a first start, naming it', () => {
