@@ -111,6 +111,9 @@ describe('configuration schema', () => {
     [{ admin: { pin: { salt: 'x', hash: hex(64) } } }, 'admin.pin.salt'],
     [{ guards: [{ id: 'has space', pin }] }, 'guards.0.id'],
     [{ demo: { seed: '' } }, 'demo.seed'],
+    [{ revision: -1 }, 'revision'],
+    [{ revision: 1.5 }, 'revision'],
+    [{ language: 'fr' }, 'language'],
   ])('a bad value is refused at its path: %j → %s', (input, path) => {
     expect(problems(input).map((p) => p.path)).toEqual([path]);
   });
