@@ -85,6 +85,11 @@ async function simulate(io: CommandIo, device: string, opts: SimulateOptions): P
     process.off('SIGTERM', onSignal);
     await sim.stop();
     await pair.stop();
+    // `quit` (or a signal) ends the simulator, so it must end the process too: a pipe or terminal
+    // on stdin that was read from stays an open handle after readline closes (it only pauses it),
+    // and the process would print "ok bye" and run on until the other end closes.
+    const stdin = io.stdin as NodeJS.ReadableStream & { destroy?: () => void };
+    stdin.destroy?.();
   }
 }
 
