@@ -65,6 +65,8 @@ npm ls --omit=dev --all --parseable 2>/dev/null \
 # What a running kiosk never loads: the compiler's intermediates and sources of the native modules,
 # other platforms' prebuilds, test extensions, npm ignore files.
 bs="$app/node_modules/better-sqlite3"
+# @zxing/library ships four builds; Node loads its `main` (cjs), the renderer is bundled by esbuild.
+rm -rf "$app/node_modules/@zxing/library/esm" "$app/node_modules/@zxing/library/es2015" "$app/node_modules/@zxing/library/umd"
 rm -f "$app/node_modules/pino/index.html"  # pino's docs page, which loads scripts from CDNs
 rm -rf "$bs/deps" "$bs/src" "$bs/build/Release/obj" "$bs/build/Release/obj.target" "$bs/build/Release/.deps" \
   "$bs/build/Release/sqlite3.a" "$bs/build/Release/test_extension.node" "$bs/build/deps" "$bs/build/"*.mk "$bs/build/Makefile" \
