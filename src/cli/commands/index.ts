@@ -15,6 +15,7 @@ import { register as identity } from './identity.js';
 import { register as collector } from './collector.js';
 import { register as decodeImage } from './decode-image.js';
 import { register as doctor } from './doctor.js';
+import { register as config } from './config.js';
 
 export type RegisterCommand = (program: Command, io: CommandIo, setExit: (code: number) => void) => void;
 
@@ -32,4 +33,5 @@ export const COMMANDS: RegisterCommand[] = [
   decodeImage,
   admin,
   doctor,
+  config,
 ];
