@@ -38,6 +38,8 @@ import type { AdminDeps } from './deps.js';
 /** How long a finished file waits on the kiosk for its download or save before it is removed. */
 export const FILE_TTL_MS = 10 * 60_000;
 export const EXPORTS_DIR = 'exports';
+/** The longest startExport waits for the export process to count the rows before answering. */
+export const START_ANSWER_MS = 3000;
 
 const CONTENT_TYPE: Record<ExportJob['format'], string> = {
   csv: 'text/csv; charset=utf-8',
@@ -332,7 +334,12 @@ export function exportJobs(deps: AdminDeps): ExportJobs {
         started(-1);
         progress(current);
       });
-      const total = await startedOrEnded;
+      // Answer once the export process has counted the rows, or after START_ANSWER_MS at the latest:
+      // a slow start (a loaded box) must not outlast the screen's call timeout; the total then
+      // arrives with the first exportProgress event.
+      let deadline: unknown = null;
+      const total = await Promise.race([startedOrEnded, new Promise<null>((resolve) => (deadline = clock.setTimer(START_ANSWER_MS, () => resolve(null))))]);
+      clock.clearTimer(deadline);
       if (total === -1 && current.state === 'failed') return fail(current.reason ?? 'STORAGE_UNAVAILABLE', current.message ?? 'the export failed');
       return ok({ jobId: id, total: Math.max(0, total ?? 0) });
     },

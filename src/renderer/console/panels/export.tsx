@@ -29,6 +29,9 @@ function ExportPanel({ call, client, t, language, askPin }: PanelProps) {
   const [error, setError] = useState('');
   const [delivered, setDelivered] = useState<'downloaded' | 'saved' | null>(null);
   const jobId = useRef<string | null>(null);
+  // What the job was asked for, shown with it (the form's radios read poorly while disabled).
+  const [asked, setAsked] = useState<{ from: string; to: string; decision: Decision; format: 'csv' | 'xlsx'; reveal: boolean } | null>(null);
+  const n = (x: number) => x.toLocaleString(language);
 
   const failText = (r: { reason: string; message: string }) => `${t(`reason.${r.reason}`, { defaultValue: r.message })} (${r.reason})`;
 
@@ -60,6 +63,7 @@ function ExportPanel({ call, client, t, language, askPin }: PanelProps) {
     }
     setStarting(true);
     setJob(null);
+    setAsked({ from, to, decision, format, reveal });
     const r = await call('startExport', { from, to, decision, format, reveal, language, ...(pin ? { pin } : {}) });
     setStarting(false);
     if (!r.ok) {
@@ -177,10 +181,15 @@ function ExportPanel({ call, client, t, language, askPin }: PanelProps) {
           >
             <span style={{ width: `${percent}%` }} />
           </div>
+          {asked && (
+            <p id="export-summary" class="views-note">
+              {asked.format.toUpperCase()} · {t(asked.reveal ? 'export.revealed' : 'export.masked')} · {asked.from} – {asked.to} · {t(`export.decision.${asked.decision}`)}
+            </p>
+          )}
           {starting && <p id="export-status">{t('export.starting')}</p>}
           {job?.state === 'running' && (
             <p id="export-status" class="export-status">
-              <span data-testid="export-rows">{t('export.running', { done: job.rowsDone, total: job.total })}</span>
+              <span data-testid="export-rows">{t('export.running', { done: n(job.rowsDone), total: n(job.total) })}</span>
               <span class="num"> {percent}%</span>
             </p>
           )}
@@ -191,7 +200,7 @@ function ExportPanel({ call, client, t, language, askPin }: PanelProps) {
           )}
           {job?.state === 'done' && (
             <div class="export-end export-done" role="status">
-              <p id="export-status">{t('export.done', { rows: job.rowsDone })}</p>
+              <p id="export-status">{t('export.done', { rows: n(job.rowsDone) })}</p>
               {job.file === 'ready' && job.downloadUrl && (
                 <>
                   <a id="export-download" class="export-download" href={job.downloadUrl} download={job.fileName ?? ''} onClick={() => setDelivered('downloaded')}>
@@ -211,7 +220,7 @@ function ExportPanel({ call, client, t, language, askPin }: PanelProps) {
           )}
           {job?.state === 'cancelled' && (
             <p id="export-status" class="export-end export-cancelled" role="status">
-              {t('export.cancelled', { done: job.rowsDone, total: job.total })}
+              {t('export.cancelled', { done: n(job.rowsDone), total: n(job.total) })}
             </p>
           )}
           {job?.state === 'failed' && (
