@@ -13,10 +13,14 @@ import { createStaticFiles } from '../app/static-files.js';
 import { defaultDataDir, ensureDataDir } from '../core/config/data-dir.js';
 import { ConfigError } from '../core/config/config.js';
 import { installGracefulQuit } from './quit.js';
+import { createKioskLogger, logSettingsOf, type KioskLogger } from '../app/logger.js';
 import { installExportSaveDialog } from './export-save.js';
 import { APP_SCHEME, APP_URL, ELECTRON_CSP, isOurUrl, isTrustedSender, schemeHandler, shouldGrantPermission } from './policy.js';
 
-const log = (line: string) => process.stderr.write(`kiosk: ${line}\n`);
+// Readable lines on stderr until the data directory is known; then the JSON log file as well
+// (src/app/logger.ts), with the same readable lines on a terminal.
+let log: (line: string) => void = (line) => void process.stderr.write(`kiosk: ${line}\n`);
+let kioskLog: KioskLogger | null = null;
 
 // Must run before `ready`: our scheme behaves like https (secure context for getUserMedia, its own origin).
 protocol.registerSchemesAsPrivileged([
@@ -134,6 +138,8 @@ function installIpc(h: KioskServiceHandle): void {
 async function start(): Promise<void> {
   await app.whenReady();
   const dataDir = ensureDataDir(defaultDataDir());
+  kioskLog = createKioskLogger({ dataDir, settings: logSettingsOf(dataDir), console: (line) => process.stderr.write(`kiosk: ${line}\n`) });
+  log = kioskLog.for('kiosk');
   const options = startOptions();
   handle = await createKioskService({ dataDir, camera: options.camera, language: options.language ?? undefined, log, demo: options.demo === true });
   installSessionPolicy();
@@ -155,7 +161,16 @@ app.on('second-instance', () => {
 });
 app.on('window-all-closed', () => app.quit());
 // Quit waits (bounded) for the kiosk to close: gate relay off, upload worker, store (./quit.ts).
-installGracefulQuit(app, { close: () => (handle ? () => handle!.close() : null), log });
+installGracefulQuit(app, {
+  close: () =>
+    handle
+      ? async () => {
+          await handle!.close();
+          kioskLog?.close();
+        }
+      : null,
+  log: (line) => log(line),
+});
 
 start().catch((err: unknown) => {
   // An invalid config.json says what the CLI says (`kiosk: CONFIG_INVALID: <file>: <path>: <what>`),
