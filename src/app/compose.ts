@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import QRCode from 'qrcode';
 import type { CameraConfig, Language } from '../contract/api.js';
-import { ListCache } from '../core/codes/list-cache.js';
+import { ListCache, type ListLoadProblem } from '../core/codes/list-cache.js';
+import type { PinnedRoot } from '../core/codes/lists.js';
+import { rootFingerprint } from '../core/admin/trust-methods.js';
 import { issueDemoCode, makeDemoPki, writeDemoPki, type DemoPki } from '../core/codes/pki.js';
 import { configPath, loadConfig, loadConfigForStart, rememberGoodConfig, saveConfig, type ConfigError, type KioskConfig, type KioskConfigInput } from '../core/config/config.js';
 import { ensureDataDir } from '../core/config/data-dir.js';
@@ -202,6 +204,14 @@ function demoConsole(demo: RunningDemoDevices, codesDir: string): (line: string)
   };
 }
 
+/** What to tell an integrator about a cached list not used at start; a root by kid and SHA-256 fingerprint (as the trust screen shows it). */
+function listProblemDetail(p: ListLoadProblem, roots: readonly PinnedRoot[]): string {
+  const what = p.kind === 'trust' ? 'trust list' : 'status list';
+  if (p.reason !== 'ROOT_UNKNOWN') return `the installed ${what} was refused: ${p.message}`;
+  const pinned = roots.map((r) => `${r.kid} (sha256 ${rootFingerprint(r.pub) ?? 'unreadable key'})`).join(', ') || 'none';
+  return `the installed ${what} is signed by root ${p.signerKid ?? '(unreadable kid)'}, which is not pinned; pinned root(s): ${pinned}. ${p.kind === 'trust' ? 'Every code is refused as issuer unknown' : 'The kiosk runs without a status list'} until that root is pinned or a ${what} signed by a pinned root is installed`;
+}
+
 /** Builds the running kiosk for `dataDir`; the demo when asked for and it holds no configuration. */
 export async function composeKiosk(options: ComposeOptions): Promise<ComposedKiosk> {
   const { dataDir, log } = options;
@@ -229,6 +239,15 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
   try {
     const lists = new ListCache(dataDir, config.roots).load();
     for (const p of lists.loadProblems) log(`cached ${p.kind} list not used (${p.reason})`);
+    // A pinned root that did not sign the installed list would otherwise surface only as every code
+    // refused "issuer unknown" (health-code spec §4): say at start which root signed it and which are
+    // pinned, in the log, on the console and in the status (listProblems) for the guard screen.
+    const listProblems = lists.loadProblems.map((p) => ({ list: p.kind, reason: p.reason, detail: listProblemDetail(p, config.roots) }));
+    for (const p of listProblems) {
+      const line = `${p.list.toUpperCase()} LIST NOT USED (${p.reason}): ${p.detail}`;
+      log(`list-problem list=${p.list} reason=${p.reason} ${p.reason === 'ROOT_UNKNOWN' ? `signer=${lists.loadProblems.find((q) => q.kind === p.list)?.signerKid ?? 'unknown'} pinned=${config.roots.map((r) => r.kid).join(',') || 'none'}` : ''}`.trimEnd());
+      banner.push(line);
+    }
     for (const w of lists.floorWarnings) log(w);
 
     let demoPki: DemoPki | null = null;
@@ -347,6 +366,7 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
       exportsFrom: store ? { dataDir } : null,
       // Paths and messages only (the schema's messages quote no value, so no secret reaches a screen).
       configProblem: configProblem ? { paths: configProblem.problems.map((p) => p.path), message: configProblem.message } : null,
+      listProblems,
       log,
     });
     closers.push(() => checkpoint.close());

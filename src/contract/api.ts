@@ -5,7 +5,7 @@
 // apart. Imports only zod and ./reasons.js because the renderer bundles this file.
 import { z } from 'zod';
 import type { MethodNameFromList } from './method-names.js';
-import { ALL_REASONS, DEVICE_REASONS, type Decision, type DeviceReason, type Reason } from './reasons.js';
+import { ALL_REASONS, DEVICE_REASONS, LIST_UPDATE_REASONS, type Decision, type DeviceReason, type Reason } from './reasons.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared value schemas
@@ -192,6 +192,15 @@ export const KioskStatusSchema = z.object({
       paths: z.array(z.string().max(200)).min(1).max(16),
       message: z.string().max(1000),
     })
+    .optional(),
+  /**
+   * A cached list the kiosk did not use at start because it failed the checks of health-code spec
+   * §4, with the reason and what to fix: ROOT_UNKNOWN names the root that signed the installed list
+   * and the pinned roots, since every code is then refused as issuer unknown. Absent when both loaded.
+   */
+  listProblems: z
+    .array(z.object({ list: z.enum(['trust', 'status']), reason: z.enum(LIST_UPDATE_REASONS), detail: z.string().max(1000) }))
+    .max(2)
     .optional(),
 });
 export type KioskStatus = z.infer<typeof KioskStatusSchema>;

@@ -69,6 +69,8 @@ export interface CheckpointServiceOptions {
   statusTick?: StatusTickOptions;
   /** config.json is invalid and `config` is the last good configuration: reported in the status. */
   configProblem?: { paths: string[]; message: string } | null;
+  /** Cached lists not used at start (src/core/codes/list-cache.ts): reported in the status for the guard screen. */
+  listProblems?: NonNullable<KioskStatus['listProblems']> | null;
   /**
    * The data directory whose config.json the settings screen saves to; with `watch`, changes made to
    * the file outside the kiosk (`kiosk admin set-pin`, a hand edit) are reloaded without a restart.
@@ -221,6 +223,8 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     });
     return out;
   };
+
+  const listProblemsView = () => (options.listProblems ?? []).filter((p) => (p.list === 'trust' ? lists.trustList : lists.statusList) === null);
 
   const listsStatus = () => {
     const state = lists.state(Math.floor(clock.now() / 1000), policy);
@@ -422,6 +426,8 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
         storage,
         cardOnlyAllowed: policy.cardOnlyAllowed,
         ...(configProblemView() ? { configProblem: configProblemView()! } : {}),
+        // Until a list that the pinned roots verify is installed (then the problem is gone).
+        ...(listProblemsView().length > 0 ? { listProblems: listProblemsView() } : {}),
       };
       return ok(status);
     },

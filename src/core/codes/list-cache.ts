@@ -13,7 +13,7 @@ import type { ListUpdateReason } from '../../contract/reasons.js';
 import { writeFileAtomic } from '../config/config.js';
 import type { VenuePolicy } from '../policy/policy.js';
 import { defaultEd25519, type Ed25519Verifier } from './ed25519.js';
-import { installStatusList, installTrustList, type InstallResult, type PinnedRoot, type StatusList, type TrustList } from './lists.js';
+import { installStatusList, installTrustList, listSignerKid, type InstallResult, type PinnedRoot, type StatusList, type TrustList } from './lists.js';
 
 export interface ListState {
   seq: number;
@@ -30,7 +30,8 @@ export interface ListsState {
   status: (ListState & { records: number }) | null;
 }
 
-export type ListLoadProblem = { kind: 'trust' | 'status'; reason: ListUpdateReason; message: string };
+/** A cached list not used at start; `signerKid` (ROOT_UNKNOWN only) is the kid its header names. */
+export type ListLoadProblem = { kind: 'trust' | 'status'; reason: ListUpdateReason; message: string; signerKid?: string };
 
 const FILES = { trust: 'trust-list.jws', status: 'status-list.jws' } as const;
 
@@ -88,7 +89,8 @@ export class ListCache {
       const r = kind === 'trust' ? installTrustList(jws, this.roots, null, this.ed25519) : installStatusList(jws, this.roots, null, this.ed25519);
       const refused = r.accepted ? this.belowFloor(kind, r.list.seq, jws) : r;
       if (refused) {
-        this.loadProblems.push({ kind, reason: refused.reason, message: refused.message });
+        const signerKid = refused.reason === 'ROOT_UNKNOWN' ? listSignerKid(jws) : null;
+        this.loadProblems.push({ kind, reason: refused.reason, message: refused.message, ...(signerKid !== null ? { signerKid } : {}) });
         continue;
       }
       if (!r.accepted) continue;

@@ -124,6 +124,15 @@ function refuse(reason: ListUpdateReason, message: string): { accepted: false; r
   return { accepted: false, reason, message };
 }
 
+/**
+ * The `kid` in a list's header, unverified: only to name which root signed a list that no pinned
+ * root verifies (ROOT_UNKNOWN), so an integrator sees which root is missing. Null if unreadable.
+ */
+export function listSignerKid(jws: string): string | null {
+  const parsed = parseJws(jws);
+  return typeof parsed === 'string' || typeof parsed.header.kid !== 'string' ? null : parsed.header.kid;
+}
+
 /** The JWS form and its header; the payload is left undecoded (spec §4: FORMAT_INVALID). */
 function parseJws(jws: string): ParsedJws | string {
   if (typeof jws !== 'string') return 'not a string';
