@@ -254,10 +254,12 @@ describe('exportInChildProcess', () => {
     expect(store.auditLog(1)[0]).toMatchObject({ action: 'export', detail: { rows: 3 } });
   });
 
-  it("rejects with the child's StoreError reason", async () => {
-    await expect(exportInChildProcess(tmp.dir, join(tmp.dir, 'x.csv'), { fromMs: 10, toMs: 5, format: 'csv', reveal: false })).rejects.toMatchObject({
+  it("rejects with the child's StoreError reason, and audits an export that failed before its process audited it", async () => {
+    await expect(exportInChildProcess(tmp.dir, join(tmp.dir, 'x.csv'), { fromMs: 10, toMs: 5, format: 'csv', reveal: false, requestedBy: 'admin-1' })).rejects.toMatchObject({
       reason: 'BAD_REQUEST',
       detail: 'INVALID_ENTRY',
     });
+    expect(store.auditLog(1)[0]).toMatchObject({ action: 'export', outcome: 'failed', detail: { requestedBy: 'admin-1', rows: 0, failure: { reason: 'BAD_REQUEST' } } });
+    expect(store.auditLog(1)[0]!.endedAt).not.toBeNull();
   });
 });
