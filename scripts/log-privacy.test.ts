@@ -64,6 +64,8 @@ beforeAll(async () => {
     cwd: root,
     env: { ...process.env, KIOSK_DATA_DIR: dataDir, KIOSK_COLLECTOR_URL: url, KIOSK_LAUNCH_FILE: launchFile, INVOCATION_ID: 'log-privacy-test', KIOSK_NO_BROWSER: '1' },
     stdio: ['pipe', 'pipe', 'pipe'],
+    // Its own process group, so a kiosk that ignores TERM can be ended with everything it started.
+    detached: true,
   });
   kiosk.stdout!.on('data', (c: Buffer) => (kioskOut += c.toString('utf8')));
   kiosk.stderr!.on('data', (c: Buffer) => (kioskErr += c.toString('utf8')));
@@ -71,8 +73,19 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (kiosk && kiosk.exitCode === null) {
-    kiosk.kill('SIGKILL');
+  // As a supervisor stops it (TERM: the kiosk ends its socat pairs itself), even when the test failed
+  // half-way; KILL to its whole process group only if it does not go.
+  if (kiosk && kiosk.exitCode === null && kiosk.signalCode === null) {
+    const gone = new Promise((r) => kiosk!.once('exit', r));
+    kiosk.kill('SIGTERM');
+    const stopped = await Promise.race([gone.then(() => true), new Promise((r) => setTimeout(() => r(false), 15_000))]);
+    if (!stopped) {
+      try {
+        process.kill(-kiosk.pid!, 'SIGKILL');
+      } catch {
+        kiosk.kill('SIGKILL');
+      }
+    }
   }
   collector?.kill('SIGTERM');
   rmSync(temp, { recursive: true, force: true });
