@@ -301,7 +301,7 @@ describe.each(BACKENDS)('on $name', (backend) => {
       expect(await final.exited).toBe(0);
       await expectExactlyOnceInOrder(4000);
       expect(source.ledger.cursor('entries')).toEqual({ ackedSeq: 4000, pending: null });
-    }, 120_000);
+    }, 240_000);
 
     it('collector process SIGKILLed 5 times mid-drain and restarted on the same database: every entry once, in order', async () => {
       const collectorRunner = fileURLToPath(new URL('./testing/collector-runner.ts', import.meta.url));
@@ -339,6 +339,6 @@ describe.each(BACKENDS)('on $name', (backend) => {
       collector = await startCollector({ database: collectorDb });
       await expectExactlyOnceInOrder(3000);
       expect(failures(events, 'COLLECTOR_UNREACHABLE') + failures(events, 'COLLECTOR_TIMEOUT')).toBeGreaterThanOrEqual(5);
-    }, 120_000);
+    }, 240_000);
   });
 });
