@@ -24,6 +24,8 @@ let running: Running[] = [];
 let browser: Browser | null = null;
 /** Admin session tokens the pages received (read off the WebSocket), newest last. */
 let tokensSeen: string[] = [];
+/** Answers to touchAdminSession the pages received (a value with `idleMs` and no session). */
+let touchesAnswered = 0;
 
 afterEach(async (context) => {
   if (context.task.result?.state === 'fail') {
@@ -34,6 +36,7 @@ afterEach(async (context) => {
   for (const r of running.reverse()) await r.kiosk.close();
   running = [];
   tokensSeen = [];
+  touchesAnswered = 0;
 });
 afterAll(() => scratch.remove());
 
@@ -69,6 +72,8 @@ async function openPage(r: Running, viewport = { width: 800, height: 1280 }): Pr
     ws.on('framereceived', (frame) => {
       const msg = JSON.parse(String(frame.payload)) as { result?: { ok?: boolean; value?: { session?: unknown } } };
       if (msg.result?.ok && typeof msg.result.value?.session === 'string') tokensSeen.push(msg.result.value.session);
+      const value = msg.result?.value as Record<string, unknown> | undefined;
+      if (msg.result?.ok && value && Object.keys(value).join() === 'idleMs') touchesAnswered++;
     }),
   );
   await page.goto(r.kiosk.url);
@@ -222,6 +227,26 @@ describe('admin console (browser host, Chromium, the composed demo kiosk)', () =
       return msg;
     })()`)) as { result: { ok: boolean; reason?: string } };
     expect(answer.result).toMatchObject({ ok: false, reason: 'SESSION_REQUIRED' });
+  });
+
+  it('input on the console keeps the session open past the idle time; without input it still ends', async () => {
+    const clock = new ManualClock(Date.now());
+    const r = await startDemo({ clock });
+    const page = await openPage(r);
+    await openConsole(page);
+    await page.waitForSelector('[data-testid="today-total"]');
+    // An admin reading the figures taps the panel now and then: each tap tells core they are there.
+    const before = touchesAnswered;
+    clock.advance(110_000);
+    await page.locator('#console-body').click({ position: { x: 5, y: 5 } });
+    await expect.poll(() => touchesAnswered, { timeout: 10_000 }).toBeGreaterThan(before);
+    clock.advance(110_000);
+    await page.waitForTimeout(300);
+    // 220 s after the last admin call, but 110 s after the last input: still open.
+    expect(await page.locator('.console[data-state="open"]').count()).toBe(1);
+    clock.advance(10_000);
+    await page.waitForSelector('#admin', { state: 'hidden' });
+    expect(await page.locator('#admin-notice').textContent()).toBe('管理会话已结束：2 分钟无操作');
   });
 
   it('the door keeps working under the console: a passage is decided, logged and shown in a banner; a review waits above the console with allow/deny', async () => {

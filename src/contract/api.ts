@@ -512,6 +512,16 @@ export const METHODS = {
     request: z.object({ session: AdminSessionTokenSchema }).strict(),
     response: z.object({}),
   },
+  /**
+   * Input on the console (a tap, a key, a scroll) keeps the session open: it ends after `idleMs`
+   * without input, not without a call (docs/security.md, "Admin sessions"). Not an admin action, so
+   * no audit row; refused with SESSION_REQUIRED like any admin call once the session has ended.
+   * Answers the idle time in force now, so the console's hint follows a changed configuration.
+   */
+  touchAdminSession: {
+    request: z.object({ session: AdminSessionTokenSchema }).strict(),
+    response: z.object({ idleMs: z.number().int().positive() }),
+  },
   /** Admin: today's figures. */
   getTodayFigures: {
     request: AdminRequest.strict(),

@@ -59,6 +59,48 @@ describe('admin sessions', () => {
     expect(sessions.require(token, screen, 'c')).toMatchObject({ ok: false, reason: 'SESSION_REQUIRED', message: expect.stringMatching(/closed/) });
   });
 
+  it('input on the console (touch) keeps it alive without an audit row, only for its own connection', () => {
+    const { clock, sessions, open, ended, trail } = setup(120_000);
+    const token = open();
+    const rowsBefore = trail.rows.length;
+    // An admin reading a panel for six minutes, tapping now and then, is not thrown out.
+    for (let i = 0; i < 3; i++) {
+      clock.advance(110_000);
+      expect(sessions.touch(token, screen)).toEqual({ ok: true, idleMs: 120_000 });
+    }
+    clock.advance(110_000);
+    expect(ended).toEqual([]);
+    expect(sessions.require(token, screen, 'statistics')).toMatchObject({ ok: true });
+    expect(trail.rows.length).toBe(rowsBefore + 1); // the one admin call, no row per touch
+    expect(trail.rows.at(-1)).toMatchObject({ action: 'admin-action', detail: { what: 'statistics' } });
+    // Another screen presenting the token is refused and does not refresh it.
+    expect(sessions.touch(token, other)).toMatchObject({ ok: false, reason: 'SESSION_REQUIRED' });
+    expect(sessions.touch(undefined, screen)).toMatchObject({ ok: false, reason: 'SESSION_REQUIRED' });
+    // A changed idle time is what touch answers (the console's hint follows it).
+    sessions.reconfigure({ idleMs: 300_000 });
+    expect(sessions.touch(token, screen)).toEqual({ ok: true, idleMs: 300_000 });
+    // Once idle it ends on its own, and a late touch does not bring it back.
+    clock.advance(300_000);
+    expect(ended).toEqual([['ws-1', 'idle']]);
+    expect(sessions.touch(token, screen)).toMatchObject({ ok: false, reason: 'SESSION_REQUIRED' });
+    expect(sessions.openCount()).toBe(0);
+  });
+
+  it('an expired session stays expired on touch even before its timer fires', () => {
+    // A clock whose timers never run (a suspended machine waking past the idle limit).
+    let t = Date.UTC(2026, 10, 21, 9, 0, 0);
+    const clock = { now: () => t, setTimer: () => 0, clearTimer: () => undefined };
+    const trail = new MemoryTrail();
+    const ended: string[] = [];
+    const sessions = new AdminSessions({ clock, trail, pinGate: new AdminPinGate(record, clock, trail), idleMs: 120_000, onEnd: (_c, why) => ended.push(why) });
+    const opened = sessions.open('2468', screen);
+    if (!opened.ok) throw new Error(opened.message);
+    t += 120_000;
+    expect(sessions.touch(opened.token, screen)).toMatchObject({ ok: false, reason: 'SESSION_REQUIRED', message: expect.stringMatching(/inactivity/) });
+    expect(ended).toEqual(['idle']);
+    expect(sessions.touch(opened.token, screen)).toMatchObject({ ok: false, reason: 'SESSION_REQUIRED' });
+  });
+
   it('close ends it; a second session on the same connection replaces the first; dispose (restart) ends all', () => {
     const { sessions, open, ended } = setup();
     const first = open();

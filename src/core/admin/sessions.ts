@@ -1,8 +1,8 @@
 // Admin sessions (docs/security.md, "Admin sessions"): the admin PIN opens a session held here in
 // core, never in a screen. A session is an opaque random token bound to the connection that opened
 // it (the contract's CallContext.clientId), so a token read off one screen is worthless on another.
-// It ends when the screen closes it, after `admin.sessionIdleSeconds` without an admin call, and on
-// restart (nothing is persisted). The PIN's back-off and lockout (./admin-pin in checkpoint) apply to
+// It ends when the screen closes it, after `admin.sessionIdleSeconds` without an admin call or input
+// on the console (`touch`), and on restart (nothing is persisted). The PIN's back-off and lockout (./admin-pin in checkpoint) apply to
 // opening a session and to every re-confirmation exactly as to a bare PIN check, because both go
 // through the same PinGate and its audit-counted failures.
 //
@@ -112,6 +112,28 @@ export class AdminSessions {
       return { ok: false, reason: 'STORAGE_UNAVAILABLE', message: `admin actions need the audit log (${(err as Error).name})` };
     }
     return { ok: true, session: { by: session.by, role: session.role, openedAt: session.openedAt } };
+  }
+
+  /**
+   * Input on the console (a tap, a key, a scroll) keeps the session alive: "2 minutes without input"
+   * (docs/security.md, "Admin sessions") means the admin is away, not that they are reading a panel
+   * without calling anything. Same checks as `require` (this connection only, an idle one stays
+   * ended) but no audit row: input is not an admin action, and a row per tap would bury the trail.
+   * Answers the idle time now in force, so the screen's hint follows a changed configuration.
+   */
+  touch(token: string | undefined, context: CallContext): { ok: true; idleMs: number } | SessionFailure {
+    const session = token === undefined ? undefined : this.sessions.get(token);
+    const now = this.options.clock.now();
+    if (!session || session.clientId !== context.clientId) {
+      return { ok: false, reason: 'SESSION_REQUIRED', message: 'the admin console is closed: enter the admin PIN' };
+    }
+    if (now - session.lastUsedAt >= this.options.idleMs) {
+      this.end(session, 'idle');
+      return { ok: false, reason: 'SESSION_REQUIRED', message: 'the admin session ended after inactivity: enter the admin PIN' };
+    }
+    session.lastUsedAt = now;
+    this.armIdleTimer(session);
+    return { ok: true, idleMs: this.options.idleMs };
   }
 
   /** A session and the PIN again: for revealing personal data (an unmasked export). */

@@ -464,6 +464,11 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
       return ok({});
     },
 
+    async touchAdminSession(request, context) {
+      const touched = sessions.touch(request.session, context);
+      return touched.ok ? ok({ idleMs: touched.idleMs }) : fail(touched.reason, touched.message, touched.retryInMs);
+    },
+
     async getTodayFigures(request, context) {
       // Aggregate counts only (no personal data), still inside an admin session, and audited.
       const held = sessions.require(request.session, context, 'today-figures');

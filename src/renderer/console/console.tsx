@@ -1,7 +1,8 @@
 // The admin console's shell (docs/admin-console.md): loaded as its own chunk only when the admin
 // presses the admin button, so the guard screen starts as fast as without it. It asks the PIN,
 // opens a session in core, shows the panels (./panels/index.ts) with a language toggle and "close",
-// and leaves for the guard screen when the session ends (closed, idle, SESSION_REQUIRED). The
+// and leaves for the guard screen when the session ends (closed, idle, SESSION_REQUIRED); input in it
+// keeps the session open (touchAdminSession). The
 // session token lives only in this component's state; the PIN is forwarded as typed and forgotten.
 //
 // The door keeps working underneath: the guard screen stays mounted (the camera keeps decoding,
@@ -42,6 +43,8 @@ export interface ConsoleHandle {
 }
 
 const BANNER_MS = 6000;
+/** The least time between two "the admin is here" touches of the session (a fraction of its idle time). */
+const TOUCH_EVERY_MS = 15_000;
 
 function PinForm(props: { client: KioskClient; t: Translate; onOpened(session: string, idleMs: number): void; onCancel(): void }) {
   const { t } = props;
@@ -248,6 +251,26 @@ function ConsoleRoot(props: RootProps) {
     [client, exit],
   );
 
+  // Input inside the console keeps the session open: it ends after idleMs without input, not without
+  // a call, so an admin reading a chart is not thrown out (docs/security.md, "Admin sessions"). At
+  // most one touch per TOUCH_EVERY_MS: the idle time is minutes, and a scroll fires many events.
+  // Core answers its idle time now in force, so the hint follows a changed configuration.
+  const lastTouch = useRef(0);
+  const touchSession = useCallback(() => {
+    const held = sessionRef.current;
+    const now = Date.now();
+    if (!held || now - lastTouch.current < TOUCH_EVERY_MS) return;
+    lastTouch.current = now;
+    void client.touchAdminSession({ session: held.token }).then((touched) => {
+      if (sessionRef.current?.token !== held.token) return;
+      if (!touched.ok) {
+        if (touched.reason === 'SESSION_REQUIRED') exit('required');
+        return;
+      }
+      if (touched.value.idleMs !== sessionRef.current.idleMs) setSession({ token: held.token, idleMs: touched.value.idleMs });
+    });
+  }, [client, exit]);
+
   const askPin = useCallback((purpose: string) => new Promise<string | null>((resolve) => setAsking({ purpose, resolve })), []);
 
   const panelProps: PanelProps = useMemo(
@@ -268,7 +291,16 @@ function ConsoleRoot(props: RootProps) {
   const current = PANELS.find((p) => p.id === panelId) ?? PANELS[0];
   const Panel = current?.Component;
   return (
-    <div class="console" data-state="open" data-panel={current?.id ?? ''} lang={language}>
+    <div
+      class="console"
+      data-state="open"
+      data-panel={current?.id ?? ''}
+      lang={language}
+      onPointerDownCapture={touchSession}
+      onKeyDownCapture={touchSession}
+      onWheelCapture={touchSession}
+      onInputCapture={touchSession}
+    >
       {banner}
       <header class="console-head">
         <h1 id="console-title">{t('console.title')}</h1>
