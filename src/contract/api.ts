@@ -288,6 +288,9 @@ export const TrustWarningSchema = z.enum([
   'statusListExpired',
   'clockBackwards',
   'noPinnedRoot',
+  /** A cached list refused at start (status `listProblems`): the pinned root did not sign it, or it fails the checks. */
+  'trustListRefused',
+  'statusListRefused',
 ]);
 export type TrustWarning = z.infer<typeof TrustWarningSchema>;
 
@@ -317,6 +320,8 @@ export const TrustOverviewSchema = z.object({
   roots: z.array(z.object({ kid: z.string().max(64), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).max(16),
   clock: ClockStatusSchema,
   warnings: z.array(TrustWarningSchema).max(16),
+  /** The refused lists with reason and detail, exactly as the status bar gets them (the signer and the pinned roots for ROOT_UNKNOWN). */
+  listProblems: KioskStatusSchema.shape.listProblems,
 });
 export type TrustOverview = z.infer<typeof TrustOverviewSchema>;
 

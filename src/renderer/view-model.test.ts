@@ -196,6 +196,40 @@ describe('status bar', () => {
   });
 });
 
+describe('list problem chip', () => {
+  const now = 1_800_000_000_000;
+  const status: KioskStatus = {
+    kioskId: 'k',
+    version: '1',
+    demo: false,
+    language: 'zh-CN',
+    passage: IDLE_PASSAGE,
+    devices: [],
+    connectivity: { online: true, uploadsPending: 0, lastUploadAt: null },
+    trustList: { state: 'missing', seq: null, issuedAt: null, nextUpdateAt: null },
+    statusList: { state: 'fresh', seq: 1, issuedAt: now, nextUpdateAt: now },
+    clock: { warning: false, now, newestSeenAt: now },
+    storage: { writable: true, reason: null },
+  };
+  const detail = 'the installed trust list is signed by root r2026 (fp 1a2b), pinned: r2025 (fp 9f8e)';
+
+  it('a trust list the pinned root did not sign turns the key-list chip red with the reason, and a tap shows the detail', () => {
+    const refused = { ...status, listProblems: [{ list: 'trust' as const, reason: 'ROOT_UNKNOWN' as const, detail }] };
+    const zhChip = statusItems(refused, now, zh, true).filter((i) => i.id === 'trust-list');
+    expect(zhChip).toEqual([{ id: 'trust-list', level: 'bad', text: '密钥列表无效: 根密钥不匹配', detail }]);
+    expect(statusItems(refused, now, en, true).find((i) => i.id === 'trust-list')).toMatchObject({ level: 'bad', text: 'Key list not trusted: root mismatch', detail });
+    // Without a problem the same status says only that no list is installed, with nothing to tap.
+    expect(statusItems(status, now, en, true).find((i) => i.id === 'trust-list')).toEqual({ id: 'trust-list', level: 'bad', text: 'no key list' });
+  });
+
+  it('a refused status list gets its own red chip; the key-list chip keeps its age', () => {
+    const refused = { ...status, trustList: { state: 'fresh' as const, seq: 1, issuedAt: now, nextUpdateAt: now + 86_400_000 }, listProblems: [{ list: 'status' as const, reason: 'SIGNATURE_INVALID' as const, detail: 'bad signature' }] };
+    const items = statusItems(refused, now, en, true);
+    expect(items.find((i) => i.id === 'trust-list')).toMatchObject({ level: 'ok' });
+    expect(items.find((i) => i.id === 'status-list')).toEqual({ id: 'status-list', level: 'bad', text: 'Status list not trusted: bad signature', detail: 'bad signature' });
+  });
+});
+
 describe('configuration chip', () => {
   const now = 1_800_000_000_000;
   const status: KioskStatus = {

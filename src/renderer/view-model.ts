@@ -206,6 +206,19 @@ export function trustListItem(list: ListStatus, now: number, t: Translate): Stat
   }
 }
 
+/**
+ * A cached list the kiosk refused at start (status `listProblems`, health-code spec §4): red, with
+ * the reason in words; a tap shows the detail core gives (for ROOT_UNKNOWN: the list's signer and
+ * the pinned roots with fingerprints), because without it every code is refused as issuer unknown
+ * and the guard would not know why.
+ */
+export function listProblemItem(problem: NonNullable<KioskStatus['listProblems']>[number], t: Translate): StatusItem {
+  const why = t(`listProblem.${problem.reason}`, { defaultValue: problem.reason });
+  return problem.list === 'trust'
+    ? { id: 'trust-list', level: 'bad', text: t('status.trust.invalid', { why }), detail: problem.detail }
+    : { id: 'status-list', level: 'bad', text: t('status.statusList.invalid', { why }), detail: problem.detail };
+}
+
 export function statusItems(status: KioskStatus, now: number, t: Translate, coreAlive: boolean): StatusItem[] {
   const items: StatusItem[] = [];
   if (!coreAlive) {
@@ -232,6 +245,10 @@ export function statusItems(status: KioskStatus, now: number, t: Translate, core
     level: status.connectivity.uploadsPending === 0 ? 'ok' : 'warn',
     text: t('status.uploads', { count: status.connectivity.uploadsPending }),
   });
-  items.push(trustListItem(status.trustList, now, t));
+  // A refused trust list says so on its own chip (instead of "no key list"); a refused status list adds one.
+  const problems = status.listProblems ?? [];
+  const trustProblem = problems.find((p) => p.list === 'trust');
+  items.push(trustProblem ? listProblemItem(trustProblem, t) : trustListItem(status.trustList, now, t));
+  for (const p of problems) if (p.list === 'status') items.push(listProblemItem(p, t));
   return items;
 }

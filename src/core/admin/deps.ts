@@ -1,7 +1,7 @@
 // What the admin console's methods in core need (docs/security.md, "Admin sessions"): built once in
 // the kiosk service (src/core/checkpoint/service.ts) and handed to each method factory in this folder,
 // so a new admin screen adds a file here and one line there.
-import type { ClockStatus, KioskEvent, ListStatus } from '../../contract/api.js';
+import type { ClockStatus, KioskEvent, KioskStatus, ListStatus } from '../../contract/api.js';
 import type { KioskConfig } from '../config/config.js';
 import type { ListCache } from '../codes/list-cache.js';
 import type { Clock } from '../checkpoint/clock.js';
@@ -32,6 +32,8 @@ export interface AdminDeps {
   listsStatus(): { trustList: ListStatus; statusList: ListStatus };
   /** The clock warning exactly as the status bar gets it. */
   clockStatus(): ClockStatus;
+  /** Cached lists refused at start, exactly as the status bar gets them (empty when none). */
+  listProblems(): NonNullable<KioskStatus['listProblems']>;
   /** Null when there is no entry log to purge (it could not be opened). */
   retention: RetentionControl | null;
   /** The configuration in force, changed while the kiosk runs (`config` above reads it too). */

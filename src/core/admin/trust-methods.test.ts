@@ -94,4 +94,22 @@ describe('trust overview (health-code spec §2–4)', () => {
     expect(r.value).toMatchObject({ trustList: { state: 'missing', seq: null, keyCount: 0 }, statusList: { state: 'missing', records: null }, provinces: [], roots: [] });
     expect(r.value.warnings).toEqual(['trustListMissing', 'statusListMissing', 'noPinnedRoot']);
   });
+  it('names a trust list the pinned root did not sign (refused at start), with the detail the status bar shows', async () => {
+    const detail = 'the installed trust list is signed by root other-root; pinned: demo-root (sha256 1a2b…)';
+    rig = await makeViewsRig({ lists: false, listProblems: [{ list: 'trust', reason: 'ROOT_UNKNOWN', detail }] });
+    const session = await rig.openSession();
+    const r = await rig.call('getTrustOverview', { session });
+    if (!r.ok) throw new Error(r.message);
+    // Refused, not merely missing; the status list has no problem, so it is just missing.
+    expect(r.value.warnings).toEqual(['trustListRefused', 'statusListMissing']);
+    expect(r.value.listProblems).toEqual([{ list: 'trust', reason: 'ROOT_UNKNOWN', detail }]);
+    const status = await rig.call('getStatus', {});
+    expect(status.ok && status.value.listProblems).toEqual(r.value.listProblems);
+    // Once a list the pinned roots verify is installed, the problem and the warning are gone.
+    rig.lists.installTrust(rig.pki.trustListJws);
+    const again = await rig.call('getTrustOverview', { session });
+    if (!again.ok) throw new Error(again.message);
+    expect(again.value.warnings).not.toContain('trustListRefused');
+    expect(again.value.listProblems).toBeUndefined();
+  });
 });

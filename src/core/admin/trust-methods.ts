@@ -2,7 +2,7 @@
 // seq, issue time, next update and keys per province; its revoked codes; the status list's seq, size
 // and age; the pinned national roots with the SHA-256 of each public key, for reading out against
 // the root the province published; and the warnings the guard screen's status bar shows, taken from
-// the same freshness and clock functions the status bar gets (never worked out a second way).
+// the same freshness, clock and refused-list functions the status bar gets (never worked out a second way).
 import { createHash } from 'node:crypto';
 import { fail, ok, type KioskService, type TrustOverview, type TrustWarning } from '../../contract/api.js';
 import { base64urlDecode } from '../../base/base64url.js';
@@ -41,11 +41,16 @@ export function trustMethods(deps: AdminDeps): Pick<KioskService, 'getTrustOverv
           .map((r) => ({ kid: r.kid.slice(0, 64), sha256: rootFingerprint(r.pub) }))
           .filter((r): r is { kid: string; sha256: string } => r.sha256 !== null);
 
+        // A list refused at start is named as such (not merely "missing"): the guard's chip says the same.
+        const listProblems = deps.listProblems();
+        const refused = (list: 'trust' | 'status') => listProblems.some((p) => p.list === list);
         const warnings: TrustWarning[] = [];
-        if (trustList.state === 'missing') warnings.push('trustListMissing');
+        if (refused('trust')) warnings.push('trustListRefused');
+        else if (trustList.state === 'missing') warnings.push('trustListMissing');
         if (trustList.state === 'stale') warnings.push('trustListStale');
         if (trustList.state === 'expired') warnings.push('trustListExpired');
-        if (statusList.state === 'missing') warnings.push('statusListMissing');
+        if (refused('status')) warnings.push('statusListRefused');
+        else if (statusList.state === 'missing') warnings.push('statusListMissing');
         if (statusList.state === 'stale') warnings.push('statusListStale');
         if (statusList.state === 'expired') warnings.push('statusListExpired');
         if (clock.warning) warnings.push('clockBackwards');
@@ -65,6 +70,7 @@ export function trustMethods(deps: AdminDeps): Pick<KioskService, 'getTrustOverv
           roots,
           clock,
           warnings,
+          ...(listProblems.length > 0 ? { listProblems } : {}),
         };
         return ok(overview);
       } catch (err) {

@@ -52,6 +52,8 @@ export interface ViewsRigOptions {
   /** Pretend a collector is configured, acknowledged up to these seqs. */
   uploading?: { entries: number; overrides: number };
   config?: Record<string, unknown>;
+  /** Lists refused at start, as the composition reports them (src/app/compose.ts). */
+  listProblems?: Array<{ list: 'trust' | 'status'; reason: 'ROOT_UNKNOWN' | 'SIGNATURE_INVALID'; detail: string }>;
 }
 
 export async function makeViewsRig(options: ViewsRigOptions = {}): Promise<ViewsRig> {
@@ -82,6 +84,7 @@ export async function makeViewsRig(options: ViewsRigOptions = {}): Promise<Views
     devices: null,
     clock,
     retention: schedule ? { schedule, uploading: options.uploading !== undefined, limits } : null,
+    listProblems: options.listProblems ?? null,
     // Days pass on the manual clock: a slow status tick keeps advancing it cheap (no test here reads the tick).
     statusTick: { everyMs: 3_600_000, clockEveryMs: 3_600_000 },
     log: (l) => logs.push(l),

@@ -345,6 +345,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     lists,
     listsStatus,
     clockStatus,
+    listProblems: () => listProblemsView(),
     retention: options.retention ?? null,
     liveConfig,
     configDir: options.configFile?.dataDir ?? null,

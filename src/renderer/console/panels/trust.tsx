@@ -32,6 +32,15 @@ function TrustPanel({ call, t }: PanelProps) {
           ))}
         </ul>
       )}
+      {view?.listProblems && (
+        <ul id="trust-list-problems" class="views-warnings">
+          {view.listProblems.map((p) => (
+            <li data-list={p.list} data-reason={p.reason}>
+              {t(p.list === 'trust' ? 'status.trust.invalid' : 'status.statusList.invalid', { why: t(`listProblem.${p.reason}`, { defaultValue: p.reason }) })}: {p.detail}
+            </li>
+          ))}
+        </ul>
+      )}
       {view && view.warnings.length === 0 && (
         <p id="trust-ok" class="views-ok">
           {t('trust.allGood')}
