@@ -265,9 +265,13 @@ async function boot(): Promise<void> {
       case 'connectivity':
         state.status = { ...state.status, connectivity: event.connectivity };
         break;
-      case 'lists':
-        state.status = { ...state.status, trustList: event.trustList, statusList: event.statusList };
+      case 'lists': {
+        // A list installed since start ends its refusal (core drops the problem the same way).
+        const { listProblems: was, ...rest } = state.status;
+        const listProblems = (was ?? []).filter((p) => (p.list === 'trust' ? event.trustList : event.statusList).state === 'missing');
+        state.status = { ...rest, trustList: event.trustList, statusList: event.statusList, ...(listProblems.length > 0 ? { listProblems } : {}) };
         break;
+      }
       case 'clock':
         state.status = { ...state.status, clock: event.clock };
         break;
