@@ -11,9 +11,11 @@
 //    checkpoint flow shows a new entry id);
 // 2. during an export: an admin session opened with the demo PIN, startExport of every seeded row
 //    (masked; CSV, then XLSX), and passages paced the same way for as long as the export runs.
-// Reported per format: idle and during-export medians and p95s, the p95 ratio and whether it stays
-// within 1.5× (bench/export-passage-verdict.ts), the export's rows/s and the rows it wrote while the
-// passages were being timed; and the load average, since the machine's other work weighs on both.
+// 3. idle again, after the exports.
+// Reported per format: idle (before and after) and during-export medians and p95s, the p95 ratio
+// against each idle series, the stricter of the two, and whether both stay within 1.5×
+// (bench/export-passage-verdict.ts); the export's rows/s and the rows it had written by the last
+// passage timed while it ran; and the load average, since the machine's other work weighs on both.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +88,7 @@ export async function run(): Promise<object> {
     if (!opened.ok) throw new Error(`admin session refused: ${opened.reason} ${opened.message}`);
     const session = opened.value.session;
     const results: Record<string, object> = {};
+    const runs: Array<{ format: string; during: number[]; exportRows: number; exportSeconds: number; windowRows: number; loadAverageAtEnd: number[] }> = [];
     for (const format of formats) {
       const t0 = performance.now();
       const started = await k.service.startExport(
@@ -107,19 +110,33 @@ export async function run(): Promise<object> {
       const exportSeconds = (performance.now() - t0) / 1000;
       if (end.state !== 'done') throw new Error(`the ${format} export ended ${end.state}`);
       events.length = 0;
+      runs.push({ format, during, exportRows: end.total, exportSeconds, windowRows, loadAverageAtEnd: load() });
+    }
+    // Idle again after the exports: the passages during them ran on a warmer process (more JIT, a
+    // fuller statement cache) than the first idle series, which would flatter the ratio; the target
+    // must hold against both idle series, and the stricter ratio is the one printed first.
+    const idleAfter: number[] = [];
+    for (let i = 0; i < passages; i++) {
+      idleAfter.push(await passage(k, text));
+      await sleep(GAP_MS);
+    }
+    for (const r of runs) {
       let verdict: object;
       try {
-        verdict = exportPassageVerdict(idle, during);
+        const before = exportPassageVerdict(idle, r.during);
+        const after = exportPassageVerdict(idleAfter, r.during);
+        const worse = before.ratioP95 >= after.ratioP95 ? before : after;
+        verdict = { idleBefore: before.idle, idleAfter: after.idle, duringExport: worse.duringExport, ratioP95: worse.ratioP95, ratioP95AgainstIdleBefore: before.ratioP95, ratioP95AgainstIdleAfter: after.ratioP95, targetRatio: worse.targetRatio, meetsTarget: before.meetsTarget && after.meetsTarget };
       } catch (err) {
-        verdict = { error: (err as Error).message, duringSamples: during.length };
+        verdict = { error: (err as Error).message, duringSamples: r.during.length };
       }
-      results[format] = {
-        exportRows: end.total,
-        exportSeconds: round(exportSeconds, 1),
-        exportRowsPerSecond: Math.round(end.total / exportSeconds),
-        rowsExportedWhilePassagesTimed: windowRows,
+      results[r.format] = {
+        exportRows: r.exportRows,
+        exportSeconds: round(r.exportSeconds, 1),
+        exportRowsPerSecond: Math.round(r.exportRows / r.exportSeconds),
+        rowsExportedWhilePassagesTimed: r.windowRows,
         ...verdict,
-        loadAverageAtEnd: load(),
+        loadAverageAtEnd: r.loadAverageAtEnd,
       };
     }
     return {
