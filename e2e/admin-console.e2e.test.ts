@@ -3,6 +3,8 @@
 // The console is its own bundle loaded when the admin button is pressed; the PIN opens a session in
 // core; the door keeps working under the console. Screenshots under test-results/e2e/, each at a
 // portrait 800×1280 and a landscape 1024×600 kiosk screen.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
@@ -247,6 +249,21 @@ describe('admin console (browser host, Chromium, the composed demo kiosk)', () =
     clock.advance(10_000);
     await page.waitForSelector('#admin', { state: 'hidden' });
     expect(await page.locator('#admin-notice').textContent()).toBe('管理会话已结束：2 分钟无操作');
+  });
+
+  it("the console's idle hint follows a changed admin.sessionIdleSeconds without a restart", async () => {
+    const r = await startDemo();
+    const page = await openPage(r);
+    await openConsole(page);
+    await page.waitForSelector('[data-testid="today-total"]');
+    expect(await page.locator('#console-idle').textContent()).toBe('无操作 2 分钟 后自动退出');
+    // An edit of config.json while the kiosk runs (as `kiosk admin set-pin` or a hand edit does).
+    const file = join(r.kiosk.dataDir, 'config.json');
+    const config = JSON.parse(readFileSync(file, 'utf8')) as { admin: Record<string, unknown> };
+    config.admin.sessionIdleSeconds = 300;
+    writeFileSync(file, JSON.stringify(config, null, 2));
+    await page.locator('#console-idle', { hasText: '无操作 5 分钟 后自动退出' }).waitFor({ timeout: 10_000 });
+    await screenshots(page, 'admin-console-idle-hint-after-config');
   });
 
   it('the door keeps working under the console: a passage is decided, logged and shown in a banner; a review waits above the console with allow/deny', async () => {

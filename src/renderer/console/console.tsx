@@ -270,6 +270,16 @@ function ConsoleRoot(props: RootProps) {
       if (touched.value.idleMs !== sessionRef.current.idleMs) setSession({ token: held.token, idleMs: touched.value.idleMs });
     });
   }, [client, exit]);
+  // A saved configuration may change the idle time: ask at once, so the hint does not wait for input.
+  useEffect(
+    () =>
+      client.onEvent((event: KioskEvent) => {
+        if (event.type !== 'config') return;
+        lastTouch.current = 0;
+        touchSession();
+      }),
+    [client, touchSession],
+  );
 
   const askPin = useCallback((purpose: string) => new Promise<string | null>((resolve) => setAsking({ purpose, resolve })), []);
 
