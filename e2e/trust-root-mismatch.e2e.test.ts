@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { rootFingerprint } from '../src/core/admin/trust-methods.js';
+import { hashAdminPin } from '../src/core/checkpoint/admin-pin.js';
 import { ListCache } from '../src/core/codes/list-cache.js';
 import { makeDemoPki } from '../src/core/codes/pki.js';
 import { configPath } from '../src/core/config/config.js';
@@ -32,7 +33,7 @@ describe('guard screen: a trust list the pinned root did not sign', () => {
     mkdirSync(dataDir, { recursive: true });
     // The national list was installed (as a sync would have); config.json pins another root.
     expect(new ListCache(dataDir, national.roots).load().installTrust(national.trustListJws).accepted).toBe(true);
-    writeFileSync(configPath(dataDir), JSON.stringify({ venueId: 'mall', kioskId: 'lane-1', roots: other.roots }), { mode: 0o600 });
+    writeFileSync(configPath(dataDir), JSON.stringify({ venueId: 'mall', kioskId: 'lane-1', roots: other.roots, admin: { pin: hashAdminPin('2468') } }), { mode: 0o600 });
 
     kiosk = await startTestKiosk({ dataDir });
     browser = await launchChromium();
@@ -48,5 +49,18 @@ describe('guard screen: a trust list the pinned root did not sign', () => {
     expect(text).toContain(`signed by root ${national.roots[0]!.kid}`);
     expect(text).toContain(rootFingerprint(other.roots[0]!.pub)!);
     await saveScreenshot(page, 'guard-trust-list-root-mismatch');
+
+    // The admin's trust screen gives the same warning, and the same detail.
+    await page.locator('#admin-open').click();
+    await page.locator('#console-pin').fill('2468');
+    await page.locator('#console-pin-submit').click();
+    await page.waitForSelector('.console[data-state="open"]');
+    await page.locator('#console-nav-trust').click();
+    await page.locator('#trust-warnings li[data-warning="trustListRefused"]').waitFor();
+    expect(await page.locator('#trust-warnings li[data-warning="trustListMissing"]').count()).toBe(0);
+    const problem = page.locator('#trust-list-problems li[data-list="trust"]');
+    expect(await problem.getAttribute('data-reason')).toBe('ROOT_UNKNOWN');
+    expect(await problem.textContent()).toContain(`密钥列表无效: 根密钥不匹配: the installed trust list is signed by root ${national.roots[0]!.kid}`);
+    await saveScreenshot(page, 'console-trust-list-root-mismatch');
   });
 });
