@@ -6,7 +6,8 @@ import ExcelJS from 'exceljs';
 import { DEMO_PEOPLE } from '../demo/people.js';
 import { EntryStore } from './entry-store.js';
 import { exportEntries, exportHeader, EXPORT_HEADERS, PEOPLE_COLUMNS, zoneOffset, type ExportOptions } from './export.js';
-import { exportInChildProcess } from './export-process.js';
+import { EXPORT_PROCESS_NICE, exportInChildProcess } from './export-process.js';
+import { getPriority } from 'node:os';
 import { samplePassage, tempDataDir } from './test-support.js';
 import { REASON_TEXT } from '../../contract/reason-text.js';
 
@@ -241,6 +242,18 @@ describe('exportEntries', () => {
 });
 
 describe('exportInChildProcess', () => {
+  it('runs the export process at the lowest CPU priority, so passages are never behind it', async () => {
+    store.close();
+    let priority: number | null = null;
+    await exportInChildProcess(tmp.dir, join(tmp.dir, 'nice.csv'), { fromMs: t0, toMs: t0 + 86_400_000, format: 'csv', reveal: false }, {
+      onSpawn: (pid) => {
+        priority = getPriority(pid);
+      },
+    });
+    expect(priority).toBe(EXPORT_PROCESS_NICE);
+    store = EntryStore.open(tmp.dir);
+  });
+
   it('exports in its own process, reporting progress, the result and its peak memory', async () => {
     store.close();
     const file = join(tmp.dir, 'child.csv');
