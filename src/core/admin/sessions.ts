@@ -94,17 +94,9 @@ export class AdminSessions {
    * audits the action (`what`: the method or a short description; never personal data).
    */
   require(token: string | undefined, context: CallContext, what: string): { ok: true; session: AdminSessionInfo } | SessionFailure {
-    const session = token === undefined ? undefined : this.sessions.get(token);
-    const now = this.options.clock.now();
-    if (!session || session.clientId !== context.clientId) {
-      return { ok: false, reason: 'SESSION_REQUIRED', message: 'the admin console is closed: enter the admin PIN' };
-    }
-    if (now - session.lastUsedAt >= this.options.idleMs) {
-      this.end(session, 'idle');
-      return { ok: false, reason: 'SESSION_REQUIRED', message: 'the admin session ended after inactivity: enter the admin PIN' };
-    }
-    session.lastUsedAt = now;
-    this.armIdleTimer(session);
+    const live = this.refresh(token, context);
+    if (!live.ok) return live;
+    const { session, now } = live;
     try {
       this.options.trail.audit(ADMIN_SESSION_AUDIT.action, { by: session.by, what: what.slice(0, 100) }, now);
     } catch (err) {
@@ -122,6 +114,12 @@ export class AdminSessions {
    * Answers the idle time now in force, so the screen's hint follows a changed configuration.
    */
   touch(token: string | undefined, context: CallContext): { ok: true; idleMs: number } | SessionFailure {
+    const live = this.refresh(token, context);
+    return live.ok ? { ok: true, idleMs: this.options.idleMs } : live;
+  }
+
+  /** The live session behind `token` for this connection, its idle timer restarted; an idle one is ended. */
+  private refresh(token: string | undefined, context: CallContext): { ok: true; session: Session; now: number } | SessionFailure {
     const session = token === undefined ? undefined : this.sessions.get(token);
     const now = this.options.clock.now();
     if (!session || session.clientId !== context.clientId) {
@@ -133,7 +131,7 @@ export class AdminSessions {
     }
     session.lastUsedAt = now;
     this.armIdleTimer(session);
-    return { ok: true, idleMs: this.options.idleMs };
+    return { ok: true, session, now };
   }
 
   /** A session and the PIN again: for revealing personal data (an unmasked export). */
