@@ -11,10 +11,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { DEFAULT_CAMERA_CONFIG, IDLE_PASSAGE, fail, ok, type KioskService, type KioskStatus } from '../src/contract/api.js';
-import { serviceWith } from '../src/contract/service-with.js';
+import { DEFAULT_CAMERA_CONFIG, type KioskService } from '../src/contract/api.js';
 import { startBrowserHost, type BrowserHost } from '../src/host/server.js';
 import { rendererDir } from '../src/app/paths.js';
+import { idleService } from './idle-service.js';
 import { median } from './stats.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -22,30 +22,7 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 const LOADS = Math.max(1, Number(process.env.FIRST_PAINT_LOADS ?? 15));
 
 /** An idle kiosk: the screen draws its idle state; the camera is off so only the page's own start is measured. */
-function idleService(): KioskService {
-  const now = Date.now();
-  const status: KioskStatus = {
-    kioskId: 'bench',
-    version: 'bench',
-    demo: false,
-    language: 'zh-CN',
-    passage: { ...IDLE_PASSAGE, at: now },
-    devices: [],
-    connectivity: { online: true, uploadsPending: 0, lastUploadAt: null },
-    trustList: { state: 'fresh', seq: 1, issuedAt: now, nextUpdateAt: now + 86_400_000 },
-    statusList: { state: 'fresh', seq: 1, issuedAt: now, nextUpdateAt: now + 86_400_000 },
-    clock: { warning: false, now, newestSeenAt: now },
-    storage: { writable: true, reason: null },
-  };
-  return serviceWith({
-    getStatus: async () => ok(status),
-    submitScan: async () => fail('BAD_REQUEST', 'no codes in this benchmark'),
-    setLanguage: async (r) => ok({ language: r.language }),
-    getRendererConfig: async () => ok({ camera: { ...DEFAULT_CAMERA_CONFIG, enabled: false }, language: 'zh-CN', sounds: false, kioskName: 'bench' }),
-    reportCamera: async () => ok({}),
-    subscribe: () => () => {},
-  });
-}
+const benchService = (): KioskService => idleService({ ...DEFAULT_CAMERA_CONFIG, enabled: false });
 
 interface Load {
   firstContentfulPaintMs: number;
@@ -87,7 +64,7 @@ export async function run(): Promise<unknown> {
   // FIRST_PAINT_AFTER_DIR: measure another build as the "current" one (e.g. a given commit's).
   const builds: { name: string; dir: string }[] = [{ name: 'current', dir: process.env.FIRST_PAINT_AFTER_DIR ?? rendererDir() }];
   if (process.env.FIRST_PAINT_BEFORE_DIR) builds.unshift({ name: 'before', dir: process.env.FIRST_PAINT_BEFORE_DIR });
-  const hosts = await Promise.all(builds.map((b) => startBrowserHost({ service: idleService(), rendererDir: b.dir })));
+  const hosts = await Promise.all(builds.map((b) => startBrowserHost({ service: benchService(), rendererDir: b.dir })));
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   const loads: Load[][] = builds.map(() => []);
   try {

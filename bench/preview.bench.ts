@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
-import { DEFAULT_CAMERA_CONFIG, IDLE_PASSAGE, fail, ok, type KioskService, type KioskStatus } from '../src/contract/api.js';
-import { serviceWith } from '../src/contract/service-with.js';
+import { DEFAULT_CAMERA_CONFIG, fail, type KioskService } from '../src/contract/api.js';
 import { startBrowserHost } from '../src/host/server.js';
 import { rendererDir } from '../src/app/paths.js';
+import { idleService } from './idle-service.js';
 import { writeSegmentsY4m } from './scan-clip.js';
 import { descendants } from './proc-resources.js';
 
@@ -23,32 +23,11 @@ const WINDOW_SECONDS = Number(process.env.PREVIEW_BENCH_WINDOW_SECONDS ?? 6);
 const HZ = 100; // USER_HZ on Linux
 
 /** An idle kiosk with nothing attached: the screen sits at idle with the camera running. */
-function idleService(): KioskService {
-  const now = Date.now();
-  const status: KioskStatus = {
-    kioskId: 'bench',
-    version: 'bench',
-    demo: false,
-    language: 'zh-CN',
-    passage: { ...IDLE_PASSAGE, at: now },
-    devices: [],
-    connectivity: { online: true, uploadsPending: 0, lastUploadAt: null },
-    trustList: { state: 'fresh', seq: 1, issuedAt: now, nextUpdateAt: now + 86_400_000 },
-    statusList: { state: 'fresh', seq: 1, issuedAt: now, nextUpdateAt: now + 86_400_000 },
-    clock: { warning: false, now, newestSeenAt: now },
-    storage: { writable: true, reason: null },
-  };
-  return serviceWith({
-    getStatus: async () => ok(status),
-    submitScan: async () => fail('BAD_REQUEST', 'no codes in this benchmark'),
+const benchService = (): KioskService =>
+  idleService(DEFAULT_CAMERA_CONFIG, {
     guardReview: async () => fail('BAD_REQUEST', 'no reviews in this benchmark'),
     getTodayFigures: async () => fail('UNAUTHORIZED', 'no admin in this benchmark'),
-    setLanguage: async (r) => ok({ language: r.language }),
-    getRendererConfig: async () => ok({ camera: DEFAULT_CAMERA_CONFIG, language: 'zh-CN', sounds: false, kioskName: 'bench' }),
-    reportCamera: async () => ok({}),
-    subscribe: () => () => {},
   });
-}
 
 /** CPU ticks (utime + stime) of every Chromium process under this one, by pid, with its command line. */
 function chromiumTicks(): Map<number, { cmd: string; ticks: number }> {
@@ -99,7 +78,7 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
 
 export async function run(): Promise<object> {
   const scratch = mkdtempSync(join(tmpdir(), 'kiosk-bench-preview-'));
-  const host = await startBrowserHost({ service: idleService(), rendererDir: rendererDir() });
+  const host = await startBrowserHost({ service: benchService(), rendererDir: rendererDir() });
   const clip = writeSegmentsY4m(join(scratch, 'door.y4m'), [{ text: null, frames: 60 }]);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
