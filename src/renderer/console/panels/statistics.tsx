@@ -60,6 +60,48 @@ function provinceName(code: string | null, t: Translate): string {
   return name === key ? t('stats.province.unknown') : name;
 }
 
+interface CodeCountRow {
+  /** The row's own data attribute (data-reason / data-province) the e2e finds it by. */
+  attrs: Record<string, string>;
+  testid: string;
+  name: string;
+  code: string;
+  count: number;
+}
+
+/** A table of counts by a coded kind (reasons, provinces): name, code, entries and share of the total. */
+function CodeCountTable({ id, t, nameHeader, total, rows, empty }: { id: string; t: Translate; nameHeader: string; total: number; rows: CodeCountRow[]; empty?: string }) {
+  return (
+    <table id={id} class="table">
+      <thead>
+        <tr>
+          <th>{nameHeader}</th>
+          <th>{t('stats.code')}</th>
+          <th class="num">{t('stats.entries')}</th>
+          <th class="num">{t('stats.share')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr {...r.attrs} data-testid={r.testid}>
+            <td>{r.name}</td>
+            <td class="stats-code">{r.code}</td>
+            <td class="num" data-col="count">
+              {r.count}
+            </td>
+            <td class="num">{share(r.count, total)}</td>
+          </tr>
+        ))}
+        {empty !== undefined && rows.length === 0 && (
+          <tr>
+            <td colSpan={4}>{empty}</td>
+          </tr>
+        )}
+      </tbody>
+    </table>
+  );
+}
+
 function StatisticsPanel({ call, t, language }: PanelProps) {
   const [zone, setZone] = useState<string | null>(null);
   const [from, setFrom] = useState(() => todayIn(null));
@@ -305,33 +347,14 @@ function StatisticsPanel({ call, t, language }: PanelProps) {
             <div class="stats-card" id="stats-card-reasons">
               <h3>{t('stats.reasons')}</h3>
               <div class="table-wrap">
-                <table id="stats-reasons" class="table">
-                  <thead>
-                    <tr>
-                      <th>{t('stats.reason')}</th>
-                      <th>{t('stats.code')}</th>
-                      <th class="num">{t('stats.entries')}</th>
-                      <th class="num">{t('stats.share')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {stats.reasons.map((r) => (
-                      <tr data-reason={r.reason} data-testid={`stats-reason-${r.reason}`}>
-                        <td>{t(`reason.${r.reason}`)}</td>
-                        <td class="stats-code">{r.reason}</td>
-                        <td class="num" data-col="count">
-                          {r.count}
-                        </td>
-                        <td class="num">{share(r.count, stats.total)}</td>
-                      </tr>
-                    ))}
-                    {stats.reasons.length === 0 && (
-                      <tr>
-                        <td colSpan={4}>{t('stats.noReasons')}</td>
-                      </tr>
-                    )}
-                  </tbody>
-                </table>
+                <CodeCountTable
+                  id="stats-reasons"
+                  t={t}
+                  nameHeader={t('stats.reason')}
+                  total={stats.total}
+                  empty={t('stats.noReasons')}
+                  rows={stats.reasons.map((r) => ({ attrs: { 'data-reason': r.reason }, testid: `stats-reason-${r.reason}`, name: t(`reason.${r.reason}`), code: r.reason, count: r.count }))}
+                />
               </div>
             </div>
 
@@ -359,28 +382,19 @@ function StatisticsPanel({ call, t, language }: PanelProps) {
               </div>
               <h3>{t('stats.provinces')}</h3>
               <div class="table-wrap">
-                <table id="stats-provinces" class="table">
-                  <thead>
-                    <tr>
-                      <th>{t('stats.province')}</th>
-                      <th>{t('stats.code')}</th>
-                      <th class="num">{t('stats.entries')}</th>
-                      <th class="num">{t('stats.share')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {stats.provinces.map((p) => (
-                      <tr data-province={p.code ?? 'none'} data-testid={`stats-province-${p.code ?? 'none'}`}>
-                        <td>{provinceName(p.code, t)}</td>
-                        <td class="stats-code">{p.code ?? '—'}</td>
-                        <td class="num" data-col="count">
-                          {p.count}
-                        </td>
-                        <td class="num">{share(p.count, stats.total)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <CodeCountTable
+                  id="stats-provinces"
+                  t={t}
+                  nameHeader={t('stats.province')}
+                  total={stats.total}
+                  rows={stats.provinces.map((p) => ({
+                    attrs: { 'data-province': p.code ?? 'none' },
+                    testid: `stats-province-${p.code ?? 'none'}`,
+                    name: provinceName(p.code, t),
+                    code: p.code ?? '—',
+                    count: p.count,
+                  }))}
+                />
               </div>
             </div>
           </div>
