@@ -21,6 +21,7 @@ import type { Decision, Reason } from '../../contract/reasons.js';
 import type { EntryColumn } from './chain.js';
 import { connectionOf, type EntryStore } from './entry-store.js';
 import { StoreError } from './errors.js';
+import { isTimeZone, kioskTimeZone, offsetAt as offsetInZone } from './local-days.js';
 
 export type ExportFormat = 'csv' | 'xlsx' | 'ndjson';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'xlsx', 'ndjson'];
@@ -185,34 +186,21 @@ export function exportHeader(language: Language | undefined, timeZone: string): 
 }
 
 /** The kiosk process's own IANA time zone (TZ, else the system's): where the kiosk, and so the venue, is. */
-export function processTimeZone(): string {
-  return new Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
-}
+export const processTimeZone = kioskTimeZone;
 
 /**
- * `zone`'s offset from UTC at an instant, in ms. Intl is far too slow per row at a million rows, so
- * offsets are cached per quarter hour (every zone's transitions fall on a quarter hour).
+ * `zone`'s offset from UTC at an instant, in ms (local-days.ts reads it from the zone's rules). Intl
+ * is far too slow per row at a million rows, so offsets are cached per quarter hour (every zone's
+ * transitions fall on a quarter hour). An unknown zone throws at once, before any row.
  */
 export function zoneOffset(timeZone: string): (ms: number) => number {
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  });
+  if (!isTimeZone(timeZone)) throw new RangeError(`unknown time zone ${timeZone}`);
   const cache = new Map<number, number>();
   return (ms: number) => {
     const bucket = Math.floor(ms / 900_000);
     let offset = cache.get(bucket);
     if (offset === undefined) {
-      const at = bucket * 900_000;
-      const p: Record<string, number> = {};
-      for (const part of format.formatToParts(at)) if (part.type !== 'literal') p[part.type] = Number(part.value);
-      offset = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - at;
+      offset = offsetInZone(bucket * 900_000, timeZone);
       if (cache.size > 100_000) cache.clear();
       cache.set(bucket, offset);
     }

@@ -45,20 +45,21 @@ export interface WallClock {
   day: number;
   hour: number;
   minute: number;
+  second: number;
 }
 
 /** The wall clock in `timeZone` at instant `ms`. */
 export function wallClock(ms: number, timeZone: string): WallClock {
   const p: Record<string, number> = {};
   for (const part of formatOf(timeZone).formatToParts(ms)) if (part.type !== 'literal') p[part.type] = Number(part.value);
-  return { year: p.year!, month: p.month!, day: p.day!, hour: p.hour! % 24, minute: p.minute! };
+  return { year: p.year!, month: p.month!, day: p.day!, hour: p.hour! % 24, minute: p.minute!, second: p.second! };
 }
 
 /** The zone's offset from UTC at instant `ms` (ms; +8 h in Asia/Shanghai). */
 export function offsetAt(ms: number, timeZone: string): number {
   const w = wallClock(ms, timeZone);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute);
-  return asUtc - Math.floor(ms / 60_000) * 60_000;
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  return asUtc - Math.floor(ms / 1000) * 1000;
 }
 
 /** `YYYY-MM-DD` of a wall clock. */
