@@ -9,25 +9,11 @@ import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { composeKiosk, ensureDemoConfig, DEMO_ADMIN_PIN, type ComposedKiosk } from '../src/app/compose.js';
-import { systemClock, type Clock } from '../src/core/checkpoint/clock.js';
 import { rootFingerprint } from '../src/core/admin/trust-methods.js';
 import { databasePath } from '../src/core/store/db.js';
 import { samplePassage } from '../src/core/store/test-support.js';
+import { JumpClock } from './support/jump-clock.js';
 import { launchChromium, saveScreenshot, startTestKiosk, type TestKiosk } from './support/harness.js';
-
-/** The system clock moved forward by `offsetMs`: timers stay real, so the kiosk runs as it would. */
-class JumpClock implements Clock {
-  offsetMs = 0;
-  now(): number {
-    return Date.now() + this.offsetMs;
-  }
-  setTimer(ms: number, fn: () => void): unknown {
-    return systemClock.setTimer(ms, fn);
-  }
-  clearTimer(handle: unknown): void {
-    systemClock.clearTimer(handle);
-  }
-}
 
 const DAY_MS = 86_400_000;
 const clock = new JumpClock();

@@ -5,22 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { composeKiosk, ensureDemoConfig } from '../src/app/compose.js';
-import { systemClock, type Clock } from '../src/core/checkpoint/clock.js';
+import { JumpClock } from './support/jump-clock.js';
 import { launchChromium, openKioskPage, saveScreenshot, startTestKiosk, type TestKiosk } from './support/harness.js';
-
-/** The system clock moved forward by `offsetMs`: timers stay real, so the tick runs as on a kiosk. */
-class JumpClock implements Clock {
-  offsetMs = 0;
-  now(): number {
-    return Date.now() + this.offsetMs;
-  }
-  setTimer(ms: number, fn: () => void): unknown {
-    return systemClock.setTimer(ms, fn);
-  }
-  clearTimer(handle: unknown): void {
-    systemClock.clearTimer(handle);
-  }
-}
 
 const DAY_MS = 86_400_000;
 
