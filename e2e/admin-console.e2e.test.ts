@@ -8,18 +8,15 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
-import { composeKiosk, ensureDemoConfig, DEMO_ADMIN_PIN, type ComposedKiosk } from '../src/app/compose.js';
+import { ensureDemoConfig, DEMO_ADMIN_PIN } from '../src/app/compose.js';
 import { ManualClock } from '../src/core/checkpoint/clock.js';
 import type { CheckpointSettingsInput } from '../src/core/checkpoint/config.js';
 import type { VenuePolicyInput } from '../src/core/policy/policy.js';
 import { databasePath } from '../src/core/store/db.js';
-import { launchChromium, saveScreenshot, scratchDir, startTestKiosk, type TestKiosk } from './support/harness.js';
+import { startComposedKiosk, type ComposedTestKiosk } from './support/composed-kiosk.js';
+import { launchChromium, saveScreenshot, scratchDir } from './support/harness.js';
 
-interface Running {
-  kiosk: TestKiosk;
-  composed: ComposedKiosk;
-  logs: string[];
-}
+type Running = ComposedTestKiosk;
 
 const scratch = scratchDir('kiosk-admin-console-');
 let running: Running[] = [];
@@ -44,18 +41,12 @@ afterAll(() => scratch.remove());
 
 /** The demo kiosk; `dataDir` reuses a directory (a restart), `clock` injects core's clock. */
 async function startDemo(options: { dataDir?: string; clock?: ManualClock; settings?: CheckpointSettingsInput; policy?: VenuePolicyInput } = {}): Promise<Running> {
-  let composed: ComposedKiosk | null = null;
-  const logs: string[] = [];
-  const kiosk = await startTestKiosk({
+  const r = await startComposedKiosk({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    serviceHandle: async (dataDir) => {
-      ensureDemoConfig(dataDir, { checkpoint: { collectWindowMs: 2000, resetAfterMs: 4000, ...options.settings }, ...(options.policy ? { policy: options.policy } : {}) });
-      composed = await composeKiosk({ dataDir, log: (line) => logs.push(line), ...(options.clock ? { clock: options.clock } : {}) });
-      return composed;
-    },
+    ...(options.clock ? { clock: options.clock } : {}),
+    configure: (dataDir) =>
+      ensureDemoConfig(dataDir, { checkpoint: { collectWindowMs: 2000, resetAfterMs: 4000, ...options.settings }, ...(options.policy ? { policy: options.policy } : {}) }),
   });
-  if (!composed) throw new Error('composition did not run');
-  const r: Running = { kiosk, composed, logs };
   running.push(r);
   return r;
 }

@@ -12,15 +12,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { composeKiosk, ensureDemoConfig, DEMO_ADMIN_PIN, type ComposedKiosk } from '../src/app/compose.js';
+import { ensureDemoConfig, DEMO_ADMIN_PIN } from '../src/app/compose.js';
 import { configPath } from '../src/core/config/config.js';
-import { launchChromium, ROOT, saveScreenshot, scratchDir, startTestKiosk, type TestKiosk } from './support/harness.js';
+import { startComposedKiosk, type ComposedTestKiosk } from './support/composed-kiosk.js';
+import { launchChromium, ROOT, saveScreenshot, scratchDir } from './support/harness.js';
 
-interface Running {
-  kiosk: TestKiosk;
-  composed: ComposedKiosk;
-  logs: string[];
-}
+type Running = ComposedTestKiosk;
 
 const scratch = scratchDir('kiosk-config-e2e-');
 let running: Running[] = [];
@@ -39,18 +36,12 @@ afterAll(() => scratch.remove());
 
 /** The demo kiosk on `dataDir`; the demo configuration is written only when there is none. */
 async function startDemo(dataDir: string): Promise<Running> {
-  let composed: ComposedKiosk | null = null;
-  const logs: string[] = [];
-  const kiosk = await startTestKiosk({
+  const r = await startComposedKiosk({
     dataDir,
-    serviceHandle: async (dir) => {
+    configure: (dir) => {
       if (!existsSync(configPath(dir))) ensureDemoConfig(dir, { checkpoint: { collectWindowMs: 2000, resetAfterMs: 2500 } });
-      composed = await composeKiosk({ dataDir: dir, log: (line) => logs.push(line) });
-      return composed;
     },
   });
-  if (!composed) throw new Error('composition did not run');
-  const r: Running = { kiosk, composed, logs };
   running.push(r);
   return r;
 }

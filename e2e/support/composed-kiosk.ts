@@ -1,0 +1,33 @@
+// The real composed kiosk (src/app/compose.ts) behind the browser host, for end-to-end tests that
+// need core itself (its store, sessions, config) and not a scripted double: each test writes the
+// configuration it wants into the data directory, then core is composed on it with the logs kept in
+// memory so a failing test can show them.
+import { composeKiosk, type ComposedKiosk } from '../../src/app/compose.js';
+import type { Clock } from '../../src/core/checkpoint/clock.js';
+import { startTestKiosk, type TestKiosk } from './harness.js';
+
+export interface ComposedTestKiosk {
+  kiosk: TestKiosk;
+  composed: ComposedKiosk;
+  logs: string[];
+}
+
+/**
+ * Starts the browser host on a composed kiosk. `dataDir` reuses a directory (a restart; else a fresh
+ * temp one), `configure` writes the configuration into it before core reads it, `clock` injects
+ * core's clock.
+ */
+export async function startComposedKiosk(options: { dataDir?: string; configure: (dataDir: string) => void; clock?: Clock }): Promise<ComposedTestKiosk> {
+  let composed: ComposedKiosk | null = null;
+  const logs: string[] = [];
+  const kiosk = await startTestKiosk({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    serviceHandle: async (dataDir) => {
+      options.configure(dataDir);
+      composed = await composeKiosk({ dataDir, log: (line) => logs.push(line), ...(options.clock ? { clock: options.clock } : {}) });
+      return composed;
+    },
+  });
+  if (!composed) throw new Error('composition did not run');
+  return { kiosk, composed, logs };
+}
