@@ -14,7 +14,7 @@ import { composeKiosk, ensureDemoConfig, DEMO_ADMIN_PIN, type ComposedKiosk } fr
 import { exportRange, EXPORTS_DIR } from '../src/core/admin/export-methods.js';
 import { exportEntries, PEOPLE_COLUMNS, processTimeZone } from '../src/core/store/export.js';
 import { seedEntries } from '../src/core/store/seed.js';
-import { samplePassage } from '../src/core/store/test-support.js';
+import { parseCsv, samplePassage } from '../src/core/store/test-support.js';
 import { DEMO_PEOPLE } from '../src/core/demo/people.js';
 import { launchChromium, saveScreenshot, startTestKiosk, type TestKiosk } from './support/harness.js';
 
@@ -76,35 +76,6 @@ async function openConsoleOnExport(): Promise<Page> {
 async function setRange(page: Page, day: string): Promise<void> {
   await page.locator('#export-from').fill(day);
   await page.locator('#export-to').fill(day);
-}
-
-/** Minimal RFC 4180 reader (CRLF rows) for the downloaded file. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  return rows;
 }
 
 /** The range's rows as the store itself exports them for machines (NDJSON, names and numbers decrypted). */

@@ -8,7 +8,7 @@ import { EntryStore } from './entry-store.js';
 import { exportEntries, exportHeader, EXPORT_HEADERS, PEOPLE_COLUMNS, zoneOffset, type ExportOptions } from './export.js';
 import { EXPORT_PROCESS_NICE, exportInChildProcess } from './export-process.js';
 import { getPriority } from 'node:os';
-import { samplePassage, tempDataDir } from './test-support.js';
+import { parseCsv, samplePassage, tempDataDir } from './test-support.js';
 import { REASON_TEXT } from '../../contract/reason-text.js';
 
 const zhang = DEMO_PEOPLE[0]!;
@@ -37,36 +37,6 @@ async function exportTo(name: string, options: Partial<ExportOptions> & Pick<Exp
   const file = join(tmp.dir, name);
   const r = await exportEntries(store, createWriteStream(file), { fromMs: t0, toMs: t0 + 86_400_000, reveal: false, ...options });
   return { file, rows: r.rows };
-}
-
-/** Minimal RFC 4180 reader for checking our own output. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const endField = () => {
-    row.push(field);
-    field = '';
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') endField();
-    else if (c === '\r' && text[i + 1] === '\n') {
-      endField();
-      rows.push(row);
-      row = [];
-      i++;
-    } else field += c;
-  }
-  return rows;
 }
 
 describe('exportEntries', () => {

@@ -58,3 +58,33 @@ export function capDatabaseGrowth(store: EntryStore): void {
 export function uncapDatabaseGrowth(store: EntryStore): void {
   connectionOf(store).pragma('max_page_count = 1073741823');
 }
+
+/** Minimal RFC 4180 reader (CRLF rows) for checking the CSV export's own output (export.ts), in unit and e2e tests. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  const endField = () => {
+    row.push(field);
+    field = '';
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') endField();
+    else if (c === '\r' && text[i + 1] === '\n') {
+      endField();
+      rows.push(row);
+      row = [];
+      i++;
+    } else field += c;
+  }
+  return rows;
+}
