@@ -14,6 +14,7 @@ import type { CheckpointSettingsInput } from '../src/core/checkpoint/config.js';
 import type { VenuePolicyInput } from '../src/core/policy/policy.js';
 import { databasePath } from '../src/core/store/db.js';
 import { startComposedKiosk, type ComposedTestKiosk } from './support/composed-kiosk.js';
+import { until } from './support/until.js';
 import { launchChromium, saveScreenshot, scratchDir } from './support/harness.js';
 
 type Running = ComposedTestKiosk;
@@ -98,14 +99,6 @@ async function openConsole(page: Page): Promise<void> {
 }
 
 /** Polls until `check` holds (device events travel over real serial lines). */
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /**
  * Sets the simulated thermometer and waits until core has heard it: a stable reading of `celsius`,
  * or for null (nobody there) a reading of the room, which is no body temperature.

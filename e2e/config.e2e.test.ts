@@ -15,6 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ensureDemoConfig, DEMO_ADMIN_PIN } from '../src/app/compose.js';
 import { configPath } from '../src/core/config/config.js';
 import { startComposedKiosk, type ComposedTestKiosk } from './support/composed-kiosk.js';
+import { until } from './support/until.js';
 import { launchChromium, ROOT, saveScreenshot, scratchDir } from './support/harness.js';
 
 type Running = ComposedTestKiosk;
@@ -54,14 +55,6 @@ async function openPage(r: Running, viewport = { width: 800, height: 1280 }): Pr
   await page.goto(r.kiosk.url);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
   return page;
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /** Sets the simulated thermometer and waits until core has a stable reading of it. */

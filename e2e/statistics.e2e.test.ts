@@ -12,20 +12,17 @@ process.env.TZ = 'Asia/Shanghai';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
-import { composeKiosk, ensureDemoConfig, DEMO_ADMIN_PIN, type ComposedKiosk } from '../src/app/compose.js';
+import { ensureDemoConfig, DEMO_ADMIN_PIN } from '../src/app/compose.js';
 import { databasePath } from '../src/core/store/db.js';
 import { seedEntries } from '../src/core/store/seed.js';
-import { launchChromium, saveScreenshot, scratchDir, startTestKiosk, type TestKiosk } from './support/harness.js';
+import { startComposedKiosk, type ComposedTestKiosk } from './support/composed-kiosk.js';
+import { launchChromium, saveScreenshot, scratchDir } from './support/harness.js';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const OFFSET = 8 * HOUR; // Asia/Shanghai
 
-interface Running {
-  kiosk: TestKiosk;
-  composed: ComposedKiosk;
-  logs: string[];
-}
+type Running = ComposedTestKiosk;
 
 const scratch = scratchDir('kiosk-statistics-');
 let running: Running | null = null;
@@ -41,17 +38,7 @@ afterEach(async (context) => {
 afterAll(() => scratch.remove());
 
 async function startDemo(): Promise<Running> {
-  let composed: ComposedKiosk | null = null;
-  const logs: string[] = [];
-  const kiosk = await startTestKiosk({
-    serviceHandle: async (dataDir) => {
-      ensureDemoConfig(dataDir, {});
-      composed = await composeKiosk({ dataDir, log: (line) => logs.push(line) });
-      return composed;
-    },
-  });
-  if (!composed) throw new Error('composition did not run');
-  running = { kiosk, composed, logs };
+  running = await startComposedKiosk({ configure: (dataDir) => ensureDemoConfig(dataDir, {}) });
   return running;
 }
 
