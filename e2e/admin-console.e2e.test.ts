@@ -13,7 +13,7 @@ import { ManualClock } from '../src/core/checkpoint/clock.js';
 import type { CheckpointSettingsInput } from '../src/core/checkpoint/config.js';
 import type { VenuePolicyInput } from '../src/core/policy/policy.js';
 import { databasePath } from '../src/core/store/db.js';
-import { startComposedKiosk, type ComposedTestKiosk } from './support/composed-kiosk.js';
+import { closeKiosks, printKioskLogs, startComposedKiosk, type ComposedTestKiosk } from './support/composed-kiosk.js';
 import { until } from './support/until.js';
 import { launchChromium, saveScreenshot, scratchDir } from './support/harness.js';
 
@@ -28,12 +28,10 @@ let tokensSeen: string[] = [];
 let touchesAnswered = 0;
 
 afterEach(async (context) => {
-  if (context.task.result?.state === 'fail') {
-    for (const r of running) process.stderr.write(`kiosk log:\n  ${[...r.logs, ...r.kiosk.logLines].join('\n  ')}\n`);
-  }
+  if (context.task.result?.state === 'fail') printKioskLogs(running);
   await browser?.close();
   browser = null;
-  for (const r of running.reverse()) await r.kiosk.close();
+  await closeKiosks(running);
   running = [];
   tokensSeen = [];
   touchesAnswered = 0;

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ensureDemoConfig, DEMO_ADMIN_PIN } from '../src/app/compose.js';
 import { configPath } from '../src/core/config/config.js';
-import { startComposedKiosk, type ComposedTestKiosk } from './support/composed-kiosk.js';
+import { closeKiosks, printKioskLogs, startComposedKiosk, type ComposedTestKiosk } from './support/composed-kiosk.js';
 import { until } from './support/until.js';
 import { launchChromium, ROOT, saveScreenshot, scratchDir } from './support/harness.js';
 
@@ -25,12 +25,10 @@ let running: Running[] = [];
 let browser: Browser | null = null;
 
 afterEach(async (context) => {
-  if (context.task.result?.state === 'fail') {
-    for (const r of running) process.stderr.write(`kiosk log:\n  ${[...r.logs, ...r.kiosk.logLines].join('\n  ')}\n`);
-  }
+  if (context.task.result?.state === 'fail') printKioskLogs(running);
   await browser?.close();
   browser = null;
-  for (const r of running.reverse()) await r.kiosk.close();
+  await closeKiosks(running);
   running = [];
 });
 afterAll(() => scratch.remove());

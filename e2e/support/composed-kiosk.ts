@@ -31,3 +31,13 @@ export async function startComposedKiosk(options: { dataDir?: string; configure:
   if (!composed) throw new Error('composition did not run');
   return { kiosk, composed, logs };
 }
+
+/** Prints the kiosks' logs (core's and the host's) to stderr: after a failed test, so it can be read. */
+export function printKioskLogs(running: readonly ComposedTestKiosk[]): void {
+  for (const r of running) process.stderr.write(`kiosk log:\n  ${[...r.logs, ...r.kiosk.logLines].join('\n  ')}\n`);
+}
+
+/** Closes the kiosks newest first (a restarted kiosk before the one whose directory it reused). */
+export async function closeKiosks(running: readonly ComposedTestKiosk[]): Promise<void> {
+  for (const r of [...running].reverse()) await r.kiosk.close();
+}
