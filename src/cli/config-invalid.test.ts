@@ -4,18 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { EXIT_CONFIG_INVALID, main } from './main.js';
-
-function io() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  return { io: { stdout, stderr, stdin: new PassThrough() }, out: () => out, err: () => err };
-}
+import { EXIT_CONFIG_INVALID } from './main.js';
+import { runCli } from './testing/run-cli.js';
 
 let dir: string;
 beforeEach(() => {
@@ -29,11 +19,10 @@ describe('an invalid config.json on the command line', () => {
     [['start', '--host', 'browser', '--no-browser', '--port', '0']],
     [['devices', 'test', 'thermometer', '--timeout', '200']],
   ])('%j stops with CONFIG_INVALID naming the file and the path', async (args) => {
-    const t = io();
-    const code = await main([...args, '--data-dir', dir], t.io);
-    expect(code).toBe(EXIT_CONFIG_INVALID);
-    expect(t.err()).toMatch(/^kiosk: CONFIG_INVALID: /);
-    expect(t.err()).toContain(`${join(dir, 'config.json')}: devices.thermometer.protocol.name: `);
-    expect(t.out()).not.toContain('kiosk ready');
+    const t = await runCli([...args, '--data-dir', dir]);
+    expect(t.code).toBe(EXIT_CONFIG_INVALID);
+    expect(t.stderr).toMatch(/^kiosk: CONFIG_INVALID: /);
+    expect(t.stderr).toContain(`${join(dir, 'config.json')}: devices.thermometer.protocol.name: `);
+    expect(t.stdout).not.toContain('kiosk ready');
   });
 });

@@ -4,19 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '../main.js';
+import { runCli } from '../testing/run-cli.js';
 import { EXIT_NOT_CONFIGURED, cameraFromOptions } from './start.js';
-
-function io() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  return { io: { stdout, stderr, stdin: new PassThrough() }, out: () => out, err: () => err };
-}
 
 describe('kiosk start flags', () => {
   it('turns camera flags into camera settings', () => {
@@ -37,12 +26,11 @@ describe('kiosk start flags', () => {
     [['--language', 'fr'], /--language/],
     [['--host', 'qt'], /--host/],
   ])('refuses %j with BAD_REQUEST and exit code 2', async (args, message) => {
-    const t = io();
-    const code = await main(['start', '--data-dir', '/nonexistent/never-created', ...args], t.io);
-    expect(code).toBe(2);
-    expect(t.err()).toMatch(/^kiosk: BAD_REQUEST: /);
-    expect(t.err()).toMatch(message);
-    expect(t.out()).not.toContain('kiosk ready');
+    const t = await runCli(['start', '--data-dir', '/nonexistent/never-created', ...args]);
+    expect(t.code).toBe(2);
+    expect(t.stderr).toMatch(/^kiosk: BAD_REQUEST: /);
+    expect(t.stderr).toMatch(message);
+    expect(t.stdout).not.toContain('kiosk ready');
   });
 });
 
@@ -50,13 +38,12 @@ describe('kiosk start without configuration', () => {
   it('refuses to start (no demo behind anyone\'s back) and says what to configure', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'kiosk-start-unconfigured-'));
     try {
-      const t = io();
-      const code = await main(['start', '--host', 'browser', '--data-dir', dataDir], t.io);
-      expect(code).toBe(EXIT_NOT_CONFIGURED);
-      expect(t.err()).toMatch(/^kiosk: NOT_CONFIGURED: /);
-      expect(t.err()).toContain(join(dataDir, 'config.json'));
-      for (const key of ['venueId', 'kioskId', 'roots', 'admin.pin', '--demo']) expect(t.err()).toContain(key);
-      expect(t.out()).not.toContain('kiosk ready');
+      const t = await runCli(['start', '--host', 'browser', '--data-dir', dataDir]);
+      expect(t.code).toBe(EXIT_NOT_CONFIGURED);
+      expect(t.stderr).toMatch(/^kiosk: NOT_CONFIGURED: /);
+      expect(t.stderr).toContain(join(dataDir, 'config.json'));
+      for (const key of ['venueId', 'kioskId', 'roots', 'admin.pin', '--demo']) expect(t.stderr).toContain(key);
+      expect(t.stdout).not.toContain('kiosk ready');
       // Nothing was made: no demo PKI, no demo PIN, no database.
       expect(existsSync(join(dataDir, 'config.json'))).toBe(false);
       expect(readdirSync(dataDir)).toEqual([]);
