@@ -24,6 +24,24 @@ const shown = (patch: Partial<PassageView>): PassageView => ({
   ...patch,
 });
 
+/** A kiosk with nothing to report at `now` (no devices, fresh lists, online), changed by `overrides`. */
+function quietStatus(now: number, overrides: Partial<KioskStatus> = {}): KioskStatus {
+  return {
+    kioskId: 'k',
+    version: '1',
+    demo: false,
+    language: 'zh-CN',
+    passage: IDLE_PASSAGE,
+    devices: [],
+    connectivity: { online: true, uploadsPending: 0, lastUploadAt: null },
+    trustList: { state: 'fresh', seq: 1, issuedAt: now, nextUpdateAt: now + 86_400_000 },
+    statusList: { state: 'fresh', seq: 1, issuedAt: now, nextUpdateAt: now },
+    clock: { warning: false, now, newestSeenAt: now },
+    storage: { writable: true, reason: null },
+    ...overrides,
+  };
+}
+
 describe('tone', () => {
   it('is final only once the decision is shown (logged)', () => {
     expect(toneOf(IDLE_PASSAGE)).toBe('idle');
@@ -145,23 +163,14 @@ describe('countdown', () => {
 
 describe('status bar', () => {
   const now = 1_800_000_000_000;
-  const status: KioskStatus = {
-    kioskId: 'k',
-    version: '1',
-    demo: false,
-    language: 'zh-CN',
-    passage: IDLE_PASSAGE,
+  const status = quietStatus(now, {
     devices: [
       { id: 'r', kind: 'cardReader', state: 'ok', reason: null, detail: null, simulated: true },
       { id: 't', kind: 'thermometer', state: 'offline', reason: 'FRAME_TIMEOUT', detail: null, simulated: true },
       { id: 'g', kind: 'gate', state: 'absent', reason: null, detail: null, simulated: false },
     ],
-    connectivity: { online: true, uploadsPending: 0, lastUploadAt: null },
     trustList: { state: 'fresh', seq: 1, issuedAt: now - 2 * 86_400_000, nextUpdateAt: now + 86_400_000 },
-    statusList: { state: 'fresh', seq: 1, issuedAt: now, nextUpdateAt: now },
-    clock: { warning: false, now, newestSeenAt: now },
-    storage: { writable: true, reason: null },
-  };
+  });
 
   it('colours devices, network, uploads and list age', () => {
     const items = statusItems(status, now, en, true);
@@ -198,19 +207,7 @@ describe('status bar', () => {
 
 describe('list problem chip', () => {
   const now = 1_800_000_000_000;
-  const status: KioskStatus = {
-    kioskId: 'k',
-    version: '1',
-    demo: false,
-    language: 'zh-CN',
-    passage: IDLE_PASSAGE,
-    devices: [],
-    connectivity: { online: true, uploadsPending: 0, lastUploadAt: null },
-    trustList: { state: 'missing', seq: null, issuedAt: null, nextUpdateAt: null },
-    statusList: { state: 'fresh', seq: 1, issuedAt: now, nextUpdateAt: now },
-    clock: { warning: false, now, newestSeenAt: now },
-    storage: { writable: true, reason: null },
-  };
+  const status = quietStatus(now, { trustList: { state: 'missing', seq: null, issuedAt: null, nextUpdateAt: null } });
   const detail = 'the installed trust list is signed by root r2026 (fp 1a2b), pinned: r2025 (fp 9f8e)';
 
   it('a trust list the pinned root did not sign turns the key-list chip red with the reason, and a tap shows the detail', () => {
@@ -232,19 +229,7 @@ describe('list problem chip', () => {
 
 describe('configuration chip', () => {
   const now = 1_800_000_000_000;
-  const status: KioskStatus = {
-    kioskId: 'k',
-    version: '1',
-    demo: false,
-    language: 'zh-CN',
-    passage: IDLE_PASSAGE,
-    devices: [],
-    connectivity: { online: true, uploadsPending: 0, lastUploadAt: null },
-    trustList: { state: 'fresh', seq: 1, issuedAt: now, nextUpdateAt: now + 86_400_000 },
-    statusList: { state: 'fresh', seq: 1, issuedAt: now, nextUpdateAt: now },
-    clock: { warning: false, now, newestSeenAt: now },
-    storage: { writable: true, reason: null },
-  };
+  const status = quietStatus(now);
 
   it('is red and names the path while config.json cannot be used, first in the bar; absent otherwise', () => {
     const problem = { paths: ['devices.thermometer.protocol'], message: 'config.json: devices.thermometer.protocol: Invalid input' };
