@@ -84,6 +84,30 @@ function common(cmd: Command): Command {
     .option('--lists <dir>', 'folder with trust-list.jws / status-list.jws to serve (default: <data dir>/collector/lists)');
 }
 
+/** A public key as `kiosk identity` prints it: 32 bytes in unpadded base64url, 43 characters. */
+const PUBLIC_KEY_WORD = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * One base64url key in 64 begins with '-' (character 62 of the alphabet), and commander reads every
+ * word that begins with '-' as an option: `kiosk collector register -Xc… --name …`, exactly as
+ * `kiosk identity` and `kiosk doctor` print it, failed with "unknown option" for those keys. So this
+ * command takes a word shaped like a key (43 base64url characters; none of its options is that long)
+ * as its <public-key> operand wherever it stands, unless it is the value of the option before it.
+ * Words after `--` are operands already (commander), so the key may also follow `--`.
+ */
+function acceptKeyStartingWithDash(cmd: Command): Command {
+  const parseOptions = cmd.parseOptions.bind(cmd);
+  const takesValue = (word: string | undefined) => word !== undefined && cmd.options.some((o) => (o.long === word || o.short === word) && (o.required || o.optional));
+  cmd.parseOptions = (args: string[]) => {
+    const end = args.includes('--') ? args.indexOf('--') : args.length;
+    const at = args.findIndex((word, i) => i < end && word.startsWith('-') && PUBLIC_KEY_WORD.test(word) && !takesValue(args[i - 1]));
+    if (at === -1) return parseOptions(args);
+    const parsed = parseOptions([...args.slice(0, at), ...args.slice(at + 1)]);
+    return { operands: [args[at]!, ...parsed.operands], unknown: parsed.unknown };
+  };
+  return cmd;
+}
+
 function positiveInt(text: string, flag: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0) throw new CliError('BAD_REQUEST', `${flag} must be a non-negative integer, got ${JSON.stringify(text)}`, 2);
@@ -192,7 +216,7 @@ export const register: RegisterCommand = (program, io) => {
       }
     });
 
-  common(cmd.command('register'))
+  acceptKeyStartingWithDash(common(cmd.command('register')))
     .description('register (or re-enable) a kiosk by the public key `kiosk identity` printed')
     .argument('<public-key>', 'base64url Ed25519 public key')
     .option('--name <text>', 'where the kiosk stands, shown on the status page')
