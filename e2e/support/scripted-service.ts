@@ -77,7 +77,7 @@ export function scriptedService(
     },
     async openAdminSession(request) {
       if (request.pin !== '1234') return fail('UNAUTHORIZED', 'wrong PIN');
-      return ok({ session: SCRIPTED_ADMIN_SESSION, idleMs: 120_000 });
+      return ok({ session: SCRIPTED_ADMIN_SESSION, idleMs: 120_000, role: 'admin' });
     },
     async closeAdminSession() {
       return ok({});

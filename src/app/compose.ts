@@ -49,6 +49,8 @@ export interface DemoSection {
 export const DEMO_DIR = 'demo';
 /** The demo's admin PIN (today's figures); shown in the start banner. */
 export const DEMO_ADMIN_PIN = '1234';
+/** The demo integrator's PIN: opens the setup screens (devices, camera, policy, trust, uploads, cloning). */
+export const DEMO_INTEGRATOR_PIN = '5678';
 /** What the demo thermometer reads until told otherwise. */
 export const DEMO_BODY_TEMPERATURE_C = 36.5;
 export const DEMO_CODES_DIR = join(DEMO_DIR, 'codes');
@@ -120,7 +122,7 @@ export function ensureDemoConfig(dataDir: string, options: DemoInitOptions = {})
     demo,
     checkpoint: options.checkpoint ?? {},
     // The demo's admin PIN is printed in the banner; a real kiosk sets its own.
-    admin: { pin: hashAdminPin(DEMO_ADMIN_PIN) },
+    admin: { pin: hashAdminPin(DEMO_ADMIN_PIN), integratorPin: hashAdminPin(DEMO_INTEGRATOR_PIN) },
   };
   saveConfig(dataDir, written);
   return loadConfig(dataDir);
@@ -257,7 +259,7 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
       demoPki = refreshed.pki;
       demoCodesDir = refreshed.codesDir;
       banner.push(`demo mode${firstRun ? ' (first start: demo PKI created, its root pinned)' : ''}; data in ${dataDir}`);
-      banner.push(`demo codes to hold up to the camera: ${demoCodesDir} (see README.txt there); demo admin PIN ${DEMO_ADMIN_PIN}`);
+      banner.push(`demo codes to hold up to the camera: ${demoCodesDir} (see README.txt there); demo admin PIN ${DEMO_ADMIN_PIN}, integrator PIN ${DEMO_INTEGRATOR_PIN}`);
     }
 
     // A database that cannot be opened does not keep the lane dark: the kiosk starts, says why, and

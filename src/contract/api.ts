@@ -267,6 +267,9 @@ export const MAX_SCAN_TEXT_CHARS = 8192;
 
 /** An admin or guard PIN as typed: 4 to 12 digits. */
 export const PinSchema = z.string().regex(/^\d{4,12}$/);
+/** Whose PIN opened a console session: the facility admin's or the integrator's. */
+export const ConsoleRoleSchema = z.enum(['admin', 'integrator']);
+export type ConsoleRole = z.infer<typeof ConsoleRoleSchema>;
 /** An admin session token (openAdminSession): opaque, random, base64url. */
 export const AdminSessionTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
 /**
@@ -511,7 +514,8 @@ export const METHODS = {
    */
   openAdminSession: {
     request: z.object({ pin: PinSchema }).strict(),
-    response: z.object({ session: AdminSessionTokenSchema, idleMs: z.number().int().positive() }),
+    /** `role`: whose PIN it was; the console shows that role's screens (docs/security.md, "Admin sessions"). */
+    response: z.object({ session: AdminSessionTokenSchema, idleMs: z.number().int().positive(), role: ConsoleRoleSchema }),
   },
   closeAdminSession: {
     request: z.object({ session: AdminSessionTokenSchema }).strict(),

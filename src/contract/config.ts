@@ -90,6 +90,12 @@ export const ThermometerConfigSchema = z
     minC: z.number().default(30).describe('devices spec §2: lowest plausible body temperature'),
     maxC: z.number().default(43).describe('devices spec §2: highest plausible body temperature'),
     offsetC: z.number().min(-5).max(5).default(0).describe('added to every reading (site calibration)'),
+    gain: z
+      .number()
+      .min(0.5)
+      .max(1.5)
+      .default(1)
+      .describe('two-point calibration: corrected = raw × gain + offsetC (from two reference temperatures; 1: offset only)'),
     pollIntervalMs: z.number().int().min(20).default(200).describe('how often the sensor is asked'),
     replyTimeoutMs: z.number().int().min(20).default(500).describe('a reply later than this is a timeout'),
     streamTimeoutMs: z.number().int().min(100).default(2000).describe('a streaming module silent this long is FRAME_TIMEOUT'),
@@ -165,6 +171,9 @@ export const adminPinRecordSchema = z
   .describe('scrypt hash of a PIN (`kiosk admin set-pin`, `kiosk admin set-guard-pin`)');
 export const adminSettingsSchema = z.strictObject({
   pin: adminPinRecordSchema.optional(),
+  integratorPin: adminPinRecordSchema
+    .optional()
+    .describe('the integrator\'s own PIN (`kiosk admin set-integrator-pin`): opens the setup screens (devices, camera, policy, trust, uploads, cloning), not the admin\'s'),
   sessionIdleSeconds: z.number().int().min(15).max(3600).default(120).describe('an admin session ends after this long without input'),
 });
 export const guardSchema = z

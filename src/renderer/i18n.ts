@@ -147,6 +147,7 @@ const UI: Record<Language, Table> = {
     'language.toggle': 'English',
     // The admin console's shell (src/renderer/console): PIN form, navigation, session notices, the passage banner.
     'console.title': '管理控制台',
+    'console.integratorTitle': '安装调试',
     'console.open': '进入',
     'console.cancel': '取消',
     'console.close': '退出管理',
@@ -452,6 +453,7 @@ const UI: Record<Language, Table> = {
     'language.toggle': '中文',
     // The admin console's shell (src/renderer/console): PIN form, navigation, session notices, the passage banner.
     'console.title': 'Admin console',
+    'console.integratorTitle': 'Integrator setup',
     'console.open': 'Open',
     'console.cancel': 'Cancel',
     'console.close': 'Close console',

@@ -59,3 +59,23 @@ describe('kiosk admin set-guard-pin', () => {
     expect((await runCli(['admin', 'set-guard-pin', 'bad id!', '--data-dir', dir], '1234\n')).code).toBe(2);
   });
 });
+
+describe('kiosk admin set-integrator-pin', () => {
+  it('stores the integrator PIN as a hash beside the admin PIN and refuses the admin PIN for it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kiosk-admin-'));
+    expect((await runCli(['admin', 'set-pin', '--data-dir', dir], '482916\n')).code).toBe(0);
+    const same = await runCli(['admin', 'set-integrator-pin', '--data-dir', dir], '482916\n');
+    expect(same.code).toBe(2);
+    expect(same.stderr).toMatch(/BAD_REQUEST: the integrator PIN must differ from the admin PIN/);
+    expect((await runCli(['admin', 'set-integrator-pin', '--data-dir', dir], '75319\n')).code).toBe(0);
+    const raw = readFileSync(join(dir, 'config.json'), 'utf8');
+    expect(raw).not.toContain('75319');
+    const config = JSON.parse(raw);
+    expect(Object.keys(config.admin).sort()).toEqual(['integratorPin', 'pin']);
+    expect(adminPinMatches('75319', config.admin.integratorPin)).toBe(true);
+    // And the admin PIN may not become the integrator's.
+    const back = await runCli(['admin', 'set-pin', '--data-dir', dir], '75319\n');
+    expect(back.code).toBe(2);
+    expect(back.stderr).toMatch(/must differ from the integrator PIN/);
+  });
+});

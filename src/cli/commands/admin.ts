@@ -31,7 +31,8 @@ export const register: RegisterCommand = (program, io) => {
       }
       const dataDir = ensureDataDir(dataDirOf(opts));
       // Checked first: a config.json that does not load is reported, never written over.
-      loadConfig(dataDir);
+      const current = loadConfig(dataDir);
+      if (current.admin.integratorPin && adminPinMatches(pin, current.admin.integratorPin)) throw new CliError('BAD_REQUEST', 'the admin PIN must differ from the integrator PIN', 2);
       // Only `admin.pin` changes. Everything else stays as the integrator wrote it: writing the parsed
       // document back would fill in every default, and a default written down no longer follows the
       // kiosk's defaults (docs/security.md, "Admin PIN").
@@ -39,6 +40,24 @@ export const register: RegisterCommand = (program, io) => {
       // reloads config.json; src/core/config/live.ts). The save bumps the revision.
       updateConfig(dataDir, [{ path: 'admin.pin', value: record }]);
       printJson(io, { adminPin: 'set', config: 'admin.pin (scrypt hash)' });
+    });
+  // The integrator's own PIN (docs/security.md, "Admin sessions"): opens the setup screens, not the
+  // admin's; one PIN for both roles would make the two roles one.
+  withDataDir(admin.command('set-integrator-pin'))
+    .description('set the integrator PIN (4–12 digits, read from stdin): opens the setup screens (devices, camera, policy, trust, uploads)')
+    .action(async (opts: { dataDir?: string }) => {
+      const pin = await firstLine(io.stdin);
+      let record;
+      try {
+        record = hashAdminPin(pin);
+      } catch (err) {
+        throw new CliError('BAD_REQUEST', (err as Error).message.replace('an admin PIN', 'an integrator PIN'), 2);
+      }
+      const dataDir = ensureDataDir(dataDirOf(opts));
+      const config = loadConfig(dataDir);
+      if (config.admin.pin && adminPinMatches(pin, config.admin.pin)) throw new CliError('BAD_REQUEST', 'the integrator PIN must differ from the admin PIN', 2);
+      updateConfig(dataDir, [{ path: 'admin.integratorPin', value: record }]);
+      printJson(io, { integratorPin: 'set', config: 'admin.integratorPin (scrypt hash)' });
     });
   // Guards (docs/security.md, "Guard identity"): once any is set, a verdict at the screen needs a
   // guard's PIN and the override names the guard.

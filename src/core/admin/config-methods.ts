@@ -7,6 +7,7 @@
 import { fail, ok, type KioskService } from '../../contract/api.js';
 import { ConfigConflictError, ConfigError, updateConfig, type ConfigChange, type KioskConfig } from '../config/config.js';
 import type { AdminDeps } from './deps.js';
+import { ADMIN_OR_INTEGRATOR } from './sessions.js';
 
 export const CONFIG_AUDIT = {
   /** A saved or reloaded configuration: `detail` has by, revision and paths (never values). */
@@ -17,7 +18,7 @@ export const CONFIG_AUDIT = {
  * Paths whose values are secrets or are set elsewhere: never shown, never changed from the screen.
  * PIN hashes (`kiosk admin set-pin`, `set-guard-pin`), the store's key file, the demo PKI seed.
  */
-export const CONFIG_SECRET_PATHS = ['admin.pin', 'guards', 'store.keyFile', 'demo'] as const;
+export const CONFIG_SECRET_PATHS = ['admin.pin', 'admin.integratorPin', 'guards', 'store.keyFile', 'demo'] as const;
 /** Written by the kiosk itself on every save. */
 const KIOSK_OWNED_PATHS = ['revision'] as const;
 
@@ -27,7 +28,7 @@ const covers = (prefix: string, path: string) => path === prefix || path.startsW
 export function configForScreen(config: KioskConfig): Record<string, unknown> {
   const copy = structuredClone(config) as Record<string, unknown> & KioskConfig;
   const shown = copy as unknown as Record<string, unknown>;
-  shown.admin = { ...copy.admin, pin: copy.admin.pin ? 'set' : 'not set' };
+  shown.admin = { ...copy.admin, pin: copy.admin.pin ? 'set' : 'not set', integratorPin: copy.admin.integratorPin ? 'set' : 'not set' };
   shown.guards = copy.guards.map((g) => ({ id: g.id, pin: 'set' }));
   shown.store = { ...copy.store, keyFile: copy.store.keyFile ? 'set' : 'not set' };
   if (copy.demo) shown.demo = { seed: 'set' };
@@ -42,14 +43,14 @@ export function auditConfigChange(deps: Pick<AdminDeps, 'store' | 'clock'>, by: 
 export function configMethods(deps: AdminDeps): Pick<KioskService, 'getConfig' | 'saveConfigChange'> {
   return {
     async getConfig(request, context) {
-      const held = deps.sessions.require(request.session, context, 'config-read');
+      const held = deps.sessions.require(request.session, context, 'config-read', ADMIN_OR_INTEGRATOR);
       if (!held.ok) return fail(held.reason, held.message, held.retryInMs);
       const live = deps.liveConfig;
       return ok({ revision: live.revision, config: configForScreen(live.config), appliesLive: live.livePaths() });
     },
 
     async saveConfigChange(request, context) {
-      const held = deps.sessions.require(request.session, context, 'config-change');
+      const held = deps.sessions.require(request.session, context, 'config-change', ADMIN_OR_INTEGRATOR);
       if (!held.ok) return fail(held.reason, held.message, held.retryInMs);
       if (deps.configDir === null) return fail('BAD_REQUEST', 'this kiosk runs without a configuration file: nothing to save');
       const forbidden = request.changes.map((c) => c.path).filter((p) => [...CONFIG_SECRET_PATHS, ...KIOSK_OWNED_PATHS].some((s) => covers(s, p) || covers(p, s)));

@@ -148,3 +148,51 @@ describe('admin sessions', () => {
     expect(sessions.require(token, screen, 'statistics')).toMatchObject({ ok: false, reason: 'STORAGE_UNAVAILABLE' });
   });
 });
+
+describe('console roles: the admin PIN and the integrator PIN', () => {
+  const integratorRecord = hashAdminPin('97531');
+  function roles() {
+    const clock = new ManualClock();
+    const trail = new MemoryTrail();
+    const gate = new AdminPinGate(
+      [
+        { role: 'admin', record },
+        { role: 'integrator', record: integratorRecord },
+      ],
+      clock,
+      trail,
+    );
+    return { trail, sessions: new AdminSessions({ clock, trail, pinGate: gate, idleMs: 120_000 }) };
+  }
+
+  it('each PIN opens a session of its own role; a method refuses the role it does not serve', () => {
+    const { sessions, trail } = roles();
+    const admin = sessions.open('2468', screen);
+    const integrator = sessions.open('97531', other);
+    expect(admin).toMatchObject({ ok: true, role: 'admin' });
+    expect(integrator).toMatchObject({ ok: true, role: 'integrator' });
+    if (!admin.ok || !integrator.ok) throw new Error('not opened');
+    // Default: the admin's methods only.
+    expect(sessions.require(admin.token, screen, 'export')).toMatchObject({ ok: true });
+    expect(sessions.require(integrator.token, other, 'export')).toMatchObject({ ok: false, reason: 'UNAUTHORIZED', message: expect.stringMatching(/needs the admin PIN/) });
+    expect(sessions.require(integrator.token, other, 'device-apply', ['integrator'])).toMatchObject({ ok: true, session: { role: 'integrator' } });
+    expect(sessions.require(admin.token, screen, 'device-apply', ['integrator'])).toMatchObject({ ok: false, reason: 'UNAUTHORIZED', message: expect.stringMatching(/needs the integrator PIN/) });
+    expect(sessions.require(admin.token, screen, 'config-read', ['admin', 'integrator'])).toMatchObject({ ok: true });
+    // The refused call writes no action row; the allowed ones name the role.
+    expect(trail.rows.filter((r) => r.action === 'admin-action').map((r) => [r.detail.role, r.detail.what])).toEqual([
+      ['admin', 'export'],
+      ['integrator', 'device-apply'],
+      ['admin', 'config-read'],
+    ]);
+  });
+
+  it('a reveal inside the integrator session is refused, and the admin must re-enter the admin PIN, not the integrator one', () => {
+    const { sessions } = roles();
+    const admin = sessions.open('2468', screen);
+    const integrator = sessions.open('97531', other);
+    if (!admin.ok || !integrator.ok) throw new Error('not opened');
+    expect(sessions.reconfirm(integrator.token, '97531', other, 'export-unmasked')).toMatchObject({ ok: false, reason: 'UNAUTHORIZED' });
+    expect(sessions.reconfirm(admin.token, '97531', screen, 'export-unmasked')).toMatchObject({ ok: false, reason: 'UNAUTHORIZED', message: expect.stringMatching(/admin PIN is asked again/) });
+    expect(sessions.reconfirm(admin.token, '2468', screen, 'export-unmasked')).toMatchObject({ ok: true });
+  });
+});

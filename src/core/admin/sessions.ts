@@ -9,9 +9,14 @@
 // Every admin method calls `require(token, context, what)` first: it checks the session, refreshes
 // its idle timer and writes the audit row naming the action. Revealing personal data calls
 // `reconfirm`, which also needs the PIN again, even inside an open session.
+//
+// A session has the role of the PIN that opened it: the facility admin's or the integrator's
+// (`admin.integratorPin`). A method names the roles it serves (`require(..., INTEGRATOR)`); by
+// default only the admin's, so the integrator never reaches the entry log, and the admin never
+// rewires the devices or the trust roots.
 import { randomBytes } from 'node:crypto';
 import type { CallContext } from '../../contract/api.js';
-import type { AdminAuditTrail, AdminPinGate } from '../checkpoint/admin-pin.js';
+import type { AdminAuditTrail, AdminPinGate, ConsoleRole } from '../checkpoint/admin-pin.js';
 import type { Clock } from '../checkpoint/clock.js';
 
 export const ADMIN_SESSION_AUDIT = {
@@ -28,10 +33,15 @@ export type SessionEndReason = 'closed' | 'idle' | 'replaced';
 
 export type SessionFailure = { ok: false; reason: 'SESSION_REQUIRED' | 'UNAUTHORIZED' | 'PIN_LOCKED' | 'STORAGE_UNAVAILABLE'; message: string; retryInMs?: number };
 
+/** The roles a method serves (the last argument of `require`). */
+export const ADMIN_ONLY: readonly ConsoleRole[] = ['admin'];
+export const INTEGRATOR: readonly ConsoleRole[] = ['integrator'];
+export const ADMIN_OR_INTEGRATOR: readonly ConsoleRole[] = ['admin', 'integrator'];
+
 export interface AdminSessionInfo {
   /** `host:clientId` of the screen that holds it, for audit rows. */
   by: string;
-  role: 'admin';
+  role: ConsoleRole;
   openedAt: number;
 }
 
@@ -74,31 +84,35 @@ export class AdminSessions {
   }
 
   /** The PIN opens a session for this connection; one connection holds at most one (a new one replaces it). */
-  open(pin: string, context: CallContext): { ok: true; token: string; idleMs: number } | SessionFailure {
+  open(pin: string, context: CallContext): { ok: true; token: string; idleMs: number; role: ConsoleRole } | SessionFailure {
     const by = callerOf(context);
-    const check = this.options.pinGate.check(pin, { by, what: 'open-session' });
+    const check = this.options.pinGate.checkRole(pin, { by, what: 'open-session' });
     if (!check.ok) return check;
     for (const s of this.sessions.values()) if (s.clientId === context.clientId) this.end(s, 'replaced');
     const now = this.options.clock.now();
     const token = randomBytes(24).toString('base64url');
-    const session: Session = { token, clientId: context.clientId, by, role: 'admin', openedAt: now, lastUsedAt: now, timer: null };
+    const session: Session = { token, clientId: context.clientId, by, role: check.role, openedAt: now, lastUsedAt: now, timer: null };
     this.sessions.set(token, session);
     this.armIdleTimer(session);
-    this.options.trail.audit(ADMIN_SESSION_AUDIT.opened, { by }, now);
-    return { ok: true, token, idleMs: this.options.idleMs };
+    this.options.trail.audit(ADMIN_SESSION_AUDIT.opened, { by, role: check.role }, now);
+    return { ok: true, token, idleMs: this.options.idleMs, role: check.role };
   }
 
   /**
    * The session behind `token`, for an admin call from `context`: refused when there is none, when it
    * has been idle too long, or when another connection presents it. Refreshes the idle timer and
-   * audits the action (`what`: the method or a short description; never personal data).
+   * audits the action (`what`: the method or a short description; never personal data). A session
+   * of a role the method does not serve is refused (UNAUTHORIZED, naming whose PIN it needs).
    */
-  require(token: string | undefined, context: CallContext, what: string): { ok: true; session: AdminSessionInfo } | SessionFailure {
+  require(token: string | undefined, context: CallContext, what: string, roles: readonly ConsoleRole[] = ADMIN_ONLY): { ok: true; session: AdminSessionInfo } | SessionFailure {
     const live = this.refresh(token, context);
     if (!live.ok) return live;
     const { session, now } = live;
+    if (!roles.includes(session.role)) {
+      return { ok: false, reason: 'UNAUTHORIZED', message: `${what.slice(0, 60)}: needs the ${roles.join(' or ')} PIN (this session is the ${session.role}'s)` };
+    }
     try {
-      this.options.trail.audit(ADMIN_SESSION_AUDIT.action, { by: session.by, what: what.slice(0, 100) }, now);
+      this.options.trail.audit(ADMIN_SESSION_AUDIT.action, { by: session.by, role: session.role, what: what.slice(0, 100) }, now);
     } catch (err) {
       // No audit row, no admin action: the trail must not have holes (docs/security.md).
       return { ok: false, reason: 'STORAGE_UNAVAILABLE', message: `admin actions need the audit log (${(err as Error).name})` };
@@ -139,8 +153,10 @@ export class AdminSessions {
     const held = this.require(token, context, what);
     if (!held.ok) return held;
     if (pin === undefined) return { ok: false, reason: 'UNAUTHORIZED', message: 'showing personal data needs the admin PIN again' };
-    const check = this.options.pinGate.check(pin, { by: held.session.by, what: `reconfirm:${what}`.slice(0, 100) });
+    const check = this.options.pinGate.checkRole(pin, { by: held.session.by, what: `reconfirm:${what}`.slice(0, 100) });
     if (!check.ok) return check;
+    // The session's own PIN again, not another role's.
+    if (check.role !== held.session.role) return { ok: false, reason: 'UNAUTHORIZED', message: `the ${held.session.role} PIN is asked again, not the ${check.role}'s` };
     this.options.trail.audit(ADMIN_SESSION_AUDIT.reconfirmed, { by: held.session.by, what: what.slice(0, 100) }, this.options.clock.now());
     return held;
   }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { fail, ok, type KioskService, type TrustOverview, type TrustWarning } from '../../contract/api.js';
 import { base64urlDecode } from '../../base/base64url.js';
 import type { AdminDeps } from './deps.js';
+import { ADMIN_OR_INTEGRATOR } from './sessions.js';
 
 /** SHA-256 of a pinned root's raw public key (config `roots[].pub`, b64url), lower-case hex; null when it is not b64url. */
 export function rootFingerprint(pub: string): string | null {
@@ -17,7 +18,7 @@ export function rootFingerprint(pub: string): string | null {
 export function trustMethods(deps: AdminDeps): Pick<KioskService, 'getTrustOverview'> {
   return {
     async getTrustOverview(request, context) {
-      const held = deps.sessions.require(request.session, context, 'trust-overview');
+      const held = deps.sessions.require(request.session, context, 'trust-overview', ADMIN_OR_INTEGRATOR);
       if (!held.ok) return fail(held.reason, held.message, held.retryInMs);
       try {
         const at = deps.clock.now();

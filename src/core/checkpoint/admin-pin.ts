@@ -10,6 +10,7 @@
 import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 import { adminPinRecordSchema, guardSchema, type KioskConfig } from '../../contract/config.js';
+import type { ConsoleRole } from '../../contract/api.js';
 import type { Clock } from './clock.js';
 
 // The `admin` and `guards` sections of the one configuration document (src/contract/config.ts).
@@ -31,6 +32,21 @@ export function adminPinMatches(pin: string, record: AdminPinRecord): boolean {
 /** `admin.pin` of the parsed configuration; null when none is set. */
 export function adminPinOf(config: Pick<KioskConfig, 'admin'>): AdminPinRecord | null {
   return config.admin.pin ?? null;
+}
+
+/**
+ * Who a console PIN belongs to (docs/security.md, "Admin sessions"): the facility admin (figures,
+ * exports, retention, audit) or the integrator (devices, camera, policy, trust, uploads, cloning).
+ * Two PINs, two roles: neither opens the other's screens.
+ */
+export type { ConsoleRole };
+
+/** The console PINs of the parsed configuration, each with its role. */
+export function consolePinsOf(config: Pick<KioskConfig, 'admin'>): Array<{ role: ConsoleRole; record: AdminPinRecord }> {
+  const pins: Array<{ role: ConsoleRole; record: AdminPinRecord }> = [];
+  if (config.admin.pin) pins.push({ role: 'admin', record: config.admin.pin });
+  if (config.admin.integratorPin) pins.push({ role: 'integrator', record: config.admin.integratorPin });
+  return pins;
 }
 
 /** The audit trail the gate writes to and reads its failure count from (the entry log's audit table). */
@@ -154,11 +170,23 @@ export class PinGate {
   }
 }
 
+/**
+ * The console's PIN gate: the admin's PIN and, when set, the integrator's, behind one failure count
+ * (guessing at one PIN buys no fresh tries at the other). `check` says whose PIN it was.
+ */
 export class AdminPinGate {
   private readonly gate: PinGate;
 
-  constructor(record: AdminPinRecord | null, clock: Clock, trail: AdminAuditTrail, policy: BackoffPolicy = DEFAULT_BACKOFF) {
-    this.gate = new PinGate(record ? [{ id: 'admin', record }] : [], clock, trail, { failed: ADMIN_AUDIT.failed, locked: ADMIN_AUDIT.locked, ok: ADMIN_AUDIT.view }, 'admin PIN', policy);
+  constructor(record: AdminPinRecord | null | Array<{ role: ConsoleRole; record: AdminPinRecord }>, clock: Clock, trail: AdminAuditTrail, policy: BackoffPolicy = DEFAULT_BACKOFF) {
+    const pins = Array.isArray(record) ? record : record ? [{ role: 'admin' as const, record }] : [];
+    this.gate = new PinGate(
+      pins.map((p) => ({ id: p.role, record: p.record })),
+      clock,
+      trail,
+      { failed: ADMIN_AUDIT.failed, locked: ADMIN_AUDIT.locked, ok: ADMIN_AUDIT.view },
+      'admin PIN',
+      policy,
+    );
   }
 
   get configured(): boolean {
@@ -170,10 +198,16 @@ export class AdminPinGate {
   }
 
   check(pin: string | undefined, caller: AdminCaller): PinCheck {
+    const r = this.checkRole(pin, caller);
+    return r.ok ? { ok: true } : r;
+  }
+
+  /** As `check`, and whose PIN it was. */
+  checkRole(pin: string | undefined, caller: AdminCaller): { ok: true; role: ConsoleRole } | Extract<PinCheck, { ok: false }> {
     if (!this.gate.configured) return { ok: false, reason: 'UNAUTHORIZED', message: 'no admin PIN is set: admin functions stay closed until `kiosk admin set-pin` sets one' };
     if (pin === undefined) return { ok: false, reason: 'UNAUTHORIZED', message: 'the admin PIN is required' };
     const r = this.gate.check(pin, caller);
-    return r.ok ? { ok: true } : r;
+    return r.ok ? { ok: true, role: r.holder as ConsoleRole } : r;
   }
 }
 

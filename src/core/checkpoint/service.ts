@@ -25,7 +25,7 @@ import type { KioskConfig } from '../config/config.js';
 import type { DeviceEvent, DeviceHealth, DeviceHub } from '../devices/types.js';
 import { resolvePolicy, type VenuePolicy } from '../policy/policy.js';
 import type { EntryStore } from '../store/entry-store.js';
-import { AdminPinGate, adminPinOf, guardPinGate, guardsOf } from './admin-pin.js';
+import { AdminPinGate, consolePinsOf, guardPinGate, guardsOf } from './admin-pin.js';
 import { systemClock, type Clock } from './clock.js';
 import { resolveCheckpointSettings, type CheckpointSettings } from './config.js';
 import { PassageFlow, type PassageStore } from './passage.js';
@@ -322,7 +322,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     const p = liveConfig.problem;
     return p && p.paths.length > 0 ? { paths: p.paths.slice(0, 16).map((x) => x.slice(0, 200)), message: p.message.slice(0, 1000) } : null;
   };
-  let pinGate = new AdminPinGate(adminPinOf(config), clock, store);
+  let pinGate = new AdminPinGate(consolePinsOf(config), clock, store);
   let guardGate = guardPinGate(guardsOf(config), clock, store);
   // Admin methods check the session here in core, never in the screen (docs/security.md, "Admin sessions").
   const sessions = new AdminSessions({
@@ -377,9 +377,9 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
   // The screen asks for its renderer configuration again on the `config` event.
   liveConfig.register({ paths: ['kioskName'], apply() {} });
   liveConfig.register({
-    paths: ['admin.sessionIdleSeconds', 'admin.pin', 'guards'],
+    paths: ['admin.sessionIdleSeconds', 'admin.pin', 'admin.integratorPin', 'guards'],
     apply(next) {
-      pinGate = new AdminPinGate(adminPinOf(next), clock, store);
+      pinGate = new AdminPinGate(consolePinsOf(next), clock, store);
       guardGate = guardPinGate(guardsOf(next), clock, store);
       sessions.reconfigure({ idleMs: next.admin.sessionIdleSeconds * 1000, pinGate });
     },
@@ -457,7 +457,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     async openAdminSession(request, context) {
       const opened = sessions.open(request.pin, context);
       if (!opened.ok) return fail(opened.reason, opened.message, opened.retryInMs);
-      return ok({ session: opened.token, idleMs: opened.idleMs });
+      return ok({ session: opened.token, idleMs: opened.idleMs, role: opened.role });
     },
 
     async closeAdminSession(request, context) {

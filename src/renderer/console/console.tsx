@@ -11,12 +11,12 @@
 // and deny, until the guard decides (docs/admin-console.md, "The door under the console").
 import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Failure, KioskClient, KioskEvent, Language, MethodName, MethodRequest, MethodResponse, PassageView, Result } from '../../contract/api.js';
+import type { ConsoleRole, Failure, KioskClient, KioskEvent, Language, MethodName, MethodRequest, MethodResponse, PassageView, Result } from '../../contract/api.js';
 import { fail } from '../../contract/api.js';
 import type { Translate } from '../i18n.js';
 import { adminPinText, pinFailureText } from '../pin-text.js';
 import { describePassage } from '../view-model.js';
-import type { ConsoleCall, PanelProps } from './panel.js';
+import { panelsFor, type ConsoleCall, type PanelProps } from './panel.js';
 import { durationText, endNotice, type ConsoleEnd } from './session-text.js';
 import { PANELS } from './panels/index.js';
 
@@ -46,7 +46,7 @@ const BANNER_MS = 6000;
 /** The least time between two "the admin is here" touches of the session (a fraction of its idle time). */
 const TOUCH_EVERY_MS = 15_000;
 
-function PinForm(props: { client: KioskClient; t: Translate; onOpened(session: string, idleMs: number): void; onCancel(): void }) {
+function PinForm(props: { client: KioskClient; t: Translate; onOpened(session: string, idleMs: number, role: ConsoleRole): void; onCancel(): void }) {
   const { t } = props;
   const [refusal, setRefusal] = useState<{ failure: Failure; at: number } | null>(null);
   const [now, setNow] = useState(Date.now());
@@ -74,7 +74,7 @@ function PinForm(props: { client: KioskClient; t: Translate; onOpened(session: s
     setBusy(true);
     const opened = await props.client.openAdminSession({ pin: typed });
     setBusy(false);
-    if (opened.ok) props.onOpened(opened.value.session, opened.value.idleMs);
+    if (opened.ok) props.onOpened(opened.value.session, opened.value.idleMs, opened.value.role);
     else {
       setRefusal({ failure: opened, at: Date.now() });
       setNow(Date.now());
@@ -207,8 +207,8 @@ interface RootProps extends ConsoleOptions {
 
 function ConsoleRoot(props: RootProps) {
   const { client, t, language } = props;
-  const [session, setSession] = useState<{ token: string; idleMs: number } | null>(null);
-  const [panelId, setPanelId] = useState(PANELS[0]?.id ?? '');
+  const [session, setSession] = useState<{ token: string; idleMs: number; role: ConsoleRole } | null>(null);
+  const [panelId, setPanelId] = useState('');
   const [passage, setPassage] = useState<PassageView>(props.passage);
   const [asking, setAsking] = useState<{ purpose: string; resolve(pin: string | null): void } | null>(null);
   const sessionRef = useRef(session);
@@ -267,7 +267,7 @@ function ConsoleRoot(props: RootProps) {
         if (touched.reason === 'SESSION_REQUIRED') exit('required');
         return;
       }
-      if (touched.value.idleMs !== sessionRef.current.idleMs) setSession({ token: held.token, idleMs: touched.value.idleMs });
+      if (touched.value.idleMs !== sessionRef.current.idleMs) setSession({ ...held, idleMs: touched.value.idleMs });
     });
   }, [client, exit]);
   // A saved configuration may change the idle time: ask at once, so the hint does not wait for input.
@@ -284,9 +284,9 @@ function ConsoleRoot(props: RootProps) {
   const askPin = useCallback((purpose: string) => new Promise<string | null>((resolve) => setAsking({ purpose, resolve })), []);
 
   const panelProps: PanelProps = useMemo(
-    () => ({ call, client, t, language, askPin }),
+    () => ({ call, client, t, language, askPin, role: session?.role ?? 'admin' }),
     // A new revision (language change) gives panels new props, so they re-render in the new language.
-    [call, client, t, language, askPin, props.revision],
+    [call, client, t, language, askPin, props.revision, session?.role],
   );
 
   const banner = <PassageBanner client={client} t={t} passage={passage} guardPinRequired={props.guardPinRequired} />;
@@ -294,16 +294,19 @@ function ConsoleRoot(props: RootProps) {
     return (
       <div class="console" data-state="pin" lang={language}>
         {banner}
-        <PinForm client={client} t={t} onOpened={(token, idleMs) => setSession({ token, idleMs })} onCancel={() => exit('cancelled')} />
+        <PinForm client={client} t={t} onOpened={(token, idleMs, role) => setSession({ token, idleMs, role })} onCancel={() => exit('cancelled')} />
       </div>
     );
   }
-  const current = PANELS.find((p) => p.id === panelId) ?? PANELS[0];
+  // The admin's screens or the integrator's: whose PIN opened the session (docs/security.md, "Admin sessions").
+  const shown = panelsFor(PANELS, session.role);
+  const current = shown.find((p) => p.id === panelId) ?? shown[0];
   const Panel = current?.Component;
   return (
     <div
       class="console"
       data-state="open"
+      data-role={session.role}
       data-panel={current?.id ?? ''}
       lang={language}
       onPointerDownCapture={touchSession}
@@ -313,9 +316,9 @@ function ConsoleRoot(props: RootProps) {
     >
       {banner}
       <header class="console-head">
-        <h1 id="console-title">{t('console.title')}</h1>
+        <h1 id="console-title">{t(session.role === 'integrator' ? 'console.integratorTitle' : 'console.title')}</h1>
         <nav id="console-nav" aria-label={t('console.title')}>
-          {PANELS.map((p) => (
+          {shown.map((p) => (
             <button
               type="button"
               id={`console-nav-${p.id}`}

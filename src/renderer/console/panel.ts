@@ -2,7 +2,7 @@
 // language and a Preact component. The shell owns the session: `call` adds the token to every
 // request and closes the console on SESSION_REQUIRED, so a panel never holds or forwards it.
 import type { JSX } from 'preact';
-import type { KioskClient, Language, MethodName, MethodRequest, MethodResponse, Result } from '../../contract/api.js';
+import type { ConsoleRole, KioskClient, Language, MethodName, MethodRequest, MethodResponse, Result } from '../../contract/api.js';
 import type { Translate } from '../i18n.js';
 
 export type { Translate };
@@ -23,6 +23,8 @@ export interface PanelProps {
   language: Language;
   /** Asks the admin PIN again (before personal data is revealed); null = cancelled. The shell keeps no PIN. */
   askPin(purpose: string): Promise<string | null>;
+  /** Whose PIN opened the session (core refuses the other role's methods anyway). */
+  role: ConsoleRole;
 }
 
 export interface ConsolePanel {
@@ -31,4 +33,14 @@ export interface ConsolePanel {
   /** In the current language. */
   title(t: Translate): string;
   Component: (props: PanelProps) => JSX.Element;
+  /**
+   * The roles it is shown to (docs/security.md, "Admin sessions"); default the facility admin only.
+   * The integrator's setup screens say `['integrator']`.
+   */
+  roles?: readonly ConsoleRole[];
+}
+
+/** The panels a session of `role` sees, in navigation order. */
+export function panelsFor<P extends Pick<ConsolePanel, 'roles'>>(panels: readonly P[], role: ConsoleRole): P[] {
+  return panels.filter((p) => (p.roles ?? ['admin']).includes(role));
 }

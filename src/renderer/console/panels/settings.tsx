@@ -303,4 +303,5 @@ export const settingsPanel: ConsolePanel = {
   id: 'settings',
   title: (t) => t('panel.settings'),
   Component: SettingsPanel,
+  roles: ['admin', 'integrator'],
 };

@@ -187,4 +187,5 @@ export const trustPanel: ConsolePanel = {
   id: 'trust',
   title: (t) => t('panel.trust'),
   Component: TrustPanel,
+  roles: ['admin', 'integrator'],
 };
