@@ -4,8 +4,9 @@
 import type { GateConfig } from '../../src/core/devices/config.js';
 import type { GatePulseResult } from '../../src/core/devices/types.js';
 import { encodeRelayCommand } from '../gate/codec.js';
-import type { SerialLink } from '../serial/link.js';
-import type { HealthTracker } from './health.js';
+import type { DeviceLink } from '../serial/device-link.js';
+import { deviceClock, type Clock } from '../serial/clock.js';
+import type { DriverOptions, DriverSink } from './sink.js';
 
 export interface GateDriver {
   pulse(options?: { relay?: number; ms?: number }): Promise<GatePulseResult>;
@@ -22,13 +23,18 @@ export class NoGateDriver implements GateDriver {
 export class LcusGateDriver implements GateDriver {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly unlisten: () => void;
-  private pulseTimer: { timer: NodeJS.Timeout; done: () => void } | null = null;
+  private pulseTimer: { timer: unknown; done: () => void } | null = null;
+  private readonly clock: Clock;
+  private readonly health: DriverSink['health'];
 
   constructor(
-    private readonly link: SerialLink,
+    private readonly link: DeviceLink,
     private readonly config: Extract<GateConfig, { driver: 'lcus' }>,
-    private readonly health: HealthTracker,
+    private readonly sink: Pick<DriverSink, 'health' | 'frame'>,
+    options: DriverOptions = {},
   ) {
+    this.clock = options.clock ?? deviceClock;
+    const health = (this.health = sink.health);
     this.unlisten = link.listen({
       onOpen: () => health.setConnected(true),
       onClose: () => health.setConnected(false),
@@ -46,13 +52,14 @@ export class LcusGateDriver implements GateDriver {
         return { ok: false, reason: 'GATE_UNAVAILABLE' };
       }
       try {
+        this.sink.frame?.('tx', encodeRelayCommand(relay, true), `relay ${relay} on (close contact for ${ms} ms)`);
         await this.link.write(encodeRelayCommand(relay, true));
         await new Promise<void>((resolve) => {
           const done = () => {
             this.pulseTimer = null;
             resolve();
           };
-          this.pulseTimer = { timer: setTimeout(done, ms), done };
+          this.pulseTimer = { timer: this.clock.setTimer(ms, done), done };
         });
       } catch {
         this.health.error('GATE_UNAVAILABLE');
@@ -60,6 +67,7 @@ export class LcusGateDriver implements GateDriver {
       } finally {
         // Always try to open the contact again, even if the wait was cut short: a stuck-closed relay
         // would leave the door open.
+        this.sink.frame?.('tx', encodeRelayCommand(relay, false), `relay ${relay} off (open contact)`);
         await this.link.write(encodeRelayCommand(relay, false)).catch(() => {});
       }
       this.health.goodFrame();
@@ -72,7 +80,7 @@ export class LcusGateDriver implements GateDriver {
 
   async stop(): Promise<void> {
     if (this.pulseTimer) {
-      clearTimeout(this.pulseTimer.timer);
+      this.clock.clearTimer(this.pulseTimer.timer);
       this.pulseTimer.done();
     }
     await this.queue;

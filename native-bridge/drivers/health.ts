@@ -11,6 +11,7 @@
 import { existsSync } from 'node:fs';
 import type { DeviceReason } from '../../src/contract/reasons.js';
 import type { DeviceHealth, DeviceKind } from '../../src/core/devices/types.js';
+import { every, type Clock } from '../serial/clock.js';
 
 /**
  * Errors (timeouts, bad frames) a polled device must have caused since its last valid frame before
@@ -23,10 +24,13 @@ export const FAILED_EXCHANGES_FOR_FAULT = 3;
 
 export class HealthTracker {
   private state: Omit<DeviceHealth, 'fault' | 'detail'>;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
   /** Period within which a polled device must give one valid frame; null: a passive device (scanner, relay). */
   private validWithinMs: number | null = null;
-  private watch: NodeJS.Timeout | null = null;
+  private stopWatching: (() => void) | null = null;
+  /** Called on every valid frame (applying a device change waits for one to prove the settings). */
+  onGoodFrame: (() => void) | null = null;
+  private readonly clock: Clock;
   /** Start of the current period: the port opening, or the last valid frame. */
   private periodStart = 0;
   /** The last error since the last valid frame (the reason a silent or garbled device is faulty). */
@@ -40,7 +44,15 @@ export class HealthTracker {
     private readonly publish: (health: DeviceHealth) => void,
     private readonly throttleMs = 250,
     private readonly now: () => number = Date.now,
+    clock?: Clock,
   ) {
+    // Without a clock: real timers, unref'd (health reporting never keeps a process alive).
+    this.clock = clock ?? {
+      now: this.now,
+      setTimer: (ms, fn) => setTimeout(fn, ms).unref(),
+      clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
+    };
+    if (clock) this.now = () => clock.now();
     this.state = { device, configured: port !== null, connected: false, port, lastGoodFrameAt: null, errors: {}, lastError: null };
   }
 
@@ -76,9 +88,8 @@ export class HealthTracker {
     this.stopWatch();
     if (connected && this.validWithinMs !== null) {
       this.periodStart = this.now();
-      const every = Math.max(20, Math.floor(this.validWithinMs / 4));
-      this.watch = setInterval(() => this.checkPeriod(), every);
-      this.watch.unref();
+      const period = Math.max(20, Math.floor(this.validWithinMs / 4));
+      this.stopWatching = every(this.clock, period, () => this.checkPeriod());
     }
     this.flush();
   }
@@ -89,6 +100,7 @@ export class HealthTracker {
     this.periodStart = now;
     this.errorSinceValid = null;
     this.errorsSinceValid = 0;
+    this.onGoodFrame?.();
     if (this.silent) {
       this.silent = null;
       this.flush();
@@ -100,7 +112,7 @@ export class HealthTracker {
     this.state.lastError = reason;
     this.errorSinceValid = reason;
     this.errorsSinceValid++;
-    if (!this.timer) this.timer = setTimeout(() => this.flush(), this.throttleMs);
+    if (this.timer === null) this.timer = this.clock.setTimer(this.throttleMs, () => this.flush());
   }
 
   /** Exposed for tests that drive time themselves; the watch calls it on its own. */
@@ -117,18 +129,18 @@ export class HealthTracker {
   }
 
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== null) this.clock.clearTimer(this.timer);
     this.timer = null;
     this.publish(this.snapshot());
   }
 
   private stopWatch(): void {
-    if (this.watch) clearInterval(this.watch);
-    this.watch = null;
+    this.stopWatching?.();
+    this.stopWatching = null;
   }
 
   dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== null) this.clock.clearTimer(this.timer);
     this.timer = null;
     this.stopWatch();
   }

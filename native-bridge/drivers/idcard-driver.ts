@@ -3,12 +3,13 @@
 // while it stays on the reader) and removed. Personal data goes to the event sink only, never to a log.
 import type { DeviceReason } from '../../src/contract/reasons.js';
 import type { IdCardConfig } from '../../src/core/devices/config.js';
-import type { CardPhoto, DecodedCard, DeviceEvent } from '../../src/core/devices/types.js';
-import { IdCardFrameParser, SW3, encodeCommand, sw3Reason, toResponse, wireTimeMs, type CommandName, type ResponseFrame } from '../idcard/frame.js';
+import type { CardPhoto, DecodedCard } from '../../src/core/devices/types.js';
+import { COMMANDS, HEADER_LENGTH, IdCardFrameParser, PREAMBLE, SW3, encodeCommand, encodeFrame, sw3Reason, toResponse, wireTimeMs, type CommandName, type ResponseFrame } from '../idcard/frame.js';
 import { decodeReadResponse, type ReadBlocks } from '../idcard/read-response.js';
 import { decodeTextBlock } from '../idcard/text-block.js';
-import type { SerialLink } from '../serial/link.js';
-import type { HealthTracker } from './health.js';
+import type { DeviceLink } from '../serial/device-link.js';
+import { deviceClock, type Clock } from '../serial/clock.js';
+import { errorWords, type DriverOptions, type DriverSink } from './sink.js';
 
 /** Turns the 1024-byte WLT photo into a bitmap. None by default: only a vendor library can (spec §1). */
 export type PhotoDecoder = (wlt: Uint8Array) => Promise<CardPhoto['decoded']>;
@@ -41,6 +42,50 @@ export async function decodeCard(blocks: ReadBlocks, photoDecoder?: PhotoDecoder
   return { ok: true, card: { ...text.card, photo: { format: 'wlt', bytes: new Uint8Array(blocks.photo), decoded } } };
 }
 
+const COMMAND_WORDS: Record<CommandName, string> = {
+  reset: 'reset module',
+  status: 'module status',
+  samId: 'read module id',
+  find: 'find card',
+  select: 'select card',
+  readTextPhoto: 'read text + photo',
+  readAppendedAddress: 'read appended address',
+  readTextPhotoFingerprint: 'read text + photo + fingerprint',
+};
+
+/** "find card (20 01)": a command in the frame log. */
+export function describeCardCommand(name: CommandName): string {
+  const [cmd, para] = COMMANDS[name];
+  return `${COMMAND_WORDS[name]} (${cmd.toString(16).toUpperCase()} ${para.toString(16).padStart(2, '0').toUpperCase()})`;
+}
+
+/**
+ * Replies longer than this may carry personal data (a read: text, photo, fingerprint; an appended
+ * address). The frame log shows their header (preamble, LEN, SW1–SW3: 10 bytes) and length only.
+ */
+const PERSONAL_REPLY_DATA = 16;
+
+/** What a reply means, and the bytes the frame log may show (personal data never). */
+export function describeCardReply(body: Buffer, command: CommandName | null): { bytes: Buffer; total: number; meaning: string } {
+  const response = toResponse(body)!;
+  const total = HEADER_LENGTH + body.length + 1;
+  const sw = response.sw3.toString(16).toUpperCase().padStart(2, '0');
+  if (response.data.length > PERSONAL_REPLY_DATA) {
+    const header = Buffer.alloc(HEADER_LENGTH + 3);
+    PREAMBLE.copy(header, 0);
+    header.writeUInt16BE(body.length + 1, 5);
+    body.copy(header, HEADER_LENGTH, 0, 3);
+    const what = command === 'readTextPhoto' || command === 'readTextPhotoFingerprint' ? 'read reply' : `reply SW3 ${sw}`;
+    return { bytes: header, total, meaning: `${what}, ${total} bytes (personal data not shown)` };
+  }
+  let meaning: string;
+  if (response.sw3 === SW3.FIND_OK) meaning = `card found (${sw})`;
+  else if (response.sw3 === SW3.NO_CARD) meaning = `no card (${sw})`;
+  else if (response.sw3 === SW3.SUCCESS) meaning = `${command ? COMMAND_WORDS[command] : 'command'}: success (${sw})`;
+  else meaning = `${sw3Reason(response.sw3)} (${sw})`;
+  return { bytes: encodeFrame(body), total, meaning };
+}
+
 /** absent: no card; reading: found, not yet reported; present: reported (presented or rejected). */
 type PresenceState = 'absent' | 'reading' | 'present';
 
@@ -67,7 +112,7 @@ function plausibleReply(command: CommandName, r: ResponseFrame): boolean {
 
 export class IdCardDriver {
   private readonly parser: IdCardFrameParser;
-  private pending: { command: CommandName; resolve(frame: ResponseFrame): void } | null = null;
+  private pending: { command: CommandName; resolve(frame: ResponseFrame): void; fail(error: DeviceError): void } | null = null;
   private running = false;
   private loop: Promise<void> | null = null;
   private state: PresenceState = 'absent';
@@ -76,16 +121,23 @@ export class IdCardDriver {
   private readonly unlisten: () => void;
   /** Serialises commands: the module answers one at a time. */
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly clock: Clock;
 
   constructor(
-    private readonly link: SerialLink,
+    private readonly link: DeviceLink,
     private readonly config: IdCardConfig,
-    private readonly sink: { emit(event: DeviceEvent): void; health: HealthTracker },
+    private readonly sink: DriverSink,
     private readonly photoDecoder?: PhotoDecoder,
+    options: DriverOptions = {},
   ) {
+    this.clock = options.clock ?? deviceClock;
     this.parser = new IdCardFrameParser({
       onFrame: (body) => this.onFrame(body),
-      onDiscard: (reason) => this.sink.health.error(reason),
+      onDiscard: (reason, bytes) => {
+        this.sink.health.error(reason);
+        // Count only: discarded bytes may be part of a damaged read reply (personal data).
+        this.sink.frame?.('rx', null, errorWords(reason, bytes), reason);
+      },
     });
     this.unlisten = link.listen({
       onData: (bytes) => this.parser.push(bytes),
@@ -114,11 +166,17 @@ export class IdCardDriver {
     const response = toResponse(body);
     if (!response) {
       this.sink.health.error('FRAME_LENGTH');
+      this.sink.frame?.('rx', null, `frame too short (${body.length} bytes after LEN)`, 'FRAME_LENGTH');
       return;
     }
     this.sink.health.goodFrame();
     const pending = this.pending;
-    if (!pending || !plausibleReply(pending.command, response)) {
+    const expected = pending !== null && plausibleReply(pending.command, response);
+    if (this.sink.frame) {
+      const shown = describeCardReply(body, pending?.command ?? null);
+      this.sink.frame('rx', shown.bytes, expected ? shown.meaning : `unexpected: ${shown.meaning}`, expected ? null : 'FRAME_UNEXPECTED', shown.total);
+    }
+    if (!pending || !expected) {
       // A late answer to a command that already timed out (a read reply arriving while find waits):
       // never mistake it for the answer to the command now pending.
       this.sink.health.error('FRAME_UNEXPECTED');
@@ -158,21 +216,28 @@ export class IdCardDriver {
 
   private once(name: CommandName, timeoutMs: number): Promise<ResponseFrame> {
     return new Promise<ResponseFrame>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimer(timeoutMs, () => {
         this.pending = null;
+        this.sink.frame?.('rx', null, `timeout: no reply to ${COMMAND_WORDS[name]} in ${timeoutMs} ms`, 'FRAME_TIMEOUT');
         // Whatever half frame is buffered belongs to the command that timed out.
         this.parser.reset();
         reject(new DeviceError('FRAME_TIMEOUT'));
-      }, timeoutMs);
+      });
       this.pending = {
         command: name,
         resolve: (frame) => {
-          clearTimeout(timer);
+          this.clock.clearTimer(timer);
           resolve(frame);
         },
+        fail: (error) => {
+          this.clock.clearTimer(timer);
+          reject(error);
+        },
       };
-      this.link.write(encodeCommand(name)).catch(() => {
-        clearTimeout(timer);
+      const command = encodeCommand(name);
+      this.sink.frame?.('tx', command, describeCardCommand(name));
+      this.link.write(command).catch(() => {
+        this.clock.clearTimer(timer);
         this.pending = null;
         reject(new DeviceError('PORT_UNAVAILABLE'));
       });
@@ -209,6 +274,11 @@ export class IdCardDriver {
 
   async stop(): Promise<void> {
     this.running = false;
+    // A command in flight ends now rather than at its timeout: a driver being replaced (a device
+    // change applied on the same port) must let go of the port at once.
+    const pending = this.pending;
+    this.pending = null;
+    pending?.fail(new DeviceError('PORT_UNAVAILABLE'));
     this.wake?.();
     await this.loop;
     this.unlisten();
@@ -216,9 +286,10 @@ export class IdCardDriver {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
+      const clock = this.clock;
+      const timer = clock.setTimer(ms, done);
       function done() {
-        clearTimeout(timer);
+        clock.clearTimer(timer);
         resolve();
       }
       this.wake = done;
@@ -228,7 +299,7 @@ export class IdCardDriver {
   private cardGone(): void {
     this.state = 'absent';
     this.misses = 0;
-    this.sink.emit({ type: 'card-removed', at: Date.now() });
+    this.sink.emit({ type: 'card-removed', at: this.clock.now() });
   }
 
   private async pollLoop(): Promise<void> {
@@ -289,7 +360,7 @@ export class IdCardDriver {
       }
       if (result.ok) {
         this.state = 'present';
-        this.sink.emit({ type: 'card-presented', at: Date.now(), card: result.card });
+        this.sink.emit({ type: 'card-presented', at: this.clock.now(), card: result.card });
         return;
       }
       last = result.reason;
@@ -300,6 +371,6 @@ export class IdCardDriver {
     // Unplugged or stopped meanwhile: nothing to report.
     if (this.state !== 'reading' || !this.running) return;
     this.state = 'present';
-    this.sink.emit({ type: 'card-rejected', at: Date.now(), reason: last });
+    this.sink.emit({ type: 'card-rejected', at: this.clock.now(), reason: last });
   }
 }

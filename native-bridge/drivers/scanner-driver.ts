@@ -1,11 +1,10 @@
 // Serial QR scanner driver (devices spec §3): frames on CR/LF and on an idle gap, drops
 // acknowledgements, and delivers each code's text byte for byte.
-import { performance } from 'node:perf_hooks';
 import type { ScannerConfig } from '../../src/core/devices/config.js';
-import type { DeviceEvent } from '../../src/core/devices/types.js';
 import { ScannerFramer } from '../scanner/framer.js';
-import type { SerialLink } from '../serial/link.js';
-import type { HealthTracker } from './health.js';
+import type { DeviceLink } from '../serial/device-link.js';
+import { deviceClock, type Clock } from '../serial/clock.js';
+import type { DriverOptions, DriverSink } from './sink.js';
 
 export function parseHexBytes(hex: string): Buffer | null {
   const compact = hex.replace(/[\s:,-]|0x/gi, '');
@@ -13,29 +12,50 @@ export function parseHexBytes(hex: string): Buffer | null {
   return Buffer.from(compact, 'hex');
 }
 
+/**
+ * A scanned code in the frame log: its length and, when it is a plain ASCII prefix such as "PHC1:",
+ * its first 5 characters; never the rest (a health code carries personal data).
+ */
+export function describeScannedCode(text: string): { bytes: Buffer; meaning: string } {
+  const head = text.slice(0, 5);
+  const plain = /^[\x20-\x7e]*$/.test(head);
+  return { bytes: Buffer.from(head, 'latin1'), meaning: `code, ${text.length} bytes${plain && head ? `, starts ${JSON.stringify(head)}` : ''} (content not shown)` };
+}
+
 export class ScannerDriver {
   private readonly framer: ScannerFramer;
-  private idleTimer: NodeJS.Timeout | null = null;
+  private readonly clock: Clock;
+  private idleTimer: unknown = null;
   private idleFlush: NodeJS.Immediate | null = null;
   private readonly unlisten: () => void;
   /** Acknowledgements seen (tests). */
   acks = 0;
 
   constructor(
-    private readonly link: SerialLink,
+    private readonly link: DeviceLink,
     private readonly config: ScannerConfig,
-    private readonly sink: { emit(event: DeviceEvent): void; health: HealthTracker },
+    private readonly sink: DriverSink,
+    options: DriverOptions = {},
   ) {
+    this.clock = options.clock ?? deviceClock;
     this.framer = new ScannerFramer(config.maxLength, {
       onText: (text) => {
         this.sink.health.goodFrame();
-        this.sink.emit({ type: 'scanner-text', at: Date.now(), text });
+        if (this.sink.frame) {
+          const shown = describeScannedCode(text);
+          this.sink.frame('rx', shown.bytes, shown.meaning, null, text.length);
+        }
+        this.sink.emit({ type: 'scanner-text', at: this.clock.now(), text });
       },
-      onAck: () => {
+      onAck: (kind) => {
         this.acks++;
         this.sink.health.goodFrame();
+        this.sink.frame?.('rx', null, kind === 'grow' ? 'acknowledgement (Grow 02 00 00 01 00 33 31)' : kind === 'ack' ? 'ACK (06)' : 'NAK (15)');
       },
-      onOverlong: () => this.sink.health.error('SCANNER_OVERLONG'),
+      onOverlong: (dropped) => {
+        this.sink.health.error('SCANNER_OVERLONG');
+        this.sink.frame?.('rx', null, `code longer than ${this.config.maxLength} bytes: dropped (${dropped} bytes)`, 'SCANNER_OVERLONG');
+      },
     });
     this.unlisten = link.listen({
       onData: (bytes) => {
@@ -63,6 +83,7 @@ export class ScannerDriver {
   async trigger(): Promise<boolean> {
     const bytes = this.config.triggerHex ? parseHexBytes(this.config.triggerHex) : null;
     if (!bytes) return false;
+    this.sink.frame?.('tx', bytes, 'trigger a read');
     await this.link.write(bytes);
     return true;
   }
@@ -75,10 +96,10 @@ export class ScannerDriver {
    * not evidence that the code ended: it waits one more gap, this time awake.
    */
   private armIdle(mayWaitAgain: boolean): void {
-    const armedAt = performance.now();
-    this.idleTimer = setTimeout(() => {
+    const armedAt = this.clock.now();
+    this.idleTimer = this.clock.setTimer(this.config.idleGapMs, () => {
       this.idleTimer = null;
-      const late = performance.now() - armedAt - this.config.idleGapMs;
+      const late = this.clock.now() - armedAt - this.config.idleGapMs;
       if (mayWaitAgain && late > this.config.idleGapMs) {
         this.armIdle(false);
         return;
@@ -87,11 +108,11 @@ export class ScannerDriver {
         this.idleFlush = null;
         this.framer.flush();
       });
-    }, this.config.idleGapMs);
+    });
   }
 
   private clearIdle(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.idleTimer !== null) this.clock.clearTimer(this.idleTimer);
     if (this.idleFlush) clearImmediate(this.idleFlush);
     this.idleTimer = null;
     this.idleFlush = null;

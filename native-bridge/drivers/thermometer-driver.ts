@@ -9,11 +9,12 @@
 // (FRAME_TIMEOUT / PORT_UNAVAILABLE), so the kiosk drops a reading nobody confirms any more, and the
 // same value is reported afresh once the sensor answers again (docs/door-passage.md).
 import type { DeviceReason } from '../../src/contract/reasons.js';
-import type { ThermometerConfig } from '../../src/core/devices/config.js';
-import type { DeviceEvent, TemperatureReading } from '../../src/core/devices/types.js';
+import type { ThermometerConfig, ThermometerProtocol } from '../../src/core/devices/config.js';
+import type { TemperatureReading } from '../../src/core/devices/types.js';
 import { createThermometerCodec, type ThermometerCodec } from '../thermometer/codec.js';
-import type { SerialLink } from '../serial/link.js';
-import type { HealthTracker } from './health.js';
+import type { DeviceLink } from '../serial/device-link.js';
+import { deviceClock, every, type Clock } from '../serial/clock.js';
+import { errorWords, type DriverOptions, type DriverSink } from './sink.js';
 
 /** Stable-reading rule: the median once the last `samples` readings lie within `spread` of each other. */
 export class StableReadingFilter {
@@ -41,11 +42,33 @@ export class StableReadingFilter {
   }
 }
 
-/** Calibration and plausibility for one stable value. */
-export function classifyReading(config: Pick<ThermometerConfig, 'minC' | 'maxC' | 'offsetC'>, sensorC: number, samples: number): TemperatureReading {
-  const celsius = Math.round((sensorC + config.offsetC) * 100) / 100;
-  if (!(celsius >= config.minC && celsius <= config.maxC)) return { valid: false, reason: 'THERMO_OUT_OF_RANGE', rawCelsius: celsius };
+/** Site calibration: corrected = raw × gain + offsetC (gain 1 when only an offset is set), to 0.01 °C. */
+export function calibrate(config: Pick<ThermometerConfig, 'offsetC'> & { gain?: number }, sensorC: number): number {
+  return Math.round((sensorC * (config.gain ?? 1) + config.offsetC) * 100) / 100;
+}
+
+/**
+ * Calibration and plausibility for one stable value. The range applies to the corrected value; an
+ * out-of-range reading still carries both (raw and corrected), so a calibration screen can show them.
+ */
+export function classifyReading(config: Pick<ThermometerConfig, 'minC' | 'maxC' | 'offsetC'> & { gain?: number }, sensorC: number, samples: number): TemperatureReading {
+  const celsius = calibrate(config, sensorC);
+  if (!(celsius >= config.minC && celsius <= config.maxC)) return { valid: false, reason: 'THERMO_OUT_OF_RANGE', rawCelsius: sensorC, celsius };
   return { valid: true, celsius, rawCelsius: sensorC, samples };
+}
+
+/** What a command to the sensor means, in the protocol's words (the frame log). */
+export function describeThermometerCommand(protocol: ThermometerProtocol, kind: 'setup' | 'query'): string {
+  switch (protocol.name) {
+    case 'modbus-rtu':
+      return `Modbus read ${protocol.count} reg @${protocol.register} fn ${protocol.function} addr ${protocol.address}`;
+    case 'gy-mcu90614':
+      return kind === 'setup' ? 'GY-MCU90614 start continuous output' : 'GY-MCU90614 query';
+    case 'lu90614':
+      return kind === 'setup' ? 'LU90614 body mode' : 'LU90614 measure';
+    case 'ascii-line':
+      return `query ${JSON.stringify(protocol.query ?? '')}`;
+  }
 }
 
 /** Replies missed in a row after which the last reading is no longer this person's (see poll). */
@@ -55,9 +78,10 @@ export class ThermometerDriver {
   private readonly codec: ThermometerCodec;
   private readonly filter: StableReadingFilter;
   private running = false;
-  private pollTimer: NodeJS.Timeout | null = null;
-  private replyTimer: NodeJS.Timeout | null = null;
-  private streamWatch: NodeJS.Timeout | null = null;
+  private pollTimer: unknown = null;
+  private replyTimer: unknown = null;
+  private stopStreamWatch: (() => void) | null = null;
+  private readonly clock: Clock;
   private lastReadingAt = 0;
   private streamSilent = false;
   private lastReported: TemperatureReading | null = null;
@@ -69,21 +93,23 @@ export class ThermometerDriver {
   readings = 0;
 
   constructor(
-    private readonly link: SerialLink,
+    private readonly link: DeviceLink,
     private readonly config: ThermometerConfig,
-    private readonly sink: { emit(event: DeviceEvent): void; health: HealthTracker },
+    private readonly sink: DriverSink,
+    options: DriverOptions = {},
   ) {
+    this.clock = options.clock ?? deviceClock;
     this.filter = new StableReadingFilter(config.stableSamples, config.stableSpreadC);
     this.codec = createThermometerCodec(config.protocol, {
-      onReading: (c) => this.onReading(c),
-      onError: (reason) => this.onCodecError(reason),
+      onReading: (c, frame) => this.onReading(c, frame),
+      onError: (reason, discarded, bytes) => this.onCodecError(reason, discarded, bytes),
     });
     this.unlisten = link.listen({
       onData: (bytes) => this.codec.push(bytes),
       onOpen: () => {
         this.sink.health.setConnected(true);
-        this.lastReadingAt = Date.now();
-        if (this.codec.setup) void this.link.write(this.codec.setup).catch(() => {});
+        this.lastReadingAt = this.clock.now();
+        this.sendSetup();
       },
       onClose: () => {
         this.sink.health.setConnected(false);
@@ -99,25 +125,32 @@ export class ThermometerDriver {
     return this.codec.peakBuffered;
   }
 
+  private sendSetup(): void {
+    if (!this.codec.setup) return;
+    this.sink.frame?.('tx', this.codec.setup, describeThermometerCommand(this.config.protocol, 'setup'));
+    void this.link.write(this.codec.setup).catch(() => {});
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;
-    if (this.link.connected && this.codec.setup) void this.link.write(this.codec.setup).catch(() => {});
+    if (this.link.connected) this.sendSetup();
     this.schedulePoll(0);
     if (this.codec.query === null) {
-      this.lastReadingAt = Date.now();
-      this.streamWatch = setInterval(() => this.checkStream(), Math.min(this.config.streamTimeoutMs, 250));
+      this.lastReadingAt = this.clock.now();
+      this.stopStreamWatch = every(this.clock, Math.min(this.config.streamTimeoutMs, 250), () => this.checkStream());
     }
   }
 
   /** Streaming modules have no reply to time out: silence longer than streamTimeoutMs is the timeout. */
   private checkStream(): void {
     if (!this.link.connected || this.streamSilent) return;
-    if (Date.now() - this.lastReadingAt < this.config.streamTimeoutMs) return;
+    if (this.clock.now() - this.lastReadingAt < this.config.streamTimeoutMs) return;
     this.streamSilent = true;
     this.codec.reset();
     this.filter.reset();
     this.sink.health.error('FRAME_TIMEOUT');
+    this.sink.frame?.('rx', null, `timeout: stream silent for ${this.config.streamTimeoutMs} ms`, 'FRAME_TIMEOUT');
     this.stoppedAnswering('FRAME_TIMEOUT');
   }
 
@@ -125,14 +158,15 @@ export class ThermometerDriver {
   private stoppedAnswering(reason: 'FRAME_TIMEOUT' | 'PORT_UNAVAILABLE'): void {
     if (this.lastReported === null) return;
     this.lastReported = null;
-    this.sink.emit({ type: 'temperature', at: Date.now(), reading: { valid: false, reason, rawCelsius: null } });
+    this.sink.emit({ type: 'temperature', at: this.clock.now(), reading: { valid: false, reason, rawCelsius: null } });
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    if (this.pollTimer) clearTimeout(this.pollTimer);
-    if (this.replyTimer) clearTimeout(this.replyTimer);
-    if (this.streamWatch) clearInterval(this.streamWatch);
+    if (this.pollTimer !== null) this.clock.clearTimer(this.pollTimer);
+    this.clearReplyTimer();
+    this.stopStreamWatch?.();
+    this.stopStreamWatch = null;
     this.unlisten();
     for (const w of this.waiters.splice(0)) w({ valid: false, reason: 'THERMO_NO_STABLE_READING', rawCelsius: null });
   }
@@ -142,20 +176,25 @@ export class ThermometerDriver {
     if (!this.link.connected) return Promise.resolve({ valid: false, reason: 'PORT_UNAVAILABLE', rawCelsius: null });
     return new Promise((resolve) => {
       const waiter = (r: TemperatureReading) => {
-        clearTimeout(timer);
+        this.clock.clearTimer(timer);
         resolve(r);
       };
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimer(timeoutMs, () => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
         resolve({ valid: false, reason: this.link.connected ? 'THERMO_NO_STABLE_READING' : 'PORT_UNAVAILABLE', rawCelsius: null });
-      }, timeoutMs);
+      });
       this.waiters.push(waiter);
     });
   }
 
   private schedulePoll(delay: number): void {
     if (!this.running || this.codec.query === null) return;
-    this.pollTimer = setTimeout(() => this.poll(), delay);
+    this.pollTimer = this.clock.setTimer(delay, () => this.poll());
+  }
+
+  private clearReplyTimer(): void {
+    if (this.replyTimer !== null) this.clock.clearTimer(this.replyTimer);
+    this.replyTimer = null;
   }
 
   private poll(): void {
@@ -164,46 +203,58 @@ export class ThermometerDriver {
     if (!query) return;
     // One query at a time: while a reply is awaited the poll is skipped, so the reply timeout can
     // expire however short the poll interval is.
-    if (this.link.connected && !this.replyTimer) {
+    if (this.link.connected && this.replyTimer === null) {
+      this.sink.frame?.('tx', query, describeThermometerCommand(this.config.protocol, 'query'));
       this.link.write(query).catch(() => {});
-      this.replyTimer = setTimeout(() => {
+      this.replyTimer = this.clock.setTimer(this.config.replyTimeoutMs, () => {
         this.replyTimer = null;
         // No reply: a half frame must not join the next reply, and old readings are not "stable" any more.
         this.codec.reset();
         this.filter.reset();
         this.sink.health.error('FRAME_TIMEOUT');
+        this.sink.frame?.('rx', null, `timeout: no reply in ${this.config.replyTimeoutMs} ms`, 'FRAME_TIMEOUT');
         // One lost reply is line noise or a kiosk that stalled past the timeout; the person is still
         // there. Two in a row (a second of silence at the defaults) is a sensor that stopped answering.
         this.missedReplies++;
         if (this.missedReplies >= MISSED_REPLIES_STOPPED) this.stoppedAnswering('FRAME_TIMEOUT');
-      }, this.config.replyTimeoutMs);
+      });
     }
     this.schedulePoll(this.config.pollIntervalMs);
   }
 
-  private onCodecError(reason: DeviceReason): void {
+  private onCodecError(reason: DeviceReason, discarded: number, bytes?: Buffer): void {
     this.sink.health.error(reason);
-    if (reason === 'THERMO_MODBUS_EXCEPTION' || reason === 'THERMO_UNPARSEABLE') {
-      if (this.replyTimer) clearTimeout(this.replyTimer);
-      this.replyTimer = null;
-    }
+    this.sink.frame?.('rx', bytes ?? null, errorWords(reason, discarded), reason);
+    if (reason === 'THERMO_MODBUS_EXCEPTION' || reason === 'THERMO_UNPARSEABLE') this.clearReplyTimer();
   }
 
-  private onReading(sensorC: number): void {
+  /** "reply 36.6 °C raw 366" (the register for Modbus), and the corrected value when calibration changes it. */
+  private describeReply(sensorC: number, frame: Buffer): string {
+    const p = this.config.protocol;
+    let words = `reply ${sensorC} °C`;
+    if (p.name === 'modbus-rtu') {
+      const at = 3 + 2 * p.valueIndex;
+      if (frame.length >= at + 2) words += ` raw ${p.signed ? frame.readInt16BE(at) : frame.readUInt16BE(at)}`;
+    }
+    const corrected = calibrate(this.config, sensorC);
+    return corrected === sensorC ? words : `${words}, corrected ${corrected} °C`;
+  }
+
+  private onReading(sensorC: number, frame?: Buffer): void {
+    if (this.sink.frame && frame) this.sink.frame('rx', frame, this.describeReply(sensorC, frame));
     this.readings++;
     this.missedReplies = 0;
-    this.lastReadingAt = Date.now();
+    this.lastReadingAt = this.clock.now();
     this.streamSilent = false;
     this.sink.health.goodFrame();
-    if (this.replyTimer) clearTimeout(this.replyTimer);
-    this.replyTimer = null;
+    this.clearReplyTimer();
     const stable = this.filter.add(sensorC);
     if (stable === null) return;
     const reading = classifyReading(this.config, stable, this.config.stableSamples);
     for (const w of this.waiters.splice(0)) w(reading);
     if (this.changed(reading)) {
       this.lastReported = reading;
-      this.sink.emit({ type: 'temperature', at: Date.now(), reading });
+      this.sink.emit({ type: 'temperature', at: this.clock.now(), reading });
     }
   }
 

@@ -27,9 +27,19 @@ describe('plausibility and calibration', () => {
     expect(classifyReading(config, 36.2, 3)).toEqual({ valid: true, celsius: 36.6, rawCelsius: 36.2, samples: 3 });
   });
   it('a value outside 30–43 °C is invalid, never a temperature', () => {
-    expect(classifyReading(config, 25, 3)).toEqual({ valid: false, reason: 'THERMO_OUT_OF_RANGE', rawCelsius: 25.4 });
+    // Both values: the sensor's (raw) and the calibrated one the range was applied to.
+    expect(classifyReading(config, 25, 3)).toEqual({ valid: false, reason: 'THERMO_OUT_OF_RANGE', rawCelsius: 25, celsius: 25.4 });
     expect(classifyReading(config, 45, 3)).toMatchObject({ valid: false, reason: 'THERMO_OUT_OF_RANGE' });
     expect(classifyReading(config, Number.NaN, 3)).toMatchObject({ valid: false });
+  });
+  it('a two-point gain: corrected = raw × gain + offset (raw kept)', () => {
+    // Two references: a 35.0 °C source read as 34.0, a 40.0 °C one read as 38.5 → gain 5/4.5, offset 35 − 34 × gain.
+    const gain = 5 / 4.5;
+    const offsetC = 35 - 34 * gain;
+    const calibrated = { minC: 30, maxC: 43, offsetC, gain };
+    expect(classifyReading(calibrated, 34, 3)).toEqual({ valid: true, celsius: 35, rawCelsius: 34, samples: 3 });
+    expect(classifyReading(calibrated, 38.5, 3)).toEqual({ valid: true, celsius: 40, rawCelsius: 38.5, samples: 3 });
+    expect(classifyReading(calibrated, 36.7, 3)).toMatchObject({ celsius: 38, rawCelsius: 36.7 });
   });
   it('the range bounds are inclusive', () => {
     expect(classifyReading({ ...config, offsetC: 0 }, 43, 1).valid).toBe(true);

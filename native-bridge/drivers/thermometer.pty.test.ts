@@ -34,7 +34,7 @@ describe.each(protocols)('thermometer %j over a pty', (protocol) => {
 
   it('reports ambient as invalid, then a person\'s stable temperature', async () => {
     const ambient = await rig.next('temperature');
-    expect(ambient.reading).toEqual({ valid: false, reason: 'THERMO_OUT_OF_RANGE', rawCelsius: 25 });
+    expect(ambient.reading).toEqual({ valid: false, reason: 'THERMO_OUT_OF_RANGE', rawCelsius: 25, celsius: 25 });
     const person = rig.next('temperature', (e) => e.reading.valid);
     rig.sim.temperature = 36.8;
     expect((await person).reading).toMatchObject({ valid: true, celsius: 36.8 });

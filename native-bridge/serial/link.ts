@@ -5,6 +5,9 @@
 // gets a new /dev node).
 import { SerialPort } from 'serialport';
 import { existsSync, realpathSync } from 'node:fs';
+import { LinkUnavailableError, type DeviceLink, type DeviceLinkListener } from './device-link.js';
+
+export { LinkUnavailableError };
 
 export interface SerialLinkOptions {
   path: string;
@@ -14,19 +17,7 @@ export interface SerialLinkOptions {
   watchIntervalMs?: number;
 }
 
-export interface SerialLinkListener {
-  onOpen?(): void;
-  onClose?(): void;
-  onData?(bytes: Buffer): void;
-  onError?(reason: 'PORT_UNAVAILABLE' | 'PORT_ERROR'): void;
-}
-
-export class LinkUnavailableError extends Error {
-  readonly reason = 'PORT_UNAVAILABLE';
-  constructor(path: string) {
-    super(`serial port ${path} is not connected`);
-  }
-}
+export type SerialLinkListener = DeviceLinkListener;
 
 function resolved(path: string): string | null {
   try {
@@ -36,7 +27,7 @@ function resolved(path: string): string | null {
   }
 }
 
-export class SerialLink {
+export class SerialLink implements DeviceLink {
   private port: SerialPort | null = null;
   private openedTarget: string | null = null;
   private running = false;
@@ -46,6 +37,8 @@ export class SerialLink {
   private readonly listeners = new Set<SerialLinkListener>();
   /** How many times the port has been opened (tests and health: a replug increments it). */
   opens = 0;
+  /** The last failed open's message (serialport's, e.g. "Cannot lock port" when busy); null once open. */
+  lastOpenError: string | null = null;
 
   constructor(private readonly options: SerialLinkOptions) {
     this.backoffMs = options.minBackoffMs ?? 100;
@@ -133,6 +126,7 @@ export class SerialLink {
     if (!this.running || this.port) return;
     const target = existsSync(this.options.path) ? resolved(this.options.path) : null;
     if (!target) {
+      this.lastOpenError = `no such port ${this.options.path}`;
       this.scheduleRetry();
       return;
     }
@@ -146,11 +140,13 @@ export class SerialLink {
       }
       if (err) {
         this.port = null;
+        this.lastOpenError = err.message;
         this.emit('onError', 'PORT_UNAVAILABLE');
         this.scheduleRetry();
         return;
       }
       this.openedTarget = target;
+      this.lastOpenError = null;
       this.backoffMs = this.options.minBackoffMs ?? 100;
       this.opens++;
       port.on('data', (bytes: Buffer) => this.emit('onData', bytes));

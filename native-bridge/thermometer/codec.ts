@@ -29,10 +29,16 @@ function sum8(bytes: Uint8Array, start: number, end: number): number {
 }
 
 export interface ThermometerParserEvents {
-  /** A reply passed its checks; `celsius` is the sensor's value before calibration and range checks. */
-  onReading(celsius: number): void;
-  /** A reply failed (THERMO_MODBUS_EXCEPTION, THERMO_UNPARSEABLE) or bytes were discarded. */
-  onError(reason: DeviceReason, discardedBytes: number): void;
+  /**
+   * A reply passed its checks; `celsius` is the sensor's value before calibration and range checks,
+   * `frame` the reply's bytes (a view into the parser's buffer: copy it to keep it), for the frame log.
+   */
+  onReading(celsius: number, frame?: Buffer): void;
+  /**
+   * A reply failed (THERMO_MODBUS_EXCEPTION, THERMO_UNPARSEABLE) or bytes were discarded; `bytes` is
+   * the rejected frame or the skipped bytes (a view, as above), for the frame log.
+   */
+  onError(reason: DeviceReason, discardedBytes: number, bytes?: Buffer): void;
 }
 
 export interface ThermometerCodec {
@@ -85,7 +91,7 @@ abstract class HuntingParser implements ThermometerCodec {
       }
       // A scan that waits for more must leave room; a full buffer with no frame is noise.
       if (this.buffer.length >= this.maxFrame) {
-        this.events.onError('FRAME_NOISE', 1);
+        this.events.onError('FRAME_NOISE', 1, this.buffer.subarray(0, 1));
         this.buffer = this.buffer.subarray(1);
       }
     }
@@ -98,7 +104,7 @@ abstract class HuntingParser implements ThermometerCodec {
   protected skipTo(buf: Buffer, isStart: (b: number) => boolean): number {
     let i = 1;
     while (i < buf.length && !isStart(buf[i]!)) i++;
-    this.events.onError('FRAME_NOISE', i);
+    this.events.onError('FRAME_NOISE', i, buf.subarray(0, i));
     return i;
   }
 }
@@ -125,28 +131,28 @@ class ModbusCodec extends HuntingParser {
     if (fn === (this.p.function | 0x80)) {
       if (buf.length < 5) return 'more';
       if (crc16Modbus(buf, 0, 3) !== buf.readUInt16LE(3)) {
-        this.events.onError('FRAME_CHECKSUM', 1);
+        this.events.onError('FRAME_CHECKSUM', 1, buf.subarray(0, 5));
         return 1;
       }
-      this.events.onError('THERMO_MODBUS_EXCEPTION', 0);
+      this.events.onError('THERMO_MODBUS_EXCEPTION', 0, buf.subarray(0, 5));
       return 5;
     }
     if (fn !== this.p.function) return this.skipTo(buf, (b) => b === this.p.address);
     if (buf.length < 3) return 'more';
     const byteCount = buf[2]!;
     if (byteCount !== 2 * this.p.count) {
-      this.events.onError('FRAME_LENGTH', 1);
+      this.events.onError('FRAME_LENGTH', 1, buf.subarray(0, 3));
       return 1;
     }
     const total = 3 + byteCount + 2;
     if (buf.length < total) return 'more';
     if (crc16Modbus(buf, 0, total - 2) !== buf.readUInt16LE(total - 2)) {
-      this.events.onError('FRAME_CHECKSUM', 1);
+      this.events.onError('FRAME_CHECKSUM', 1, buf.subarray(0, total));
       return 1;
     }
     const at = 3 + 2 * this.p.valueIndex;
     const raw = this.p.signed ? buf.readInt16BE(at) : buf.readUInt16BE(at);
-    this.events.onReading(round2(raw * this.p.scale));
+    this.events.onReading(round2(raw * this.p.scale), buf.subarray(0, total));
     return total;
   }
 }
@@ -180,10 +186,10 @@ class GyMcu90614Codec extends HuntingParser {
     if (buf[1] !== 0x5a || buf[2] !== 0x45 || buf[3] !== 0x04) return this.skipTo(buf, (b) => b === 0x5a);
     if (buf.length < 9) return 'more';
     if (sum8(buf, 0, 8) !== buf[8]) {
-      this.events.onError('FRAME_CHECKSUM', 1);
+      this.events.onError('FRAME_CHECKSUM', 1, buf.subarray(0, 9));
       return 1;
     }
-    this.events.onReading(buf.readInt16BE(4) / 100);
+    this.events.onReading(buf.readInt16BE(4) / 100, buf.subarray(0, 9));
     return 9;
   }
 }
@@ -203,12 +209,12 @@ class Lu90614Codec extends HuntingParser {
     if (buf[1] !== 0xac) return this.skipTo(buf, (b) => b === 0xfe);
     if (buf.length < 9) return 'more';
     if (sum8(buf, 0, 8) !== buf[8]) {
-      this.events.onError('FRAME_CHECKSUM', 1);
+      this.events.onError('FRAME_CHECKSUM', 1, buf.subarray(0, 9));
       return 1;
     }
     const hundredths = buf[3]!;
-    if (hundredths > 99) this.events.onError('THERMO_UNPARSEABLE', 0);
-    else this.events.onReading(round2(buf[2]! + hundredths / 100));
+    if (hundredths > 99) this.events.onError('THERMO_UNPARSEABLE', 0, buf.subarray(0, 9));
+    else this.events.onReading(round2(buf[2]! + hundredths / 100), buf.subarray(0, 9));
     return 9;
   }
 }
@@ -237,7 +243,7 @@ class AsciiLineCodec extends HuntingParser {
     const end = buf.findIndex((b) => b === 0x0d || b === 0x0a);
     if (end < 0) {
       if (buf.length >= this.maxFrame - 1) {
-        this.events.onError('FRAME_LENGTH', buf.length);
+        this.events.onError('FRAME_LENGTH', buf.length, buf);
         this.skippingLine = true;
         return buf.length;
       }
@@ -247,8 +253,8 @@ class AsciiLineCodec extends HuntingParser {
     if (this.skippingLine) this.skippingLine = false;
     else if (line.trim() !== '') {
       const m = ONE_NUMBER.exec(line);
-      if (m) this.events.onReading(Number(m[1]));
-      else this.events.onError('THERMO_UNPARSEABLE', end);
+      if (m) this.events.onReading(Number(m[1]), buf.subarray(0, end + 1));
+      else this.events.onError('THERMO_UNPARSEABLE', end, buf.subarray(0, end + 1));
     }
     return end + 1;
   }

@@ -63,7 +63,7 @@ describe('kiosk devices decode', () => {
     const reply = withModbusCrc(Buffer.concat([Buffer.from('01 03 10 0A 13'.replace(/ /g, ''), 'hex'), Buffer.alloc(14)])).toString('hex');
     const r = await runCli(['devices', 'decode', 'thermometer:modbus-rtu', '--count', '8', '--scale', '0.01', reply]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).readings).toEqual([{ sensorC: 25.79, reading: { valid: false, reason: 'THERMO_OUT_OF_RANGE', rawCelsius: 25.79 } }]);
+    expect(JSON.parse(r.stdout).readings).toEqual([{ sensorC: 25.79, reading: { valid: false, reason: 'THERMO_OUT_OF_RANGE', rawCelsius: 25.79, celsius: 25.79 } }]);
   });
 
   it('decodes gy-mcu90614 and ascii-line, and rejects an unknown protocol', async () => {

@@ -2,6 +2,7 @@
 // look like, and the interface the passage flow programs against. native-bridge/ implements it over
 // serial ports (devices spec §1–4); nothing here touches a port, so core stays testable without one.
 import type { DeviceReason } from '../../contract/reasons.js';
+import type { GateConfig, IdCardConfig, ScannerConfig, ThermometerConfig } from './config.js';
 
 export type DeviceKind = 'idcard' | 'thermometer' | 'scanner' | 'gate';
 export const DEVICE_KINDS: readonly DeviceKind[] = ['idcard', 'thermometer', 'scanner', 'gate'];
@@ -62,10 +63,14 @@ export interface DecodedCard {
   photo: CardPhoto;
 }
 
-/** One temperature outcome. A reading outside the plausible range is invalid, never a temperature (spec §2). */
+/**
+ * One temperature outcome. A reading outside the plausible range is invalid, never a temperature (spec §2).
+ * `rawCelsius` is the sensor's value; `celsius` the calibrated one (raw × gain + offsetC, the
+ * thermometer's settings), also given for THERMO_OUT_OF_RANGE so a calibration screen shows both.
+ */
 export type TemperatureReading =
   | { valid: true; celsius: number; rawCelsius: number; samples: number }
-  | { valid: false; reason: DeviceReason; rawCelsius: number | null };
+  | { valid: false; reason: DeviceReason; rawCelsius: number | null; celsius?: number };
 
 export interface DeviceHealth {
   device: DeviceKind;
@@ -105,6 +110,71 @@ export type GatePulseResult =
   | { ok: true; driver: 'lcus' | 'none'; relay: number; ms: number }
   | { ok: false; reason: DeviceReason };
 
+/**
+ * One frame on a device's line, for the integrator's live frame log (native-bridge/README.md, "Frame
+ * log"): each command and reply both ways, and what went wrong (a checksum, a timeout, bytes
+ * skipped) as an error. Never personal data: an ID card's read reply shows its header and length
+ * only, a scanned code its length and first bytes only.
+ */
+export interface FrameLogEntry {
+  /** Epoch ms (the device clock). */
+  at: number;
+  device: DeviceKind;
+  /** tx: the kiosk sent it; rx: the device sent it (or, for a timeout, did not). */
+  dir: 'tx' | 'rx';
+  /** Bytes as spaced hex, the first 96 at most then "…(N bytes)"; empty for a timeout. */
+  hex: string;
+  /** In protocol words: "Modbus read 1 reg @0 fn 3", "reply 36.6 °C raw 366", "checksum error". */
+  meaning: string;
+  /** Set when the frame failed its checks, was skipped as garbage, or never came. */
+  error: DeviceReason | null;
+}
+
+export type FrameListener = (entry: FrameLogEntry) => void;
+
+export interface SerialPortInfo {
+  path: string;
+  vendorId?: string;
+  productId?: string;
+  manufacturer?: string;
+  serialNumber?: string;
+}
+
+/** Settings of one device as the configuration holds them (null: not fitted; the gate: { driver: 'none' }). */
+export interface DeviceSettings {
+  idcard: IdCardConfig | null;
+  thermometer: ThermometerConfig | null;
+  scanner: ScannerConfig | null;
+  gate: GateConfig;
+}
+
+/**
+ * Applying a device change: either the new settings are in use and were proven (port open and, for a
+ * device that answers, a valid frame), or they were refused and the previous working settings still
+ * run. CONFIG_INVALID: the settings fail the device's schema (an unknown protocol, a baud of 0).
+ */
+export type ApplyDeviceResult = { ok: true; proven: string } | { ok: false; reason: DeviceReason | 'CONFIG_INVALID'; message: string };
+
+export interface TestDeviceOptions {
+  /** How long to wait for a card, a reading or a scan (default 10 s; the gate ignores it). */
+  timeoutMs?: number;
+  /** Gate: relay and pulse length (default the configured ones). */
+  relay?: number;
+  ms?: number;
+}
+
+/**
+ * A device test as the admin screen runs it. It observes the normal event stream: a card or code read
+ * during a test is also a normal card-presented / scanner-text event, so the passage flow keeps
+ * deciding while an integrator tests. The card is returned whole: core masks it before it is shown.
+ */
+export type DeviceTestResult =
+  | { ok: true; device: 'idcard'; card: DecodedCard }
+  | { ok: true; device: 'thermometer'; reading: TemperatureReading }
+  | { ok: true; device: 'scanner'; text: string }
+  | { ok: true; device: 'gate'; pulse: Extract<GatePulseResult, { ok: true }> }
+  | { ok: false; device: DeviceKind; reason: DeviceReason; message: string };
+
 /** What core calls. native-bridge's DeviceManager implements it. */
 export interface DeviceHub {
   start(): Promise<void>;
@@ -116,6 +186,26 @@ export interface DeviceHub {
   pulseGate(options?: { relay?: number; ms?: number }): Promise<GatePulseResult>;
   /** Waits for the next stable temperature reading (or THERMO_NO_STABLE_READING / PORT_UNAVAILABLE). */
   readTemperature(timeoutMs?: number): Promise<TemperatureReading>;
+
+  // ---- device setup on site (the admin console's devices screen). Optional: hubs without serial
+  // ports (test doubles, a kiosk without native-bridge) leave them out, and core answers that the
+  // device setup is unavailable. ----
+
+  /** Subscribes to the live frame log; returns the unsubscribe function. */
+  onFrame?(listener: FrameListener): () => void;
+  /** The most recent frames, oldest first (of one device, or all), at most `limit` (default 100). */
+  recentFrames?(device?: DeviceKind, limit?: number): FrameLogEntry[];
+  /** The serial ports present. Never throws: no ports or no udev gives an empty list and the why. */
+  listPorts?(): Promise<{ ports: SerialPortInfo[]; problem: string | null }>;
+  /**
+   * Replaces one device's settings (null: remove it) while the others keep running. The previous
+   * working settings stay in use until the new ones are proven within `proveWithinMs` (default 3 s).
+   */
+  applyDevice?(kind: DeviceKind, settings: unknown, options?: { proveWithinMs?: number }): Promise<ApplyDeviceResult>;
+  /** The settings each device runs with now (what applyDevice last proved). */
+  deviceSettings?(): DeviceSettings;
+  /** Reads a card, a temperature, a scan, or pulses the gate (see DeviceTestResult). */
+  testDevice?(kind: DeviceKind, options?: TestDeviceOptions): Promise<DeviceTestResult>;
 }
 
 /** One relay pulse a gate simulator saw (devices spec §4: on, wait, off). */
