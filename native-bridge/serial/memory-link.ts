@@ -15,6 +15,11 @@ export interface MemoryLinkPairOptions {
   plugged?: boolean;
   /** How often a running link tries again while the port is missing or refused (default 100 ms). */
   retryMs?: number;
+  /**
+   * The device's own line speed, when a test wants a baud mismatch: bytes between a host end opened at
+   * another rate arrive as garbage (each byte 0xFF), as on a real line. Default: whatever the host uses.
+   */
+  deviceBaudRate?: number;
 }
 
 export class MemoryLink implements DeviceLink {
@@ -29,7 +34,8 @@ export class MemoryLink implements DeviceLink {
   constructor(
     private readonly pair: MemoryLinkPair,
     readonly path: string,
-    readonly baudRate: number,
+    /** Settable before start (MemoryLinkPair.hostAt): a driver reopening the port at another rate. */
+    public baudRate: number,
     private readonly clock: Clock,
     private readonly retryMs: number,
   ) {}
@@ -58,7 +64,7 @@ export class MemoryLink implements DeviceLink {
 
   write(bytes: Uint8Array): Promise<void> {
     if (!this.open) return Promise.reject(new LinkUnavailableError(this.path));
-    this.pair.fromHost(Buffer.from(bytes));
+    this.pair.fromHost(this.pair.overTheLine(Buffer.from(bytes)));
     return Promise.resolve();
   }
 
@@ -151,7 +157,7 @@ export class MemoryDeviceEnd {
 
   /** Sends bytes to the driver now; false (bytes lost) when the line is not open. */
   write(bytes: Uint8Array): boolean {
-    return this.pair.host.deliver(Buffer.from(bytes));
+    return this.pair.host.deliver(this.pair.overTheLine(Buffer.from(bytes)));
   }
 
   hear(bytes: Buffer): void {
@@ -165,11 +171,25 @@ export class MemoryLinkPair {
   readonly device: MemoryDeviceEnd;
   private isPlugged: boolean;
   private refusal: string | null = null;
+  private readonly deviceBaudRate: number | null;
 
   constructor(options: MemoryLinkPairOptions) {
     this.isPlugged = options.plugged ?? true;
+    this.deviceBaudRate = options.deviceBaudRate ?? null;
     this.host = new MemoryLink(this, options.path ?? '/dev/memory0', options.baudRate ?? 9600, options.clock, options.retryMs ?? 100);
     this.device = new MemoryDeviceEnd(this);
+  }
+
+  /** The host end, opened at `baudRate` (a driver built for other settings uses the same port). */
+  hostAt(baudRate: number): MemoryLink {
+    this.host.baudRate = baudRate;
+    return this.host;
+  }
+
+  /** Bytes as the other end receives them: garbage when the two ends disagree on the baud rate. */
+  overTheLine(bytes: Buffer): Buffer {
+    if (this.deviceBaudRate === null || this.deviceBaudRate === this.host.baudRate) return bytes;
+    return Buffer.alloc(bytes.length, 0xff);
   }
 
   get plugged(): boolean {
