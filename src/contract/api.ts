@@ -659,6 +659,50 @@ export const METHODS = {
       restartNeeded: z.array(z.string().max(200)).max(256),
     }),
   },
+  /**
+   * Integrator (or admin, read-only): what the venue rules as edited would decide for seven fixed
+   * synthetic cases (docs/integrator-setup.md, "Venue and policy"), computed in core by the same
+   * decision code a passage runs (health-code spec §4). `policy` holds the edited rules (a key left
+   * out keeps the rule in force); `checkpoint`, when given, is only validated. Values are loosely
+   * typed here on purpose: core judges them with the configuration schema and answers each wrong one
+   * in `problems` (path and what), with no cases, rather than refusing the call.
+   */
+  previewPolicy: {
+    request: AdminRequest.extend({
+      policy: z
+        .record(z.string().max(64), z.union([z.number(), z.boolean(), z.string().max(64), z.null()]))
+        .refine((o) => Object.keys(o).length <= 32, 'at most 32 rules'),
+      checkpoint: z
+        .record(z.string().max(64), z.union([z.number(), z.boolean(), z.string().max(64), z.null()]))
+        .refine((o) => Object.keys(o).length <= 32, 'at most 32 rules')
+        .optional(),
+    }).strict(),
+    response: z.object({
+      cases: z
+        .array(
+          z.object({
+            id: z.enum(['green', 'yellow', 'red', 'stale', 'expired-test', 'fever', 'card-alone']),
+            /** What the synthetic person presents (the screen words it in its language). */
+            inputs: z.object({
+              presented: z.enum(['code', 'card']),
+              status: z.enum(['green', 'yellow', 'red']).nullable(),
+              assessedHoursAgo: z.number().nullable(),
+              testHoursAgo: z.number().nullable(),
+              temperatureC: z.number(),
+            }),
+            decision: DecisionSchema,
+            reason: ReasonSchema.nullable(),
+            reasons: z.array(ReasonSchema).max(16),
+            /** The same case under the rules in force now. */
+            inForce: z.object({ decision: DecisionSchema, reason: ReasonSchema.nullable() }),
+            /** One line in English: the inputs and the rule that decided. */
+            explanation: z.string().max(300),
+          }),
+        )
+        .max(16),
+      problems: z.array(z.object({ path: z.string().max(200), message: z.string().max(300) })).max(64),
+    }),
+  },
 } as const;
 
 export type MethodName = keyof typeof METHODS;

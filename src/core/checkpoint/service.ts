@@ -33,6 +33,7 @@ import { startStatusTick, type StatusTick, type StatusTickOptions } from './stat
 import { AdminSessions } from '../admin/sessions.js';
 import type { AdminDeps, RetentionControl } from '../admin/deps.js';
 import { statisticsMethods } from '../admin/statistics-methods.js';
+import { policyMethods } from '../admin/policy-methods.js';
 import { trustMethods } from '../admin/trust-methods.js';
 import { retentionMethods } from '../admin/retention-methods.js';
 import { exportJobs, type ExportHostSide } from '../admin/export-methods.js';
@@ -413,6 +414,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     ...auditMethods(adminDeps),
     ...configMethods(adminDeps),
     ...statisticsMethods(adminDeps),
+    ...policyMethods(adminDeps),
     async getStatus() {
       const status: KioskStatus = {
         kioskId: config.kioskId.slice(0, 64),
