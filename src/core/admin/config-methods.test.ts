@@ -100,10 +100,10 @@ describe('getConfig / saveConfigChange', () => {
     expect(got.value.appliesLive).toEqual(expect.arrayContaining(['policy', 'checkpoint', 'language', 'kioskName', 'admin.sessionIdleSeconds']));
 
     const savedAt = clock.now();
-    const saved = await dispatchCall(cp.service, 'saveConfigChange', { session: s, baseRevision: 1, changes: [{ path: 'policy.requireTemperature', value: true }, { path: 'camera.width', value: 1280 }] }, ctx);
-    expect(saved).toEqual({ ok: true, value: { revision: 2, applied: ['policy.requireTemperature'], restartNeeded: ['camera.width'] } });
+    const saved = await dispatchCall(cp.service, 'saveConfigChange', { session: s, baseRevision: 1, changes: [{ path: 'policy.requireTemperature', value: true }, { path: 'venueId', value: 'mall-east' }] }, ctx);
+    expect(saved).toEqual({ ok: true, value: { revision: 2, applied: ['policy.requireTemperature'], restartNeeded: ['venueId'] } });
     // The file holds what was written before plus the change, and nothing filled in.
-    expect(readConfigDocument(dir)).toMatchObject({ revision: 2, policy: { requireTemperature: true }, camera: { width: 1280 }, checkpoint: { resetAfterMs: 1000 } });
+    expect(readConfigDocument(dir)).toMatchObject({ revision: 2, policy: { requireTemperature: true }, venueId: 'mall-east', checkpoint: { resetAfterMs: 1000 } });
     expect(Object.keys(readConfigDocument(dir).policy as object)).toEqual(['requireTemperature']);
     // Spec §4 rule 7: without a temperature, the next person goes to the guard.
     expect(await pass('lisi')).toMatchObject({ decision: 'review', reason: 'TEMPERATURE_MISSING' });
@@ -111,9 +111,9 @@ describe('getConfig / saveConfigChange', () => {
 
     const rows = store.auditOf([CONFIG_AUDIT.changed], 5);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ action: 'config-changed', atMs: savedAt, detail: { by: 'browser:ws-1', revision: 2, paths: ['camera.width', 'policy.requireTemperature'] } });
+    expect(rows[0]).toMatchObject({ action: 'config-changed', atMs: savedAt, detail: { by: 'browser:ws-1', revision: 2, paths: ['policy.requireTemperature', 'venueId'] } });
     // Paths only: no value in the row.
-    expect(JSON.stringify(rows[0]!.detail)).not.toMatch(/1280|true/);
+    expect(JSON.stringify(rows[0]!.detail)).not.toMatch(/mall-east|true/);
   });
 
   it('passage windows apply from the next passage, and a save names the paths it refuses', async () => {
@@ -171,6 +171,26 @@ describe('getConfig / saveConfigChange', () => {
       expect(await cp.service.saveConfigChange({ session: s, baseRevision: 1, changes: [{ path, value: null }] }, ctx), path).toMatchObject({ ok: false, reason: 'BAD_REQUEST' });
     }
     expect(readFileSync(configPath(dir), 'utf8')).toContain(hash);
+  });
+
+  it('a camera setting applies at once: the screen, told by the config event, reads the new camera and restarts its capture', async () => {
+    setup();
+    const s = await session();
+    expect(await cp.service.getRendererConfig({}, ctx)).toMatchObject({ ok: true, value: { camera: { deviceId: null, width: 640, height: 480, frameRate: 30 } } });
+    const changes = [
+      { path: 'camera.deviceId', value: 'usb-cam-2' },
+      { path: 'camera.width', value: 1280 },
+      { path: 'camera.height', value: 720 },
+      { path: 'camera.frameRate', value: 15 },
+    ];
+    const saved = await dispatchCall(cp.service, 'saveConfigChange', { session: s, baseRevision: 1, changes }, ctx);
+    expect(saved).toEqual({ ok: true, value: { revision: 2, applied: ['camera.deviceId', 'camera.frameRate', 'camera.height', 'camera.width'], restartNeeded: [] } });
+    expect(events).toContainEqual({ type: 'config', revision: 2 });
+    expect(await cp.service.getRendererConfig({}, ctx)).toMatchObject({ ok: true, value: { camera: { enabled: true, deviceId: 'usb-cam-2', width: 1280, height: 720, frameRate: 15, engine: 'zxing-wasm' } } });
+    // A bad value is refused with its path, and the camera in force stays as it was.
+    const bad = await cp.service.saveConfigChange({ session: s, baseRevision: 2, changes: [{ path: 'camera.width', value: 99999 }] }, ctx);
+    expect(bad).toMatchObject({ ok: false, reason: 'CONFIG_INVALID', message: expect.stringMatching(/^camera\.width: /) });
+    expect(await cp.service.getRendererConfig({}, ctx)).toMatchObject({ ok: true, value: { camera: { width: 1280 } } });
   });
 
   it('language and lane name apply at once; the screen is told', async () => {

@@ -165,7 +165,11 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
   let language: Language = options.language ?? config.language ?? DEFAULT_LANGUAGE;
   // Keys left out of config.json `camera` keep the built-in defaults (an undefined must not overwrite one).
   const cameraFromConfig = Object.fromEntries(Object.entries(config.camera).filter(([, v]) => v !== undefined)) as Partial<CameraConfig>;
-  const camera: CameraConfig = { ...DEFAULT_CAMERA_CONFIG, ...cameraFromConfig, ...options.camera };
+  const cameraOf = (settings: KioskConfig['camera']): CameraConfig => {
+    const fromConfig = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as Partial<CameraConfig>;
+    return { ...DEFAULT_CAMERA_CONFIG, ...fromConfig, ...options.camera };
+  };
+  let camera: CameraConfig = { ...DEFAULT_CAMERA_CONFIG, ...cameraFromConfig, ...options.camera };
   let cameraHealth: ContractDeviceHealth = {
     id: 'camera',
     kind: 'camera',
@@ -377,6 +381,14 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
   });
   // The screen asks for its renderer configuration again on the `config` event.
   liveConfig.register({ paths: ['kioskName'], apply() {} });
+  // The camera is the screen's: on the `config` event it reads the new setting and restarts its
+  // capture (docs/integrator-setup.md, "Camera"); command-line flags still override the file.
+  liveConfig.register({
+    paths: ['camera'],
+    apply(next) {
+      camera = cameraOf(next.camera);
+    },
+  });
   liveConfig.register({
     paths: ['admin.sessionIdleSeconds', 'admin.pin', 'admin.integratorPin', 'guards'],
     apply(next) {
