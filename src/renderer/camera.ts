@@ -23,7 +23,19 @@ export interface CameraStats {
   decodeMsTotal: number;
   /** Frames the worker has answered (decodeMsTotal covers these). */
   answered: number;
+  /**
+   * The worker's decode ms of the last RECENT_DECODES answered frames, a ring written at
+   * `answered % RECENT_DECODES`: the camera screen's median ms/frame (docs/integrator-setup.md,
+   * "Camera"). One store per frame; nothing is computed unless a screen asks.
+   */
+  recentDecodeMs: number[];
+  /** Size of the last frame sent to the worker (what the decoder sees); 0 before the first. */
+  frameWidth: number;
+  frameHeight: number;
 }
+
+/** How many recent decode times the stats keep (about 2 s of frames at 30 fps). */
+export const RECENT_DECODES = 60;
 
 export class CameraScanner {
   private stream: MediaStream | null = null;
@@ -36,11 +48,12 @@ export class CameraScanner {
   private lastText = '';
   private lastTextAt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  readonly stats: CameraStats = { frames: 0, decoded: 0, lastDecodeMs: 0, decodeMsTotal: 0, answered: 0 };
+  readonly stats: CameraStats = { frames: 0, decoded: 0, lastDecodeMs: 0, decodeMsTotal: 0, answered: 0, recentDecodeMs: [], frameWidth: 0, frameHeight: 0 };
+  private readonly streamListeners = new Set<() => void>();
 
   constructor(
     private readonly video: HTMLVideoElement,
-    private readonly config: CameraConfig,
+    private config: CameraConfig,
     private readonly callbacks: CameraCallbacks,
     private readonly workerUrl: URL,
   ) {}
@@ -78,7 +91,36 @@ export class CameraScanner {
     await this.video.play().catch(() => {});
     this.startWorker();
     this.callbacks.onHealth('ok', null);
+    this.notifyStream();
     this.grabNext();
+  }
+
+  /** The configuration the capture runs on. */
+  get currentConfig(): CameraConfig {
+    return this.config;
+  }
+
+  /** The capture stream, for the camera screen's preview (the same stream: no second capture). */
+  get currentStream(): MediaStream | null {
+    return this.stream;
+  }
+
+  /** Told when the stream starts or stops (a restart, a camera unplugged): the preview re-attaches. */
+  onStream(listener: () => void): () => void {
+    this.streamListeners.add(listener);
+    return () => this.streamListeners.delete(listener);
+  }
+
+  /**
+   * Restarts the capture on a new configuration (a saved camera setting, the config event): the
+   * device, resolution, frame rate or engine change without restarting the kiosk.
+   */
+  async reconfigure(config: CameraConfig): Promise<void> {
+    this.stop();
+    this.config = config;
+    this.lastText = '';
+    this.lastTextAt = 0;
+    await this.start();
   }
 
   /** Lets the text in view be sent again (its last submission failed, e.g. the core was restarting). */
@@ -90,6 +132,7 @@ export class CameraScanner {
   stop(): void {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     this.teardownStream();
     this.worker?.terminate();
     this.worker = null;
@@ -101,9 +144,21 @@ export class CameraScanner {
   }
 
   private teardownStream(): void {
+    const had = this.stream !== null;
     this.stream?.getTracks().forEach((t) => t.stop());
     this.stream = null;
     this.video.srcObject = null;
+    if (had) this.notifyStream();
+  }
+
+  private notifyStream(): void {
+    for (const l of [...this.streamListeners]) {
+      try {
+        l();
+      } catch {
+        // A screen's listener must not stop the capture.
+      }
+    }
   }
 
   private startWorker(): void {
@@ -126,6 +181,7 @@ export class CameraScanner {
     this.buffer = msg.buffer;
     this.stats.lastDecodeMs = msg.ms;
     this.stats.decodeMsTotal += msg.ms;
+    this.stats.recentDecodeMs[this.stats.answered % RECENT_DECODES] = msg.ms;
     this.stats.answered += 1;
     if (msg.text !== null) {
       this.stats.decoded += 1;
@@ -160,6 +216,8 @@ export class CameraScanner {
     }
     this.buffer = null;
     this.stats.frames += 1;
+    this.stats.frameWidth = request.width;
+    this.stats.frameHeight = request.height;
     this.worker.postMessage(request, [request.buffer]);
   }
 

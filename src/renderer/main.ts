@@ -18,6 +18,7 @@ import { LIVENESS_CHECK_MS, cardOnlyInvited, collectLeftMs, describePassage, sec
 import { CoreLiveness } from './liveness.js';
 import { SoundPlayer } from './sounds.js';
 import { CameraScanner } from './camera.js';
+import { cameraChanged, guardCamera, publishGuardCamera } from './camera-handle.js';
 import { pinFailureText } from './pin-text.js';
 
 function el<T extends HTMLElement = HTMLElement>(id: string): T {
@@ -284,6 +285,10 @@ async function boot(): Promise<void> {
         state.status = event.configProblem ? { ...rest, configProblem: event.configProblem } : rest;
         void call(client, 'getRendererConfig', {}).then((r) => {
           if (r.ok) el('kiosk-name').textContent = r.value.kioskName;
+          // A saved camera setting (device, resolution, frame rate, engine) restarts the capture
+          // here, without a kiosk restart (docs/integrator-setup.md, "Camera").
+          const running = guardCamera();
+          if (r.ok && running instanceof CameraScanner && cameraChanged(running.currentConfig, r.value.camera)) void running.reconfigure(r.value.camera);
         });
         break;
       }
@@ -432,6 +437,7 @@ async function boot(): Promise<void> {
     new URL('./decode-worker.js', import.meta.url),
   );
   (globalThis as Record<string, unknown>).__kioskCamera = camera.stats;
+  publishGuardCamera(camera);
   await camera.start();
 }
 

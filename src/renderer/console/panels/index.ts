@@ -7,6 +7,8 @@ import { trustPanel } from './trust.js';
 import { retentionPanel } from './retention.js';
 import { auditPanel } from './audit.js';
 import { settingsPanel } from './settings.js';
+import { cameraPanel } from './camera.js';
+import { policyPanel } from './policy.js';
 
 export const PANELS: ConsolePanel[] = [
   todayPanel,
@@ -16,4 +18,6 @@ export const PANELS: ConsolePanel[] = [
   retentionPanel,
   auditPanel,
   settingsPanel,
+  cameraPanel,
+  policyPanel,
 ];
