@@ -471,6 +471,102 @@ export type ExportJob = z.infer<typeof ExportJobSchema>;
 /** Where the browser host serves a finished export's one-time download: this path plus the token. */
 export const EXPORT_DOWNLOAD_PATH = '/export-download/';
 
+// ---------------------------------------------------------------------------------------------
+// Integrator: the devices screen (docs/integrator-setup.md, "Devices" and "Thermometer calibration"):
+// serial ports, each device's settings and health, a test that does the real thing, the live frame
+// log. Device settings travel as plain records: core checks them with the device's own schema
+// (src/contract/config.ts `devices`), which this file cannot import (config.ts imports it).
+
+export const SetupDeviceSchema = z.enum(['idcard', 'thermometer', 'scanner', 'gate']);
+export type SetupDevice = z.infer<typeof SetupDeviceSchema>;
+/** A peripheral's reason (devices spec §1–4): what a refused device change or a failed test names. */
+export const DeviceReasonSchema = z.enum(DEVICE_REASONS as unknown as [DeviceReason, ...DeviceReason[]]);
+/** One device's settings as config.json holds them (`devices.<kind>`); null: not fitted (the gate: `{driver:'none'}`). */
+const DeviceSettingsRecord = z.record(z.string().max(64), z.unknown()).refine((o) => Object.keys(o).length <= 32, 'at most 32 settings');
+
+/** One frame on a device's line (native-bridge/README.md, "Frame log"): never personal data. */
+export const FrameLogEntrySchema = z.object({
+  /** Core's running number: the screen asks for the frames after the last one it has. */
+  seq: z.number().int().nonnegative(),
+  at: EpochMs,
+  device: SetupDeviceSchema,
+  dir: z.enum(['tx', 'rx']),
+  /** Spaced hex, capped (the bridge shows 96 bytes at most, then the count). */
+  hex: z.string().max(400),
+  meaning: z.string().max(200),
+  /** Set when the frame failed its checks, was skipped as garbage, or never came: the screen shows it red. */
+  error: DeviceReasonSchema.nullable(),
+});
+export type FrameLogEntryView = z.infer<typeof FrameLogEntrySchema>;
+
+/** The last temperature the thermometer reported, raw and calibrated (raw × gain + offsetC): the calibration box shows both live. */
+export const LastReadingSchema = z.object({
+  at: EpochMs,
+  valid: z.boolean(),
+  rawCelsius: z.number().nullable(),
+  celsius: z.number().nullable(),
+  reason: DeviceReasonSchema.nullable(),
+});
+
+export const SerialPortSchema = z.object({
+  path: z.string().max(200),
+  vendorId: z.string().max(16).optional(),
+  productId: z.string().max(16).optional(),
+  manufacturer: z.string().max(100).optional(),
+  serialNumber: z.string().max(100).optional(),
+});
+
+export const DeviceSetupEntrySchema = z.object({
+  device: SetupDeviceSchema,
+  /** What the device runs with now (the last proven settings); null: not fitted. */
+  running: DeviceSettingsRecord.nullable(),
+  /** What config.json holds for it (a restart runs these); null: not fitted there. */
+  saved: DeviceSettingsRecord.nullable(),
+  health: z.object({
+    configured: z.boolean(),
+    connected: z.boolean(),
+    port: z.string().max(200).nullable(),
+    lastGoodFrameAt: EpochMs.nullable(),
+    lastError: DeviceReasonSchema.nullable(),
+    fault: DeviceReasonSchema.nullable(),
+    detail: z.string().max(200).nullable(),
+  }),
+});
+
+export const DeviceSetupSchema = z.object({
+  /** False when this kiosk has no device manager that can be set up (the reason in `unavailableWhy`). */
+  available: z.boolean(),
+  unavailableWhy: z.string().max(300).nullable(),
+  ports: z.array(SerialPortSchema).max(64),
+  /** Why the list is empty or partial ("no ports found (…)"); null when the system listed them. */
+  portsProblem: z.string().max(300).nullable(),
+  devices: z.array(DeviceSetupEntrySchema).max(4),
+  /** config.json's revision: a change is made against it (applyDeviceSettings `baseRevision`). */
+  revision: z.number().int().nonnegative(),
+  /** The devices are simulators (the demo). */
+  simulated: z.boolean(),
+});
+export type DeviceSetup = z.infer<typeof DeviceSetupSchema>;
+
+/** A device test's outcome (the card masked, the temperature raw and corrected, a scan by length and first characters only). */
+export const DeviceTestOutcomeSchema = z.discriminatedUnion('passed', [
+  z.object({
+    passed: z.literal(true),
+    device: SetupDeviceSchema,
+    /** One line in English of what happened (the screen shows the fields below in its language). */
+    summary: z.string().max(300),
+    card: z.object({ maskedName: z.string().max(64), maskedDocumentNumber: z.string().max(64), docType: z.string().max(8) }).optional(),
+    reading: LastReadingSchema.omit({ at: true }).optional(),
+    scan: z.object({ length: z.number().int().nonnegative(), preview: z.string().max(16) }).optional(),
+    pulse: z.object({ driver: z.enum(['lcus', 'none']), relay: z.number().int().nonnegative(), ms: z.number().int().nonnegative() }).optional(),
+  }),
+  z.object({ passed: z.literal(false), device: SetupDeviceSchema, reason: DeviceReasonSchema, message: z.string().max(300) }),
+]);
+export type DeviceTestOutcome = z.infer<typeof DeviceTestOutcomeSchema>;
+
+/** The most frames one getFrameLog answers. */
+export const MAX_FRAME_PAGE = 200;
+
 export const METHODS = {
   /** Everything the screen needs to draw itself after (re)connecting. */
   getStatus: {
@@ -701,6 +797,66 @@ export const METHODS = {
         )
         .max(16),
       problems: z.array(z.object({ path: z.string().max(200), message: z.string().max(300) })).max(64),
+    }),
+  },
+  /**
+   * Integrator: the devices screen (docs/integrator-setup.md, "Devices"): the serial ports present,
+   * each device's running and saved settings and its health. A kiosk without a device manager
+   * answers `available: false` and why.
+   */
+  getDeviceSetup: {
+    request: AdminRequest.strict(),
+    response: DeviceSetupSchema,
+  },
+  /**
+   * Integrator: one device's new settings (null: remove it). Proven first (the port opens and, for a
+   * device that answers, a valid reply comes) while the other devices keep running; only then saved
+   * as `devices.<device>` in config.json on `baseRevision` and audited. A device that refuses them
+   * answers `applied: false` with its reason (PORT_UNAVAILABLE, FRAME_TIMEOUT, …) and the previous
+   * settings keep running and stay saved. Settings that fail the schema: CONFIG_INVALID naming the
+   * path. `purpose` 'calibration' audits the thermometer's offset and gain as a calibration.
+   */
+  applyDeviceSettings: {
+    request: AdminRequest.extend({
+      device: SetupDeviceSchema,
+      settings: DeviceSettingsRecord.nullable(),
+      baseRevision: z.number().int().nonnegative(),
+      purpose: z.enum(['setup', 'calibration']).optional(),
+    }).strict(),
+    response: z.discriminatedUnion('applied', [
+      z.object({ applied: z.literal(true), proven: z.string().max(300), revision: z.number().int().nonnegative() }),
+      z.object({ applied: z.literal(false), reason: z.union([DeviceReasonSchema, z.literal('CONFIG_INVALID')]), message: z.string().max(300), running: DeviceSettingsRecord.nullable() }),
+    ]),
+  },
+  /**
+   * Integrator: does the real thing with one device: waits for a card (answered masked), a stable
+   * temperature (raw and corrected), a scan (length and first characters), or pulses the gate. A card
+   * or code read during a test is also a normal passage: the door keeps deciding.
+   */
+  testDevice: {
+    request: AdminRequest.extend({
+      device: SetupDeviceSchema,
+      timeoutMs: z.number().int().min(500).max(30_000),
+      relay: z.number().int().min(1).max(8).optional(),
+      ms: z.number().int().min(20).max(10_000).optional(),
+    }).strict(),
+    response: DeviceTestOutcomeSchema,
+  },
+  /**
+   * Integrator: the live frame log after `after` (a `seq`; -1 from the oldest kept), optionally of one
+   * device, and the thermometer's last reading (the calibration box). The screen polls it while the
+   * devices panel is open; not an action, so it writes no audit row and does not keep the session
+   * from ending when the integrator walks away.
+   */
+  getFrameLog: {
+    request: AdminRequest.extend({ after: z.number().int().min(-1), device: SetupDeviceSchema.optional() }).strict(),
+    response: z.object({
+      frames: z.array(FrameLogEntrySchema).max(MAX_FRAME_PAGE),
+      /** The newest seq core holds (ask after it next time); -1 when none yet. */
+      last: z.number().int().min(-1),
+      /** Frames after `after` no longer kept or beyond this page: the screen says some were skipped. */
+      skipped: z.number().int().nonnegative(),
+      lastReading: LastReadingSchema.nullable(),
     }),
   },
 } as const;

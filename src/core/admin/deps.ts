@@ -9,6 +9,7 @@ import type { ServiceStore } from '../checkpoint/service.js';
 import type { PurgeSchedule } from '../store/purge.js';
 import type { AdminSessions } from './sessions.js';
 import type { LiveConfig } from '../config/live.js';
+import type { DeviceHub } from '../devices/types.js';
 
 /** The retention purge as the running kiosk schedules it (src/app/compose.ts). */
 export interface RetentionControl {
@@ -42,4 +43,8 @@ export interface AdminDeps {
   configDir: string | null;
   /** The entry log the admin may export (its data directory, for the export process); null when it could not be opened. */
   exportsFrom: { dataDir: string } | null;
+  /** The card reader, thermometer, scanner and gate (the devices screen); null or absent: none. */
+  devices?: DeviceHub | null;
+  /** The devices are simulators (the demo). */
+  simulatedDevices?: boolean;
 }

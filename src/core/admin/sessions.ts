@@ -121,6 +121,28 @@ export class AdminSessions {
   }
 
   /**
+   * For a read a panel repeats while it is open (the devices screen's live frame log, four times a
+   * second): the same checks as `require`, but no audit row (opening the panel was audited, and a row
+   * per poll would bury the trail) and no refresh of the idle timer, so an integrator who walks away
+   * with the log open is still logged out after the idle time ("idle means no input").
+   */
+  observe(token: string | undefined, context: CallContext, what: string, roles: readonly ConsoleRole[] = ADMIN_ONLY): { ok: true; session: AdminSessionInfo } | SessionFailure {
+    const session = token === undefined ? undefined : this.sessions.get(token);
+    const now = this.options.clock.now();
+    if (!session || session.clientId !== context.clientId) {
+      return { ok: false, reason: 'SESSION_REQUIRED', message: 'the admin console is closed: enter the admin PIN' };
+    }
+    if (now - session.lastUsedAt >= this.options.idleMs) {
+      this.end(session, 'idle');
+      return { ok: false, reason: 'SESSION_REQUIRED', message: 'the admin session ended after inactivity: enter the admin PIN' };
+    }
+    if (!roles.includes(session.role)) {
+      return { ok: false, reason: 'UNAUTHORIZED', message: `${what.slice(0, 60)}: needs the ${roles.join(' or ')} PIN (this session is the ${session.role}'s)` };
+    }
+    return { ok: true, session: { by: session.by, role: session.role, openedAt: session.openedAt } };
+  }
+
+  /**
    * Input on the console (a tap, a key, a scroll) keeps the session alive: "2 minutes without input"
    * (docs/security.md, "Admin sessions") means the admin is away, not that they are reading a panel
    * without calling anything. Same checks as `require` (this connection only, an idle one stays

@@ -39,6 +39,7 @@ import { retentionMethods } from '../admin/retention-methods.js';
 import { exportJobs, type ExportHostSide } from '../admin/export-methods.js';
 import { auditMethods } from '../admin/audit-methods.js';
 import { auditConfigChange, configMethods } from '../admin/config-methods.js';
+import { deviceMethods } from '../admin/device-methods.js';
 import { LiveConfig, watchConfigFile } from '../config/live.js';
 
 /** What the service needs to show upload progress; the composition adapts core/upload's Uploader. */
@@ -355,6 +356,8 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     liveConfig,
     configDir: options.configFile?.dataDir ?? null,
     exportsFrom: options.exportsFrom ?? null,
+    devices,
+    simulatedDevices: options.simulatedDevices ?? false,
   };
 
   // What takes a new configuration without a restart (docs/security.md, "Configuration"); the
@@ -419,6 +422,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
       : () => {};
 
   const exports = exportJobs(adminDeps);
+  const deviceSetup = deviceMethods(adminDeps);
   const service: KioskService = {
     ...exports.methods,
     ...trustMethods(adminDeps),
@@ -426,6 +430,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     ...auditMethods(adminDeps),
     ...configMethods(adminDeps),
     ...statisticsMethods(adminDeps),
+    ...deviceSetup.methods,
     ...policyMethods(adminDeps),
     async getStatus() {
       const status: KioskStatus = {
@@ -554,6 +559,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     exports: exports.host,
     close() {
       exports.close();
+      deviceSetup.close();
       stopWatch();
       offLiveConfig();
       offDevices();
