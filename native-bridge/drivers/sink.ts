@@ -29,15 +29,14 @@ export interface DriverOptions {
 /** Bytes shown in a log entry at most; the rest is counted. */
 export const FRAME_HEX_LIMIT = 96;
 
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).toUpperCase().padStart(2, '0'));
+
 /** Spaced upper-case hex of at most FRAME_HEX_LIMIT bytes, then "…(N bytes)" when there were more. */
 export function hexOf(bytes: Uint8Array | null, totalBytes = bytes?.length ?? 0): string {
   if (!bytes || bytes.length === 0) return totalBytes ? `…(${totalBytes} bytes)` : '';
   const shown = Math.min(bytes.length, FRAME_HEX_LIMIT);
-  let out = '';
-  for (let i = 0; i < shown; i++) {
-    const b = bytes[i]!;
-    out += (i ? ' ' : '') + (b < 16 ? '0' : '') + b.toString(16).toUpperCase();
-  }
+  let out = HEX_BYTE[bytes[0]!]!;
+  for (let i = 1; i < shown; i++) out += ' ' + HEX_BYTE[bytes[i]!]!;
   return totalBytes > shown ? `${out} …(${totalBytes} bytes)` : out;
 }
 

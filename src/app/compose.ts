@@ -21,6 +21,7 @@ import { configPath, loadConfig, loadConfigForStart, rememberGoodConfig, saveCon
 import { ensureDataDir } from '../core/config/data-dir.js';
 import type { LiveConfig } from '../core/config/live.js';
 import { loadOrCreateDeviceKey } from '../core/identity/device-key.js';
+import { kioskIdLink } from '../core/identity/registration.js';
 import { DEMO_PEOPLE } from '../core/demo/people.js';
 import type { DeviceHub } from '../core/devices/types.js';
 import { EntryStore } from '../core/store/entry-store.js';
@@ -325,6 +326,20 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
     if (uploads) closers.push(() => uploads.close());
     const uploadUrl = resolveUploadConfig(config).collectorUrl;
     banner.push(uploadUrl ? `uploading entries to ${uploadUrl}` : 'no collector configured (upload.collectorUrl or KIOSK_COLLECTOR_URL): entries stay on this kiosk');
+    // The collector files this kiosk under its key's id while every entry carries config kioskId
+    // (docs/upload-protocol.md §1): different ids are said at start, not found later on the platform.
+    if (uploadUrl) {
+      try {
+        const link = kioskIdLink(config.kioskId, loadOrCreateDeviceKey(dataDir).kioskId);
+        if (link.warning) {
+          banner.push(`KIOSK ID MISMATCH: ${link.warning}`);
+          log(`kiosk-id-mismatch configured=${config.kioskId.slice(0, 64)}`);
+        }
+      } catch (err) {
+        // A key that cannot be read is the uploader's to report (DEVICE_KEY_*); nothing to compare.
+        log(`kiosk id not compared with the device key: ${(err as Error).message}`);
+      }
+    }
 
     // Retention (architecture.md "Data at rest"): entries past `store.retentionDays` are purged hourly in small
     // batches; with a collector configured, only what it has acknowledged.

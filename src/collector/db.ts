@@ -8,6 +8,7 @@ import type { BatchBody } from '../core/upload/protocol.js';
 import { preparePrivateDbFiles, tightenDbFiles } from './files.js';
 import { TokenBuckets, type RateLimit } from './rate-limit.js';
 import {
+  entryKioskIdOf,
   indexedFields,
   type CollectorStorage,
   type CoPresentEntry,
@@ -83,6 +84,9 @@ const MIGRATIONS: readonly string[] = [
      co_present INTEGER NOT NULL,
      via TEXT NOT NULL
    ) STRICT;`,
+  // 3: the configured kioskId the kiosk's entries carry, beside the key's id it is registered under
+  // (storage.ts KioskRow.entryKioskId): shown together, a difference flagged.
+  `ALTER TABLE kiosks ADD COLUMN entry_kiosk_id TEXT;`,
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -123,7 +127,7 @@ export class CollectorDb implements CollectorStorage {
         'INSERT OR IGNORE INTO entries (kiosk_id, entry_id, seq, scanned_at, batch_id, received_at, record, venue_id, doc_key, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       seen: this.db.prepare('UPDATE kiosks SET last_seen_at = ?, backlog = ? WHERE kiosk_id = ?'),
-      uploaded: this.db.prepare('UPDATE kiosks SET last_upload_at = ?, last_seq = max(coalesce(last_seq, 0), ?), entry_count = entry_count + ? WHERE kiosk_id = ?'),
+      uploaded: this.db.prepare('UPDATE kiosks SET last_upload_at = ?, last_seq = max(coalesce(last_seq, 0), ?), entry_count = entry_count + ?, entry_kiosk_id = coalesce(?, entry_kiosk_id) WHERE kiosk_id = ?'),
     };
   }
 
@@ -181,15 +185,15 @@ export class CollectorDb implements CollectorStorage {
       }
       const duplicates = batch.entries.length - accepted;
       this.stmts.insertBatch.run(batch.kioskId, batch.batchId, batch.firstSeq, batch.lastSeq, batch.entries.length, accepted, duplicates, now);
-      this.stmts.uploaded.run(now, batch.lastSeq, accepted, batch.kioskId);
+      this.stmts.uploaded.run(now, batch.lastSeq, accepted, entryKioskIdOf(batch.entries), batch.kioskId);
       return { accepted, duplicates, replay: false, conflict: false };
     })();
   }
 
   async kiosks(): Promise<KioskRow[]> {
     const rows = this.db
-      .prepare<[], { kiosk_id: string; name: string | null; registered_at: number; enabled: number; last_seen_at: number | null; last_upload_at: number | null; last_seq: number | null; backlog: number | null; entry_count: number }>(
-        'SELECT kiosk_id, name, registered_at, enabled, last_seen_at, last_upload_at, last_seq, backlog, entry_count FROM kiosks ORDER BY kiosk_id',
+      .prepare<[], { kiosk_id: string; name: string | null; registered_at: number; enabled: number; last_seen_at: number | null; last_upload_at: number | null; last_seq: number | null; backlog: number | null; entry_count: number; entry_kiosk_id: string | null }>(
+        'SELECT kiosk_id, name, registered_at, enabled, last_seen_at, last_upload_at, last_seq, backlog, entry_count, entry_kiosk_id FROM kiosks ORDER BY kiosk_id',
       )
       .all();
     return rows.map((r) => ({
@@ -202,6 +206,7 @@ export class CollectorDb implements CollectorStorage {
       lastSeq: r.last_seq,
       backlog: r.backlog,
       entries: r.entry_count,
+      entryKioskId: r.entry_kiosk_id,
     }));
   }
 

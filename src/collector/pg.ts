@@ -9,6 +9,7 @@ import type { BatchBody } from '../core/upload/protocol.js';
 import type { RateLimit } from './rate-limit.js';
 import { auditRow, people } from './db.js';
 import {
+  entryKioskIdOf,
   indexedFields,
   redactDatabaseUrl,
   type CollectorStorage,
@@ -87,6 +88,8 @@ const MIGRATIONS: readonly string[] = [
    );
    -- UNLOGGED: a rate limit's state is worth nothing after a crash, and its updates then cost no WAL.
    CREATE UNLOGGED TABLE rate_buckets (key text PRIMARY KEY, tokens double precision NOT NULL, at_ms bigint NOT NULL, ok boolean NOT NULL);`,
+  // 2: SQLite's migration 3: the configured kioskId the kiosk's entries carry (storage.ts KioskRow.entryKioskId).
+  `ALTER TABLE kiosks ADD COLUMN entry_kiosk_id text;`,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
@@ -224,11 +227,12 @@ export class PgCollectorStorage implements CollectorStorage {
       );
       const accepted = inserted.rowCount ?? 0;
       await c.query('UPDATE batches SET accepted = $1, duplicates = $2 WHERE kiosk_id = $3 AND batch_id = $4', [accepted, n - accepted, batch.kioskId, batch.batchId]);
-      await c.query('UPDATE kiosks SET last_upload_at = $1, last_seq = greatest(coalesce(last_seq, 0), $2), entry_count = entry_count + $3 WHERE kiosk_id = $4', [
+      await c.query('UPDATE kiosks SET last_upload_at = $1, last_seq = greatest(coalesce(last_seq, 0), $2), entry_count = entry_count + $3, entry_kiosk_id = coalesce($5, entry_kiosk_id) WHERE kiosk_id = $4', [
         now,
         batch.lastSeq,
         accepted,
         batch.kioskId,
+        entryKioskIdOf(batch.entries),
       ]);
       return { accepted, duplicates: n - accepted, replay: false, conflict: false };
     });
@@ -236,7 +240,7 @@ export class PgCollectorStorage implements CollectorStorage {
 
   async kiosks(): Promise<KioskRow[]> {
     const { rows } = await this.pool.query<Record<string, string | number | boolean | null>>(
-      'SELECT kiosk_id, name, registered_at, enabled, last_seen_at, last_upload_at, last_seq, backlog, entry_count FROM kiosks ORDER BY kiosk_id',
+      'SELECT kiosk_id, name, registered_at, enabled, last_seen_at, last_upload_at, last_seq, backlog, entry_count, entry_kiosk_id FROM kiosks ORDER BY kiosk_id',
     );
     const num = (v: unknown) => (v === null ? null : Number(v));
     return rows.map((r) => ({
@@ -249,6 +253,7 @@ export class PgCollectorStorage implements CollectorStorage {
       lastSeq: num(r.last_seq),
       backlog: num(r.backlog),
       entries: Number(r.entry_count),
+      entryKioskId: r.entry_kiosk_id === null ? null : String(r.entry_kiosk_id),
     }));
   }
 

@@ -9,7 +9,7 @@ import { deflateSync } from 'node:zlib';
 import { startCollector, type RunningCollector } from './server.js';
 import { collectorBackends } from './testing/backends.js';
 import { generateIdentity, b64url, type DeviceIdentity } from '../core/identity/device-key.js';
-import { BATCHES_PATH, HEADER, encodeBatch, toBatchBody, type UploadEntry } from '../core/upload/protocol.js';
+import { BATCHES_PATH, HEADER, HEALTH_PATH, KIOSK_SELF_PATH, encodeBatch, probeMessage, toBatchBody, type UploadEntry } from '../core/upload/protocol.js';
 
 type StatusJson = { kiosks: Array<Record<string, unknown> & { lastUploadAt: string }> };
 
@@ -184,6 +184,49 @@ describe.each(BACKENDS)('on $name', (backend) => {
       const html = await (await fetch(collector.url + '/', { headers: operator })).text();
       expect(html).toContain(kiosk.kioskId);
       expect(html).toContain('door 1');
+    });
+
+    it('lists both ids: the key id it registered and the configured kioskId the entries carry, flagging a difference', async () => {
+      const send = async (batchId: string, first: number, carried: string) => {
+        const list = entries(first, first + 1).map((e) => ({ ...e, record: { ...e.record, kioskId: carried } }));
+        const s = signed(kiosk, batchId, list);
+        expect((await post(s.body, s.headers)).status).toBe(200);
+      };
+      await send('b1', 1, kiosk.kioskId);
+      let json = (await (await fetch(collector.url + '/v1/status', { headers: operator })).json()) as StatusJson;
+      expect(json.kiosks[0]).toMatchObject({ kioskId: kiosk.kioskId, entryKioskId: kiosk.kioskId, kioskIdMismatch: false });
+      let html = await (await fetch(collector.url + '/', { headers: operator })).text();
+      expect(html).toContain('(same)');
+      expect(html).not.toContain('differs from the key id');
+
+      await send('b2', 3, 'kiosk-1');
+      expect((await collector.db.kiosks())[0]).toMatchObject({ kioskId: kiosk.kioskId, entryKioskId: 'kiosk-1' });
+      json = (await (await fetch(collector.url + '/v1/status', { headers: operator })).json()) as StatusJson;
+      expect(json.kiosks[0]).toMatchObject({ entryKioskId: 'kiosk-1', kioskIdMismatch: true });
+      html = await (await fetch(collector.url + '/', { headers: operator })).text();
+      expect(html).toContain('<code>kiosk-1</code> ⚠ differs from the key id');
+      expect(html).toContain('class="mismatch"');
+      // An overrides batch carries no kioskId: the id the passages carried stays.
+      const o = signed(kiosk, 'b3', [{ seq: 5, entryId: 'o-5', at: 1_700_000_000_005, record: { kind: 'override', entryId: 'e-3' } }]);
+      expect((await post(o.body, o.headers)).status).toBe(200);
+      expect((await collector.db.kiosks())[0]!.entryKioskId).toBe('kiosk-1');
+    });
+
+    it('answers its health check, and tells a kiosk whether its key is registered (signed, as a batch is)', async () => {
+      const health = await fetch(collector.url + HEALTH_PATH);
+      expect([health.status, await health.json()]).toEqual([200, { ok: true, service: 'checkpoint-collector', protocol: 1 }]);
+      const probe = (id: DeviceIdentity, signer: DeviceIdentity = id) =>
+        fetch(collector.url + KIOSK_SELF_PATH, { headers: { [HEADER.kioskId]: id.kioskId, [HEADER.signature]: b64url(signer.sign(probeMessage(id.kioskId))) } }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, unknown> }));
+      expect(await probe(kiosk)).toMatchObject({ status: 200, json: { ok: true, kioskId: kiosk.kioskId, name: 'door 1' } });
+      const stranger = generateIdentity();
+      expect(await probe(stranger)).toMatchObject({ status: 401, json: { reason: 'KIOSK_UNKNOWN' } });
+      // Someone else's signature naming this kiosk: refused, as a batch would be.
+      expect(await probe(kiosk, stranger)).toMatchObject({ status: 403, json: { reason: 'BATCH_SIGNATURE_INVALID' } });
+      const unsigned = await fetch(collector.url + KIOSK_SELF_PATH, { headers: { [HEADER.kioskId]: kiosk.kioskId } });
+      expect(unsigned.status).toBe(403);
+      expect((await fetch(collector.url + KIOSK_SELF_PATH)).status).toBe(401);
+      await collector.db.setKioskEnabled(kiosk.kioskId, false);
+      expect(await probe(kiosk)).toMatchObject({ status: 403, json: { reason: 'KIOSK_UNKNOWN', message: 'kiosk is disabled on this collector' } });
     });
 
     it('caps batches in progress: the ones over the cap get 429 while slow bodies are still arriving', async () => {

@@ -18,11 +18,11 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { TokenBuckets, type RateLimit } from './rate-limit.js';
-import { openCollectorStorage, type CollectorStorage } from './storage.js';
+import { kioskIdMismatch, openCollectorStorage, type CollectorStorage } from './storage.js';
 import type { CollectorReason } from '../contract/reasons.js';
 import { newTraceKey, recordDocKey, traceKeyCheck } from './trace-key.js';
 import { runTrace, traceProblem, TRACE_PATH, type TraceRequest } from './trace.js';
-import { BATCHES_PATH, BatchDecodeError, HEADER, LIST_PATHS, decodeBatch, type BatchAck, type ListKind } from '../core/upload/protocol.js';
+import { BATCHES_PATH, BatchDecodeError, HEADER, HEALTH_PATH, KIOSK_SELF_PATH, LIST_PATHS, PROTOCOL_VERSION, decodeBatch, probeMessage, type BatchAck, type ListKind } from '../core/upload/protocol.js';
 import { ed25519PublicKeyObject, fromB64url, verifyDetached } from '../core/identity/device-key.js';
 
 export const LIST_FILES: Record<ListKind, string> = { trust: 'trust-list.jws', status: 'status-list.jws' };
@@ -222,6 +222,25 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     sendJson(res, 200, ack);
   }
 
+  /**
+   * The integrator's "is this kiosk registered?" (docs/upload-protocol.md §1): the same refusals a
+   * batch would get (401 unknown, 403 disabled or a signature that does not verify), checked the
+   * same way, so a 200 here means the kiosk's batches will be taken.
+   */
+  async function handleKioskSelf(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const kioskId = header(req, HEADER.kioskId);
+    if (!kioskId || !/^[0-9a-f]{16}$/.test(kioskId)) throw new HttpRefusal(401, 'KIOSK_UNKNOWN', 'missing or malformed kiosk-id');
+    const kiosk = await db.kioskKey(kioskId);
+    if (!kiosk) throw new HttpRefusal(401, 'KIOSK_UNKNOWN', 'kiosk is not registered with this collector');
+    const signature = header(req, HEADER.signature);
+    if (!signature || !verifyDetached(probeMessage(kioskId), fromB64url(signature), keyObject(kiosk.publicKey))) {
+      throw new HttpRefusal(403, 'BATCH_SIGNATURE_INVALID', 'signature does not verify under the registered key');
+    }
+    if (!kiosk.enabled) throw new HttpRefusal(403, 'KIOSK_UNKNOWN', 'kiosk is disabled on this collector');
+    const row = (await db.kiosks()).find((k) => k.kioskId === kioskId);
+    sendJson(res, 200, { ok: true, kioskId, name: row?.name ?? null, registeredAt: iso(row?.registeredAt ?? null), entryKioskId: row?.entryKioskId ?? null }, { 'cache-control': 'no-store' });
+  }
+
   async function handleList(kind: ListKind, req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!options.listsDir) throw new HttpRefusal(404, 'LIST_UNAVAILABLE', 'this collector serves no lists');
     const file = join(options.listsDir, LIST_FILES[kind]);
@@ -308,6 +327,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
         registeredAt: iso(k.registeredAt),
         lastSeenAt: iso(k.lastSeenAt),
         lastUploadAt: iso(k.lastUploadAt),
+        kioskIdMismatch: kioskIdMismatch(k),
       })),
       entriesTotal: kiosks.reduce((n, k) => n + k.entries, 0),
       memory: { rssBytes: process.memoryUsage().rss, heapUsedBytes: process.memoryUsage().heapUsed },
@@ -328,6 +348,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
           batchesInProgress -= 1;
         }
       }
+      if (req.method === 'GET' && path === HEALTH_PATH) return sendJson(res, 200, { ok: true, service: 'checkpoint-collector', protocol: PROTOCOL_VERSION }, { 'cache-control': 'no-store' });
+      if (req.method === 'GET' && path === KIOSK_SELF_PATH) return handleKioskSelf(req, res);
       if (req.method === 'GET' && path === LIST_PATHS.trust) return handleList('trust', req, res);
       if (req.method === 'GET' && path === LIST_PATHS.status) return handleList('status', req, res);
       if (req.method === 'GET' && path === '/v1/status') {
@@ -458,18 +480,26 @@ function escapeHtml(s: string): string {
 }
 
 interface StatusView {
-  kiosks: { kioskId: string; name: string | null; enabled: boolean; lastSeenAt: string | null; lastUploadAt: string | null; lastSeq: number | null; backlog: number | null; entries: number }[];
+  kiosks: { kioskId: string; entryKioskId: string | null; kioskIdMismatch: boolean; name: string | null; enabled: boolean; lastSeenAt: string | null; lastUploadAt: string | null; lastSeq: number | null; backlog: number | null; entries: number }[];
   entriesTotal: number;
+}
+
+/** The id the kiosk's entries carry, beside the key's id: a difference is flagged in words, not colour alone. */
+function entryIdCell(k: StatusView['kiosks'][number]): string {
+  if (k.entryKioskId === null) return '—';
+  const id = `<code>${escapeHtml(k.entryKioskId)}</code>`;
+  return k.kioskIdMismatch ? `${id} ⚠ differs from the key id` : `${id} (same)`;
 }
 
 function sendHtml(res: ServerResponse, s: StatusView): void {
   const rows = s.kiosks
-    .map((k) => `<tr><td><code>${escapeHtml(k.kioskId)}</code></td><td>${escapeHtml(k.name ?? '')}</td><td>${k.enabled ? 'yes' : 'no'}</td><td>${escapeHtml(k.lastSeenAt ?? '—')}</td><td>${escapeHtml(k.lastUploadAt ?? '—')}</td><td>${k.lastSeq ?? '—'}</td><td>${k.backlog ?? '—'}</td><td>${k.entries}</td></tr>`)
+    .map((k) => `<tr${k.kioskIdMismatch ? ' class="mismatch"' : ''}><td><code>${escapeHtml(k.kioskId)}</code></td><td>${entryIdCell(k)}</td><td>${escapeHtml(k.name ?? '')}</td><td>${k.enabled ? 'yes' : 'no'}</td><td>${escapeHtml(k.lastSeenAt ?? '—')}</td><td>${escapeHtml(k.lastUploadAt ?? '—')}</td><td>${k.lastSeq ?? '—'}</td><td>${k.backlog ?? '—'}</td><td>${k.entries}</td></tr>`)
     .join('\n');
   const html = `<!doctype html><meta charset="utf-8"><title>Checkpoint collector</title>
-<style>body{font:14px system-ui;margin:2em}td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}</style>
+<style>body{font:14px system-ui;margin:2em}td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}.mismatch td{background:#fff3cd}.warn{color:#8a4b00;font-weight:600}</style>
 <h1>Checkpoint collector</h1><p>${s.entriesTotal} entries from ${s.kiosks.length} kiosks. <a href="/v1/status">JSON</a></p>
-<table><tr><th>kiosk</th><th>name</th><th>enabled</th><th>last seen</th><th>last upload</th><th>last seq</th><th>backlog</th><th>entries</th></tr>
+${s.kiosks.some((k) => k.kioskIdMismatch) ? '<p class="warn">⚠ Some kiosks file their entries under a configured kioskId that differs from the key they are registered under: set their config.json <code>kioskId</code> to the key\'s id (<code>kiosk identity</code>).</p>' : ''}
+<table><tr><th>kiosk (key id)</th><th>kioskId in entries</th><th>name</th><th>enabled</th><th>last seen</th><th>last upload</th><th>last seq</th><th>backlog</th><th>entries</th></tr>
 ${rows}</table>`;
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" }).end(html);
 }

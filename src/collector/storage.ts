@@ -17,6 +17,27 @@ export interface KioskRow {
   lastSeq: number | null;
   backlog: number | null;
   entries: number;
+  /**
+   * The `kioskId` the kiosk's newest entries carry (its configured id, config.json `kioskId`), null
+   * before any passage arrived. The collector knows the kiosk by its key's id (`kioskId` above); a
+   * kiosk configured with another id files its entries under a name nobody registered, so both are
+   * shown and a difference is flagged (kioskIdMismatch).
+   */
+  entryKioskId: string | null;
+}
+
+/** The configured id the entries carry differs from the key's id the kiosk is registered under. */
+export function kioskIdMismatch(row: Pick<KioskRow, 'kioskId' | 'entryKioskId'>): boolean {
+  return row.entryKioskId !== null && row.entryKioskId !== row.kioskId;
+}
+
+/** The configured `kioskId` a batch's passages carry (the newest one; overrides carry none). */
+export function entryKioskIdOf(entries: readonly { r: Record<string, unknown> }[]): string | null {
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const id = entries[i]!.r.kioskId;
+    if (typeof id === 'string') return id.slice(0, 64);
+  }
+  return null;
 }
 
 export interface StoreBatchResult {

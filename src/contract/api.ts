@@ -5,7 +5,7 @@
 // apart. Imports only zod and ./reasons.js because the renderer bundles this file.
 import { z } from 'zod';
 import type { MethodNameFromList } from './method-names.js';
-import { ALL_REASONS, DEVICE_REASONS, LIST_UPDATE_REASONS, type Decision, type DeviceReason, type Reason } from './reasons.js';
+import { ALL_REASONS, DEVICE_REASONS, LIST_UPDATE_REASONS, UPLOAD_REASONS, type Decision, type DeviceReason, type Reason } from './reasons.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared value schemas
@@ -567,6 +567,46 @@ export type DeviceTestOutcome = z.infer<typeof DeviceTestOutcomeSchema>;
 /** The most frames one getFrameLog answers. */
 export const MAX_FRAME_PAGE = 200;
 
+// The integrator's uploads setup (docs/integrator-setup.md "Uploads", docs/upload-protocol.md §1):
+// the collector URL, the device key an operator registers, and the connection test.
+/** A QR symbol as its modules, row by row ('1' dark), for the screen to draw; version 40 at most. */
+export const QrMatrixSchema = z.object({ size: z.number().int().min(21).max(177), modules: z.string().regex(/^[01]+$/).max(177 * 177) });
+export type QrMatrix = z.infer<typeof QrMatrixSchema>;
+export const UploadSetupSchema = z.object({
+  /** The collector URL in force: KIOSK_COLLECTOR_URL when set (it overrides config.json), else `upload.collectorUrl`. */
+  collectorUrl: z.string().max(2048).nullable(),
+  source: z.enum(['config', 'env', 'none']),
+  /** `upload.collectorUrl` as saved in config.json (what the URL field edits). */
+  configuredUrl: z.string().max(2048).nullable(),
+  /** The URL the running uploader started with (upload settings take effect at the next start). */
+  runningUrl: z.string().max(2048).nullable(),
+  caFile: z.string().max(1024).nullable(),
+  allowInsecureHttp: z.boolean(),
+  /** config.json `kioskId`: what every entry carries. */
+  kioskId: z.string().max(64),
+  /** The device key's id: what the collector registers and files batches under. */
+  deviceKioskId: z.string().regex(/^[0-9a-f]{16}$/),
+  kioskName: z.string().max(64).nullable(),
+  /** The public key as the operator registers it (base64url, 43 characters). */
+  publicKey: z.string().max(64),
+  /** SHA-256 of the public key in groups of four hex digits (the first four groups are the kiosk id). */
+  fingerprint: z.string().max(80),
+  /** The registration request: the command the operator's `kiosk collector register` takes, and its QR. */
+  registration: z.object({ text: z.string().max(400), qr: QrMatrixSchema }),
+  /** kioskId ≠ deviceKioskId: the collector lists the kiosk under one id, its entries carry another. */
+  mismatch: z.object({ warning: z.string().max(400) }).nullable(),
+  /** config.json's revision, for saveConfigChange's `baseRevision`. */
+  revision: z.number().int().nonnegative(),
+});
+export type UploadSetup = z.infer<typeof UploadSetupSchema>;
+export const ConnectionStepSchema = z.object({
+  step: z.enum(['address', 'tls', 'collector', 'registered']),
+  state: z.enum(['ok', 'failed', 'skipped']),
+  reason: z.enum(UPLOAD_REASONS).nullable(),
+  detail: z.string().max(300),
+});
+export type ConnectionStepView = z.infer<typeof ConnectionStepSchema>;
+
 export const METHODS = {
   /** Everything the screen needs to draw itself after (re)connecting. */
   getStatus: {
@@ -858,6 +898,19 @@ export const METHODS = {
       skipped: z.number().int().nonnegative(),
       lastReading: LastReadingSchema.nullable(),
     }),
+  },
+  /** Integrator: the uploads screen: collector URL, device key fingerprint, registration text and QR, kioskId vs the key's id. */
+  getUploadSetup: {
+    request: AdminRequest.strict(),
+    response: UploadSetupSchema,
+  },
+  /**
+   * Integrator: tests the way to a collector (`url`, else the one in force): address (DNS, TCP), TLS,
+   * the collector's answer, this kiosk's key registered; 5 s per step, later steps skipped after a failure.
+   */
+  testCollector: {
+    request: AdminRequest.extend({ url: z.string().min(1).max(2048).optional() }).strict(),
+    response: z.object({ url: z.string().max(2048), steps: z.array(ConnectionStepSchema).length(4) }),
   },
 } as const;
 

@@ -135,6 +135,10 @@ export const UPLOAD_REASONS = [
   'LIST_UNAVAILABLE',
   'DEVICE_KEY_INVALID',
   'DEVICE_KEY_INSECURE',
+  // The integrator's connection test (docs/integrator-setup.md "Uploads"): the collector URL is not an
+  // http(s) URL; the collector's certificate is not valid for its name under the configured CA.
+  'COLLECTOR_URL_INVALID',
+  'COLLECTOR_TLS_INVALID',
 ] as const;
 export type UploadReason = (typeof UPLOAD_REASONS)[number];
 

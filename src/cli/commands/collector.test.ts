@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../main.js';
-import { kioskIdOf } from '../../core/identity/device-key.js';
+import { kioskIdOf, loadOrCreateDeviceKey } from '../../core/identity/device-key.js';
+import { saveConfig } from '../../core/config/config.js';
+import { openCollectorStorage } from '../../collector/storage.js';
+import { decodeBatch, encodeBatch, toBatchBody } from '../../core/upload/protocol.js';
 
 let dir: string;
 beforeEach(() => {
@@ -81,5 +84,36 @@ describe('kiosk identity + kiosk collector', () => {
     const unknown = await run(['collector', 'disable', '0123456789abcdef', '--db', db]);
     expect(unknown.code).toBe(1);
     expect(unknown.err).toMatch(/^kiosk: KIOSK_UNKNOWN: /);
+  });
+
+  it('kiosk identity prints the key id beside the configured kioskId and warns when they differ', async () => {
+    const kioskDir = join(dir, 'kiosk');
+    const key = loadOrCreateDeviceKey(kioskDir);
+    saveConfig(kioskDir, { kioskId: 'kiosk-1', kioskName: 'north gate' } as never);
+    const differs = await run(['identity', '--data-dir', kioskDir]);
+    expect(differs, differs.err).toMatchObject({ code: 0 });
+    expect(JSON.parse(differs.out)).toMatchObject({ kioskId: key.kioskId, configuredKioskId: 'kiosk-1', kioskIdMismatch: true, register: `kiosk collector register ${key.publicKeyB64} --name 'north gate'` });
+    expect(JSON.parse(differs.out).fingerprint.replace(/ /g, '').slice(0, 16)).toBe(key.kioskId);
+    expect(differs.err).toContain(`warning: config kioskId "kiosk-1" differs from the device key's id ${key.kioskId}`);
+
+    saveConfig(kioskDir, { kioskId: key.kioskId } as never);
+    const same = await run(['identity', '--data-dir', kioskDir]);
+    expect(JSON.parse(same.out)).toMatchObject({ kioskId: key.kioskId, configuredKioskId: key.kioskId, kioskIdMismatch: false });
+    expect(same.err).toBe('');
+  });
+
+  it('kiosk collector kiosks shows the kioskId the entries carry beside the key id and warns on a difference', async () => {
+    const key = loadOrCreateDeviceKey(join(dir, 'kiosk'));
+    const db = join(dir, 'collector.sqlite3');
+    expect((await run(['collector', 'register', key.publicKeyB64, '--name', 'north gate', '--db', db])).code).toBe(0);
+    // Entries as a kiosk configured with kioskId "kiosk-1" uploads them (stored as the server stores a verified batch).
+    const storage = await openCollectorStorage(db);
+    const batch = decodeBatch(encodeBatch(toBatchBody(key.kioskId, 'b1', [{ seq: 1, entryId: 'e-1', at: 1_700_000_000_000, record: { kioskId: 'kiosk-1', decision: 'admit' } }], 0)), 1 << 20);
+    await storage.storeBatch(batch, () => null);
+    await storage.close();
+    const listed = await run(['collector', 'kiosks', '--db', db]);
+    expect(listed, listed.err).toMatchObject({ code: 0 });
+    expect(JSON.parse(listed.out)).toMatchObject([{ kioskId: key.kioskId, entryKioskId: 'kiosk-1', kioskIdMismatch: true, name: 'north gate' }]);
+    expect(listed.err).toContain(`warning: kiosk ${key.kioskId} (north gate): its entries carry kioskId "kiosk-1"`);
   });
 });

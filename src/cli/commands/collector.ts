@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { fromB64url, kioskIdOf } from '../../core/identity/device-key.js';
 import { userInfo } from 'node:os';
 import { CollectorConfigError, startCollector } from '../../collector/server.js';
-import { isPostgresUrl, openCollectorStorage, redactDatabaseUrl, type CollectorStorage } from '../../collector/storage.js';
+import { isPostgresUrl, kioskIdMismatch, openCollectorStorage, redactDatabaseUrl, type CollectorStorage } from '../../collector/storage.js';
 import { loadOrCreateTraceKeyFile, newTraceKey, traceKeyCheck } from '../../collector/trace-key.js';
 import { runTrace, traceProblem, type TraceRequest } from '../../collector/trace.js';
 import { ensurePrivateDir, loadOrCreateStatusToken } from '../../collector/files.js';
@@ -247,11 +247,17 @@ export const register: RegisterCommand = (program, io) => {
     });
 
   common(cmd.command('kiosks'))
-    .description('print the registered kiosks: last seen, last upload, last seq, backlog, entries')
+    .description('print the registered kiosks: key id and the kioskId their entries carry, last seen, last upload, last seq, backlog, entries')
     .action(async (opts: CollectorOpts) => {
       const db = await openDb(opts);
       try {
-        printJson(io, await db.kiosks());
+        // Both ids on every row (docs/upload-protocol.md §1): the collector knows a kiosk by its key's
+        // id, its entries carry the configured kioskId; a difference is flagged and warned about.
+        const rows = (await db.kiosks()).map((k) => ({ ...k, kioskIdMismatch: kioskIdMismatch(k) }));
+        for (const k of rows.filter((r) => r.kioskIdMismatch)) {
+          io.stderr.write(`warning: kiosk ${k.kioskId}${k.name ? ` (${k.name})` : ''}: its entries carry kioskId ${JSON.stringify(k.entryKioskId)}, not its key's id; set kioskId in its config.json to ${k.kioskId}\n`);
+        }
+        printJson(io, rows);
       } finally {
         await db.close();
       }

@@ -39,6 +39,7 @@ import { retentionMethods } from '../admin/retention-methods.js';
 import { exportJobs, type ExportHostSide } from '../admin/export-methods.js';
 import { auditMethods } from '../admin/audit-methods.js';
 import { auditConfigChange, configMethods } from '../admin/config-methods.js';
+import { uploadSetupMethods } from '../admin/upload-setup-methods.js';
 import { deviceMethods } from '../admin/device-methods.js';
 import { LiveConfig, watchConfigFile } from '../config/live.js';
 
@@ -432,6 +433,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     ...statisticsMethods(adminDeps),
     ...deviceSetup.methods,
     ...policyMethods(adminDeps),
+    ...uploadSetupMethods(adminDeps),
     async getStatus() {
       const status: KioskStatus = {
         kioskId: config.kioskId.slice(0, 64),

@@ -8,6 +8,22 @@ export const PROTOCOL_VERSION = 1;
 export const BATCHES_PATH = '/v1/batches';
 export const LIST_PATHS = { trust: '/v1/lists/trust', status: '/v1/lists/status' } as const;
 export type ListKind = keyof typeof LIST_PATHS;
+/** Unauthenticated: "a collector answers here" (the integrator's connection test, docs/upload-protocol.md §1). */
+export const HEALTH_PATH = '/v1/health';
+/**
+ * Signed: "is this kiosk's key registered here?" (docs/upload-protocol.md §1). GET with the kiosk-id
+ * header and a kiosk-signature over `probeMessage(kioskId)`; 200 registered, 401/403 KIOSK_UNKNOWN.
+ */
+export const KIOSK_SELF_PATH = '/v1/kiosks/me';
+
+/**
+ * The bytes a registration probe signs. It reveals only whether the signer's own key is registered,
+ * so a fixed message is enough (no body, no replay worth preventing); the domain prefix keeps it
+ * from ever being mistaken for a batch body (those are zlib streams, never this text).
+ */
+export function probeMessage(kioskId: string): Uint8Array {
+  return new TextEncoder().encode(`checkpoint-kiosk-probe v1 ${kioskId}`);
+}
 
 /** Header names (lower case, as node:http exposes them). */
 export const HEADER = {
