@@ -381,6 +381,8 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
       configFile: { dataDir, watch: true },
       // The admin console exports this entry log (in its own process, from this data directory).
       exportsFrom: store ? { dataDir } : null,
+      // "Sync now" on the integrator's trust screen runs the uploader's own list sync.
+      listSync: uploads ? { available: () => uploadUrl !== null, syncNow: () => uploads.syncListsNow(), last: () => uploads.lastListSync() } : null,
       // Paths and messages only (the schema's messages quote no value, so no secret reaches a screen).
       configProblem: configProblem ? { paths: configProblem.problems.map((p) => p.path), message: configProblem.message } : null,
       listProblems,

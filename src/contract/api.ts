@@ -328,6 +328,66 @@ export const TrustOverviewSchema = z.object({
 });
 export type TrustOverview = z.infer<typeof TrustOverviewSchema>;
 
+// The integrator's trust setup (docs/integrator-setup.md "Trust"): pinned roots and list imports.
+/** SHA-256, lower-case hex: a root's fingerprint (of its raw 32-byte public key). */
+export const Sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/);
+/** A root as given: its two fields, or the text of a root file / paste (parsed in core). */
+export const PinnedRootInputSchema = z.union([
+  z.object({ kid: z.string().min(1).max(64), pub: z.string().min(1).max(200) }).strict(),
+  z.object({ text: z.string().min(1).max(16 * 1024) }).strict(),
+]);
+/** Whether a cached list's file verifies under the root(s) in question; null: no such file cached. */
+const ListsSignedSchema = z.object({ trust: z.boolean().nullable(), status: z.boolean().nullable() });
+export const PinnedRootPreviewSchema = z.object({
+  kid: z.string().max(64),
+  pub: z.string().max(64),
+  sha256: Sha256HexSchema,
+  alreadyPinned: z.boolean(),
+  signs: ListsSignedSchema,
+});
+export type PinnedRootPreview = z.infer<typeof PinnedRootPreviewSchema>;
+export const ListSyncOutcomeSchema = z.object({
+  kind: z.enum(['trust', 'status']),
+  outcome: z.enum(['installed', 'unchanged', 'refused', 'unavailable', 'failed']),
+  reason: z.string().max(40).nullable(),
+  message: z.string().max(300),
+  seq: z.number().int().nonnegative().nullable(),
+});
+export type ListSyncOutcomeView = z.infer<typeof ListSyncOutcomeSchema>;
+const PinnedRootRowSchema = z.object({ kid: z.string().max(64), sha256: Sha256HexSchema.nullable(), signs: ListsSignedSchema });
+export const TrustSetupSchema = z.object({
+  roots: z.array(PinnedRootRowSchema).max(16),
+  /** A collector is configured and in use: "sync now" can run. */
+  syncAvailable: z.boolean(),
+  /** What the last sync did (empty until one ran). */
+  lastSync: z.array(ListSyncOutcomeSchema).max(2),
+  limits: z.object({ partChars: z.number().int(), trustChars: z.number().int(), statusChars: z.number().int(), maxRoots: z.number().int() }),
+});
+export type TrustSetup = z.infer<typeof TrustSetupSchema>;
+export const PinnedRootsChangedSchema = z.object({
+  revision: z.number().int().nonnegative(),
+  roots: z.array(PinnedRootRowSchema).max(16),
+  /** The cached lists were checked again against the new roots (no restart needed). */
+  appliedLive: z.boolean(),
+});
+/** One frame's worth of a list file (the browser host's wire cap is 64 KiB a frame: src/contract/wire.ts). */
+export const LIST_IMPORT_PART_CHARS = 48 * 1024;
+/** The biggest list file imported from the screen: a status list of about 1.7 million records (spec §3). */
+export const LIST_IMPORT_MAX_CHARS = 128 * 1024 * 1024;
+export const ListImportResultSchema = z.discriminatedUnion('done', [
+  z.object({ done: z.literal(false), received: z.number().int().nonnegative() }),
+  z.object({
+    done: z.literal(true),
+    kind: z.enum(['trust', 'status']),
+    seq: z.number().int().nonnegative(),
+    issuedAt: EpochMs,
+    nextUpdateAt: EpochMs,
+    /** Trust list: its keys; status list: its records. */
+    count: z.number().int().nonnegative(),
+  }),
+]);
+export type ListImportResult = z.infer<typeof ListImportResultSchema>;
+
 /** What a purge removes and what it keeps (docs/upload-protocol.md §2 "Kiosk bookkeeping"). */
 export const PurgePlanSchema = z.object({
   entriesRemoved: z.number().int().nonnegative(),
@@ -911,6 +971,53 @@ export const METHODS = {
   testCollector: {
     request: AdminRequest.extend({ url: z.string().min(1).max(2048).optional() }).strict(),
     response: z.object({ url: z.string().max(2048), steps: z.array(ConnectionStepSchema).length(4) }),
+  },
+  // ---- Trust setup (integrator; docs/integrator-setup.md "Trust", health-code spec §2–4) ----
+  /** Integrator: the pinned roots with fingerprints and which cached list each signs, and whether "sync now" can run. */
+  getTrustSetup: {
+    request: AdminRequest.strict(),
+    response: TrustSetupSchema,
+  },
+  /**
+   * Integrator: a root as pasted or read from a file (`{kid,pub}` JSON, the `roots.json` that
+   * `kiosk pki demo` writes, a bare base64url key or an Ed25519 PEM): its SHA-256 fingerprint to read
+   * out, and whether it signs the cached lists. Changes nothing.
+   */
+  previewPinnedRoot: {
+    request: AdminRequest.extend({ root: PinnedRootInputSchema }).strict(),
+    response: PinnedRootPreviewSchema,
+  },
+  /** Integrator: pins the root once its fingerprint, read out and confirmed, is echoed back (`sha256`); saved in config `roots`, in force at once. */
+  addPinnedRoot: {
+    request: AdminRequest.extend({ root: PinnedRootInputSchema, sha256: Sha256HexSchema }).strict(),
+    response: PinnedRootsChangedSchema,
+  },
+  /** Integrator: unpins a root; refused for the last one and for the only root that signs a list in use. */
+  removePinnedRoot: {
+    request: AdminRequest.extend({ kid: z.string().min(1).max(64) }).strict(),
+    response: PinnedRootsChangedSchema,
+  },
+  /**
+   * Integrator: a trust or status list from a file (a USB stick), sent in parts of at most
+   * LIST_IMPORT_PART_CHARS (one wire frame); the last part has the list checked exactly as a synced
+   * one (spec §4: format, type, pinned root, signature, rollback) and installed atomically, or
+   * refused with the list reason while the installed one stays.
+   */
+  importList: {
+    request: AdminRequest.extend({
+      kind: z.enum(['trust', 'status']),
+      /** Characters of the whole file. */
+      total: z.number().int().min(1).max(LIST_IMPORT_MAX_CHARS),
+      /** Where this part starts; 0 begins a new import. */
+      offset: z.number().int().nonnegative().max(LIST_IMPORT_MAX_CHARS),
+      text: z.string().min(1).max(LIST_IMPORT_PART_CHARS),
+    }).strict(),
+    response: ListImportResultSchema,
+  },
+  /** Integrator: asks the collector for newer lists now (the uploader's own list sync); refused when no collector is configured. */
+  syncListsNow: {
+    request: AdminRequest.strict(),
+    response: z.object({ outcomes: z.array(ListSyncOutcomeSchema).max(2) }),
   },
 } as const;
 

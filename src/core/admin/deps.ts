@@ -9,6 +9,7 @@ import type { ServiceStore } from '../checkpoint/service.js';
 import type { PurgeSchedule } from '../store/purge.js';
 import type { AdminSessions } from './sessions.js';
 import type { LiveConfig } from '../config/live.js';
+import type { ListSyncOutcome } from '../upload/list-sync.js';
 import type { DeviceHub } from '../devices/types.js';
 
 /** The retention purge as the running kiosk schedules it (src/app/compose.ts). */
@@ -41,10 +42,24 @@ export interface AdminDeps {
   liveConfig: LiveConfig;
   /** The data directory whose config.json a save writes; null when the kiosk has no file (tests). */
   configDir: string | null;
+  /**
+   * The uploader's list sync, for "sync now" on the integrator's trust screen; absent or unavailable
+   * when no collector is configured (src/core/upload/service.ts syncListsNow).
+   */
+  listSync?: ListSyncControl | null;
   /** The entry log the admin may export (its data directory, for the export process); null when it could not be opened. */
   exportsFrom: { dataDir: string } | null;
   /** The card reader, thermometer, scanner and gate (the devices screen); null or absent: none. */
   devices?: DeviceHub | null;
   /** The devices are simulators (the demo). */
   simulatedDevices?: boolean;
+}
+
+/** "Sync now" (docs/integrator-setup.md "Trust"): the uploader's own list sync, as the composition hands it over. */
+export interface ListSyncControl {
+  /** A collector is configured. */
+  available(): boolean;
+  syncNow(): Promise<ListSyncOutcome[]>;
+  /** What the last sync did (empty until one ran). */
+  last(): ListSyncOutcome[];
 }

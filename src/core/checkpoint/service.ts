@@ -31,10 +31,11 @@ import { resolveCheckpointSettings, type CheckpointSettings } from './config.js'
 import { PassageFlow, type PassageStore } from './passage.js';
 import { startStatusTick, type StatusTick, type StatusTickOptions } from './status-tick.js';
 import { AdminSessions } from '../admin/sessions.js';
-import type { AdminDeps, RetentionControl } from '../admin/deps.js';
+import type { AdminDeps, ListSyncControl, RetentionControl } from '../admin/deps.js';
 import { statisticsMethods } from '../admin/statistics-methods.js';
 import { policyMethods } from '../admin/policy-methods.js';
 import { trustMethods } from '../admin/trust-methods.js';
+import { trustSetupMethods } from '../admin/trust-setup-methods.js';
 import { retentionMethods } from '../admin/retention-methods.js';
 import { exportJobs, type ExportHostSide } from '../admin/export-methods.js';
 import { auditMethods } from '../admin/audit-methods.js';
@@ -83,6 +84,8 @@ export interface CheckpointServiceOptions {
   retention?: RetentionControl | null;
   /** The entry log the admin console may export (src/core/admin/export-methods.ts); null or absent: none. */
   exportsFrom?: { dataDir: string } | null;
+  /** The uploader's list sync, for the integrator's "sync now" (docs/integrator-setup.md "Trust"); null or absent: no collector. */
+  listSync?: ListSyncControl | null;
   log: (line: string) => void;
 }
 
@@ -357,6 +360,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     liveConfig,
     configDir: options.configFile?.dataDir ?? null,
     exportsFrom: options.exportsFrom ?? null,
+    listSync: options.listSync ?? null,
     devices,
     simulatedDevices: options.simulatedDevices ?? false,
   };
@@ -385,6 +389,16 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
   });
   // The screen asks for its renderer configuration again on the `config` event.
   liveConfig.register({ paths: ['kioskName'], apply() {} });
+  // Pinned roots (spec §2): the cached lists are verified again against the roots now pinned, as a
+  // restart would (a list refused at start for want of its root is in use at once).
+  liveConfig.register({
+    paths: ['roots'],
+    apply(next) {
+      lists.setRoots(next.roots);
+      lists.recheck();
+      emit({ type: 'lists', ...listsStatus() });
+    },
+  });
   // The camera is the screen's: on the `config` event it reads the new setting and restarts its
   // capture (docs/integrator-setup.md, "Camera"); command-line flags still override the file.
   liveConfig.register({
@@ -431,6 +445,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     ...auditMethods(adminDeps),
     ...configMethods(adminDeps),
     ...statisticsMethods(adminDeps),
+    ...trustSetupMethods(adminDeps),
     ...deviceSetup.methods,
     ...policyMethods(adminDeps),
     ...uploadSetupMethods(adminDeps),

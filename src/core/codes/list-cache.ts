@@ -13,7 +13,7 @@ import type { ListUpdateReason } from '../../contract/reasons.js';
 import { writeFileAtomic } from '../config/config.js';
 import type { VenuePolicy } from '../policy/policy.js';
 import { defaultEd25519, type Ed25519Verifier } from './ed25519.js';
-import { installStatusList, installTrustList, listSignerKid, type InstallResult, type PinnedRoot, type StatusList, type TrustList } from './lists.js';
+import { installStatusList, installTrustList, listSignedBy, listSignerKid, type InstallResult, type PinnedRoot, type StatusList, type TrustList } from './lists.js';
 
 export interface ListState {
   seq: number;
@@ -122,6 +122,40 @@ export class ListCache {
 
   setRoots(roots: readonly PinnedRoot[]): void {
     this.roots = roots;
+  }
+
+  /** The roots the lists are checked against now. */
+  get pinnedRoots(): readonly PinnedRoot[] {
+    return this.roots;
+  }
+
+  /**
+   * After the pinned roots changed while the kiosk runs (the integrator's trust screen,
+   * docs/integrator-setup.md "Trust"): the cached files are verified again against the roots now
+   * pinned, exactly as a restart would (`load`, floors included). A list refused at start because
+   * its root was not pinned is in use from now on; one whose root is gone is no longer used.
+   */
+  recheck(): this {
+    this.trust = null;
+    this.status = null;
+    this.loadProblems.length = 0;
+    this.floorWarnings.length = 0;
+    return this.load();
+  }
+
+  /**
+   * Whether each cached list file is signed by one of `roots` (null: no file cached): so the trust
+   * screen can say which root signs what before a root is pinned or unpinned. The signature only
+   * (lists.ts listSignedBy): the payload was checked when the list was installed.
+   */
+  cachedSignedBy(roots: readonly PinnedRoot[]): { trust: boolean | null; status: boolean | null } {
+    const out: { trust: boolean | null; status: boolean | null } = { trust: null, status: null };
+    for (const kind of ['trust', 'status'] as const) {
+      const file = join(this.dir, FILES[kind]);
+      if (!existsSync(file)) continue;
+      out[kind] = listSignedBy(kind, readFileSync(file, 'utf8'), roots, this.ed25519);
+    }
+    return out;
   }
 
   installTrust(jws: string): InstallResult<TrustList> {

@@ -188,6 +188,20 @@ function checkSigned(kind: ListKind, jws: string, roots: readonly PinnedRoot[], 
   }
 }
 
+/**
+ * Whether `jws` is a `kind` list signed by one of `roots` (spec §4 checks 1–4 of list installation:
+ * format, typ, pinned root, signature), without decoding its payload: which root signs a cached list,
+ * for the trust screen. Installing still runs every check (installTrustList / installStatusList).
+ */
+export function listSignedBy(kind: ListKind, jws: string, roots: readonly PinnedRoot[], ed: Ed25519Verifier = defaultEd25519()): boolean {
+  const parsed = parseJws(jws);
+  if (typeof parsed === 'string' || parsed.header.typ !== TYP[kind]) return false;
+  return roots.some((root) => {
+    const pub = bufferOf(root.pub);
+    return root.kid === parsed.header.kid && pub !== null && pub.length === 32 && base64urlEncode(keyId(pub)) === root.kid && ed.verify(parsed.signingInput, parsed.signature, pub);
+  });
+}
+
 export function installTrustList(
   jws: string,
   roots: readonly PinnedRoot[],
