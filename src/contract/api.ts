@@ -667,6 +667,28 @@ export const ConnectionStepSchema = z.object({
 });
 export type ConnectionStepView = z.infer<typeof ConnectionStepSchema>;
 
+/**
+ * The largest setup file (docs/integrator-setup.md, "Cloning a setup"): a setup is a few kilobytes;
+ * this keeps a request within one 64 KiB frame of the browser host (src/contract/wire.ts) even in
+ * three-byte characters, and bounds what a garbage file makes core parse.
+ */
+export const SETUP_TEXT_MAX_CHARS = 20 * 1024;
+/** What importing a setup file would do (src/core/config/clone.ts `planImport`). */
+export const SetupImportPlanSchema = z.object({
+  /** The configuration revision the plan was made on: the base an apply uses. */
+  revision: z.number().int().nonnegative(),
+  /** Where the file came from, as it says (null when it could not be read). */
+  source: z.object({ venueId: z.string().max(100), kioskId: z.string().max(100), exportedAt: z.string().max(40) }).nullable(),
+  /** Each difference: this kiosk's value (`from`; absent: not set) and the file's (`to`; absent: the default). */
+  changes: z.array(z.object({ path: z.string().max(200), from: z.unknown(), to: z.unknown() })).max(512),
+  /** This kiosk's own values the import keeps (ports, calibration, PINs, its id). */
+  keptLocal: z.array(z.string().max(200)).max(64),
+  /** Why it cannot be applied: each with its path in the file; empty when it can. */
+  problems: z.array(z.object({ path: z.string().max(500), message: z.string().max(500) })).max(100),
+  /** The changed paths that apply at once; the others after a restart. */
+  appliesLive: z.array(z.string().max(200)).max(512),
+});
+export type SetupImportPlan = z.infer<typeof SetupImportPlanSchema>;
 export const METHODS = {
   /** Everything the screen needs to draw itself after (re)connecting. */
   getStatus: {
@@ -1018,6 +1040,39 @@ export const METHODS = {
   syncListsNow: {
     request: AdminRequest.strict(),
     response: z.object({ outcomes: z.array(ListSyncOutcomeSchema).max(2) }),
+  },
+  // ---- cloning a setup (docs/integrator-setup.md, "Cloning a setup"; src/core/config/clone.ts) ----
+  /**
+   * Integrator: this kiosk's setup as a file for the next kiosk: no PINs, guards, key file, demo
+   * seed, ports, calibration, camera device, CA path or kiosk id. Audited (the action only).
+   */
+  exportSetup: {
+    request: AdminRequest.strict(),
+    response: z.object({ fileName: z.string().max(100), text: z.string().max(SETUP_TEXT_MAX_CHARS) }),
+  },
+  /**
+   * Integrator: what importing a setup file would change here (each path: this kiosk's value, the
+   * file's), this kiosk's own values it keeps, and why it cannot be applied (problems with their
+   * paths: not a setup file, a typo, a bad value). Writes nothing; `revision` is the base an apply uses.
+   */
+  previewSetupImport: {
+    request: AdminRequest.extend({ text: z.string().min(1).max(SETUP_TEXT_MAX_CHARS) }).strict(),
+    response: SetupImportPlanSchema,
+  },
+  /**
+   * Integrator: applies a setup file on `baseRevision` (BAD_REQUEST when config.json moved on;
+   * CONFIG_INVALID with `path: what` when the file has problems): planned again in core, only the
+   * changed paths written, this kiosk's own values kept, applied at once where the part allows;
+   * audited (`config-changed`: who, revision, paths; never values).
+   */
+  applySetupImport: {
+    request: AdminRequest.extend({ text: z.string().min(1).max(SETUP_TEXT_MAX_CHARS), baseRevision: z.number().int().nonnegative() }).strict(),
+    response: z.object({
+      revision: z.number().int().nonnegative(),
+      applied: z.array(z.string().max(200)).max(512),
+      restartNeeded: z.array(z.string().max(200)).max(512),
+      keptLocal: z.array(z.string().max(200)).max(64),
+    }),
   },
 } as const;
 

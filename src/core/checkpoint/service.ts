@@ -40,6 +40,7 @@ import { retentionMethods } from '../admin/retention-methods.js';
 import { exportJobs, type ExportHostSide } from '../admin/export-methods.js';
 import { auditMethods } from '../admin/audit-methods.js';
 import { auditConfigChange, configMethods } from '../admin/config-methods.js';
+import { cloneMethods } from '../admin/clone-methods.js';
 import { uploadSetupMethods } from '../admin/upload-setup-methods.js';
 import { deviceMethods } from '../admin/device-methods.js';
 import { LiveConfig, watchConfigFile } from '../config/live.js';
@@ -444,6 +445,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     ...retentionMethods(adminDeps),
     ...auditMethods(adminDeps),
     ...configMethods(adminDeps),
+    ...cloneMethods(adminDeps),
     ...statisticsMethods(adminDeps),
     ...trustSetupMethods(adminDeps),
     ...deviceSetup.methods,

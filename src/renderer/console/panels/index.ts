@@ -7,6 +7,7 @@ import { trustPanel } from './trust.js';
 import { retentionPanel } from './retention.js';
 import { auditPanel } from './audit.js';
 import { settingsPanel } from './settings.js';
+import { clonePanel } from './clone.js';
 import { cameraPanel } from './camera.js';
 import { policyPanel } from './policy.js';
 
@@ -20,4 +21,5 @@ export const PANELS: ConsolePanel[] = [
   settingsPanel,
   cameraPanel,
   policyPanel,
+  clonePanel,
 ];
