@@ -1,0 +1,130 @@
+// The integrator's venue and policy screen end to end (docs/integrator-setup.md, "Venue and policy"):
+// the real composed demo kiosk behind the browser host, Debian's Chromium, the console opened with the
+// integrator's PIN. The fever threshold is raised from 37.3 to 38.5 °C on the screen: the "what would
+// happen" table turns the fever case (38.0 °C) from deny to admit before anything is saved; a person
+// at 38.0 °C (the simulated thermometer) who scans WHILE the integrator edits is still denied for
+// FEVER by the rule in force; after the save the next person at 38.0 °C is admitted, with the
+// reading in the entry log, so the new rule decided the passage.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { PassageView } from '../src/contract/api.js';
+import { checkpointConfigSchema, venuePolicySchema } from '../src/contract/config.js';
+import { IntegratorRig, openIntegratorConsole, passageDecided, screenshotsAtBothShapes, type RunningKiosk } from './support/integrator.js';
+import { until } from './support/until.js';
+
+const rig = new IntegratorRig();
+afterEach(async (c) => rig.tearDown(c.task.result?.state === 'fail'));
+
+/** The fever case's row, as the screen shows it. */
+async function feverRow(page: Page): Promise<{ edited: string | null; inForce: string | null; changed: string | null }> {
+  const row = page.locator('[data-testid="policy-case-fever"]');
+  return { edited: await row.getAttribute('data-decision'), inForce: await row.getAttribute('data-in-force'), changed: await row.getAttribute('data-changed') };
+}
+
+/**
+ * A demo person (green code) at `celsius` scans; answers the passage as decided (reason and
+ * temperature too). Each call names another person: the same code again within the duplicate
+ * window makes no second entry (docs/door-passage.md).
+ */
+async function passageAt(r: RunningKiosk, celsius: number, person: string): Promise<PassageView> {
+  r.composed.demo!.thermometer.setTemperature(celsius);
+  let shown: PassageView | null = null;
+  const off = r.composed.service.subscribe((e) => {
+    if (e.type === 'passage' && e.passage.state === 'shown' && e.passage.decision) shown = e.passage;
+  });
+  try {
+    const decision = await passageDecided(r, person);
+    await until('the decided passage shown', () => shown !== null, 10_000);
+    expect(shown!.decision).toBe(decision);
+    return shown!;
+  } finally {
+    off();
+  }
+}
+
+const previewCalls = (r: RunningKiosk) => r.composed.store!.auditOf(['admin-action'], 500).filter((a) => a.detail.what === 'policy-preview').length;
+
+describe('venue and policy (docs/integrator-setup.md)', () => {
+  it('raises the fever threshold on screen: the preview shows the change, the guard keeps deciding, the next passage is decided by the saved rule', async () => {
+    const r = await rig.startDemo();
+    const page = await rig.openPage(r);
+    await openIntegratorConsole(page, 'policy');
+
+    // Every rule of spec §4 is on the screen with its default and one line of meaning.
+    const fever = page.locator('#policy-policy-feverThresholdC');
+    await expect.poll(() => fever.inputValue()).toBe('37.3');
+    const feverField = page.locator('.settings-field[data-path="policy.feverThresholdC"]');
+    expect(await feverField.locator('.settings-meaning').textContent()).toContain('rule 6: the fever threshold');
+    expect(await feverField.locator('.settings-default').textContent()).toContain('37.3');
+    // Every key of the schema's policy and checkpoint sections (a rule added there must reach the screen).
+    for (const path of [...Object.keys(venuePolicySchema.shape).map((k) => `policy.${k}`), ...Object.keys(checkpointConfigSchema.shape).map((k) => `checkpoint.${k}`)]) {
+      const field = page.locator(`.settings-field[data-path="${path}"]`);
+      expect(await field.count(), path).toBe(1);
+      expect((await field.locator('.settings-meaning').textContent())?.length ?? 0, path).toBeGreaterThan(20);
+    }
+    for (const path of ['venueId', 'kioskId', 'kioskName', 'language']) expect(await page.locator(`.settings-field[data-path="${path}"]`).count(), path).toBe(1);
+
+    // The preview under the rules in force: seven cases, the fever one (38.0 °C) denied.
+    await page.waitForSelector('#policy-preview[data-state="ready"] [data-testid="policy-case-fever"]');
+    expect(await page.locator('.policy-cases tbody tr').count()).toBe(7);
+    expect(await feverRow(page)).toEqual({ edited: 'deny', inForce: 'deny', changed: 'false' });
+    expect(await page.locator('[data-testid="policy-case-fever-edited"]').textContent()).toContain('FEVER');
+
+    // The integrator types 38.5 key by key: the preview follows, debounced (not a call per key).
+    const callsBefore = previewCalls(r);
+    await fever.fill('');
+    await fever.pressSequentially('38.5', { delay: 40 });
+    await until('the preview under 38.5 °C', async () => (await feverRow(page)).edited === 'admit' && (await page.locator('#policy-preview').getAttribute('data-state')) === 'ready', 10_000);
+    expect(await feverRow(page)).toEqual({ edited: 'admit', inForce: 'deny', changed: 'true' });
+    const typedCalls = previewCalls(r) - callsBefore;
+    expect(typedCalls).toBeGreaterThanOrEqual(1);
+    expect(typedCalls).toBeLessThanOrEqual(2);
+    // Only the fever row moved.
+    expect(await page.locator('.policy-cases tr[data-changed="true"]').count()).toBe(1);
+    // The edited field in view beside the table, as the integrator sees it.
+    await fever.evaluate((el) => el.closest('.settings-field')!.scrollIntoView({ block: 'nearest' }));
+    await screenshotsAtBothShapes(page, 'policy-setup-preview-38.5');
+
+    // While the integrator edits (not saved yet), a person at 38.0 °C is decided by the rule in force.
+    const during = await passageAt(r, 38.0, 'zhangsan');
+    expect(during).toMatchObject({ decision: 'deny', reason: 'FEVER', temperatureC: 38 });
+
+    // Save: only the changed path, against the revision read.
+    const revisionBefore = Number(/\d+/.exec((await page.locator('[data-testid="policy-revision"]').textContent()) ?? '')?.[0]);
+    await page.locator('#policy-save').click();
+    await page.waitForSelector('#policy-notice[data-tone="ok"]');
+    expect(await page.locator('[data-testid="policy-applied"]').textContent()).toContain('policy.feverThresholdC');
+    const changed = r.composed.store!.auditOf(['config-changed'], 1)[0]!.detail;
+    expect(changed).toMatchObject({ paths: ['policy.feverThresholdC'], revision: revisionBefore + 1 });
+    await until('the table under the saved rules', async () => (await feverRow(page)).inForce === 'admit', 10_000);
+    expect(await feverRow(page)).toEqual({ edited: 'admit', inForce: 'admit', changed: 'false' });
+
+    // The next person at 38.0 °C is admitted: the saved threshold decided the passage.
+    const after = await passageAt(r, 38.0, 'lisi');
+    expect(after).toMatchObject({ decision: 'admit', reason: null, temperatureC: 38 });
+    // And 38.5 °C is still a fever (≥ the new threshold): the rule moved, it did not switch off.
+    const atThreshold = await passageAt(r, 38.5, 'grandma');
+    expect(atThreshold).toMatchObject({ decision: 'deny', reason: 'FEVER' });
+    await screenshotsAtBothShapes(page, 'policy-setup-saved');
+  }, 180_000);
+
+  it('refuses a typo on screen with the path and what is wrong, shows no preview and sends nothing', async () => {
+    const r = await rig.startDemo();
+    const page = await rig.openPage(r, { width: 1024, height: 600 });
+    await openIntegratorConsole(page, 'policy');
+    await page.waitForSelector('#policy-preview[data-state="ready"]');
+    const savesBefore = r.composed.store!.auditOf(['config-changed'], 50).length;
+    await page.locator('#policy-policy-maxStatusAgeHours').fill('-4');
+    await page.locator('#policy-policy-feverThresholdC').fill('hot');
+    await page.waitForSelector('#policy-preview[data-state="invalid"]');
+    const problems = await page.locator('#policy-preview-problems').textContent();
+    expect(problems).toContain('policy.maxStatusAgeHours');
+    expect(problems).toContain('policy.feverThresholdC');
+    expect(await page.locator('[data-testid="policy-policy-feverThresholdC-error"]').textContent()).toContain('policy.feverThresholdC:');
+    expect(await page.locator('#policy-save').isDisabled()).toBe(true);
+    // The guard keeps deciding while the form is wrong.
+    expect(await passageDecided(r)).toBe('admit');
+    await screenshotsAtBothShapes(page, 'policy-setup-typo');
+    expect(r.composed.store!.auditOf(['config-changed'], 50).length).toBe(savesBefore);
+  }, 120_000);
+});
