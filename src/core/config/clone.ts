@@ -175,7 +175,8 @@ export function planImport(current: KioskConfig, text: string): SetupPlan {
       if (target) target[keys[keys.length - 1]!] = value;
       else Object.assign(merged, withChanges(merged, [{ path, value }]));
     } else merged[path] = value;
-    if (path !== 'revision' && !(Array.isArray(value) && value.length === 0)) keptLocal.push(path);
+    // Listed when this kiosk has a value of its own there (not an empty list, not a null default).
+    if (path !== 'revision' && value !== null && !(Array.isArray(value) && value.length === 0)) keptLocal.push(path);
   }
   // A device the file fits that this kiosk has no port for: the port is this box's to set first.
   for (const device of ['idcard', 'thermometer', 'scanner', 'gate']) {

@@ -19,6 +19,7 @@ export function keptLocalWhy(path: string): string {
   if (path === 'admin.pin' || path === 'admin.integratorPin' || path === 'guards') return 'pin';
   if (path === 'kioskId' || path === 'kioskName') return 'identity';
   if (path === 'camera.deviceId') return 'camera';
+  if (path === 'demo' || path === 'store.keyFile') return 'secret';
   return 'file';
 }
 
@@ -131,30 +132,35 @@ function ClonePanel({ call, t }: PanelProps) {
       <h2>{t('panel.clone')}</h2>
       <p class="clone-intro">{t('clone.intro')}</p>
 
-      <h3>{t('clone.exportTitle')}</h3>
-      <p class="clone-note">{t('clone.exportNote')}</p>
-      <div class="clone-actions">
-        <button id="clone-export" type="button" disabled={busy !== null} onClick={() => void exportSetup()}>
-          {t('clone.export')}
-        </button>
-        {exported && (
-          <span id="clone-export-status" data-bytes={exported.bytes}>
-            {t('clone.exported', { bytes: exported.bytes })}{' '}
-            <a id="clone-export-link" href={exported.url} download={exported.name}>
-              {exported.name}
-            </a>
-          </span>
-        )}
-      </div>
-
-      <h3>{t('clone.importTitle')}</h3>
-      <p class="clone-note">{t('clone.importNote')}</p>
-      <div class="clone-actions">
-        <label class="clone-file">
-          {t('clone.chooseFile')}{' '}
-          <input id="clone-import-file" type="file" accept=".json,application/json" disabled={busy === 'apply'} onChange={(e) => void choose(e.target as HTMLInputElement)} />
-        </label>
-        {busy === 'preview' && <span id="clone-previewing">{t('clone.previewing')}</span>}
+      <div class="clone-sections">
+        <div class="clone-section">
+          <h3>{t('clone.exportTitle')}</h3>
+          <p class="clone-note">{t('clone.exportNote')}</p>
+          <div class="clone-actions">
+            <button id="clone-export" type="button" disabled={busy !== null} onClick={() => void exportSetup()}>
+              {t('clone.export')}
+            </button>
+            {exported && (
+              <span id="clone-export-status" data-bytes={exported.bytes}>
+                {t('clone.exported', { bytes: exported.bytes })}{' '}
+                <a id="clone-export-link" href={exported.url} download={exported.name}>
+                  {exported.name}
+                </a>
+              </span>
+            )}
+          </div>
+        </div>
+        <div class="clone-section">
+          <h3>{t('clone.importTitle')}</h3>
+          <p class="clone-note">{t('clone.importNote')}</p>
+          <div class="clone-actions">
+            <label class="clone-file">
+              {t('clone.chooseFile')}{' '}
+              <input id="clone-import-file" type="file" accept=".json,application/json" disabled={busy === 'apply'} onChange={(e) => void choose(e.target as HTMLInputElement)} />
+            </label>
+            {busy === 'preview' && <span id="clone-previewing">{t('clone.previewing')}</span>}
+          </div>
+        </div>
       </div>
 
       {error && (
@@ -233,7 +239,7 @@ function ClonePanel({ call, t }: PanelProps) {
               </div>
             </>
           )}
-          {plan.keptLocal.length > 0 && (
+          {plan.problems.length === 0 && plan.keptLocal.length > 0 && (
             <>
               <h4>{t('clone.keptTitle', { n: plan.keptLocal.length })}</h4>
               <ul id="clone-kept-local" class="clone-kept">
