@@ -135,17 +135,28 @@ export class CollectorDb implements CollectorStorage {
     return this.path;
   }
 
+  /**
+   * The version is read again under the write lock (BEGIN IMMEDIATE) before migrating: two processes
+   * opening a file that is behind (`kiosk collector serve` starting while `kiosk collector register`
+   * runs, or both after an upgrade) otherwise both read the old version, and the second re-ran a
+   * migration and failed ("duplicate column name", "table kiosks already exists"). PostgreSQL takes
+   * an advisory lock for the same reason (pg.ts). An up-to-date file takes no write lock.
+   */
   private migrate(): void {
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version > MIGRATIONS.length) {
-      throw new Error(`collector database ${this.path} has schema version ${version}, newer than this collector (${MIGRATIONS.length})`);
-    }
-    for (let v = version; v < MIGRATIONS.length; v++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]!);
-        this.db.pragma(`user_version = ${v + 1}`);
-      })();
-    }
+    const version = (): number => {
+      const v = this.db.pragma('user_version', { simple: true }) as number;
+      if (v > MIGRATIONS.length) throw new Error(`collector database ${this.path} has schema version ${v}, newer than this collector (${MIGRATIONS.length})`);
+      return v;
+    };
+    if (version() === MIGRATIONS.length) return;
+    this.db
+      .transaction(() => {
+        for (let v = version(); v < MIGRATIONS.length; v++) {
+          this.db.exec(MIGRATIONS[v]!);
+          this.db.pragma(`user_version = ${v + 1}`);
+        }
+      })
+      .immediate();
   }
 
   async registerKiosk(kioskId: string, publicKey: Uint8Array, name: string | null, now = Date.now()): Promise<void> {
