@@ -8,6 +8,7 @@ import { retentionPanel } from './retention.js';
 import { auditPanel } from './audit.js';
 import { settingsPanel } from './settings.js';
 import { clonePanel } from './clone.js';
+import { devicesPanel } from './devices.js';
 import { cameraPanel } from './camera.js';
 import { policyPanel } from './policy.js';
 
@@ -19,6 +20,7 @@ export const PANELS: ConsolePanel[] = [
   retentionPanel,
   auditPanel,
   settingsPanel,
+  devicesPanel,
   cameraPanel,
   policyPanel,
   clonePanel,

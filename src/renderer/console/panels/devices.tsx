@@ -1,0 +1,616 @@
+// The integrator's devices screen (docs/integrator-setup.md, "Devices" and "Thermometer
+// calibration"): the serial ports the system lists, one card per device (ID card reader,
+// thermometer, serial scanner, gate relay) with its port, baud, protocol and settings, Apply and
+// Test; the live frame log (each frame both ways, hex and meaning, errors red); the thermometer's
+// calibration against a reference reading. A form is checked with the contract's own device schema
+// before it is sent (path and what is wrong); core proves a change on the device before saving it,
+// and a refused change names the device's reason while the previous settings keep running.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { DeviceSetup, DeviceTestOutcome, FrameLogEntryView, MethodResponse, SetupDevice } from '../../../contract/api.js';
+import { configProblemsOf, GateConfigSchema, IdCardConfigSchema, ScannerConfigSchema, ThermometerConfigSchema, ThermometerProtocolSchema } from '../../../contract/config.js';
+import type { ConsolePanel, PanelProps, Translate } from '../panel.js';
+
+const DEVICES: SetupDevice[] = ['idcard', 'thermometer', 'scanner', 'gate'];
+const SCHEMA = { idcard: IdCardConfigSchema, thermometer: ThermometerConfigSchema, scanner: ScannerConfigSchema, gate: GateConfigSchema } as const;
+const BAUDS = ['9600', '19200', '38400', '57600', '115200'];
+/** How often the frame log is asked for new frames while the panel is open (core answers only what is new). */
+const POLL_MS = 250;
+/** Rows kept on screen. */
+const FRAMES_SHOWN = 200;
+/** How long a test waits for a card or a scan (someone walks to the reader), a reading, a pulse. */
+const TEST_MS: Record<SetupDevice, number> = { idcard: 15_000, scanner: 15_000, thermometer: 5000, gate: 2000 };
+
+type ProtocolName = 'modbus-rtu' | 'gy-mcu90614' | 'lu90614' | 'ascii-line';
+const PROTOCOLS: ProtocolName[] = ['modbus-rtu', 'gy-mcu90614', 'lu90614', 'ascii-line'];
+type ParamKind = { type: 'number' } | { type: 'enum'; options: string[] } | { type: 'text' };
+/** Each protocol's parameters (src/contract/config.ts ThermometerProtocolSchema), in screen order. */
+const PARAMS: Record<ProtocolName, Array<{ key: string; kind: ParamKind }>> = {
+  'modbus-rtu': [
+    { key: 'address', kind: { type: 'number' } },
+    { key: 'function', kind: { type: 'enum', options: ['3', '4'] } },
+    { key: 'register', kind: { type: 'number' } },
+    { key: 'count', kind: { type: 'number' } },
+    { key: 'valueIndex', kind: { type: 'number' } },
+    { key: 'scale', kind: { type: 'number' } },
+    { key: 'signed', kind: { type: 'enum', options: ['true', 'false'] } },
+  ],
+  'gy-mcu90614': [{ key: 'mode', kind: { type: 'enum', options: ['query', 'continuous'] } }],
+  lu90614: [],
+  'ascii-line': [{ key: 'query', kind: { type: 'text' } }],
+};
+
+type Form = Record<string, string>;
+type Settings = Record<string, unknown> | null;
+type Notice = { tone: 'ok' | 'bad' | 'wait'; text: string };
+
+const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+
+/** A protocol's defaults, from the schema (a protocol picked anew starts from them). */
+function protocolDefaults(name: ProtocolName): Record<string, unknown> {
+  const parsed = ThermometerProtocolSchema.safeParse({ name });
+  return parsed.success ? (parsed.data as Record<string, unknown>) : { name };
+}
+
+/** The form of one device from the settings it runs with. */
+function formOf(device: SetupDevice, running: Settings): Form {
+  const s = running ?? {};
+  const fitted = running !== null && !(device === 'gate' && s.driver === 'none');
+  const form: Form = { enabled: fitted ? 'true' : 'false', port: text(s.port), baudRate: text(s.baudRate ?? (device === 'idcard' ? 115200 : 9600)) };
+  if (device === 'thermometer') {
+    const p = (s.protocol ?? protocolDefaults('modbus-rtu')) as Record<string, unknown>;
+    form['protocol.name'] = text(p.name);
+    for (const name of PROTOCOLS) for (const { key } of PARAMS[name]) form[`${name}.${key}`] = text(p.name === name ? p[key] : protocolDefaults(name)[key]);
+  }
+  if (device === 'gate') {
+    form.relay = text(s.relay ?? 1);
+    form.pulseMs = text(s.pulseMs ?? 500);
+  }
+  return form;
+}
+
+/** A number field's value; text that is not a number stays text so the schema names it. */
+function num(v: string | undefined): unknown {
+  const t = (v ?? '').trim();
+  if (t === '') return undefined;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : t;
+}
+
+/** The settings the form asks for (null: not fitted), over the running ones so unshown settings are kept. */
+export function settingsOf(device: SetupDevice, form: Form, running: Settings): Settings {
+  if (form.enabled !== 'true') return null;
+  const base: Record<string, unknown> = running && !(device === 'gate' && running.driver === 'none') ? { ...running } : {};
+  base.port = (form.port ?? '').trim();
+  base.baudRate = num(form.baudRate);
+  if (device === 'thermometer') {
+    const name = (form['protocol.name'] ?? 'modbus-rtu') as ProtocolName;
+    const protocol: Record<string, unknown> = { name };
+    for (const { key, kind } of PARAMS[name] ?? []) {
+      const v = form[`${name}.${key}`] ?? '';
+      protocol[key] = kind.type === 'number' ? num(v) : key === 'function' ? num(v) : key === 'signed' ? v === 'true' : key === 'query' ? (v === '' ? null : v) : v;
+    }
+    base.protocol = protocol;
+  }
+  if (device === 'gate') {
+    base.driver = 'lcus';
+    base.relay = num(form.relay);
+    base.pulseMs = num(form.pulseMs);
+  }
+  return base;
+}
+
+/** The form checked with the device's own schema: `devices.<kind>.<path>` → what is wrong. */
+export function validateDevice(device: SetupDevice, settings: Settings): Record<string, string> {
+  if (settings === null) return {};
+  const parsed = SCHEMA[device].safeParse(settings);
+  const errors: Record<string, string> = {};
+  if (!parsed.success) for (const p of configProblemsOf(parsed.error)) errors[`devices.${device}${p.path ? `.${p.path}` : ''}`] ??= p.message;
+  return errors;
+}
+
+/** Calibration from reference points: one point moves the offset (gain kept); two give the gain too. */
+export function calibrationOf(points: Array<{ raw: number; reference: number }>, gain: number): { offsetC: number; gain: number } | null {
+  const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
+  if (points.length === 0) return null;
+  if (points.length === 1 || Math.abs(points[1]!.raw - points[0]!.raw) < 0.5) {
+    const p = points[points.length - 1]!;
+    return { offsetC: round(p.reference - p.raw * gain, 2), gain };
+  }
+  const [a, b] = points as [{ raw: number; reference: number }, { raw: number; reference: number }];
+  const g = (b.reference - a.reference) / (b.raw - a.raw);
+  return { offsetC: round(a.reference - a.raw * g, 2), gain: round(g, 4) };
+}
+
+const reasonText = (t: Translate, reason: string) => t(`deviceReason.${reason}`, { defaultValue: reason });
+const clock = (at: number) => {
+  const d = new Date(at);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+};
+
+function testText(t: Translate, r: DeviceTestOutcome): Notice {
+  if (!r.passed) return { tone: 'bad', text: `${t('devices.testFailed')}: ${reasonText(t, r.reason)} (${r.reason}) — ${r.message}` };
+  if (r.card) return { tone: 'ok', text: t('devices.testCard', { name: r.card.maskedName, number: r.card.maskedDocumentNumber, type: r.card.docType }) };
+  if (r.reading) {
+    const c = (x: number | null) => (x === null ? '—' : x.toFixed(2));
+    return r.reading.valid
+      ? { tone: 'ok', text: t('devices.testReading', { celsius: c(r.reading.celsius), raw: c(r.reading.rawCelsius) }) }
+      : { tone: 'bad', text: t('devices.testReadingOut', { raw: c(r.reading.rawCelsius), reason: reasonText(t, r.reading.reason ?? '') }) };
+  }
+  if (r.scan) return { tone: 'ok', text: t('devices.testScan', { length: r.scan.length, preview: r.scan.preview }) };
+  if (r.pulse) return { tone: 'ok', text: r.pulse.driver === 'none' ? t('devices.testNoGate') : t('devices.testPulse', { relay: r.pulse.relay, ms: r.pulse.ms }) };
+  return { tone: 'ok', text: r.summary };
+}
+
+function healthText(t: Translate, entry: DeviceSetup['devices'][number]): { tone: 'ok' | 'bad' | 'off'; text: string } {
+  const h = entry.health;
+  if (!h.configured) return { tone: 'off', text: t('devices.notFitted') };
+  const problem = h.fault ?? (h.connected ? null : 'PORT_UNAVAILABLE');
+  if (problem) return { tone: 'bad', text: `${reasonText(t, problem)} (${problem})${h.detail ? ` — ${h.detail}` : ''}` };
+  return { tone: 'ok', text: t('devices.working', { port: h.port ?? '' }) };
+}
+
+function DeviceCard(props: {
+  t: Translate;
+  entry: DeviceSetup['devices'][number];
+  ports: DeviceSetup['ports'];
+  form: Form;
+  setForm(f: Form): void;
+  errors: Record<string, string>;
+  notice: Notice | null;
+  busy: boolean;
+  onApply(): void;
+  onTest(): void;
+}) {
+  const { t, entry, form, setForm, errors, notice, busy } = props;
+  const d = entry.device;
+  const id = (field: string) => `device-${d}-${field.replace(/\./g, '-')}`;
+  const set = (field: string) => (e: Event) => setForm({ ...form, [field]: (e.currentTarget as HTMLInputElement | HTMLSelectElement).value });
+  const health = healthText(t, entry);
+  const fitted = form.enabled === 'true';
+  const protocol = (form['protocol.name'] ?? 'modbus-rtu') as ProtocolName;
+  const errorsShown = Object.entries(errors);
+  const field = (path: string) => errors[`devices.${d}.${path}`] !== undefined;
+  return (
+    <fieldset class="device-card" id={`device-${d}`} data-device={d} data-health={health.tone}>
+      <legend>{t(`devices.kind.${d}`)}</legend>
+      <p class="device-health" data-testid={`device-${d}-health`} data-tone={health.tone}>
+        {health.text}
+      </p>
+      <div class="device-fields">
+        <label class="device-check">
+          <input id={id('enabled')} type="checkbox" checked={fitted} onChange={(e) => setForm({ ...form, enabled: (e.currentTarget as HTMLInputElement).checked ? 'true' : 'false' })} />
+          {t(d === 'gate' ? 'devices.gateFitted' : 'devices.fitted')}
+        </label>
+        {fitted && (
+          <>
+            <label data-invalid={field('port') ? 'true' : undefined}>
+              {t('devices.port')}
+              <input id={id('port')} list={`device-ports-${d}`} value={form.port} placeholder="/dev/ttyUSB0" onInput={set('port')} />
+              <datalist id={`device-ports-${d}`}>
+                {props.ports.map((p) => (
+                  <option value={p.path} />
+                ))}
+              </datalist>
+            </label>
+            <label data-invalid={field('baudRate') ? 'true' : undefined}>
+              {t('devices.baud')}
+              <input id={id('baudRate')} list="device-bauds" inputMode="numeric" value={form.baudRate} onInput={set('baudRate')} />
+            </label>
+            {d === 'thermometer' && (
+              <label>
+                {t('devices.protocol')}
+                <select id={id('protocol')} value={protocol} onChange={set('protocol.name')}>
+                  {PROTOCOLS.map((p) => (
+                    <option value={p}>{p}</option>
+                  ))}
+                </select>
+              </label>
+            )}
+            {d === 'thermometer' &&
+              PARAMS[protocol].map(({ key, kind }) => (
+                <label data-invalid={field(`protocol.${key}`) ? 'true' : undefined}>
+                  {t(`devices.param.${key}`)}
+                  {kind.type === 'enum' ? (
+                    <select id={id(`param.${key}`)} value={form[`${protocol}.${key}`]} onChange={set(`${protocol}.${key}`)}>
+                      {kind.options.map((o) => (
+                        <option value={o}>{o}</option>
+                      ))}
+                    </select>
+                  ) : (
+                    <input
+                      id={id(`param.${key}`)}
+                      inputMode={kind.type === 'number' ? 'decimal' : 'text'}
+                      value={form[`${protocol}.${key}`]}
+                      placeholder={kind.type === 'text' ? t('devices.noQuery') : ''}
+                      onInput={set(`${protocol}.${key}`)}
+                    />
+                  )}
+                </label>
+              ))}
+            {d === 'gate' && (
+              <>
+                <label data-invalid={field('relay') ? 'true' : undefined}>
+                  {t('devices.relay')}
+                  <input id={id('relay')} inputMode="numeric" value={form.relay} onInput={set('relay')} />
+                </label>
+                <label data-invalid={field('pulseMs') ? 'true' : undefined}>
+                  {t('devices.pulseMs')}
+                  <input id={id('pulseMs')} inputMode="numeric" value={form.pulseMs} onInput={set('pulseMs')} />
+                </label>
+              </>
+            )}
+          </>
+        )}
+      </div>
+      {errorsShown.length > 0 && (
+        <ul class="device-errors" role="alert" data-testid={`device-${d}-errors`}>
+          {errorsShown.map(([path, message]) => (
+            <li>
+              {path}: {message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div class="device-actions">
+        <button id={id('apply')} type="button" disabled={busy} onClick={props.onApply}>
+          {t('devices.apply')}
+        </button>
+        <button id={id('test')} type="button" disabled={busy || !entry.health.configured} onClick={props.onTest}>
+          {t(`devices.test.${d}`)}
+        </button>
+      </div>
+      {notice && (
+        <p class="device-result" id={id('result')} data-tone={notice.tone} role={notice.tone === 'bad' ? 'alert' : 'status'}>
+          {notice.text}
+        </p>
+      )}
+    </fieldset>
+  );
+}
+
+function Calibration(props: { t: Translate; reading: MethodResponse<'getFrameLog'>['lastReading']; running: Settings; busy: boolean; onSave(c: { offsetC: number; gain: number }): void }) {
+  const { t, reading, running } = props;
+  const [reference, setReference] = useState('');
+  const [points, setPoints] = useState<Array<{ raw: number; reference: number }>>([]);
+  const gainNow = typeof running?.gain === 'number' ? running.gain : 1;
+  const offsetNow = typeof running?.offsetC === 'number' ? running.offsetC : 0;
+  const computed = calibrationOf(points, gainNow);
+  const c = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${x.toFixed(2)} °C`);
+  const refValue = Number(reference.replace(',', '.'));
+  const canTake = reading?.rawCelsius !== null && reading?.rawCelsius !== undefined && reference.trim() !== '' && Number.isFinite(refValue);
+  const problems = computed ? validateDevice('thermometer', { ...running, offsetC: computed.offsetC, gain: computed.gain }) : {};
+  return (
+    <fieldset class="device-card calibration" id="thermo-calibration">
+      <legend>{t('devices.calibration')}</legend>
+      <dl class="figures calibration-live">
+        <dt>{t('devices.calibRaw')}</dt>
+        <dd id="calib-raw">{c(reading?.rawCelsius)}</dd>
+        <dt>{t('devices.calibCorrected')}</dt>
+        <dd id="calib-corrected">{c(reading?.celsius)}</dd>
+        <dt>{t('devices.calibNow')}</dt>
+        <dd id="calib-now">{t('devices.calibFormula', { gain: gainNow.toFixed(4), offset: offsetNow.toFixed(2) })}</dd>
+      </dl>
+      <p class="views-note">{t('devices.calibHow')}</p>
+      <div class="device-fields">
+        <label>
+          {t('devices.calibReference')}
+          <input id="calib-reference" inputMode="decimal" value={reference} placeholder="36.5" onInput={(e) => setReference((e.currentTarget as HTMLInputElement).value)} />
+        </label>
+        <button
+          id="calib-take"
+          type="button"
+          disabled={!canTake || points.length >= 2}
+          onClick={() => setPoints([...points, { raw: reading!.rawCelsius!, reference: refValue }])}
+        >
+          {t('devices.calibTake', { n: points.length + 1 })}
+        </button>
+        <button id="calib-clear" type="button" disabled={points.length === 0} onClick={() => setPoints([])}>
+          {t('devices.calibClear')}
+        </button>
+      </div>
+      {points.length > 0 && (
+        <table class="table" id="calib-points">
+          <thead>
+            <tr>
+              <th>#</th>
+              <th class="num">{t('devices.calibRaw')}</th>
+              <th class="num">{t('devices.calibReference')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {points.map((p, i) => (
+              <tr>
+                <td>{i + 1}</td>
+                <td class="num">{p.raw.toFixed(2)}</td>
+                <td class="num">{p.reference.toFixed(2)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {computed && (
+        <p id="calib-computed" data-testid="calib-computed">
+          {t('devices.calibResult', { offset: computed.offsetC.toFixed(2), gain: computed.gain.toFixed(4) })}
+        </p>
+      )}
+      {Object.entries(problems).map(([path, message]) => (
+        <p class="device-errors" role="alert">
+          {path}: {message}
+        </p>
+      ))}
+      <button id="calib-save" type="button" disabled={props.busy || !computed || Object.keys(problems).length > 0} onClick={() => computed && props.onSave(computed)}>
+        {t('devices.calibSave')}
+      </button>
+    </fieldset>
+  );
+}
+
+function FrameLog(props: { t: Translate; frames: FrameLogEntryView[]; skipped: number }) {
+  const { t } = props;
+  const [filter, setFilter] = useState<'all' | SetupDevice>('all');
+  const [errorsOnly, setErrorsOnly] = useState(false);
+  const shown = props.frames.filter((f) => (filter === 'all' || f.device === filter) && (!errorsOnly || f.error !== null));
+  return (
+    <div class="frame-log-body">
+      <div class="views-filters">
+        <label>
+          {t('devices.framesFilter')}{' '}
+          <select id="devices-frames-filter" value={filter} onChange={(e) => setFilter((e.currentTarget as HTMLSelectElement).value as 'all' | SetupDevice)}>
+            <option value="all">{t('devices.framesAll')}</option>
+            {DEVICES.map((d) => (
+              <option value={d}>{t(`devices.kind.${d}`)}</option>
+            ))}
+          </select>
+        </label>
+        <label class="views-check">
+          <input id="devices-frames-errors" type="checkbox" checked={errorsOnly} onChange={(e) => setErrorsOnly((e.currentTarget as HTMLInputElement).checked)} />
+          {t('devices.framesErrorsOnly')}
+        </label>
+        <span class="views-note" data-testid="devices-frames-count">
+          {t('devices.framesCount', { shown: shown.length, errors: shown.filter((f) => f.error !== null).length })}
+          {props.skipped > 0 ? ` · ${t('devices.framesSkipped', { n: props.skipped })}` : ''}
+        </span>
+      </div>
+      <div class="table-wrap frame-log-wrap">
+        <table class="table frame-log" id="devices-frames">
+          <thead>
+            <tr>
+              <th>{t('devices.framesTime')}</th>
+              <th>{t('devices.framesDevice')}</th>
+              <th>{t('devices.framesDir')}</th>
+              <th>{t('devices.framesHex')}</th>
+              <th>{t('devices.framesMeaning')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.length === 0 && (
+              <tr>
+                <td colSpan={5} class="views-note">
+                  {t('devices.framesNone')}
+                </td>
+              </tr>
+            )}
+            {/* Newest first: what just happened is at the top without scrolling. */}
+            {[...shown].reverse().map((f) => (
+              <tr class="frame-row" key={f.seq} data-seq={f.seq} data-device={f.device} data-dir={f.dir} data-error={f.error !== null ? 'true' : undefined}>
+                <td class="views-nowrap num">{clock(f.at)}</td>
+                <td class="views-nowrap">{t(`devices.kind.${f.device}`)}</td>
+                <td class="views-nowrap">{f.dir === 'tx' ? t('devices.tx') : t('devices.rx')}</td>
+                <td class="views-mono frame-hex">{f.hex || '—'}</td>
+                <td class="frame-meaning">
+                  {f.meaning}
+                  {f.error ? ` (${f.error})` : ''}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
+function DevicesPanel({ call, t }: PanelProps) {
+  const [setup, setSetup] = useState<DeviceSetup | null>(null);
+  const [forms, setForms] = useState<Record<string, Form>>({});
+  const [errors, setErrors] = useState<Record<string, Record<string, string>>>({});
+  const [notices, setNotices] = useState<Record<string, Notice | null>>({});
+  const [busy, setBusy] = useState<Record<string, boolean>>({});
+  const [panelNotice, setPanelNotice] = useState<string | null>(null);
+  const [frames, setFrames] = useState<FrameLogEntryView[]>([]);
+  const [skipped, setSkipped] = useState(0);
+  const [paused, setPaused] = useState(false);
+  const [reading, setReading] = useState<MethodResponse<'getFrameLog'>['lastReading']>(null);
+  const cursor = useRef(-1);
+  const pausedRef = useRef(false);
+  pausedRef.current = paused;
+
+  const load = async (resetForms: SetupDevice[] | 'all' = 'all') => {
+    const r = await call('getDeviceSetup', {});
+    if (!r.ok) {
+      setPanelNotice(`${t(`reason.${r.reason}`, { defaultValue: r.message })} (${r.reason}): ${r.message}`);
+      return null;
+    }
+    setPanelNotice(null);
+    setSetup(r.value);
+    setForms((old) => {
+      const next = { ...old };
+      for (const e of r.value.devices) if (resetForms === 'all' || resetForms.includes(e.device) || !next[e.device]) next[e.device] = formOf(e.device, e.running);
+      return next;
+    });
+    return r.value;
+  };
+
+  useEffect(() => {
+    void load();
+    // Polled, not pushed (src/core/admin/device-methods.ts): only what is new since the last poll.
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const poll = async () => {
+      const r = await call('getFrameLog', { after: cursor.current });
+      if (stopped) return;
+      if (r.ok) {
+        setReading(r.value.lastReading);
+        if (!pausedRef.current) {
+          if (r.value.frames.length > 0) setFrames((old) => [...old, ...r.value.frames].slice(-FRAMES_SHOWN));
+          if (r.value.skipped > 0) setSkipped((n) => n + r.value.skipped);
+          cursor.current = r.value.last;
+        }
+      }
+      timer = setTimeout(() => void poll(), POLL_MS);
+    };
+    void poll();
+    return () => {
+      stopped = true;
+      if (timer !== null) clearTimeout(timer);
+    };
+  }, []);
+
+  const entryOf = (d: SetupDevice) => setup?.devices.find((e) => e.device === d) ?? null;
+
+  const apply = async (d: SetupDevice, settings: Settings, purpose: 'setup' | 'calibration' = 'setup') => {
+    if (!setup) return;
+    const local = validateDevice(d, settings);
+    setErrors({ ...errors, [d]: local });
+    if (Object.keys(local).length > 0) {
+      setNotices({ ...notices, [d]: { tone: 'bad', text: t('devices.invalid') } });
+      return;
+    }
+    setBusy((b) => ({ ...b, [d]: true }));
+    setNotices((n) => ({ ...n, [d]: { tone: 'wait', text: t('devices.proving') } }));
+    try {
+      const r = await call('applyDeviceSettings', { device: d, settings, baseRevision: setup.revision, purpose });
+      if (!r.ok) {
+        if (r.reason === 'CONFIG_INVALID') {
+          const byPath: Record<string, string> = {};
+          for (const part of r.message.split('; ')) {
+            const i = part.indexOf(': ');
+            if (i > 0) byPath[part.slice(0, i)] = part.slice(i + 2);
+          }
+          setErrors((e) => ({ ...e, [d]: byPath }));
+        }
+        setNotices((n) => ({ ...n, [d]: { tone: 'bad', text: `${t(`reason.${r.reason}`, { defaultValue: r.reason })} (${r.reason}): ${r.message}` } }));
+        return;
+      }
+      const v = r.value;
+      if (!v.applied) {
+        const kept = v.running && typeof v.running.port === 'string' ? t('devices.keptPort', { port: v.running.port }) : t('devices.keptNone');
+        setNotices((n) => ({ ...n, [d]: { tone: 'bad', text: `${t('devices.refused')}: ${reasonText(t, v.reason)} (${v.reason}) — ${v.message}. ${kept}` } }));
+        await load([]);
+        return;
+      }
+      await load([d]);
+      setNotices((n) => ({ ...n, [d]: { tone: 'ok', text: t(purpose === 'calibration' ? 'devices.calibSaved' : 'devices.applied', { proven: v.proven, revision: v.revision }) } }));
+    } finally {
+      setBusy((b) => ({ ...b, [d]: false }));
+    }
+  };
+
+  const test = async (d: SetupDevice) => {
+    setBusy((b) => ({ ...b, [d]: true }));
+    setNotices((n) => ({ ...n, [d]: { tone: 'wait', text: t(`devices.testing.${d}`, { seconds: TEST_MS[d] / 1000 }) } }));
+    try {
+      const r = await call('testDevice', { device: d, timeoutMs: TEST_MS[d] });
+      setNotices((n) => ({ ...n, [d]: r.ok ? testText(t, r.value) : { tone: 'bad', text: `${t(`reason.${r.reason}`, { defaultValue: r.reason })} (${r.reason}): ${r.message}` } }));
+    } finally {
+      setBusy((b) => ({ ...b, [d]: false }));
+    }
+  };
+
+  const thermo = entryOf('thermometer');
+  return (
+    <section id="panel-devices" class="panel devices">
+      <h2>
+        {t('panel.devices')}
+        {setup ? (
+          <span class="panel-sub" data-testid="devices-revision">
+            {t('settings.revision', { revision: setup.revision })}
+            {setup.simulated ? ` · ${t('devices.simulated')}` : ''}
+          </span>
+        ) : null}
+      </h2>
+      {panelNotice && (
+        <p class="device-result" data-tone="bad" role="alert">
+          {panelNotice}
+        </p>
+      )}
+      {setup && !setup.available && (
+        <p id="devices-unavailable" class="views-warnings" role="alert">
+          {t('devices.unavailable')}: {setup.unavailableWhy}
+        </p>
+      )}
+      {setup && (
+        <div id="devices-ports" class="devices-ports">
+          <h3>{t('devices.ports')}</h3>
+          {setup.ports.length === 0 ? (
+            <p id="devices-no-ports" class="views-note">
+              {t('devices.noPorts', { why: setup.portsProblem ?? '' })}
+            </p>
+          ) : (
+            <ul>
+              {setup.ports.map((p) => (
+                <li class="views-mono" data-path={p.path}>
+                  {p.path}
+                  {p.vendorId || p.productId ? ` — ${p.vendorId ?? '?'}:${p.productId ?? '?'}` : ''}
+                  {p.manufacturer ? ` ${p.manufacturer}` : ''}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      <datalist id="device-bauds">
+        {BAUDS.map((b) => (
+          <option value={b} />
+        ))}
+      </datalist>
+      {setup && (
+        <div class="device-grid">
+          {setup.devices.map((entry) => (
+            <DeviceCard
+              t={t}
+              entry={entry}
+              ports={setup.ports}
+              form={forms[entry.device] ?? formOf(entry.device, entry.running)}
+              setForm={(f) => setForms((old) => ({ ...old, [entry.device]: f }))}
+              errors={errors[entry.device] ?? {}}
+              notice={notices[entry.device] ?? null}
+              busy={busy[entry.device] === true || !setup.available}
+              onApply={() => void apply(entry.device, settingsOf(entry.device, forms[entry.device] ?? formOf(entry.device, entry.running), entry.running))}
+              onTest={() => void test(entry.device)}
+            />
+          ))}
+          {thermo && thermo.running && (
+            <Calibration
+              t={t}
+              reading={reading}
+              running={thermo.running}
+              busy={busy.thermometer === true}
+              onSave={(c) => void apply('thermometer', { ...thermo.running, offsetC: c.offsetC, gain: c.gain }, 'calibration')}
+            />
+          )}
+        </div>
+      )}
+      <div id="devices-frame-log" class="frame-log-section">
+        <h3>
+          {t('devices.frames')}{' '}
+          <button id="devices-frames-pause" type="button" aria-pressed={paused ? 'true' : 'false'} onClick={() => setPaused(!paused)}>
+            {paused ? t('devices.framesResume') : t('devices.framesPause')}
+          </button>{' '}
+          <button id="devices-frames-clear" type="button" onClick={() => setFrames([])}>
+            {t('devices.framesClear')}
+          </button>
+        </h3>
+        <FrameLog t={t} frames={frames} skipped={skipped} />
+      </div>
+    </section>
+  );
+}
+
+export const devicesPanel: ConsolePanel = {
+  id: 'devices',
+  title: (t) => t('panel.devices'),
+  Component: DevicesPanel,
+  roles: ['integrator'],
+};
