@@ -18,6 +18,8 @@ export type RunningKiosk = ComposedTestKiosk;
 export class IntegratorRig {
   readonly running: RunningKiosk[] = [];
   private browser: Browser | null = null;
+  /** A .y4m the fake camera plays (set before the first openPage); unset: Chromium's test pattern. */
+  fakeVideo: string | undefined;
 
   /**
    * The demo kiosk on `dataDir` (a fresh temp directory when unset). `edit` changes the demo's
@@ -37,7 +39,7 @@ export class IntegratorRig {
 
   /** The guard screen of `r` in Chromium, ready. */
   async openPage(r: RunningKiosk, viewport = { width: 800, height: 1280 }): Promise<Page> {
-    this.browser ??= await launchChromium();
+    this.browser ??= await launchChromium(this.fakeVideo ? { fakeVideo: this.fakeVideo } : {});
     const page = await (await this.browser.newContext({ viewport })).newPage();
     page.on('pageerror', (e) => r.logs.push(`pageerror: ${e.message.slice(0, 300)}`));
     page.on('console', (m) => {

@@ -27,10 +27,12 @@ describe('the camera screen helpers', () => {
 
   it('resolutions: the common ones the camera can give, its maximum and the current one, smallest first, once each', () => {
     expect(resolutionChoices({ width: { max: 1280 }, height: { max: 720 } }, { width: 640, height: 480 })).toEqual([
+      { width: 320, height: 240 },
       { width: 640, height: 480 },
       { width: 1280, height: 720 },
     ]);
     expect(resolutionChoices(null, { width: 800, height: 600 })).toEqual([
+      { width: 320, height: 240 },
       { width: 640, height: 480 },
       { width: 800, height: 600 },
       { width: 1280, height: 720 },

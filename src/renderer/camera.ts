@@ -236,6 +236,11 @@ export class CameraScanner {
     try {
       if (!frame.format || !['I420', 'I420A', 'NV12', 'I422', 'I444'].includes(frame.format)) return null;
       const rect = frame.visibleRect ?? { x: 0, y: 0, width: frame.codedWidth, height: frame.codedHeight };
+      // A track scaled down from the camera's mode (resizeMode crop-and-scale: asked 320×240 of a
+      // camera giving 640×480) still hands over the unscaled frame here: the canvas path draws it at
+      // the size asked for, so the decoder does the work of the resolution the integrator chose
+      // (docs/integrator-setup.md, "Camera").
+      if (frame.displayWidth < rect.width || frame.displayHeight < rect.height) return null;
       const options = { rect: { x: rect.x, y: rect.y, width: rect.width, height: rect.height } };
       const size = frame.allocationSize(options);
       let buffer = this.buffer!;

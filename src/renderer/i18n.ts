@@ -439,7 +439,7 @@ const UI: Record<Language, Table> = {
     'camera.previewOffNote': '预览关闭时不占用任何资源；门口照常识别。',
     'camera.decodeAreaLabel': '优先识别区',
     'camera.decodeAreaNote': '框内（画面中央 {{percent}}%）先识别，然后识别整个画面；未镜像，即解码器看到的画面。',
-    'camera.fps': '帧率（实测）',
+    'camera.fps': '每秒识别帧数（实测）',
     'camera.decodeMs': '每帧识别耗时（最近帧中位数）',
     'camera.ms': '{{ms}} 毫秒',
     'camera.frameSize': '识别的画面尺寸',
@@ -464,6 +464,7 @@ const UI: Record<Language, Table> = {
     'camera.saved': '已保存，版本 {{revision}}：门口画面已重新打开摄像头，无需重启。',
     'camera.savedRestart': '已保存，版本 {{revision}}：需要重启本机后生效。',
     'camera.nothingChanged': '没有更改。',
+    'camera.sizeDiffers': '已要求 {{width}}×{{height}}：摄像头不支持，给出的是上面的尺寸。',
     // Trust, retention and audit panels (src/renderer/console/panels/{trust,retention,audit}.tsx).
     'panel.trust': '信任列表',
     'panel.retention': '数据保留',
@@ -927,7 +928,7 @@ const UI: Record<Language, Table> = {
     'camera.previewOffNote': 'With the preview off it costs nothing; the door keeps decoding.',
     'camera.decodeAreaLabel': 'decoded first',
     'camera.decodeAreaNote': 'The framed area (the centre {{percent}}% of the picture) is decoded first, then the whole picture. Not mirrored: this is what the decoder sees.',
-    'camera.fps': 'Frames per second (measured)',
+    'camera.fps': 'Frames decoded per second (measured)',
     'camera.decodeMs': 'Decode time per frame (median of recent frames)',
     'camera.ms': '{{ms}} ms',
     'camera.frameSize': 'Picture the decoder gets',
@@ -952,6 +953,7 @@ const UI: Record<Language, Table> = {
     'camera.saved': 'Saved as revision {{revision}}: the guard screen reopened the camera, no restart needed.',
     'camera.savedRestart': 'Saved as revision {{revision}}: in force after the kiosk restarts.',
     'camera.nothingChanged': 'Nothing changed.',
+    'camera.sizeDiffers': 'Asked for {{width}}×{{height}}: the camera does not give it and sends the size above.',
     // Trust, retention and audit panels (src/renderer/console/panels/{trust,retention,audit}.tsx).
     'panel.trust': 'Trust lists',
     'panel.retention': 'Retention',

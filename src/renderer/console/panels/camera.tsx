@@ -167,6 +167,12 @@ function CameraPanel({ call, t, client }: PanelProps) {
   const maxRate = running?.capabilities?.frameRate?.max;
   const rates = [...new Set([...FRAME_RATES.filter((r) => maxRate === undefined || r <= maxRate), Number(frameRate) || 30])].sort((a, b) => a - b);
   const area = decodeArea();
+  const aspect =
+    live && live.frameWidth > 0
+      ? { width: live.frameWidth, height: live.frameHeight }
+      : running?.settings?.width && running.settings.height
+        ? { width: running.settings.width, height: running.settings.height }
+        : { width: 4, height: 3 };
   const settings = running?.settings;
   // Whether the guard's capture is on what the form shows as saved (a command-line flag can override
   // the file; the camera may also give another size than asked).
@@ -192,7 +198,14 @@ function CameraPanel({ call, t, client }: PanelProps) {
             <span data-testid="camera-preview-state">{preview ? t('camera.previewIsOn') : t('camera.previewIsOff')}</span>
           </div>
           {preview && camera && (
-            <figure id="camera-preview" class="camera-preview" data-streaming={String(running?.settings != null)}>
+            // Sized to the picture's own aspect, so the decode area (fractions of the picture) sits
+            // where the decoder looks, with no letterbox between them.
+            <figure
+              id="camera-preview"
+              class="camera-preview"
+              data-streaming={String(running?.settings != null)}
+              style={{ aspectRatio: `${aspect.width} / ${aspect.height}`, width: `min(100%, calc(42vh * ${aspect.width} / ${aspect.height}))` }}
+            >
               <video ref={video} muted playsInline />
               <div
                 id="camera-decode-area"
@@ -231,6 +244,11 @@ function CameraPanel({ call, t, client }: PanelProps) {
                 })
               : t('camera.notCapturing')}
           </dd>
+          {running?.settings?.width !== undefined && (running.settings.width !== running.config.width || running.settings.height !== running.config.height) && (
+            <dd class="camera-warning" data-testid="camera-size-differs">
+              {t('camera.sizeDiffers', { width: running.config.width, height: running.config.height })}
+            </dd>
+          )}
         </dl>
       </div>
 
