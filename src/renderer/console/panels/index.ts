@@ -11,6 +11,7 @@ import { clonePanel } from './clone.js';
 import { devicesPanel } from './devices.js';
 import { cameraPanel } from './camera.js';
 import { policyPanel } from './policy.js';
+import { uploadsPanel } from './uploads.js';
 
 export const PANELS: ConsolePanel[] = [
   todayPanel,
@@ -23,5 +24,6 @@ export const PANELS: ConsolePanel[] = [
   devicesPanel,
   cameraPanel,
   policyPanel,
+  uploadsPanel,
   clonePanel,
 ];
