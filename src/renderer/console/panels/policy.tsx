@@ -293,21 +293,6 @@ function PolicyPanel({ call, t }: PanelProps) {
           </span>
         )}
       </h2>
-      {notice && (
-        <div id="policy-notice" class="policy-notice" role={notice.tone === 'bad' ? 'alert' : 'status'} data-tone={notice.tone}>
-          <p>{notice.text}</p>
-          {notice.applied && notice.applied.length > 0 && (
-            <p data-testid="policy-applied">
-              {t('settings.appliedNow')}: {notice.applied.join(', ')}
-            </p>
-          )}
-          {notice.restartNeeded && notice.restartNeeded.length > 0 && (
-            <p data-testid="policy-restart-needed">
-              {t('settings.afterRestart')}: {notice.restartNeeded.join(', ')}
-            </p>
-          )}
-        </div>
-      )}
       {loaded && (
         <div class="policy-layout">
           <div class="policy-form">
@@ -371,8 +356,29 @@ function PolicyPanel({ call, t }: PanelProps) {
                 {t('policy.undo')}
               </button>
             </div>
+            {/* The outcome of a save, beside the button that made it (in view at every screen shape). */}
+            {notice && (
+              <div id="policy-notice" class="policy-notice" role={notice.tone === 'bad' ? 'alert' : 'status'} data-tone={notice.tone}>
+                <p>{notice.text}</p>
+                {notice.applied && notice.applied.length > 0 && (
+                  <p data-testid="policy-applied">
+                    {t('settings.appliedNow')}: {notice.applied.join(', ')}
+                  </p>
+                )}
+                {notice.restartNeeded && notice.restartNeeded.length > 0 && (
+                  <p data-testid="policy-restart-needed">
+                    {t('settings.afterRestart')}: {notice.restartNeeded.join(', ')}
+                  </p>
+                )}
+              </div>
+            )}
           </div>
         </div>
+      )}
+      {!loaded && notice && (
+        <p id="policy-load-error" class="views-warnings" role="alert">
+          {notice.text}
+        </p>
       )}
     </section>
   );
