@@ -125,6 +125,12 @@ describe('venue and policy (docs/integrator-setup.md)', () => {
     // The guard keeps deciding while the form is wrong.
     expect(await passageDecided(r)).toBe('admit');
     await screenshotsAtBothShapes(page, 'policy-setup-typo');
+    // The same in English: the labels and the table follow the language, the typed values stay.
+    await page.locator('#console-language').click();
+    await page.waitForSelector('.console[lang="en"]');
+    expect(await page.locator('#policy-preview h3').textContent()).toBe('What would happen');
+    expect(await page.locator('#policy-policy-feverThresholdC').inputValue()).toBe('hot');
+    await screenshotsAtBothShapes(page, 'policy-setup-typo-en');
     expect(r.composed.store!.auditOf(['config-changed'], 50).length).toBe(savesBefore);
   }, 120_000);
 });
