@@ -6,8 +6,9 @@ import type { ListFreshness, TrustOverview } from '../../../contract/api.js';
 import { formatAge } from '../../view-model.js';
 import type { ConsolePanel, PanelProps } from '../panel.js';
 import { byteSize, fingerprintGroups, localTime } from './views-format.js';
+import { TrustSetupSection } from './trust-setup.js';
 
-function TrustPanel({ call, t }: PanelProps) {
+function TrustPanel({ call, t, role }: PanelProps) {
   const [view, setView] = useState<TrustOverview | null>(null);
   const [error, setError] = useState('');
   const load = async () => {
@@ -120,6 +121,9 @@ function TrustPanel({ call, t }: PanelProps) {
               </table>
             </div>
           </div>
+          {/* The integrator's actions (docs/integrator-setup.md "Trust"), with its own roots table
+              (fingerprint, what each signs, remove); the facility admin only reads. */}
+          {role === 'integrator' && <TrustSetupSection call={call} t={t} onChanged={() => void load()} />}
           <h3>{t('trust.provinces')}</h3>
           <div class="table-wrap">
             <table id="trust-provinces" class="table">
@@ -145,8 +149,8 @@ function TrustPanel({ call, t }: PanelProps) {
               </tbody>
             </table>
           </div>
-          <h3>{t('trust.roots')}</h3>
-          <div class="table-wrap">
+          {role !== 'integrator' && <h3>{t('trust.roots')}</h3>}
+          <div class="table-wrap" hidden={role === 'integrator'}>
             <table id="trust-roots" class="table">
               <thead>
                 <tr>
