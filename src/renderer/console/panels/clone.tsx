@@ -251,23 +251,25 @@ function ClonePanel({ call, t }: PanelProps) {
               </ul>
             </>
           )}
-          <div class="clone-actions clone-apply-bar">
-            {!confirming ? (
-              <button id="clone-apply" type="button" disabled={!canApply || busy !== null} onClick={() => setConfirming(true)}>
-                {t('clone.apply', { n: plan.changes.length })}
-              </button>
-            ) : (
-              <span id="clone-confirm-box" class="clone-confirm" role="alertdialog">
-                {t('clone.confirmText', { n: plan.changes.length })}{' '}
-                <button id="clone-confirm" type="button" disabled={busy !== null} onClick={() => void apply()}>
-                  {t('clone.confirm')}
-                </button>{' '}
-                <button id="clone-cancel" type="button" disabled={busy !== null} onClick={() => setConfirming(false)}>
-                  {t('console.cancel')}
+          {canApply && (
+            <div class="clone-actions clone-apply-bar">
+              {!confirming ? (
+                <button id="clone-apply" type="button" disabled={busy !== null} onClick={() => setConfirming(true)}>
+                  {t('clone.apply', { n: plan.changes.length })}
                 </button>
-              </span>
-            )}
-          </div>
+              ) : (
+                <span id="clone-confirm-box" class="clone-confirm" role="alertdialog">
+                  {t('clone.confirmText', { n: plan.changes.length })}{' '}
+                  <button id="clone-confirm" type="button" disabled={busy !== null} onClick={() => void apply()}>
+                    {t('clone.confirm')}
+                  </button>{' '}
+                  <button id="clone-cancel" type="button" disabled={busy !== null} onClick={() => setConfirming(false)}>
+                    {t('console.cancel')}
+                  </button>
+                </span>
+              )}
+            </div>
+          )}
         </div>
       )}
 
