@@ -111,9 +111,15 @@ describe('previewPolicy (docs/integrator-setup.md, "Venue and policy")', () => {
     expect(await rig.call('previewPolicy', { session, policy: many })).toMatchObject({ ok: false, reason: 'BAD_REQUEST' });
   });
 
-  it('is refused without a session', async () => {
+  it('is refused without a session; the admin may look too (read-only, it changes nothing)', async () => {
     const { rig } = await integratorRig();
     expect(await rig.call('previewPolicy', { session: 'B'.repeat(32), policy: {} })).toMatchObject({ ok: false, reason: 'SESSION_REQUIRED' });
+    const admin = await rig.openSession({ host: 'browser', clientId: 'ws-other' });
+    expect(await rig.call('previewPolicy', { session: admin, policy: { feverThresholdC: 38.5 } }, { host: 'browser', clientId: 'ws-other' })).toMatchObject({ ok: true });
+    // Previewing saved nothing: the rules in force still deny the fever case.
+    const after = await rig.call('previewPolicy', { session: admin, policy: {} }, { host: 'browser', clientId: 'ws-other' });
+    if (!after.ok) throw new Error(after.message);
+    expect(after.value.cases.find((c) => c.id === 'fever')!.inForce).toEqual({ decision: 'deny', reason: 'FEVER' });
   });
 
   it('uses the clock: the same edit at another time decides the same fixed cases (they are built at now)', () => {
