@@ -1,5 +1,6 @@
 // Serial QR scanner driver (devices spec §3): frames on CR/LF and on an idle gap, drops
 // acknowledgements, and delivers each code's text byte for byte.
+import { performance } from 'node:perf_hooks';
 import type { ScannerConfig } from '../../src/core/devices/config.js';
 import { ScannerFramer } from '../scanner/framer.js';
 import type { DeviceLink } from '../serial/device-link.js';
@@ -25,6 +26,11 @@ export function describeScannedCode(text: string): { bytes: Buffer; meaning: str
 export class ScannerDriver {
   private readonly framer: ScannerFramer;
   private readonly clock: Clock;
+  /**
+   * Times the idle gap: the injected clock, or by default a monotonic one (performance.now), since
+   * telling a stall of the kiosk from silence on the line compares two instants a few ms apart.
+   */
+  private readonly gapClock: Clock;
   private idleTimer: unknown = null;
   private idleFlush: NodeJS.Immediate | null = null;
   private readonly unlisten: () => void;
@@ -38,6 +44,7 @@ export class ScannerDriver {
     options: DriverOptions = {},
   ) {
     this.clock = options.clock ?? deviceClock;
+    this.gapClock = options.clock ?? { now: () => performance.now(), setTimer: (ms, fn) => setTimeout(fn, ms), clearTimer: (h) => clearTimeout(h as NodeJS.Timeout) };
     this.framer = new ScannerFramer(config.maxLength, {
       onText: (text) => {
         this.sink.health.goodFrame();
@@ -96,10 +103,10 @@ export class ScannerDriver {
    * not evidence that the code ended: it waits one more gap, this time awake.
    */
   private armIdle(mayWaitAgain: boolean): void {
-    const armedAt = this.clock.now();
-    this.idleTimer = this.clock.setTimer(this.config.idleGapMs, () => {
+    const armedAt = this.gapClock.now();
+    this.idleTimer = this.gapClock.setTimer(this.config.idleGapMs, () => {
       this.idleTimer = null;
-      const late = this.clock.now() - armedAt - this.config.idleGapMs;
+      const late = this.gapClock.now() - armedAt - this.config.idleGapMs;
       if (mayWaitAgain && late > this.config.idleGapMs) {
         this.armIdle(false);
         return;
@@ -112,7 +119,7 @@ export class ScannerDriver {
   }
 
   private clearIdle(): void {
-    if (this.idleTimer !== null) this.clock.clearTimer(this.idleTimer);
+    if (this.idleTimer !== null) this.gapClock.clearTimer(this.idleTimer);
     if (this.idleFlush) clearImmediate(this.idleFlush);
     this.idleTimer = null;
     this.idleFlush = null;
