@@ -192,6 +192,9 @@ describe('testCollector against a real collector on 127.0.0.1', () => {
     const mapped = unwrap(await rig.call('testCollector', { session, url: `http://[::ffff:127.0.0.1]:${collector.port}` }));
     expect(mapped.steps.map((s) => s.state)).toEqual(['ok', 'failed', 'skipped', 'skipped']);
     expect(mapped.steps[1]).toMatchObject({ reason: 'COLLECTOR_INSECURE' });
+    // `localhost` may resolve to ::1 first while the collector listens on 127.0.0.1: every address is tried.
+    const local = unwrap(await rig.call('testCollector', { session, url: `http://localhost:${collector.port}` }));
+    expect(local.steps.map((s) => s.state)).toEqual(['ok', 'ok', 'ok', 'failed']);
 
     const garbage = unwrap(await rig.call('testCollector', { session, url: 'ftp://collector.example' }));
     expect(garbage.steps[0]).toMatchObject({ state: 'failed', reason: 'COLLECTOR_URL_INVALID' });

@@ -118,10 +118,21 @@ export async function testCollectorConnection(options: ConnectionTestOptions): P
   // 1. DNS and TCP.
   try {
     const address = await withDeadline(stepMs, async (signal) => {
-      const found = await lookup(host);
-      const socket = await openSocket(() => tcpConnect({ host: found.address, port }), 'connect', signal);
-      socket.destroy();
-      return found.address;
+      // Every address the name has, in the resolver's order (`localhost` may be ::1 then 127.0.0.1):
+      // the first that accepts a connection is the one named.
+      const found = await lookup(host, { all: true });
+      let lastError: unknown = new Error('no address');
+      for (const { address: candidate } of found) {
+        try {
+          const socket = await openSocket(() => tcpConnect({ host: candidate, port }), 'connect', signal);
+          socket.destroy();
+          return candidate;
+        } catch (err) {
+          if (signal.aborted) throw err;
+          lastError = err;
+        }
+      }
+      throw lastError;
     });
     steps.push({ step: 'address', state: 'ok', reason: null, detail: address === host ? `${host}:${port} answers` : `${host} is ${address}; port ${port} answers` });
   } catch (err) {
