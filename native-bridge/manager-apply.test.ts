@@ -210,3 +210,19 @@ describe('testDevice', () => {
     });
   });
 });
+
+describe('listPorts', () => {
+  it('without udevadm: the /dev nodes found, or none, with the problem in words; never a throw', async () => {
+    const m = new DeviceManager({});
+    const savedPath = process.env.PATH;
+    // serialport runs `udevadm` through PATH: with none it fails, and the manager must still answer.
+    process.env.PATH = '/nonexistent';
+    try {
+      const list = await m.listPorts();
+      expect(list.problem).toMatch(list.ports.length ? /udevadm is not available/ : /^no ports found \(udevadm is not available\)$/);
+      for (const p of list.ports) expect(Object.values(p)).not.toContain(null);
+    } finally {
+      process.env.PATH = savedPath;
+    }
+  });
+});
