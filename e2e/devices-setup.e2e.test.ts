@@ -15,6 +15,7 @@ import { PtyPair } from '../native-bridge/serial/pty.js';
 import { ThermometerSimulator } from '../native-bridge/simulators/thermometer-sim.js';
 import { IntegratorRig, openIntegratorConsole, passageDecided, screenshotsAtBothShapes } from './support/integrator.js';
 import { saveScreenshot } from './support/harness.js';
+import { until } from './support/until.js';
 
 const rig = new IntegratorRig();
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -67,6 +68,8 @@ it('devices on screen: a test while the door decides, a wrong port refused, a ga
   expect(refused.text).toContain('PORT_UNAVAILABLE');
   expect(refused.text).toContain('/dev/does-not-exist');
   expect(refused.text).toContain(oldPort);
+  // The form keeps what was typed (to correct it) and says it is not what runs.
+  expect(await page.locator('[data-testid="device-thermometer-dirty"]').textContent()).toContain(oldPort);
   await page.locator('#device-thermometer-test').click();
   const still = await finalResult(page, 'thermometer');
   expect(still.tone, still.text).toBe('ok');
@@ -79,6 +82,7 @@ it('devices on screen: a test while the door decides, a wrong port refused, a ga
   await red.waitFor({ timeout: 15_000 });
   expect(await red.textContent()).toMatch(/checksum error/);
   expect(await red.locator('td').first().evaluate((td) => (td.ownerDocument.defaultView as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(td).color)).toBe('rgb(255, 138, 154)');
+  await red.scrollIntoViewIfNeeded();
   await saveScreenshot(page, 'devices-garbled-frame');
 
   // 4. The thermometer moves to a head speaking GY-MCU90614 (another simulator on its own pty pair):
@@ -114,7 +118,28 @@ it('devices on screen: a test while the door decides, a wrong port refused, a ga
   expect(rows.some((x) => x.dir === 'tx' && x.text.includes('A5 15 BA'))).toBe(true);
   expect(rows.some((x) => x.dir === 'rx' && x.error === null && /36\.4/.test(x.text))).toBe(true);
 
+  expect(await page.locator('[data-testid="device-thermometer-dirty"]').count()).toBe(0);
+
+  // 5. Calibration against a reference: raw 36.40 °C while the reference reads 37.00 °C gives an
+  //    offset of +0.60 °C; saved, audited, and the corrected reading follows live.
+  await page.locator('#thermo-calibration').scrollIntoViewIfNeeded();
+  await until('the raw reading in the calibration box', async () => (await page.locator('#calib-raw').textContent())?.includes('36.40') ?? false, 15_000);
+  await page.locator('#calib-reference').fill('37.0');
+  await page.locator('#calib-take').click();
+  expect(await page.locator('#calib-computed').textContent()).toMatch(/0\.60 °C.*1\.0000/);
+  await page.locator('#calib-save').click();
+  const calibrated = await finalResult(page, 'thermometer');
+  expect(calibrated.tone, calibrated.text).toBe('ok');
+  await until('the corrected reading', async () => (await page.locator('#calib-corrected').textContent())?.includes('37.00') ?? false, 15_000);
+  expect(await page.locator('#calib-raw').textContent()).toContain('36.40');
+  expect(JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')).devices.thermometer).toMatchObject({ offsetC: 0.6, gain: 1 });
+  const [row] = r.composed.store!.auditOf(['thermometer-calibrated'], 5);
+  expect(row!.detail).toMatchObject({ offsetC: { from: 0, to: 0.6 }, gain: { from: 1, to: 1 } });
+  await screenshotsAtBothShapes(page, 'devices-calibration');
+
   // The door still decides with the new thermometer.
   expect(await passageDecided(r, 'zhangsan')).toMatch(/admit|review/);
   await screenshotsAtBothShapes(page, 'devices-panel');
+  await page.locator('#devices-frame-log').scrollIntoViewIfNeeded();
+  await screenshotsAtBothShapes(page, 'devices-frame-log');
 }, 240_000);

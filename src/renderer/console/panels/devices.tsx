@@ -6,120 +6,28 @@
 // before it is sent (path and what is wrong); core proves a change on the device before saving it,
 // and a refused change names the device's reason while the previous settings keep running.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { DeviceSetup, DeviceTestOutcome, FrameLogEntryView, MethodResponse, SetupDevice } from '../../../contract/api.js';
-import { configProblemsOf, GateConfigSchema, IdCardConfigSchema, ScannerConfigSchema, ThermometerConfigSchema, ThermometerProtocolSchema } from '../../../contract/config.js';
+import type { DeviceSetup, DeviceTestOutcome, MethodResponse, SetupDevice } from '../../../contract/api.js';
+import {
+  appendFrames,
+  BAUDS,
+  calibrationOf,
+  DEVICES,
+  differs,
+  formOf,
+  PARAMS,
+  POLL_MS,
+  PROTOCOLS,
+  settingsOf,
+  TEST_MS,
+  text,
+  validateDevice,
+  type Form,
+  type FrameRow,
+  type Notice,
+  type ProtocolName,
+  type Settings,
+} from './devices-form.js';
 import type { ConsolePanel, PanelProps, Translate } from '../panel.js';
-
-const DEVICES: SetupDevice[] = ['idcard', 'thermometer', 'scanner', 'gate'];
-const SCHEMA = { idcard: IdCardConfigSchema, thermometer: ThermometerConfigSchema, scanner: ScannerConfigSchema, gate: GateConfigSchema } as const;
-const BAUDS = ['9600', '19200', '38400', '57600', '115200'];
-/** How often the frame log is asked for new frames while the panel is open (core answers only what is new). */
-const POLL_MS = 250;
-/** Rows kept on screen. */
-const FRAMES_SHOWN = 200;
-/** How long a test waits for a card or a scan (someone walks to the reader), a reading, a pulse. */
-const TEST_MS: Record<SetupDevice, number> = { idcard: 15_000, scanner: 15_000, thermometer: 5000, gate: 2000 };
-
-type ProtocolName = 'modbus-rtu' | 'gy-mcu90614' | 'lu90614' | 'ascii-line';
-const PROTOCOLS: ProtocolName[] = ['modbus-rtu', 'gy-mcu90614', 'lu90614', 'ascii-line'];
-type ParamKind = { type: 'number' } | { type: 'enum'; options: string[] } | { type: 'text' };
-/** Each protocol's parameters (src/contract/config.ts ThermometerProtocolSchema), in screen order. */
-const PARAMS: Record<ProtocolName, Array<{ key: string; kind: ParamKind }>> = {
-  'modbus-rtu': [
-    { key: 'address', kind: { type: 'number' } },
-    { key: 'function', kind: { type: 'enum', options: ['3', '4'] } },
-    { key: 'register', kind: { type: 'number' } },
-    { key: 'count', kind: { type: 'number' } },
-    { key: 'valueIndex', kind: { type: 'number' } },
-    { key: 'scale', kind: { type: 'number' } },
-    { key: 'signed', kind: { type: 'enum', options: ['true', 'false'] } },
-  ],
-  'gy-mcu90614': [{ key: 'mode', kind: { type: 'enum', options: ['query', 'continuous'] } }],
-  lu90614: [],
-  'ascii-line': [{ key: 'query', kind: { type: 'text' } }],
-};
-
-type Form = Record<string, string>;
-type Settings = Record<string, unknown> | null;
-type Notice = { tone: 'ok' | 'bad' | 'wait'; text: string };
-
-const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
-
-/** A protocol's defaults, from the schema (a protocol picked anew starts from them). */
-function protocolDefaults(name: ProtocolName): Record<string, unknown> {
-  const parsed = ThermometerProtocolSchema.safeParse({ name });
-  return parsed.success ? (parsed.data as Record<string, unknown>) : { name };
-}
-
-/** The form of one device from the settings it runs with. */
-function formOf(device: SetupDevice, running: Settings): Form {
-  const s = running ?? {};
-  const fitted = running !== null && !(device === 'gate' && s.driver === 'none');
-  const form: Form = { enabled: fitted ? 'true' : 'false', port: text(s.port), baudRate: text(s.baudRate ?? (device === 'idcard' ? 115200 : 9600)) };
-  if (device === 'thermometer') {
-    const p = (s.protocol ?? protocolDefaults('modbus-rtu')) as Record<string, unknown>;
-    form['protocol.name'] = text(p.name);
-    for (const name of PROTOCOLS) for (const { key } of PARAMS[name]) form[`${name}.${key}`] = text(p.name === name ? p[key] : protocolDefaults(name)[key]);
-  }
-  if (device === 'gate') {
-    form.relay = text(s.relay ?? 1);
-    form.pulseMs = text(s.pulseMs ?? 500);
-  }
-  return form;
-}
-
-/** A number field's value; text that is not a number stays text so the schema names it. */
-function num(v: string | undefined): unknown {
-  const t = (v ?? '').trim();
-  if (t === '') return undefined;
-  const n = Number(t);
-  return Number.isFinite(n) ? n : t;
-}
-
-/** The settings the form asks for (null: not fitted), over the running ones so unshown settings are kept. */
-export function settingsOf(device: SetupDevice, form: Form, running: Settings): Settings {
-  if (form.enabled !== 'true') return null;
-  const base: Record<string, unknown> = running && !(device === 'gate' && running.driver === 'none') ? { ...running } : {};
-  base.port = (form.port ?? '').trim();
-  base.baudRate = num(form.baudRate);
-  if (device === 'thermometer') {
-    const name = (form['protocol.name'] ?? 'modbus-rtu') as ProtocolName;
-    const protocol: Record<string, unknown> = { name };
-    for (const { key, kind } of PARAMS[name] ?? []) {
-      const v = form[`${name}.${key}`] ?? '';
-      protocol[key] = kind.type === 'number' ? num(v) : key === 'function' ? num(v) : key === 'signed' ? v === 'true' : key === 'query' ? (v === '' ? null : v) : v;
-    }
-    base.protocol = protocol;
-  }
-  if (device === 'gate') {
-    base.driver = 'lcus';
-    base.relay = num(form.relay);
-    base.pulseMs = num(form.pulseMs);
-  }
-  return base;
-}
-
-/** The form checked with the device's own schema: `devices.<kind>.<path>` → what is wrong. */
-export function validateDevice(device: SetupDevice, settings: Settings): Record<string, string> {
-  if (settings === null) return {};
-  const parsed = SCHEMA[device].safeParse(settings);
-  const errors: Record<string, string> = {};
-  if (!parsed.success) for (const p of configProblemsOf(parsed.error)) errors[`devices.${device}${p.path ? `.${p.path}` : ''}`] ??= p.message;
-  return errors;
-}
-
-/** Calibration from reference points: one point moves the offset (gain kept); two give the gain too. */
-export function calibrationOf(points: Array<{ raw: number; reference: number }>, gain: number): { offsetC: number; gain: number } | null {
-  const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
-  if (points.length === 0) return null;
-  if (points.length === 1 || Math.abs(points[1]!.raw - points[0]!.raw) < 0.5) {
-    const p = points[points.length - 1]!;
-    return { offsetC: round(p.reference - p.raw * gain, 2), gain };
-  }
-  const [a, b] = points as [{ raw: number; reference: number }, { raw: number; reference: number }];
-  const g = (b.reference - a.reference) / (b.raw - a.raw);
-  return { offsetC: round(a.reference - a.raw * g, 2), gain: round(g, 4) };
-}
 
 const reasonText = (t: Translate, reason: string) => t(`deviceReason.${reason}`, { defaultValue: reason });
 const clock = (at: number) => {
@@ -159,6 +67,8 @@ function DeviceCard(props: {
   errors: Record<string, string>;
   notice: Notice | null;
   busy: boolean;
+  /** The form asks for something other than what runs (not applied yet, or refused). */
+  dirty: boolean;
   onApply(): void;
   onTest(): void;
 }) {
@@ -243,6 +153,11 @@ function DeviceCard(props: {
           </>
         )}
       </div>
+      {props.dirty && (
+        <p class="device-dirty" data-testid={`device-${d}-dirty`}>
+          {t('devices.notApplied', { port: text(entry.running?.port) || t('devices.notFitted') })}
+        </p>
+      )}
       {errorsShown.length > 0 && (
         <ul class="device-errors" role="alert" data-testid={`device-${d}-errors`}>
           {errorsShown.map(([path, message]) => (
@@ -346,7 +261,7 @@ function Calibration(props: { t: Translate; reading: MethodResponse<'getFrameLog
   );
 }
 
-function FrameLog(props: { t: Translate; frames: FrameLogEntryView[]; skipped: number }) {
+function FrameLog(props: { t: Translate; frames: FrameRow[]; skipped: number }) {
   const { t } = props;
   const [filter, setFilter] = useState<'all' | SetupDevice>('all');
   const [errorsOnly, setErrorsOnly] = useState(false);
@@ -368,7 +283,7 @@ function FrameLog(props: { t: Translate; frames: FrameLogEntryView[]; skipped: n
           {t('devices.framesErrorsOnly')}
         </label>
         <span class="views-note" data-testid="devices-frames-count">
-          {t('devices.framesCount', { shown: shown.length, errors: shown.filter((f) => f.error !== null).length })}
+          {t('devices.framesCount', { shown: shown.reduce((n, f) => n + f.repeat, 0), errors: shown.filter((f) => f.error !== null).reduce((n, f) => n + f.repeat, 0) })}
           {props.skipped > 0 ? ` · ${t('devices.framesSkipped', { n: props.skipped })}` : ''}
         </span>
       </div>
@@ -401,6 +316,7 @@ function FrameLog(props: { t: Translate; frames: FrameLogEntryView[]; skipped: n
                 <td class="frame-meaning">
                   {f.meaning}
                   {f.error ? ` (${f.error})` : ''}
+                  {f.repeat > 1 ? <span class="frame-repeat"> ×{f.repeat}</span> : null}
                 </td>
               </tr>
             ))}
@@ -418,7 +334,7 @@ function DevicesPanel({ call, t }: PanelProps) {
   const [notices, setNotices] = useState<Record<string, Notice | null>>({});
   const [busy, setBusy] = useState<Record<string, boolean>>({});
   const [panelNotice, setPanelNotice] = useState<string | null>(null);
-  const [frames, setFrames] = useState<FrameLogEntryView[]>([]);
+  const [frames, setFrames] = useState<FrameRow[]>([]);
   const [skipped, setSkipped] = useState(0);
   const [paused, setPaused] = useState(false);
   const [reading, setReading] = useState<MethodResponse<'getFrameLog'>['lastReading']>(null);
@@ -453,7 +369,7 @@ function DevicesPanel({ call, t }: PanelProps) {
       if (r.ok) {
         setReading(r.value.lastReading);
         if (!pausedRef.current) {
-          if (r.value.frames.length > 0) setFrames((old) => [...old, ...r.value.frames].slice(-FRAMES_SHOWN));
+          if (r.value.frames.length > 0) setFrames((old) => appendFrames(old, r.value.frames));
           if (r.value.skipped > 0) setSkipped((n) => n + r.value.skipped);
           cursor.current = r.value.last;
         }
@@ -577,6 +493,7 @@ function DevicesPanel({ call, t }: PanelProps) {
               errors={errors[entry.device] ?? {}}
               notice={notices[entry.device] ?? null}
               busy={busy[entry.device] === true || !setup.available}
+              dirty={differs(entry.device, forms[entry.device], entry.running)}
               onApply={() => void apply(entry.device, settingsOf(entry.device, forms[entry.device] ?? formOf(entry.device, entry.running), entry.running))}
               onTest={() => void test(entry.device)}
             />

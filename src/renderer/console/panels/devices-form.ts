@@ -1,0 +1,155 @@
+// The devices screen's pure parts (panels/devices.tsx): the form and the settings core receives,
+// checked with the contract's device schema; calibration from reference points; the frame log's rows.
+// Kept apart from the TSX so they are unit-tested without a DOM (devices.test.ts).
+import type { FrameLogEntryView, SetupDevice } from '../../../contract/api.js';
+import { configProblemsOf, GateConfigSchema, IdCardConfigSchema, ScannerConfigSchema, ThermometerConfigSchema, ThermometerProtocolSchema } from '../../../contract/config.js';
+
+export const DEVICES: SetupDevice[] = ['idcard', 'thermometer', 'scanner', 'gate'];
+export const SCHEMA = { idcard: IdCardConfigSchema, thermometer: ThermometerConfigSchema, scanner: ScannerConfigSchema, gate: GateConfigSchema } as const;
+export const BAUDS = ['9600', '19200', '38400', '57600', '115200'];
+/** How often the frame log is asked for new frames while the panel is open (core answers only what is new). */
+export const POLL_MS = 250;
+/** Rows kept on screen. */
+export const FRAMES_SHOWN = 200;
+/** How long a test waits for a card or a scan (someone walks to the reader), a reading, a pulse. */
+export const TEST_MS: Record<SetupDevice, number> = { idcard: 15_000, scanner: 15_000, thermometer: 5000, gate: 2000 };
+
+export type ProtocolName = 'modbus-rtu' | 'gy-mcu90614' | 'lu90614' | 'ascii-line';
+export const PROTOCOLS: ProtocolName[] = ['modbus-rtu', 'gy-mcu90614', 'lu90614', 'ascii-line'];
+export type ParamKind = { type: 'number' } | { type: 'enum'; options: string[] } | { type: 'text' };
+/** Each protocol's parameters (src/contract/config.ts ThermometerProtocolSchema), in screen order. */
+export const PARAMS: Record<ProtocolName, Array<{ key: string; kind: ParamKind }>> = {
+  'modbus-rtu': [
+    { key: 'address', kind: { type: 'number' } },
+    { key: 'function', kind: { type: 'enum', options: ['3', '4'] } },
+    { key: 'register', kind: { type: 'number' } },
+    { key: 'count', kind: { type: 'number' } },
+    { key: 'valueIndex', kind: { type: 'number' } },
+    { key: 'scale', kind: { type: 'number' } },
+    { key: 'signed', kind: { type: 'enum', options: ['true', 'false'] } },
+  ],
+  'gy-mcu90614': [{ key: 'mode', kind: { type: 'enum', options: ['query', 'continuous'] } }],
+  lu90614: [],
+  'ascii-line': [{ key: 'query', kind: { type: 'text' } }],
+};
+
+export type Form = Record<string, string>;
+export type Settings = Record<string, unknown> | null;
+export type Notice = { tone: 'ok' | 'bad' | 'wait'; text: string };
+
+export const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+
+/** A protocol's defaults, from the schema (a protocol picked anew starts from them). */
+export function protocolDefaults(name: ProtocolName): Record<string, unknown> {
+  const parsed = ThermometerProtocolSchema.safeParse({ name });
+  return parsed.success ? (parsed.data as Record<string, unknown>) : { name };
+}
+
+/** The form of one device from the settings it runs with. */
+export function formOf(device: SetupDevice, running: Settings): Form {
+  const s = running ?? {};
+  const fitted = running !== null && !(device === 'gate' && s.driver === 'none');
+  const form: Form = { enabled: fitted ? 'true' : 'false', port: text(s.port), baudRate: text(s.baudRate ?? (device === 'idcard' ? 115200 : 9600)) };
+  if (device === 'thermometer') {
+    const p = (s.protocol ?? protocolDefaults('modbus-rtu')) as Record<string, unknown>;
+    form['protocol.name'] = text(p.name);
+    for (const name of PROTOCOLS) for (const { key } of PARAMS[name]) form[`${name}.${key}`] = text(p.name === name ? p[key] : protocolDefaults(name)[key]);
+  }
+  if (device === 'gate') {
+    form.relay = text(s.relay ?? 1);
+    form.pulseMs = text(s.pulseMs ?? 500);
+  }
+  return form;
+}
+
+/** A number field's value; text that is not a number stays text so the schema names it. */
+export function num(v: string | undefined): unknown {
+  const t = (v ?? '').trim();
+  if (t === '') return undefined;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : t;
+}
+
+/** The settings the form asks for (null: not fitted), over the running ones so unshown settings are kept. */
+export function settingsOf(device: SetupDevice, form: Form, running: Settings): Settings {
+  if (form.enabled !== 'true') return null;
+  const base: Record<string, unknown> = running && !(device === 'gate' && running.driver === 'none') ? { ...running } : {};
+  base.port = (form.port ?? '').trim();
+  base.baudRate = num(form.baudRate);
+  if (device === 'thermometer') {
+    const name = (form['protocol.name'] ?? 'modbus-rtu') as ProtocolName;
+    const protocol: Record<string, unknown> = { name };
+    for (const { key, kind } of PARAMS[name] ?? []) {
+      const v = form[`${name}.${key}`] ?? '';
+      protocol[key] = kind.type === 'number' ? num(v) : key === 'function' ? num(v) : key === 'signed' ? v === 'true' : key === 'query' ? (v === '' ? null : v) : v;
+    }
+    base.protocol = protocol;
+  }
+  if (device === 'gate') {
+    base.driver = 'lcus';
+    base.relay = num(form.relay);
+    base.pulseMs = num(form.pulseMs);
+  }
+  return base;
+}
+
+/** The form checked with the device's own schema: `devices.<kind>.<path>` → what is wrong. */
+export function validateDevice(device: SetupDevice, settings: Settings): Record<string, string> {
+  if (settings === null) return {};
+  const parsed = SCHEMA[device].safeParse(settings);
+  const errors: Record<string, string> = {};
+  if (!parsed.success) for (const p of configProblemsOf(parsed.error)) errors[`devices.${device}${p.path ? `.${p.path}` : ''}`] ??= p.message;
+  return errors;
+}
+
+/** Calibration from reference points: one point moves the offset (gain kept); two give the gain too. */
+export function calibrationOf(points: Array<{ raw: number; reference: number }>, gain: number): { offsetC: number; gain: number } | null {
+  const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
+  if (points.length === 0) return null;
+  if (points.length === 1 || Math.abs(points[1]!.raw - points[0]!.raw) < 0.5) {
+    const p = points[points.length - 1]!;
+    return { offsetC: round(p.reference - p.raw * gain, 2), gain };
+  }
+  const [a, b] = points as [{ raw: number; reference: number }, { raw: number; reference: number }];
+  const g = (b.reference - a.reference) / (b.raw - a.raw);
+  return { offsetC: round(a.reference - a.raw * g, 2), gain: round(g, 4) };
+}
+
+/** Whether the form asks for other settings than the device runs with (an untouched form never does). */
+export function differs(device: SetupDevice, form: Form | undefined, running: Settings): boolean {
+  if (!form) return false;
+  const wanted = settingsOf(device, form, running);
+  const parsedWanted = wanted === null ? null : SCHEMA[device].safeParse(wanted);
+  const now = running === null || (device === 'gate' && running.driver === 'none') ? null : running;
+  if (wanted === null || now === null) return (wanted === null) !== (now === null);
+  return !parsedWanted?.success || JSON.stringify(parsedWanted.data) !== JSON.stringify(SCHEMA[device].safeParse(now).data ?? now);
+}
+
+/** A frame log row: one frame, or the same frame repeated (a reader polled for a card answers "no card" 40 times a second). */
+export type FrameRow = FrameLogEntryView & { repeat: number };
+/** How far back a repeat is looked for: a few rows, so every device's poll and reply pair fits. */
+const REPEAT_WINDOW = 12;
+
+/**
+ * Appends new frames to the rows shown: a frame identical to one of the last few rows (same device,
+ * direction, bytes, meaning, error) moves that row to the newest place and counts it, so idle polling
+ * stays two rows and an error stays on screen instead of being pushed out within a second.
+ */
+export function appendFrames(rows: readonly FrameRow[], frames: readonly FrameLogEntryView[], keep = FRAMES_SHOWN): FrameRow[] {
+  const out = [...rows];
+  for (const f of frames) {
+    let merged = false;
+    for (let i = out.length - 1; i >= Math.max(0, out.length - REPEAT_WINDOW); i--) {
+      const r = out[i]!;
+      if (r.device === f.device && r.dir === f.dir && r.hex === f.hex && r.meaning === f.meaning && r.error === f.error) {
+        out.splice(i, 1);
+        out.push({ ...f, repeat: r.repeat + 1 });
+        merged = true;
+        break;
+      }
+    }
+    if (!merged) out.push({ ...f, repeat: 1 });
+  }
+  return out.slice(-keep);
+}
+
