@@ -104,7 +104,7 @@ describe('cloning a setup', () => {
     expect(await passageDecided(b, 'lisi')).toBe('admit');
   }, 180_000);
 
-  it('a file with a typo is refused with its path, and nothing is written', async () => {
+  it('a file with a typo is refused with its path, a garbage or huge file with the reason, and nothing is written', async () => {
     const b = await rig.startDemo();
     const bBefore = readFileSync(join(b.kiosk.dataDir, 'config.json'), 'utf8');
     const page = await rig.openPage(b, { width: 1024, height: 600 });
@@ -121,6 +121,11 @@ describe('cloning a setup', () => {
     await screenshotsAtBothShapes(page, 'clone-setup-typo');
     await page.locator('#clone-import-file').setInputFiles({ name: 'photo.jpg', mimeType: 'image/jpeg', buffer: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16]) });
     await page.waitForSelector('#clone-problems tr[data-path="(file)"]');
+    // A huge file is refused on the screen before it is read or sent, with the reason.
+    await page.locator('#clone-import-file').setInputFiles({ name: 'huge.json', mimeType: 'application/json', buffer: Buffer.alloc(200_000, 0x20) });
+    await page.waitForSelector('#clone-error');
+    expect(await page.locator('#clone-error').textContent()).toContain('200000');
+    expect(await page.locator('#clone-plan').count()).toBe(0);
     expect(readFileSync(join(b.kiosk.dataDir, 'config.json'), 'utf8')).toBe(bBefore);
   }, 120_000);
 });
