@@ -142,4 +142,9 @@ it('devices on screen: a test while the door decides, a wrong port refused, a ga
   await screenshotsAtBothShapes(page, 'devices-panel');
   await page.locator('#devices-frame-log').scrollIntoViewIfNeeded();
   await screenshotsAtBothShapes(page, 'devices-frame-log');
+  // The integrator's default language.
+  await page.locator('#console-language').click();
+  await page.waitForSelector('#panel-devices h2:has-text("串口设备")');
+  await page.locator('#panel-devices').evaluate((el) => el.scrollIntoView());
+  await screenshotsAtBothShapes(page, 'devices-panel-zh');
 }, 240_000);
