@@ -4,9 +4,10 @@
 // batch id) for batches, (kiosk, entry id) for entries. The PostgreSQL backend (pg.ts) answers the
 // same interface (storage.ts) for several processes sharing one database.
 import Database from 'better-sqlite3';
-import type { BatchBody } from '../core/upload/protocol.js';
+import type { BatchBody, HeartbeatBody } from '../core/upload/protocol.js';
 import { preparePrivateDbFiles, tightenDbFiles } from './files.js';
 import { TokenBuckets, type RateLimit } from './rate-limit.js';
+import { alertCounts, fleetKiosk, fleetTotal, fleetParams, fleetSql, LATEST_COLUMNS, latestRow, sqliteParams, type FleetPage, type FleetQuery, type HeartbeatRetention, type StoredHeartbeat } from './fleet.js';
 import {
   entryKioskIdOf,
   indexedFields,
@@ -87,6 +88,37 @@ const MIGRATIONS: readonly string[] = [
   // 3: the configured kioskId the kiosk's entries carry, beside the key's id it is registered under
   // (storage.ts KioskRow.entryKioskId): shown together, a difference flagged.
   `ALTER TABLE kiosks ADD COLUMN entry_kiosk_id TEXT;`,
+  // 4: heartbeats (docs/upload-protocol.md §11): each kiosk's latest (what the fleet view reads, one
+  // row per kiosk) and a bounded history keyed by the kiosk's sentAt (a replay is a duplicate key).
+  `CREATE TABLE kiosk_heartbeats_latest (
+     kiosk_id TEXT PRIMARY KEY REFERENCES kiosks(kiosk_id),
+     received_at INTEGER NOT NULL,
+     sent_at INTEGER NOT NULL,
+     clock_offset_ms INTEGER NOT NULL,
+     venue_id TEXT,
+     software_version TEXT NOT NULL,
+     config_revision INTEGER,
+     trust_state TEXT NOT NULL,
+     trust_seq INTEGER,
+     trust_issued_est INTEGER,
+     status_state TEXT NOT NULL,
+     status_seq INTEGER,
+     status_issued_est INTEGER,
+     backlog INTEGER NOT NULL,
+     free_disk_bytes INTEGER,
+     devices_down INTEGER NOT NULL,
+     body TEXT NOT NULL
+   ) STRICT;
+   CREATE INDEX heartbeats_latest_by_venue ON kiosk_heartbeats_latest (venue_id);
+   CREATE TABLE kiosk_heartbeats (
+     kiosk_id TEXT NOT NULL,
+     sent_at INTEGER NOT NULL,
+     received_at INTEGER NOT NULL,
+     clock_offset_ms INTEGER NOT NULL,
+     body TEXT NOT NULL,
+     PRIMARY KEY (kiosk_id, sent_at)
+   ) STRICT, WITHOUT ROWID;
+   CREATE INDEX heartbeats_by_arrival ON kiosk_heartbeats (kiosk_id, received_at);`,
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -331,6 +363,59 @@ export class CollectorDb implements CollectorStorage {
       if (gone < limit) this.db.prepare('DELETE FROM batches WHERE rowid IN (SELECT rowid FROM batches WHERE received_at < ? LIMIT ?)').run(cutoffMs, limit - gone);
       return gone;
     })();
+  }
+
+  async storeHeartbeat(hb: HeartbeatBody, receivedAt: number, clockOffsetMs: number, keep: HeartbeatRetention): Promise<'stored' | 'duplicate'> {
+    const row = latestRow(hb, receivedAt, clockOffsetMs);
+    return this.db.transaction((): 'stored' | 'duplicate' => {
+      const added = this.db
+        .prepare('INSERT OR IGNORE INTO kiosk_heartbeats (kiosk_id, sent_at, received_at, clock_offset_ms, body) VALUES (?, ?, ?, ?, ?)')
+        .run(hb.kioskId, hb.sentAt, receivedAt, clockOffsetMs, row.body).changes;
+      if (added === 0) return 'duplicate';
+      this.db
+        .prepare(`INSERT OR REPLACE INTO kiosk_heartbeats_latest (${LATEST_COLUMNS.join(', ')}) VALUES (${LATEST_COLUMNS.map((c) => `@${c}`).join(', ')})`)
+        .run(row);
+      // Bounded work per heartbeat: normally one row falls off (the oldest by age, or the one past
+      // `keep.count`), found through heartbeats_by_arrival; at most a few after a gap.
+      this.db
+        .prepare(
+          `DELETE FROM kiosk_heartbeats WHERE kiosk_id = @k AND sent_at IN (
+             SELECT sent_at FROM kiosk_heartbeats WHERE kiosk_id = @k AND received_at < @cut ORDER BY received_at LIMIT 16)`,
+        )
+        .run({ k: hb.kioskId, cut: receivedAt - keep.ms });
+      this.db
+        .prepare(
+          `DELETE FROM kiosk_heartbeats WHERE kiosk_id = @k AND sent_at IN (
+             SELECT sent_at FROM kiosk_heartbeats WHERE kiosk_id = @k ORDER BY received_at DESC, sent_at DESC LIMIT 16 OFFSET @keep)`,
+        )
+        .run({ k: hb.kioskId, keep: keep.count });
+      return 'stored';
+    })();
+  }
+
+  async heartbeatHistory(kioskId: string, limit: number): Promise<StoredHeartbeat[]> {
+    return this.db
+      .prepare<[string, number], { received_at: number; clock_offset_ms: number; body: string }>(
+        'SELECT received_at, clock_offset_ms, body FROM kiosk_heartbeats WHERE kiosk_id = ? ORDER BY received_at DESC, sent_at DESC LIMIT ?',
+      )
+      .all(kioskId, limit)
+      .map((r) => ({ kioskId, receivedAt: r.received_at, clockOffsetMs: r.clock_offset_ms, body: JSON.parse(r.body) as HeartbeatBody }));
+  }
+
+  async fleet(query: FleetQuery): Promise<FleetPage> {
+    const sql = fleetSql('k.enabled = 1');
+    const params = fleetParams(query);
+    const page = sqliteParams(sql.page, params);
+    const rows = this.db.prepare(page.sql).all(page.params) as Record<string, unknown>[];
+    const counts = sqliteParams(sql.counts, { ...params, alert: null });
+    const c = this.db.prepare(counts.sql).get(counts.params) as Record<string, unknown>;
+    return {
+      total: fleetTotal(c, query),
+      page: query.page,
+      pageSize: query.pageSize,
+      alertCounts: alertCounts(c),
+      kiosks: rows.map((r) => fleetKiosk(r, query.now)),
+    };
   }
 
   async close(): Promise<void> {

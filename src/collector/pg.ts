@@ -5,8 +5,9 @@
 // balancer give a kiosk one budget, not N. Parameterised queries only; a batch's entries go in as
 // one multi-row INSERT … SELECT FROM unnest(…) (one array per column, one round trip).
 import pg from 'pg';
-import type { BatchBody } from '../core/upload/protocol.js';
+import type { BatchBody, HeartbeatBody } from '../core/upload/protocol.js';
 import type { RateLimit } from './rate-limit.js';
+import { alertCounts, fleetKiosk, fleetParams, fleetSql, fleetTotal, LATEST_COLUMNS, latestRow, pgParams, type FleetPage, type FleetQuery, type HeartbeatRetention, type StoredHeartbeat } from './fleet.js';
 import { auditRow, people } from './db.js';
 import {
   entryKioskIdOf,
@@ -90,6 +91,37 @@ const MIGRATIONS: readonly string[] = [
    CREATE UNLOGGED TABLE rate_buckets (key text PRIMARY KEY, tokens double precision NOT NULL, at_ms bigint NOT NULL, ok boolean NOT NULL);`,
   // 2: SQLite's migration 3: the configured kioskId the kiosk's entries carry (storage.ts KioskRow.entryKioskId).
   `ALTER TABLE kiosks ADD COLUMN entry_kiosk_id text;`,
+  // 3: SQLite's migration 4: heartbeats (docs/upload-protocol.md §11), each kiosk's latest and a
+  // bounded history keyed by the kiosk's sentAt (a replay is a duplicate key).
+  `CREATE TABLE kiosk_heartbeats_latest (
+     kiosk_id text PRIMARY KEY REFERENCES kiosks (kiosk_id),
+     received_at bigint NOT NULL,
+     sent_at bigint NOT NULL,
+     clock_offset_ms bigint NOT NULL,
+     venue_id text,
+     software_version text NOT NULL,
+     config_revision bigint,
+     trust_state text NOT NULL,
+     trust_seq bigint,
+     trust_issued_est bigint,
+     status_state text NOT NULL,
+     status_seq bigint,
+     status_issued_est bigint,
+     backlog bigint NOT NULL,
+     free_disk_bytes bigint,
+     devices_down integer NOT NULL,
+     body text NOT NULL
+   );
+   CREATE INDEX heartbeats_latest_by_venue ON kiosk_heartbeats_latest (venue_id);
+   CREATE TABLE kiosk_heartbeats (
+     kiosk_id text NOT NULL,
+     sent_at bigint NOT NULL,
+     received_at bigint NOT NULL,
+     clock_offset_ms bigint NOT NULL,
+     body text NOT NULL,
+     PRIMARY KEY (kiosk_id, sent_at)
+   );
+   CREATE INDEX heartbeats_by_arrival ON kiosk_heartbeats (kiosk_id, received_at);`,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
@@ -378,6 +410,61 @@ export class PgCollectorStorage implements CollectorStorage {
       await this.pool.query('DELETE FROM batches WHERE ctid = ANY (ARRAY(SELECT ctid FROM batches WHERE received_at < $1 LIMIT $2))', [cutoffMs, limit - n]);
     }
     return n;
+  }
+
+  async storeHeartbeat(hb: HeartbeatBody, receivedAt: number, clockOffsetMs: number, keep: HeartbeatRetention): Promise<'stored' | 'duplicate'> {
+    const row = latestRow(hb, receivedAt, clockOffsetMs);
+    return this.tx(async (c): Promise<'stored' | 'duplicate'> => {
+      const added = await c.query('INSERT INTO kiosk_heartbeats (kiosk_id, sent_at, received_at, clock_offset_ms, body) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [
+        hb.kioskId,
+        hb.sentAt,
+        receivedAt,
+        clockOffsetMs,
+        row.body,
+      ]);
+      if (added.rowCount === 0) return 'duplicate';
+      const cols = LATEST_COLUMNS;
+      await c.query(
+        `INSERT INTO kiosk_heartbeats_latest (${cols.join(', ')}) VALUES (${cols.map((_c, i) => `$${i + 1}`).join(', ')})
+         ON CONFLICT (kiosk_id) DO UPDATE SET ${cols.filter((x) => x !== 'kiosk_id').map((x) => `${x} = excluded.${x}`).join(', ')}`,
+        cols.map((x) => row[x]),
+      );
+      // Bounded work per heartbeat (normally one row falls off), through heartbeats_by_arrival.
+      await c.query(
+        `DELETE FROM kiosk_heartbeats WHERE kiosk_id = $1 AND sent_at IN (
+           SELECT sent_at FROM kiosk_heartbeats WHERE kiosk_id = $1 AND received_at < $2 ORDER BY received_at LIMIT 16)`,
+        [hb.kioskId, receivedAt - keep.ms],
+      );
+      await c.query(
+        `DELETE FROM kiosk_heartbeats WHERE kiosk_id = $1 AND sent_at IN (
+           SELECT sent_at FROM kiosk_heartbeats WHERE kiosk_id = $1 ORDER BY received_at DESC, sent_at DESC LIMIT 16 OFFSET $2)`,
+        [hb.kioskId, keep.count],
+      );
+      return 'stored';
+    });
+  }
+
+  async heartbeatHistory(kioskId: string, limit: number): Promise<StoredHeartbeat[]> {
+    const { rows } = await this.pool.query<{ received_at: string; clock_offset_ms: string; body: string }>(
+      'SELECT received_at, clock_offset_ms, body FROM kiosk_heartbeats WHERE kiosk_id = $1 ORDER BY received_at DESC, sent_at DESC LIMIT $2',
+      [kioskId, limit],
+    );
+    return rows.map((r) => ({ kioskId, receivedAt: Number(r.received_at), clockOffsetMs: Number(r.clock_offset_ms), body: JSON.parse(r.body) as HeartbeatBody }));
+  }
+
+  async fleet(query: FleetQuery): Promise<FleetPage> {
+    const sql = fleetSql('k.enabled');
+    const params = fleetParams(query);
+    const page = pgParams(sql.page, params);
+    const counts = pgParams(sql.counts, params);
+    const [rows, c] = await Promise.all([this.pool.query<Record<string, unknown>>(page.sql, page.values), this.pool.query<Record<string, unknown>>(counts.sql, counts.values)]);
+    return {
+      total: fleetTotal(c.rows[0], query),
+      page: query.page,
+      pageSize: query.pageSize,
+      alertCounts: alertCounts(c.rows[0]),
+      kiosks: rows.rows.map((r) => fleetKiosk(r, query.now)),
+    };
   }
 
   private ended = false;

@@ -23,6 +23,8 @@ import type { CollectorReason } from '../contract/reasons.js';
 import { newTraceKey, recordDocKey, traceKeyCheck } from './trace-key.js';
 import { runTrace, traceProblem, TRACE_PATH, type TraceRequest } from './trace.js';
 import { BATCHES_PATH, BatchDecodeError, HEADER, HEALTH_PATH, KIOSK_SELF_PATH, LIST_PATHS, PROTOCOL_VERSION, decodeBatch, probeMessage, type BatchAck, type ListKind } from '../core/upload/protocol.js';
+import { HEARTBEATS_PATH, HEARTBEAT_MAX_BYTES, HeartbeatDecodeError, decodeHeartbeat, type HeartbeatAck } from '../core/upload/protocol.js';
+import { DEFAULT_FLEET_THRESHOLDS, DEFAULT_HEARTBEAT_RETENTION, fleetQuerySchema, type FleetKiosk, type FleetThresholds, type HeartbeatRetention } from './fleet.js';
 import { ed25519PublicKeyObject, fromB64url, verifyDetached } from '../core/identity/device-key.js';
 
 export const LIST_FILES: Record<ListKind, string> = { trust: 'trust-list.jws', status: 'status-list.jws' };
@@ -93,6 +95,16 @@ export interface CollectorOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Where operational messages go (never entry contents). Default: nowhere. */
   log?: (line: string) => void;
+  /**
+   * Heartbeats and the fleet view (docs/upload-protocol.md §11): when each alert fires (defaults
+   * DEFAULT_FLEET_THRESHOLDS) and how much history each kiosk keeps (default a day, at most 1,440).
+   */
+  fleet?: { thresholds?: Partial<FleetThresholds>; history?: HeartbeatRetention };
+  /**
+   * The collector's clock in ms for a heartbeat's receipt time (its clock offset) and the fleet
+   * view's "now" (default Date.now); tests move it to make a kiosk silent.
+   */
+  clock?: () => number;
 }
 
 export interface RunningCollector {
@@ -178,6 +190,9 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const startedAt = Date.now();
   const maxConcurrent = options.maxConcurrentBatches ?? 16;
   let batchesInProgress = 0;
+  const clock = options.clock ?? (() => Date.now());
+  const fleetThresholds: FleetThresholds = { ...DEFAULT_FLEET_THRESHOLDS, ...options.fleet?.thresholds };
+  const heartbeatHistory: HeartbeatRetention = options.fleet?.history ?? DEFAULT_HEARTBEAT_RETENTION;
 
   function keyObject(publicKey: Uint8Array): KeyObject {
     const hex = Buffer.from(publicKey).toString('hex');
@@ -239,6 +254,59 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     if (!kiosk.enabled) throw new HttpRefusal(403, 'KIOSK_UNKNOWN', 'kiosk is disabled on this collector');
     const row = (await db.kiosks()).find((k) => k.kioskId === kioskId);
     sendJson(res, 200, { ok: true, kioskId, name: row?.name ?? null, registeredAt: iso(row?.registeredAt ?? null), entryKioskId: row?.entryKioskId ?? null }, { 'cache-control': 'no-store' });
+  }
+
+  /**
+   * A kiosk's heartbeat (docs/upload-protocol.md §11): authenticated exactly as a batch is (registered,
+   * enabled, signature over the body as sent, then the kiosk's own rate budget), then decoded and kept.
+   * Every refusal is logged with the kiosk id and reason (a heartbeat carries no personal data).
+   */
+  async function handleHeartbeat(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const kioskId = header(req, HEADER.kioskId);
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > HEARTBEAT_MAX_BYTES) throw new HttpRefusal(413, 'HEARTBEAT_INVALID', `heartbeat over ${HEARTBEAT_MAX_BYTES} bytes`);
+    if (!kioskId || !/^[0-9a-f]{16}$/.test(kioskId)) throw new HttpRefusal(401, 'KIOSK_UNKNOWN', 'missing or malformed kiosk-id');
+    const kiosk = await db.kioskKey(kioskId);
+    if (!kiosk) throw new HttpRefusal(401, 'KIOSK_UNKNOWN', 'kiosk is not registered with this collector');
+    if (!kiosk.enabled) throw new HttpRefusal(403, 'KIOSK_UNKNOWN', 'kiosk is disabled on this collector');
+    const body = await readBody(req, HEARTBEAT_MAX_BYTES);
+    const signature = header(req, HEADER.signature);
+    if (!signature || !verifyDetached(body, fromB64url(signature), keyObject(kiosk.publicKey))) {
+      throw new HttpRefusal(403, 'BATCH_SIGNATURE_INVALID', 'signature does not verify under the registered key');
+    }
+    const wait = await db.takeRateToken(`kiosk:${kioskId}`, kioskLimit, rateClock());
+    if (wait > 0) throw new HttpRefusal(429, 'RATE_LIMITED', 'too many requests', { 'retry-after': String(Math.ceil(wait / 1000)) });
+    let hb;
+    try {
+      hb = decodeHeartbeat(body);
+    } catch (err) {
+      if (err instanceof HeartbeatDecodeError) throw new HttpRefusal(400, err.reason, err.message);
+      throw err;
+    }
+    if (hb.kioskId !== kioskId) throw new HttpRefusal(400, 'HEARTBEAT_INVALID', 'kiosk-id header does not match the signed body');
+    const receivedAt = Math.floor(clock());
+    // Kiosk clock minus collector clock; the transit time (milliseconds on a working link) is in it,
+    // far under the skew that matters (a minute).
+    const clockOffsetMs = hb.sentAt - receivedAt;
+    if ((await db.storeHeartbeat(hb, receivedAt, clockOffsetMs, heartbeatHistory)) === 'duplicate') {
+      throw new HttpRefusal(409, 'HEARTBEAT_DUPLICATE', 'this heartbeat (same sentAt) was received before');
+    }
+    const ack: HeartbeatAck = { ok: true, receivedAt, clockOffsetMs };
+    sendJson(res, 200, ack, { 'cache-control': 'no-store' });
+  }
+
+  /** The fleet view for the operator console and `kiosk collector fleet`: the status token, as the status pages. */
+  async function handleFleet(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    requireOperator(req);
+    const params = Object.fromEntries(new URL(req.url ?? '/', 'http://collector').searchParams);
+    const q = fleetQuerySchema.safeParse(params);
+    if (!q.success) {
+      const first = q.error.issues[0];
+      throw new HttpRefusal(400, 'FLEET_QUERY_INVALID', first ? `${first.path.join('.') || 'query'}: ${first.message}` : 'invalid query');
+    }
+    const now = Math.floor(clock());
+    const page = await db.fleet({ now, thresholds: fleetThresholds, venue: q.data.venue ?? null, alert: q.data.alert ?? null, page: q.data.page, pageSize: q.data.pageSize });
+    sendJson(res, 200, { ok: true, now: iso(now), thresholds: fleetThresholds, ...page, kiosks: page.kiosks.map(fleetKioskJson) }, { 'cache-control': 'no-store' });
   }
 
   async function handleList(kind: ListKind, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -348,6 +416,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
           batchesInProgress -= 1;
         }
       }
+      if (req.method === 'POST' && path === HEARTBEATS_PATH) return handleHeartbeat(req, res);
+      if (req.method === 'GET' && path === FLEET_PATH) return handleFleet(req, res);
       if (req.method === 'GET' && path === HEALTH_PATH) return sendJson(res, 200, { ok: true, service: 'checkpoint-collector', protocol: PROTOCOL_VERSION }, { 'cache-control': 'no-store' });
       if (req.method === 'GET' && path === KIOSK_SELF_PATH) return handleKioskSelf(req, res);
       if (req.method === 'GET' && path === LIST_PATHS.trust) return handleList('trust', req, res);
@@ -366,6 +436,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     route().catch((err: unknown) => {
       if (err instanceof HttpRefusal) {
         if (err.status >= 500 || err.status === 413 || err.status === 429) log(`${req.method} ${path} -> ${err.status} ${err.reason}`);
+        // Every refused heartbeat, with the id it named (ids and reasons only: heartbeats carry no personal data).
+        else if (path === HEARTBEATS_PATH) log(`heartbeat refused: kiosk ${safeId(header(req, HEADER.kioskId))} -> ${err.status} ${err.reason}: ${err.message}`);
         // After refusing without reading the body, close: a keep-alive socket would otherwise have
         // to swallow whatever the client is still sending.
         const close = !req.complete;
@@ -439,6 +511,18 @@ export async function startCollector(options: CollectorOptions): Promise<Running
 }
 
 class ClientGone extends Error {}
+
+/** The operator console's fleet list (docs/upload-protocol.md §11). */
+export const FLEET_PATH = '/v1/fleet/kiosks';
+
+/** A kiosk id header as it may be logged: hex of the expected length, else a placeholder. */
+function safeId(id: string | undefined): string {
+  return id && /^[0-9a-f]{16}$/.test(id) ? id : '(malformed)';
+}
+
+function fleetKioskJson(k: FleetKiosk): Record<string, unknown> {
+  return { ...k, lastHeartbeatAt: iso(k.lastHeartbeatAt), lastUploadAt: iso(k.lastUploadAt) };
+}
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];

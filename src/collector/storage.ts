@@ -6,6 +6,8 @@
 // in both ((kiosk, batch id) for batches, (kiosk, entry id) for entries), never in a process.
 import type { BatchBody } from '../core/upload/protocol.js';
 import type { RateLimit } from './rate-limit.js';
+import type { HeartbeatBody } from '../core/upload/protocol.js';
+import type { FleetPage, FleetQuery, HeartbeatRetention, StoredHeartbeat } from './fleet.js';
 
 export interface KioskRow {
   kioskId: string;
@@ -148,6 +150,17 @@ export interface CollectorStorage {
   auditRows(): Promise<TraceAuditRow[]>;
   /** Deletes up to `limit` entries scanned before `cutoffMs`; returns how many went. */
   purgeBatch(cutoffMs: number, limit: number): Promise<number>;
+  /**
+   * Keeps a verified heartbeat (docs/upload-protocol.md §11): the kiosk's latest row replaced and one
+   * history row added, the kiosk's history trimmed to `keep` in the same transaction (a few rows per
+   * heartbeat, never a sweep). 'duplicate': this kiosk already sent a heartbeat with this sentAt (a
+   * replay): nothing changes.
+   */
+  storeHeartbeat(hb: HeartbeatBody, receivedAt: number, clockOffsetMs: number, keep: HeartbeatRetention): Promise<'stored' | 'duplicate'>;
+  /** A kiosk's kept heartbeats, newest first, at most `limit`. */
+  heartbeatHistory(kioskId: string, limit: number): Promise<StoredHeartbeat[]>;
+  /** Every registered kiosk with its latest heartbeat and alerts, filtered and one page of it. */
+  fleet(query: FleetQuery): Promise<FleetPage>;
   close(): Promise<void>;
 }
 

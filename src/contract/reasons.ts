@@ -139,6 +139,10 @@ export const UPLOAD_REASONS = [
   // http(s) URL; the collector's certificate is not valid for its name under the configured CA.
   'COLLECTOR_URL_INVALID',
   'COLLECTOR_TLS_INVALID',
+  // Heartbeats (docs/upload-protocol.md §11): the body is not a v1 heartbeat; the same signed
+  // heartbeat (same kiosk and sentAt) arrived before, a replay.
+  'HEARTBEAT_INVALID',
+  'HEARTBEAT_DUPLICATE',
 ] as const;
 export type UploadReason = (typeof UPLOAD_REASONS)[number];
 
@@ -146,7 +150,14 @@ export type UploadReason = (typeof UPLOAD_REASONS)[number];
  * The platform side (src/collector; docs/upload-protocol.md §7-§8): what the collector's tracing
  * endpoint and `kiosk collector` answer with. No kiosk or passage carries these.
  */
-export const COLLECTOR_REASONS = ['TRACE_UNAUTHORIZED', 'TRACE_REASON_REQUIRED', 'TRACE_INVALID', 'TRACE_KEY_MISMATCH'] as const;
+export const COLLECTOR_REASONS = [
+  'TRACE_UNAUTHORIZED',
+  'TRACE_REASON_REQUIRED',
+  'TRACE_INVALID',
+  'TRACE_KEY_MISMATCH',
+  // The fleet view's query (docs/upload-protocol.md §11): an unknown alert, a page out of range.
+  'FLEET_QUERY_INVALID',
+] as const;
 export type CollectorReason = (typeof COLLECTOR_REASONS)[number];
 
 export type Reason = VerifyReason | PolicyReason | ListUpdateReason | KioskReason;

@@ -163,3 +163,91 @@ export type BatchAck = z.infer<typeof batchAckSchema>;
 /** The collector's answer to anything it refuses. */
 export const refusalSchema = z.object({ ok: z.literal(false), reason: z.string(), message: z.string() });
 export type Refusal = z.infer<typeof refusalSchema>;
+
+// ---- Heartbeats (docs/upload-protocol.md §11) ----
+// Every minute while a collector is configured the kiosk says how it is: software, configuration,
+// lists, devices, backlog, clock and disk. Sent on the upload channel, signed with the device key
+// exactly like a batch (kiosk-id + kiosk-signature over the deflated body as sent). No personal data
+// by design: every field is a version, a count, a seq, a time or a device's reason code.
+
+export const HEARTBEATS_PATH = '/v1/heartbeats';
+/** Longest compressed heartbeat the collector reads (a full one is well under 2 KB). */
+export const HEARTBEAT_MAX_BYTES = 16 * 1024;
+
+const shortText = (max: number) => z.string().max(max);
+const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+/** A list's freshness as the kiosk judges it (contract ListFreshness), and its seq and age. */
+const listState = z.enum(['missing', 'fresh', 'stale', 'expired']);
+
+export const heartbeatDeviceSchema = z.strictObject({
+  device: z.enum(['idcard', 'thermometer', 'scanner', 'gate']),
+  configured: z.boolean(),
+  connected: z.boolean(),
+  /** Why it cannot be used now (a device reason code), null when it works. */
+  fault: shortText(64).nullable(),
+  lastError: shortText(64).nullable(),
+});
+export type HeartbeatDevice = z.infer<typeof heartbeatDeviceSchema>;
+
+export const heartbeatBodySchema = z.strictObject({
+  v: z.literal(PROTOCOL_VERSION),
+  kioskId: z.string().regex(/^[0-9a-f]{16}$/),
+  /** Kiosk clock, ms since the epoch, when it was sent: the collector's receipt time minus this is the skew. */
+  sentAt: count,
+  /** The venue in the kiosk's configuration: the fleet view filters by it. */
+  venueId: shortText(64).nullable(),
+  softwareVersion: shortText(32),
+  /** config.json `revision` (one more with every save). */
+  configRevision: count.nullable(),
+  trustList: z.strictObject({ state: listState, seq: count.nullable(), issuedAt: count.nullable(), ageHours: z.number().nonnegative().max(1e7).nullable() }),
+  statusList: z.strictObject({ state: listState, seq: count.nullable(), ageHours: z.number().nonnegative().max(1e7).nullable() }),
+  devices: z.array(heartbeatDeviceSchema).max(8),
+  /** Entries (passages and overrides) not yet acknowledged by the collector. */
+  backlog: count,
+  /** Kiosk clock − collector clock as the kiosk measured it at its previous heartbeat; null before one was answered. */
+  clockOffsetMs: z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER).nullable(),
+  /** statfs of the data directory: bytes available to the kiosk; null when it could not be read. */
+  freeDiskBytes: count.nullable(),
+});
+export type HeartbeatBody = z.infer<typeof heartbeatBodySchema>;
+
+/** zlib(JSON(heartbeat)), as a batch is sent. */
+export function encodeHeartbeat(body: HeartbeatBody): Buffer {
+  return deflateSync(Buffer.from(JSON.stringify(body), 'utf8'), { level: 1 });
+}
+
+export class HeartbeatDecodeError extends Error {
+  readonly reason = 'HEARTBEAT_INVALID' as const;
+}
+
+/** Inflates (at most 64 KiB), parses and validates; a HeartbeatDecodeError names what is wrong. */
+export function decodeHeartbeat(body: Uint8Array): HeartbeatBody {
+  let raw: Buffer;
+  try {
+    raw = inflateSync(body, { maxOutputLength: 64 * 1024 });
+  } catch {
+    throw new HeartbeatDecodeError('body is not zlib-deflated, or inflates to more than 64 KiB');
+  }
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new HeartbeatDecodeError('body is not JSON');
+  }
+  const parsed = heartbeatBodySchema.safeParse(decoded);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new HeartbeatDecodeError(`heartbeat does not match protocol v1: ${first ? `${first.path.join('.')}: ${first.message}` : 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+/** The collector's answer to a stored heartbeat: its own clock, so the kiosk learns its offset too. */
+export const heartbeatAckSchema = z.object({
+  ok: z.literal(true),
+  /** Collector clock when the heartbeat arrived (ms since the epoch). */
+  receivedAt: z.number().int(),
+  /** sentAt − receivedAt as the collector computed it (the kiosk's clock minus the collector's). */
+  clockOffsetMs: z.number().int(),
+});
+export type HeartbeatAck = z.infer<typeof heartbeatAckSchema>;
