@@ -79,7 +79,7 @@ describe('cloning a setup', () => {
     await screenshotsAtBothShapes(pageB, 'clone-setup-preview');
     // The same preview in English (the console's language button): the plan stays on screen.
     await pageB.locator('#console-language').click();
-    await pageB.waitForFunction(() => document.querySelector('#panel-clone h2')?.textContent === 'Clone a setup');
+    await pageB.locator('#panel-clone h2', { hasText: 'Clone a setup' }).waitFor();
     expect(await pageB.locator('#clone-changes tr').count()).toBe(3);
     await screenshotsAtBothShapes(pageB, 'clone-setup-preview-en');
 
