@@ -310,13 +310,13 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
         banner.push(`simulated devices not started (${(err as Error).message}); camera only`);
       }
     } else {
-      const c = config.devices;
-      if (c.idcard || c.thermometer || c.scanner || c.gate.driver !== 'none') {
-        const manager = new DeviceManager(c);
-        await manager.start();
-        closers.push(() => manager.stop());
-        hub = manager;
-      }
+      // A device manager even with nothing fitted: the integrator adds the first device on the
+      // devices screen, proven by this manager, without a restart (docs/integrator-setup.md,
+      // "Devices"). A device not fitted reports `absent`, as it does beside fitted ones.
+      const manager = new DeviceManager(config.devices);
+      await manager.start();
+      closers.push(() => manager.stop());
+      hub = manager;
     }
 
     // Uploads (docs/upload-protocol.md): the uploader runs in its own worker thread on its own
