@@ -28,6 +28,7 @@ import { runTrace } from '../src/collector/trace.js';
 import { startPgCluster, type PgCluster } from '../src/collector/testing/pg-cluster.js';
 import { freePort, startBalancer } from '../src/collector/testing/nginx.js';
 import { summarize } from './stats.js';
+import { childrenMatching, processCpuSeconds, procTable, selfCpuSeconds, treeCpuSeconds } from './proc-cpu.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const kioskBin = join(here, '..', '..', 'bin', 'kiosk.js');
@@ -94,7 +95,9 @@ function buildFleet(kiosks: number, perKiosk: number, batchSize: number, t0: num
 }
 
 async function startCollectorProcess(database: string, port: number, dataDir: string, traceKeyFile: string): Promise<ChildProcess> {
-  const args = [kioskBin, 'collector', 'serve', '--database', database, '--data-dir', dataDir, '--port', String(port), '--trace-key-file', traceKeyFile, '--rate-per-second', '100000', '--rate-burst', '100000'];
+  // FLEET_COLLECTOR_NODE_ARGS: e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the collectors.
+  const nodeArgs = (process.env.FLEET_COLLECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = [...nodeArgs, kioskBin, 'collector', 'serve', '--database', database, '--data-dir', dataDir, '--port', String(port), '--trace-key-file', traceKeyFile, '--rate-per-second', '100000', '--rate-burst', '100000'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   await new Promise<void>((resolve, reject) => {
@@ -114,6 +117,20 @@ async function startCollectorProcess(database: string, port: number, dataDir: st
   return child;
 }
 
+/**
+ * CPU seconds each kind of process consumed over the run (the entries' sending, from the first batch
+ * to the last acknowledgement), per 1,000 entries stored, and the rate the machine could reach if
+ * nothing else ran on it: its cores divided by the CPU seconds one entry costs all processes together.
+ * Wall-clock rates on a machine others load measure the neighbours; CPU time per entry does not.
+ */
+interface CpuAccount {
+  seconds: Record<'collectors' | 'postgres' | 'nginx' | 'generator' | 'total', number>;
+  perThousandEntries: Record<'collectors' | 'postgres' | 'nginx' | 'generator' | 'total', number>;
+  quietMachineEntriesPerSecond: number;
+  cores: number;
+  loadAverageDuringRun: number[];
+}
+
 interface RunResult {
   backend: string;
   collectorProcesses: number;
@@ -122,8 +139,10 @@ interface RunResult {
   entriesPerSecond: number;
   batchLatency: ReturnType<typeof summarize>;
   resends: number;
-  collectors: { pid: number; peakRssMB: number | null; rssFirstMB: number | null; rssLastMB: number | null; killed: boolean }[];
+  /** rssSeriesMB: the 500 ms RSS samples thinned to at most 12 points, to see it stays flat after warm-up. */
+  collectors: { pid: number; peakRssMB: number | null; rssFirstMB: number | null; rssLastMB: number | null; rssSeriesMB: number[]; killed: boolean }[];
   exactlyOnce: { ok: boolean; expected: number; stored: number; distinctKioskSeqs: number; acceptedSum: number };
+  cpu: CpuAccount;
   kill?: { atAckedBatches: number; restartMs: number };
 }
 
@@ -138,8 +157,31 @@ async function fleetRun(backend: 'sqlite' | 'postgres', processes: number, kill:
   const children: { child: ChildProcess; killed: boolean; rss: number[] }[] = [];
   for (const p of ports) children.push({ child: await startCollectorProcess(database, p, join(dir, `data-${p}`), traceKeyFile), killed: false, rss: [] });
   const balancer = await startBalancer(ports);
+  // CPU accounting (CpuAccount): the collectors' time read every sample (a killed one keeps its last
+  // reading), PostgreSQL's and nginx's by their process trees, the generator's as this process's own.
+  const table0 = procTable();
+  const [postmaster] = backend === 'postgres' ? childrenMatching(/\/postgres\b/, table0) : [];
+  const [nginxMaster] = childrenMatching(/nginx/, table0);
+  const cpuAt = (pid: number | undefined, table = procTable()) => (pid === undefined ? 0 : treeCpuSeconds(pid, table));
+  const collectorCpu = new Map<number, { first: number; last: number }>();
+  // A collector has no children: its own /proc/PID/stat is enough, and reading only that keeps the
+  // sampling (every 500 ms) out of the generator's account, where reading all of /proc would not be.
+  const sampleCollectorCpu = () => {
+    for (const c of children) {
+      if (c.killed) continue;
+      const s = processCpuSeconds(c.child.pid!);
+      if (s === null) continue;
+      const seen = collectorCpu.get(c.child.pid!);
+      if (seen) seen.last = s;
+      // A collector started mid-run (the restart) counts from zero: its start-up is part of the run.
+      else collectorCpu.set(c.child.pid!, { first: collectorCpu.size < processes ? s : 0, last: s });
+    }
+  };
+  sampleCollectorCpu();
+  const cpu0 = { postgres: cpuAt(postmaster, table0), nginx: cpuAt(nginxMaster, table0), generator: selfCpuSeconds() };
   const sampler = setInterval(() => {
     for (const c of children) if (!c.killed) c.rss.push(procStatus(c.child.pid!, 'VmRSS') ?? 0);
+    sampleCollectorCpu();
   }, 500);
   const queue = fleet.map((k) => k);
   const total = fleet.reduce((n, k) => n + k.batches.reduce((m, b) => m + b.count, 0), 0);
@@ -203,13 +245,34 @@ async function fleetRun(backend: 'sqlite' | 'postgres', processes: number, kill:
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - t0) / 1000;
+  const generatorCpu = selfCpuSeconds() - cpu0.generator;
+  const loadAverageDuringRun = loadavg().map((x) => round(x, 2));
   await killing;
   clearInterval(sampler);
+  const table1 = procTable();
+  sampleCollectorCpu();
+  const spent = {
+    collectors: [...collectorCpu.values()].reduce((n, c) => n + c.last - c.first, 0),
+    postgres: postmaster === undefined ? 0 : cpuAt(postmaster, table1) - cpu0.postgres,
+    nginx: cpuAt(nginxMaster, table1) - cpu0.nginx,
+    generator: generatorCpu,
+  };
+  const totalCpu = spent.collectors + spent.postgres + spent.nginx + spent.generator;
+  const cores = cpus().length;
+  const per1000 = (s: number) => round((s / total) * 1000, 4);
+  const cpu: CpuAccount = {
+    seconds: { collectors: round(spent.collectors, 2), postgres: round(spent.postgres, 2), nginx: round(spent.nginx, 2), generator: round(spent.generator, 2), total: round(totalCpu, 2) },
+    perThousandEntries: { collectors: per1000(spent.collectors), postgres: per1000(spent.postgres), nginx: per1000(spent.nginx), generator: per1000(spent.generator), total: per1000(totalCpu) },
+    quietMachineEntriesPerSecond: Math.round(cores / (totalCpu / total)),
+    cores,
+    loadAverageDuringRun,
+  };
   const collectors = children.map((c) => ({
     pid: c.child.pid!,
     peakRssMB: c.killed ? (c.rss.length ? Math.max(...c.rss) : null) : procStatus(c.child.pid!, 'VmHWM'),
     rssFirstMB: c.rss[0] ?? null,
     rssLastMB: c.rss[c.rss.length - 1] ?? null,
+    rssSeriesMB: c.rss.filter((_, i) => i % Math.max(1, Math.ceil(c.rss.length / 12)) === 0 || i === c.rss.length - 1),
     killed: c.killed,
   }));
   await balancer.stop();
@@ -232,6 +295,7 @@ async function fleetRun(backend: 'sqlite' | 'postgres', processes: number, kill:
     resends,
     collectors,
     exactlyOnce: { ok: counts.entries === total && counts.distinctSeqs === total && counts.acceptedSum === total, expected: total, stored: counts.entries, distinctKioskSeqs: counts.distinctSeqs, acceptedSum: counts.acceptedSum },
+    cpu,
     ...(killInfo ? { kill: killInfo } : {}),
   };
 }
@@ -253,8 +317,8 @@ export async function tracingRun(cluster: PgCluster, rows: number): Promise<obje
   const fillStart = performance.now();
   await cluster.query(dbName, `INSERT INTO kiosks (kiosk_id, public_key, registered_at) SELECT 'k' || lpad(i::text, 15, '0'), '\\x00', 0 FROM generate_series(0, 999) i`);
   // A bulk load builds its indexes once at the end (as pg_restore does) instead of row by row: the
-  // same index definitions as the collector's migration 1 (src/collector/pg.ts).
-  await cluster.query(dbName, 'ALTER TABLE entries DROP CONSTRAINT entries_pkey; DROP INDEX entries_by_seq, entries_by_doc, entries_by_venue, entries_by_time');
+  // same index definitions as the collector's migrations 1 and 4 (src/collector/pg.ts).
+  await cluster.query(dbName, 'ALTER TABLE entries DROP CONSTRAINT entries_pkey; DROP INDEX entries_by_doc, entries_by_venue, entries_by_time');
   const chunk = 1_000_000;
   for (let from = 0; from < rows; from += chunk) {
     progress(`tracing: filling rows ${from}…`);
@@ -273,7 +337,6 @@ export async function tracingRun(cluster: PgCluster, rows: number): Promise<obje
   await cluster.query(
     dbName,
     `ALTER TABLE entries ADD PRIMARY KEY (kiosk_id, entry_id);
-     CREATE INDEX entries_by_seq ON entries (kiosk_id, seq);
      CREATE INDEX entries_by_doc ON entries (doc_key, scanned_at) WHERE doc_key IS NOT NULL;
      CREATE INDEX entries_by_venue ON entries (venue_id, scanned_at);
      CREATE INDEX entries_by_time ON entries USING brin (scanned_at);`,
@@ -367,6 +430,10 @@ export async function run(): Promise<object> {
   const batchSize = Number(process.env.FLEET_BATCH ?? 500);
   const concurrency = Number(process.env.FLEET_CONCURRENCY ?? 16);
   const traceRows = Number(process.env.TRACE_ROWS ?? 10_000_000);
+  // FLEET_RUNS: which runs (default all three, comma-separated); FLEET_COLLECTORS: PostgreSQL-backed
+  // collector processes behind nginx (default 2).
+  const runs = new Set((process.env.FLEET_RUNS ?? 'sqlite,postgres,postgresKillRestart').split(',').map((r) => r.trim()));
+  const pgProcesses = Number(process.env.FLEET_COLLECTORS ?? 2);
   const machine = { cpus: cpus().length, loadAverageAtStart: loadavg().map((x) => round(x, 2)) };
   const b0 = performance.now();
   const fleet = buildFleet(kiosks, perKiosk, batchSize, Date.UTC(2026, 9, 1));
@@ -375,12 +442,12 @@ export async function run(): Promise<object> {
   try {
     // Each phase's figures go to stderr as soon as it ends, so a long run shows its progress.
     progress(`built ${kiosks}×${perKiosk} entries in ${buildSeconds} s`);
-    const sqlite = await fleetRun('sqlite', 1, false, fleet, concurrency, null);
-    progress(`sqlite: ${JSON.stringify({ entriesPerSecond: sqlite.entriesPerSecond, batchLatency: sqlite.batchLatency, exactlyOnce: sqlite.exactlyOnce, collectors: sqlite.collectors })}`);
-    const postgres = await fleetRun('postgres', 2, false, fleet, concurrency, cluster);
-    progress(`postgres: ${JSON.stringify({ entriesPerSecond: postgres.entriesPerSecond, batchLatency: postgres.batchLatency, exactlyOnce: postgres.exactlyOnce, collectors: postgres.collectors })}`);
-    const postgresKillRestart = await fleetRun('postgres', 2, true, fleet, concurrency, cluster);
-    progress(`postgresKillRestart: ${JSON.stringify(postgresKillRestart)}`);
+    const sqlite = runs.has('sqlite') ? await fleetRun('sqlite', 1, false, fleet, concurrency, null) : null;
+    if (sqlite) progress(`sqlite: ${JSON.stringify({ entriesPerSecond: sqlite.entriesPerSecond, batchLatency: sqlite.batchLatency, exactlyOnce: sqlite.exactlyOnce, cpu: sqlite.cpu, collectors: sqlite.collectors })}`);
+    const postgres = runs.has('postgres') ? await fleetRun('postgres', pgProcesses, false, fleet, concurrency, cluster) : null;
+    if (postgres) progress(`postgres: ${JSON.stringify({ entriesPerSecond: postgres.entriesPerSecond, batchLatency: postgres.batchLatency, exactlyOnce: postgres.exactlyOnce, cpu: postgres.cpu, collectors: postgres.collectors })}`);
+    const postgresKillRestart = runs.has('postgresKillRestart') ? await fleetRun('postgres', pgProcesses, true, fleet, concurrency, cluster) : null;
+    if (postgresKillRestart) progress(`postgresKillRestart: ${JSON.stringify(postgresKillRestart)}`);
     const tracing = traceRows > 0 ? await tracingRun(cluster, traceRows) : null;
     progress(`tracing: ${JSON.stringify(tracing)}`);
     return {
@@ -390,8 +457,12 @@ export async function run(): Promise<object> {
       concurrentKiosks: concurrency,
       generatorBuildSeconds: buildSeconds,
       machine: { ...machine, loadAverageAtEnd: loadavg().map((x) => round(x, 2)) },
-      entriesPerSecond: { sqlite: sqlite.entriesPerSecond, postgres: postgres.entriesPerSecond, postgresKillRestart: postgresKillRestart.entriesPerSecond },
-      exactlyOnce: { sqlite: sqlite.exactlyOnce.ok, postgres: postgres.exactlyOnce.ok, postgresKillRestart: postgresKillRestart.exactlyOnce.ok },
+      entriesPerSecond: { sqlite: sqlite?.entriesPerSecond ?? null, postgres: postgres?.entriesPerSecond ?? null, postgresKillRestart: postgresKillRestart?.entriesPerSecond ?? null },
+      // The rate the machine could reach with nothing else on it (CpuAccount): the figure to compare
+      // between runs on a loaded machine.
+      quietMachineEntriesPerSecond: { sqlite: sqlite?.cpu.quietMachineEntriesPerSecond ?? null, postgres: postgres?.cpu.quietMachineEntriesPerSecond ?? null, postgresKillRestart: postgresKillRestart?.cpu.quietMachineEntriesPerSecond ?? null },
+      cpuSecondsPerThousandEntries: { sqlite: sqlite?.cpu.perThousandEntries ?? null, postgres: postgres?.cpu.perThousandEntries ?? null, postgresKillRestart: postgresKillRestart?.cpu.perThousandEntries ?? null },
+      exactlyOnce: { sqlite: sqlite?.exactlyOnce.ok ?? null, postgres: postgres?.exactlyOnce.ok ?? null, postgresKillRestart: postgresKillRestart?.exactlyOnce.ok ?? null },
       runs: { sqlite, postgres, postgresKillRestart },
       tracing,
     };

@@ -122,6 +122,12 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (kiosk_id, sent_at)
    );
    CREATE INDEX heartbeats_by_arrival ON kiosk_heartbeats (kiosk_id, received_at);`,
+  // 4: entries_by_seq goes. No query needs it: exactly-once is the primary key (kiosk, entry id);
+  // tracing goes through entries_by_doc and entries_by_venue, retention through the BRIN; a kiosk's
+  // entries in seq order (an operator's export, the tests) take the primary key's kiosk prefix and a
+  // sort. Every stored row paid for it: one more B-tree insert and its WAL, a tenth of PostgreSQL's
+  // CPU per row in the fleet benchmark (docs/upload-protocol.md §10).
+  `DROP INDEX IF EXISTS entries_by_seq;`,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
@@ -250,12 +256,17 @@ export class PgCollectorStorage implements CollectorStorage {
         const same = Number(prior.first_seq) === batch.firstSeq && Number(prior.last_seq) === batch.lastSeq && prior.entry_count === n;
         return { accepted: 0, duplicates: same ? n : 0, replay: same, conflict: !same };
       }
+      // The records go as one text, one per line, split by string_to_array: JSON.stringify never
+      // writes a raw line feed (it escapes control characters inside strings and adds no whitespace),
+      // so the split gives back each record exactly; and a text parameter is sent as it is, where a
+      // text[] element is quoted and every `"` and `\` in it escaped, on the collector's CPU, and
+      // parsed back by array_in on PostgreSQL's (docs/upload-protocol.md §10).
       const inserted = await c.query(
         `INSERT INTO entries (kiosk_id, entry_id, seq, scanned_at, batch_id, received_at, record, venue_id, doc_key, decision)
          SELECT $1, t.id, t.s, t.t, $2, $3, t.r, t.v, t.k, t.d
-           FROM unnest($4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], $9::bytea[], $10::text[]) AS t(id, s, t, r, v, k, d)
+           FROM unnest($4::text[], $5::bigint[], $6::bigint[], string_to_array($7::text, E'\n'), $8::text[], $9::bytea[], $10::text[]) AS t(id, s, t, r, v, k, d)
          ON CONFLICT (kiosk_id, entry_id) DO NOTHING`,
-        [batch.kioskId, batch.batchId, now, ids, seqs, times, records, venues, keys, decisions],
+        [batch.kioskId, batch.batchId, now, ids, seqs, times, records.join('\n'), venues, keys, decisions],
       );
       const accepted = inserted.rowCount ?? 0;
       await c.query('UPDATE batches SET accepted = $1, duplicates = $2 WHERE kiosk_id = $3 AND batch_id = $4', [accepted, n - accepted, batch.kioskId, batch.batchId]);

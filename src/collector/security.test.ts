@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { CollectorConfigError, isLoopbackHost, startCollector, type RunningCollector } from './server.js';
+import { CollectorConfigError, clientAddress, isLoopbackHost, startCollector, type RunningCollector } from './server.js';
 import { collectorBackends } from './testing/backends.js';
 import { loadOrCreateStatusToken } from './files.js';
 import { runCli } from '../cli/testing/run-cli.js';
@@ -97,6 +97,34 @@ describe.each(BACKENDS)('on $name', (backend) => {
     });
   });
 
+  describe('collector behind a balancer (trustedProxies)', () => {
+    // 127.0.0.2 plays the balancer, 127.0.0.3 a client that reaches the port directly.
+    const limit = { burst: 3, perSecond: 1 };
+    const health = (from: string, forwardedFor?: string) =>
+      send(collector!.url, { path: '/v1/health', from, headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor } }).then((r) => r.status);
+
+    it('keys the per-address budget on the forwarded client when the peer is a trusted proxy', async () => {
+      collector = await startCollector({ database: await backend.database(tempDir()), addressRateLimit: limit, rateLimitClock: () => 0, trustedProxies: ['127.0.0.2'] });
+      const a: number[] = [];
+      for (let i = 0; i < 4; i++) a.push(await health('127.0.0.2', '198.51.100.1'));
+      expect(a).toEqual([200, 200, 200, 429]);
+      // Another client behind the same balancer has a budget of its own.
+      expect(await health('127.0.0.2', '198.51.100.2')).toBe(200);
+      // What a client wrote to the left of the balancer's entry buys nothing: the right-most wins.
+      expect(await health('127.0.0.2', '203.0.113.9, 198.51.100.1')).toBe(429);
+      // A chain of trusted proxies is walked past to the client.
+      expect(await health('127.0.0.2', '198.51.100.2, 127.0.0.2')).toBe(200);
+    });
+
+    it('ignores the header from a peer that is not a trusted proxy', async () => {
+      collector = await startCollector({ database: await backend.database(tempDir()), addressRateLimit: limit, rateLimitClock: () => 0, trustedProxies: ['127.0.0.2'] });
+      const seen: number[] = [];
+      // A fresh made-up address each time: were the header believed, every request would pass.
+      for (let i = 0; i < 5; i++) seen.push(await health('127.0.0.3', `198.51.100.${10 + i}`));
+      expect(seen).toEqual([200, 200, 200, 429, 429]);
+    });
+  });
+
   describe('collector status pages', () => {
     const token = 'a-long-operator-token-0123456789';
 
@@ -136,6 +164,24 @@ describe('collector transport', () => {
     expect(existsSync(join(dir, 'c.sqlite3'))).toBe(false);
     collector = await startCollector({ database: join(dir, 'c.sqlite3'), host: '0.0.0.0', allowInsecureHttp: true });
     expect(collector.url).toMatch(/^http:\/\/0\.0\.0\.0:/);
+  });
+
+  it('takes the client address from X-Forwarded-For only through trusted proxies', () => {
+    const trusted = new Set(['10.0.0.5', '10.0.0.6']);
+    expect(clientAddress('10.0.0.5', '192.0.2.7', trusted)).toBe('192.0.2.7');
+    expect(clientAddress('::ffff:10.0.0.5', '192.0.2.7', trusted)).toBe('192.0.2.7');
+    expect(clientAddress('10.0.0.5', ['192.0.2.1', '192.0.2.7, 10.0.0.6'], trusted)).toBe('192.0.2.7');
+    expect(clientAddress('10.0.0.5', undefined, trusted)).toBe('10.0.0.5');
+    expect(clientAddress('10.0.0.5', '10.0.0.6', trusted)).toBe('10.0.0.5');
+    expect(clientAddress('10.0.0.5', 'not-an-address', trusted)).toBe('10.0.0.5');
+    expect(clientAddress('192.0.2.9', '192.0.2.7', trusted)).toBe('192.0.2.9');
+  });
+
+  it('refuses a --trust-proxy that is not an IP address', async () => {
+    const r = await runCli(['collector', 'serve', '--data-dir', tempDir(), '--port', '0', '--trust-proxy', '127.0.0.1', '--trust-proxy', 'balancer.example']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('BAD_REQUEST');
+    expect(r.stderr).toContain('balancer.example');
   });
 
   it('counts 127.0.0.0/8, ::1 and localhost as loopback, nothing else', () => {

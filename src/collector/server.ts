@@ -70,6 +70,16 @@ export interface CollectorOptions {
    */
   addressRateLimit?: RateLimit;
   /**
+   * Addresses of the proxies in front of this collector (a balancer such as nginx) whose
+   * X-Forwarded-For is believed (docs/upload-protocol.md §7). Behind a balancer every request comes
+   * from the balancer's address, so the per-address limit would be one budget for the whole fleet.
+   * When the peer is one of these, the client's address is the right-most X-Forwarded-For entry that
+   * is not one of these (the entry the nearest trusted proxy appended; anything to its left the
+   * client wrote itself); from any other peer the header is ignored, so a client cannot buy a fresh
+   * budget by sending one. IP addresses only.
+   */
+  trustedProxies?: readonly string[];
+  /**
    * The rate limits' clock in ms (default Date.now: the per-kiosk buckets live in the database on
    * PostgreSQL, shared by processes on several hosts, so their clock is the wall clock); tests play
    * time on their own clock.
@@ -150,8 +160,36 @@ class HttpRefusal extends Error {
   }
 }
 
+/** An address as the rate limit keys it: IPv4-mapped IPv6 (::ffff:10.0.0.1) as the IPv4 address. */
+function canonicalAddress(address: string): string {
+  const a = address.trim().toLowerCase();
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a);
+  return mapped ? mapped[1]! : a;
+}
+
+/**
+ * The address a request's budget is kept under (CollectorOptions.trustedProxies): the peer's, or,
+ * when the peer is a trusted proxy, the right-most X-Forwarded-For entry that is not a trusted proxy.
+ * A forwarded entry that is not an IP address (the proxy would never write one) keys on the peer.
+ */
+export function clientAddress(peer: string | undefined, forwardedFor: string | string[] | undefined, trusted: ReadonlySet<string>): string {
+  const from = canonicalAddress(peer ?? '?');
+  if (!trusted.has(from) || forwardedFor === undefined) return from;
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',').map(canonicalAddress).filter((h) => h.length > 0);
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = hops[i]!;
+    if (trusted.has(hop)) continue;
+    return isIP(hop) ? hop : from;
+  }
+  return from;
+}
+
 export async function startCollector(options: CollectorOptions): Promise<RunningCollector> {
   const host = options.host ?? '127.0.0.1';
+  for (const proxy of options.trustedProxies ?? []) {
+    if (isIP(proxy.trim()) === 0) throw new TypeError(`trusted proxy ${JSON.stringify(proxy)} is not an IP address`);
+  }
+  const trustedProxies = new Set((options.trustedProxies ?? []).map(canonicalAddress));
   if (!options.tls && !options.allowInsecureHttp && !isLoopbackHost(host)) {
     throw new CollectorConfigError('COLLECTOR_INSECURE', `refusing to serve plain http on ${host}: entries carry personal data; give a TLS certificate and key, or allow insecure http explicitly`);
   }
@@ -180,8 +218,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   // Per process on purpose: it guards this process's CPU and memory before anyone is authenticated,
   // and keeping it in the database would let an unauthenticated flood write to the shared database,
   // the very thing it is there to stop. Behind a balancer each process sees the balancer's address,
-  // so the per-process budget is per balancer (size it for the fleet, or key it on the balancer's
-  // forwarded address).
+  // so the per-process budget is per balancer unless the balancer is a trusted proxy, whose
+  // X-Forwarded-For then names the client (trustedProxies, clientAddress).
   const addressBuckets = new TokenBuckets(addressLimit, options.rateLimitClock ?? (() => performance.now()));
   const statusTokenDigest = options.statusToken ? createHash('sha256').update(options.statusToken, 'utf8').digest() : null;
   const log = options.log ?? (() => undefined);
@@ -406,7 +444,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     const path = (req.url ?? '/').split('?')[0];
     const route = async () => {
       // Before anything else, authenticated or not: one budget per remote address.
-      refuseIfLimited(addressBuckets, `addr:${req.socket.remoteAddress ?? '?'}`);
+      refuseIfLimited(addressBuckets, `addr:${clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxies)}`);
       if (req.method === 'POST' && path === BATCHES_PATH) {
         if (batchesInProgress >= maxConcurrent) throw new HttpRefusal(429, 'RATE_LIMITED', 'too many batches in progress', { 'retry-after': '1' });
         batchesInProgress += 1;

@@ -4,6 +4,7 @@
 // who uploaded what and when; `disable` shuts a kiosk out; `trace` runs the audited tracing query.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import { fromB64url, kioskIdOf } from '../../core/identity/device-key.js';
 import { userInfo } from 'node:os';
@@ -114,7 +115,9 @@ function positiveInt(text: string, flag: string): number {
   return n;
 }
 
-async function serve(opts: CollectorOpts & { host: string; port: string; maxBodyBytes: string; maxEntries: string; ratePerSecond: string; rateBurst: string; tlsCert?: string; tlsKey?: string; statusTokenFile?: string; allowInsecureHttp?: boolean; traceTokensFile?: string; retentionDays?: string }, io: CommandIo): Promise<void> {
+async function serve(opts: CollectorOpts & { host: string; port: string; maxBodyBytes: string; maxEntries: string; ratePerSecond: string; rateBurst: string; tlsCert?: string; tlsKey?: string; statusTokenFile?: string; allowInsecureHttp?: boolean; traceTokensFile?: string; retentionDays?: string; trustProxy?: string[] }, io: CommandIo): Promise<void> {
+  const trustProxy = opts.trustProxy ?? [];
+  for (const a of trustProxy) if (isIP(a.trim()) === 0) throw new CliError('BAD_REQUEST', `--trust-proxy takes an IP address (the balancer's), got ${JSON.stringify(a)}`, 2);
   if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) throw new CliError('BAD_REQUEST', '--tls-cert and --tls-key go together', 2);
   let tls: { cert: Buffer; key: Buffer } | undefined;
   if (opts.tlsCert && opts.tlsKey) {
@@ -143,6 +146,7 @@ async function serve(opts: CollectorOpts & { host: string; port: string; maxBody
     ...(traceTokens ? { traceTokens } : {}),
     ...(retentionDays ? { retention: { days: retentionDays } } : {}),
     allowInsecureHttp: opts.allowInsecureHttp === true,
+    ...(trustProxy.length > 0 ? { trustedProxies: trustProxy } : {}),
     listsDir: listsOf(opts),
     host: opts.host,
     port: positiveInt(opts.port, '--port'),
@@ -178,6 +182,7 @@ export const register: RegisterCommand = (program, io) => {
     .option('--allow-insecure-http', 'serve plain http on a non-loopback --host (only behind a TLS proxy or on an isolated test network)')
     .option('--trace-tokens-file <file>', 'operator-name:token lines: who may run POST /v1/trace (off without it)')
     .option('--retention-days <n>', 'delete entries scanned more than n days ago, in bounded batches (off without it)')
+    .option('--trust-proxy <address>', "a balancer's address whose X-Forwarded-For names the client for the per-address rate limit (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
     .action((opts) => serve(opts, io));
 
   common(cmd.command('trace'))
