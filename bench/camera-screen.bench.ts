@@ -44,7 +44,7 @@ async function cameraStats(page: Page): Promise<{ frames: number; answered: numb
 async function setPreview(page: Page, mode: Mode): Promise<void> {
   const on = (await page.locator('#camera-preview-toggle').getAttribute('aria-pressed')) === 'true';
   if (on !== (mode === 'on')) await page.locator('#camera-preview-toggle').click();
-  if (mode === 'on') await page.waitForSelector('#camera-preview video');
+  if (mode === 'on') await page.waitForSelector('#camera-preview canvas');
   else await page.waitForSelector('#camera-preview', { state: 'detached' });
 }
 
@@ -89,7 +89,7 @@ export async function run(): Promise<object> {
     const page = await rig.openPage(r, { width: 800, height: 1280 });
     await until('the camera decoding', async () => (await page.evaluate('(globalThis.__kioskCamera?.answered ?? 0) > 30')) as boolean, 30_000);
     await openIntegratorConsole(page, 'camera');
-    await page.waitForSelector('#camera-preview video');
+    await page.waitForSelector('#camera-preview canvas');
     const results: Record<Mode, WindowResult[]> = { off: [], on: [] };
     for (let round = 0; round < ROUNDS; round++) {
       const order: Mode[] = round % 2 === 0 ? ['off', 'on'] : ['on', 'off'];

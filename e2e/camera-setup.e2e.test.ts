@@ -60,10 +60,15 @@ describe('integrator: the camera screen', () => {
     const page = await rig.openPage(r);
     await openIntegratorConsole(page, 'camera');
 
-    // The preview plays the guard's own stream (the same MediaStream object: no second capture).
-    await page.waitForSelector('#camera-preview video');
-    await until('the preview to play', async () => (await page.evaluate(`(() => { const v = document.querySelector('#camera-preview video'); return v.readyState >= 2 && v.videoWidth > 0; })()`)) as boolean, 15_000);
-    expect(await page.evaluate(`document.querySelector('#camera-preview video').srcObject === globalThis[Symbol.for('checkpoint-kiosk.guard-camera')].currentStream`)).toBe(true);
+    // The preview is painted, again and again, from the guard's own video: no second capture and no
+    // second <video> in the page.
+    await page.waitForSelector('#camera-preview canvas');
+    const painted = async () => Number(await page.locator('#camera-preview canvas').getAttribute('data-painted'));
+    await until('the preview to be painted', async () => (await painted()) > 0, 15_000);
+    const firstPaints = await painted();
+    await until('the preview to keep being painted', async () => (await painted()) > firstPaints + 3, 15_000);
+    expect(await page.evaluate(`document.querySelectorAll('video').length`)).toBe(1);
+    expect(await page.evaluate(`(() => { const c = document.querySelector('#camera-preview canvas'); return c.width + 'x' + c.height; })()`)).toBe('640x480');
     // Live figures, as numbers.
     await until('frames/s and decode ms shown', async () => (await numberIn(page, 'camera-fps')) > 0 && Number.isFinite(await numberIn(page, 'camera-decode-ms')), 15_000);
     expect(await page.getByTestId('camera-fps').textContent()).toMatch(/^\d+\.\d$/);
@@ -86,12 +91,12 @@ describe('integrator: the camera screen', () => {
     expect(store.lastEntries(1)[0]).toMatchObject({ method: 'code', holderName: expect.stringMatching(/^李/) });
     await screenshotsAtBothShapes(page, 'integrator-camera-preview');
 
-    // Preview off: no video element and no figures being read.
+    // Preview off: no canvas, no painting and no figures being read.
     await page.locator('#camera-preview-toggle').click();
     await page.waitForSelector('#camera-preview', { state: 'detached' });
     expect(await page.getByTestId('camera-fps').textContent()).toBe('—');
     await page.locator('#camera-preview-toggle').click();
-    await page.waitForSelector('#camera-preview video');
+    await page.waitForSelector('#camera-preview canvas');
 
     // Another resolution and frame rate, saved; a passage through the serial scanner meanwhile.
     const old = await guardCapture(page);

@@ -41,7 +41,7 @@ describe('the camera screen helpers', () => {
   });
 
   it('the handle published by the guard screen is the one the console reads (shared through globalThis)', () => {
-    const camera = { stats: {}, currentConfig: DEFAULT_CAMERA_CONFIG, currentStream: null, onStream: () => () => {} } as unknown as GuardCamera;
+    const camera = { stats: {}, video: null, currentConfig: DEFAULT_CAMERA_CONFIG, currentStream: null, onStream: () => () => {} } as unknown as GuardCamera;
     publishGuardCamera(camera);
     expect(guardCamera()).toBe(camera);
   });

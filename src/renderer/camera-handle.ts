@@ -20,6 +20,8 @@ export interface GuardCameraStats {
 
 export interface GuardCamera {
   readonly stats: GuardCameraStats;
+  /** The guard screen's <video> playing the capture: the preview is painted from it, no second video. */
+  readonly video: HTMLVideoElement;
   readonly currentConfig: CameraConfig;
   readonly currentStream: MediaStream | null;
   onStream(listener: () => void): () => void;

@@ -52,7 +52,8 @@ export class CameraScanner {
   private readonly streamListeners = new Set<() => void>();
 
   constructor(
-    private readonly video: HTMLVideoElement,
+    /** The guard screen's video of the capture (the camera screen paints its preview from it). */
+    readonly video: HTMLVideoElement,
     private config: CameraConfig,
     private readonly callbacks: CameraCallbacks,
     private readonly workerUrl: URL,

@@ -1,9 +1,11 @@
 // The integrator's camera screen (docs/integrator-setup.md, "Camera"): which camera, what
 // resolution and frame rate, and a live preview of the capture the door decodes, with the area the
 // decoder tries first drawn over it, frames per second and the decoder's ms per frame (median of the
-// last frames). The preview shows the guard screen's own stream and counters (camera-handle.ts): no
-// second capture of the camera, so what the integrator sees is what the door decodes, and turning
-// the preview off leaves no video element and no timer behind. Save writes camera.deviceId / width /
+// last frames). The preview is painted from the guard screen's own video and counters
+// (camera-handle.ts): no second capture of the camera and no second <video>, so what the integrator
+// sees is what the door decodes. It is painted PREVIEW_FPS times a second into a canvas, enough to
+// aim by, rather than composited at the camera's full rate (the cost measured by the camera-screen
+// benchmark); turning the preview off leaves no canvas and no timer behind. Save writes camera.deviceId / width /
 // height / frameRate through saveConfigChange; core applies them and the guard screen restarts its
 // capture on the `config` event (main.ts), without a kiosk restart.
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -14,6 +16,8 @@ import type { ConsolePanel, PanelProps } from '../panel.js';
 /** How often the live figures are read while the preview is on (reading counters only). */
 const TICK_MS = 500;
 const FRAME_RATES = [10, 15, 20, 25, 30];
+/** How often the preview is painted from the guard's video. */
+const PREVIEW_FPS = 10;
 
 interface Live {
   fps: number;
@@ -56,7 +60,7 @@ function CameraPanel({ call, t, client }: PanelProps) {
   const [frameRate, setFrameRate] = useState<string>('');
   const [notice, setNotice] = useState<{ tone: 'ok' | 'bad'; text: string; restart?: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
-  const video = useRef<HTMLVideoElement>(null);
+  const canvas = useRef<HTMLCanvasElement>(null);
 
   const listDevices = async () => {
     try {
@@ -128,13 +132,24 @@ function CameraPanel({ call, t, client }: PanelProps) {
   }, [preview, running]);
 
   useEffect(() => {
-    const v = video.current;
-    if (!v) return;
-    v.srcObject = preview ? (camera?.currentStream ?? null) : null;
-    if (v.srcObject) void v.play().catch(() => undefined);
-    return () => {
-      v.srcObject = null;
+    const c = canvas.current;
+    if (!c || !camera || !preview) return;
+    const ctx = c.getContext('2d', { alpha: false });
+    if (!ctx) return;
+    let painted = 0;
+    const paint = () => {
+      const v = camera.video;
+      if (v.readyState < 2 || !v.videoWidth) return;
+      if (c.width !== v.videoWidth || c.height !== v.videoHeight) {
+        c.width = v.videoWidth;
+        c.height = v.videoHeight;
+      }
+      ctx.drawImage(v, 0, 0, c.width, c.height);
+      c.dataset.painted = String(++painted);
     };
+    paint();
+    const timer = setInterval(paint, 1000 / PREVIEW_FPS);
+    return () => clearInterval(timer);
   }, [preview, running]);
 
   const save = async () => {
@@ -206,7 +221,7 @@ function CameraPanel({ call, t, client }: PanelProps) {
               data-streaming={String(running?.settings != null)}
               style={{ aspectRatio: `${aspect.width} / ${aspect.height}`, width: `min(100%, calc(42vh * ${aspect.width} / ${aspect.height}))` }}
             >
-              <video ref={video} muted playsInline />
+              <canvas ref={canvas} data-painted="0" />
               <div
                 id="camera-decode-area"
                 class="camera-decode-area"
