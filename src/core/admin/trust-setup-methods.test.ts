@@ -180,6 +180,8 @@ describe('pinned roots (spec §2)', () => {
     expect(r).toMatchObject({ ok: true, value: { appliedLive: true, roots: [{ kid: pki.roots[0]!.kid }, { kid: added.kid, sha256: sha256Of(added.pub) }] } });
     expect(loadConfig(rig.dir).roots).toEqual([...pki.roots, added]);
     expect(rig.lists.pinnedRoots).toEqual([...pki.roots, added]);
+    const before = await rig.call('getTrustSetup', {}, session);
+    expect(before.ok && before.value.roots.map((x) => x.signs.trust)).toEqual([true, false]);
     const audit = rig.store.auditOf(['config-changed'], 10);
     expect(audit[0]!.detail).toMatchObject({ paths: ['roots'] });
     expect(JSON.stringify(audit)).not.toContain(added.pub);
@@ -188,6 +190,9 @@ describe('pinned roots (spec §2)', () => {
     // A list signed by the new root now installs (the cache checks against the roots in force).
     const r2 = await importText(rig, session, 'trust', trustListOf(other, pki.roots.length + 10));
     expect(r2).toMatchObject({ ok: true, value: { done: true, kind: 'trust', seq: 11 } });
+    // What each root signs follows the newly installed file (the answer is remembered per file version).
+    const after = await rig.call('getTrustSetup', {}, session);
+    expect(after.ok && after.value.roots.map((x) => x.signs.trust)).toEqual([false, true]);
   });
 
   it('pinning the root that signed a cached list refused at start puts that list in use at once', async () => {

@@ -7,7 +7,7 @@
 // deleted or swapped file bring back an older, validly signed list — one that still shows a
 // revoked key as active or a red holder as green (spec §2–3; docs/security.md, "list rollback").
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ListUpdateReason } from '../../contract/reasons.js';
 import { writeFileAtomic } from '../config/config.js';
@@ -65,6 +65,8 @@ export class ListCache {
   private readonly dir: string;
   private readonly floorFile: string;
   private floors: Floors = { trust: null, status: null };
+  /** cachedSignedBy's answers by file version and roots. */
+  private readonly signedMemo = new Map<string, boolean>();
 
   constructor(
     dataDir: string,
@@ -153,7 +155,17 @@ export class ListCache {
     for (const kind of ['trust', 'status'] as const) {
       const file = join(this.dir, FILES[kind]);
       if (!existsSync(file)) continue;
-      out[kind] = listSignedBy(kind, readFileSync(file, 'utf8'), roots, this.ed25519);
+      // Remembered per file version and roots: a status list of a million records takes about a
+      // second to hash and verify on a kiosk, and the trust screen asks on every look.
+      const stat = statSync(file);
+      const key = `${kind}|${stat.ino}|${stat.mtimeMs}|${stat.size}|${roots.map((r) => `${r.kid}:${r.pub}`).join(',')}`;
+      let signed = this.signedMemo.get(key);
+      if (signed === undefined) {
+        signed = listSignedBy(kind, readFileSync(file, 'utf8'), roots, this.ed25519);
+        if (this.signedMemo.size >= 64) this.signedMemo.clear();
+        this.signedMemo.set(key, signed);
+      }
+      out[kind] = signed;
     }
     return out;
   }
