@@ -20,14 +20,22 @@ export interface ComposedTestKiosk {
 export async function startComposedKiosk(options: { dataDir?: string; configure: (dataDir: string) => void; clock?: Clock }): Promise<ComposedTestKiosk> {
   let composed: ComposedKiosk | null = null;
   const logs: string[] = [];
-  const kiosk = await startTestKiosk({
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    serviceHandle: async (dataDir) => {
-      options.configure(dataDir);
-      composed = await composeKiosk({ dataDir, log: (line) => logs.push(line), ...(options.clock ? { clock: options.clock } : {}) });
-      return composed;
-    },
-  });
+  let kiosk: Awaited<ReturnType<typeof startTestKiosk>>;
+  try {
+    kiosk = await startTestKiosk({
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      serviceHandle: async (dataDir) => {
+        options.configure(dataDir);
+        composed = await composeKiosk({ dataDir, log: (line) => logs.push(line), ...(options.clock ? { clock: options.clock } : {}) });
+        return composed;
+      },
+    });
+  } catch (err) {
+    // The host did not start (the renderer not built, a port taken): the composed kiosk is closed
+    // here, as no test holds it, so its simulated devices' socat pairs do not outlive the run.
+    await (composed as ComposedKiosk | null)?.close().catch(() => undefined);
+    throw err;
+  }
   if (!composed) throw new Error('composition did not run');
   return { kiosk, composed, logs };
 }
