@@ -2,10 +2,11 @@
 // the real composed demo kiosk behind the browser host, Debian's Chromium, the console opened with
 // the integrator's PIN. A newer trust list signed by the demo root is imported from a file (as from
 // a USB stick) while a person scans at the door: the passage is decided and logged, the list
-// installed (its seq on screen and in core). A forged list (its payload changed after signing) is
-// refused with its reason on screen and the installed one stays. A second root is added from its
-// roots.json file: the fingerprint shown equals the SHA-256 the test computes over the raw key; it
-// is pinned only after "it matches", saved in config.json; removed again, the last root cannot be.
+// installed (its seq on screen and in core); a newer status list too (sent in two parts, each within
+// one wire frame). A forged list (its payload changed after signing) is refused with its reason on
+// screen and the installed one stays. A second root is added from its roots.json file: the
+// fingerprint shown equals the SHA-256 the test computes over the raw key; it is pinned only after
+// "it matches", saved in config.json; removed again, the last root cannot be.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,6 +77,20 @@ describe('trust setup (docs/integrator-setup.md)', () => {
     expect(await page.locator('#trust-import-trust-result').textContent()).toMatch(new RegExp(`(seq|序号) ${before + 1}`));
     await expect.poll(() => page.locator('[data-testid="trust-seq"]').textContent()).toBe(String(before + 1));
     expect(readFileSync(join(dataDir, 'lists', 'trust-list.jws'), 'utf8')).toBe(readFileSync(newer, 'utf8').trim());
+
+    // A newer status list (about 72,000 characters: sent in two parts, each within one wire frame).
+    const statusBefore = r.composed.lists.statusList!.seq;
+    const sp = pki.statusListJws.split('.')[1]!;
+    const statusPayload = { ...(JSON.parse(Buffer.from(sp, 'base64url').toString('utf8')) as object), seq: statusBefore + 1 };
+    const statusText = signJws(statusPayload, 'status', { rootSecretKey: pki.root.secretKey, rootPublicKey: pki.root.publicKey });
+    expect(statusText.length).toBeGreaterThan(48 * 1024);
+    const statusFile = join(files, 'status-list.jws');
+    writeFileSync(statusFile, statusText + '\n');
+    await page.locator('#trust-import-status').setInputFiles(statusFile);
+    await page.waitForSelector('#trust-import-status-result[data-tone="ok"]', { timeout: 20_000 });
+    expect(r.composed.lists.statusList!.seq).toBe(statusBefore + 1);
+    expect(await page.locator('#trust-import-status-result').textContent()).toContain(String(r.composed.lists.statusList!.count));
+    await expect.poll(() => page.locator('[data-testid="status-seq"]').textContent()).toBe(String(statusBefore + 1));
 
     // A forged list (newer seq, the signature of another payload): refused with its reason; the installed one stays.
     const forged = join(files, 'forged-trust-list.jws');
