@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 // Unit and integration tests sit beside the code they test (*.test.ts); e2e/ runs separately with
 // Playwright against the browser host (scripts/e2e.mjs).
 export default defineConfig({
+  // The console's panels are Preact TSX (as scripts/build.mjs builds them), so a test may import one.
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   test: {
     include: ['src/**/*.test.ts', 'native-bridge/**/*.test.ts', 'bench/**/*.test.ts', 'scripts/**/*.test.ts'],
     testTimeout: 60_000,

@@ -7,23 +7,27 @@ import { trustPanel } from './trust.js';
 import { retentionPanel } from './retention.js';
 import { auditPanel } from './audit.js';
 import { settingsPanel } from './settings.js';
-import { clonePanel } from './clone.js';
 import { devicesPanel } from './devices.js';
 import { cameraPanel } from './camera.js';
 import { policyPanel } from './policy.js';
+import { clonePanel } from './clone.js';
 import { uploadsPanel } from './uploads.js';
 
+// One list for both roles, interleaved so that each role's panels (panelsFor) come in its own order:
+// the admin's today, statistics, export, trust, retention, audit, settings; the integrator's in the
+// order a kiosk is wired (docs/integrator-setup.md): devices, camera, policy, trust, uploads, clone,
+// settings.
 export const PANELS: ConsolePanel[] = [
   todayPanel,
   statisticsPanel,
   exportPanel,
-  trustPanel,
-  retentionPanel,
-  auditPanel,
-  settingsPanel,
   devicesPanel,
   cameraPanel,
   policyPanel,
+  trustPanel,
+  retentionPanel,
+  auditPanel,
   uploadsPanel,
   clonePanel,
+  settingsPanel,
 ];
