@@ -163,6 +163,22 @@ describe('exportSetup / previewSetupImport / applySetupImport', () => {
     expect(loadConfig(b.dir).policy.feverThresholdC).toBe(37.3);
   });
 
+  it('refuses a file whose roots sign none of the lists installed here (every code would be issuer unknown); the same roots pass', async () => {
+    const text = await exportedFromA();
+    const b = kiosk(B_DOC);
+    const s = await session(b);
+    const other = makeDemoPki({ seed: 'another-national-root', now: Math.floor(T0 / 1000) });
+    const foreign = JSON.parse(text);
+    foreign.config.roots = other.roots;
+    const preview = await dispatchCall(b.cp.service, 'previewSetupImport', { session: s, text: JSON.stringify(foreign) }, ctx);
+    expect(preview).toMatchObject({ ok: true, value: { problems: [{ path: 'roots', message: expect.stringMatching(/do not sign the installed trust list and the installed status list: every code would be refused as issuer unknown/) }] } });
+    expect(await dispatchCall(b.cp.service, 'applySetupImport', { session: s, text: JSON.stringify(foreign), baseRevision: 1 }, ctx)).toMatchObject({ ok: false, reason: 'CONFIG_INVALID', message: expect.stringMatching(/^roots: /) });
+    expect(loadConfig(b.dir).roots).toEqual(pki.roots);
+    // The file's roots plus this kiosk's: the installed lists are still signed, so it may be imported.
+    foreign.config.roots = [...pki.roots, ...other.roots];
+    expect(await dispatchCall(b.cp.service, 'previewSetupImport', { session: s, text: JSON.stringify(foreign) }, ctx)).toMatchObject({ ok: true, value: { problems: [] } });
+  });
+
   it('every secret path of the settings screen is local to the kiosk in a setup file too', () => {
     for (const p of CONFIG_SECRET_PATHS) expect(SETUP_LOCAL_PATHS).toContain(p);
   });

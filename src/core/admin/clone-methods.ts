@@ -13,6 +13,28 @@ import { INTEGRATOR } from './sessions.js';
 
 const covers = (prefix: string, path: string) => path === prefix || path.startsWith(`${prefix}.`);
 
+/**
+ * The plan with one more check only the running kiosk can make: roots from the file that sign
+ * neither of the lists this kiosk has installed would stop every code as "issuer unknown" the
+ * moment they are in force (the mistake docs/integrator-setup.md "Trust" warns about), so such an
+ * import is refused with the reason instead. Roots that still sign the installed lists (a site on
+ * one national root) pass.
+ */
+function planHere(deps: AdminDeps, current: KioskConfig, text: string): SetupPlan {
+  const plan = planImport(current, text);
+  if (plan.problems.length > 0 || !plan.result || !plan.changes.some((c) => covers('roots', c.path))) return plan;
+  const before = deps.lists.cachedSignedBy(current.roots);
+  const after = deps.lists.cachedSignedBy(plan.result.roots);
+  const lost = (['trust', 'status'] as const).filter((kind) => before[kind] === true && after[kind] === false);
+  if (lost.length === 0) return plan;
+  const names = lost.map((k) => (k === 'trust' ? 'the installed trust list' : 'the installed status list')).join(' and ');
+  return {
+    ...plan,
+    result: null,
+    problems: [{ path: 'roots', message: `the file's roots do not sign ${names}: every code would be refused as issuer unknown; import the lists signed by the new root first (Trust screen), or keep this kiosk's roots` }],
+  };
+}
+
 /** `path: what; ...` for a refusal, bounded for the contract. */
 const problemsText = (plan: SetupPlan) => plan.problems.map((p) => `${p.path}: ${p.message}`).join('; ').slice(0, 500);
 
@@ -32,7 +54,7 @@ export function cloneMethods(deps: AdminDeps): Pick<KioskService, 'exportSetup' 
       const held = deps.sessions.require(request.session, context, 'setup-import-preview', INTEGRATOR);
       if (!held.ok) return fail(held.reason, held.message, held.retryInMs);
       const live = deps.liveConfig;
-      const plan = planImport(live.config, request.text);
+      const plan = planHere(deps, live.config, request.text);
       const livePaths = live.livePaths();
       return ok({
         revision: live.revision,
@@ -52,7 +74,7 @@ export function cloneMethods(deps: AdminDeps): Pick<KioskService, 'exportSetup' 
       if (request.baseRevision !== live.revision) {
         return fail('BAD_REQUEST', `the configuration was changed by someone else (revision ${live.revision}, this import was previewed on ${request.baseRevision}): preview it again`);
       }
-      const plan = planImport(live.config, request.text);
+      const plan = planHere(deps, live.config, request.text);
       if (plan.problems.length > 0) return fail('CONFIG_INVALID', problemsText(plan));
       if (plan.changes.length === 0) return ok({ revision: live.revision, applied: [], restartNeeded: [], keptLocal: plan.keptLocal });
       let saved: KioskConfig;
