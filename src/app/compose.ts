@@ -34,6 +34,7 @@ import type { VenuePolicyInput } from '../core/policy/policy.js';
 import type { CheckpointSettingsInput } from '../core/checkpoint/config.js';
 import { resolveUploadConfig, startUploadService, type UploadService } from '../core/upload/service.js';
 import { purgeLimits } from '../core/upload/store-source.js';
+import { heartbeatSnapshot, type HeartbeatSnapshot } from '../core/upload/heartbeat.js';
 import type { RetentionControl } from '../core/admin/deps.js';
 import { schedulePurge, storeSettingsOf } from '../core/store/index.js';
 import { DeviceManager } from '../../native-bridge/manager.js';
@@ -322,7 +323,17 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
     // Uploads (docs/upload-protocol.md): the uploader runs in its own worker thread on its own
     // connection when a collector is configured (config.json `upload.collectorUrl` or
     // KIOSK_COLLECTOR_URL); without one the kiosk is offline and counts what waits to be sent.
-    const uploads: UploadService | null = store ? startUploadService({ dataDir, config: resolveUploadConfig(config), store, lists, log }) : null;
+    // Heartbeats (docs/upload-protocol.md §11) report what the status bar shows, the devices' health,
+    // the configuration revision in force and the free disk; the service they read is made below.
+    let reporting: CheckpointService | null = null;
+    const devicesNow = hub;
+    const heartbeat = async (): Promise<HeartbeatSnapshot | null> => {
+      if (!reporting) return null;
+      const status = await reporting.service.getStatus({}, { host: 'browser', clientId: 'heartbeat' });
+      if (!status.ok) return null;
+      return heartbeatSnapshot({ status: status.value, devices: devicesNow?.health() ?? [], config: reporting.liveConfig.config, dataDir, now: options.clock?.now() ?? Date.now() });
+    };
+    const uploads: UploadService | null = store ? startUploadService({ dataDir, config: resolveUploadConfig(config), store, lists, log, heartbeat }) : null;
     if (uploads) closers.push(() => uploads.close());
     const uploadUrl = resolveUploadConfig(config).collectorUrl;
     banner.push(uploadUrl ? `uploading entries to ${uploadUrl}` : 'no collector configured (upload.collectorUrl or KIOSK_COLLECTOR_URL): entries stay on this kiosk');
@@ -390,6 +401,7 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
     });
     closers.push(() => checkpoint.close());
     liveConfig = checkpoint.liveConfig;
+    reporting = checkpoint;
     // The purge reads retentionDays at each run (above).
     if (store) liveConfig.register({ paths: ['store.retentionDays'], apply() {} });
 

@@ -2,7 +2,7 @@
 // each as pass / warn / fail with what to do. Read-only: it opens the database read-only, creates
 // no key, writes nothing into the data directory. Serial devices are opened only when the running
 // kiosk does not hold them (a busy port is reported as such).
-import { existsSync, lstatSync, readdirSync, statfsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, statfsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { configPath, loadConfig } from '../core/config/config.js';
 import type { KioskConfig } from '../core/config/config.js';
@@ -11,7 +11,8 @@ import { resolvePolicy } from '../core/policy/policy.js';
 import { openDatabase, DATABASE_FILE } from '../core/store/db.js';
 import { DEVICE_KEY_FILE, loadOrCreateDeviceKey } from '../core/identity/device-key.js';
 import { BATCHES_PATH, HEADER } from '../core/upload/protocol.js';
-import { resolveUploadConfig } from '../core/upload/service.js';
+import { HEARTBEAT_FILE, resolveUploadConfig } from '../core/upload/service.js';
+import type { HeartbeatOutcome } from '../core/upload/heartbeat.js';
 import type { DeviceHealth } from '../core/devices/types.js';
 import { DeviceManager } from '../../native-bridge/manager.js';
 import { listPorts } from '../../native-bridge/ports.js';
@@ -195,6 +196,29 @@ async function checkCollector(dataDir: string, config: KioskConfig | null, env: 
   return [reachable, warn('collector-key', `unexpected answer ${res.status} to the registration probe`, 'check that the URL points at the collector')];
 }
 
+/**
+ * The running kiosk's last heartbeat (docs/upload-protocol.md §11), as its upload worker recorded it
+ * in the data directory: what the platform's fleet view last heard from this kiosk, and why not.
+ */
+function checkHeartbeat(dataDir: string, config: KioskConfig | null, env: NodeJS.ProcessEnv, now: number): Check[] {
+  if (!config || !(env.KIOSK_COLLECTOR_URL ?? resolveUploadConfig(config).collectorUrl)) return [];
+  let last: HeartbeatOutcome;
+  try {
+    last = JSON.parse(readFileSync(join(dataDir, HEARTBEAT_FILE), 'utf8')) as HeartbeatOutcome;
+  } catch {
+    return [warn('heartbeat', 'no heartbeat recorded yet', `the running kiosk sends one at start and every upload.heartbeatSeconds (${config.upload.heartbeatSeconds} s); start it, or look in its log for "heartbeat:"`)];
+  }
+  const when = `${new Date(last.at).toISOString()} (${ageText(Math.max(0, now - Math.floor(last.at / 1000)))} ago)`;
+  if (last.ok) return [pass('heartbeat', `last heartbeat ${when} received by the collector; clock offset ${last.clockOffsetMs} ms`)];
+  const fix =
+    last.reason === 'KIOSK_UNKNOWN'
+      ? 'register this kiosk on the collector (see the collector-key check)'
+      : last.reason === 'COLLECTOR_ERROR' && last.httpStatus === 404
+        ? 'update the collector: it predates heartbeats'
+        : 'check the link to the collector; the kiosk tries again every upload.heartbeatSeconds';
+  return [warn('heartbeat', `last heartbeat ${when} failed: ${last.reason}${last.httpStatus ? ` (HTTP ${last.httpStatus})` : ''}: ${last.message}`, fix)];
+}
+
 async function checkSerialPorts(): Promise<Check> {
   try {
     const { ports } = await listPorts();
@@ -271,6 +295,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     checkClock(options.dataDir, config, now),
     ...checkLists(options.dataDir, config, now),
     ...(await checkCollector(options.dataDir, config, env, options.collectorTimeoutMs ?? 5000)),
+    ...checkHeartbeat(options.dataDir, config, env, now),
     await checkSerialPorts(),
     ...(options.devices === false ? [] : await checkDevices(config, options.deviceWaitMs ?? 3000)),
     checkCamera(),

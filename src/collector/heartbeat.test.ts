@@ -46,9 +46,12 @@ function heartbeater(id: DeviceIdentity, state: { snap: HeartbeatSnapshot; kiosk
   return new Heartbeater({ collectorUrl: collector.url, identity: id, snapshot: async () => state.snap, backlog: () => state.backlog ?? 0, intervalMs: 60_000, timeoutMs: 5_000, now: () => state.kioskNow() });
 }
 
-async function fleet(query = ''): Promise<{ status: number; json: Record<string, any> }> {
+/** The endpoint's answer as JSON (FleetPage with ISO times; a refusal's reason). */
+type FleetJson = { total: number; page: number; pageSize: number; alertCounts: Record<FleetAlert, number>; reason?: string; kiosks: (Record<string, unknown> & { kioskId: string; alerts: FleetAlert[]; devices: unknown[]; configRevision: number | null; backlog: number | null; lastHeartbeatAt: string | null })[] };
+
+async function fleet(query = ''): Promise<{ status: number; json: FleetJson }> {
   const res = await fetch(`${collector.url}/v1/fleet/kiosks${query}`, { headers: operator });
-  return { status: res.status, json: (await res.json()) as Record<string, any> };
+  return { status: res.status, json: (await res.json()) as FleetJson };
 }
 
 async function alertsOf(kioskId: string): Promise<FleetAlert[]> {
@@ -136,7 +139,7 @@ describe.each(BACKENDS)('heartbeats on $name', (backend) => {
     await hb.sendNow();
     kept = await collector.db.heartbeatHistory(kiosk.kioskId, 100);
     expect(kept.map((h) => h.body.configRevision)).toEqual([99]);
-    expect((await fleet()).json.kiosks[0].configRevision).toBe(99);
+    expect((await fleet()).json.kiosks[0]!.configRevision).toBe(99);
     await hb.stop();
   });
 
@@ -149,7 +152,7 @@ describe.each(BACKENDS)('heartbeats on $name', (backend) => {
     const { json } = await fleet();
     expect(json.total).toBe(1);
     expect(json.kiosks.map((k: { kioskId: string }) => k.kioskId)).toEqual([kiosk.kioskId]);
-    expect(json.kiosks[0].lastHeartbeatAt).toBeNull();
+    expect(json.kiosks[0]!.lastHeartbeatAt).toBeNull();
     expect(logLines).toContainEqual(expect.stringContaining(`heartbeat refused: kiosk ${stranger.kioskId} -> 401 KIOSK_UNKNOWN`));
     await hb.stop();
   });
@@ -169,7 +172,7 @@ describe.each(BACKENDS)('heartbeats on $name', (backend) => {
     expect(await postRaw(bad, { [HEADER.kioskId]: kiosk.kioskId, [HEADER.signature]: b64url(kiosk.sign(bad)) })).toMatchObject({ status: 400, json: { reason: 'HEARTBEAT_INVALID' } });
     const history = await collector.db.heartbeatHistory(kiosk.kioskId, 10);
     expect(history.map((h) => h.body.backlog)).toEqual([0]);
-    expect((await fleet()).json.kiosks[0].backlog).toBe(0);
+    expect((await fleet()).json.kiosks[0]!.backlog).toBe(0);
     expect(logLines.filter((l) => l.startsWith('heartbeat refused'))).toHaveLength(3);
   });
 
@@ -198,7 +201,7 @@ describe.each(BACKENDS)('heartbeats on $name', (backend) => {
     state.snap = snapshot({ devices: [{ device: 'thermometer', configured: true, connected: true, fault: 'FRAME_TIMEOUT', lastError: 'FRAME_TIMEOUT' }] });
     await hb.sendNow();
     expect(await alertsOf(kiosk.kioskId)).toEqual(['device-offline']);
-    expect((await fleet()).json.kiosks[0].devices[0]).toEqual({ device: 'thermometer', configured: true, connected: true, fault: 'FRAME_TIMEOUT', lastError: 'FRAME_TIMEOUT' });
+    expect((await fleet()).json.kiosks[0]!.devices[0]).toEqual({ device: 'thermometer', configured: true, connected: true, fault: 'FRAME_TIMEOUT', lastError: 'FRAME_TIMEOUT' });
     collectorNow += 60_000;
     state.snap = snapshot({ devices: [{ device: 'idcard', configured: true, connected: false, fault: 'PORT_UNAVAILABLE', lastError: null }] });
     await hb.sendNow();

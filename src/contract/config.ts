@@ -158,6 +158,7 @@ export const uploadConfigSchema = z.strictObject({
   maxEntriesPerSecond: z.number().int().min(0).default(30_000).describe('drain pace limit in entries/s (0: none)'),
   requestTimeoutMs: z.number().int().min(100).default(15_000).describe('one request times out after this'),
   listSyncMinutes: z.number().min(0.01).default(15).describe('how often to ask for newer trust/status lists while online'),
+  heartbeatSeconds: z.number().int().min(10).max(3600).default(60).describe('how often the kiosk reports its health to the collector (docs/upload-protocol.md §11)'),
   caFile: z.string().nullable().default(null).describe('PEM file of a private CA for an https collector'),
   allowInsecureHttp: z.boolean().default(false).describe('allow plain http to a collector beyond this machine (names in clear)'),
 });

@@ -253,6 +253,7 @@ const UI: Record<Language, Table> = {
     'settings.field.admin.sessionIdleSeconds': '管理会话空闲超时（秒）',
     'settings.field.upload.collectorUrl': '上传服务器地址',
     'settings.field.upload.listSyncMinutes': '列表同步间隔（分钟）',
+    'settings.field.upload.heartbeatSeconds': '健康报告间隔（秒）',
     // Venue and policy, the integrator's screen (src/renderer/console/panels/policy.tsx; docs/integrator-setup.md "Venue and policy").
     'panel.policy': '场所与规则',
     'policy.group.venue': '场所与本机',
@@ -838,6 +839,7 @@ const UI: Record<Language, Table> = {
     'settings.field.admin.sessionIdleSeconds': 'Admin session idle (s)',
     'settings.field.upload.collectorUrl': 'Collector URL',
     'settings.field.upload.listSyncMinutes': 'List sync every (min)',
+    'settings.field.upload.heartbeatSeconds': 'Health report every (s)',
     // Venue and policy, the integrator's screen (src/renderer/console/panels/policy.tsx; docs/integrator-setup.md "Venue and policy").
     'panel.policy': 'Venue and policy',
     'policy.group.venue': 'Venue and kiosk',

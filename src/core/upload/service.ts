@@ -4,7 +4,8 @@
 //
 // Configuration: the `upload` section of config.json (or the collector URL given on the command
 // line / KIOSK_COLLECTOR_URL). Without a collector URL nothing starts and the kiosk is simply offline.
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { Connectivity } from '../../contract/api.js';
 import type { ListCache } from '../codes/list-cache.js';
@@ -12,8 +13,9 @@ import { uploadConfigSchema, type KioskConfig } from '../../contract/config.js';
 import type { EntryStore } from '../store/entry-store.js';
 import { listCacheInstaller, syncLists, type ListSyncOutcome } from './list-sync.js';
 import { isInsecureCollectorUrl, type TlsOptions } from './http.js';
-import { startUploadWorker, type UploadWorker } from './upload-worker.js';
-import type { UploadEvent, UploadStatus } from './uploader.js';
+import { startUploadWorker, type UploadWorker, type UploadWorkerEvent } from './upload-worker.js';
+import type { UploadStatus } from './uploader.js';
+import type { HeartbeatOutcome, HeartbeatSnapshot } from './heartbeat.js';
 
 // The `upload` section of the one configuration document (src/contract/config.ts).
 export { uploadConfigSchema };
@@ -34,7 +36,15 @@ export interface UploadServiceOptions {
   lists: ListCache;
   /** Operational log: counts, seqs, reasons, never entry contents. */
   log: (line: string) => void;
+  /**
+   * The main thread's part of each heartbeat (docs/upload-protocol.md §11): lists, devices,
+   * configuration, disk. Null while the kiosk is still starting. Without it no heartbeats are sent.
+   */
+  heartbeat?: () => Promise<HeartbeatSnapshot | null>;
 }
+
+/** The last heartbeat's outcome, kept beside the data for `kiosk doctor` (another process). */
+export const HEARTBEAT_FILE = 'heartbeat-last.json';
 
 export interface UploadService {
   connectivity(): Connectivity;
@@ -44,6 +54,8 @@ export interface UploadService {
   syncListsNow(): Promise<ListSyncOutcome[]>;
   lastListSync(): ListSyncOutcome[];
   uploadStatus(): UploadStatus | null;
+  /** The last heartbeat's outcome since this start (null before the first). */
+  lastHeartbeat(): HeartbeatOutcome | null;
   close(): Promise<void>;
 }
 
@@ -61,7 +73,7 @@ function batchLog(log: (line: string) => void, everyMs = 5_000) {
     lastAt = Date.now();
   };
   return {
-    add(e: Extract<UploadEvent, { type: 'sent' }>) {
+    add(e: Extract<UploadWorkerEvent, { type: 'sent' }>) {
       if (sum && sum.stream !== e.stream) flush();
       sum ??= { batches: 0, entries: 0, accepted: 0, replays: 0, first: e.firstSeq, last: e.lastSeq, stream: e.stream };
       sum.batches += 1;
@@ -88,6 +100,22 @@ export function startUploadService(options: UploadServiceOptions): UploadService
   let online = false;
   let wasOffline = false;
   let listOutcomes: ListSyncOutcome[] = [];
+  let heartbeat: HeartbeatOutcome | null = null;
+  // One log line when the outcome changes (first one, ok ↔ failed, another reason), not one a minute.
+  const heartbeatSeen = (outcome: HeartbeatOutcome) => {
+    const before = heartbeat;
+    heartbeat = outcome;
+    if (!before || before.ok !== outcome.ok || before.reason !== outcome.reason) {
+      log(outcome.ok ? `heartbeat: ok (${outcome.message})` : `heartbeat: ${outcome.reason}${outcome.httpStatus ? ` (HTTP ${outcome.httpStatus})` : ''}: ${outcome.message}`);
+    }
+    try {
+      const file = join(options.dataDir, HEARTBEAT_FILE);
+      writeFileSync(`${file}.tmp`, JSON.stringify(outcome), { mode: 0o600 });
+      renameSync(`${file}.tmp`, file);
+    } catch {
+      // doctor then says it has no record; the log has the outcome
+    }
+  };
   let worker: UploadWorker | null = null;
   let closed = false;
   let url = config.collectorUrl;
@@ -126,7 +154,21 @@ export function startUploadService(options: UploadServiceOptions): UploadService
     return listOutcomes;
   };
   if (url) {
-    worker = startUploadWorker({ dataDir: options.dataDir, collectorUrl: url, batchSize: config.batchSize, requestTimeoutMs: config.requestTimeoutMs, maxEntriesPerSecond: config.maxEntriesPerSecond, ...(tls.ca ? { caPem: tls.ca } : {}) }, (e: UploadEvent | { type: 'fatal'; reason: string; message: string }) => {
+    const workerOptions = {
+      dataDir: options.dataDir,
+      collectorUrl: url,
+      batchSize: config.batchSize,
+      requestTimeoutMs: config.requestTimeoutMs,
+      maxEntriesPerSecond: config.maxEntriesPerSecond,
+      ...(tls.ca ? { caPem: tls.ca } : {}),
+      ...(options.heartbeat ? { heartbeatSeconds: config.heartbeatSeconds } : {}),
+    };
+    worker = startUploadWorker(workerOptions, (e: UploadWorkerEvent) => {
+      if (e.type === 'heartbeat') {
+        heartbeatSeen(e.outcome);
+        changed();
+        return;
+      }
       if (e.type === 'sent') {
         // The link is back after an outage: the lists may have moved on meanwhile, ask now.
         if (!online && wasOffline) void syncListsNow().catch((err: Error) => log(`lists: sync failed: ${err.message}`));
@@ -146,7 +188,7 @@ export function startUploadService(options: UploadServiceOptions): UploadService
         sentLog.flush();
       }
       void refresh();
-    });
+    }, options.heartbeat);
     log(`upload: sending to ${url}`);
   }
 
@@ -174,6 +216,7 @@ export function startUploadService(options: UploadServiceOptions): UploadService
     syncListsNow,
     lastListSync: () => listOutcomes,
     uploadStatus: () => status,
+    lastHeartbeat: () => heartbeat,
     close: async () => {
       closed = true;
       sentLog.flush();

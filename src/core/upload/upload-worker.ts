@@ -8,6 +8,7 @@ import { setPriority } from 'node:os';
 import { loadOrCreateDeviceKey } from '../identity/device-key.js';
 import { openStoreUploadSource } from './store-source.js';
 import { Uploader, type UploadEvent, type UploadStatus } from './uploader.js';
+import { Heartbeater, type HeartbeatOutcome, type HeartbeatSnapshot } from './heartbeat.js';
 
 export interface UploadWorkerOptions {
   dataDir: string;
@@ -23,10 +24,26 @@ export interface UploadWorkerOptions {
   caPem?: string;
   /** Drain pace limit (Uploader default 30,000; 0 = none). */
   maxEntriesPerSecond?: number;
+  /**
+   * Heartbeat interval (docs/upload-protocol.md §11): one at start, then every this many seconds and
+   * at once when a batch goes through after a failed heartbeat. Absent: none (the parent gives no
+   * snapshot to send).
+   */
+  heartbeatSeconds?: number;
 }
 
-type ToWorker = { type: 'nudge' } | { type: 'status'; id: number } | { type: 'stop' } | { type: 'pause' } | { type: 'resume' };
-type FromWorker = { type: 'event'; event: UploadEvent } | { type: 'status'; id: number; status: UploadStatus } | { type: 'stopped' } | { type: 'paused' } | { type: 'fatal'; reason: string; message: string };
+/** What the worker reports besides the uploader's own events. */
+export type UploadWorkerEvent = UploadEvent | { type: 'fatal'; reason: string; message: string } | { type: 'heartbeat'; outcome: HeartbeatOutcome };
+
+type ToWorker = { type: 'nudge' } | { type: 'status'; id: number } | { type: 'stop' } | { type: 'pause' } | { type: 'resume' } | { type: 'snapshot'; id: number; snapshot: HeartbeatSnapshot | null };
+type FromWorker =
+  | { type: 'event'; event: UploadEvent }
+  | { type: 'status'; id: number; status: UploadStatus }
+  | { type: 'stopped' }
+  | { type: 'paused' }
+  | { type: 'fatal'; reason: string; message: string }
+  | { type: 'heartbeat'; outcome: HeartbeatOutcome }
+  | { type: 'snapshot?'; id: number };
 
 export interface UploadWorker {
   status(): Promise<UploadStatus>;
@@ -39,8 +56,16 @@ export interface UploadWorker {
   stop(): Promise<void>;
 }
 
-/** Starts the uploader in a worker thread. `onEvent` gets progress and failures (no entry contents). */
-export function startUploadWorker(options: UploadWorkerOptions, onEvent: (e: UploadEvent | { type: 'fatal'; reason: string; message: string }) => void = () => undefined): UploadWorker {
+/**
+ * Starts the uploader in a worker thread. `onEvent` gets progress, failures and heartbeat outcomes (no
+ * entry contents). `heartbeatSnapshot` gives the main thread's part of each heartbeat (lists, devices,
+ * configuration, disk): the worker asks for it when one is due.
+ */
+export function startUploadWorker(
+  options: UploadWorkerOptions,
+  onEvent: (e: UploadWorkerEvent) => void = () => undefined,
+  heartbeatSnapshot?: () => Promise<HeartbeatSnapshot | null> | HeartbeatSnapshot | null,
+): UploadWorker {
   const here = new URL(import.meta.url);
   let worker: Worker;
   if (here.pathname.endsWith('.ts')) {
@@ -61,6 +86,13 @@ export function startUploadWorker(options: UploadWorkerOptions, onEvent: (e: Upl
     else if (m.type === 'stopped') stopped();
     else if (m.type === 'paused') paused();
     else if (m.type === 'fatal') onEvent(m);
+    else if (m.type === 'heartbeat') onEvent(m);
+    else if (m.type === 'snapshot?') {
+      void Promise.resolve()
+        .then(() => heartbeatSnapshot?.() ?? null)
+        .catch(() => null)
+        .then((snapshot) => worker.postMessage({ type: 'snapshot', id: m.id, snapshot } satisfies ToWorker));
+    }
   });
   worker.on('error', (err) => onEvent({ type: 'fatal', reason: 'COLLECTOR_ERROR', message: `upload worker failed: ${err.message}` }));
   const send = (m: ToWorker) => worker.postMessage(m);
@@ -105,6 +137,9 @@ function runWorker(): void {
 
   let source;
   let uploader: Uploader;
+  let heartbeater: Heartbeater | null = null;
+  let nextSnapshot = 0;
+  const snapshotWaiting = new Map<number, (s: HeartbeatSnapshot | null) => void>();
   try {
     const identity = loadOrCreateDeviceKey(options.dataDir);
     source = openStoreUploadSource(options.dataDir, options.databaseFile ? { file: options.databaseFile } : {});
@@ -120,21 +155,48 @@ function runWorker(): void {
       ...(options.idlePollMs ? { idlePollMs: options.idlePollMs } : {}),
       ...(options.caPem ? { tls: { ca: options.caPem } } : {}),
       ...(options.maxEntriesPerSecond !== undefined ? { maxEntriesPerSecond: options.maxEntriesPerSecond } : {}),
-      onEvent: (event) => post({ type: 'event', event }),
+      onEvent: (event) => {
+        post({ type: 'event', event });
+        // A batch went through: the link is back; a heartbeat that failed is sent again now.
+        if (event.type === 'sent') heartbeater?.connected();
+      },
     });
+    if (options.heartbeatSeconds) {
+      const up = uploader;
+      heartbeater = new Heartbeater({
+        collectorUrl: options.collectorUrl,
+        identity,
+        snapshot: () =>
+          new Promise((resolve) => {
+            const id = nextSnapshot++;
+            snapshotWaiting.set(id, resolve);
+            post({ type: 'snapshot?', id });
+          }),
+        backlog: () => Object.values(up.status().streams).reduce((n, s) => n + s.backlog, 0),
+        intervalMs: options.heartbeatSeconds * 1000,
+        timeoutMs: Math.min(options.requestTimeoutMs ?? 15_000, 15_000),
+        ...(options.caPem ? { tls: { ca: options.caPem } } : {}),
+        onOutcome: (outcome) => post({ type: 'heartbeat', outcome }),
+      });
+    }
   } catch (err) {
     const e = err as Error & { reason?: string };
     post({ type: 'fatal', reason: e.reason ?? 'STORAGE_UNAVAILABLE', message: e.message });
     return;
   }
   const src = source;
+  const beats = heartbeater;
   parentPort!.on('message', (m: ToWorker) => {
-    if (m.type === 'nudge') uploader.nudge();
+    if (m.type === 'snapshot') {
+      snapshotWaiting.get(m.id)?.(m.snapshot);
+      snapshotWaiting.delete(m.id);
+    } else if (m.type === 'nudge') uploader.nudge();
     else if (m.type === 'status') post({ type: 'status', id: m.id, status: uploader.status() });
     else if (m.type === 'pause') void uploader.stop({ abortInFlight: false }).then(() => post({ type: 'paused' }));
     else if (m.type === 'resume') uploader.start();
     else if (m.type === 'stop') {
-      void uploader.stop().then(() => {
+      for (const resolve of snapshotWaiting.values()) resolve(null);
+      void Promise.all([uploader.stop(), beats?.stop()]).then(() => {
         src.close();
         post({ type: 'stopped' });
         parentPort!.close();
@@ -142,6 +204,7 @@ function runWorker(): void {
     }
   });
   uploader.start();
+  beats?.start();
 }
 
 if (!isMainThread && (workerData as { collectorUrl?: unknown } | null)?.collectorUrl) runWorker();
