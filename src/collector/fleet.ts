@@ -47,7 +47,8 @@ export interface FleetQuery {
   now: number;
   thresholds: FleetThresholds;
   venue?: string | null;
-  alert?: FleetAlert | null;
+  /** One alert, or 'any': kiosks with at least one. */
+  alert?: FleetAlert | 'any' | null;
   /** 1-based. */
   page: number;
   pageSize: number;
@@ -162,12 +163,13 @@ export function fleetSql(enabled: string): { page: string; counts: string } {
     FROM kiosks k LEFT JOIN kiosk_heartbeats_latest h ON h.kiosk_id = k.kiosk_id
    WHERE (CAST(:venue AS TEXT) IS NULL OR h.venue_id = CAST(:venue AS TEXT))
 )`;
-  const which = `(CAST(:alert AS TEXT) IS NULL${FLEET_ALERTS.map((a) => ` OR (CAST(:alert AS TEXT) = '${a}' AND ${flagColumn(a)} = 1)`).join('')})`;
+  const anyFlag = `(${FLEET_ALERTS.map(flagColumn).join(' + ')}) > 0`;
+  const which = `(CAST(:alert AS TEXT) IS NULL OR (CAST(:alert AS TEXT) = 'any' AND ${anyFlag})${FLEET_ALERTS.map((a) => ` OR (CAST(:alert AS TEXT) = '${a}' AND ${flagColumn(a)} = 1)`).join('')})`;
   return {
     page: `${base}
 SELECT * FROM f WHERE ${which} ORDER BY kid LIMIT :limit OFFSET :offset`,
     counts: `${base}
-SELECT count(*) AS n, ${FLEET_ALERTS.map((a) => `coalesce(sum(${flagColumn(a)}), 0) AS ${flagColumn(a)}`).join(', ')} FROM f`,
+SELECT count(*) AS n, coalesce(sum(CASE WHEN ${anyFlag} THEN 1 ELSE 0 END), 0) AS any_alert, ${FLEET_ALERTS.map((a) => `coalesce(sum(${flagColumn(a)}), 0) AS ${flagColumn(a)}`).join(', ')} FROM f`,
   };
 }
 
@@ -240,6 +242,7 @@ export function fleetKiosk(r: Record<string, unknown>, now: number): FleetKiosk 
 
 /** Kiosks the query matches (all pages): the venue's fleet, or those with the asked alert. Counts ran with alert = null. */
 export function fleetTotal(counts: Record<string, unknown> | undefined, q: Pick<FleetQuery, 'alert'>): number {
+  if (q.alert === 'any') return Number(counts?.any_alert ?? 0);
   return q.alert ? alertCounts(counts)[q.alert] : Number(counts?.n ?? 0);
 }
 
@@ -250,7 +253,7 @@ export function alertCounts(r: Record<string, unknown> | undefined): Record<Flee
 /** `GET /v1/fleet/kiosks?venue=&alert=&page=&pageSize=`: the query string, checked. */
 export const fleetQuerySchema = z.strictObject({
   venue: z.string().min(1).max(64).optional(),
-  alert: z.enum(FLEET_ALERTS).optional(),
+  alert: z.enum([...FLEET_ALERTS, 'any']).optional(),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(500).default(100),
 });

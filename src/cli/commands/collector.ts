@@ -16,6 +16,7 @@ import { ensurePrivateDir, loadOrCreateStatusToken } from '../../collector/files
 import { CliError, dataDirOf, printJson, withDataDir, type CommandIo } from '../program.js';
 import type { RegisterCommand } from './index.js';
 import { untilStopRequested } from '../stop-request.js';
+import { DEFAULT_FLEET_THRESHOLDS, FLEET_ALERTS, fleetQuerySchema } from '../../collector/fleet.js';
 
 interface CollectorOpts {
   dataDir?: string;
@@ -263,6 +264,31 @@ export const register: RegisterCommand = (program, io) => {
           io.stderr.write(`warning: kiosk ${k.kioskId}${k.name ? ` (${k.name})` : ''}: its entries carry kioskId ${JSON.stringify(k.entryKioskId)}, not its key's id; set kioskId in its config.json to ${k.kioskId}\n`);
         }
         printJson(io, rows);
+      } finally {
+        await db.close();
+      }
+    });
+
+  // The fleet view (docs/upload-protocol.md §11) on the collector's own host, read from its database:
+  // what GET /v1/fleet/kiosks answers, with the same alerts at the same thresholds.
+  common(cmd.command('fleet'))
+    .description('print every kiosk with its latest heartbeat (version, config revision, lists, devices, backlog, clock, disk) and its alerts')
+    .option('--alerts', 'only kiosks with an alert')
+    .option('--alert <alert>', `only kiosks with this alert: ${FLEET_ALERTS.join(', ')}`)
+    .option('--venue <venue>', 'only kiosks at this venue')
+    .option('--page <n>', 'page (1-based)', '1')
+    .option('--page-size <n>', 'kiosks per page (at most 500)', '100')
+    .option('--silent-minutes <n>', `silent after this many minutes without a heartbeat (default ${DEFAULT_FLEET_THRESHOLDS.silentMinutes})`)
+    .action(async (opts: CollectorOpts & { alerts?: boolean; alert?: string; venue?: string; page: string; pageSize: string; silentMinutes?: string }) => {
+      const q = fleetQuerySchema.safeParse({ ...(opts.venue ? { venue: opts.venue } : {}), ...(opts.alert || opts.alerts ? { alert: opts.alert ?? 'any' } : {}), page: opts.page, pageSize: opts.pageSize });
+      if (!q.success) throw new CliError('FLEET_QUERY_INVALID', `${q.error.issues[0]?.path.join('.') ?? 'query'}: ${q.error.issues[0]?.message ?? 'invalid'}`, 2);
+      const thresholds = { ...DEFAULT_FLEET_THRESHOLDS, ...(opts.silentMinutes ? { silentMinutes: positiveInt(opts.silentMinutes, '--silent-minutes') } : {}) };
+      const db = await openDb(opts);
+      try {
+        const now = Date.now();
+        const page = await db.fleet({ now, thresholds, venue: q.data.venue ?? null, alert: q.data.alert ?? null, page: q.data.page, pageSize: q.data.pageSize });
+        const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+        printJson(io, { now: iso(now), thresholds, ...page, kiosks: page.kiosks.map((k) => ({ ...k, lastHeartbeatAt: iso(k.lastHeartbeatAt), lastUploadAt: iso(k.lastUploadAt) })) });
       } finally {
         await db.close();
       }

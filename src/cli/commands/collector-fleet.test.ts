@@ -1,0 +1,86 @@
+// `kiosk collector fleet [--alerts]` (docs/upload-protocol.md §11): the fleet view read from the
+// collector's own database, on a real SQLite file with heartbeats stored as the endpoint stores them.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { main } from '../main.js';
+import { generateIdentity } from '../../core/identity/device-key.js';
+import { openCollectorStorage } from '../../collector/storage.js';
+import { DEFAULT_HEARTBEAT_RETENTION } from '../../collector/fleet.js';
+import type { HeartbeatBody } from '../../core/upload/protocol.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cli-fleet-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += String(d)));
+  stderr.on('data', (d) => (err += String(d)));
+  const code = await main(args, { stdout, stderr, stdin: new PassThrough() });
+  return { code, out, err };
+}
+
+function heartbeat(kioskId: string, sentAt: number, over: Partial<HeartbeatBody> = {}): HeartbeatBody {
+  return {
+    v: 1,
+    kioskId,
+    sentAt,
+    venueId: 'venue-a',
+    softwareVersion: '0.1.0',
+    configRevision: 2,
+    trustList: { state: 'fresh', seq: 1, issuedAt: sentAt - 3600_000, ageHours: 1 },
+    statusList: { state: 'fresh', seq: 1, ageHours: 1 },
+    devices: [],
+    backlog: 0,
+    clockOffsetMs: null,
+    freeDiskBytes: 50 * 1024 ** 3,
+    ...over,
+  };
+}
+
+describe('kiosk collector fleet', () => {
+  it('lists every kiosk with its alerts, and only those with one under --alerts', async () => {
+    const db = join(dir, 'collector.sqlite3');
+    const storage = await openCollectorStorage(db);
+    const well = generateIdentity();
+    const faulty = generateIdentity();
+    const silent = generateIdentity();
+    const now = Date.now();
+    try {
+      await storage.registerKiosk(well.kioskId, well.publicKey, 'well');
+      await storage.registerKiosk(faulty.kioskId, faulty.publicKey, 'faulty');
+      await storage.registerKiosk(silent.kioskId, silent.publicKey, 'silent');
+      await storage.storeHeartbeat(heartbeat(well.kioskId, now), now, 0, DEFAULT_HEARTBEAT_RETENTION);
+      await storage.storeHeartbeat(heartbeat(faulty.kioskId, now, { devices: [{ device: 'idcard', configured: true, connected: false, fault: 'PORT_UNAVAILABLE', lastError: null }] }), now, 0, DEFAULT_HEARTBEAT_RETENTION);
+      // Last heard from an hour ago.
+      await storage.storeHeartbeat(heartbeat(silent.kioskId, now - 3600_000), now - 3600_000, 0, DEFAULT_HEARTBEAT_RETENTION);
+    } finally {
+      await storage.close();
+    }
+    const all = await run(['collector', 'fleet', '--db', db]);
+    expect(all.code).toBe(0);
+    const view = JSON.parse(all.out) as { total: number; alertCounts: Record<string, number>; kiosks: { name: string; alerts: string[] }[] };
+    expect(view.total).toBe(3);
+    expect(view.alertCounts).toMatchObject({ silent: 1, 'device-offline': 1 });
+    expect(Object.fromEntries(view.kiosks.map((k) => [k.name, k.alerts]))).toEqual({ well: [], faulty: ['device-offline'], silent: ['silent'] });
+    const alerts = JSON.parse((await run(['collector', 'fleet', '--alerts', '--db', db])).out) as typeof view;
+    expect(alerts.total).toBe(2);
+    expect(alerts.kiosks.map((k) => k.name).sort()).toEqual(['faulty', 'silent']);
+    const one = JSON.parse((await run(['collector', 'fleet', '--alert', 'silent', '--db', db])).out) as typeof view;
+    expect(one.kiosks.map((k) => k.name)).toEqual(['silent']);
+    // A longer silence threshold: the hour-old kiosk is no longer silent.
+    const patient = JSON.parse((await run(['collector', 'fleet', '--alerts', '--silent-minutes', '90', '--db', db])).out) as typeof view;
+    expect(patient.kiosks.map((k) => k.name)).toEqual(['faulty']);
+    const bad = await run(['collector', 'fleet', '--alert', 'on-fire', '--db', db]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('FLEET_QUERY_INVALID');
+  });
+});
