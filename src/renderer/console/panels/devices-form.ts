@@ -1,8 +1,9 @@
 // The devices screen's pure parts (panels/devices.tsx): the form and the settings core receives,
 // checked with the contract's device schema; calibration from reference points; the frame log's rows.
 // Kept apart from the TSX so they are unit-tested without a DOM (devices.test.ts).
-import type { FrameLogEntryView, SetupDevice } from '../../../contract/api.js';
-import { configProblemsOf, GateConfigSchema, IdCardConfigSchema, ScannerConfigSchema, ThermometerConfigSchema, ThermometerProtocolSchema } from '../../../contract/config.js';
+import type { FrameLogEntryView, Language, SetupDevice } from '../../../contract/api.js';
+import { configProblemsIn } from '../config-meanings.js';
+import { GateConfigSchema, IdCardConfigSchema, ScannerConfigSchema, ThermometerConfigSchema, ThermometerProtocolSchema } from '../../../contract/config.js';
 
 export const DEVICES: SetupDevice[] = ['idcard', 'thermometer', 'scanner', 'gate'];
 export const SCHEMA = { idcard: IdCardConfigSchema, thermometer: ThermometerConfigSchema, scanner: ScannerConfigSchema, gate: GateConfigSchema } as const;
@@ -94,11 +95,12 @@ export function settingsOf(device: SetupDevice, form: Form, running: Settings): 
 }
 
 /** The form checked with the device's own schema: `devices.<kind>.<path>` → what is wrong. */
-export function validateDevice(device: SetupDevice, settings: Settings): Record<string, string> {
+export function validateDevice(device: SetupDevice, settings: Settings, language: Language = 'en'): Record<string, string> {
   if (settings === null) return {};
   const parsed = SCHEMA[device].safeParse(settings);
   const errors: Record<string, string> = {};
-  if (!parsed.success) for (const p of configProblemsOf(parsed.error)) errors[`devices.${device}${p.path ? `.${p.path}` : ''}`] ??= p.message;
+  // In the screen's language (config-meanings.ts): the device card shows these beside its fields.
+  if (!parsed.success) for (const p of configProblemsIn(parsed.error, language)) errors[`devices.${device}${p.path ? `.${p.path}` : ''}`] ??= p.message;
   return errors;
 }
 

@@ -6,7 +6,7 @@
 // before it is sent (path and what is wrong); core proves a change on the device before saving it,
 // and a refused change names the device's reason while the previous settings keep running.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { DeviceSetup, DeviceTestOutcome, MethodResponse, SetupDevice } from '../../../contract/api.js';
+import type { DeviceSetup, DeviceTestOutcome, Language, MethodResponse, SetupDevice } from '../../../contract/api.js';
 import {
   appendFrames,
   BAUDS,
@@ -28,6 +28,15 @@ import {
   type Settings,
 } from './devices-form.js';
 import type { ConsolePanel, PanelProps, Translate } from '../panel.js';
+
+/**
+ * A result line kept as what happened, worded when shown: the language can change while it is on
+ * screen (the console's toggle), and a line written once would stay in the old one.
+ */
+type LiveNotice = { tone: Notice['tone']; say(t: Translate): string };
+const live = (tone: Notice['tone'], say: (t: Translate) => string): LiveNotice => ({ tone, say });
+/** The form's problems, judged again in the current language at each render. */
+type LiveErrors = (language: Language) => Record<string, string>;
 
 const reasonText = (t: Translate, reason: string) => t(`deviceReason.${reason}`, { defaultValue: reason });
 const clock = (at: number) => {
@@ -184,7 +193,7 @@ function DeviceCard(props: {
   );
 }
 
-function Calibration(props: { t: Translate; reading: MethodResponse<'getFrameLog'>['lastReading']; running: Settings; busy: boolean; onSave(c: { offsetC: number; gain: number }): void }) {
+function Calibration(props: { t: Translate; language: Language; reading: MethodResponse<'getFrameLog'>['lastReading']; running: Settings; busy: boolean; onSave(c: { offsetC: number; gain: number }): void }) {
   const { t, reading, running } = props;
   const [reference, setReference] = useState('');
   const [points, setPoints] = useState<Array<{ raw: number; reference: number }>>([]);
@@ -194,7 +203,7 @@ function Calibration(props: { t: Translate; reading: MethodResponse<'getFrameLog
   const c = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${x.toFixed(2)} °C`);
   const refValue = Number(reference.replace(',', '.'));
   const canTake = reading?.rawCelsius !== null && reading?.rawCelsius !== undefined && reference.trim() !== '' && Number.isFinite(refValue);
-  const problems = computed ? validateDevice('thermometer', { ...running, offsetC: computed.offsetC, gain: computed.gain }) : {};
+  const problems = computed ? validateDevice('thermometer', { ...running, offsetC: computed.offsetC, gain: computed.gain }, props.language) : {};
   return (
     <fieldset class="device-card calibration" id="thermo-calibration">
       <legend>{t('devices.calibration')}</legend>
@@ -327,13 +336,13 @@ function FrameLog(props: { t: Translate; frames: FrameRow[]; skipped: number }) 
   );
 }
 
-function DevicesPanel({ call, t }: PanelProps) {
+function DevicesPanel({ call, t, language }: PanelProps) {
   const [setup, setSetup] = useState<DeviceSetup | null>(null);
   const [forms, setForms] = useState<Record<string, Form>>({});
-  const [errors, setErrors] = useState<Record<string, Record<string, string>>>({});
-  const [notices, setNotices] = useState<Record<string, Notice | null>>({});
+  const [errors, setErrors] = useState<Record<string, LiveErrors>>({});
+  const [notices, setNotices] = useState<Record<string, LiveNotice | null>>({});
   const [busy, setBusy] = useState<Record<string, boolean>>({});
-  const [panelNotice, setPanelNotice] = useState<string | null>(null);
+  const [panelNotice, setPanelNotice] = useState<{ reason: string; message: string } | null>(null);
   const [frames, setFrames] = useState<FrameRow[]>([]);
   const [skipped, setSkipped] = useState(0);
   const [paused, setPaused] = useState(false);
@@ -345,7 +354,7 @@ function DevicesPanel({ call, t }: PanelProps) {
   const load = async (resetForms: SetupDevice[] | 'all' = 'all') => {
     const r = await call('getDeviceSetup', {});
     if (!r.ok) {
-      setPanelNotice(`${t(`reason.${r.reason}`, { defaultValue: r.message })} (${r.reason}): ${r.message}`);
+      setPanelNotice({ reason: r.reason, message: r.message });
       return null;
     }
     setPanelNotice(null);
@@ -388,13 +397,13 @@ function DevicesPanel({ call, t }: PanelProps) {
   const apply = async (d: SetupDevice, settings: Settings, purpose: 'setup' | 'calibration' = 'setup') => {
     if (!setup) return;
     const local = validateDevice(d, settings);
-    setErrors({ ...errors, [d]: local });
+    setErrors({ ...errors, [d]: (language) => validateDevice(d, settings, language) });
     if (Object.keys(local).length > 0) {
-      setNotices({ ...notices, [d]: { tone: 'bad', text: t('devices.invalid') } });
+      setNotices({ ...notices, [d]: live('bad', (t) => t('devices.invalid')) });
       return;
     }
     setBusy((b) => ({ ...b, [d]: true }));
-    setNotices((n) => ({ ...n, [d]: { tone: 'wait', text: t('devices.proving') } }));
+    setNotices((n) => ({ ...n, [d]: live('wait', (t) => t('devices.proving')) }));
     try {
       const r = await call('applyDeviceSettings', { device: d, settings, baseRevision: setup.revision, purpose });
       if (!r.ok) {
@@ -404,20 +413,22 @@ function DevicesPanel({ call, t }: PanelProps) {
             const i = part.indexOf(': ');
             if (i > 0) byPath[part.slice(0, i)] = part.slice(i + 2);
           }
-          setErrors((e) => ({ ...e, [d]: byPath }));
+          // Core's words (it names the path): shown as core says them.
+          setErrors((e) => ({ ...e, [d]: () => byPath }));
         }
-        setNotices((n) => ({ ...n, [d]: { tone: 'bad', text: `${t(`reason.${r.reason}`, { defaultValue: r.reason })} (${r.reason}): ${r.message}` } }));
+        setNotices((n) => ({ ...n, [d]: live('bad', (t) => `${t(`reason.${r.reason}`, { defaultValue: r.reason })} (${r.reason}): ${r.message}`) }));
         return;
       }
       const v = r.value;
       if (!v.applied) {
-        const kept = v.running && typeof v.running.port === 'string' ? t('devices.keptPort', { port: v.running.port }) : t('devices.keptNone');
-        setNotices((n) => ({ ...n, [d]: { tone: 'bad', text: `${t('devices.refused')}: ${reasonText(t, v.reason)} (${v.reason}) — ${v.message}. ${kept}` } }));
+        const keptPort = v.running && typeof v.running.port === 'string' ? v.running.port : null;
+        const kept = (t: Translate) => (keptPort !== null ? t('devices.keptPort', { port: keptPort }) : t('devices.keptNone'));
+        setNotices((n) => ({ ...n, [d]: live('bad', (t) => `${t('devices.refused')}: ${reasonText(t, v.reason)} (${v.reason}) — ${v.message}. ${kept(t)}`) }));
         await load([]);
         return;
       }
       await load([d]);
-      setNotices((n) => ({ ...n, [d]: { tone: 'ok', text: t(purpose === 'calibration' ? 'devices.calibSaved' : 'devices.applied', { proven: v.proven, revision: v.revision }) } }));
+      setNotices((n) => ({ ...n, [d]: live('ok', (t) => t(purpose === 'calibration' ? 'devices.calibSaved' : 'devices.applied', { proven: v.proven, revision: v.revision })) }));
     } finally {
       setBusy((b) => ({ ...b, [d]: false }));
     }
@@ -425,10 +436,15 @@ function DevicesPanel({ call, t }: PanelProps) {
 
   const test = async (d: SetupDevice) => {
     setBusy((b) => ({ ...b, [d]: true }));
-    setNotices((n) => ({ ...n, [d]: { tone: 'wait', text: t(`devices.testing.${d}`, { seconds: TEST_MS[d] / 1000 }) } }));
+    setNotices((n) => ({ ...n, [d]: live('wait', (t) => t(`devices.testing.${d}`, { seconds: TEST_MS[d] / 1000 })) }));
     try {
       const r = await call('testDevice', { device: d, timeoutMs: TEST_MS[d] });
-      setNotices((n) => ({ ...n, [d]: r.ok ? testText(t, r.value) : { tone: 'bad', text: `${t(`reason.${r.reason}`, { defaultValue: r.reason })} (${r.reason}): ${r.message}` } }));
+      setNotices((n) => ({
+        ...n,
+        [d]: r.ok
+          ? live(testText(t, r.value).tone, (t) => testText(t, r.value).text)
+          : live('bad', (t) => `${t(`reason.${r.reason}`, { defaultValue: r.reason })} (${r.reason}): ${r.message}`),
+      }));
     } finally {
       setBusy((b) => ({ ...b, [d]: false }));
     }
@@ -448,7 +464,7 @@ function DevicesPanel({ call, t }: PanelProps) {
       </h2>
       {panelNotice && (
         <p class="device-result" data-tone="bad" role="alert">
-          {panelNotice}
+          {`${t(`reason.${panelNotice.reason}`, { defaultValue: panelNotice.message })} (${panelNotice.reason}): ${panelNotice.message}`}
         </p>
       )}
       {setup && !setup.available && (
@@ -490,8 +506,8 @@ function DevicesPanel({ call, t }: PanelProps) {
               ports={setup.ports}
               form={forms[entry.device] ?? formOf(entry.device, entry.running)}
               setForm={(f) => setForms((old) => ({ ...old, [entry.device]: f }))}
-              errors={errors[entry.device] ?? {}}
-              notice={notices[entry.device] ?? null}
+              errors={errors[entry.device]?.(language) ?? {}}
+              notice={((n) => (n ? { tone: n.tone, text: n.say(t) } : null))(notices[entry.device])}
               busy={busy[entry.device] === true || !setup.available}
               dirty={differs(entry.device, forms[entry.device], entry.running)}
               onApply={() => void apply(entry.device, settingsOf(entry.device, forms[entry.device] ?? formOf(entry.device, entry.running), entry.running))}
@@ -501,6 +517,7 @@ function DevicesPanel({ call, t }: PanelProps) {
           {thermo && thermo.running && (
             <Calibration
               t={t}
+              language={language}
               reading={reading}
               running={thermo.running}
               busy={busy.thermometer === true}

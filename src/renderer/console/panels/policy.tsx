@@ -10,6 +10,7 @@ import type { MethodResponse } from '../../../contract/api.js';
 import { checkpointConfigSchema, kioskConfigSchema, venuePolicySchema } from '../../../contract/config.js';
 import type { ConsolePanel, PanelProps, Translate } from '../panel.js';
 import { problemsFromMessage, validateChanges } from './settings.js';
+import { atMostCharacters, meaningOf } from '../config-meanings.js';
 
 type Kind = { type: 'number'; nullable: boolean } | { type: 'boolean' } | { type: 'enum'; options: string[] } | { type: 'string'; optional: boolean };
 interface Field {
@@ -143,7 +144,7 @@ function DecisionCell({ decision, reason, t, testid }: { decision: string; reaso
   );
 }
 
-function PolicyPanel({ call, t }: PanelProps) {
+function PolicyPanel({ call, t, language }: PanelProps) {
   const [loaded, setLoaded] = useState<{ revision: number; config: Record<string, unknown>; appliesLive: string[] } | null>(null);
   const [form, setForm] = useState<Record<string, string>>({});
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
@@ -181,8 +182,8 @@ function PolicyPanel({ call, t }: PanelProps) {
     : [];
   const changedPaths = new Set(changes.map((c) => c.path));
   // Judged here with core's own schema: a document of only the changed paths.
-  const localErrors = validateChanges(changes);
-  for (const c of changes) if (typeof c.value === 'string' && c.value.length > 64 && c.path.includes('.')) localErrors[c.path] ??= 'at most 64 characters';
+  const localErrors = validateChanges(changes, language);
+  for (const c of changes) if (typeof c.value === 'string' && c.value.length > 64 && c.path.includes('.')) localErrors[c.path] ??= atMostCharacters(64, language);
   const errors = { ...serverErrors, ...localErrors };
   const ruleErrors = Object.keys(localErrors).filter((p) => p.startsWith('policy.') || p.startsWith('checkpoint.'));
   const policyKey = loaded ? JSON.stringify([sectionValues(fields, form, 'policy'), sectionValues(fields, form, 'checkpoint'), loaded.revision]) : '';
@@ -333,7 +334,7 @@ function PolicyPanel({ call, t }: PanelProps) {
                         {live(f.path) ? t('settings.appliesNow') : t('settings.appliesAfterRestart')}
                       </span>
                       <p class="settings-meaning">
-                        {f.meaning} <span class="settings-default">({t('settings.default', { value: defaultText(f.defaultValue, t) })})</span>
+                        {meaningOf(f.path, f.meaning, language)} <span class="settings-default">({t('settings.default', { value: defaultText(f.defaultValue, t) })})</span>
                       </p>
                       {error && (
                         <p class="settings-error" role="alert" data-testid={`${id}-error`}>

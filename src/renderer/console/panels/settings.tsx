@@ -9,13 +9,14 @@
 import { useEffect, useState } from 'preact/hooks';
 import {
   checkpointConfigSchema,
-  configProblemsOf,
   kioskConfigSchema,
   storeSettingsSchema,
   uploadConfigSchema,
   venuePolicySchema,
   adminSettingsSchema,
 } from '../../../contract/config.js';
+import type { Language } from '../../../contract/api.js';
+import { configProblemsIn, meaningOf } from '../config-meanings.js';
 import type { ConsolePanel, PanelProps, Translate } from '../panel.js';
 
 type Kind = { type: 'number'; nullable: boolean } | { type: 'boolean' } | { type: 'enum'; options: string[] } | { type: 'string'; nullable: boolean };
@@ -117,7 +118,7 @@ function parseInput(kind: Kind, text: string): unknown {
  * The changes the form makes, validated with the contract's schema: a document holding only the
  * changed paths is parsed by kioskConfigSchema, so each value is judged in its place with core's rules.
  */
-export function validateChanges(changes: Array<{ path: string; value: unknown }>): Record<string, string> {
+export function validateChanges(changes: Array<{ path: string; value: unknown }>, language: Language = 'en'): Record<string, string> {
   const doc: Record<string, unknown> = {};
   for (const { path, value } of changes) {
     const keys = path.split('.');
@@ -127,7 +128,8 @@ export function validateChanges(changes: Array<{ path: string; value: unknown }>
   }
   const parsed = kioskConfigSchema.safeParse(doc);
   const errors: Record<string, string> = {};
-  if (!parsed.success) for (const p of configProblemsOf(parsed.error)) errors[p.path] ??= p.message;
+  // Said in the screen's language (config-meanings.ts), from the issue itself.
+  if (!parsed.success) for (const p of configProblemsIn(parsed.error, language)) errors[p.path] ??= p.message;
   return errors;
 }
 
@@ -151,7 +153,7 @@ function defaultText(value: unknown, t: Translate): string {
   return String(value);
 }
 
-function SettingsPanel({ call, t }: PanelProps) {
+function SettingsPanel({ call, t, language }: PanelProps) {
   const [loaded, setLoaded] = useState<{ revision: number; config: Record<string, unknown>; appliesLive: string[] } | null>(null);
   const [form, setForm] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -186,7 +188,7 @@ function SettingsPanel({ call, t }: PanelProps) {
 
   const save = async () => {
     if (!loaded || changes.length === 0) return;
-    const local = validateChanges(changes);
+    const local = validateChanges(changes, language);
     setErrors(local);
     if (Object.keys(local).length > 0) {
       setNotice({ tone: 'bad', text: t('settings.invalid') });
@@ -275,7 +277,7 @@ function SettingsPanel({ call, t }: PanelProps) {
                     {live(f.path) ? t('settings.appliesNow') : t('settings.appliesAfterRestart')}
                   </span>
                   <p class="settings-meaning">
-                    {f.meaning} <span class="settings-default">({t('settings.default', { value: defaultText(f.defaultValue, t) })})</span>
+                    {meaningOf(f.path, f.meaning, language)} <span class="settings-default">({t('settings.default', { value: defaultText(f.defaultValue, t) })})</span>
                   </p>
                   {error && (
                     <p class="settings-error" role="alert" data-testid={`${id}-error`}>

@@ -6,9 +6,10 @@
 // registration command as a QR the platform operator scans with the text below it, and the
 // configured kioskId beside the device key's id with a warning (and a one-tap fix) when they differ.
 import { useEffect, useState } from 'preact/hooks';
-import type { ConnectionStepView, QrMatrix, UploadSetup } from '../../../contract/api.js';
+import type { ConnectionStepView, Language, QrMatrix, UploadSetup } from '../../../contract/api.js';
 import { uploadConfigSchema } from '../../../contract/config.js';
 import type { ConsolePanel, PanelProps, Translate } from '../panel.js';
+import { stepDetailIn } from '../step-details.js';
 
 /** The QR's quiet zone, in modules (ISO/IEC 18004 asks for four). */
 const QUIET = 4;
@@ -40,7 +41,7 @@ function urlProblem(value: string, t: Translate): string | null {
 
 const STEP_ICON: Record<ConnectionStepView['state'], string> = { ok: '✓', failed: '✗', skipped: '–' };
 
-function StepList(props: { steps: ConnectionStepView[]; t: Translate }) {
+function StepList(props: { steps: ConnectionStepView[]; t: Translate; language: Language }) {
   const { t } = props;
   return (
     <ol id="uploads-steps" class="uploads-steps">
@@ -56,27 +57,28 @@ function StepList(props: { steps: ConnectionStepView[]; t: Translate }) {
               {t(`uploads.reason.${s.reason}`, { defaultValue: s.reason })} ({s.reason})
             </span>
           )}
-          {s.detail && <span class="uploads-step-detail">{s.detail}</span>}
+          {s.detail && <span class="uploads-step-detail">{stepDetailIn(s.detail, props.language)}</span>}
         </li>
       ))}
     </ol>
   );
 }
 
-function UploadsPanel({ call, t, client }: PanelProps) {
+function UploadsPanel({ call, t, client, language }: PanelProps) {
   const [setup, setSetup] = useState<UploadSetup | null>(null);
   const [url, setUrl] = useState('');
-  const [notice, setNotice] = useState<{ tone: 'ok' | 'bad'; text: string } | null>(null);
+  // Kept as what happened and worded at render, so the language toggle re-words it.
+  const [notice, setNotice] = useState<{ tone: 'ok' | 'bad'; say(t: Translate): string } | null>(null);
   const [steps, setSteps] = useState<{ url: string; steps: ConnectionStepView[] } | null>(null);
   const [testing, setTesting] = useState(false);
   const [busy, setBusy] = useState(false);
 
-  const failText = (r: { reason: string; message: string }) => `${t(`reason.${r.reason}`, { defaultValue: r.message })} (${r.reason}): ${r.message}`;
+  const failText = (r: { reason: string; message: string }) => (t: Translate) => `${t(`reason.${r.reason}`, { defaultValue: r.message })} (${r.reason}): ${r.message}`;
 
   const load = async (resetField: boolean) => {
     const r = await call('getUploadSetup', {});
     if (!r.ok) {
-      setNotice({ tone: 'bad', text: failText(r) });
+      setNotice({ tone: 'bad', say: failText(r) });
       return;
     }
     setSetup(r.value);
@@ -99,12 +101,13 @@ function UploadsPanel({ call, t, client }: PanelProps) {
     try {
       const r = await call('saveConfigChange', { baseRevision: setup.revision, changes });
       if (!r.ok) {
-        setNotice({ tone: 'bad', text: failText(r) });
+        setNotice({ tone: 'bad', say: failText(r) });
         return;
       }
       // Upload settings are read when the uploader starts (src/app/compose.ts): say so, do not pretend.
       const restart = r.value.restartNeeded.length > 0;
-      setNotice({ tone: 'ok', text: t(restart ? 'uploads.savedRestart' : 'uploads.saved', { revision: r.value.revision, paths: r.value.restartNeeded.join(', ') }) });
+      const { revision, restartNeeded } = r.value;
+      setNotice({ tone: 'ok', say: (t) => t(restart ? 'uploads.savedRestart' : 'uploads.saved', { revision, paths: restartNeeded.join(', ') }) });
       await load(true);
     } finally {
       setBusy(false);
@@ -115,7 +118,7 @@ function UploadsPanel({ call, t, client }: PanelProps) {
     if (problem) return;
     const value = url.trim() === '' ? null : url.trim();
     if (setup && value === setup.configuredUrl) {
-      setNotice({ tone: 'ok', text: t('uploads.nothingChanged') });
+      setNotice({ tone: 'ok', say: (t) => t('uploads.nothingChanged') });
       return;
     }
     void save([{ path: 'upload.collectorUrl', value }]);
@@ -129,7 +132,7 @@ function UploadsPanel({ call, t, client }: PanelProps) {
       const typed = url.trim();
       const r = await call('testCollector', typed ? { url: typed } : {});
       if (!r.ok) {
-        setNotice({ tone: 'bad', text: failText(r) });
+        setNotice({ tone: 'bad', say: failText(r) });
         return;
       }
       setSteps(r.value);
@@ -210,12 +213,12 @@ function UploadsPanel({ call, t, client }: PanelProps) {
               <p class="uploads-result-title" data-tone={allOk ? 'ok' : 'bad'}>
                 {allOk ? t('uploads.allOk') : t('uploads.notOk')} <code>{steps.url}</code>
               </p>
-              <StepList steps={steps.steps} t={t} />
+              <StepList steps={steps.steps} t={t} language={language} />
             </div>
           )}
           {notice && (
             <p id="uploads-notice" data-tone={notice.tone} role="status">
-              {notice.text}
+              {notice.say(t)}
             </p>
           )}
         </div>
