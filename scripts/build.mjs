@@ -80,6 +80,11 @@ if (rendererEntries.length) {
   if (existsSync(wasm)) cpSync(wasm, join(out, 'renderer', 'zxing_reader.wasm'));
 }
 
+// The collector's fleet console page (src/collector/console: HTML, CSS, plain browser JS) is served
+// as it is, beside the collector's transpiled modules (docs/fleet.md).
+const fleetConsole = join(root, 'src', 'collector', 'console');
+if (existsSync(fleetConsole)) cpSync(fleetConsole, join(out, 'src', 'collector', 'console'), { recursive: true });
+
 const preload = join(root, 'src', 'preload', 'preload.ts');
 if (existsSync(preload)) {
   await build({

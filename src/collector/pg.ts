@@ -9,6 +9,7 @@ import type { BatchBody, HeartbeatBody } from '../core/upload/protocol.js';
 import type { RateLimit } from './rate-limit.js';
 import { alertCounts, fleetKiosk, fleetParams, fleetSql, fleetTotal, LATEST_COLUMNS, latestRow, pgParams, type FleetPage, type FleetQuery, type HeartbeatRetention, type StoredHeartbeat } from './fleet.js';
 import { auditRow, people } from './db.js';
+import { consoleMigration, consoleStore, pgExec, type ConsoleStore } from './console-store.js';
 import {
   entryKioskIdOf,
   indexedFields,
@@ -128,6 +129,9 @@ const MIGRATIONS: readonly string[] = [
   // sort. Every stored row paid for it: one more B-tree insert and its WAL, a tenth of PostgreSQL's
   // CPU per row in the fleet benchmark (docs/upload-protocol.md §10).
   `DROP INDEX IF EXISTS entries_by_seq;`,
+  // 5: SQLite's migration 5: the fleet console (docs/fleet.md): operator accounts, login failures,
+  // sessions, its audit.
+  consoleMigration('postgres'),
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
@@ -138,9 +142,12 @@ const MIGRATION_LOCK = 0x6b696f736b; // "kiosk"
 export class PgCollectorStorage implements CollectorStorage {
   readonly backend = 'postgres' as const;
   readonly location: string;
+  /** The fleet console's accounts, sessions and audit (console-store.ts). */
+  readonly console: ConsoleStore;
 
   private constructor(private readonly pool: pg.Pool, url: string) {
     this.location = redactDatabaseUrl(url);
+    this.console = consoleStore(pgExec(pool));
   }
 
   static async open(url: string, options: { poolSize?: number } = {}): Promise<PgCollectorStorage> {

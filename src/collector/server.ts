@@ -26,6 +26,7 @@ import { BATCHES_PATH, BatchDecodeError, HEADER, HEALTH_PATH, KIOSK_SELF_PATH, L
 import { HEARTBEATS_PATH, HEARTBEAT_MAX_BYTES, HeartbeatDecodeError, decodeHeartbeat, type HeartbeatAck } from '../core/upload/protocol.js';
 import { DEFAULT_FLEET_THRESHOLDS, DEFAULT_HEARTBEAT_RETENTION, fleetQuerySchema, type FleetKiosk, type FleetThresholds, type HeartbeatRetention } from './fleet.js';
 import { ed25519PublicKeyObject, fromB64url, verifyDetached } from '../core/identity/device-key.js';
+import { consoleHandler, isConsolePath, type ConsolePolicy } from './console-http.js';
 
 export const LIST_FILES: Record<ListKind, string> = { trust: 'trust-list.jws', status: 'status-list.jws' };
 
@@ -115,6 +116,11 @@ export interface CollectorOptions {
    * view's "now" (default Date.now); tests move it to make a kiosk silent.
    */
   clock?: () => number;
+  /**
+   * The fleet console (docs/fleet.md) at /console: its session lengths and lockout (defaults
+   * DEFAULT_CONSOLE_POLICY). Operators are accounts in the database (`kiosk collector operator add`).
+   */
+  console?: { policy?: Partial<ConsolePolicy> };
 }
 
 export interface RunningCollector {
@@ -231,6 +237,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const clock = options.clock ?? (() => Date.now());
   const fleetThresholds: FleetThresholds = { ...DEFAULT_FLEET_THRESHOLDS, ...options.fleet?.thresholds };
   const heartbeatHistory: HeartbeatRetention = options.fleet?.history ?? DEFAULT_HEARTBEAT_RETENTION;
+  const consoleRoutes = consoleHandler({ db, clock, thresholds: fleetThresholds, secure: Boolean(options.tls), policy: options.console?.policy, log: (line) => (options.log ?? (() => undefined))(line) });
 
   function keyObject(publicKey: Uint8Array): KeyObject {
     const hex = Buffer.from(publicKey).toString('hex');
@@ -444,7 +451,10 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     const path = (req.url ?? '/').split('?')[0];
     const route = async () => {
       // Before anything else, authenticated or not: one budget per remote address.
-      refuseIfLimited(addressBuckets, `addr:${clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxies)}`);
+      const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxies);
+      refuseIfLimited(addressBuckets, `addr:${address}`);
+      // The fleet console (docs/fleet.md): its own sessions, CSRF and lockout, keyed on the same address.
+      if (isConsolePath(path ?? '/')) return consoleRoutes(req, res, path ?? '/', address);
       if (req.method === 'POST' && path === BATCHES_PATH) {
         if (batchesInProgress >= maxConcurrent) throw new HttpRefusal(429, 'RATE_LIMITED', 'too many batches in progress', { 'retry-after': '1' });
         batchesInProgress += 1;

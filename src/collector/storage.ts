@@ -8,6 +8,7 @@ import type { BatchBody } from '../core/upload/protocol.js';
 import type { RateLimit } from './rate-limit.js';
 import type { HeartbeatBody } from '../core/upload/protocol.js';
 import type { FleetPage, FleetQuery, HeartbeatRetention, StoredHeartbeat } from './fleet.js';
+import type { ConsoleStore } from './console-store.js';
 
 export interface KioskRow {
   kioskId: string;
@@ -161,6 +162,8 @@ export interface CollectorStorage {
   heartbeatHistory(kioskId: string, limit: number): Promise<StoredHeartbeat[]>;
   /** Every registered kiosk with its latest heartbeat and alerts, filtered and one page of it. */
   fleet(query: FleetQuery): Promise<FleetPage>;
+  /** The fleet console's operator accounts, sessions, lockout and audit (docs/fleet.md). */
+  readonly console: ConsoleStore;
   close(): Promise<void>;
 }
 

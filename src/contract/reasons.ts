@@ -157,6 +157,17 @@ export const COLLECTOR_REASONS = [
   'TRACE_KEY_MISMATCH',
   // The fleet view's query (docs/upload-protocol.md §11): an unknown alert, a page out of range.
   'FLEET_QUERY_INVALID',
+  // The fleet console (docs/fleet.md): a wrong name or password; too many failures (the answer says
+  // for how long); no session, or one past its idle or absolute limit; a POST without the session's
+  // CSRF token or from another origin; an account the operator disabled; a request that is not JSON.
+  'CONSOLE_LOGIN_FAILED',
+  'CONSOLE_LOCKED',
+  'CONSOLE_SESSION_REQUIRED',
+  'CONSOLE_SESSION_EXPIRED',
+  'CONSOLE_CSRF_INVALID',
+  'CONSOLE_ORIGIN_REFUSED',
+  'CONSOLE_ACCOUNT_DISABLED',
+  'CONSOLE_REQUEST_INVALID',
 ] as const;
 export type CollectorReason = (typeof COLLECTOR_REASONS)[number];
 

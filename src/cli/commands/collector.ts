@@ -17,6 +17,17 @@ import { CliError, dataDirOf, printJson, withDataDir, type CommandIo } from '../
 import type { RegisterCommand } from './index.js';
 import { untilStopRequested } from '../stop-request.js';
 import { DEFAULT_FLEET_THRESHOLDS, FLEET_ALERTS, fleetQuerySchema } from '../../collector/fleet.js';
+import { hashOperatorPassword, operatorNameSchema, operatorPasswordSchema } from '../../collector/console-http.js';
+
+/** The first line of stdin, its line ending dropped (spaces inside a password are kept). */
+async function passwordLine(stdin: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stdin) {
+    text += String(chunk);
+    if (text.includes('\n')) break;
+  }
+  return text.split(/\r?\n/)[0] ?? '';
+}
 
 interface CollectorOpts {
   dataDir?: string;
@@ -247,6 +258,51 @@ export const register: RegisterCommand = (program, io) => {
       try {
         if (!(await db.setKioskEnabled(kioskId, false))) throw new CliError('KIOSK_UNKNOWN', `no kiosk ${kioskId} is registered`);
         printJson(io, { disabled: kioskId });
+      } finally {
+        await db.close();
+      }
+    });
+
+  // Fleet console operators (docs/fleet.md): the password from stdin, never the command line (shell
+  // history, `ps`); kept as a scrypt hash; every change an audit row of the console's trail.
+  const operator = cmd.command('operator').description('fleet console operator accounts (the page at /console)');
+  common(operator.command('add'))
+    .description('add an operator; the password (at least 10 characters) is read from stdin')
+    .argument('<name>', 'letters, digits, . _ @ or -, at most 64')
+    .action(async (name: string, opts: CollectorOpts) => {
+      if (!operatorNameSchema.safeParse(name).success) throw new CliError('BAD_REQUEST', 'an operator name is 1 to 64 letters, digits, . _ @ or -', 2);
+      const password = await passwordLine(io.stdin);
+      const checked = operatorPasswordSchema.safeParse(password);
+      if (!checked.success) throw new CliError('BAD_REQUEST', checked.error.issues[0]?.message ?? 'bad password', 2);
+      const hash = await hashOperatorPassword(password);
+      const db = await openDb(opts);
+      try {
+        if ((await db.console.addOperator(name, hash, Date.now())) === 'exists') throw new CliError('BAD_REQUEST', `operator ${name} exists already`, 2);
+        await db.console.audit({ at: Date.now(), operator: userInfo().username, action: 'operator-add', detail: { name }, address: 'cli' });
+        printJson(io, { added: name });
+      } finally {
+        await db.close();
+      }
+    });
+  common(operator.command('list'))
+    .description('print the operators: name, enabled, created, last login')
+    .action(async (opts: CollectorOpts) => {
+      const db = await openDb(opts);
+      try {
+        printJson(io, (await db.console.operators()).map((o) => ({ ...o, createdAt: new Date(o.createdAt).toISOString(), lastLoginAt: o.lastLoginAt === null ? null : new Date(o.lastLoginAt).toISOString() })));
+      } finally {
+        await db.close();
+      }
+    });
+  common(operator.command('disable'))
+    .description('disable an operator: no more logins, and their open sessions end')
+    .argument('<name>')
+    .action(async (name: string, opts: CollectorOpts) => {
+      const db = await openDb(opts);
+      try {
+        if (!(await db.console.setOperatorEnabled(name, false))) throw new CliError('BAD_REQUEST', `no operator ${name}`, 2);
+        await db.console.audit({ at: Date.now(), operator: userInfo().username, action: 'operator-disable', detail: { name }, address: 'cli' });
+        printJson(io, { disabled: name });
       } finally {
         await db.close();
       }

@@ -1,0 +1,316 @@
+// The fleet console's page (docs/fleet.md): plain browser JavaScript served from the collector itself
+// (no CDN, no framework, no inline script: CSP default-src 'self'). It talks only to /v1/console/*:
+// the session is an HttpOnly cookie the script never sees; every POST carries the session's CSRF token
+// in the x-csrf-token header. zh-CN by default, English on the toggle (kept in localStorage).
+
+const STRINGS = {
+  'zh-CN': {
+    title: '设备群控制台', logout: '退出登录', loginTitle: '操作员登录', name: '用户名', password: '密码', login: '登录',
+    alertsTitle: '告警', kiosksTitle: '终端', venue: '场所', alert: '告警类型', apply: '筛选', refresh: '刷新',
+    colKiosk: '终端', colVenue: '场所', colLastSeen: '最后心跳', colBacklog: '待上传', colLists: '名单时效', colVersion: '版本',
+    colConfig: '配置版本', colDevices: '设备', colAlerts: '告警', prev: '上一页', next: '下一页',
+    chartTitle: '各场所每小时通行数（最近 24 小时）', colTotal: '通行数（24 小时）', colPeak: '最忙时段',
+    pushTitle: '配置下发', pushPending: '本采集服务器尚未提供此功能。',
+    anyAlert: '全部', allKiosks: '全部终端', never: '从未', ago: (m) => (m < 1 ? '刚刚' : m < 60 ? `${m} 分钟前` : m < 2880 ? `${Math.round(m / 60)} 小时前` : `${Math.round(m / 1440)} 天前`),
+    pageInfo: (p, pages, total) => `第 ${p} / ${pages} 页，共 ${total} 台`, asOf: (t) => `截至 ${t}`, signedIn: (n) => `操作员：${n}`,
+    wrong: (left) => `用户名或密码错误。${left > 0 ? `再错 ${left} 次将被锁定。` : ''}`,
+    locked: (s) => `登录失败次数过多，已锁定。请在 ${fmtWait(s)} 后再试。`,
+    disabled: '此操作员账号已停用。', expired: '会话已过期，请重新登录。', required: '请先登录。', failed: '请求失败：',
+    trust: '信任', status: '状态', hours: (h) => `${h} 小时`, noVenue: '（未设场所）', noKiosks: '没有符合条件的终端。', noEntries: '最近 24 小时没有通行记录。',
+    devOk: '正常', devOffline: '离线', devFault: '故障', devOff: '未配置',
+    devices: { idcard: '身份证读卡器', thermometer: '测温仪', scanner: '扫码器', gate: '闸机', camera: '摄像头' },
+    alerts: { silent: '失联', 'stale-lists': '名单过期', 'device-offline': '设备离线', 'clock-skew': '时钟偏差', 'disk-low': '磁盘不足' },
+    hourLabel: '时', switchTo: 'English',
+  },
+  en: {
+    title: 'Fleet console', logout: 'Log out', loginTitle: 'Operator login', name: 'Name', password: 'Password', login: 'Log in',
+    alertsTitle: 'Alerts', kiosksTitle: 'Kiosks', venue: 'Venue', alert: 'Alert', apply: 'Apply', refresh: 'Refresh',
+    colKiosk: 'Kiosk', colVenue: 'Venue', colLastSeen: 'Last heartbeat', colBacklog: 'Backlog', colLists: 'List age', colVersion: 'Version',
+    colConfig: 'Config rev.', colDevices: 'Devices', colAlerts: 'Alerts', prev: 'Previous', next: 'Next',
+    chartTitle: 'Entries per hour by venue (last 24 h)', colTotal: 'Entries (24 h)', colPeak: 'Busiest hour',
+    pushTitle: 'Configuration push', pushPending: 'Not available yet on this collector.',
+    anyAlert: 'Any', allKiosks: 'All kiosks', never: 'never', ago: (m) => (m < 1 ? 'just now' : m < 60 ? `${m} min ago` : m < 2880 ? `${Math.round(m / 60)} h ago` : `${Math.round(m / 1440)} days ago`),
+    pageInfo: (p, pages, total) => `Page ${p} of ${pages}, ${total} kiosks`, asOf: (t) => `as of ${t}`, signedIn: (n) => `Operator: ${n}`,
+    wrong: (left) => `Wrong name or password.${left > 0 ? ` ${left} more ${left === 1 ? 'try' : 'tries'} before the account is locked.` : ''}`,
+    locked: (s) => `Too many failed logins: locked. Try again in ${fmtWait(s)}.`,
+    disabled: 'This operator account is disabled.', expired: 'Your session expired: log in again.', required: 'Log in first.', failed: 'Request failed: ',
+    trust: 'trust', status: 'status', hours: (h) => `${h} h`, noVenue: '(no venue)', noKiosks: 'No kiosk matches.', noEntries: 'No entries in the last 24 hours.',
+    devOk: 'ok', devOffline: 'offline', devFault: 'fault', devOff: 'not fitted',
+    devices: { idcard: 'ID reader', thermometer: 'Thermometer', scanner: 'Scanner', gate: 'Gate', camera: 'Camera' },
+    alerts: { silent: 'Silent', 'stale-lists': 'Stale lists', 'device-offline': 'Device offline', 'clock-skew': 'Clock skew', 'disk-low': 'Disk low' },
+    hourLabel: 'h', switchTo: '中文',
+  },
+};
+const ALERTS = ['silent', 'stale-lists', 'device-offline', 'clock-skew', 'disk-low'];
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
+const PAGE_SIZE = 50;
+
+let lang = localStorage.getItem('fleet-console-lang') === 'en' ? 'en' : 'zh-CN';
+let csrf = null;
+let state = { venue: '', alert: '', page: 1 };
+let lastFleet = null;
+let lastChart = null;
+let lockTimer = null;
+
+const $ = (id) => document.getElementById(id);
+const t = (key) => STRINGS[lang][key];
+
+function fmtWait(seconds) {
+  const s = Math.max(0, Math.ceil(seconds));
+  return lang === 'en' ? (s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`) : s >= 60 ? `${Math.floor(s / 60)} 分 ${s % 60} 秒` : `${s} 秒`;
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = tag.startsWith('svg:') ? document.createElementNS('http://www.w3.org/2000/svg', tag.slice(4)) : document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined) continue;
+    if (k === 'text') node.textContent = String(v);
+    else node.setAttribute(k, String(v));
+  }
+  for (const c of children) if (c !== null && c !== undefined) node.append(c);
+  return node;
+}
+
+function applyLanguage() {
+  document.documentElement.lang = lang;
+  document.title = t('title');
+  for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.getAttribute('data-i18n'));
+  $('lang').textContent = t('switchTo');
+  const select = $('filter-alert');
+  select.replaceChildren(el('option', { value: '', text: t('anyAlert') }), ...ALERTS.map((a) => el('option', { value: a, text: t('alerts')[a] })));
+  select.value = state.alert;
+  if (csrf) $('who').textContent = t('signedIn')($('who').dataset.name || '');
+  if (lastFleet) renderFleet(lastFleet);
+  if (lastChart) renderChart(lastChart);
+}
+
+async function api(method, path, body) {
+  const headers = { accept: 'application/json' };
+  if (method === 'POST') {
+    headers['content-type'] = 'application/json';
+    if (csrf) headers['x-csrf-token'] = csrf;
+  }
+  const res = await fetch(`/v1/console/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  let json;
+  try {
+    json = await res.json();
+  } catch {
+    json = { ok: false, reason: 'COLLECTOR_ERROR', message: `HTTP ${res.status}` };
+  }
+  return { status: res.status, json };
+}
+
+/** A refused session (expired, ended, disabled) brings back the login form with the reason. */
+function sessionGone(json) {
+  const why = json.reason === 'CONSOLE_SESSION_EXPIRED' ? t('expired') : json.reason === 'CONSOLE_ACCOUNT_DISABLED' ? t('disabled') : t('required');
+  showLogin(why, 'error');
+}
+
+function showLogin(message, kind) {
+  csrf = null;
+  lastFleet = null;
+  $('fleet').hidden = true;
+  $('logout').hidden = true;
+  $('who').hidden = true;
+  $('login').hidden = false;
+  const m = $('login-message');
+  m.textContent = message || '';
+  m.className = `message ${kind || ''}`;
+}
+
+function showFleet(operator) {
+  $('who').dataset.name = operator;
+  $('who').textContent = t('signedIn')(operator);
+  $('who').hidden = false;
+  $('logout').hidden = false;
+  $('login').hidden = true;
+  $('fleet').hidden = false;
+  void loadFleet();
+  void loadChart();
+}
+
+function startLockCountdown(ms) {
+  clearInterval(lockTimer);
+  const until = Date.now() + ms;
+  const submit = $('login-submit');
+  const tick = () => {
+    const left = (until - Date.now()) / 1000;
+    if (left <= 0) {
+      clearInterval(lockTimer);
+      submit.disabled = false;
+      $('login-message').textContent = '';
+      $('login-message').className = 'message';
+      return;
+    }
+    submit.disabled = true;
+    $('login-message').textContent = t('locked')(left);
+    $('login-message').className = 'message locked';
+  };
+  tick();
+  lockTimer = setInterval(tick, 1000);
+}
+
+async function onLogin(event) {
+  event.preventDefault();
+  const { status, json } = await api('POST', 'login', { name: $('login-name').value, password: $('login-password').value });
+  $('login-password').value = '';
+  if (status === 200 && json.ok) {
+    csrf = json.csrf;
+    showFleet(json.operator);
+    return;
+  }
+  if (json.reason === 'CONSOLE_LOCKED') return startLockCountdown(json.retryInMs ?? 30_000);
+  const m = $('login-message');
+  m.className = 'message error';
+  m.textContent = json.reason === 'CONSOLE_LOGIN_FAILED' ? t('wrong')(json.triesLeft ?? 0) : json.reason === 'CONSOLE_ACCOUNT_DISABLED' ? t('disabled') : `${t('failed')}${json.message ?? status}`;
+}
+
+async function loadFleet() {
+  const q = new URLSearchParams({ page: String(state.page), pageSize: String(PAGE_SIZE) });
+  if (state.venue) q.set('venue', state.venue);
+  if (state.alert) q.set('alert', state.alert);
+  const { status, json } = await api('GET', `kiosks?${q}`);
+  if (status === 401) return sessionGone(json);
+  if (!json.ok) {
+    $('kiosk-table').tBodies[0].replaceChildren(el('tr', {}, el('td', { colspan: 9, class: 'message error', text: `${t('failed')}${json.message}` })));
+    return;
+  }
+  lastFleet = json;
+  renderFleet(json);
+}
+
+function ago(iso, now) {
+  if (!iso) return t('never');
+  return t('ago')(Math.floor((Date.parse(now) - Date.parse(iso)) / 60_000));
+}
+
+function listAge(label, list) {
+  if (!list) return el('span', { class: 'sub', text: `${label}: —` });
+  const age = list.ageHours === null ? '—' : t('hours')(list.ageHours);
+  return el('span', { class: list.state === 'fresh' ? 'sub' : 'sub chip down', text: `${label}: ${age}${list.seq !== null ? ` #${list.seq}` : ''}${list.state !== 'fresh' ? ` (${list.state})` : ''}` });
+}
+
+function deviceChip(d) {
+  const name = t('devices')[d.device] ?? d.device;
+  if (!d.configured) return el('span', { class: 'chip off', text: `${name}: ${t('devOff')}` });
+  if (!d.connected) return el('span', { class: 'chip down', text: `${name}: ${t('devOffline')}` });
+  if (d.fault) return el('span', { class: 'chip down', title: d.fault, text: `${name}: ${t('devFault')}` });
+  return el('span', { class: 'chip ok', text: `${name}: ${t('devOk')}` });
+}
+
+function renderFleet(f) {
+  $('as-of').textContent = t('asOf')(new Date(f.now).toLocaleString(lang));
+  const summary = $('alert-summary');
+  const all = el('button', { type: 'button', class: state.alert === '' ? 'active' : '', 'data-alert': '' }, el('span', { class: 'n', text: f.alert ? '·' : f.total }), t('allKiosks'));
+  summary.replaceChildren(
+    all,
+    ...ALERTS.map((a) => {
+      const n = f.alertCounts[a] ?? 0;
+      return el('button', { type: 'button', class: `${n > 0 ? 'bad' : ''} ${state.alert === a ? 'active' : ''}`, 'data-alert': a, 'data-testid': `alert-count-${a}` }, el('span', { class: 'n', text: n }), t('alerts')[a]);
+    }),
+  );
+  const body = $('kiosk-table').tBodies[0];
+  if (f.kiosks.length === 0) body.replaceChildren(el('tr', {}, el('td', { colspan: 9, class: 'muted', text: t('noKiosks') })));
+  else
+    body.replaceChildren(
+      ...f.kiosks.map((k) =>
+        el(
+          'tr',
+          { class: k.alerts.length ? 'alerting' : '', 'data-kiosk': k.kioskId, 'data-testid': `kiosk-${k.kioskId}` },
+          el('td', {}, el('code', { text: k.kioskId }), el('span', { class: 'sub', text: k.name ?? '' })),
+          el('td', { text: k.venueId ?? '—' }),
+          el('td', { title: k.lastHeartbeatAt ?? '' }, ago(k.lastHeartbeatAt, f.now)),
+          el('td', { text: k.backlog ?? '—' }),
+          el('td', {}, listAge(t('trust'), k.trustList), listAge(t('status'), k.statusList)),
+          el('td', { text: k.softwareVersion ?? '—' }),
+          el('td', { text: k.configRevision ?? '—' }),
+          el('td', {}, ...k.devices.map(deviceChip)),
+          el('td', { 'data-testid': 'alerts' }, ...k.alerts.map((a) => el('span', { class: 'chip alert', 'data-alert': a, text: t('alerts')[a] }))),
+        ),
+      ),
+    );
+  const pages = Math.max(1, Math.ceil(f.total / f.pageSize));
+  $('page-info').textContent = t('pageInfo')(f.page, pages, f.total);
+  $('prev').disabled = f.page <= 1;
+  $('next').disabled = f.page >= pages;
+}
+
+async function loadChart() {
+  const { status, json } = await api('GET', 'entries-per-hour?hours=24');
+  if (status === 401) return sessionGone(json);
+  if (!json.ok) return;
+  lastChart = json;
+  renderChart(json);
+}
+
+function renderChart(c) {
+  const W = 960, H = 280, L = 48, R = 12, T = 12, B = 34;
+  const max = Math.max(1, ...c.venues.flatMap((v) => v.counts));
+  const x = (i) => L + (i * (W - L - R)) / Math.max(1, c.hours.length - 1);
+  const y = (n) => T + (H - T - B) * (1 - n / max);
+  const svg = el('svg:svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': t('chartTitle') });
+  svg.append(el('svg:line', { x1: L, y1: y(0), x2: W - R, y2: y(0), class: 'axis' }), el('svg:line', { x1: L, y1: T, x2: L, y2: y(0), class: 'axis' }));
+  for (const n of [0, Math.round(max / 2), max]) svg.append(el('svg:text', { x: L - 6, y: y(n) + 4, 'text-anchor': 'end', class: 'label', text: n }));
+  c.hours.forEach((h, i) => {
+    if (i % 3 !== 0 && i !== c.hours.length - 1) return;
+    svg.append(el('svg:text', { x: x(i), y: H - 12, 'text-anchor': 'middle', class: 'label', text: `${String(new Date(h).getHours()).padStart(2, '0')}${t('hourLabel')}` }));
+  });
+  c.venues.forEach((v, vi) => {
+    const color = COLORS[vi % COLORS.length];
+    svg.append(el('svg:polyline', { points: v.counts.map((n, i) => `${x(i)},${y(n)}`).join(' '), fill: 'none', stroke: color, 'stroke-width': 2 }));
+    v.counts.forEach((n, i) => n > 0 && svg.append(el('svg:circle', { cx: x(i), cy: y(n), r: 3, fill: color }, el('svg:title', { text: `${v.venueId ?? t('noVenue')} ${new Date(c.hours[i]).toLocaleString(lang)}: ${n}` }))));
+  });
+  $('chart').replaceChildren(c.venues.length ? svg : el('p', { class: 'muted', text: t('noEntries') }));
+  $('chart-totals').tBodies[0].replaceChildren(
+    ...c.venues.map((v, vi) => {
+      const peak = v.counts.indexOf(Math.max(...v.counts));
+      const swatch = el('svg:svg', { width: 12, height: 12, class: 'swatch' }, el('svg:rect', { width: 12, height: 12, fill: COLORS[vi % COLORS.length] }));
+      return el('tr', {}, el('td', {}, swatch, v.venueId ?? t('noVenue')), el('td', { text: v.total }), el('td', { text: `${new Date(c.hours[peak]).toLocaleString(lang, { hour: '2-digit', minute: '2-digit', month: 'numeric', day: 'numeric' })} (${v.counts[peak]})` }));
+    }),
+  );
+}
+
+async function start() {
+  applyLanguage();
+  $('lang').addEventListener('click', () => {
+    lang = lang === 'en' ? 'zh-CN' : 'en';
+    localStorage.setItem('fleet-console-lang', lang);
+    applyLanguage();
+  });
+  $('login-form').addEventListener('submit', (e) => void onLogin(e));
+  $('logout').addEventListener('click', async () => {
+    await api('POST', 'logout', {});
+    showLogin('', '');
+  });
+  $('filters').addEventListener('submit', (e) => {
+    e.preventDefault();
+    state = { venue: $('filter-venue').value.trim(), alert: $('filter-alert').value, page: 1 };
+    void loadFleet();
+  });
+  $('refresh').addEventListener('click', () => {
+    void loadFleet();
+    void loadChart();
+  });
+  $('alert-summary').addEventListener('click', (e) => {
+    const b = e.target.closest('button[data-alert]');
+    if (!b) return;
+    state = { ...state, alert: b.getAttribute('data-alert'), page: 1 };
+    $('filter-alert').value = state.alert;
+    void loadFleet();
+  });
+  $('prev').addEventListener('click', () => {
+    state.page = Math.max(1, state.page - 1);
+    void loadFleet();
+  });
+  $('next').addEventListener('click', () => {
+    state.page += 1;
+    void loadFleet();
+  });
+  const { status, json } = await api('GET', 'session');
+  if (status === 200 && json.ok) {
+    csrf = json.csrf;
+    showFleet(json.operator);
+  } else showLogin('', '');
+}
+
+void start();
