@@ -91,7 +91,8 @@ interface PendingImport {
   token: string;
   kind: 'trust' | 'status';
   total: number;
-  parts: string[];
+  /** The parts as UTF-8 bytes, encoded as each arrives: a 70 MB list is never joined into one text here. */
+  parts: Buffer[];
   received: number;
   by: string;
 }
@@ -213,16 +214,16 @@ export function trustSetupMethods(deps: AdminDeps): Pick<KioskService, 'getTrust
         pending = null;
         return fail('BAD_REQUEST', `the parts are longer than the ${cur.total} characters announced: start the import again`);
       }
-      cur.parts.push(request.text);
+      cur.parts.push(Buffer.from(request.text, 'utf8'));
       cur.received += request.text.length;
       if (cur.received < cur.total) return ok({ done: false as const, received: cur.received });
 
       pending = null;
-      const jws = cur.parts.join('');
-      cur.parts.length = 0;
+      const parts = cur.parts.splice(0);
       let r;
       try {
-        r = cur.kind === 'trust' ? deps.lists.installTrust(jws) : deps.lists.installStatus(jws);
+        // installAsync: a large list is checked and written in a worker thread while passages go on.
+        r = await deps.lists.installAsync(cur.kind, parts);
       } catch (err) {
         deps.log(`${cur.kind} list import failed: ${(err as Error).name}: ${(err as Error).message}`);
         return fail('STORAGE_UNAVAILABLE', `the ${cur.kind} list could not be written (${(err as Error).name}); the installed one stays`);

@@ -9,10 +9,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { ListUpdateReason } from '../../contract/reasons.js';
 import { writeFileAtomic } from '../config/config.js';
 import type { VenuePolicy } from '../policy/policy.js';
 import { defaultEd25519, type Ed25519Verifier } from './ed25519.js';
+import type { ListWorkerOutput } from './list-install-worker.js';
 import { installStatusList, installTrustList, listSignedBy, listSignerKid, type InstallResult, type PinnedRoot, type StatusList, type TrustList } from './lists.js';
 
 export interface ListState {
@@ -34,6 +36,132 @@ export interface ListsState {
 export type ListLoadProblem = { kind: 'trust' | 'status'; reason: ListUpdateReason; message: string; signerKid?: string };
 
 const FILES = { trust: 'trust-list.jws', status: 'status-list.jws' } as const;
+
+/**
+ * Lists at least this large (characters of the JWS, or bytes as downloaded) are checked and written
+ * in a worker thread (installAsync); smaller ones on the calling thread. Checking, hashing and
+ * writing cost the main thread about 45–85 ms per MB (status-list-import benchmark), so a list of
+ * 256 KiB (about 4,000 records) stalls it some 11–22 ms; a worker costs the main thread a few
+ * milliseconds to start and to hand back its result, and takes 30–400 ms of wall time to start: below
+ * this size it would delay the list more than it saves the door.
+ */
+export const OFF_THREAD_MIN_CHARS = 256 * 1024;
+
+/** A list as it arrives: the text, the downloaded bytes (UTF-8), or the bytes in parts (a file imported in parts). */
+export type ListInput = string | Uint8Array | readonly Uint8Array[];
+
+/** What checking a candidate list needs, all plain data so the same check runs in a worker thread. */
+export interface ListCheckJob {
+  kind: 'trust' | 'status';
+  roots: readonly PinnedRoot[];
+  /** The seq of the list in use (spec §4 rollback against the current list). */
+  currentSeq: number | null;
+  /** The rollback floor of this kind when the check started. */
+  floor: ListFloor | null;
+  /** The lists folder the accepted list is written to. */
+  dir: string;
+}
+
+/** A checked list: refused with the list reason, or accepted, written to disk, with its SHA-256 for the floor. */
+export type CheckedList<T> = { accepted: true; list: T; sha256: string } | { accepted: false; reason: ListUpdateReason; message: string };
+
+/**
+ * Every check a candidate list passes before it is used (spec §2–4: lists.ts installTrustList /
+ * installStatusList, then the rollback floor), and the write of an accepted one to the lists folder.
+ * The one implementation: ListCache runs it on its own thread for small lists and the worker
+ * (list-install-worker.ts) runs this same function for large ones.
+ */
+export function checkAndPersistList(job: ListCheckJob, jws: string, ed25519: Ed25519Verifier = defaultEd25519()): CheckedList<TrustList> | CheckedList<StatusList> {
+  const current = job.currentSeq === null ? null : { seq: job.currentSeq };
+  const r: InstallResult<TrustList> | InstallResult<StatusList> = job.kind === 'trust' ? installTrustList(jws, job.roots, current, ed25519) : installStatusList(jws, job.roots, current, ed25519);
+  if (!r.accepted) return r;
+  const sha256 = digestOf(jws);
+  const refused = floorRefusal(job.floor, r.list.seq, sha256);
+  if (refused) return refused;
+  mkdirSync(job.dir, { recursive: true, mode: 0o700 });
+  // 0600: the status list's records are salted hashes of document numbers, guessable one by one.
+  writeFileAtomic(join(job.dir, FILES[job.kind]), jws, 0o600);
+  return { accepted: true, list: r.list, sha256 } as CheckedList<TrustList> | CheckedList<StatusList>;
+}
+
+/**
+ * ROLLBACK when `seq` is under the floor, or equal to it for a different list: the same seq is
+ * accepted again only for the very list installed under it (a lost file fetched anew).
+ */
+function floorRefusal(floor: ListFloor | null, seq: number, sha256: string): { accepted: false; reason: ListUpdateReason; message: string } | null {
+  if (!floor || seq > floor.seq) return null;
+  if (seq < floor.seq) return { accepted: false, reason: 'ROLLBACK', message: `seq ${seq} is older than seq ${floor.seq}, already installed on this kiosk` };
+  if (sha256 !== floor.sha256) return { accepted: false, reason: 'ROLLBACK', message: `seq ${seq} is not the list installed under that seq on this kiosk` };
+  return null;
+}
+
+/** The size that picks the thread: characters of a text, bytes otherwise. */
+function inputSize(input: ListInput): number {
+  if (typeof input === 'string') return input.length;
+  if (input instanceof Uint8Array) return input.byteLength;
+  return input.reduce((n, part) => n + part.byteLength, 0);
+}
+
+/**
+ * Runs checkAndPersistList in a worker thread (list-install-worker.ts). The input's bytes are handed
+ * over (an ArrayBuffer that a part covers whole is transferred, the rest copied); a text is encoded
+ * first. Resolves with the checked list; rejects when the check threw (a failed write) or the worker
+ * died (out of memory, a crash): the caller's thread is never taken down with it.
+ */
+function checkInWorker(job: ListCheckJob, input: ListInput): Promise<CheckedList<TrustList> | CheckedList<StatusList>> {
+  const parts: Uint8Array[] = typeof input === 'string' ? [Buffer.from(input, 'utf8')] : input instanceof Uint8Array ? [input] : [...input];
+  const transfer = new Set<ArrayBuffer>();
+  for (const p of parts) {
+    if (p.buffer instanceof ArrayBuffer && p.byteOffset === 0 && p.byteLength === p.buffer.byteLength && p.byteLength >= 4096) transfer.add(p.buffer);
+  }
+  const here = new URL(import.meta.url);
+  const workerData = { listWorker: true, input: { job: { ...job, roots: job.roots.map((r) => ({ kid: r.kid, pub: r.pub })) }, parts } };
+  let worker: Worker;
+  try {
+    if (here.pathname.endsWith('.ts')) {
+      // From sources (vitest, tsx): the worker needs the TypeScript loader registered first.
+      const entry = new URL('./list-install-worker.ts', here).href;
+      const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+      worker = new Worker(boot, { eval: true, workerData, transferList: [...transfer] });
+    } else {
+      worker = new Worker(new URL('./list-install-worker.js', here), { workerData, transferList: [...transfer] });
+    }
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    worker.once('message', (m: ListWorkerOutput) => {
+      answered = true;
+      if (!m.ok) {
+        const e = new Error(m.message);
+        e.name = m.name;
+        reject(e);
+        return;
+      }
+      const r = m.result;
+      // Structured clone gives a plain Uint8Array back: the store reads records through Buffer methods.
+      if (r.accepted && r.list.kind === 'status') r.list = { ...r.list, records: Buffer.from(r.list.records.buffer, r.list.records.byteOffset, r.list.records.byteLength) };
+      resolve(r);
+    });
+    worker.once('error', (err) => {
+      if (answered) return;
+      answered = true;
+      reject(new Error(`the list check stopped: ${err.name}: ${err.message}`));
+    });
+    worker.once('exit', (code) => {
+      if (answered) return;
+      answered = true;
+      reject(new Error(`the list check stopped (worker exit code ${code})`));
+    });
+  });
+}
+
+function inputText(input: ListInput): string {
+  if (typeof input === 'string') return input;
+  if (input instanceof Uint8Array) return Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8');
+  return Buffer.concat(input).toString('utf8');
+}
 
 /**
  * The floor file, in the data directory itself rather than beside the lists: whatever replaces or
@@ -67,6 +195,8 @@ export class ListCache {
   private floors: Floors = { trust: null, status: null };
   /** cachedSignedBy's answers by file version and roots. */
   private readonly signedMemo = new Map<string, boolean>();
+  /** installAsync's chain: one install at a time. */
+  private installQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     dataDir: string,
@@ -170,26 +300,60 @@ export class ListCache {
     return out;
   }
 
+  /** Checks and installs a trust list on this thread (start-up, the CLI, small lists; installAsync otherwise). */
   installTrust(jws: string): InstallResult<TrustList> {
-    const r = installTrustList(jws, this.roots, this.trust, this.ed25519);
-    if (!r.accepted) return r;
-    const refused = this.belowFloor('trust', r.list.seq, jws);
-    if (refused) return refused;
-    this.persist('trust', jws);
-    this.raiseFloor('trust', r.list.seq, jws);
-    this.trust = r.list;
-    return r;
+    const r = checkAndPersistList(this.jobFor('trust'), jws, this.ed25519) as CheckedList<TrustList>;
+    return r.accepted ? this.commit('trust', r) : r;
   }
 
+  /** Checks and installs a status list on this thread: a million records block it for seconds; the door uses installAsync. */
   installStatus(jws: string): InstallResult<StatusList> {
-    const r = installStatusList(jws, this.roots, this.status, this.ed25519);
-    if (!r.accepted) return r;
-    const refused = this.belowFloor('status', r.list.seq, jws);
-    if (refused) return refused;
-    this.persist('status', jws);
-    this.raiseFloor('status', r.list.seq, jws);
-    this.status = r.list;
-    return r;
+    const r = checkAndPersistList(this.jobFor('status'), jws, this.ed25519) as CheckedList<StatusList>;
+    return r.accepted ? this.commit('status', r) : r;
+  }
+
+  /**
+   * Installs a list without stalling the kiosk's event loop (the brief: the kiosk never stops
+   * deciding): a large list is checked, hashed and written in a worker thread running the very
+   * same checkAndPersistList, and only the swap to the new list (and the small floor file) happens
+   * here. Installs run one at a time, in call order, so each is checked against the list and floor
+   * its predecessor left. A refused list answers its list reason as installTrust/installStatus do;
+   * a failed write or a worker that dies rejects (as a throw from them would), and the list in use
+   * stays.
+   */
+  installAsync(kind: 'trust', input: ListInput): Promise<InstallResult<TrustList>>;
+  installAsync(kind: 'status', input: ListInput): Promise<InstallResult<StatusList>>;
+  installAsync(kind: 'trust' | 'status', input: ListInput): Promise<InstallResult<TrustList> | InstallResult<StatusList>>;
+  installAsync(kind: 'trust' | 'status', input: ListInput): Promise<InstallResult<TrustList> | InstallResult<StatusList>> {
+    const run = async (): Promise<InstallResult<TrustList> | InstallResult<StatusList>> => {
+      // A verifier other than Node's (tests) is a function: it cannot cross to a worker thread.
+      if (inputSize(input) < OFF_THREAD_MIN_CHARS || this.ed25519 !== defaultEd25519()) {
+        const text = inputText(input);
+        return kind === 'trust' ? this.installTrust(text) : this.installStatus(text);
+      }
+      const r = await checkInWorker(this.jobFor(kind), input);
+      if (!r.accepted) return r;
+      return kind === 'trust' ? this.commit('trust', r as CheckedList<TrustList> & { accepted: true }) : this.commit('status', r as CheckedList<StatusList> & { accepted: true });
+    };
+    const next = this.installQueue.then(run, run);
+    this.installQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** The check's inputs as of now: roots, the list in use and the floor. */
+  private jobFor(kind: 'trust' | 'status'): ListCheckJob {
+    const inUse = kind === 'trust' ? this.trust : this.status;
+    return { kind, roots: this.roots, currentSeq: inUse ? inUse.seq : null, floor: this.floors[kind], dir: this.dir };
+  }
+
+  /** The swap: the floor raised (a small file), then the new list in use. */
+  private commit(kind: 'trust', r: CheckedList<TrustList> & { accepted: true }): InstallResult<TrustList>;
+  private commit(kind: 'status', r: CheckedList<StatusList> & { accepted: true }): InstallResult<StatusList>;
+  private commit(kind: 'trust' | 'status', r: (CheckedList<TrustList> | CheckedList<StatusList>) & { accepted: true }): InstallResult<TrustList> | InstallResult<StatusList> {
+    this.raiseFloorTo(kind, r.list.seq, r.sha256);
+    if (r.list.kind === 'trust') this.trust = r.list;
+    else this.status = r.list;
+    return { accepted: true, list: r.list } as InstallResult<TrustList> | InstallResult<StatusList>;
   }
 
   state(now: number, policy: VenuePolicy): ListsState {
@@ -215,15 +379,19 @@ export class ListCache {
   private belowFloor(kind: 'trust' | 'status', seq: number, jws: string): { accepted: false; reason: ListUpdateReason; message: string } | null {
     const floor = this.floors[kind];
     if (!floor || seq > floor.seq) return null;
-    if (seq < floor.seq) return { accepted: false, reason: 'ROLLBACK', message: `seq ${seq} is older than seq ${floor.seq}, already installed on this kiosk` };
-    if (digestOf(jws) !== floor.sha256) return { accepted: false, reason: 'ROLLBACK', message: `seq ${seq} is not the list installed under that seq on this kiosk` };
-    return null;
+    return floorRefusal(floor, seq, digestOf(jws));
   }
 
   private raiseFloor(kind: 'trust' | 'status', seq: number, jws: string): void {
     const floor = this.floors[kind];
     if (floor && floor.seq >= seq) return;
-    this.floors = { ...this.floors, [kind]: { seq, sha256: digestOf(jws) } };
+    this.raiseFloorTo(kind, seq, digestOf(jws));
+  }
+
+  private raiseFloorTo(kind: 'trust' | 'status', seq: number, sha256: string): void {
+    const floor = this.floors[kind];
+    if (floor && floor.seq >= seq) return;
+    this.floors = { ...this.floors, [kind]: { seq, sha256 } };
     // After the list file: a cut between the two writes leaves a list above the floor, which the
     // next load accepts and raises the floor to; the other order could refuse the kiosk's own list.
     writeFileAtomic(this.floorFile, JSON.stringify(this.floors) + '\n');
@@ -241,9 +409,4 @@ export class ListCache {
     }
   }
 
-  private persist(kind: 'trust' | 'status', jws: string): void {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    // 0600: the status list's records are salted hashes of document numbers, guessable one by one.
-    writeFileAtomic(join(this.dir, FILES[kind]), jws, 0o600);
-  }
 }

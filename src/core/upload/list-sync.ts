@@ -13,7 +13,8 @@ export const LIST_KINDS: readonly ListKind[] = ['trust', 'status'];
 
 /** What installing one downloaded list did; the installer never throws for bad input. */
 export type InstallOutcome = { accepted: true; seq: number } | { accepted: false; reason: ListUpdateReason; message: string };
-export type ListInstaller = (kind: ListKind, jws: string) => InstallOutcome;
+/** `jws`: the list as downloaded (its UTF-8 bytes) or as text. */
+export type ListInstaller = (kind: ListKind, jws: string | Uint8Array) => InstallOutcome | Promise<InstallOutcome>;
 
 export interface ListSyncRecord {
   etag: string | null;
@@ -42,10 +43,14 @@ export interface ListSyncOutcome {
   seq: number | null;
 }
 
-/** Installs through the kiosk's ListCache: the lead's spec §2–3 checks, then an atomic write to disk. */
+/**
+ * Installs through the kiosk's ListCache: the lead's spec §2–3 checks, then an atomic write to disk.
+ * installAsync: a large list is checked in a worker thread, so passages go on being decided while a
+ * million-record status list is verified (list-cache.ts OFF_THREAD_MIN_CHARS).
+ */
 export function listCacheInstaller(cache: ListCache): ListInstaller {
-  return (kind, jws) => {
-    const r = kind === 'trust' ? cache.installTrust(jws) : cache.installStatus(jws);
+  return async (kind, jws) => {
+    const r = await cache.installAsync(kind, jws);
     return r.accepted ? { accepted: true, seq: r.list.seq } : { accepted: false, reason: r.reason, message: r.message };
   };
 }
@@ -97,7 +102,8 @@ async function syncOne(kind: ListKind, o: SyncListsOptions): Promise<ListSyncOut
   if (res.status === 404) return record({ kind, outcome: 'unavailable', reason: 'LIST_UNAVAILABLE', message: `the collector publishes no ${kind} list`, seq: null });
   if (res.status !== 200) return { kind, outcome: 'failed', reason: 'COLLECTOR_ERROR', message: `HTTP ${res.status}`, seq: null };
   const validators = { etag: headerOf(res.headers.etag), lastModified: headerOf(res.headers['last-modified']) };
-  const installed = o.install(kind, res.body.toString('utf8'));
+  // The bytes as downloaded: decoding 70 MB to text is left to the installer's thread.
+  const installed = await o.install(kind, res.body);
   if (installed.accepted) return record({ kind, outcome: 'installed', reason: null, message: `installed ${kind} list seq ${installed.seq}`, seq: installed.seq }, validators);
   return record({ kind, outcome: 'refused', reason: installed.reason, message: installed.message, seq: prior.installedSeq }, validators);
 }
