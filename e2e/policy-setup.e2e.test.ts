@@ -54,7 +54,8 @@ describe('venue and policy (docs/integrator-setup.md)', () => {
     const fever = page.locator('#policy-policy-feverThresholdC');
     await expect.poll(() => fever.inputValue()).toBe('37.3');
     const feverField = page.locator('.settings-field[data-path="policy.feverThresholdC"]');
-    expect(await feverField.locator('.settings-meaning').textContent()).toContain('rule 6: the fever threshold');
+    // In Chinese on the zh-CN screen (src/renderer/console/config-meanings.ts), the rule cited.
+    expect(await feverField.locator('.settings-meaning').textContent()).toContain('发热判定阈值（°C），健康码规范 §4 规则 6');
     expect(await feverField.locator('.settings-default').textContent()).toContain('37.3');
     // Every key of the schema's policy and checkpoint sections (a rule added there must reach the screen).
     for (const path of [...Object.keys(venuePolicySchema.shape).map((k) => `policy.${k}`), ...Object.keys(checkpointConfigSchema.shape).map((k) => `checkpoint.${k}`)]) {
@@ -121,6 +122,10 @@ describe('venue and policy (docs/integrator-setup.md)', () => {
     expect(problems).toContain('policy.maxStatusAgeHours');
     expect(problems).toContain('policy.feverThresholdC');
     expect(await page.locator('[data-testid="policy-policy-feverThresholdC-error"]').textContent()).toContain('policy.feverThresholdC:');
+    // In Chinese on the zh-CN screen: the problem built from the schema's issue, the key's meaning too.
+    expect(await page.locator('[data-testid="policy-policy-feverThresholdC-error"]').textContent()).toBe('policy.feverThresholdC: 应为数字');
+    expect(await page.locator('[data-testid="policy-policy-maxStatusAgeHours-error"]').textContent()).toBe('policy.maxStatusAgeHours: 须大于 0');
+    expect(await page.locator('.settings-field[data-path="policy.feverThresholdC"] .settings-meaning').textContent()).toContain('发热判定阈值（°C）');
     expect(await page.locator('#policy-save').isDisabled()).toBe(true);
     // The guard keeps deciding while the form is wrong.
     expect(await passageDecided(r)).toBe('admit');
@@ -130,6 +135,8 @@ describe('venue and policy (docs/integrator-setup.md)', () => {
     await page.waitForSelector('.console[lang="en"]');
     expect(await page.locator('#policy-preview h3').textContent()).toBe('What would happen');
     expect(await page.locator('#policy-policy-feverThresholdC').inputValue()).toBe('hot');
+    expect(await page.locator('[data-testid="policy-policy-feverThresholdC-error"]').textContent()).toContain('expected number');
+    expect(await page.locator('.settings-field[data-path="policy.feverThresholdC"] .settings-meaning').textContent()).toContain('the fever threshold in °C');
     await screenshotsAtBothShapes(page, 'policy-setup-typo-en');
     expect(r.composed.store!.auditOf(['config-changed'], 50).length).toBe(savesBefore);
   }, 120_000);

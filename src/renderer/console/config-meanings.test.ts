@@ -42,6 +42,9 @@ describe('zh-CN meanings of the configuration keys', () => {
     const english = described.get('policy.feverThresholdC')!;
     expect(meaningOf('policy.feverThresholdC', english, 'zh-CN')).toBe('发热判定阈值（°C），健康码规范 §4 规则 6');
     expect(meaningOf('policy.feverThresholdC', english, 'en')).toBe(english);
+    // The README's backticks are not shown on the screen, in either language.
+    expect(meaningOf('language', described.get('language')!, 'zh-CN')).toBe('启动时的界面语言（zh-CN 或 en）；默认 zh-CN，命令行 --language 优先');
+    expect(meaningOf('language', described.get('language')!, 'en')).not.toContain('`');
   });
 });
 

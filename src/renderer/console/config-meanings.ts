@@ -168,9 +168,17 @@ export function describedPaths(schema: unknown, path = '', out = new Map<string,
   return out;
 }
 
-/** A key's one line of meaning in the screen's language: zh-CN from here, English from the schema. */
+/**
+ * A key's one line of meaning in the screen's language: zh-CN from here, English from the schema.
+ * The backticks that mark a command or a key for the README are not shown on the screen.
+ */
 export function meaningOf(path: string, english: string, language: Language): string {
-  return language === 'zh-CN' ? (ZH_MEANINGS[path] ?? english) : english;
+  return (language === 'zh-CN' ? (ZH_MEANINGS[path] ?? english) : english).replace(/`/g, '');
+}
+
+/** A note in brackets after a meaning: full-width in Chinese text, as Chinese typesetting has it. */
+export function inBrackets(text: string, language: Language): string {
+  return language === 'zh-CN' ? `（${text}）` : `(${text})`;
 }
 
 const ZH_TYPES: Record<string, string> = {

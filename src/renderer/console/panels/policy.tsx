@@ -10,7 +10,7 @@ import type { MethodResponse } from '../../../contract/api.js';
 import { checkpointConfigSchema, kioskConfigSchema, venuePolicySchema } from '../../../contract/config.js';
 import type { ConsolePanel, PanelProps, Translate } from '../panel.js';
 import { problemsFromMessage, validateChanges } from './settings.js';
-import { atMostCharacters, meaningOf } from '../config-meanings.js';
+import { atMostCharacters, inBrackets, meaningOf } from '../config-meanings.js';
 
 type Kind = { type: 'number'; nullable: boolean } | { type: 'boolean' } | { type: 'enum'; options: string[] } | { type: 'string'; optional: boolean };
 interface Field {
@@ -334,7 +334,7 @@ function PolicyPanel({ call, t, language }: PanelProps) {
                         {live(f.path) ? t('settings.appliesNow') : t('settings.appliesAfterRestart')}
                       </span>
                       <p class="settings-meaning">
-                        {meaningOf(f.path, f.meaning, language)} <span class="settings-default">({t('settings.default', { value: defaultText(f.defaultValue, t) })})</span>
+                        {meaningOf(f.path, f.meaning, language)} <span class="settings-default">{inBrackets(t('settings.default', { value: defaultText(f.defaultValue, t) }), language)}</span>
                       </p>
                       {error && (
                         <p class="settings-error" role="alert" data-testid={`${id}-error`}>

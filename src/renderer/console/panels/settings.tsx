@@ -16,7 +16,7 @@ import {
   adminSettingsSchema,
 } from '../../../contract/config.js';
 import type { Language } from '../../../contract/api.js';
-import { configProblemsIn, meaningOf } from '../config-meanings.js';
+import { configProblemsIn, inBrackets, meaningOf } from '../config-meanings.js';
 import type { ConsolePanel, PanelProps, Translate } from '../panel.js';
 
 type Kind = { type: 'number'; nullable: boolean } | { type: 'boolean' } | { type: 'enum'; options: string[] } | { type: 'string'; nullable: boolean };
@@ -277,7 +277,7 @@ function SettingsPanel({ call, t, language }: PanelProps) {
                     {live(f.path) ? t('settings.appliesNow') : t('settings.appliesAfterRestart')}
                   </span>
                   <p class="settings-meaning">
-                    {meaningOf(f.path, f.meaning, language)} <span class="settings-default">({t('settings.default', { value: defaultText(f.defaultValue, t) })})</span>
+                    {meaningOf(f.path, f.meaning, language)} <span class="settings-default">{inBrackets(t('settings.default', { value: defaultText(f.defaultValue, t) }), language)}</span>
                   </p>
                   {error && (
                     <p class="settings-error" role="alert" data-testid={`${id}-error`}>
