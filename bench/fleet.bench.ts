@@ -160,8 +160,11 @@ async function fleetRun(backend: 'sqlite' | 'postgres', processes: number, kill:
   // CPU accounting (CpuAccount): the collectors' time read every sample (a killed one keeps its last
   // reading), PostgreSQL's and nginx's by their process trees, the generator's as this process's own.
   const table0 = procTable();
-  const [postmaster] = backend === 'postgres' ? childrenMatching(/\/postgres\b/, table0) : [];
-  const [nginxMaster] = childrenMatching(/nginx/, table0);
+  // By the start of the command line: a collector's own (`--database postgres://…`) names postgres too.
+  const [postmaster] = backend === 'postgres' ? childrenMatching(/^\S*\/postgres\s+-D\s/, table0) : [];
+  const [nginxMaster] = childrenMatching(/^nginx: master/, table0);
+  // Not found would read as "costs nothing": refuse to report that.
+  if ((backend === 'postgres' && postmaster === undefined) || nginxMaster === undefined) throw new Error('fleet: the postmaster or nginx master process was not found among this process\'s children');
   const cpuAt = (pid: number | undefined, table = procTable()) => (pid === undefined ? 0 : treeCpuSeconds(pid, table));
   const collectorCpu = new Map<number, { first: number; last: number }>();
   // A collector has no children: its own /proc/PID/stat is enough, and reading only that keeps the
