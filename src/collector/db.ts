@@ -409,7 +409,7 @@ export class CollectorDb implements CollectorStorage {
   }
 
   async fleet(query: FleetQuery): Promise<FleetPage> {
-    const sql = fleetSql('k.enabled = 1');
+    const sql = fleetSql('k.enabled = 1', { venue: Boolean(query.venue) });
     const params = fleetParams(query);
     const page = sqliteParams(sql.page, params);
     const rows = this.db.prepare(page.sql).all(page.params) as Record<string, unknown>[];

@@ -145,7 +145,7 @@ function sampleBody(): HeartbeatBody {
  * PostgreSQL a boolean). Every alert is a CASE over the latest heartbeat and the parameters, counted
  * for the whole filtered fleet in the same pass that cuts the page.
  */
-export function fleetSql(enabled: string): { page: string; counts: string } {
+export function fleetSql(enabled: string, filter: { venue: boolean }): { page: string; counts: string } {
   const on = `(${enabled})`;
   const alert = {
     silent: `${on} AND (h.kiosk_id IS NULL OR h.received_at < :silentCut)`,
@@ -160,8 +160,11 @@ export function fleetSql(enabled: string): { page: string; counts: string } {
          h.config_revision, h.trust_state, h.trust_seq, h.trust_issued_est, h.status_state, h.status_seq, h.status_issued_est, h.backlog,
          h.free_disk_bytes, h.clock_offset_ms, h.body,
        ${flags}
-    FROM kiosks k LEFT JOIN kiosk_heartbeats_latest h ON h.kiosk_id = k.kiosk_id
-   WHERE (CAST(:venue AS TEXT) IS NULL OR h.venue_id = CAST(:venue AS TEXT))
+    FROM ${
+      // A venue is known only from a heartbeat: an inner join driven by heartbeats_latest_by_venue
+      // (written out rather than "OR :venue IS NULL", which SQLite cannot plan through the index).
+      filter.venue ? 'kiosk_heartbeats_latest h JOIN kiosks k ON k.kiosk_id = h.kiosk_id WHERE h.venue_id = CAST(:venue AS TEXT)' : 'kiosks k LEFT JOIN kiosk_heartbeats_latest h ON h.kiosk_id = k.kiosk_id'
+    }
 )`;
   const anyFlag = `(${FLEET_ALERTS.map(flagColumn).join(' + ')}) > 0`;
   const which = `(CAST(:alert AS TEXT) IS NULL OR (CAST(:alert AS TEXT) = 'any' AND ${anyFlag})${FLEET_ALERTS.map((a) => ` OR (CAST(:alert AS TEXT) = '${a}' AND ${flagColumn(a)} = 1)`).join('')})`;

@@ -471,7 +471,7 @@ export class PgCollectorStorage implements CollectorStorage {
   }
 
   async fleet(query: FleetQuery): Promise<FleetPage> {
-    const sql = fleetSql('k.enabled');
+    const sql = fleetSql('k.enabled', { venue: Boolean(query.venue) });
     const params = fleetParams(query);
     const page = pgParams(sql.page, params);
     const counts = pgParams(sql.counts, params);
