@@ -326,7 +326,12 @@ export class DeviceManager implements DeviceHub {
     }
     // One port, one user: the old driver lets go before the new one opens the same path.
     const samePort = oldPort === newPort;
-    if (samePort) await this.stopUnit(old);
+    if (samePort) {
+      await this.stopUnit(old);
+      // The stopped driver no longer reports its link closing: say so, or the passage would wait for
+      // a reading from a thermometer that is not running (docs/door-passage.md, device health).
+      old.tracker.pause(`port ${oldPort} paused while new settings are tried (up to ${Math.round(proveMs / 100) / 10} s)`);
+    }
     const candidate = this.build(kind, next, false);
     const proof = await this.prove(candidate, next, proveMs);
     if (!proof.ok) {

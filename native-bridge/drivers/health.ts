@@ -37,6 +37,8 @@ export class HealthTracker {
   private errorSinceValid: DeviceReason | null = null;
   private errorsSinceValid = 0;
   private silent: { reason: DeviceReason; detail: string } | null = null;
+  /** Set when the device was stopped on purpose for a while (its port re-proven with new settings). */
+  private pausedDetail: string | null = null;
 
   constructor(
     device: DeviceKind,
@@ -69,6 +71,7 @@ export class HealthTracker {
     const s = this.state;
     if (!s.configured || s.port === null) return { fault: null, detail: null };
     if (!s.connected) {
+      if (this.pausedDetail !== null) return { fault: 'PORT_UNAVAILABLE', detail: this.pausedDetail.slice(-200) };
       // existsSync only: a stat of a device node, no open, so it never disturbs the port.
       if (!existsSync(s.port)) return { fault: 'PORT_UNAVAILABLE', detail: `port ${s.port} not found`.slice(-200) };
       if (s.errors.PORT_UNAVAILABLE) return { fault: 'PORT_UNAVAILABLE', detail: `port ${s.port} could not be opened (busy, or not a serial port)`.slice(-200) };
@@ -91,6 +94,19 @@ export class HealthTracker {
       const period = Math.max(20, Math.floor(this.validWithinMs / 4));
       this.stopWatching = every(this.clock, period, () => this.checkPeriod());
     }
+    this.flush();
+  }
+
+  /**
+   * The driver was stopped on purpose and gives nothing for a while (applying new settings on the
+   * same port: one port, one user). Published at once as not working, so a passage never waits for
+   * a reading it cannot get (docs/door-passage.md: a faulty device is not waited for).
+   */
+  pause(detail: string): void {
+    this.state.connected = false;
+    this.silent = null;
+    this.pausedDetail = detail;
+    this.stopWatch();
     this.flush();
   }
 
