@@ -149,7 +149,10 @@ describe('uploads setup (docs/integrator-setup.md)', () => {
     expect(await testWhileGuardDecides(page, r, 'lisi')).toMatch(/^(admit|deny|review)$/);
     await until('all steps passed', async () => (await page.locator('#uploads-result').getAttribute('data-all-ok')) === 'true', 20_000);
     expect(await stepState(page, 'registered')).toBe('ok');
-    expect(await page.locator('#uploads-steps li[data-step="registered"]').textContent()).toContain('"Lane 1"');
+    const registeredStep = page.locator('#uploads-steps li[data-step="registered"] .uploads-step-detail');
+    expect(await registeredStep.textContent()).toContain('"Lane 1"');
+    // The details are worded in the screen's language when shown (src/renderer/console/step-details.ts).
+    expect(await registeredStep.textContent()).toMatch(/^本机 \S+ 已登记，名称 "Lane 1"$/);
     await screenshotsAtBothShapes(page, 'uploads-registered');
 
     // Saved: the uploader takes the URL at the next start, and the screen says so.
@@ -157,6 +160,13 @@ describe('uploads setup (docs/integrator-setup.md)', () => {
     await until('saved', async () => (await page.locator('#uploads-notice').getAttribute('data-tone')) === 'ok', 10_000);
     expect(await page.locator('#uploads-notice').textContent()).toMatch(/restart|重启/);
     expect(await page.locator('#uploads-running').getAttribute('data-pending')).toBe('true');
+    // The language toggled with the result and the notice on screen: both re-worded, not left in Chinese.
+    await page.locator('#console-language').click();
+    await page.waitForSelector('.console[lang="en"]');
+    expect(await registeredStep.textContent()).toMatch(/^kiosk \S+ is registered as "Lane 1"$/);
+    expect(await page.locator('#uploads-notice').textContent()).toMatch(/restart/);
+    await page.locator('#console-language').click();
+    await page.waitForSelector('.console[lang="zh-CN"]');
 
     // The one-tap fix: kioskId becomes the key id, the warning goes.
     await page.locator('#uploads-use-key-id').click();
