@@ -51,6 +51,8 @@ let state = { venue: '', alert: '', page: 1 };
 let lastFleet = null;
 let lastChart = null;
 let lockTimer = null;
+/** What the login message says, as a function of the language: the toggle re-words it at once. */
+let loginMessage = null;
 
 const $ = (id) => document.getElementById(id);
 const t = (key) => STRINGS[lang][key];
@@ -80,6 +82,7 @@ function applyLanguage() {
   select.replaceChildren(el('option', { value: '', text: t('anyAlert') }), ...ALERTS.map((a) => el('option', { value: a, text: t('alerts')[a] })));
   select.value = state.alert;
   if (csrf) $('who').textContent = t('signedIn')($('who').dataset.name || '');
+  if (loginMessage) setLoginMessage(loginMessage.say, loginMessage.kind);
   if (lastFleet) renderFleet(lastFleet);
   if (lastChart) renderChart(lastChart);
 }
@@ -102,8 +105,8 @@ async function api(method, path, body) {
 
 /** A refused session (expired, ended, disabled) brings back the login form with the reason. */
 function sessionGone(json) {
-  const why = json.reason === 'CONSOLE_SESSION_EXPIRED' ? t('expired') : json.reason === 'CONSOLE_ACCOUNT_DISABLED' ? t('disabled') : t('required');
-  showLogin(why, 'error');
+  const key = json.reason === 'CONSOLE_SESSION_EXPIRED' ? 'expired' : json.reason === 'CONSOLE_ACCOUNT_DISABLED' ? 'disabled' : 'required';
+  showLogin(() => t(key), 'error');
 }
 
 function showLogin(message, kind) {
@@ -113,8 +116,14 @@ function showLogin(message, kind) {
   $('logout').hidden = true;
   $('who').hidden = true;
   $('login').hidden = false;
+  setLoginMessage(message, kind);
+}
+
+/** `say`: a string, or a function of nothing re-run in the current language. */
+function setLoginMessage(say, kind) {
+  loginMessage = say ? { say, kind } : null;
   const m = $('login-message');
-  m.textContent = message || '';
+  m.textContent = typeof say === 'function' ? say() : say || '';
   m.className = `message ${kind || ''}`;
 }
 
@@ -138,13 +147,11 @@ function startLockCountdown(ms) {
     if (left <= 0) {
       clearInterval(lockTimer);
       submit.disabled = false;
-      $('login-message').textContent = '';
-      $('login-message').className = 'message';
+      setLoginMessage('', '');
       return;
     }
     submit.disabled = true;
-    $('login-message').textContent = t('locked')(left);
-    $('login-message').className = 'message locked';
+    setLoginMessage(() => t('locked')((until - Date.now()) / 1000), 'locked');
   };
   tick();
   lockTimer = setInterval(tick, 1000);
@@ -160,9 +167,7 @@ async function onLogin(event) {
     return;
   }
   if (json.reason === 'CONSOLE_LOCKED') return startLockCountdown(json.retryInMs ?? 30_000);
-  const m = $('login-message');
-  m.className = 'message error';
-  m.textContent = json.reason === 'CONSOLE_LOGIN_FAILED' ? t('wrong')(json.triesLeft ?? 0) : json.reason === 'CONSOLE_ACCOUNT_DISABLED' ? t('disabled') : `${t('failed')}${json.message ?? status}`;
+  setLoginMessage(() => (json.reason === 'CONSOLE_LOGIN_FAILED' ? t('wrong')(json.triesLeft ?? 0) : json.reason === 'CONSOLE_ACCOUNT_DISABLED' ? t('disabled') : `${t('failed')}${json.message ?? status}`), 'error');
 }
 
 async function loadFleet() {
@@ -218,6 +223,8 @@ function renderFleet(f) {
           'tr',
           { class: k.alerts.length ? 'alerting' : '', 'data-kiosk': k.kioskId, 'data-testid': `kiosk-${k.kioskId}` },
           el('td', {}, el('code', { text: k.kioskId }), el('span', { class: 'sub', text: k.name ?? '' })),
+          // Alerts right after the id: on a narrow screen the table scrolls sideways, and what is wrong must not be the part scrolled away.
+          el('td', { 'data-testid': 'alerts' }, ...k.alerts.map((a) => el('span', { class: 'chip alert', 'data-alert': a, text: t('alerts')[a] }))),
           el('td', { text: k.venueId ?? '—' }),
           el('td', { title: k.lastHeartbeatAt ?? '' }, ago(k.lastHeartbeatAt, f.now)),
           el('td', { text: k.backlog ?? '—' }),
@@ -225,7 +232,6 @@ function renderFleet(f) {
           el('td', { text: k.softwareVersion ?? '—' }),
           el('td', { text: k.configRevision ?? '—' }),
           el('td', {}, ...k.devices.map(deviceChip)),
-          el('td', { 'data-testid': 'alerts' }, ...k.alerts.map((a) => el('span', { class: 'chip alert', 'data-alert': a, text: t('alerts')[a] }))),
         ),
       ),
     );
@@ -244,7 +250,7 @@ async function loadChart() {
 }
 
 function renderChart(c) {
-  const W = 960, H = 280, L = 48, R = 12, T = 12, B = 34;
+  const W = 960, H = 240, L = 48, R = 12, T = 12, B = 34;
   const max = Math.max(1, ...c.venues.flatMap((v) => v.counts));
   const x = (i) => L + (i * (W - L - R)) / Math.max(1, c.hours.length - 1);
   const y = (n) => T + (H - T - B) * (1 - n / max);

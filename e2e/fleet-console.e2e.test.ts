@@ -1,0 +1,178 @@
+// The fleet console end to end (docs/fleet.md): a real collector on 127.0.0.1 with its own SQLite
+// file, an operator account made with the real CLI (`kiosk collector operator add`, password on
+// stdin), two registered kiosks reporting through the kiosk's own Heartbeater with real device keys,
+// and Debian's Chromium driving the page: wrong passwords until the screen says locked and for how
+// long, the login, both kiosks listed, one kiosk stops heartbeating and the collector's clock moves on
+// six minutes: its row and the summary show the `silent` alert in red, in both languages and at both
+// screen shapes. Screenshots under test-results/e2e/.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startCollector, type RunningCollector } from '../src/collector/server.js';
+import { main } from '../src/cli/main.js';
+import { generateIdentity, type DeviceIdentity } from '../src/core/identity/device-key.js';
+import { Heartbeater, type HeartbeatSnapshot } from '../src/core/upload/heartbeat.js';
+import { launchChromium, saveScreenshot } from './support/harness.js';
+
+const PASSWORD = 'fleet console e2e password';
+let dir: string;
+let collector: RunningCollector;
+let browser: Browser;
+let page: Page;
+/** How far the collector's clock is ahead of the wall clock (moved to make a kiosk silent). */
+let offset = 0;
+const collectorNow = () => Date.now() + offset;
+const kiosks: { id: DeviceIdentity; hb: Heartbeater; name: string }[] = [];
+
+function snapshot(venueId: string, over: Partial<HeartbeatSnapshot> = {}): HeartbeatSnapshot {
+  return {
+    venueId,
+    softwareVersion: '0.1.0',
+    configRevision: 4,
+    trustList: { state: 'fresh', seq: 12, issuedAt: Date.now() - 5 * 3600_000, ageHours: 5 },
+    statusList: { state: 'fresh', seq: 230, ageHours: 0.4 },
+    devices: [
+      { device: 'idcard', configured: true, connected: true, fault: null, lastError: null },
+      { device: 'thermometer', configured: true, connected: true, fault: null, lastError: null },
+      { device: 'scanner', configured: true, connected: true, fault: null, lastError: null },
+      { device: 'gate', configured: false, connected: false, fault: null, lastError: null },
+    ],
+    freeDiskBytes: 40 * 1024 ** 3,
+    ...over,
+  };
+}
+
+async function cli(args: string[], stdinText = ''): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += String(c)));
+  stderr.on('data', (c: Buffer) => (err += String(c)));
+  stdin.end(stdinText);
+  const code = await main(args, { stdout, stderr, stdin });
+  return { code, out, err };
+}
+
+async function tryLogin(password: string): Promise<string> {
+  await page.fill('#login-name', 'alice');
+  await page.fill('#login-password', password);
+  const before = await page.textContent('#login-message');
+  await page.click('#login-submit');
+  await page.waitForFunction((b) => document.getElementById('login-message')!.textContent !== b, before);
+  return (await page.textContent('#login-message')) ?? '';
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'fleet-console-e2e-'));
+  const database = join(dir, 'collector.sqlite3');
+  const added = await cli(['collector', 'operator', 'add', 'alice', '--db', database], `${PASSWORD}\n`);
+  expect(added, added.err).toMatchObject({ code: 0 });
+  const listed = await cli(['collector', 'operator', 'list', '--db', database]);
+  expect(JSON.parse(listed.out)).toMatchObject([{ name: 'alice', enabled: true, lastLoginAt: null }]);
+  collector = await startCollector({ database, clock: collectorNow });
+  for (const [name, venue] of [
+    ['North gate', 'venue-north'],
+    ['South gate', 'venue-south'],
+  ] as const) {
+    const id = generateIdentity();
+    await collector.db.registerKiosk(id.kioskId, id.publicKey, name);
+    const hb = new Heartbeater({ collectorUrl: collector.url, identity: id, snapshot: async () => snapshot(venue), backlog: () => 3, intervalMs: 60_000, timeoutMs: 5_000, now: collectorNow });
+    expect(await hb.sendNow()).toMatchObject({ ok: true });
+    kiosks.push({ id, hb, name });
+    // A day of passages at each venue for the chart (the entries table the endpoint counts).
+    // North busy in the day (60 passages), south fewer and later (30).
+    const n = venue === 'venue-north' ? 60 : 30;
+    const entries = Array.from({ length: n }, (_, i) => ({ s: i + 1, id: `e${i}`, t: Date.now() - (venue === 'venue-north' ? (i * 7) % 23 : 2 + ((i * 5) % 9)) * 3600_000 - 60_000, r: { venueId: venue } }));
+    await collector.db.storeBatch({ v: 1, kioskId: id.kioskId, batchId: 'b1', firstSeq: 1, lastSeq: entries.length, backlog: 3, entries } as never, () => null);
+  }
+  browser = await launchChromium();
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+}, 60_000);
+
+afterAll(async () => {
+  for (const k of kiosks) await k.hb.stop();
+  await browser?.close();
+  await collector?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('fleet console in Chromium', () => {
+  it('locks after five wrong passwords and says for how long; then logs in and lists both kiosks', async () => {
+    await page.goto(`${collector.url}/console`);
+    await page.waitForSelector('#login:not([hidden])');
+    // zh-CN by default.
+    expect(await page.textContent('#login h2')).toBe('操作员登录');
+    const first = await tryLogin('not the password 1');
+    expect(first).toContain('用户名或密码错误');
+    expect(first).toContain('再错 4 次');
+    for (let i = 2; i <= 5; i++) await tryLogin(`not the password ${i}`);
+    const locked = await tryLogin('not the password 6');
+    expect(locked).toMatch(/已锁定.*30 秒/);
+    expect(await page.isDisabled('#login-submit')).toBe(true);
+    await saveScreenshot(page, 'fleet-console-locked-1280x800');
+    await page.click('#lang');
+    expect(await page.textContent('#login-message')).toMatch(/locked\. Try again in \d+ s/);
+    await saveScreenshot(page, 'fleet-console-locked-en-1280x800');
+    await page.click('#lang');
+
+    // The lock is the collector's, on its clock: 31 s later the right password opens the console.
+    offset += 31_000;
+    await page.reload();
+    await page.waitForSelector('#login:not([hidden])');
+    await page.fill('#login-name', 'alice');
+    await page.fill('#login-password', PASSWORD);
+    await page.click('#login-submit');
+    await page.waitForSelector('#fleet:not([hidden])');
+    await page.waitForSelector(`[data-testid="kiosk-${kiosks[1]!.id.kioskId}"]`);
+    const rows = await page.$$eval('#kiosk-table tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-kiosk')));
+    expect(rows.sort()).toEqual(kiosks.map((k) => k.id.kioskId).sort());
+    expect(await page.textContent('[data-testid="page-info"]')).toContain('共 2 台');
+    expect(await page.textContent('[data-testid="alert-count-silent"]')).toMatch(/^0/);
+    await page.waitForSelector('#chart svg polyline');
+    expect(await page.$$eval('#chart-totals tbody tr', (trs) => trs.map((tr) => tr.textContent))).toEqual([expect.stringMatching(/venue-north60/), expect.stringMatching(/venue-south30/)]);
+    expect(await page.textContent('[data-testid="config-push"]')).toContain('配置下发');
+    await saveScreenshot(page, 'fleet-console-kiosks-1280x800');
+  });
+
+  it('a kiosk that stops heartbeating raises the silent alert, shown in red on its row and in the summary', async () => {
+    const [north, south] = kiosks;
+    // South stops; north goes on for six minutes of the collector's clock (silent after 5).
+    for (let i = 0; i < 6; i++) {
+      offset += 60_000;
+      expect(await north!.hb.sendNow()).toMatchObject({ ok: true });
+    }
+    await page.click('#refresh');
+    await page.waitForSelector(`[data-testid="kiosk-${south!.id.kioskId}"] .chip.alert[data-alert="silent"]`);
+    expect(await page.$$(`[data-testid="kiosk-${north!.id.kioskId}"] .chip.alert`)).toHaveLength(0);
+    expect(await page.textContent('[data-testid="alert-count-silent"]')).toMatch(/^1失联/);
+    expect(await page.textContent(`[data-testid="kiosk-${south!.id.kioskId}"] [data-testid="alerts"]`)).toBe('失联');
+    await saveScreenshot(page, 'fleet-console-silent-1280x800');
+
+    // The summary filters: only the silent kiosk.
+    await page.click('[data-testid="alert-count-silent"]');
+    await page.waitForFunction(() => document.querySelectorAll('#kiosk-table tbody tr').length === 1);
+    expect(await page.$eval('#kiosk-table tbody tr', (tr) => tr.getAttribute('data-kiosk'))).toBe(south!.id.kioskId);
+
+    await page.click('#lang');
+    expect(await page.textContent(`[data-testid="kiosk-${south!.id.kioskId}"] [data-testid="alerts"]`)).toBe('Silent');
+    await page.click('[data-alert=""]');
+    await page.waitForFunction(() => document.querySelectorAll('#kiosk-table tbody tr').length === 2);
+    await saveScreenshot(page, 'fleet-console-silent-en-1280x800');
+    await page.setViewportSize({ width: 800, height: 1280 });
+    await saveScreenshot(page, 'fleet-console-silent-en-800x1280');
+    await page.click('#lang');
+    await saveScreenshot(page, 'fleet-console-silent-800x1280');
+
+    // Every step was audited: the lockout, the login, the views.
+    const actions = (await collector.db.console.auditRows(100)).map((r) => r.action);
+    expect(actions.filter((a) => a === 'login-failed')).toHaveLength(6);
+    expect(actions).toContain('login-ok');
+    expect(actions).toContain('view-kiosks');
+    expect(actions).toContain('view-entries-per-hour');
+  });
+});
