@@ -21,6 +21,8 @@ describe('connection test details', () => {
       ['kiosk kiosk-7 is registered as "Gate 3"', '本机 kiosk-7 已登记，名称 "Gate 3"'],
       ['kiosk kiosk-7 is registered', '本机 kiosk-7 已登记'],
       ['kiosk kiosk-7: unknown kiosk', '本机 kiosk-7：unknown kiosk'],
+      ['kiosk kiosk-7: kiosk is not registered with this collector', '本机 kiosk-7：未在此汇集服务器上登记'],
+      ['kiosk kiosk-7: kiosk is disabled on this collector', '本机 kiosk-7：已在此汇集服务器上停用'],
       ['no answer within 5000 ms', '5000 毫秒内没有应答'],
       ['collector.example.org:443: no complete answer within 5000 ms', 'collector.example.org:443：5000 毫秒内没有收到完整应答'],
       ['ECONNRESET', '连接被重置（ECONNRESET）'],

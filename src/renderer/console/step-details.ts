@@ -17,6 +17,12 @@ const NETWORK_ZH: Record<string, string> = {
   ECONNRESET: '连接被重置',
 };
 
+/** What our own collector says when it refuses a kiosk (src/collector/server.ts). */
+const COLLECTOR_ZH: Record<string, string> = {
+  'kiosk is not registered with this collector': '未在此汇集服务器上登记',
+  'kiosk is disabled on this collector': '已在此汇集服务器上停用',
+};
+
 /** "<words> (CODE)" or a bare CODE → the code's Chinese words and the code; timeouts; other text unchanged. */
 function networkZh(text: string): string {
   const m = /^(?:.+ \()?([A-Z_]+)\)?$/.exec(text);
@@ -38,8 +44,8 @@ const RULES: Array<[RegExp, (m: RegExpExecArray) => string]> = [
   [/^HTTP (\d+) from (\S+): not a checkpoint collector \(wrong URL or port\?\)$/, (m) => `${m[2]} 返回 HTTP ${m[1]}：不是通行汇集服务器（地址或端口填错了？）`],
   [/^checkpoint collector, protocol v(.+)$/, (m) => `通行汇集服务器，协议版本 v${m[1]}`],
   [/^kiosk (\S+) is registered(?: as (".*"))?$/, (m) => `本机 ${m[1]} 已登记${m[2] ? `，名称 ${m[2]}` : ''}`],
-  // The collector's own message after the id stays as the collector wrote it.
-  [/^kiosk (\S+): (.*)$/, (m) => `本机 ${m[1]}：${m[2]}`],
+  // Our collector's refusals (src/collector/server.ts); another message stays as the collector wrote it.
+  [/^kiosk (\S+): (.*)$/, (m) => `本机 ${m[1]}：${COLLECTOR_ZH[m[2]!] ?? m[2]}`],
   [/^(\S+):(\d+): (.*)$/, (m) => `${m[1]}:${m[2]}：${networkZh(m[3]!)}`],
 ];
 
