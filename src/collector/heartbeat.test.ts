@@ -170,10 +170,17 @@ describe.each(BACKENDS)('heartbeats on $name', (backend) => {
     expect(await postRaw(encoded, signedHeaders)).toMatchObject({ status: 409, json: { reason: 'HEARTBEAT_DUPLICATE' } });
     const bad = encodeHeartbeat({ ...body(kiosk, T0 + 1), devices: 'all fine' } as unknown as HeartbeatBody);
     expect(await postRaw(bad, { [HEADER.kioskId]: kiosk.kioskId, [HEADER.signature]: b64url(kiosk.sign(bad)) })).toMatchObject({ status: 400, json: { reason: 'HEARTBEAT_INVALID' } });
+    // A key name with a line break, and a device fault that is not a reason code: refused, one log line each.
+    const sneaky = encodeHeartbeat({ ...body(kiosk, T0 + 2), 'x\nheartbeat ok: forged line': 1 } as unknown as HeartbeatBody);
+    expect(await postRaw(sneaky, { [HEADER.kioskId]: kiosk.kioskId, [HEADER.signature]: b64url(kiosk.sign(sneaky)) })).toMatchObject({ status: 400, json: { reason: 'HEARTBEAT_INVALID' } });
+    const prose = encodeHeartbeat(body(kiosk, T0 + 3, { devices: [{ device: 'idcard', configured: true, connected: false, fault: 'port gone <b>', lastError: null }] }));
+    expect(await postRaw(prose, { [HEADER.kioskId]: kiosk.kioskId, [HEADER.signature]: b64url(kiosk.sign(prose)) })).toMatchObject({ status: 400, json: { reason: 'HEARTBEAT_INVALID' } });
     const history = await collector.db.heartbeatHistory(kiosk.kioskId, 10);
     expect(history.map((h) => h.body.backlog)).toEqual([0]);
     expect((await fleet()).json.kiosks[0]!.backlog).toBe(0);
-    expect(logLines.filter((l) => l.startsWith('heartbeat refused'))).toHaveLength(3);
+    const refusals = logLines.filter((l) => l.startsWith('heartbeat refused'));
+    expect(refusals).toHaveLength(5);
+    expect(logLines.every((l) => !l.includes('\n'))).toBe(true);
   });
 
   it('says silent once a kiosk has not reported for more than 5 minutes, and not before', async () => {

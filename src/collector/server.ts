@@ -485,7 +485,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       if (err instanceof HttpRefusal) {
         if (err.status >= 500 || err.status === 413 || err.status === 429) log(`${req.method} ${path} -> ${err.status} ${err.reason}`);
         // Every refused heartbeat, with the id it named (ids and reasons only: heartbeats carry no personal data).
-        else if (path === HEARTBEATS_PATH) log(`heartbeat refused: kiosk ${safeId(header(req, HEADER.kioskId))} -> ${err.status} ${err.reason}: ${err.message}`);
+        // The message may quote a key name from the body: control characters go, so one refusal is one line.
+        else if (path === HEARTBEATS_PATH) log(`heartbeat refused: kiosk ${safeId(header(req, HEADER.kioskId))} -> ${err.status} ${err.reason}: ${err.message.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 300)}`);
         // After refusing without reading the body, close: a keep-alive socket would otherwise have
         // to swallow whatever the client is still sending.
         const close = !req.complete;

@@ -183,9 +183,9 @@ export const heartbeatDeviceSchema = z.strictObject({
   device: z.enum(['idcard', 'thermometer', 'scanner', 'gate']),
   configured: z.boolean(),
   connected: z.boolean(),
-  /** Why it cannot be used now (a device reason code), null when it works. */
-  fault: shortText(64).nullable(),
-  lastError: shortText(64).nullable(),
+  /** Why it cannot be used now (a device reason code), null when it works. Reason codes only: nothing else to show or log. */
+  fault: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/).nullable(),
+  lastError: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/).nullable(),
 });
 export type HeartbeatDevice = z.infer<typeof heartbeatDeviceSchema>;
 
