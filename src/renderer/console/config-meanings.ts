@@ -39,7 +39,7 @@ export const ZH_MEANINGS: Readonly<Record<string, string>> = {
   'policy.temperatureMissingWithThermometer': '已接测温仪但没有读数时：转保安复核（review）或直接放行（admit）；健康码规范 §4 规则 7',
   'policy.cardOnlyAllowed': '仅刷身份证、不出示健康码时可以放行（仅刷证规则表）',
   'policy.maxStatusListAgeHours': '状态列表早于此小时数即视为过期',
-  'policy.clockSkewSeconds': '验证时允许的时钟误差（秒）（健康码规范 §4）',
+  'policy.clockSkewSeconds': '验证时允许的时钟误差（秒）；健康码规范 §4',
 
   checkpoint: '单次通行：等待时间与规则（docs/door-passage.md）',
   'checkpoint.collectWindowMs': '从第一项输入起，一次通行等待其余输入（身份证、健康码、体温）的时长（毫秒）',
@@ -176,9 +176,9 @@ export function meaningOf(path: string, english: string, language: Language): st
   return (language === 'zh-CN' ? (ZH_MEANINGS[path] ?? english) : english).replace(/`/g, '');
 }
 
-/** A note in brackets after a meaning: full-width in Chinese text, as Chinese typesetting has it. */
+/** A note in brackets after a meaning: full-width and unspaced in Chinese, as Chinese typesetting has it. */
 export function inBrackets(text: string, language: Language): string {
-  return language === 'zh-CN' ? `（${text}）` : `(${text})`;
+  return language === 'zh-CN' ? `（${text}）` : ` (${text})`;
 }
 
 const ZH_TYPES: Record<string, string> = {

@@ -277,7 +277,7 @@ function SettingsPanel({ call, t, language }: PanelProps) {
                     {live(f.path) ? t('settings.appliesNow') : t('settings.appliesAfterRestart')}
                   </span>
                   <p class="settings-meaning">
-                    {meaningOf(f.path, f.meaning, language)} <span class="settings-default">{inBrackets(t('settings.default', { value: defaultText(f.defaultValue, t) }), language)}</span>
+                    {meaningOf(f.path, f.meaning, language)}<span class="settings-default">{inBrackets(t('settings.default', { value: defaultText(f.defaultValue, t) }), language)}</span>
                   </p>
                   {error && (
                     <p class="settings-error" role="alert" data-testid={`${id}-error`}>
