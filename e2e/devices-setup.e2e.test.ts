@@ -99,6 +99,16 @@ it('devices on screen: a test while the door decides, a wrong port refused, a ga
   await page.locator('#device-thermometer-port').fill(pair.hostPath);
   await page.locator('#device-thermometer-protocol').selectOption('gy-mcu90614');
   await page.waitForSelector('#device-thermometer-param-mode');
+  // The form is checked as it is typed: a wrong baud is marked, Apply is off, and the result line
+  // about the earlier form is gone (it would be read as about this one).
+  expect(await resultOf(page, 'thermometer').count()).toBe(0);
+  await page.locator('#device-thermometer-baudRate').fill('abc');
+  await page.waitForSelector('label[data-invalid="true"] #device-thermometer-baudRate');
+  expect(await page.locator('#device-thermometer-apply').isDisabled()).toBe(true);
+  expect(await page.locator('[data-testid="device-thermometer-errors"]').textContent()).toContain('baudRate');
+  await saveScreenshot(page, 'devices-invalid-baud');
+  await page.locator('#device-thermometer-baudRate').fill('9600');
+  expect(await page.locator('#device-thermometer-apply').isDisabled()).toBe(false);
   await page.locator('#device-thermometer-apply').click();
   const applied = await finalResult(page, 'thermometer');
   expect(applied.tone, applied.text).toBe('ok');
@@ -130,6 +140,10 @@ it('devices on screen: a test while the door decides, a wrong port refused, a ga
   await page.locator('#calib-save').click();
   const calibrated = await finalResult(page, 'thermometer');
   expect(calibrated.tone, calibrated.text).toBe('ok');
+  // Confirmed beside its Save button with the formula and revision; the points are cleared for the next one.
+  await page.waitForSelector('#calib-saved');
+  expect(await page.locator('#calib-saved').textContent()).toMatch(/Calibration saved: raw × 1\.0000 \+ 0\.60 °C \(revision \d+\)/);
+  expect(await page.locator('#calib-points').count()).toBe(0);
   await until('the corrected reading', async () => (await page.locator('#calib-corrected').textContent())?.includes('37.00') ?? false, 15_000);
   expect(await page.locator('#calib-raw').textContent()).toContain('36.40');
   expect(JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')).devices.thermometer).toMatchObject({ offsetC: 0.6, gain: 1 });

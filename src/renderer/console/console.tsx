@@ -84,8 +84,8 @@ function PinForm(props: { client: KioskClient; t: Translate; onOpened(session: s
   const formatProblem = refusal?.failure.reason === 'BAD_REQUEST' && refusal.failure.message === 'PIN format';
   return (
     <form id="console-pin-form" class="console-pin" onSubmit={(e) => void submit(e)}>
-      <h1>{t('console.title')}</h1>
-      <label for="console-pin">{t('admin.pin')}</label>
+      <h1>{t('console.pinTitle')}</h1>
+      <label for="console-pin">{t('console.pinLabel')}</label>
       <input id="console-pin" ref={input} type="password" inputMode="numeric" autoComplete="off" maxLength={12} />
       <div class="console-pin-buttons">
         <button id="console-pin-submit" type="submit" disabled={busy || (waiting && refusal?.failure.reason === 'PIN_LOCKED')}>

@@ -155,3 +155,18 @@ export function appendFrames(rows: readonly FrameRow[], frames: readonly FrameLo
   return out.slice(-keep);
 }
 
+
+/**
+ * What the form's problems are now, checked as it is typed (as the policy panel does): the fields to
+ * mark red and whether Apply may be pressed. Core's own CONFIG_INVALID words, when it gave some for
+ * this very form, are kept beside the local ones; a form changed since is judged afresh.
+ */
+export function liveFormProblems(device: SetupDevice, form: Form, running: Settings, serverErrors: Record<string, string> | null, language: Language = 'en'): { errors: Record<string, string>; canApply: boolean } {
+  const errors = { ...(serverErrors ?? {}), ...validateDevice(device, settingsOf(device, form, running), language) };
+  return { errors, canApply: Object.keys(errors).length === 0 };
+}
+
+/** The same port before and after: the running driver lets go of it while the new settings are tried. */
+export function provesOnSamePort(running: Settings, next: Settings): boolean {
+  return running !== null && next !== null && typeof running.port === 'string' && running.port === next.port;
+}

@@ -3,7 +3,7 @@
 // log's rows (repeats counted, so idle polling cannot push an error off the screen).
 import { describe, expect, it } from 'vitest';
 import type { FrameLogEntryView } from '../../../contract/api.js';
-import { appendFrames, calibrationOf, settingsOf, validateDevice } from './devices-form.js';
+import { appendFrames, calibrationOf, liveFormProblems, provesOnSamePort, settingsOf, validateDevice } from './devices-form.js';
 
 const running = { port: '/dev/ttyUSB1', baudRate: 9600, protocol: { name: 'modbus-rtu', address: 1, function: 3, register: 0, count: 1, valueIndex: 0, scale: 0.01, signed: true }, offsetC: 0.3, gain: 1 };
 
@@ -23,6 +23,28 @@ describe('device form', () => {
     expect(validateDevice('gate', settingsOf('gate', { enabled: 'true', port: '/dev/ttyUSB3', baudRate: '9600', relay: '9', pulseMs: '500' }, null))).toEqual({
       'devices.gate.relay': expect.any(String),
     });
+  });
+});
+
+describe('device form as it is typed', () => {
+  const form = { enabled: 'true', port: '/dev/ttyUSB1', baudRate: '9600', 'protocol.name': 'modbus-rtu' };
+
+  it('marks a wrong value at once and keeps Apply off until it is fixed', () => {
+    expect(liveFormProblems('thermometer', form, running, null)).toEqual({ errors: {}, canApply: true });
+    const typed = liveFormProblems('thermometer', { ...form, 'protocol.name': 'ascii-line', baudRate: 'abc' }, running, null);
+    expect(Object.keys(typed.errors)).toEqual(['devices.thermometer.baudRate']);
+    expect(typed.canApply).toBe(false);
+  });
+
+  it("keeps core's words for the form it judged beside the local ones", () => {
+    const r = liveFormProblems('thermometer', form, running, { 'devices.thermometer.port': 'no such port' });
+    expect(r).toEqual({ errors: { 'devices.thermometer.port': 'no such port' }, canApply: false });
+  });
+
+  it('tells a change on the same port (the running driver pauses) from one on another port', () => {
+    expect(provesOnSamePort(running, { ...running, baudRate: 19200 })).toBe(true);
+    expect(provesOnSamePort(running, { ...running, port: '/dev/ttyUSB2' })).toBe(false);
+    expect(provesOnSamePort(null, running)).toBe(false);
   });
 });
 

@@ -14,9 +14,11 @@ import {
   DEVICES,
   differs,
   formOf,
+  liveFormProblems,
   PARAMS,
   POLL_MS,
   PROTOCOLS,
+  provesOnSamePort,
   settingsOf,
   TEST_MS,
   text,
@@ -78,6 +80,8 @@ function DeviceCard(props: {
   busy: boolean;
   /** The form asks for something other than what runs (not applied yet, or refused). */
   dirty: boolean;
+  /** False while the form has a problem (checked as it is typed): Apply would only be refused. */
+  canApply: boolean;
   onApply(): void;
   onTest(): void;
 }) {
@@ -177,7 +181,7 @@ function DeviceCard(props: {
         </ul>
       )}
       <div class="device-actions">
-        <button id={id('apply')} type="button" disabled={busy} onClick={props.onApply}>
+        <button id={id('apply')} type="button" disabled={busy || !props.canApply} onClick={props.onApply}>
           {t('devices.apply')}
         </button>
         <button id={id('test')} type="button" disabled={busy || !entry.health.configured} onClick={props.onTest}>
@@ -193,10 +197,12 @@ function DeviceCard(props: {
   );
 }
 
-function Calibration(props: { t: Translate; language: Language; reading: MethodResponse<'getFrameLog'>['lastReading']; running: Settings; busy: boolean; onSave(c: { offsetC: number; gain: number }): void }) {
+function Calibration(props: { t: Translate; language: Language; reading: MethodResponse<'getFrameLog'>['lastReading']; running: Settings; busy: boolean; revisionAfterSave(): number; onSave(c: { offsetC: number; gain: number }): Promise<boolean> }) {
   const { t, reading, running } = props;
   const [reference, setReference] = useState('');
   const [points, setPoints] = useState<Array<{ raw: number; reference: number }>>([]);
+  /** The calibration just saved, said beside its Save button (the points are cleared for the next one). */
+  const [saved, setSaved] = useState<{ gain: number; offsetC: number; revision: number } | null>(null);
   const gainNow = typeof running?.gain === 'number' ? running.gain : 1;
   const offsetNow = typeof running?.offsetC === 'number' ? running.offsetC : 0;
   const computed = calibrationOf(points, gainNow);
@@ -263,9 +269,28 @@ function Calibration(props: { t: Translate; language: Language; reading: MethodR
           {path}: {message}
         </p>
       ))}
-      <button id="calib-save" type="button" disabled={props.busy || !computed || Object.keys(problems).length > 0} onClick={() => computed && props.onSave(computed)}>
+      <button
+        id="calib-save"
+        type="button"
+        disabled={props.busy || !computed || Object.keys(problems).length > 0}
+        onClick={() => {
+          if (!computed) return;
+          setSaved(null);
+          void props.onSave(computed).then((ok) => {
+            if (!ok) return;
+            setPoints([]);
+            setReference('');
+            setSaved({ ...computed, revision: props.revisionAfterSave() });
+          });
+        }}
+      >
         {t('devices.calibSave')}
       </button>
+      {saved && points.length === 0 && (
+        <p class="device-result" id="calib-saved" data-tone="ok" role="status">
+          {t('devices.calibSaved', { gain: saved.gain.toFixed(4), offset: saved.offsetC.toFixed(2), revision: saved.revision })}
+        </p>
+      )}
     </fieldset>
   );
 }
@@ -292,8 +317,11 @@ function FrameLog(props: { t: Translate; frames: FrameRow[]; skipped: number }) 
           {t('devices.framesErrorsOnly')}
         </label>
         <span class="views-note" data-testid="devices-frames-count">
-          {t('devices.framesCount', { shown: shown.reduce((n, f) => n + f.repeat, 0), errors: shown.filter((f) => f.error !== null).reduce((n, f) => n + f.repeat, 0) })}
-          {props.skipped > 0 ? ` · ${t('devices.framesSkipped', { n: props.skipped })}` : ''}
+          {((frames, errs) => `${t(frames === 1 ? 'devices.framesN.one' : 'devices.framesN', { n: frames })}, ${t(errs === 1 ? 'devices.errorsN.one' : 'devices.errorsN', { n: errs })}`)(
+            shown.reduce((n, f) => n + f.repeat, 0),
+            shown.filter((f) => f.error !== null).reduce((n, f) => n + f.repeat, 0),
+          )}
+          {props.skipped > 0 ? ` · ${t(props.skipped === 1 ? 'devices.framesSkipped.one' : 'devices.framesSkipped', { n: props.skipped })}` : ''}
         </span>
       </div>
       <div class="table-wrap frame-log-wrap">
@@ -320,7 +348,8 @@ function FrameLog(props: { t: Translate; frames: FrameRow[]; skipped: number }) 
               <tr class="frame-row" key={f.seq} data-seq={f.seq} data-device={f.device} data-dir={f.dir} data-error={f.error !== null ? 'true' : undefined}>
                 <td class="views-nowrap num">{clock(f.at)}</td>
                 <td class="views-nowrap">{t(`devices.kind.${f.device}`)}</td>
-                <td class="views-nowrap">{f.dir === 'tx' ? t('devices.tx') : t('devices.rx')}</td>
+                {/* A reply that never came is logged as an empty received frame: it has no direction to show. */}
+                <td class="views-nowrap">{f.dir === 'tx' ? t('devices.tx') : f.hex === '' && f.error !== null ? t('devices.noReply') : t('devices.rx')}</td>
                 <td class="views-mono frame-hex">{f.hex || '—'}</td>
                 <td class="frame-meaning">
                   {f.meaning}
@@ -348,6 +377,8 @@ function DevicesPanel({ call, t, language }: PanelProps) {
   const [paused, setPaused] = useState(false);
   const [reading, setReading] = useState<MethodResponse<'getFrameLog'>['lastReading']>(null);
   const cursor = useRef(-1);
+  /** The configuration revision last loaded (the calibration's confirmation names it). */
+  const revisionRef = useRef(0);
   const pausedRef = useRef(false);
   pausedRef.current = paused;
 
@@ -358,6 +389,7 @@ function DevicesPanel({ call, t, language }: PanelProps) {
       return null;
     }
     setPanelNotice(null);
+    revisionRef.current = r.value.revision;
     setSetup(r.value);
     setForms((old) => {
       const next = { ...old };
@@ -394,16 +426,19 @@ function DevicesPanel({ call, t, language }: PanelProps) {
 
   const entryOf = (d: SetupDevice) => setup?.devices.find((e) => e.device === d) ?? null;
 
-  const apply = async (d: SetupDevice, settings: Settings, purpose: 'setup' | 'calibration' = 'setup') => {
-    if (!setup) return;
+  const apply = async (d: SetupDevice, settings: Settings, purpose: 'setup' | 'calibration' = 'setup'): Promise<boolean> => {
+    if (!setup) return false;
     const local = validateDevice(d, settings);
     setErrors({ ...errors, [d]: (language) => validateDevice(d, settings, language) });
     if (Object.keys(local).length > 0) {
       setNotices({ ...notices, [d]: live('bad', (t) => t('devices.invalid')) });
-      return;
+      return false;
     }
     setBusy((b) => ({ ...b, [d]: true }));
-    setNotices((n) => ({ ...n, [d]: live('wait', (t) => t('devices.proving')) }));
+    // On its own port the running driver lets go while the new settings are tried (native-bridge/manager.ts
+    // applyDevice): the screen says so rather than promising the old ones keep working.
+    const samePort = provesOnSamePort(entryOf(d)?.running ?? null, settings);
+    setNotices((n) => ({ ...n, [d]: live('wait', (t) => t(samePort ? `devices.provingSamePort.${d === 'thermometer' || d === 'idcard' ? d : 'other'}` : 'devices.proving')) }));
     try {
       const r = await call('applyDeviceSettings', { device: d, settings, baseRevision: setup.revision, purpose });
       if (!r.ok) {
@@ -417,7 +452,7 @@ function DevicesPanel({ call, t, language }: PanelProps) {
           setErrors((e) => ({ ...e, [d]: () => byPath }));
         }
         setNotices((n) => ({ ...n, [d]: live('bad', (t) => `${t(`reason.${r.reason}`, { defaultValue: r.reason })} (${r.reason}): ${r.message}`) }));
-        return;
+        return false;
       }
       const v = r.value;
       if (!v.applied) {
@@ -425,10 +460,12 @@ function DevicesPanel({ call, t, language }: PanelProps) {
         const kept = (t: Translate) => (keptPort !== null ? t('devices.keptPort', { port: keptPort }) : t('devices.keptNone'));
         setNotices((n) => ({ ...n, [d]: live('bad', (t) => `${t('devices.refused')}: ${reasonText(t, v.reason)} (${v.reason}) — ${v.message}. ${kept(t)}`) }));
         await load([]);
-        return;
+        return false;
       }
       await load([d]);
-      setNotices((n) => ({ ...n, [d]: live('ok', (t) => t(purpose === 'calibration' ? 'devices.calibSaved' : 'devices.applied', { proven: v.proven, revision: v.revision })) }));
+      const cal = purpose === 'calibration' && settings ? { gain: Number(settings.gain ?? 1).toFixed(4), offset: Number(settings.offsetC ?? 0).toFixed(2) } : null;
+      setNotices((n) => ({ ...n, [d]: live('ok', (t) => (cal ? t('devices.calibSaved', { ...cal, revision: v.revision }) : t('devices.applied', { proven: v.proven, revision: v.revision }))) }));
+      return true;
     } finally {
       setBusy((b) => ({ ...b, [d]: false }));
     }
@@ -499,21 +536,34 @@ function DevicesPanel({ call, t, language }: PanelProps) {
       </datalist>
       {setup && (
         <div class="device-grid">
-          {setup.devices.map((entry) => (
-            <DeviceCard
-              t={t}
-              entry={entry}
-              ports={setup.ports}
-              form={forms[entry.device] ?? formOf(entry.device, entry.running)}
-              setForm={(f) => setForms((old) => ({ ...old, [entry.device]: f }))}
-              errors={errors[entry.device]?.(language) ?? {}}
-              notice={((n) => (n ? { tone: n.tone, text: n.say(t) } : null))(notices[entry.device])}
-              busy={busy[entry.device] === true || !setup.available}
-              dirty={differs(entry.device, forms[entry.device], entry.running)}
-              onApply={() => void apply(entry.device, settingsOf(entry.device, forms[entry.device] ?? formOf(entry.device, entry.running), entry.running))}
-              onTest={() => void test(entry.device)}
-            />
-          ))}
+          {setup.devices.map((entry) => {
+            const form = forms[entry.device] ?? formOf(entry.device, entry.running);
+            // Checked as typed; core's words for this very form kept beside (cleared when it changes).
+            const problems = liveFormProblems(entry.device, form, entry.running, errors[entry.device]?.(language) ?? null, language);
+            return (
+              <DeviceCard
+                t={t}
+                entry={entry}
+                ports={setup.ports}
+                form={form}
+                setForm={(f) => {
+                  setForms((old) => ({ ...old, [entry.device]: f }));
+                  // A result about the previous form would be read as about this one: cleared.
+                  if (busy[entry.device] !== true) {
+                    setNotices((n) => ({ ...n, [entry.device]: null }));
+                    setErrors((e) => ({ ...e, [entry.device]: () => ({}) }));
+                  }
+                }}
+                errors={problems.errors}
+                notice={((n) => (n ? { tone: n.tone, text: n.say(t) } : null))(notices[entry.device])}
+                busy={busy[entry.device] === true || !setup.available}
+                dirty={differs(entry.device, forms[entry.device], entry.running)}
+                canApply={problems.canApply}
+                onApply={() => void apply(entry.device, settingsOf(entry.device, form, entry.running))}
+                onTest={() => void test(entry.device)}
+              />
+            );
+          })}
           {thermo && thermo.running && (
             <Calibration
               t={t}
@@ -521,7 +571,8 @@ function DevicesPanel({ call, t, language }: PanelProps) {
               reading={reading}
               running={thermo.running}
               busy={busy.thermometer === true}
-              onSave={(c) => void apply('thermometer', { ...thermo.running, offsetC: c.offsetC, gain: c.gain }, 'calibration')}
+              revisionAfterSave={() => revisionRef.current}
+              onSave={(c) => apply('thermometer', { ...thermo.running, offsetC: c.offsetC, gain: c.gain }, 'calibration')}
             />
           )}
         </div>

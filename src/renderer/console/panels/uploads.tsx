@@ -107,7 +107,8 @@ function UploadsPanel({ call, t, client, language }: PanelProps) {
       // Upload settings are read when the uploader starts (src/app/compose.ts): say so, do not pretend.
       const restart = r.value.restartNeeded.length > 0;
       const { revision, restartNeeded } = r.value;
-      setNotice({ tone: 'ok', say: (t) => t(restart ? 'uploads.savedRestart' : 'uploads.saved', { revision, paths: restartNeeded.join(', ') }) });
+      const key = !restart ? 'uploads.saved' : restartNeeded.length === 1 ? 'uploads.savedRestart.one' : 'uploads.savedRestart';
+      setNotice({ tone: 'ok', say: (t) => t(key, { revision, paths: restartNeeded.join(', ') }) });
       await load(true);
     } finally {
       setBusy(false);
@@ -213,6 +214,13 @@ function UploadsPanel({ call, t, client, language }: PanelProps) {
               <p class="uploads-result-title" data-tone={allOk ? 'ok' : 'bad'}>
                 {allOk ? t('uploads.allOk') : t('uploads.notOk')} <code>{steps.url}</code>
               </p>
+              {/* The uploader reads its URL at start (src/app/compose.ts): a URL that passed but is not the
+                  one running does not upload yet, and the screen says what to do rather than "can upload". */}
+              {allOk && setup && steps.url !== setup.runningUrl && (
+                <p id="uploads-result-restart" class="uploads-note" data-tone="wait">
+                  {steps.url === setup.configuredUrl ? t('uploads.allOkRestart') : t('uploads.allOkUnsaved')}
+                </p>
+              )}
               <StepList steps={steps.steps} t={t} language={language} />
             </div>
           )}
@@ -247,7 +255,12 @@ function UploadsPanel({ call, t, client, language }: PanelProps) {
               <figure class="uploads-qr-box">
                 <QrSvg qr={setup.registration.qr} label={t('uploads.qrLabel')} />
                 <figcaption>
-                  <code id="uploads-registration-text">{setup.registration.text}</code>
+                  {/* The collector's database is the operator's to name (it lives on their host), so the
+                      command shown asks for it; the QR carries the command without it. */}
+                  <code id="uploads-registration-text">{`${setup.registration.text} --db <${t('uploads.collectorDb')}>`}</code>
+                  <span id="uploads-registration-hint" class="uploads-note">
+                    {t('uploads.registrationHint')}
+                  </span>
                 </figcaption>
               </figure>
             </>
