@@ -73,6 +73,12 @@ describe('installing a large status list off the main thread', () => {
     expect(rig.lists.floor('status')?.seq).toBe(50);
     // Written by the worker, exactly as received.
     expect(readFileSync(join(rig.dir, 'lists', 'status-list.jws'), 'utf8')).toBe(jws);
+    // Which root signs the new file, as the trust screen asks right after an import (remembered from
+    // the worker's check): the pinned root does, a province key pinned as a root would not.
+    const province = rig.pki.provinces[0]!;
+    expect(rig.lists.cachedSignedBy(rig.pki.roots).status).toBe(true);
+    expect(rig.lists.cachedSignedBy([rig.pki.roots[0]!]).status).toBe(true);
+    expect(rig.lists.cachedSignedBy([{ kid: province.kid, pub: base64urlEncode(province.keyPair.publicKey) }]).status).toBe(false);
   }, 120_000);
 
   it("refuses a large list in the worker with the same reasons (signature, rollback), and a failed write rejects; the list in use stays", async () => {

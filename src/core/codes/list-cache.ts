@@ -11,9 +11,10 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ListUpdateReason } from '../../contract/reasons.js';
+import { base64urlDecode, base64urlEncode } from '../../base/base64url.js';
 import { writeFileAtomic } from '../config/config.js';
 import type { VenuePolicy } from '../policy/policy.js';
-import { defaultEd25519, type Ed25519Verifier } from './ed25519.js';
+import { defaultEd25519, keyId, type Ed25519Verifier } from './ed25519.js';
 import type { ListWorkerOutput } from './list-install-worker.js';
 import { installStatusList, installTrustList, listSignedBy, listSignerKid, type InstallResult, type PinnedRoot, type StatusList, type TrustList } from './lists.js';
 
@@ -95,6 +96,17 @@ function floorRefusal(floor: ListFloor | null, seq: number, sha256: string): { a
   return null;
 }
 
+/** cachedSignedBy's memo key: the list file's version and the roots asked about. */
+function signedMemoKey(kind: 'trust' | 'status', stat: { ino: number; mtimeMs: number; size: number }, roots: readonly PinnedRoot[]): string {
+  return `${kind}|${stat.ino}|${stat.mtimeMs}|${stat.size}|${roots.map((r) => `${r.kid}:${r.pub}`).join(',')}`;
+}
+
+/** Whether a root's kid is its key's kid (spec §2), as checkSigned and listSignedBy require before verifying under it. */
+function kidIsKeys(root: PinnedRoot): boolean {
+  const pub = base64urlDecode(root.pub);
+  return pub !== null && pub.length === 32 && base64urlEncode(keyId(pub)) === root.kid;
+}
+
 /** The size that picks the thread: characters of a text, bytes otherwise. */
 function inputSize(input: ListInput): number {
   if (typeof input === 'string') return input.length;
@@ -108,7 +120,7 @@ function inputSize(input: ListInput): number {
  * first. Resolves with the checked list; rejects when the check threw (a failed write) or the worker
  * died (out of memory, a crash): the caller's thread is never taken down with it.
  */
-function checkInWorker(job: ListCheckJob, input: ListInput): Promise<CheckedList<TrustList> | CheckedList<StatusList>> {
+function checkInWorker(job: ListCheckJob, input: ListInput): Promise<{ result: CheckedList<TrustList> | CheckedList<StatusList>; signerKid: string | null }> {
   const parts: Uint8Array[] = typeof input === 'string' ? [Buffer.from(input, 'utf8')] : input instanceof Uint8Array ? [input] : [...input];
   const transfer = new Set<ArrayBuffer>();
   for (const p of parts) {
@@ -142,7 +154,7 @@ function checkInWorker(job: ListCheckJob, input: ListInput): Promise<CheckedList
       const r = m.result;
       // Structured clone gives a plain Uint8Array back: the store reads records through Buffer methods.
       if (r.accepted && r.list.kind === 'status') r.list = { ...r.list, records: Buffer.from(r.list.records.buffer, r.list.records.byteOffset, r.list.records.byteLength) };
-      resolve(r);
+      resolve({ result: r, signerKid: m.signerKid });
     });
     worker.once('error', (err) => {
       if (answered) return;
@@ -288,7 +300,7 @@ export class ListCache {
       // Remembered per file version and roots: a status list of a million records takes about a
       // second to hash and verify on a kiosk, and the trust screen asks on every look.
       const stat = statSync(file);
-      const key = `${kind}|${stat.ino}|${stat.mtimeMs}|${stat.size}|${roots.map((r) => `${r.kid}:${r.pub}`).join(',')}`;
+      const key = signedMemoKey(kind, stat, roots);
       let signed = this.signedMemo.get(key);
       if (signed === undefined) {
         signed = listSignedBy(kind, readFileSync(file, 'utf8'), roots, this.ed25519);
@@ -331,13 +343,38 @@ export class ListCache {
         const text = inputText(input);
         return kind === 'trust' ? this.installTrust(text) : this.installStatus(text);
       }
-      const r = await checkInWorker(this.jobFor(kind), input);
+      const job = this.jobFor(kind);
+      const { result: r, signerKid } = await checkInWorker(job, input);
       if (!r.accepted) return r;
-      return kind === 'trust' ? this.commit('trust', r as CheckedList<TrustList> & { accepted: true }) : this.commit('status', r as CheckedList<StatusList> & { accepted: true });
+      const done = kind === 'trust' ? this.commit('trust', r as CheckedList<TrustList> & { accepted: true }) : this.commit('status', r as CheckedList<StatusList> & { accepted: true });
+      this.rememberSigners(kind, job.roots, signerKid);
+      return done;
     };
     const next = this.installQueue.then(run, run);
     this.installQueue = next.catch(() => undefined);
     return next;
+  }
+
+  /**
+   * After a list checked in the worker is installed: cachedSignedBy's answers for the new file, so
+   * the trust screen, which asks right after an import, does not verify a million-record list again
+   * on this thread. The list verified under `roots` (every check passed); one root signs it exactly
+   * when listSignedBy would say so: its kid is the header's and is its key's kid (kids are the first
+   * 8 bytes of SHA-256 of the key, spec §2, so two roots with that kid hold the key that verified).
+   */
+  private rememberSigners(kind: 'trust' | 'status', roots: readonly PinnedRoot[], signerKid: string | null): void {
+    let stat;
+    try {
+      stat = statSync(join(this.dir, FILES[kind]));
+    } catch {
+      return; // not remembered: cachedSignedBy verifies when asked
+    }
+    const remember = (asked: readonly PinnedRoot[], signed: boolean) => {
+      if (this.signedMemo.size >= 64) this.signedMemo.clear();
+      this.signedMemo.set(signedMemoKey(kind, stat, asked), signed);
+    };
+    remember(roots, true);
+    for (const root of roots) remember([root], signerKid !== null && root.kid === signerKid && kidIsKeys(root));
   }
 
   /** The check's inputs as of now: roots, the list in use and the floor. */

@@ -6,6 +6,7 @@
 // transferred, not copied, so taking them costs the main thread next to nothing.
 import { parentPort, workerData } from 'node:worker_threads';
 import { checkAndPersistList, type ListCheckJob } from './list-cache.js';
+import { listSignerKid } from './lists.js';
 
 /** What the parent sends as workerData. */
 export interface ListWorkerInput {
@@ -15,7 +16,10 @@ export interface ListWorkerInput {
 }
 
 /** What the worker answers: the checked list, or the error that stopped the check or the write. */
-export type ListWorkerOutput = { ok: true; result: ReturnType<typeof checkAndPersistList> } | { ok: false; name: string; message: string };
+export type ListWorkerOutput =
+  /** signerKid: the header's kid of an accepted list, so the parent knows which root signs it without verifying again. */
+  | { ok: true; result: ReturnType<typeof checkAndPersistList>; signerKid: string | null }
+  | { ok: false; name: string; message: string };
 
 function run(input: ListWorkerInput): void {
   let out: ListWorkerOutput;
@@ -33,7 +37,7 @@ function run(input: ListWorkerInput): void {
         if (view.byteLength >= 4096 && view.buffer instanceof ArrayBuffer) transfer.add(view.buffer);
       }
     }
-    out = { ok: true, result };
+    out = { ok: true, result, signerKid: result.accepted ? listSignerKid(text) : null };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     out = { ok: false, name: e.name, message: e.message };
