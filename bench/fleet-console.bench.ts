@@ -4,6 +4,8 @@
 // FLEET_CONSOLE_VENUES venues (500), inserted straight into the tables the endpoint reads; then the
 // storage's own `fleet()` (what GET /v1/fleet/kiosks runs: one page plus the alert counts) is timed
 // on SQLite and on PostgreSQL (durable defaults), FLEET_CONSOLE_RUNS times (15) each after warm-up.
+// Then the fleet console's own list endpoint (GET /v1/console/kiosks, docs/fleet.md) over HTTP with an
+// operator's session, as the page calls it: `console` in each backend's answer.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +13,8 @@ import Database from 'better-sqlite3';
 import { openCollectorStorage, type CollectorStorage } from '../src/collector/storage.js';
 import { DEFAULT_FLEET_THRESHOLDS, LATEST_COLUMNS, latestRow, type FleetQuery } from '../src/collector/fleet.js';
 import { startPgCluster } from '../src/collector/testing/pg-cluster.js';
+import { startCollector } from '../src/collector/server.js';
+import { hashOperatorPassword } from '../src/collector/console-http.js';
 import type { HeartbeatBody } from '../src/core/upload/protocol.js';
 
 const KIOSKS = Number(process.env.FLEET_CONSOLE_KIOSKS ?? 10_000);
@@ -79,6 +83,48 @@ async function timeQueries(storage: CollectorStorage, now: number): Promise<obje
   return { queries: out, alertCounts: counts };
 }
 
+const CONSOLE_PAGES: { name: string; query: string }[] = [
+  { name: 'first page of 50, no filter', query: 'page=1&pageSize=50' },
+  { name: 'alert=silent, first page of 50', query: 'alert=silent&page=1&pageSize=50' },
+  { name: 'page 200 of 200 (the last), no filter', query: 'page=200&pageSize=50' },
+];
+
+/**
+ * The fleet console's kiosk list as the page asks for it (docs/fleet.md): GET /v1/console/kiosks over
+ * HTTP on 127.0.0.1 with an operator's session cookie, so the time includes the session check, the
+ * session's touch and the audit row each view writes, beside the fleet query itself.
+ */
+async function timeConsole(database: string, now: number): Promise<object> {
+  const collector = await startCollector({ database, clock: () => now });
+  try {
+    await collector.db.console.addOperator('bench', await hashOperatorPassword('bench operator password'), now);
+    const login = await fetch(`${collector.url}/v1/console/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: collector.url }, body: JSON.stringify({ name: 'bench', password: 'bench operator password' }) });
+    const cookie = /fleet_session=[^;]+/.exec(login.headers.get('set-cookie') ?? '')?.[0];
+    if (!cookie) throw new Error(`console login failed: ${login.status}`);
+    const out: Record<string, unknown> = {};
+    for (const { name, query } of CONSOLE_PAGES) {
+      const get = async () => {
+        const res = await fetch(`${collector.url}/v1/console/kiosks?${query}`, { headers: { cookie } });
+        const json = (await res.json()) as { ok: boolean; total: number; kiosks: unknown[] };
+        if (!json.ok) throw new Error(`console list refused: ${JSON.stringify(json)}`);
+        return json;
+      };
+      for (let w = 0; w < 3; w++) await get();
+      const ms: number[] = [];
+      let answer = null;
+      for (let r = 0; r < RUNS; r++) {
+        const t0 = performance.now();
+        answer = await get();
+        ms.push(performance.now() - t0);
+      }
+      out[name] = { medianMs: +median(ms).toFixed(2), maxMs: +Math.max(...ms).toFixed(2), total: answer!.total, onPage: answer!.kiosks.length };
+    }
+    return out;
+  } finally {
+    await collector.close();
+  }
+}
+
 async function sqliteRun(now: number): Promise<object> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-fleet-console-'));
   try {
@@ -97,7 +143,7 @@ async function sqliteRun(now: number): Promise<object> {
     db.close();
     const storage = await openCollectorStorage(file);
     try {
-      return await timeQueries(storage, now);
+      return { ...(await timeQueries(storage, now)), console: await timeConsole(file, now) };
     } finally {
       await storage.close();
     }
@@ -125,7 +171,7 @@ async function postgresRun(now: number): Promise<object> {
     await cluster.query(database, 'ANALYZE');
     const storage = await openCollectorStorage(url);
     try {
-      return await timeQueries(storage, now);
+      return { ...(await timeQueries(storage, now)), console: await timeConsole(url, now) };
     } finally {
       await storage.close();
     }

@@ -16,6 +16,7 @@ import { main } from '../src/cli/main.js';
 import { generateIdentity, type DeviceIdentity } from '../src/core/identity/device-key.js';
 import { Heartbeater, type HeartbeatSnapshot } from '../src/core/upload/heartbeat.js';
 import { launchChromium, saveScreenshot } from './support/harness.js';
+import { until } from './support/until.js';
 
 const PASSWORD = 'fleet console e2e password';
 let dir: string;
@@ -63,7 +64,9 @@ async function tryLogin(password: string): Promise<string> {
   await page.fill('#login-password', password);
   const before = await page.textContent('#login-message');
   await page.click('#login-submit');
-  await page.waitForFunction((b) => document.getElementById('login-message')!.textContent !== b, before);
+  // Polled from Node: the page's CSP refuses string predicates (no unsafe-eval), and the e2e
+  // typecheck has no DOM types for function ones.
+  await until('the login message changes', async () => (await page.textContent('#login-message')) !== before);
   return (await page.textContent('#login-message')) ?? '';
 }
 
@@ -155,13 +158,13 @@ describe('fleet console in Chromium', () => {
 
     // The summary filters: only the silent kiosk.
     await page.click('[data-testid="alert-count-silent"]');
-    await page.waitForFunction(() => document.querySelectorAll('#kiosk-table tbody tr').length === 1);
+    await until('1 row(s) listed', async () => (await page.locator('#kiosk-table tbody tr').count()) === 1);
     expect(await page.$eval('#kiosk-table tbody tr', (tr) => tr.getAttribute('data-kiosk'))).toBe(south!.id.kioskId);
 
     await page.click('#lang');
     expect(await page.textContent(`[data-testid="kiosk-${south!.id.kioskId}"] [data-testid="alerts"]`)).toBe('Silent');
     await page.click('[data-alert=""]');
-    await page.waitForFunction(() => document.querySelectorAll('#kiosk-table tbody tr').length === 2);
+    await until('2 row(s) listed', async () => (await page.locator('#kiosk-table tbody tr').count()) === 2);
     await saveScreenshot(page, 'fleet-console-silent-en-1280x800');
     await page.setViewportSize({ width: 800, height: 1280 });
     await saveScreenshot(page, 'fleet-console-silent-en-800x1280');
