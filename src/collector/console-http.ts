@@ -52,6 +52,9 @@ export const DEFAULT_CONSOLE_POLICY: ConsolePolicy = {
   forgetAfterMs: 24 * 3600_000,
 };
 
+/** A session's last use is written at most this often (its idle limit is minutes). */
+const TOUCH_EVERY_MS = 60_000;
+
 // As the kiosk's admin PIN (src/core/checkpoint/admin-pin.ts): N = 2^14, r = 8, p = 1, 32 bytes.
 const SCRYPT = { N: 1 << 14, r: 8, p: 1 } as const;
 const scrypt = (password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> =>
@@ -231,7 +234,9 @@ export function consoleHandler(deps: ConsoleDeps): (req: IncomingMessage, res: S
         throw new ConsoleRefusal(403, 'CONSOLE_CSRF_INVALID', 'this request lacks the console page\'s CSRF token');
       }
     }
-    await store.touchSession(hash, t);
+    // Idle time is kept to the minute: a write (an fsync on SQLite) per view would double the cost
+    // of every page for a precision nobody needs.
+    if (t - s.lastSeenAt >= TOUCH_EVERY_MS) await store.touchSession(hash, t);
     return { hash, operator: s.operator, csrf: s.csrf };
   }
 
