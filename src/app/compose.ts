@@ -41,6 +41,8 @@ import { DeviceManager } from '../../native-bridge/manager.js';
 import { startDemoDevices, type RunningDemoDevices } from '../../native-bridge/demo.js';
 import { runConsoleCommand } from '../../native-bridge/simulators/console.js';
 import { NotConfiguredError, type KioskServiceHandle } from './kiosk-service.js';
+import { startFleetSync, type FleetSyncLoop } from '../core/fleet/kiosk.js';
+import { isInsecureCollectorUrl } from '../core/upload/http.js';
 
 /** The demo section of config.json: present only for the embedded demo. */
 export interface DemoSection {
@@ -93,6 +95,8 @@ export interface ComposedKiosk extends KioskServiceHandle {
   devices: DeviceHub | null;
   /** Demo only: one console line (`scan zhangsan`, `idcard present lisi`, `thermometer temp 38.2`, `help`) → one answer line. */
   demoCommand: ((line: string) => Promise<string>) | null;
+  /** Signed fleet configuration (docs/upload-protocol.md §12): null without a collector or an entry log. */
+  fleet: FleetSyncLoop | null;
 }
 
 export interface DemoInitOptions {
@@ -326,12 +330,14 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
     // Heartbeats (docs/upload-protocol.md §11) report what the status bar shows, the devices' health,
     // the configuration revision in force and the free disk; the service they read is made below.
     let reporting: CheckpointService | null = null;
+    // Started below, once the configuration in force exists; the heartbeat reports its revision.
+    let fleet: FleetSyncLoop | null = null;
     const devicesNow = hub;
     const heartbeat = async (): Promise<HeartbeatSnapshot | null> => {
       if (!reporting) return null;
       const status = await reporting.service.getStatus({}, { host: 'browser', clientId: 'heartbeat' });
       if (!status.ok) return null;
-      return heartbeatSnapshot({ status: status.value, devices: devicesNow?.health() ?? [], config: reporting.liveConfig.config, dataDir, now: options.clock?.now() ?? Date.now() });
+      return heartbeatSnapshot({ status: status.value, devices: devicesNow?.health() ?? [], config: reporting.liveConfig.config, dataDir, now: options.clock?.now() ?? Date.now(), ...(fleet ? { fleetConfig: fleet.heartbeat() } : {}) });
     };
     const uploads: UploadService | null = store ? startUploadService({ dataDir, config: resolveUploadConfig(config), store, lists, log, heartbeat }) : null;
     if (uploads) closers.push(() => uploads.close());
@@ -405,6 +411,33 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
     // The purge reads retentionDays at each run (above).
     if (store) liveConfig.register({ paths: ['store.retentionDays'], apply() {} });
 
+    // Signed fleet configuration (docs/upload-protocol.md §12): fetched at the list-sync interval from
+    // the same collector, applied as a save on the settings screen is (updateConfig + LiveConfig.apply).
+    const uploadSettings = resolveUploadConfig(config);
+    if (store && uploadUrl && (!isInsecureCollectorUrl(uploadUrl) || uploadSettings.allowInsecureHttp)) {
+      try {
+        const identity = loadOrCreateDeviceKey(dataDir);
+        const auditStore = store;
+        const live = liveConfig;
+        fleet = startFleetSync({
+          dataDir,
+          collectorUrl: uploadUrl,
+          identity,
+          deviceKioskId: identity.kioskId,
+          liveConfig: live,
+          now: () => options.clock?.now() ?? Date.now(),
+          audit: (action, detail, at) => auditStore.audit(action, detail, at),
+          log,
+          intervalMs: uploadSettings.listSyncMinutes * 60_000,
+          ...(uploadSettings.caFile ? { tls: { ca: readFileSync(uploadSettings.caFile, 'utf8') } } : {}),
+        });
+        const running = fleet;
+        closers.push(() => running.stop());
+      } catch (err) {
+        log(`fleet configuration not fetched: ${(err as Error).message}`);
+      }
+    }
+
     if (configProblem) {
       // Paths and messages only: the schema's messages never quote a value, so no PIN hash or secret is logged.
       const line = `CONFIG_INVALID ${configProblem.problems.map((p) => p.path).join(', ')}: ${configProblem.message}; running on the last good configuration (${loaded.fallback?.from})`;
@@ -434,6 +467,7 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
       devices: hub,
       demoCommand: demo && demoCodesDir ? demoConsole(demo, demoCodesDir) : null,
       exports: checkpoint.exports,
+      fleet,
     };
   } catch (err) {
     await closeAll();

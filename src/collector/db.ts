@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import type { BatchBody, HeartbeatBody } from '../core/upload/protocol.js';
 import { preparePrivateDbFiles, tightenDbFiles } from './files.js';
 import { consoleMigration, consoleStore, sqliteExec, type ConsoleStore } from './console-store.js';
+import { fleetConfigMigration, sqliteFleetConfigStore, type FleetConfigStore } from './fleet-config.js';
 import { TokenBuckets, type RateLimit } from './rate-limit.js';
 import { alertCounts, fleetKiosk, fleetTotal, fleetParams, fleetSql, LATEST_COLUMNS, latestRow, sqliteParams, type FleetPage, type FleetQuery, type HeartbeatRetention, type StoredHeartbeat } from './fleet.js';
 import {
@@ -122,6 +123,8 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX heartbeats_by_arrival ON kiosk_heartbeats (kiosk_id, received_at);`,
   // 5: the fleet console (docs/fleet.md): operator accounts, login failures, sessions, its audit.
   consoleMigration('sqlite'),
+  // 6: signed fleet configuration bundles (docs/upload-protocol.md §12).
+  fleetConfigMigration('sqlite'),
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -139,6 +142,8 @@ export class CollectorDb implements CollectorStorage {
   private bucketNow = 0;
   /** The fleet console's accounts, sessions and audit (console-store.ts). */
   readonly console: ConsoleStore;
+  /** Signed fleet configuration bundles (fleet-config.ts). */
+  readonly fleetConfig: FleetConfigStore;
 
   constructor(readonly path: string) {
     // Every kiosk's names and document numbers end up here: 0600 files in a 0700 directory (files.ts).
@@ -153,6 +158,7 @@ export class CollectorDb implements CollectorStorage {
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
     this.console = consoleStore(sqliteExec(this.db));
+    this.fleetConfig = sqliteFleetConfigStore(this.db);
     this.stmts = {
       kiosk: this.db.prepare<[string], { public_key: Buffer; enabled: number }>('SELECT public_key, enabled FROM kiosks WHERE kiosk_id = ?'),
       batch: this.db.prepare<[string, string], { first_seq: number; last_seq: number; entry_count: number; accepted: number; duplicates: number }>(

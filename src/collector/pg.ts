@@ -10,6 +10,7 @@ import type { RateLimit } from './rate-limit.js';
 import { alertCounts, fleetKiosk, fleetParams, fleetSql, fleetTotal, LATEST_COLUMNS, latestRow, pgParams, type FleetPage, type FleetQuery, type HeartbeatRetention, type StoredHeartbeat } from './fleet.js';
 import { auditRow, people } from './db.js';
 import { consoleMigration, consoleStore, pgExec, type ConsoleStore } from './console-store.js';
+import { fleetConfigMigration, pgFleetConfigStore, type FleetConfigStore } from './fleet-config.js';
 import {
   entryKioskIdOf,
   indexedFields,
@@ -132,6 +133,8 @@ const MIGRATIONS: readonly string[] = [
   // 5: SQLite's migration 5: the fleet console (docs/fleet.md): operator accounts, login failures,
   // sessions, its audit.
   consoleMigration('postgres'),
+  // 6: SQLite's migration 6: signed fleet configuration bundles (docs/upload-protocol.md §12).
+  fleetConfigMigration('postgres'),
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
@@ -144,10 +147,13 @@ export class PgCollectorStorage implements CollectorStorage {
   readonly location: string;
   /** The fleet console's accounts, sessions and audit (console-store.ts). */
   readonly console: ConsoleStore;
+  /** Signed fleet configuration bundles (fleet-config.ts). */
+  readonly fleetConfig: FleetConfigStore;
 
   private constructor(private readonly pool: pg.Pool, url: string) {
     this.location = redactDatabaseUrl(url);
     this.console = consoleStore(pgExec(pool));
+    this.fleetConfig = pgFleetConfigStore(pool);
   }
 
   static async open(url: string, options: { poolSize?: number } = {}): Promise<PgCollectorStorage> {

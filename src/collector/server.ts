@@ -26,6 +26,8 @@ import { BATCHES_PATH, BatchDecodeError, HEADER, HEALTH_PATH, KIOSK_SELF_PATH, L
 import { HEARTBEATS_PATH, HEARTBEAT_MAX_BYTES, HeartbeatDecodeError, decodeHeartbeat, type HeartbeatAck } from '../core/upload/protocol.js';
 import { DEFAULT_FLEET_THRESHOLDS, DEFAULT_HEARTBEAT_RETENTION, fleetQuerySchema, type FleetKiosk, type FleetThresholds, type HeartbeatRetention } from './fleet.js';
 import { ed25519PublicKeyObject, fromB64url, verifyDetached } from '../core/identity/device-key.js';
+import { FLEET_CONFIG_PATH, fleetRequestMessage } from '../core/fleet/kiosk.js';
+import { bundleFor, describeTarget, pushFleetConfig, type FleetKey } from './fleet-config.js';
 import { consoleHandler, isConsolePath, type ConsolePolicy } from './console-http.js';
 
 export const LIST_FILES: Record<ListKind, string> = { trust: 'trust-list.jws', status: 'status-list.jws' };
@@ -91,6 +93,11 @@ export interface CollectorOptions {
    * token as password, so a browser can ask for it). Without one the status pages are off (404).
    */
   statusToken?: string;
+  /**
+   * The fleet key (`kiosk collector fleet-key init`; docs/upload-protocol.md §12): signs the bundles
+   * pushed with POST /v1/fleet/config. Without it pushing is off (404); stored bundles are still served.
+   */
+  fleetKey?: FleetKey;
   /**
    * Serve plain http on an address beyond loopback. Off by default: entries carry names and document
    * numbers, so without `tls` a non-loopback `host` is refused (COLLECTOR_INSECURE) unless this is set
@@ -354,6 +361,74 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     sendJson(res, 200, { ok: true, now: iso(now), thresholds: fleetThresholds, ...page, kiosks: page.kiosks.map(fleetKioskJson) }, { 'cache-control': 'no-store' });
   }
 
+  /**
+   * A kiosk asks for its fleet configuration (docs/upload-protocol.md §12): signed as /v1/kiosks/me is
+   * (over `checkpoint-fleet-config v1 <kiosk id>`), answered with the newest bundle whose target names
+   * it (its key id or the kioskId its entries carry), its venue (from its latest heartbeat, or the
+   * `venue` it states) or one of the `groups` it states. The kiosk checks the target again itself;
+   * a bundle holds no secret. Conditional on the revision (ETag).
+   */
+  async function handleFleetConfigGet(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const kioskId = header(req, HEADER.kioskId);
+    if (!kioskId || !/^[0-9a-f]{16}$/.test(kioskId)) throw new HttpRefusal(401, 'KIOSK_UNKNOWN', 'missing or malformed kiosk-id');
+    const kiosk = await db.kioskKey(kioskId);
+    if (!kiosk) throw new HttpRefusal(401, 'KIOSK_UNKNOWN', 'kiosk is not registered with this collector');
+    const signature = header(req, HEADER.signature);
+    if (!signature || !verifyDetached(fleetRequestMessage(kioskId), fromB64url(signature), keyObject(kiosk.publicKey))) {
+      throw new HttpRefusal(403, 'BATCH_SIGNATURE_INVALID', 'signature does not verify under the registered key');
+    }
+    if (!kiosk.enabled) throw new HttpRefusal(403, 'KIOSK_UNKNOWN', 'kiosk is disabled on this collector');
+    const wait = await db.takeRateToken(`kiosk:${kioskId}`, kioskLimit, rateClock());
+    if (wait > 0) throw new HttpRefusal(429, 'RATE_LIMITED', 'too many requests', { 'retry-after': String(Math.ceil(wait / 1000)) });
+    const params = new URL(req.url ?? '/', 'http://collector').searchParams;
+    const short = (v: string) => v.trim().slice(0, 64);
+    const latest = (await db.heartbeatHistory(kioskId, 1))[0];
+    const entryKioskId = (await db.kiosks()).find((k) => k.kioskId === kioskId)?.entryKioskId ?? null;
+    const venueIds = [latest?.body.venueId, params.get('venue')].filter((v): v is string => typeof v === 'string' && v.length > 0).map(short);
+    const groups = (params.get('groups') ?? '').split(',').map(short).filter(Boolean).slice(0, 16);
+    const chosen = bundleFor(await db.fleetConfig.recent(1000), { kioskId, kioskIds: [kioskId, ...(entryKioskId ? [entryKioskId] : [])], venueIds, groups });
+    if (!chosen) throw new HttpRefusal(404, 'LIST_UNAVAILABLE', 'no fleet configuration targets this kiosk');
+    const etag = `"fleet-${chosen.revision}"`;
+    const headers = { etag, 'cache-control': 'no-cache', 'content-type': 'application/jose' };
+    const inm = header(req, 'if-none-match');
+    if (inm && inm.split(',').some((t) => t.trim() === etag)) {
+      res.writeHead(304, headers).end();
+      return;
+    }
+    const body = Buffer.from(chosen.jws, 'utf8');
+    res.writeHead(200, { ...headers, 'content-length': String(body.length) }).end(body);
+  }
+
+  /**
+   * OPERATOR ENDPOINT (docs/upload-protocol.md §12): signs and stores the next fleet configuration
+   * revision. Behind the operator's status token here; the fleet console calls pushFleetConfig
+   * (fleet-config.ts) behind its own operator sessions. Body: {target, changes, validFrom?, validTo?, by?}.
+   */
+  async function handleFleetConfigPush(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    requireOperator(req);
+    if (!options.fleetKey) throw new HttpRefusal(404, 'BAD_REQUEST', 'this collector has no fleet key (kiosk collector fleet-key init)');
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse((await readBody(req, 64 * 1024)).toString('utf8')) as Record<string, unknown>;
+    } catch (err) {
+      if (err instanceof HttpRefusal || err instanceof ClientGone) throw err;
+      throw new HttpRefusal(400, 'FLEET_CONFIG_FORMAT', 'the body is not JSON');
+    }
+    if (typeof body !== 'object' || body === null) throw new HttpRefusal(400, 'FLEET_CONFIG_FORMAT', 'the body is not a JSON object');
+    const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+    const by = typeof body.by === 'string' && body.by.trim() ? body.by.trim() : 'operator (status token)';
+    const validFrom = num(body.validFrom);
+    const validTo = num(body.validTo);
+    const pushed = await pushFleetConfig(db, options.fleetKey, { target: body.target, changes: body.changes, by, ...(validFrom !== undefined ? { validFrom } : {}), ...(validTo !== undefined ? { validTo } : {}) }, Math.floor(clock()));
+    if (!pushed.ok) {
+      log(`fleet config push refused: ${pushed.reason}: ${pushed.message}`);
+      throw new HttpRefusal(400, pushed.reason, pushed.message);
+    }
+    const paths = Object.entries(pushed.bundle.changes).flatMap(([section, values]) => Object.keys(values ?? {}).map((k) => `${section}.${k}`));
+    log(`fleet config revision ${pushed.revision} signed for ${describeTarget(pushed.bundle.target)} by ${by.slice(0, 100)}: ${paths.join(', ')}`);
+    sendJson(res, 200, { ok: true, revision: pushed.revision, target: pushed.bundle.target, paths, validFrom: iso(pushed.bundle.validFrom), validTo: iso(pushed.bundle.validTo) }, { 'cache-control': 'no-store' });
+  }
+
   async function handleList(kind: ListKind, req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!options.listsDir) throw new HttpRefusal(404, 'LIST_UNAVAILABLE', 'this collector serves no lists');
     const file = join(options.listsDir, LIST_FILES[kind]);
@@ -468,6 +543,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       if (req.method === 'GET' && path === FLEET_PATH) return handleFleet(req, res);
       if (req.method === 'GET' && path === HEALTH_PATH) return sendJson(res, 200, { ok: true, service: 'checkpoint-collector', protocol: PROTOCOL_VERSION }, { 'cache-control': 'no-store' });
       if (req.method === 'GET' && path === KIOSK_SELF_PATH) return handleKioskSelf(req, res);
+      if (req.method === 'GET' && path === FLEET_CONFIG_PATH) return handleFleetConfigGet(req, res);
+      if (req.method === 'POST' && path === FLEET_CONFIG_PATH) return handleFleetConfigPush(req, res);
       if (req.method === 'GET' && path === LIST_PATHS.trust) return handleList('trust', req, res);
       if (req.method === 'GET' && path === LIST_PATHS.status) return handleList('status', req, res);
       if (req.method === 'GET' && path === '/v1/status') {

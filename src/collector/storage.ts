@@ -9,6 +9,7 @@ import type { RateLimit } from './rate-limit.js';
 import type { HeartbeatBody } from '../core/upload/protocol.js';
 import type { FleetPage, FleetQuery, HeartbeatRetention, StoredHeartbeat } from './fleet.js';
 import type { ConsoleStore } from './console-store.js';
+import type { FleetConfigStore } from './fleet-config.js';
 
 export interface KioskRow {
   kioskId: string;
@@ -164,6 +165,8 @@ export interface CollectorStorage {
   fleet(query: FleetQuery): Promise<FleetPage>;
   /** The fleet console's operator accounts, sessions, lockout and audit (docs/fleet.md). */
   readonly console: ConsoleStore;
+  /** Signed fleet configuration bundles (docs/upload-protocol.md §12), newest revision wins. */
+  readonly fleetConfig: FleetConfigStore;
   close(): Promise<void>;
 }
 

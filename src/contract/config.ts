@@ -163,6 +163,17 @@ export const uploadConfigSchema = z.strictObject({
   allowInsecureHttp: z.boolean().default(false).describe('allow plain http to a collector beyond this machine (names in clear)'),
 });
 
+// ---- fleet configuration (docs/upload-protocol.md §12) ----
+export const fleetSettingsSchema = z.strictObject({
+  publicKey: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, 'a base64url Ed25519 public key (43 characters)')
+    .nullable()
+    .default(null)
+    .describe('the fleet public key pinned by the integrator (`kiosk collector fleet-key init` prints it); null: no fleet configuration is applied'),
+  groups: z.array(z.string().min(1).max(64)).max(16).default([]).describe('kiosk groups this kiosk belongs to: a bundle targeted at one of them applies here'),
+});
+
 // ---- admin and guards (docs/security.md, "Admin PIN", "Guard identity") ----
 export const adminPinRecordSchema = z
   .strictObject({
@@ -214,6 +225,7 @@ export const kioskConfigSchema = z.strictObject({
   camera: cameraSettingsSchema.default({}).describe('camera settings (command-line flags override them)'),
   store: storeSettingsSchema.default(storeSettingsSchema.parse({})).describe('the entry log'),
   upload: uploadConfigSchema.default(uploadConfigSchema.parse({})).describe('uploading entries to the collector'),
+  fleet: fleetSettingsSchema.default(fleetSettingsSchema.parse({})).describe('signed fleet configuration from the collector: the pinned fleet key, this kiosk\'s groups'),
   admin: adminSettingsSchema.default(adminSettingsSchema.parse({})).describe('the facility admin'),
   log: logSettingsSchema.default(logSettingsSchema.parse({})).describe('the kiosk log: level, rotation (size and count)'),
   guards: z.array(guardSchema).max(200).default([]).describe('guards whose PIN a verdict needs; none: no guard PIN'),

@@ -41,6 +41,30 @@ export type PolicyReason = (typeof POLICY_REASONS)[number];
 export const LIST_UPDATE_REASONS = ['FORMAT_INVALID', 'TYPE_MISMATCH', 'ROOT_UNKNOWN', 'SIGNATURE_INVALID', 'ROLLBACK'] as const;
 export type ListUpdateReason = (typeof LIST_UPDATE_REASONS)[number];
 
+/**
+ * Signed fleet configuration (docs/upload-protocol.md §12): why a kiosk refused a bundle (none changes
+ * the kiosk; each is audited, logged and reported in the next heartbeat) or why the collector refused
+ * to sign one. SIGNATURE_INVALID: not signed by the pinned fleet key; CONFIG_INVALID: a value the
+ * configuration schema refuses.
+ */
+export const FLEET_CONFIG_REASONS = [
+  // No fleet public key pinned on this kiosk (config fleet.publicKey): nothing from the fleet is applied.
+  'FLEET_KEY_NOT_PINNED',
+  // Not a bundle: not a compact JWS, wrong header, a payload that is not a v1 bundle.
+  'FLEET_CONFIG_FORMAT',
+  'SIGNATURE_INVALID',
+  // For another venue, group or kiosk.
+  'FLEET_CONFIG_TARGET',
+  // Outside its validity window (expired, or not yet valid).
+  'FLEET_CONFIG_EXPIRED',
+  // An older revision than the one in force: no rollback.
+  'FLEET_CONFIG_ROLLBACK',
+  // A path outside the allow-list (policy.*, checkpoint.*): ports, roots, the fleet key, admin, upload...
+  'FLEET_CONFIG_FORBIDDEN_PATH',
+  'CONFIG_INVALID',
+] as const;
+export type FleetConfigReason = (typeof FLEET_CONFIG_REASONS)[number];
+
 /** The kiosk's own conditions that change a decision or refuse an operation. */
 export const KIOSK_REASONS = [
   'STORAGE_FULL',

@@ -2,7 +2,7 @@
 // on its own SQLite file or on a PostgreSQL database (`--database postgres://…`, shared by several
 // collector processes); `register` adds a kiosk's public key (from `kiosk identity`); `kiosks` prints
 // who uploaded what and when; `disable` shuts a kiosk out; `trace` runs the audited tracing query.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isIP } from 'node:net';
 import type { Command } from 'commander';
@@ -16,6 +16,8 @@ import { ensurePrivateDir, loadOrCreateStatusToken } from '../../collector/files
 import { CliError, dataDirOf, printJson, withDataDir, type CommandIo } from '../program.js';
 import type { RegisterCommand } from './index.js';
 import { untilStopRequested } from '../stop-request.js';
+import { initFleetKey, loadFleetKey, pushFleetConfig, type FleetKey } from '../../collector/fleet-config.js';
+import { changesFromAssignments } from '../../core/fleet/bundle.js';
 import { DEFAULT_FLEET_THRESHOLDS, FLEET_ALERTS, fleetQuerySchema } from '../../collector/fleet.js';
 import { hashOperatorPassword, operatorNameSchema, operatorPasswordSchema } from '../../collector/console-http.js';
 
@@ -43,6 +45,8 @@ const dbPathOf = (opts: CollectorOpts) => opts.database ?? opts.db ?? join(colle
 const onPostgres = (opts: CollectorOpts) => isPostgresUrl(dbPathOf(opts));
 /** Files kept beside the database; on PostgreSQL, in the collector's own data directory. */
 const besideDb = (opts: CollectorOpts, name: string) => (onPostgres(opts) ? join(collectorDirOf(opts), name) : join(dirname(dbPathOf(opts)), name));
+/** The fleet key's file name beside the database (docs/upload-protocol.md §12). */
+const FLEET_KEY_FILE = 'fleet-key.json';
 const listsOf = (opts: CollectorOpts) => opts.lists ?? join(collectorDirOf(opts), 'lists');
 
 /**
@@ -127,7 +131,7 @@ function positiveInt(text: string, flag: string): number {
   return n;
 }
 
-async function serve(opts: CollectorOpts & { host: string; port: string; maxBodyBytes: string; maxEntries: string; ratePerSecond: string; rateBurst: string; tlsCert?: string; tlsKey?: string; statusTokenFile?: string; allowInsecureHttp?: boolean; traceTokensFile?: string; retentionDays?: string; trustProxy?: string[] }, io: CommandIo): Promise<void> {
+async function serve(opts: CollectorOpts & { host: string; port: string; maxBodyBytes: string; maxEntries: string; ratePerSecond: string; rateBurst: string; tlsCert?: string; tlsKey?: string; statusTokenFile?: string; fleetKeyFile?: string; allowInsecureHttp?: boolean; traceTokensFile?: string; retentionDays?: string; trustProxy?: string[] }, io: CommandIo): Promise<void> {
   const trustProxy = opts.trustProxy ?? [];
   for (const a of trustProxy) if (isIP(a.trim()) === 0) throw new CliError('BAD_REQUEST', `--trust-proxy takes an IP address (the balancer's), got ${JSON.stringify(a)}`, 2);
   if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) throw new CliError('BAD_REQUEST', '--tls-cert and --tls-key go together', 2);
@@ -145,6 +149,16 @@ async function serve(opts: CollectorOpts & { host: string; port: string; maxBody
   const traceKey = traceKeyOf(opts);
   const traceTokens = opts.traceTokensFile ? readTraceTokens(opts.traceTokensFile) : undefined;
   const retentionDays = opts.retentionDays === undefined ? undefined : positiveInt(opts.retentionDays, '--retention-days');
+  // The fleet key (docs/upload-protocol.md §12) signs pushed configuration; only if it was made.
+  const fleetKeyFile = opts.fleetKeyFile ?? besideDb(opts, FLEET_KEY_FILE);
+  let fleetKey: FleetKey | undefined;
+  if (existsSync(fleetKeyFile)) {
+    try {
+      fleetKey = loadFleetKey(fleetKeyFile);
+    } catch (err) {
+      throw new CliError('BAD_REQUEST', `cannot read the fleet key: ${(err as Error).message}`, 2);
+    }
+  }
   let statusToken: string;
   try {
     statusToken = loadOrCreateStatusToken(statusTokenFile);
@@ -154,6 +168,7 @@ async function serve(opts: CollectorOpts & { host: string; port: string; maxBody
   const collector = await startCollector({
     database: dbPathOf(opts),
     statusToken,
+    ...(fleetKey ? { fleetKey } : {}),
     ...(traceKey ? { traceKey } : {}),
     ...(traceTokens ? { traceTokens } : {}),
     ...(retentionDays ? { retention: { days: retentionDays } } : {}),
@@ -191,6 +206,7 @@ export const register: RegisterCommand = (program, io) => {
     .option('--tls-cert <file>', 'serve https with this PEM certificate (needed beyond loopback: entries carry personal data)')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
     .option('--status-token-file <file>', 'operator token for the status pages (made 0600 if missing; default: status-token beside the database)')
+    .option('--fleet-key-file <file>', 'the fleet key signing pushed configuration (default: fleet-key.json beside the database, if made)')
     .option('--allow-insecure-http', 'serve plain http on a non-loopback --host (only behind a TLS proxy or on an isolated test network)')
     .option('--trace-tokens-file <file>', 'operator-name:token lines: who may run POST /v1/trace (off without it)')
     .option('--retention-days <n>', 'delete entries scanned more than n days ago, in bounded batches (off without it)')
@@ -303,6 +319,46 @@ export const register: RegisterCommand = (program, io) => {
         if (!(await db.console.setOperatorEnabled(name, false))) throw new CliError('BAD_REQUEST', `no operator ${name}`, 2);
         await db.console.audit({ at: Date.now(), operator: userInfo().username, action: 'operator-disable', detail: { name }, address: 'cli' });
         printJson(io, { disabled: name });
+      } finally {
+        await db.close();
+      }
+    });
+
+  // Signed fleet configuration (docs/upload-protocol.md §12): the fleet key, apart from device keys and
+  // the national root, and the bundles it signs for a venue, a group or kiosks.
+  const fleetKeyCmd = cmd.command('fleet-key').description('the fleet key that signs configuration pushed to kiosks');
+  common(fleetKeyCmd.command('init'))
+    .description('make the fleet key beside the database (once; an existing one is kept) and print its public key for integrators to pin (config fleet.publicKey)')
+    .option('--fleet-key-file <file>', 'where the key lives (default: fleet-key.json beside the database)')
+    .action((opts: CollectorOpts & { fleetKeyFile?: string }) => {
+      if ((!opts.db && !opts.database) || onPostgres(opts)) ensurePrivateDir(collectorDirOf(opts));
+      const file = opts.fleetKeyFile ?? besideDb(opts, FLEET_KEY_FILE);
+      const key = initFleetKey(file);
+      printJson(io, { fleetKeyFile: file, created: key.created, publicKey: key.publicKeyB64, kid: key.kid, pin: `kiosk config pin-fleet-key ${key.publicKeyB64}` });
+    });
+  const fleetConfigCmd = cmd.command('fleet-config').description('signed configuration pushed to kiosks');
+  common(fleetConfigCmd.command('push'))
+    .description('sign the next revision of policy/checkpoint settings for a venue, a group or kiosks; kiosks fetch it at their next list sync')
+    .option('--venue <venueId>', 'every kiosk of this venue')
+    .option('--group <group>', 'every kiosk with this group in its config fleet.groups')
+    .option('--kiosk <kioskId>', 'this kiosk (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .requiredOption('--set <path=value>', 'policy.* or checkpoint.* (repeatable), e.g. policy.feverThresholdC=37.5', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--valid-days <n>', 'valid for this many days from now', '365')
+    .option('--fleet-key-file <file>', 'the fleet key (default: fleet-key.json beside the database)')
+    .action(async (opts: CollectorOpts & { venue?: string; group?: string; kiosk?: string[]; set: string[]; validDays: string; fleetKeyFile?: string }) => {
+      const targets = [opts.venue ? { venueId: opts.venue } : null, opts.group ? { group: opts.group } : null, opts.kiosk?.length ? { kioskIds: opts.kiosk } : null].filter((t) => t !== null);
+      if (targets.length !== 1) throw new CliError('BAD_REQUEST', 'give exactly one target: --venue, --group or --kiosk', 2);
+      const changes = changesFromAssignments(opts.set);
+      if (!changes.ok) throw new CliError(changes.reason, changes.message, 2);
+      const file = opts.fleetKeyFile ?? besideDb(opts, FLEET_KEY_FILE);
+      if (!existsSync(file)) throw new CliError('BAD_REQUEST', `no fleet key at ${file}: make one with kiosk collector fleet-key init`, 2);
+      const key = loadFleetKey(file);
+      const now = Date.now();
+      const db = await openDb(opts);
+      try {
+        const pushed = await pushFleetConfig(db, key, { target: targets[0], changes: changes.value, validTo: now + positiveInt(opts.validDays, '--valid-days') * 24 * 3600_000, by: `${userInfo().username} (cli)` }, now);
+        if (!pushed.ok) throw new CliError(pushed.reason, pushed.message, 2);
+        printJson(io, { revision: pushed.revision, target: pushed.bundle.target, changes: pushed.bundle.changes, validTo: new Date(pushed.bundle.validTo).toISOString(), kid: key.kid });
       } finally {
         await db.close();
       }

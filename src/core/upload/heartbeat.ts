@@ -45,6 +45,8 @@ export function heartbeatSnapshot(input: {
   config: Pick<KioskConfig, 'venueId' | 'revision'>;
   dataDir: string;
   now: number;
+  /** The fleet configuration in force and the last refusal (src/core/fleet/kiosk.ts fleetHeartbeat). */
+  fleetConfig?: HeartbeatSnapshot['fleetConfig'];
 }): HeartbeatSnapshot {
   const age = (issuedAt: number | null) => (issuedAt === null ? null : Math.max(0, Math.round(((input.now - issuedAt) / 3600_000) * 100) / 100));
   const { trustList: t, statusList: s } = input.status;
@@ -56,6 +58,7 @@ export function heartbeatSnapshot(input: {
     statusList: { state: s.state, seq: s.seq, ageHours: age(s.issuedAt) },
     devices: input.devices.slice(0, 8).map((d) => ({ device: d.device, configured: d.configured, connected: d.connected, fault: d.fault, lastError: d.lastError })),
     freeDiskBytes: freeDiskBytes(input.dataDir),
+    ...(input.fleetConfig ? { fleetConfig: input.fleetConfig } : {}),
   };
 }
 

@@ -208,6 +208,16 @@ export const heartbeatBodySchema = z.strictObject({
   clockOffsetMs: z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER).nullable(),
   /** statfs of the data directory: bytes available to the kiosk; null when it could not be read. */
   freeDiskBytes: count.nullable(),
+  /**
+   * Signed fleet configuration (§12): the fleet revision in force (0: none) and the last bundle
+   * refused, with its reason (revision null when it did not verify). Absent from kiosks before §12.
+   */
+  fleetConfig: z
+    .strictObject({
+      revision: count,
+      refused: z.strictObject({ revision: count.nullable(), reason: shortText(40) }).optional(),
+    })
+    .optional(),
 });
 export type HeartbeatBody = z.infer<typeof heartbeatBodySchema>;
 
