@@ -1,7 +1,7 @@
 // Entry point of the `kiosk` command (bin/kiosk.js). Each command lives in commands/<name>.ts and
 // registers itself here.
 import { Command, CommanderError } from 'commander';
-import { CliError, processIo, type CommandIo } from './program.js';
+import { CliError, endQuietlyOnBrokenPipe, processIo, type CommandIo } from './program.js';
 import { COMMANDS } from './commands/index.js';
 import { ConfigError } from '../core/config/config.js';
 
@@ -27,6 +27,7 @@ export function buildProgram(io: CommandIo = processIo): { program: Command; exi
 }
 
 export async function main(argv: string[], io: CommandIo = processIo): Promise<number> {
+  endQuietlyOnBrokenPipe(io);
   const { program, exitCode } = buildProgram(io);
   try {
     await program.parseAsync(argv, { from: 'user' });

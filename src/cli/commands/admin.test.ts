@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -77,5 +77,29 @@ describe('kiosk admin set-integrator-pin', () => {
     const back = await runCli(['admin', 'set-pin', '--data-dir', dir], '75319\n');
     expect(back.code).toBe(2);
     expect(back.stderr).toMatch(/must differ from the integrator PIN/);
+  });
+});
+
+describe('a data directory that is not there', () => {
+  it.each([['set-pin'], ['set-integrator-pin'], ['set-guard-pin', 'G-1']])('admin %s refuses it (a typo is no kiosk) and creates nothing', async (...cmd) => {
+    const missing = join(mkdtempSync(join(tmpdir(), 'kiosk-admin-')), 'nope-dir');
+    const r = await runCli(['admin', ...cmd, '--data-dir', missing], '4321\n');
+    expect(r).toEqual({ code: 2, stdout: '', stderr: `kiosk: BAD_REQUEST: no data directory ${missing} (a typo? create it, or run kiosk start once)\n` });
+    expect(existsSync(missing)).toBe(false);
+  });
+  it('without --data-dir: the default directory (KIOSK_DATA_DIR) must exist too', async () => {
+    const missing = join(mkdtempSync(join(tmpdir(), 'kiosk-admin-')), 'default-dir');
+    const saved = process.env.KIOSK_DATA_DIR;
+    process.env.KIOSK_DATA_DIR = missing;
+    try {
+      const r = await runCli(['admin', 'set-integrator-pin'], '4321\n');
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`no data directory ${missing}`);
+      expect(existsSync(missing)).toBe(false);
+    } finally {
+      if (saved === undefined) delete process.env.KIOSK_DATA_DIR;
+      else process.env.KIOSK_DATA_DIR = saved;
+    }
   });
 });

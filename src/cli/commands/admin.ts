@@ -4,7 +4,7 @@
 import { loadConfig, updateConfig } from '../../core/config/config.js';
 import { ensureDataDir } from '../../core/config/data-dir.js';
 import { adminPinMatches, guardSchema, guardsOf, hashAdminPin } from '../../core/checkpoint/admin-pin.js';
-import { CliError, dataDirOf, printJson, withDataDir } from '../program.js';
+import { CliError, existingDataDirOf, printJson, withDataDir } from '../program.js';
 import type { RegisterCommand } from './index.js';
 
 async function firstLine(stdin: NodeJS.ReadableStream): Promise<string> {
@@ -29,7 +29,7 @@ export const register: RegisterCommand = (program, io) => {
       } catch (err) {
         throw new CliError('BAD_REQUEST', (err as Error).message, 2);
       }
-      const dataDir = ensureDataDir(dataDirOf(opts));
+      const dataDir = ensureDataDir(existingDataDirOf(opts));
       // Checked first: a config.json that does not load is reported, never written over.
       const current = loadConfig(dataDir);
       if (current.admin.integratorPin && adminPinMatches(pin, current.admin.integratorPin)) throw new CliError('BAD_REQUEST', 'the admin PIN must differ from the integrator PIN', 2);
@@ -44,7 +44,7 @@ export const register: RegisterCommand = (program, io) => {
   // The integrator's own PIN (docs/security.md, "Admin sessions"): opens the setup screens, not the
   // admin's; one PIN for both roles would make the two roles one.
   withDataDir(admin.command('set-integrator-pin'))
-    .description('set the integrator PIN (4–12 digits, read from stdin): opens the setup screens (devices, camera, policy, trust, uploads)')
+    .description('set the integrator PIN (4–12 digits, read from stdin): opens the setup screens (devices, camera, policy, trust, uploads, cloning)')
     .action(async (opts: { dataDir?: string }) => {
       const pin = await firstLine(io.stdin);
       let record;
@@ -53,7 +53,7 @@ export const register: RegisterCommand = (program, io) => {
       } catch (err) {
         throw new CliError('BAD_REQUEST', (err as Error).message.replace('an admin PIN', 'an integrator PIN'), 2);
       }
-      const dataDir = ensureDataDir(dataDirOf(opts));
+      const dataDir = ensureDataDir(existingDataDirOf(opts));
       const config = loadConfig(dataDir);
       if (config.admin.pin && adminPinMatches(pin, config.admin.pin)) throw new CliError('BAD_REQUEST', 'the integrator PIN must differ from the admin PIN', 2);
       updateConfig(dataDir, [{ path: 'admin.integratorPin', value: record }]);
@@ -72,7 +72,7 @@ export const register: RegisterCommand = (program, io) => {
       } catch (err) {
         throw new CliError('BAD_REQUEST', (err as Error).message.replace('an admin PIN', 'a guard PIN'), 2);
       }
-      const dataDir = ensureDataDir(dataDirOf(opts));
+      const dataDir = ensureDataDir(existingDataDirOf(opts));
       const config = loadConfig(dataDir);
       const others = guardsOf(config).filter((g) => g.id !== badgeId);
       // Two guards with one PIN could not be told apart in the log.

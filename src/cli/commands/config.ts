@@ -4,13 +4,23 @@
 // (README "Configuration"): one `kiosk: CONFIG_INVALID: FILE: path: what` line per problem.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigConflictError, ConfigError, loadConfig, parseConfigText, readConfigDocument, writeFileAtomic } from '../../core/config/config.js';
-import { applyImport, exportSetup, MAX_SETUP_TEXT, planImport, setupFileText, type SetupPlan } from '../../core/config/clone.js';
+import { ConfigConflictError, ConfigError, configPath, loadConfig, parseConfigText, readConfigDocument, updateConfig, writeFileAtomic, type KioskConfig } from '../../core/config/config.js';
+import { applyImport, checkImportRoots, exportSetup, MAX_SETUP_TEXT, planImport, SETUP_FORMAT, setupFileText, type SetupPlan } from '../../core/config/clone.js';
+import { missingForStart } from '../../core/config/start-needs.js';
+import { ListCache } from '../../core/codes/list-cache.js';
+import { kioskConfigSchema } from '../../contract/config.js';
+import { EXIT_NOT_CONFIGURED, notConfiguredLines } from './start.js';
 import { EXIT_CONFIG_INVALID } from '../main.js';
-import { CliError, dataDirOf, withDataDir, type CommandIo } from '../program.js';
+import { CliError, existingDataDirOf, withDataDir, type CommandIo } from '../program.js';
 import type { RegisterCommand } from './index.js';
 
-/** Checks one file; returns the exit code (0 valid, EX_CONFIG invalid). */
+/**
+ * Checks one file; returns the exit code (0 valid, EX_CONFIG invalid). A configuration document is
+ * checked as `kiosk start` checks it: the schema, then the keys a production start needs (the same
+ * lines start prints, start.ts startRefusalLines). A setup file from `kiosk config export` is
+ * recognised by its format and checked as an import would check it, without a kiosk to import into
+ * (no local values put back, no installed lists to compare roots with).
+ */
 export function checkConfigFile(io: CommandIo, path: string): number {
   const file = resolve(path);
   let text: string;
@@ -19,14 +29,54 @@ export function checkConfigFile(io: CommandIo, path: string): number {
   } catch (err) {
     throw new CliError('BAD_REQUEST', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+  if (isSetupFileText(text)) return checkSetupText(io, file, text);
+  let config: KioskConfig;
   try {
-    parseConfigText(text, file);
+    config = parseConfigText(text, file);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     for (const p of err.problems) io.stderr.write(`kiosk: ${err.reason}: ${err.file}: ${p.path}: ${p.message}\n`);
     return EXIT_CONFIG_INVALID;
   }
+  const missing = notConfiguredLines(file, missingForStart(JSON.parse(text) as Record<string, unknown>, config));
+  if (missing.length > 0) {
+    for (const line of missing) io.stderr.write(`${line}\n`);
+    return EXIT_NOT_CONFIGURED;
+  }
   io.stdout.write(`ok ${file}\n`);
+  return 0;
+}
+
+/** Whether the text is a setup file (its `format`), not a configuration document. */
+function isSetupFileText(text: string): boolean {
+  try {
+    const json = JSON.parse(text) as unknown;
+    return typeof json === 'object' && json !== null && (json as Record<string, unknown>).format === SETUP_FORMAT;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A setup file checked as an import would: format, version, and its configuration with the schema
+ * and at least one root, onto a kiosk of defaults that has a port for each device the file fits
+ * (ports are the importing kiosk's own, not the file's; no installed lists to compare roots with).
+ */
+function checkSetupText(io: CommandIo, file: string, text: string): number {
+  const blank = kioskConfigSchema.parse({});
+  const fitted = (JSON.parse(text) as { config?: { devices?: Record<string, unknown> } }).config?.devices ?? {};
+  const devices: Record<string, unknown> = { ...blank.devices };
+  for (const kind of ['idcard', 'thermometer', 'scanner', 'gate']) {
+    const section = fitted[kind];
+    if (typeof section === 'object' && section !== null) devices[kind] = { port: "(the importing kiosk's port)" };
+  }
+  const base = { ...blank, devices } as KioskConfig;
+  const plan = checkImportRoots(base, planImport(base, text), () => ({ trust: null, status: null }));
+  if (plan.problems.length > 0) {
+    for (const p of plan.problems) io.stderr.write(`kiosk: CONFIG_INVALID: ${file}: ${p.path}: ${p.message}\n`);
+    return EXIT_CONFIG_INVALID;
+  }
+  io.stdout.write(`ok ${file} (a setup file from kiosk config export: checked as an import would check it; import it with kiosk config import)\n`);
   return 0;
 }
 
@@ -60,6 +110,8 @@ function readSetupFile(path: string): { file: string; text: string } {
 
 /** `kiosk config export [FILE]`: the setup to FILE (refused if it exists) or to stdout. */
 export function exportSetupCommand(io: CommandIo, dataDir: string, path: string | undefined, now = Date.now()): number {
+  // Defaults are no kiosk's setup: a directory without config.json (a typo, a kiosk never set up) has nothing to export.
+  if (!existsSync(configPath(dataDir))) throw new CliError('BAD_REQUEST', `nothing to export: ${configPath(dataDir)} does not exist (is --data-dir the kiosk's data directory?)`, 2);
   const text = setupFileText(exportSetup(loadConfig(dataDir), now));
   if (path === undefined) {
     io.stdout.write(text);
@@ -76,7 +128,9 @@ export function exportSetupCommand(io: CommandIo, dataDir: string, path: string 
 export function importSetupCommand(io: CommandIo, dataDir: string, path: string, yes: boolean): number {
   const { file, text } = readSetupFile(path);
   const current = loadConfig(dataDir);
-  const plan = planImport(current, text);
+  // The same roots checks as the screen (clone.ts checkImportRoots) against the lists installed in this data directory.
+  const lists = new ListCache(dataDir, current.roots);
+  const plan = checkImportRoots(current, planImport(current, text), (roots) => lists.cachedSignedBy(roots));
   if (plan.problems.length > 0) {
     for (const p of plan.problems) io.stderr.write(`kiosk: CONFIG_INVALID: ${file}: ${p.path}: ${p.message}\n`);
     return EXIT_CONFIG_INVALID;
@@ -100,16 +154,32 @@ export function importSetupCommand(io: CommandIo, dataDir: string, path: string,
 export const register: RegisterCommand = (program, io, setExit) => {
   const config = program.command('config').description('configuration documents (config.json)');
   withDataDir(config.command('check'))
-    .description('validate a configuration file against the kiosk\'s schema before copying it to a kiosk: "ok", or one CONFIG_INVALID line per problem (exit 78)')
+    .description('validate a configuration file before copying it to a kiosk, as kiosk start checks it: "ok", or one CONFIG_INVALID line per problem, or one NOT_CONFIGURED line per key start needs (exit 78); a setup file from kiosk config export is checked as an import would')
     .argument('<file>', 'the configuration document (JSON)')
     .action((file: string) => setExit(checkConfigFile(io, file)));
   withDataDir(config.command('export'))
     .description('export this kiosk\'s setup to FILE (or stdout) for the next kiosk: no PINs, guards, key file, ports, calibration, camera device, CA path or kiosk id')
     .argument('[file]', 'where to write the setup (JSON); not written over')
-    .action((file: string | undefined, opts: { dataDir?: string }) => setExit(exportSetupCommand(io, dataDirOf(opts), file)));
+    .action((file: string | undefined, opts: { dataDir?: string }) => setExit(exportSetupCommand(io, existingDataDirOf(opts), file)));
   withDataDir(config.command('import'))
     .description('show what a setup file would change on this kiosk (each path: this kiosk -> the file; what is kept local); --yes applies it')
     .argument('<file>', 'a setup file from `kiosk config export`')
     .option('--yes', 'apply the differences (without it nothing is written)')
-    .action((file: string, opts: { dataDir?: string; yes?: boolean }) => setExit(importSetupCommand(io, dataDirOf(opts), file, opts.yes === true)));
+    .action((file: string, opts: { dataDir?: string; yes?: boolean }) => setExit(importSetupCommand(io, existingDataDirOf(opts), file, opts.yes === true)));
+  // The integrator pins the fleet key (docs/upload-protocol.md §12), as printed by
+  // `kiosk collector fleet-key init`; a running kiosk picks the change up from config.json.
+  withDataDir(config.command('pin-fleet-key'))
+    .description('pin the fleet public key (config fleet.publicKey) so signed fleet configuration from the collector is applied; --group sets this kiosk\'s groups')
+    .argument('<public-key>', 'base64url Ed25519 public key, as kiosk collector fleet-key init prints it')
+    .option('--group <group>', 'a kiosk group (repeatable; replaces fleet.groups)', (v: string, prev: string[] = []) => [...prev, v])
+    .action((publicKey: string, opts: { dataDir?: string; group?: string[] }) => {
+      const dataDir = existingDataDirOf(opts);
+      try {
+        const saved = updateConfig(dataDir, [{ path: 'fleet.publicKey', value: publicKey }, ...(opts.group ? [{ path: 'fleet.groups', value: opts.group }] : [])]);
+        io.stdout.write(`fleet key pinned (configuration revision ${saved.revision}); groups: ${saved.fleet.groups.join(', ') || 'none'}\n`);
+      } catch (err) {
+        if (err instanceof ConfigError) throw new CliError('CONFIG_INVALID', err.problems.map((p) => `${p.path}: ${p.message}`).join('; '), 2);
+        throw err;
+      }
+    });
 };

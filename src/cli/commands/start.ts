@@ -17,7 +17,33 @@ import { untilStopRequested } from '../stop-request.js';
 import { findElectronBinary } from '../../app/electron-binary.js';
 import { electronMainEntry } from '../../app/paths.js';
 import { notConfiguredMessage } from '../../app/kiosk-service.js';
-import { configPath } from '../../core/config/config.js';
+import { ConfigError, configPath, loadConfig, readConfigDocument } from '../../core/config/config.js';
+import { missingForStart } from '../../core/config/start-needs.js';
+
+/**
+ * What start refuses in a config.json that parses: one `kiosk: NOT_CONFIGURED: FILE: key: what`
+ * line per missing key (empty: none, or no file, or a file that does not parse, which start reports
+ * itself or runs on its last good copy).
+ */
+export function startRefusalLines(dataDir: string): string[] {
+  const file = configPath(dataDir);
+  if (!existsSync(file)) return [];
+  let config;
+  let doc;
+  try {
+    config = loadConfig(dataDir);
+    doc = readConfigDocument(dataDir);
+  } catch (err) {
+    if (err instanceof ConfigError) return [];
+    throw err;
+  }
+  return notConfiguredLines(file, missingForStart(doc, config));
+}
+
+/** The lines of a start refused for want of keys (start and `kiosk config check` print the same). */
+export function notConfiguredLines(file: string, missing: ReadonlyArray<{ path: string; message: string }>): string[] {
+  return missing.map((m) => `kiosk: NOT_CONFIGURED: ${file}: ${m.path}: ${m.message}`);
+}
 
 interface StartOptions {
   dataDir?: string;
@@ -91,7 +117,7 @@ async function startElectron(binary: string, dataDir: string, opts: StartOptions
 export const register: RegisterCommand = (program: Command, io: CommandIo, setExit) => {
   withDataDir(program.command('start'))
     .description('start the kiosk (Electron if installed, else the browser host with Chromium); --demo for the embedded demo')
-    .option('--demo', 'with no config.json in the data directory, make and run the embedded demo (demo PKI, PIN 1234)')
+    .option('--demo', 'with no config.json in the data directory, make and run the embedded demo (demo PKI, admin PIN 1234, integrator PIN 5678)')
     .option('--port <port>', 'browser host port on 127.0.0.1 (0 picks a free one)', '0')
     .option('--host <host>', 'auto | browser | electron', 'auto')
     .option('--kiosk', 'full-screen kiosk window instead of an app window')
@@ -109,6 +135,14 @@ export const register: RegisterCommand = (program: Command, io: CommandIo, setEx
       if (!['auto', 'browser', 'electron'].includes(opts.host)) throw new CliError('BAD_REQUEST', '--host must be auto, browser or electron', 2);
       // Before anything starts: a production box whose config.json went missing must not come up as a demo.
       if (!opts.demo && !existsSync(configPath(dataDir))) throw new CliError('NOT_CONFIGURED', notConfiguredMessage(dataDir), EXIT_NOT_CONFIGURED);
+      // A file that parses but names no venue, kiosk, root or admin PIN is no production kiosk
+      // (start-needs.ts); `kiosk config check` prints these same lines.
+      const missing = startRefusalLines(dataDir);
+      if (missing.length > 0) {
+        for (const line of missing) io.stderr.write(`${line}\n`);
+        setExit(EXIT_NOT_CONFIGURED);
+        return;
+      }
       if (opts.host !== 'browser') {
         const electron = findElectronBinary();
         if ('path' in electron) {

@@ -20,6 +20,30 @@ import { ManualClock } from '../checkpoint/clock.js';
 import { createCheckpointService, type CheckpointService } from '../checkpoint/service.js';
 import { T0, person } from '../checkpoint/test-support.js';
 import { CONFIG_AUDIT, CONFIG_SECRET_PATHS } from './config-methods.js';
+import { DevicesConfigSchema } from '../../contract/config.js';
+import type { DeviceHub, DeviceSettings } from '../devices/types.js';
+
+/**
+ * A device manager running `settings` that config.json does not hold (the demo's simulated devices
+ * run from startDemoDevices' settings, src/app/compose.ts): the DeviceHub interface, nothing else.
+ */
+function runningHub(settings: DeviceSettings): DeviceHub {
+  return {
+    start: async () => {},
+    stop: async () => {},
+    onEvent: () => () => {},
+    health: () => [],
+    pulseGate: async () => ({ ok: true }) as never,
+    readTemperature: async () => ({ ok: false }) as never,
+    deviceSettings: () => structuredClone(settings),
+  };
+}
+const RUNNING = DevicesConfigSchema.parse({
+  idcard: { port: '/dev/pts/71' },
+  thermometer: { port: '/dev/pts/73', protocol: { name: 'lu90614' } },
+  scanner: { port: '/dev/pts/75' },
+  gate: { driver: 'lcus', port: '/dev/pts/77' },
+}) as DeviceSettings;
 
 const ctx: CallContext = { host: 'browser', clientId: 'ws-1' };
 const pki = makeDemoPki({ seed: 'clone-methods-tests', now: Math.floor(T0 / 1000) });
@@ -36,7 +60,7 @@ interface Kiosk {
 }
 const kiosks: Kiosk[] = [];
 
-function kiosk(doc: KioskConfigInput): Kiosk {
+function kiosk(doc: KioskConfigInput, devices: DeviceHub | null = null): Kiosk {
   const dir = mkdtempSync(join(tmpdir(), 'kiosk-clone-methods-'));
   saveConfig(dir, { roots: pki.roots, admin: { pin: hashAdminPin(ADMIN), integratorPin: hashAdminPin(INTEGRATOR) }, checkpoint: { resetAfterMs: 1000 }, ...doc });
   const lists = new ListCache(dir, pki.roots).load();
@@ -46,7 +70,7 @@ function kiosk(doc: KioskConfigInput): Kiosk {
   const clock = new ManualClock(T0);
   const events: KioskEvent[] = [];
   const logs: string[] = [];
-  const cp = createCheckpointService({ config: loadConfig(dir), store, lists, devices: null, clock, configFile: { dataDir: dir, watch: false }, log: (l) => logs.push(l) });
+  const cp = createCheckpointService({ config: loadConfig(dir), store, lists, devices, clock, configFile: { dataDir: dir, watch: false }, log: (l) => logs.push(l) });
   cp.service.subscribe((e) => events.push(e));
   const k = { dir, store, cp, clock, events, logs };
   kiosks.push(k);
@@ -177,6 +201,52 @@ describe('exportSetup / previewSetupImport / applySetupImport', () => {
     // The file's roots plus this kiosk's: the installed lists are still signed, so it may be imported.
     foreign.config.roots = [...pki.roots, ...other.roots];
     expect(await dispatchCall(b.cp.service, 'previewSetupImport', { session: s, text: JSON.stringify(foreign) }, ctx)).toMatchObject({ ok: true, value: { problems: [] } });
+  });
+
+  it('exports the devices as they run and imports against the running devices\' ports (the demo runs devices config.json does not hold)', async () => {
+    // A: config.json names no device; four run (as in the demo). Its export carries all four, no port.
+    const a = kiosk({ venueId: 'mall-east', kioskId: 'lane-1' }, runningHub(RUNNING));
+    const exported = await dispatchCall(a.cp.service, 'exportSetup', { session: await session(a) }, ctx);
+    if (!exported.ok) throw new Error(exported.message);
+    const text = (exported.value as { text: string }).text;
+    const devices = JSON.parse(text).config.devices;
+    expect(devices).toMatchObject({ idcard: { baudRate: 115200 }, thermometer: { protocol: { name: 'lu90614' } }, scanner: { baudRate: 9600 }, gate: { driver: 'lcus', relay: 1 } });
+    expect(text).not.toContain('/dev/pts/');
+
+    // B: config.json names no device either, its own four run on its own ports: the import plans
+    // against those ports (no "this kiosk has no thermometer port") and keeps them.
+    const bRunning = structuredClone(RUNNING);
+    bRunning.thermometer!.port = '/dev/pts/93';
+    bRunning.idcard!.port = '/dev/pts/91';
+    bRunning.scanner!.port = '/dev/pts/95';
+    (bRunning.gate as { port: string }).port = '/dev/pts/97';
+    bRunning.idcard!.pollIntervalMs = 50;
+    const b = kiosk({ kioskId: 'lane-2' }, runningHub(bRunning));
+    const s = await session(b);
+    const preview = await dispatchCall(b.cp.service, 'previewSetupImport', { session: s, text }, ctx);
+    expect(preview).toMatchObject({ ok: true, value: { problems: [] } });
+    expect((preview as { value: { keptLocal: string[] } }).value.keptLocal).toEqual(expect.arrayContaining(['devices.thermometer.port', 'devices.idcard.port', 'devices.scanner.port', 'devices.gate.port']));
+    const applied = await dispatchCall(b.cp.service, 'applySetupImport', { session: s, text, baseRevision: 1 }, ctx);
+    expect(applied).toMatchObject({ ok: true, value: { revision: 2 } });
+    // The card reader's one difference is written as its whole section with B's port (config.json held none).
+    expect(loadConfig(b.dir)).toMatchObject({ venueId: 'mall-east', kioskId: 'lane-2', devices: { idcard: { port: '/dev/pts/91', pollIntervalMs: 25 } } });
+
+    // Without a device manager (config.json's devices, as the CLI plans) the same file is refused at the port.
+    const c = kiosk({ kioskId: 'lane-3' });
+    const refused = await dispatchCall(c.cp.service, 'previewSetupImport', { session: await session(c), text }, ctx);
+    expect(refused).toMatchObject({ ok: true, value: { problems: expect.arrayContaining([expect.objectContaining({ path: 'devices.thermometer.port' })]) } });
+  });
+
+  it('refuses an import that leaves no pinned root (a kiosk needs at least one)', async () => {
+    const text = await exportedFromA();
+    const b = kiosk(B_DOC);
+    const s = await session(b);
+    const none = JSON.parse(text);
+    none.config.roots = [];
+    const preview = await dispatchCall(b.cp.service, 'previewSetupImport', { session: s, text: JSON.stringify(none) }, ctx);
+    expect(preview).toMatchObject({ ok: true, value: { problems: [{ path: 'roots', message: expect.stringMatching(/a kiosk needs at least one pinned root/) }] } });
+    expect(await dispatchCall(b.cp.service, 'applySetupImport', { session: s, text: JSON.stringify(none), baseRevision: 1 }, ctx)).toMatchObject({ ok: false, reason: 'CONFIG_INVALID' });
+    expect(loadConfig(b.dir).roots).toEqual(pki.roots);
   });
 
   it('every secret path of the settings screen is local to the kiosk in a setup file too', () => {

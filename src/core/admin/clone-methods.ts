@@ -6,7 +6,7 @@
 // the session (the action) and as a configuration change (who, revision, paths; never a value).
 import { fail, ok, SETUP_TEXT_MAX_CHARS, type KioskService } from '../../contract/api.js';
 import { ConfigConflictError, ConfigError, readConfigDocument, type KioskConfig } from '../config/config.js';
-import { applyImport, exportSetup, planImport, setupFileName, setupFileText, type SetupPlan } from '../config/clone.js';
+import { applyImport, checkImportRoots, exportSetup, planImport, setupFileName, setupFileText, type SetupPlan } from '../config/clone.js';
 import { auditConfigChange } from './config-methods.js';
 import type { AdminDeps } from './deps.js';
 import { INTEGRATOR } from './sessions.js';
@@ -14,25 +14,37 @@ import { INTEGRATOR } from './sessions.js';
 const covers = (prefix: string, path: string) => path === prefix || path.startsWith(`${prefix}.`);
 
 /**
- * The plan with one more check only the running kiosk can make: roots from the file that sign
- * neither of the lists this kiosk has installed would stop every code as "issuer unknown" the
- * moment they are in force (the mistake docs/integrator-setup.md "Trust" warns about), so such an
- * import is refused with the reason instead. Roots that still sign the installed lists (a site on
- * one national root) pass.
+ * This kiosk's configuration with its devices as they RUN: the device manager's settings (what the
+ * Devices screen shows and last proved) when it has them, else config.json's. The demo's simulated
+ * devices run from settings that are not in config.json (src/app/compose.ts startDemoDevices), and a
+ * running device's port is this kiosk's own port whether or not config.json holds it; the CLI has no
+ * device manager and uses config.json.
  */
+function asRunning(deps: AdminDeps, config: KioskConfig): KioskConfig {
+  const running = deps.devices?.deviceSettings?.();
+  if (!running) return config;
+  return { ...config, devices: structuredClone(running) as KioskConfig['devices'] };
+}
+
+/** The plan against the running devices, checked against this kiosk's installed lists (roots; src/core/config/clone.ts checkImportRoots). */
 function planHere(deps: AdminDeps, current: KioskConfig, text: string): SetupPlan {
-  const plan = planImport(current, text);
-  if (plan.problems.length > 0 || !plan.result || !plan.changes.some((c) => covers('roots', c.path))) return plan;
-  const before = deps.lists.cachedSignedBy(current.roots);
-  const after = deps.lists.cachedSignedBy(plan.result.roots);
-  const lost = (['trust', 'status'] as const).filter((kind) => before[kind] === true && after[kind] === false);
-  if (lost.length === 0) return plan;
-  const names = lost.map((k) => (k === 'trust' ? 'the installed trust list' : 'the installed status list')).join(' and ');
-  return {
-    ...plan,
-    result: null,
-    problems: [{ path: 'roots', message: `the file's roots do not sign ${names}: every code would be refused as issuer unknown; import the lists signed by the new root first (Trust screen), or keep this kiosk's roots` }],
-  };
+  const base = asRunning(deps, current);
+  return checkImportRoots(base, planImport(base, text), (roots) => deps.lists.cachedSignedBy(roots));
+}
+
+/**
+ * A plan made against the running devices, as changes to config.json: a device whose settings
+ * change is written as its whole section (with this kiosk's port), since config.json may not hold
+ * that device at all and a lone leaf would leave a section without a port.
+ */
+function forConfigFile(plan: SetupPlan, current: KioskConfig): SetupPlan {
+  if (!plan.result) return plan;
+  const result = plan.result;
+  const kinds = [...new Set(plan.changes.filter((c) => c.path.startsWith('devices.')).map((c) => c.path.split('.')[1]!))] as Array<keyof KioskConfig['devices']>;
+  if (kinds.length === 0) return plan;
+  const changes = plan.changes.filter((c) => !c.path.startsWith('devices.'));
+  for (const kind of kinds) changes.push({ path: `devices.${kind}`, from: current.devices[kind], to: structuredClone(result.devices[kind]) });
+  return { ...plan, changes };
 }
 
 /** `path: what; ...` for a refusal, bounded for the contract. */
@@ -43,7 +55,7 @@ export function cloneMethods(deps: AdminDeps): Pick<KioskService, 'exportSetup' 
     async exportSetup(request, context) {
       const held = deps.sessions.require(request.session, context, 'setup-export', INTEGRATOR);
       if (!held.ok) return fail(held.reason, held.message, held.retryInMs);
-      const file = exportSetup(deps.liveConfig.config, deps.clock.now());
+      const file = exportSetup(asRunning(deps, deps.liveConfig.config), deps.clock.now());
       const text = setupFileText(file);
       if (text.length > SETUP_TEXT_MAX_CHARS) return fail('BAD_REQUEST', `this setup is ${text.length} characters, more than a setup file holds (${SETUP_TEXT_MAX_CHARS}): use kiosk config export`);
       deps.log(`setup exported by ${held.session.by} (revision ${deps.liveConfig.revision})`);
@@ -79,7 +91,7 @@ export function cloneMethods(deps: AdminDeps): Pick<KioskService, 'exportSetup' 
       if (plan.changes.length === 0) return ok({ revision: live.revision, applied: [], restartNeeded: [], keptLocal: plan.keptLocal });
       let saved: KioskConfig;
       try {
-        saved = applyImport(deps.configDir, readConfigDocument(deps.configDir), plan, { baseRevision: request.baseRevision });
+        saved = applyImport(deps.configDir, readConfigDocument(deps.configDir), forConfigFile(plan, live.config), { baseRevision: request.baseRevision });
       } catch (err) {
         if (err instanceof ConfigConflictError) return fail('BAD_REQUEST', err.message.slice(0, 500));
         if (err instanceof ConfigError) return fail('CONFIG_INVALID', err.problems.map((p) => `${p.path}: ${p.message}`).join('; ').slice(0, 500));

@@ -196,6 +196,41 @@ export function planImport(current: KioskConfig, text: string): SetupPlan {
   return { source, changes, keptLocal, problems: [], result };
 }
 
+/** Whether each installed list is signed by one of the given roots (null: no such list installed). */
+export interface ListsSignedBy {
+  trust: boolean | null;
+  status: boolean | null;
+}
+
+/** The question asked of the lists installed on the kiosk being imported into (ListCache.cachedSignedBy). */
+export type SignedByRoots = (roots: KioskConfig['roots']) => ListsSignedBy;
+
+const covers = (prefix: string, path: string) => path === prefix || path.startsWith(`${prefix}.`);
+
+/**
+ * The plan with the checks only the kiosk being imported into can make, for the screen and the CLI
+ * alike (docs/integrator-setup.md, "Cloning a setup" and "Trust"): the import must leave at least one
+ * pinned root (as the trust screen refuses to unpin the last one), and roots from the file that sign
+ * neither of the lists this kiosk has installed would stop every code as "issuer unknown" the moment
+ * they are in force, so such an import is refused at `roots` with the reason. Roots that still sign
+ * the installed lists (a site on one national root) pass; so do any roots on a kiosk with no list
+ * installed yet (nothing to lose).
+ */
+export function checkImportRoots(current: KioskConfig, plan: SetupPlan, signedBy: SignedByRoots): SetupPlan {
+  if (plan.problems.length > 0 || !plan.result) return plan;
+  const refuse = (message: string): SetupPlan => ({ ...plan, result: null, problems: [{ path: 'roots', message }] });
+  if (plan.result.roots.length === 0) {
+    return refuse("the import leaves this kiosk with no pinned root, and a kiosk needs at least one pinned root: every code would be refused as issuer unknown; keep this kiosk's roots or pin the national root in the file");
+  }
+  if (!plan.changes.some((c) => covers('roots', c.path))) return plan;
+  const before = signedBy(current.roots);
+  const after = signedBy(plan.result.roots);
+  const lost = (['trust', 'status'] as const).filter((kind) => before[kind] === true && after[kind] === false);
+  if (lost.length === 0) return plan;
+  const names = lost.map((k) => (k === 'trust' ? 'the installed trust list' : 'the installed status list')).join(' and ');
+  return refuse(`the file's roots do not sign ${names}: every code would be refused as issuer unknown; import the lists signed by the new root first (Trust screen), or keep this kiosk's roots`);
+}
+
 /**
  * Writes a plan's changes into config.json as written (only the changed paths; what the author left
  * to the defaults stays so) on `baseRevision`, atomically (saveConfig). Returns the saved configuration.
