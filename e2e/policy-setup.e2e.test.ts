@@ -140,4 +140,41 @@ describe('venue and policy (docs/integrator-setup.md)', () => {
     await screenshotsAtBothShapes(page, 'policy-setup-typo-en');
     expect(r.composed.store!.auditOf(['config-changed'], 50).length).toBe(savesBefore);
   }, 120_000);
+
+  it('a nullable rule is switched on and off with its "off" box; one change says "1 change"; the comparison in words; the form keeps most of a portrait screen', async () => {
+    const r = await rig.startDemo();
+    const page = await rig.openPage(r, { width: 800, height: 1280 });
+    await page.locator('#language-toggle').click();
+    await openIntegratorConsole(page, 'policy');
+    await page.waitForSelector('#policy-preview[data-state="ready"]');
+    const minutes = page.locator('#policy-checkpoint-antiPassbackMinutes');
+    const off = page.locator('#policy-checkpoint-antiPassbackMinutes-off');
+    // Off by default (null): the box ticked, the number field not typed into.
+    expect(await off.isChecked()).toBe(true);
+    expect(await minutes.isDisabled()).toBe(true);
+    await off.uncheck();
+    expect(await minutes.isDisabled()).toBe(false);
+    // Switched on and left empty: asked for a number, nothing saved as off by accident.
+    await page.waitForSelector('[data-testid="policy-checkpoint-antiPassbackMinutes-error"]');
+    expect(await page.locator('#policy-save').isDisabled()).toBe(true);
+    await minutes.fill('15');
+    await until('the error gone', async () => (await page.locator('[data-testid="policy-checkpoint-antiPassbackMinutes-error"]').count()) === 0, 5_000);
+    expect(await page.locator('#policy-save').textContent()).toBe('Save (1 change)');
+    expect(await page.locator('#policy-policy-feverComparison option').allTextContents()).toEqual(['≥ threshold', '> threshold']);
+    // The saved language is not the one this screen runs in: said beside the field.
+    if ((await page.locator('#policy-language').inputValue()) !== 'en') expect(await page.locator('[data-testid="policy-language-note"]').textContent()).toContain('This screen runs in English');
+    // The form, not the dock, has most of the height at 800×1280.
+    const dock = await page.locator('.policy-dock').boundingBox();
+    expect(dock!.height).toBeLessThanOrEqual(1280 * 0.4 + 1);
+    await screenshotsAtBothShapes(page, 'policy-setup-nullable-on');
+    await page.locator('#policy-save').click();
+    await page.waitForSelector('#policy-notice[data-tone="ok"]');
+    expect(r.composed.store!.auditOf(['config-changed'], 5)[0]).toMatchObject({ detail: { paths: ['checkpoint.antiPassbackMinutes'] } });
+    // Ticked again: off, the number remembered for the next time it is switched on.
+    await off.check();
+    expect(await minutes.inputValue()).toBe('');
+    expect(await page.locator('#policy-save').textContent()).toBe('Save (1 change)');
+    await off.uncheck();
+    expect(await minutes.inputValue()).toBe('15');
+  }, 120_000);
 });

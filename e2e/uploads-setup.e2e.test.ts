@@ -132,6 +132,9 @@ describe('uploads setup (docs/integrator-setup.md)', () => {
     // The QR, photographed off the screen and decoded with zxing, is the registration text shown under it.
     const shown = (await page.locator('#uploads-registration-text').textContent())!;
     expect(shown).toBe(`kiosk collector register ${key.publicKeyB64} --name 'Lane 1'`);
+    // Shown after it: the collector's own database, which only the operator knows, and where to run it.
+    expect(await page.locator('#uploads-registration-db').textContent()).toMatch(/^--db <.+>$/);
+    expect(await page.locator('#uploads-registration-hint').textContent()).toMatch(/--db/);
     await page.setViewportSize({ width: 800, height: 1280 });
     const png = join(work, 'qr.png');
     writeFileSync(png, await page.locator('#uploads-qr').screenshot());
@@ -160,6 +163,8 @@ describe('uploads setup (docs/integrator-setup.md)', () => {
     await until('saved', async () => (await page.locator('#uploads-notice').getAttribute('data-tone')) === 'ok', 10_000);
     expect(await page.locator('#uploads-notice').textContent()).toMatch(/restart|重启/);
     expect(await page.locator('#uploads-running').getAttribute('data-pending')).toBe('true');
+    // The URL that passed is saved but not running yet: the result says to restart, not "can upload".
+    expect(await page.locator('#uploads-result-restart').textContent()).toMatch(/systemctl restart checkpoint-kiosk/);
     // The language toggled with the result and the notice on screen: both re-worded, not left in Chinese.
     await page.locator('#console-language').click();
     await page.waitForSelector('.console[lang="en"]');

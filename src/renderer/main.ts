@@ -14,7 +14,7 @@ import {
 import { call, type ConnectedClient } from './client.js';
 import { createClient } from './connect.js';
 import { createI18n, type Translate } from './i18n.js';
-import { LIVENESS_CHECK_MS, cardOnlyInvited, collectLeftMs, describePassage, secondsLeft, statusItems } from './view-model.js';
+import { LIVENESS_CHECK_MS, cardOnlyInvited, collectLeftMs, describePassage, presentableInputs, secondsLeft, statusItems } from './view-model.js';
 import { CoreLiveness } from './liveness.js';
 import { SoundPlayer } from './sounds.js';
 import { CameraScanner } from './camera.js';
@@ -87,6 +87,7 @@ async function boot(): Promise<void> {
     const d = describePassage(p, t, {
       coreAlive: state.coreAlive,
       cardOnlyAllowed: cardOnlyInvited(state.status),
+      inputs: presentableInputs(state.status),
       collectLeftMs: collectLeftMs(p, state.passageReceivedAt, now),
     });
     guard.dataset.tone = d.tone;
@@ -262,6 +263,8 @@ async function boot(): Promise<void> {
     switch (event.type) {
       case 'devices':
         state.status = { ...state.status, devices: event.devices };
+        // The idle invitation names the inputs fitted (a camera reported off changes it).
+        renderPassage();
         break;
       case 'connectivity':
         state.status = { ...state.status, connectivity: event.connectivity };

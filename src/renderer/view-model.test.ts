@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { IDLE_PASSAGE, type KioskStatus, type PassageView } from '../contract/api.js';
 import { ALL_REASONS } from '../contract/reasons.js';
 import { createI18n, PROVINCES, REASON_TEXT, type Translate } from './i18n.js';
-import { cardOnlyInvited, collectLeftMs, describePassage, missingItems, reasonsOf, secondsLeft, statusItems, toneOf, trustListItem } from './view-model.js';
+import { cardOnlyInvited, collectLeftMs, describePassage, missingItems, presentableInputs, reasonsOf, secondsLeft, statusItems, toneOf, trustListItem } from './view-model.js';
 
 let zh: Translate;
 let en: Translate;
@@ -248,5 +248,33 @@ describe('texts', () => {
     }
     for (const reason of ALL_REASONS) expect(zh(`reason.${reason}`)).not.toBe(`reason.${reason}`);
     expect(Object.keys(PROVINCES)).toHaveLength(34);
+  });
+});
+
+describe('the idle invitation names what this kiosk can take', () => {
+  let en: Translate;
+  beforeAll(async () => {
+    en = (await createI18n('en')).t;
+  });
+  const status = (fitted: Array<'camera' | 'scanner' | 'cardReader'>, cardOnlyAllowed = true): KioskStatus =>
+    ({
+      cardOnlyAllowed,
+      devices: (['camera', 'cardReader', 'thermometer', 'scanner', 'gate'] as const).map((kind) => ({ id: kind, kind, state: fitted.includes(kind as never) ? 'ok' : 'absent', reason: null, detail: null, simulated: false })),
+    }) as unknown as KioskStatus;
+  const idle = (s: KioskStatus) => describePassage(IDLE_PASSAGE, en, { cardOnlyAllowed: cardOnlyInvited(s), inputs: presentableInputs(s) });
+
+  it('a camera: hold the code up (with the preview)', () => {
+    expect(idle(status(['camera', 'cardReader']))).toMatchObject({ headline: 'Show your health code or tap your ID card', showPreview: true });
+  });
+
+  it('no camera: the scanner or the card, and no preview or aiming frame', () => {
+    expect(idle(status(['scanner', 'cardReader']))).toMatchObject({ headline: 'Scan your health code at the scanner or tap your ID card', showPreview: false });
+    expect(idle(status(['scanner']))).toMatchObject({ headline: 'Scan your health code at the scanner', showPreview: false });
+    expect(idle(status(['cardReader']))).toMatchObject({ headline: 'Tap your ID card', showPreview: false });
+  });
+
+  it('nothing to read a code or a card: says so and asks for the integrator', () => {
+    expect(idle(status([]))).toMatchObject({ headline: 'No input device on this kiosk: call the integrator', showPreview: false });
+    expect(idle(status(['cardReader'], false)).headline).toBe('This kiosk cannot read health codes (no camera or scanner): call the integrator');
   });
 });

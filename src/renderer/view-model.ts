@@ -46,9 +46,37 @@ export interface ScreenContext {
   cardOnlyAllowed: boolean;
   /** Milliseconds left in the collecting window on the renderer clock, or null. */
   collectLeftMs: number | null;
+  /** What this kiosk can take from a person (presentableInputs); null while unknown (as if all). */
+  inputs: PresentableInputs | null;
 }
 
-const DEFAULT_CONTEXT: ScreenContext = { coreAlive: true, cardOnlyAllowed: true, collectLeftMs: null };
+const DEFAULT_CONTEXT: ScreenContext = { coreAlive: true, cardOnlyAllowed: true, collectLeftMs: null, inputs: null };
+
+export interface PresentableInputs {
+  camera: boolean;
+  scanner: boolean;
+  card: boolean;
+}
+
+/** The inputs fitted on this kiosk, from the devices the status bar shows (absent: not fitted or turned off). */
+export function presentableInputs(status: KioskStatus | null): PresentableInputs | null {
+  if (!status) return null;
+  const fitted = (kind: DeviceHealth['kind']) => status.devices.some((d) => d.kind === kind && d.state !== 'absent');
+  return { camera: fitted('camera'), scanner: fitted('scanner'), card: fitted('cardReader') };
+}
+
+/**
+ * The idle screen's invitation, naming only what this kiosk can take: a kiosk started without a
+ * camera asks for the scanner or a card, and one with nothing to read a code or a card says so
+ * instead of inviting people to hold a code up to nothing.
+ */
+function idleHeadline(ctx: ScreenContext): string {
+  const inputs = ctx.inputs;
+  if (inputs === null || inputs.camera) return ctx.cardOnlyAllowed ? 'headline.idle' : 'headline.idleCodeOnly';
+  if (inputs.scanner) return ctx.cardOnlyAllowed ? 'headline.idleScanner' : 'headline.idleScannerCodeOnly';
+  if (ctx.cardOnlyAllowed) return 'headline.idleCardOnly';
+  return inputs.card ? 'headline.noCodeReader' : 'headline.noInput';
+}
 
 export interface PassageDisplay {
   tone: Tone;
@@ -98,7 +126,8 @@ export function describePassage(passage: PassageView, t: Translate, context: Par
     };
   }
   const missing = missingItems(passage);
-  const hints = missing.map((m) => t(`hint.${m}`));
+  const noCamera = ctx.inputs !== null && !ctx.inputs.camera;
+  const hints = missing.map((m) => t(m === 'code' && noCamera && ctx.inputs!.scanner ? 'hint.codeScanner' : `hint.${m}`));
   // After a guard verdict the guard's reason is what the person needs to hear; before it, the kiosk's.
   const reasons: Reason[] =
     passage.guardVerdict === 'allow' ? ['GUARD_ALLOWED'] : passage.guardVerdict === 'deny' ? ['GUARD_DENIED', ...reasonsOf(passage)] : reasonsOf(passage);
@@ -106,7 +135,7 @@ export function describePassage(passage: PassageView, t: Translate, context: Par
   const showDetails = tone !== 'idle';
   return {
     tone,
-    headline: tone === 'idle' ? t(ctx.cardOnlyAllowed ? 'headline.idle' : 'headline.idleCodeOnly') : t(`headline.${tone}`),
+    headline: tone === 'idle' ? t(idleHeadline(ctx)) : t(`headline.${tone}`),
     subline: '',
     name: showDetails ? (passage.maskedName ?? '') : '',
     province: showDetails && passage.provinceCode ? t(`province.${passage.provinceCode}`) : '',
@@ -118,7 +147,8 @@ export function describePassage(passage: PassageView, t: Translate, context: Par
     waitForGuard: passage.awaitingGuard && passage.heldAttempts > 0 ? t('hint.waitForGuard') : '',
     trustListStale: tone !== 'idle' && passage.trustListStale ? t('trustListStale') : '',
     showReview: passage.state === 'shown' && passage.awaitingGuard,
-    showPreview: tone === 'idle' || passage.state === 'collecting',
+    // No camera running: no preview and no aiming frame to hold a code inside.
+    showPreview: !noCamera && (tone === 'idle' || passage.state === 'collecting'),
   };
 }
 

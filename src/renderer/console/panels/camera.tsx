@@ -195,6 +195,9 @@ function CameraPanel({ call, t, client }: PanelProps) {
     ? { ...running.config, deviceId: deviceId === '' ? null : deviceId, width: Number(resolution.split('x')[0]), height: Number(resolution.split('x')[1]), frameRate: Number(frameRate) }
     : null;
   const pending = running && formConfig ? cameraChanged(running.config, formConfig) : false;
+  // The guard screen runs with the camera off (`kiosk start --no-camera`, or camera.enabled false):
+  // nothing to preview or measure, and the choices below wait until it is turned on.
+  const cameraOff = camera !== null && !camera.currentConfig.enabled;
 
   return (
     <section id="panel-camera" class="panel">
@@ -204,6 +207,12 @@ function CameraPanel({ call, t, client }: PanelProps) {
           {t('camera.notRunning')}
         </p>
       )}
+      {cameraOff && (
+        <p id="camera-off" class="camera-warning" role="status">
+          {t('camera.off')}
+        </p>
+      )}
+      {!cameraOff && (
       <div class="camera-layout">
         <div class="camera-preview-box">
           <div class="camera-toggle">
@@ -266,6 +275,7 @@ function CameraPanel({ call, t, client }: PanelProps) {
           )}
         </dl>
       </div>
+      )}
 
       <h3>{t('camera.choose')}</h3>
       <div class="camera-form">
@@ -315,8 +325,8 @@ function CameraPanel({ call, t, client }: PanelProps) {
         <button id="camera-save" type="button" disabled={busy || !loaded} onClick={() => void save()}>
           {t('camera.save')}
         </button>
-        <span data-testid="camera-in-force" data-pending={String(pending)}>
-          {pending ? t('camera.pending') : t('camera.inForce')}
+        <span data-testid="camera-in-force" data-pending={String(pending)} data-off={String(cameraOff)}>
+          {cameraOff ? t('camera.offChoices') : pending ? t('camera.pending') : t('camera.inForce')}
         </span>
       </div>
       {notice && (

@@ -145,6 +145,10 @@ function DecisionCell({ decision, reason, t, testid }: { decision: string; reaso
 }
 
 function PolicyPanel({ call, t, language }: PanelProps) {
+  /** Nullable numbers the integrator switched on but has not typed yet (empty would read as off). */
+  const [switchedOn, setSwitchedOn] = useState<Set<string>>(new Set());
+  /** The last number each nullable field held, given back when "off" is unticked. */
+  const lastNumber = useRef<Record<string, string>>({});
   const [loaded, setLoaded] = useState<{ revision: number; config: Record<string, unknown>; appliesLive: string[] } | null>(null);
   const [form, setForm] = useState<Record<string, string>>({});
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
@@ -165,6 +169,7 @@ function PolicyPanel({ call, t, language }: PanelProps) {
     // A key the file leaves out shows its default, so an untouched field is no change.
     setForm(Object.fromEntries(fields.map((f) => [f.path, textOf(valueAt(r.value.config, f.path) ?? f.defaultValue)])));
     setServerErrors({});
+    setSwitchedOn(new Set());
   };
   // Not reloaded on a `config` event: that would wipe what the integrator is typing; a save made on
   // an older revision is refused by core instead, and "Undo changes" reads the one in force.
@@ -184,6 +189,8 @@ function PolicyPanel({ call, t, language }: PanelProps) {
   // Judged here with core's own schema: a document of only the changed paths.
   const localErrors = validateChanges(changes, language);
   for (const c of changes) if (typeof c.value === 'string' && c.value.length > 64 && c.path.includes('.')) localErrors[c.path] ??= atMostCharacters(64, language);
+  // A nullable number switched on and left empty would be saved as off: asked for instead.
+  for (const p of switchedOn) if ((form[p] ?? '').trim() === '') localErrors[p] ??= t('policy.typeNumberOrOff');
   const errors = { ...serverErrors, ...localErrors };
   const ruleErrors = Object.keys(localErrors).filter((p) => p.startsWith('policy.') || p.startsWith('checkpoint.'));
   const policyKey = loaded ? JSON.stringify([sectionValues(fields, form, 'policy'), sectionValues(fields, form, 'checkpoint'), loaded.revision]) : '';
@@ -316,9 +323,46 @@ function PolicyPanel({ call, t, language }: PanelProps) {
                       ) : f.kind.type === 'enum' ? (
                         <select id={id} data-testid={id} value={text} onChange={onInput}>
                           {f.kind.options.map((o) => (
-                            <option value={o}>{o}</option>
+                            // Words for a value where the raw one means nothing to a reader (gte → "≥ threshold").
+                            <option value={o}>{t(`policy.option.${f.path}.${o}`, { defaultValue: o })}</option>
                           ))}
                         </select>
+                      ) : f.kind.type === 'number' && f.kind.nullable ? (
+                        // Off is a box to tick, not an empty field to guess (the schema's null).
+                        <span class="policy-nullable">
+                          <input
+                            id={id}
+                            data-testid={id}
+                            inputMode="decimal"
+                            maxLength={32}
+                            value={text}
+                            disabled={text.trim() === '' && !switchedOn.has(f.path)}
+                            onInput={onInput}
+                          />
+                          <label class="policy-off">
+                            <input
+                              id={`${id}-off`}
+                              data-testid={`${id}-off`}
+                              type="checkbox"
+                              checked={text.trim() === '' && !switchedOn.has(f.path)}
+                              onChange={(e) => {
+                                const off = (e.currentTarget as HTMLInputElement).checked;
+                                const next = new Set(switchedOn);
+                                if (off) {
+                                  if (text.trim() !== '') lastNumber.current[f.path] = text;
+                                  next.delete(f.path);
+                                  setForm({ ...form, [f.path]: '' });
+                                } else {
+                                  const back = lastNumber.current[f.path] ?? (typeof f.defaultValue === 'number' ? String(f.defaultValue) : '');
+                                  if (back === '') next.add(f.path);
+                                  setForm({ ...form, [f.path]: back });
+                                }
+                                setSwitchedOn(next);
+                              }}
+                            />
+                            {t('settings.off')}
+                          </label>
+                        </span>
                       ) : (
                         <input
                           id={id}
@@ -326,7 +370,6 @@ function PolicyPanel({ call, t, language }: PanelProps) {
                           inputMode={f.kind.type === 'number' ? 'decimal' : 'text'}
                           maxLength={f.kind.type === 'string' ? 64 : 32}
                           value={text}
-                          placeholder={f.kind.type === 'number' && f.kind.nullable ? t('settings.off') : ''}
                           onInput={onInput}
                         />
                       )}
@@ -334,8 +377,15 @@ function PolicyPanel({ call, t, language }: PanelProps) {
                         {live(f.path) ? t('settings.appliesNow') : t('settings.appliesAfterRestart')}
                       </span>
                       <p class="settings-meaning">
-                        {meaningOf(f.path, f.meaning, language)}<span class="settings-default">{inBrackets(t('settings.default', { value: defaultText(f.defaultValue, t) }), language)}</span>
+                        {meaningOf(f.path, f.meaning, language)}
+                        {/* An optional key with no default says what happens when unset in its meaning. */}
+                        {f.defaultValue !== undefined && <span class="settings-default">{inBrackets(t('settings.default', { value: defaultText(f.defaultValue, t) }), language)}</span>}
                       </p>
+                      {f.path === 'language' && text !== '' && text !== language && (
+                        <p class="settings-meaning" data-testid="policy-language-note">
+                          {t('policy.languageNote', { running: t(`language.name.${language}`), saved: t(`language.name.${text}`, { defaultValue: text }) })}
+                        </p>
+                      )}
                       {error && (
                         <p class="settings-error" role="alert" data-testid={`${id}-error`}>
                           {f.path}: {error}
@@ -351,7 +401,7 @@ function PolicyPanel({ call, t, language }: PanelProps) {
             {previewTable}
             <div class="settings-actions policy-actions">
               <button id="policy-save" type="button" disabled={busy || changes.length === 0 || Object.keys(localErrors).length > 0} onClick={() => void save()}>
-                {t('settings.save', { count: changes.length })}
+                {t(changes.length === 1 ? 'settings.save.one' : 'settings.save', { count: changes.length })}
               </button>
               <button id="policy-reload" type="button" disabled={busy} onClick={() => void load()}>
                 {t('policy.undo')}

@@ -212,7 +212,7 @@ function UploadsPanel({ call, t, client, language }: PanelProps) {
           {steps && (
             <div id="uploads-result" data-all-ok={String(allOk)}>
               <p class="uploads-result-title" data-tone={allOk ? 'ok' : 'bad'}>
-                {allOk ? t('uploads.allOk') : t('uploads.notOk')} <code>{steps.url}</code>
+                {allOk ? t(setup && steps.url !== setup.runningUrl ? 'uploads.allPassed' : 'uploads.allOk') : t('uploads.notOk')} <code>{steps.url}</code>
               </p>
               {/* The uploader reads its URL at start (src/app/compose.ts): a URL that passed but is not the
                   one running does not upload yet, and the screen says what to do rather than "can upload". */}
@@ -256,8 +256,10 @@ function UploadsPanel({ call, t, client, language }: PanelProps) {
                 <QrSvg qr={setup.registration.qr} label={t('uploads.qrLabel')} />
                 <figcaption>
                   {/* The collector's database is the operator's to name (it lives on their host), so the
-                      command shown asks for it; the QR carries the command without it. */}
-                  <code id="uploads-registration-text">{`${setup.registration.text} --db <${t('uploads.collectorDb')}>`}</code>
+                      command shown asks for it after the part the QR carries. */}
+                  <code>
+                    <span id="uploads-registration-text">{setup.registration.text}</span> <span id="uploads-registration-db">{`--db <${t('uploads.collectorDb')}>`}</span>
+                  </code>
                   <span id="uploads-registration-hint" class="uploads-note">
                     {t('uploads.registrationHint')}
                   </span>
