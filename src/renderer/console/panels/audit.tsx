@@ -13,7 +13,8 @@ import { dayEnd, dayStart, localTime } from './views-format.js';
 export const AUDIT_KINDS: Record<string, string[]> = {
   exports: ['export', 'export-refused'],
   reveals: ['admin-reconfirmed', 'search'],
-  config: ['config-changed'],
+  // Signed fleet configuration applied or refused (docs/upload-protocol.md §12) is a configuration change too.
+  config: ['config-changed', 'fleet-config-applied', 'fleet-config-refused'],
   pinFailures: ['admin-pin-failed', 'admin-pin-locked', 'guard-pin-failed', 'guard-pin-locked'],
   overrides: ['guard-override', 'guard-verdict'],
   sessions: ['admin-session-opened', 'admin-session-closed', 'admin-action', 'admin-view'],
