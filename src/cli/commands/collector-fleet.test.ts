@@ -4,8 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '../main.js';
+import { runCli } from '../testing/run-cli.js';
 import { generateIdentity } from '../../core/identity/device-key.js';
 import { openCollectorStorage } from '../../collector/storage.js';
 import { DEFAULT_HEARTBEAT_RETENTION } from '../../collector/fleet.js';
@@ -16,17 +15,6 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'cli-fleet-'));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += String(d)));
-  stderr.on('data', (d) => (err += String(d)));
-  const code = await main(args, { stdout, stderr, stdin: new PassThrough() });
-  return { code, out, err };
-}
 
 function heartbeat(kioskId: string, sentAt: number, over: Partial<HeartbeatBody> = {}): HeartbeatBody {
   return {
@@ -65,22 +53,22 @@ describe('kiosk collector fleet', () => {
     } finally {
       await storage.close();
     }
-    const all = await run(['collector', 'fleet', '--db', db]);
+    const all = await runCli(['collector', 'fleet', '--db', db]);
     expect(all.code).toBe(0);
-    const view = JSON.parse(all.out) as { total: number; alertCounts: Record<string, number>; kiosks: { name: string; alerts: string[] }[] };
+    const view = JSON.parse(all.stdout) as { total: number; alertCounts: Record<string, number>; kiosks: { name: string; alerts: string[] }[] };
     expect(view.total).toBe(3);
     expect(view.alertCounts).toMatchObject({ silent: 1, 'device-offline': 1 });
     expect(Object.fromEntries(view.kiosks.map((k) => [k.name, k.alerts]))).toEqual({ well: [], faulty: ['device-offline'], silent: ['silent'] });
-    const alerts = JSON.parse((await run(['collector', 'fleet', '--alerts', '--db', db])).out) as typeof view;
+    const alerts = JSON.parse((await runCli(['collector', 'fleet', '--alerts', '--db', db])).stdout) as typeof view;
     expect(alerts.total).toBe(2);
     expect(alerts.kiosks.map((k) => k.name).sort()).toEqual(['faulty', 'silent']);
-    const one = JSON.parse((await run(['collector', 'fleet', '--alert', 'silent', '--db', db])).out) as typeof view;
+    const one = JSON.parse((await runCli(['collector', 'fleet', '--alert', 'silent', '--db', db])).stdout) as typeof view;
     expect(one.kiosks.map((k) => k.name)).toEqual(['silent']);
     // A longer silence threshold: the hour-old kiosk is no longer silent.
-    const patient = JSON.parse((await run(['collector', 'fleet', '--alerts', '--silent-minutes', '90', '--db', db])).out) as typeof view;
+    const patient = JSON.parse((await runCli(['collector', 'fleet', '--alerts', '--silent-minutes', '90', '--db', db])).stdout) as typeof view;
     expect(patient.kiosks.map((k) => k.name)).toEqual(['faulty']);
-    const bad = await run(['collector', 'fleet', '--alert', 'on-fire', '--db', db]);
+    const bad = await runCli(['collector', 'fleet', '--alert', 'on-fire', '--db', db]);
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain('FLEET_QUERY_INVALID');
+    expect(bad.stderr).toContain('FLEET_QUERY_INVALID');
   });
 });

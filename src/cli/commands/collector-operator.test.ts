@@ -4,8 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '../main.js';
+import { runCli } from '../testing/run-cli.js';
 import { openCollectorStorage } from '../../collector/storage.js';
 import { operatorPasswordMatches } from '../../collector/console-http.js';
 
@@ -15,37 +14,24 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(args: string[], stdinText = ''): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += String(d)));
-  stderr.on('data', (d) => (err += String(d)));
-  stdin.end(stdinText);
-  const code = await main(args, { stdout, stderr, stdin });
-  return { code, out, err };
-}
-
 describe('kiosk collector operator', () => {
   it('adds an operator with a password from stdin, refuses short passwords, bad names and duplicates, lists and disables', async () => {
     const db = join(dir, 'collector.sqlite3');
-    const short = await run(['collector', 'operator', 'add', 'alice', '--db', db], 'short\n');
+    const short = await runCli(['collector', 'operator', 'add', 'alice', '--db', db], 'short\n');
     expect(short.code).toBe(2);
-    expect(short.err).toMatch(/at least 10 characters/);
-    expect((await run(['collector', 'operator', 'add', 'bad name', '--db', db], 'long enough password\n')).code).toBe(2);
-    const added = await run(['collector', 'operator', 'add', 'alice', '--db', db], 'long enough password\n');
-    expect(added, added.err).toMatchObject({ code: 0 });
-    expect(JSON.parse(added.out)).toEqual({ added: 'alice' });
-    expect((await run(['collector', 'operator', 'add', 'alice', '--db', db], 'another password!!\n')).err).toMatch(/exists already/);
+    expect(short.stderr).toMatch(/at least 10 characters/);
+    expect((await runCli(['collector', 'operator', 'add', 'bad name', '--db', db], 'long enough password\n')).code).toBe(2);
+    const added = await runCli(['collector', 'operator', 'add', 'alice', '--db', db], 'long enough password\n');
+    expect(added, added.stderr).toMatchObject({ code: 0 });
+    expect(JSON.parse(added.stdout)).toEqual({ added: 'alice' });
+    expect((await runCli(['collector', 'operator', 'add', 'alice', '--db', db], 'another password!!\n')).stderr).toMatch(/exists already/);
     // Only a salted scrypt hash is in the file, never the password.
     expect(readFileSync(db).includes(Buffer.from('long enough password'))).toBe(false);
-    const listed = JSON.parse((await run(['collector', 'operator', 'list', '--db', db])).out) as { name: string; enabled: boolean }[];
+    const listed = JSON.parse((await runCli(['collector', 'operator', 'list', '--db', db])).stdout) as { name: string; enabled: boolean }[];
     expect(listed).toMatchObject([{ name: 'alice', enabled: true, lastLoginAt: null }]);
-    const disabled = await run(['collector', 'operator', 'disable', 'alice', '--db', db]);
-    expect(JSON.parse(disabled.out)).toEqual({ disabled: 'alice' });
-    expect((await run(['collector', 'operator', 'disable', 'nobody', '--db', db])).code).toBe(2);
+    const disabled = await runCli(['collector', 'operator', 'disable', 'alice', '--db', db]);
+    expect(JSON.parse(disabled.stdout)).toEqual({ disabled: 'alice' });
+    expect((await runCli(['collector', 'operator', 'disable', 'nobody', '--db', db])).code).toBe(2);
     const storage = await openCollectorStorage(db);
     try {
       const account = await storage.console.operatorForLogin('alice');

@@ -3,8 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '../main.js';
+import { runCli } from '../testing/run-cli.js';
 import { kioskIdOf, loadOrCreateDeviceKey } from '../../core/identity/device-key.js';
 import { saveConfig } from '../../core/config/config.js';
 import { openCollectorStorage } from '../../collector/storage.js';
@@ -16,36 +15,25 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += String(d)));
-  stderr.on('data', (d) => (err += String(d)));
-  const code = await main(args, { stdout, stderr, stdin: new PassThrough() });
-  return { code, out, err };
-}
-
 describe('kiosk identity + kiosk collector', () => {
   it('prints the kiosk id and public key, registers it with the collector, lists and disables it', async () => {
     const kioskDir = join(dir, 'kiosk');
-    const id = await run(['identity', '--data-dir', kioskDir]);
-    expect(id, id.err).toMatchObject({ code: 0 });
-    const ident = JSON.parse(id.out) as { kioskId: string; publicKey: string; created: boolean };
+    const id = await runCli(['identity', '--data-dir', kioskDir]);
+    expect(id, id.stderr).toMatchObject({ code: 0 });
+    const ident = JSON.parse(id.stdout) as { kioskId: string; publicKey: string; created: boolean };
     expect(ident.created).toBe(true);
-    expect(JSON.parse((await run(['identity', '--data-dir', kioskDir])).out)).toMatchObject({ kioskId: ident.kioskId, created: false });
+    expect(JSON.parse((await runCli(['identity', '--data-dir', kioskDir])).stdout)).toMatchObject({ kioskId: ident.kioskId, created: false });
 
     const db = join(dir, 'collector.sqlite3');
-    const reg = await run(['collector', 'register', ident.publicKey, '--name', 'north gate', '--db', db]);
-    expect(reg, reg.err).toMatchObject({ code: 0 });
-    expect(JSON.parse(reg.out)).toEqual({ registered: ident.kioskId, name: 'north gate' });
-    const listed = await run(['collector', 'kiosks', '--db', db]);
-    expect(listed, listed.err).toMatchObject({ code: 0 });
-    expect(JSON.parse(listed.out)).toMatchObject([{ kioskId: ident.kioskId, name: 'north gate', enabled: true, entries: 0 }]);
-    const disabled = await run(['collector', 'disable', ident.kioskId, '--db', db]);
-    expect(disabled, disabled.err).toMatchObject({ code: 0 });
-    expect(JSON.parse((await run(['collector', 'kiosks', '--db', db])).out)).toMatchObject([{ enabled: false }]);
+    const reg = await runCli(['collector', 'register', ident.publicKey, '--name', 'north gate', '--db', db]);
+    expect(reg, reg.stderr).toMatchObject({ code: 0 });
+    expect(JSON.parse(reg.stdout)).toEqual({ registered: ident.kioskId, name: 'north gate' });
+    const listed = await runCli(['collector', 'kiosks', '--db', db]);
+    expect(listed, listed.stderr).toMatchObject({ code: 0 });
+    expect(JSON.parse(listed.stdout)).toMatchObject([{ kioskId: ident.kioskId, name: 'north gate', enabled: true, entries: 0 }]);
+    const disabled = await runCli(['collector', 'disable', ident.kioskId, '--db', db]);
+    expect(disabled, disabled.stderr).toMatchObject({ code: 0 });
+    expect(JSON.parse((await runCli(['collector', 'kiosks', '--db', db])).stdout)).toMatchObject([{ enabled: false }]);
   });
 
   // One base64url key in 64 begins with '-' (and one in 4096 with '--'): `kiosk identity` makes a
@@ -64,56 +52,56 @@ describe('kiosk identity + kiosk collector', () => {
       ['--name', 'north gate', '--db', db, publicKey],
       ['--db', db, '--name', 'north gate', '--', publicKey],
     ]) {
-      const reg = await run(['collector', 'register', ...args]);
-      expect(reg, reg.err).toMatchObject({ code: 0 });
-      expect(JSON.parse(reg.out)).toEqual({ registered: kioskId, name: 'north gate' });
+      const reg = await runCli(['collector', 'register', ...args]);
+      expect(reg, reg.stderr).toMatchObject({ code: 0 });
+      expect(JSON.parse(reg.stdout)).toEqual({ registered: kioskId, name: 'north gate' });
     }
-    const listed = await run(['collector', 'kiosks', '--db', db]);
-    expect(JSON.parse(listed.out)).toMatchObject([{ kioskId, name: 'north gate', enabled: true }]);
+    const listed = await runCli(['collector', 'kiosks', '--db', db]);
+    expect(JSON.parse(listed.stdout)).toMatchObject([{ kioskId, name: 'north gate', enabled: true }]);
     // After an option that takes a value, the word is that value (a name), not the key.
-    const asName = await run(['collector', 'register', '--db', db, '--name', publicKey]);
+    const asName = await runCli(['collector', 'register', '--db', db, '--name', publicKey]);
     expect(asName.code).toBe(1);
-    expect(asName.err).toMatch(/missing required argument 'public-key'/);
+    expect(asName.stderr).toMatch(/missing required argument 'public-key'/);
   });
 
   it('refuses a malformed public key and an unknown kiosk with a reason, not a stack trace', async () => {
     const db = join(dir, 'collector.sqlite3');
-    const bad = await run(['collector', 'register', 'not-a-key', '--db', db]);
+    const bad = await runCli(['collector', 'register', 'not-a-key', '--db', db]);
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/^kiosk: BAD_REQUEST: /);
-    const unknown = await run(['collector', 'disable', '0123456789abcdef', '--db', db]);
+    expect(bad.stderr).toMatch(/^kiosk: BAD_REQUEST: /);
+    const unknown = await runCli(['collector', 'disable', '0123456789abcdef', '--db', db]);
     expect(unknown.code).toBe(1);
-    expect(unknown.err).toMatch(/^kiosk: KIOSK_UNKNOWN: /);
+    expect(unknown.stderr).toMatch(/^kiosk: KIOSK_UNKNOWN: /);
   });
 
   it('kiosk identity prints the key id beside the configured kioskId and warns when they differ', async () => {
     const kioskDir = join(dir, 'kiosk');
     const key = loadOrCreateDeviceKey(kioskDir);
     saveConfig(kioskDir, { kioskId: 'kiosk-1', kioskName: 'north gate' } as never);
-    const differs = await run(['identity', '--data-dir', kioskDir]);
-    expect(differs, differs.err).toMatchObject({ code: 0 });
-    expect(JSON.parse(differs.out)).toMatchObject({ kioskId: key.kioskId, configuredKioskId: 'kiosk-1', kioskIdMismatch: true, register: `kiosk collector register ${key.publicKeyB64} --name 'north gate'` });
-    expect(JSON.parse(differs.out).fingerprint.replace(/ /g, '').slice(0, 16)).toBe(key.kioskId);
-    expect(differs.err).toContain(`warning: config kioskId "kiosk-1" differs from the device key's id ${key.kioskId}`);
+    const differs = await runCli(['identity', '--data-dir', kioskDir]);
+    expect(differs, differs.stderr).toMatchObject({ code: 0 });
+    expect(JSON.parse(differs.stdout)).toMatchObject({ kioskId: key.kioskId, configuredKioskId: 'kiosk-1', kioskIdMismatch: true, register: `kiosk collector register ${key.publicKeyB64} --name 'north gate'` });
+    expect(JSON.parse(differs.stdout).fingerprint.replace(/ /g, '').slice(0, 16)).toBe(key.kioskId);
+    expect(differs.stderr).toContain(`warning: config kioskId "kiosk-1" differs from the device key's id ${key.kioskId}`);
 
     saveConfig(kioskDir, { kioskId: key.kioskId } as never);
-    const same = await run(['identity', '--data-dir', kioskDir]);
-    expect(JSON.parse(same.out)).toMatchObject({ kioskId: key.kioskId, configuredKioskId: key.kioskId, kioskIdMismatch: false });
-    expect(same.err).toBe('');
+    const same = await runCli(['identity', '--data-dir', kioskDir]);
+    expect(JSON.parse(same.stdout)).toMatchObject({ kioskId: key.kioskId, configuredKioskId: key.kioskId, kioskIdMismatch: false });
+    expect(same.stderr).toBe('');
   });
 
   it('kiosk collector kiosks shows the kioskId the entries carry beside the key id and warns on a difference', async () => {
     const key = loadOrCreateDeviceKey(join(dir, 'kiosk'));
     const db = join(dir, 'collector.sqlite3');
-    expect((await run(['collector', 'register', key.publicKeyB64, '--name', 'north gate', '--db', db])).code).toBe(0);
+    expect((await runCli(['collector', 'register', key.publicKeyB64, '--name', 'north gate', '--db', db])).code).toBe(0);
     // Entries as a kiosk configured with kioskId "kiosk-1" uploads them (stored as the server stores a verified batch).
     const storage = await openCollectorStorage(db);
     const batch = decodeBatch(encodeBatch(toBatchBody(key.kioskId, 'b1', [{ seq: 1, entryId: 'e-1', at: 1_700_000_000_000, record: { kioskId: 'kiosk-1', decision: 'admit' } }], 0)), 1 << 20);
     await storage.storeBatch(batch, () => null);
     await storage.close();
-    const listed = await run(['collector', 'kiosks', '--db', db]);
-    expect(listed, listed.err).toMatchObject({ code: 0 });
-    expect(JSON.parse(listed.out)).toMatchObject([{ kioskId: key.kioskId, entryKioskId: 'kiosk-1', kioskIdMismatch: true, name: 'north gate' }]);
-    expect(listed.err).toContain(`warning: kiosk ${key.kioskId} (north gate): its entries carry kioskId "kiosk-1"`);
+    const listed = await runCli(['collector', 'kiosks', '--db', db]);
+    expect(listed, listed.stderr).toMatchObject({ code: 0 });
+    expect(JSON.parse(listed.stdout)).toMatchObject([{ kioskId: key.kioskId, entryKioskId: 'kiosk-1', kioskIdMismatch: true, name: 'north gate' }]);
+    expect(listed.stderr).toContain(`warning: kiosk ${key.kioskId} (north gate): its entries carry kioskId "kiosk-1"`);
   });
 });
