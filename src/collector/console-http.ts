@@ -18,10 +18,13 @@ import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type Scry
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { CollectorReason } from '../contract/reasons.js';
+import type { CollectorReason, FleetConfigReason } from '../contract/reasons.js';
 import { fleetQuerySchema, type FleetKiosk, type FleetThresholds } from './fleet.js';
 import type { CollectorStorage } from './storage.js';
 import type { ConsoleAuditRow } from './console-store.js';
+import { pushFleetConfig, type FleetKey } from './fleet-config.js';
+import { changesFromAssignments } from '../core/fleet/bundle.js';
+import { checkpointConfigSchema, venuePolicySchema } from '../contract/config.js';
 
 export const CONSOLE_PAGE_PATH = '/console';
 export const CONSOLE_API_PREFIX = '/v1/console/';
@@ -82,6 +85,28 @@ export const operatorPasswordSchema = z.string().min(10, 'a password has at leas
 const loginSchema = z.strictObject({ name: z.string().max(200), password: z.string().max(1024) });
 const hoursSchema = z.strictObject({ hours: z.coerce.number().int().min(1).max(168).default(24) });
 
+/**
+ * The paths a fleet bundle may carry (docs/upload-protocol.md §12 allow-list: policy.* and
+ * checkpoint.*), offered by the page's path picker. Anything else typed there is still sent, and the
+ * collector refuses it with FLEET_CONFIG_FORBIDDEN_PATH exactly as the CLI would.
+ */
+export const FLEET_PUSH_PATHS: readonly string[] = [
+  ...Object.keys(venuePolicySchema.shape).map((k) => `policy.${k}`),
+  ...Object.keys(checkpointConfigSchema.shape).map((k) => `checkpoint.${k}`),
+];
+
+/** The console's push (docs/fleet.md "Configuration push"): `path=value` rows as the CLI takes them. */
+const pushSchema = z.strictObject({
+  target: z.union([
+    z.strictObject({ venueId: z.string().trim().min(1).max(64) }),
+    z.strictObject({ kioskIds: z.array(z.string().trim().min(1).max(64)).min(1).max(1000) }),
+    z.strictObject({ group: z.string().trim().min(1).max(64) }),
+  ]),
+  assignments: z.array(z.string().max(2000)).min(1).max(50),
+  /** How long the bundle stays valid from now; a kiosk refuses it after (FLEET_CONFIG_EXPIRED). */
+  validHours: z.number().int().min(1).max(24 * 366).default(24 * 365),
+});
+
 // Scrypt of an unknown name's attempt runs against this, so it costs what a known name costs.
 const DUMMY_HASH = hashOperatorPassword('not a password of anyone', Buffer.alloc(16));
 
@@ -93,12 +118,14 @@ export interface ConsoleDeps {
   secure: boolean;
   policy?: Partial<ConsolePolicy>;
   log: (line: string) => void;
+  /** The collector's fleet key; without one the console's push is refused (no key to sign with). */
+  fleetKey?: FleetKey;
 }
 
 class ConsoleRefusal extends Error {
   constructor(
     readonly status: number,
-    readonly reason: CollectorReason | 'BAD_REQUEST',
+    readonly reason: CollectorReason | FleetConfigReason | 'BAD_REQUEST',
     message: string,
     readonly extra: Record<string, unknown> = {},
   ) {
@@ -246,7 +273,7 @@ export function consoleHandler(deps: ConsoleDeps): (req: IncomingMessage, res: S
     const s = await requireSession(req, address);
     const params = Object.fromEntries(new URL(req.url ?? '/', 'http://collector').searchParams);
     if (req.method === 'GET' && route === 'session') {
-      return send(res, 200, { ok: true, operator: s.operator, csrf: s.csrf, idleMs: policy.idleMs, thresholds: deps.thresholds });
+      return send(res, 200, { ok: true, operator: s.operator, csrf: s.csrf, idleMs: policy.idleMs, thresholds: deps.thresholds, fleetPaths: FLEET_PUSH_PATHS, fleetKey: Boolean(deps.fleetKey) });
     }
     if (req.method === 'POST' && route === 'logout') {
       await store.deleteSession(s.hash);
@@ -285,6 +312,30 @@ export function consoleHandler(deps: ConsoleDeps): (req: IncomingMessage, res: S
         hours: hours.map((h) => new Date(h).toISOString()),
         venues: [...venues].map(([venueId, counts]) => ({ venueId: venueId || null, counts, total: counts.reduce((a, b) => a + b, 0) })),
       });
+    }
+    if (req.method === 'POST' && route === 'fleet-config') {
+      // A push is a console action like any other: session, CSRF and Origin checked above; audited
+      // with who, the target, the paths and values (venue policy, no personal data) and the outcome.
+      const parsed = pushSchema.safeParse(await readJson(req));
+      if (!parsed.success) {
+        const i = parsed.error.issues[0];
+        throw new ConsoleRefusal(400, 'CONSOLE_REQUEST_INVALID', i ? `${i.path.join('.') || 'request'}: ${i.message}` : 'invalid push');
+      }
+      const { target, assignments, validHours } = parsed.data;
+      const refuse = async (reason: FleetConfigReason | 'BAD_REQUEST', message: string): Promise<never> => {
+        await audit({ operator: s.operator, action: 'fleet-config-refused', detail: { target, assignments, reason }, address });
+        throw new ConsoleRefusal(reason === 'BAD_REQUEST' ? 404 : 400, reason, message);
+      };
+      if (!deps.fleetKey) return refuse('BAD_REQUEST', 'this collector has no fleet key (kiosk collector fleet-key init)');
+      const changes = changesFromAssignments(assignments);
+      if (!changes.ok) return refuse(changes.reason, changes.message);
+      const t = now();
+      const pushed = await pushFleetConfig(deps.db, deps.fleetKey, { target, changes: changes.value, by: `console:${s.operator}`, validFrom: t, validTo: t + validHours * 3600_000 }, t);
+      if (!pushed.ok) return refuse(pushed.reason, pushed.message);
+      const paths = Object.entries(pushed.bundle.changes).flatMap(([section, values]) => Object.entries(values ?? {}).map(([k, v]) => ({ path: `${section}.${k}`, value: v })));
+      await audit({ operator: s.operator, action: 'fleet-config-pushed', detail: { revision: pushed.revision, target, changes: paths, validTo: pushed.bundle.validTo }, address });
+      deps.log(`fleet config revision ${pushed.revision} signed from the console by ${s.operator}: ${paths.map((p) => p.path).join(', ')}`);
+      return send(res, 200, { ok: true, revision: pushed.revision, target: pushed.bundle.target, changes: paths, validFrom: new Date(pushed.bundle.validFrom).toISOString(), validTo: new Date(pushed.bundle.validTo).toISOString() });
     }
     if (req.method === 'GET' && route === 'audit') {
       const rows = await store.auditRows(100);

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCollector, type RunningCollector } from './server.js';
 import { collectorBackends } from './testing/backends.js';
-import { hashOperatorPassword, operatorPasswordMatches, SESSION_COOKIE } from './console-http.js';
+import { FLEET_PUSH_PATHS, hashOperatorPassword, operatorPasswordMatches, SESSION_COOKIE } from './console-http.js';
+import { initFleetKey } from './fleet-config.js';
 import { generateIdentity, type DeviceIdentity } from '../core/identity/device-key.js';
 import { Heartbeater, type HeartbeatSnapshot } from '../core/upload/heartbeat.js';
 
@@ -239,6 +240,49 @@ describe.each(BACKENDS)('fleet console on $name', (backend) => {
     expect(bad.json).toMatchObject({ reason: 'FLEET_QUERY_INVALID' });
     await hbNorth.stop();
     await hbSouth.stop();
+  });
+
+  it('pushes a signed fleet configuration from a session (CSRF and origin checked, audited), refuses a forbidden path or a bad value with its reason, and lists what each kiosk applied or refused', async () => {
+    const a = await login();
+    const push = (body: unknown, extra: { csrf?: string; origin?: string | null } = {}) => call('/v1/console/fleet-config', { method: 'POST', cookie: a.cookie, csrf: a.csrf!, body, ...extra });
+    const fever = { target: { venueId: 'venue-north' }, assignments: ['policy.feverThresholdC=38.5'], validHours: 48 };
+    // No fleet key on this collector: refused, nothing signed.
+    expect((await push(fever)).json).toMatchObject({ ok: false, reason: 'BAD_REQUEST', message: expect.stringContaining('fleet-key init') });
+    await collector.close();
+    collector = await startCollector({ database, clock: () => now, fleetKey: initFleetKey(join(dir, 'fleet-key.json')) });
+    const s = await call('/v1/console/session', { cookie: a.cookie });
+    expect(s.json).toMatchObject({ fleetKey: true, fleetPaths: expect.arrayContaining(['policy.feverThresholdC', 'checkpoint.collectWindowMs']) });
+    expect(FLEET_PUSH_PATHS.every((p) => /^(policy|checkpoint)\./.test(p))).toBe(true);
+    // A console action: without the CSRF token or from another origin it is refused before anything is signed.
+    expect((await push(fever, { csrf: 'wrong-token-wrong-token' })).json).toMatchObject({ reason: 'CONSOLE_CSRF_INVALID' });
+    expect((await push(fever, { origin: 'http://evil.example' })).json).toMatchObject({ reason: 'CONSOLE_ORIGIN_REFUSED' });
+    expect(await collector.db.fleetConfig.maxRevision()).toBe(0);
+    const ok = await push(fever);
+    expect(ok.status).toBe(200);
+    expect(ok.json).toMatchObject({ ok: true, revision: 1, target: { venueId: 'venue-north' }, changes: [{ path: 'policy.feverThresholdC', value: 38.5 }], validTo: new Date(now + 48 * 3600_000).toISOString() });
+    expect((await collector.db.fleetConfig.recent(5)).map((r) => [r.revision, r.target, r.pushedBy])).toEqual([[1, { venueId: 'venue-north' }, 'console:alice']]);
+    expect((await collector.db.console.auditRows(1))[0]).toMatchObject({ operator: 'alice', action: 'fleet-config-pushed', detail: { revision: 1, target: { venueId: 'venue-north' }, changes: [{ path: 'policy.feverThresholdC', value: 38.5 }] } });
+    // Refusals: the reason code and message, an audit row, and no revision taken.
+    const forbidden = await push({ target: { group: 'lobby' }, assignments: ['devices.thermometer.port=/dev/ttyS9'] });
+    expect(forbidden.status).toBe(400);
+    expect(forbidden.json).toMatchObject({ ok: false, reason: 'FLEET_CONFIG_FORBIDDEN_PATH', message: expect.stringContaining('devices.thermometer.port') });
+    expect((await collector.db.console.auditRows(1))[0]).toMatchObject({ action: 'fleet-config-refused', detail: { reason: 'FLEET_CONFIG_FORBIDDEN_PATH', target: { group: 'lobby' } } });
+    expect((await push({ target: { kioskIds: ['k1'] }, assignments: ['policy.feverThresholdC="hot"'] })).json).toMatchObject({ reason: 'CONFIG_INVALID', message: expect.stringContaining('feverThresholdC') });
+    expect((await push({ target: { venueId: '' }, assignments: ['policy.feverThresholdC=38'] })).json).toMatchObject({ reason: 'CONSOLE_REQUEST_INVALID' });
+    expect(await collector.db.fleetConfig.maxRevision()).toBe(1);
+    // The list: the revision each kiosk's latest heartbeat applied, and a refusal with its reason.
+    const k = generateIdentity();
+    await collector.db.registerKiosk(k.kioskId, k.publicKey, 'north gate');
+    let fleetConfig: HeartbeatSnapshot['fleetConfig'] = { revision: 1 };
+    const hb = new Heartbeater({ collectorUrl: collector.url, identity: k, snapshot: async () => ({ ...snapshot(), fleetConfig }), backlog: () => 0, intervalMs: 60_000, timeoutMs: 5_000, now: () => now });
+    const listed = async () => ((await call('/v1/console/kiosks', { cookie: a.cookie })).json.kiosks as { kioskId: string; fleetConfig: unknown }[]).find((r) => r.kioskId === k.kioskId)?.fleetConfig;
+    await hb.sendNow();
+    expect(await listed()).toEqual({ revision: 1, refused: null });
+    now += 60_000;
+    fleetConfig = { revision: 1, refused: { revision: 2, reason: 'FLEET_CONFIG_EXPIRED' } };
+    await hb.sendNow();
+    expect(await listed()).toEqual({ revision: 1, refused: { revision: 2, reason: 'FLEET_CONFIG_EXPIRED' } });
+    await hb.stop();
   });
 
   it('counts entries per venue and hour over the last 24 hours', async () => {

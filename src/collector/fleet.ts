@@ -65,6 +65,12 @@ export interface FleetKiosk {
   backlog: number | null;
   softwareVersion: string | null;
   configRevision: number | null;
+  /**
+   * The signed fleet configuration its latest heartbeat reported (docs/upload-protocol.md §12): the
+   * revision applied and the last one refused with its reason. Read from the latest row's body, which
+   * the page query already reads: no column, no migration, no history lookup.
+   */
+  fleetConfig: { revision: number; refused: { revision: number | null; reason: string } | null } | null;
   trustList: { state: string; seq: number | null; ageHours: number | null } | null;
   statusList: { state: string; seq: number | null; ageHours: number | null } | null;
   devices: HeartbeatDevice[];
@@ -234,6 +240,7 @@ export function fleetKiosk(r: Record<string, unknown>, now: number): FleetKiosk 
     backlog: num(r.backlog),
     softwareVersion: body?.softwareVersion ?? null,
     configRevision: num(r.config_revision),
+    fleetConfig: body?.fleetConfig ? { revision: body.fleetConfig.revision, refused: body.fleetConfig.refused ?? null } : null,
     trustList: body ? { state: String(r.trust_state), seq: num(r.trust_seq), ageHours: age(r.trust_issued_est) } : null,
     statusList: body ? { state: String(r.status_state), seq: num(r.status_seq), ageHours: age(r.status_issued_est) } : null,
     devices: body?.devices ?? [],

@@ -244,7 +244,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const clock = options.clock ?? (() => Date.now());
   const fleetThresholds: FleetThresholds = { ...DEFAULT_FLEET_THRESHOLDS, ...options.fleet?.thresholds };
   const heartbeatHistory: HeartbeatRetention = options.fleet?.history ?? DEFAULT_HEARTBEAT_RETENTION;
-  const consoleRoutes = consoleHandler({ db, clock, thresholds: fleetThresholds, secure: Boolean(options.tls), policy: options.console?.policy, log: (line) => (options.log ?? (() => undefined))(line) });
+  const consoleRoutes = consoleHandler({ db, clock, thresholds: fleetThresholds, secure: Boolean(options.tls), policy: options.console?.policy, log: (line) => (options.log ?? (() => undefined))(line), ...(options.fleetKey ? { fleetKey: options.fleetKey } : {}) });
 
   function keyObject(publicKey: Uint8Array): KeyObject {
     const hex = Buffer.from(publicKey).toString('hex');
