@@ -17,18 +17,26 @@ async function firstLine(stdin: NodeJS.ReadableStream): Promise<string> {
   return text.split(/\r?\n/)[0] ?? '';
 }
 
+// Reads a PIN from stdin and hashes it. A PIN the hasher refuses (not 4–12 digits) is refused with the
+// hasher's reason, worded for the role the PIN is for.
+async function readPin(
+  stdin: NodeJS.ReadableStream,
+  role: 'an admin PIN' | 'an integrator PIN' | 'a guard PIN',
+): Promise<{ pin: string; record: ReturnType<typeof hashAdminPin> }> {
+  const pin = await firstLine(stdin);
+  try {
+    return { pin, record: hashAdminPin(pin) };
+  } catch (err) {
+    throw new CliError('BAD_REQUEST', (err as Error).message.replace('an admin PIN', role), 2);
+  }
+}
+
 export const register: RegisterCommand = (program, io) => {
   const admin = program.command('admin').description('administration of this kiosk');
   withDataDir(admin.command('set-pin'))
     .description('set the admin PIN (4–12 digits, read from stdin: `kiosk admin set-pin < pin.txt` or type it)')
     .action(async (opts: { dataDir?: string }) => {
-      const pin = await firstLine(io.stdin);
-      let record;
-      try {
-        record = hashAdminPin(pin);
-      } catch (err) {
-        throw new CliError('BAD_REQUEST', (err as Error).message, 2);
-      }
+      const { pin, record } = await readPin(io.stdin, 'an admin PIN');
       const dataDir = ensureDataDir(existingDataDirOf(opts));
       // Checked first: a config.json that does not load is reported, never written over.
       const current = loadConfig(dataDir);
@@ -46,13 +54,7 @@ export const register: RegisterCommand = (program, io) => {
   withDataDir(admin.command('set-integrator-pin'))
     .description('set the integrator PIN (4–12 digits, read from stdin): opens the setup screens (devices, camera, policy, trust, uploads, cloning)')
     .action(async (opts: { dataDir?: string }) => {
-      const pin = await firstLine(io.stdin);
-      let record;
-      try {
-        record = hashAdminPin(pin);
-      } catch (err) {
-        throw new CliError('BAD_REQUEST', (err as Error).message.replace('an admin PIN', 'an integrator PIN'), 2);
-      }
+      const { pin, record } = await readPin(io.stdin, 'an integrator PIN');
       const dataDir = ensureDataDir(existingDataDirOf(opts));
       const config = loadConfig(dataDir);
       if (config.admin.pin && adminPinMatches(pin, config.admin.pin)) throw new CliError('BAD_REQUEST', 'the integrator PIN must differ from the admin PIN', 2);
@@ -65,13 +67,7 @@ export const register: RegisterCommand = (program, io) => {
     .description('set the PIN of the guard with this badge id (read from stdin); from then on verdicts need a guard PIN')
     .action(async (badgeId: string, opts: { dataDir?: string }) => {
       if (!guardSchema.shape.id.safeParse(badgeId).success) throw new CliError('BAD_REQUEST', 'a badge id is 1–32 letters, digits, `.`, `_` or `-`', 2);
-      const pin = await firstLine(io.stdin);
-      let record;
-      try {
-        record = hashAdminPin(pin);
-      } catch (err) {
-        throw new CliError('BAD_REQUEST', (err as Error).message.replace('an admin PIN', 'a guard PIN'), 2);
-      }
+      const { pin, record } = await readPin(io.stdin, 'a guard PIN');
       const dataDir = ensureDataDir(existingDataDirOf(opts));
       const config = loadConfig(dataDir);
       const others = guardsOf(config).filter((g) => g.id !== badgeId);
