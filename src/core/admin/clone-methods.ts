@@ -5,13 +5,11 @@
 // puts the new configuration in force the way a settings save does (LiveConfig.apply). Audited by
 // the session (the action) and as a configuration change (who, revision, paths; never a value).
 import { fail, ok, SETUP_TEXT_MAX_CHARS, type KioskService } from '../../contract/api.js';
-import { ConfigConflictError, ConfigError, readConfigDocument, type KioskConfig } from '../config/config.js';
+import { readConfigDocument, type KioskConfig } from '../config/config.js';
 import { applyImport, checkImportRoots, exportSetup, planImport, setupFileName, setupFileText, type SetupPlan } from '../config/clone.js';
-import { auditConfigChange } from './config-methods.js';
+import { covers, saveApplyAudit } from './config-methods.js';
 import type { AdminDeps } from './deps.js';
 import { INTEGRATOR } from './sessions.js';
-
-const covers = (prefix: string, path: string) => path === prefix || path.startsWith(`${prefix}.`);
 
 /**
  * This kiosk's configuration with its devices as they RUN: the device manager's settings (what the
@@ -89,21 +87,15 @@ export function cloneMethods(deps: AdminDeps): Pick<KioskService, 'exportSetup' 
       const plan = planHere(deps, live.config, request.text);
       if (plan.problems.length > 0) return fail('CONFIG_INVALID', problemsText(plan));
       if (plan.changes.length === 0) return ok({ revision: live.revision, applied: [], restartNeeded: [], keptLocal: plan.keptLocal });
-      let saved: KioskConfig;
-      try {
-        saved = applyImport(deps.configDir, readConfigDocument(deps.configDir), forConfigFile(plan, live.config), { baseRevision: request.baseRevision });
-      } catch (err) {
-        if (err instanceof ConfigConflictError) return fail('BAD_REQUEST', err.message.slice(0, 500));
-        if (err instanceof ConfigError) return fail('CONFIG_INVALID', err.problems.map((p) => `${p.path}: ${p.message}`).join('; ').slice(0, 500));
-        return fail('STORAGE_UNAVAILABLE', `the configuration could not be saved (${(err as Error).name}: ${(err as Error).message})`.slice(0, 500));
-      }
-      const outcome = live.apply(saved);
-      try {
-        auditConfigChange(deps, held.session.by, outcome.revision, outcome.changed);
-      } catch (err) {
-        // Saved and in force already; the missing row is logged (paths only) rather than undoing the save.
-        deps.log(`config-changed (revision ${outcome.revision}, setup import) not audited: ${(err as Error).name}`);
-      }
+      const configDir = deps.configDir;
+      const saved = saveApplyAudit(
+        deps,
+        held.session.by,
+        () => applyImport(configDir, readConfigDocument(configDir), forConfigFile(plan, live.config), { baseRevision: request.baseRevision }),
+        'setup import',
+      );
+      if (!saved.ok) return saved;
+      const outcome = saved.value;
       deps.log(`setup imported by ${held.session.by}: revision ${outcome.revision}, ${outcome.changed.length} paths changed, kept local: ${plan.keptLocal.join(', ')}`);
       return ok({ revision: outcome.revision, applied: outcome.applied.slice(0, 512), restartNeeded: outcome.restartNeeded.slice(0, 512), keptLocal: plan.keptLocal });
     },

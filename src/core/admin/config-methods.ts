@@ -4,8 +4,9 @@
 // screen validated the form with the same one), written atomically with the next revision, put in
 // force at once wherever the part allows (src/core/config/live.ts), and audited with who, when, the
 // revision and the paths: never a value, so neither a secret nor a person's data reaches the trail.
-import { fail, ok, type KioskService } from '../../contract/api.js';
+import { fail, ok, type Failure, type KioskService, type Ok } from '../../contract/api.js';
 import { ConfigConflictError, ConfigError, updateConfig, type ConfigChange, type KioskConfig } from '../config/config.js';
+import type { ApplyOutcome } from '../config/live.js';
 import type { AdminDeps } from './deps.js';
 import { ADMIN_OR_INTEGRATOR } from './sessions.js';
 
@@ -22,7 +23,8 @@ export const CONFIG_SECRET_PATHS = ['admin.pin', 'admin.integratorPin', 'guards'
 /** Written by the kiosk itself on every save. */
 const KIOSK_OWNED_PATHS = ['revision'] as const;
 
-const covers = (prefix: string, path: string) => path === prefix || path.startsWith(`${prefix}.`);
+/** Whether `path` is `prefix` or lies under it. */
+export const covers = (prefix: string, path: string) => path === prefix || path.startsWith(`${prefix}.`);
 
 /** The configuration as the screen may see it: secrets replaced by "set" / "not set". */
 export function configForScreen(config: KioskConfig): Record<string, unknown> {
@@ -38,6 +40,36 @@ export function configForScreen(config: KioskConfig): Record<string, unknown> {
 /** Audits a configuration change (a save from a screen, or config.json reloaded after it changed). */
 export function auditConfigChange(deps: Pick<AdminDeps, 'store' | 'clock'>, by: string, revision: number, paths: readonly string[]): void {
   deps.store.audit(CONFIG_AUDIT.changed, { by: by.slice(0, 100), revision, paths: paths.slice(0, 64).map((p) => p.slice(0, 200)) }, deps.clock.now());
+}
+
+/**
+ * The tail every screen that writes config.json shares (a settings save, a setup import): write with
+ * `save`, put the result in force at once (LiveConfig.apply) and audit it. A save that fails is
+ * answered with its reason: a stale revision, a document the schema refuses (paths and what is wrong:
+ * the schema's messages never quote the value) or a file that could not be written. A missing audit
+ * row is logged (paths only, or `source`) rather than undoing a save that is in force already.
+ */
+export function saveApplyAudit(
+  deps: Pick<AdminDeps, 'store' | 'clock' | 'log' | 'liveConfig'>,
+  by: string,
+  save: () => KioskConfig,
+  source?: string,
+): Ok<ApplyOutcome> | Failure {
+  let saved: KioskConfig;
+  try {
+    saved = save();
+  } catch (err) {
+    if (err instanceof ConfigConflictError) return fail('BAD_REQUEST', err.message.slice(0, 500));
+    if (err instanceof ConfigError) return fail('CONFIG_INVALID', err.problems.map((p) => `${p.path}: ${p.message}`).join('; ').slice(0, 500));
+    return fail('STORAGE_UNAVAILABLE', `the configuration could not be saved (${(err as Error).name}: ${(err as Error).message})`.slice(0, 500));
+  }
+  const outcome = deps.liveConfig.apply(saved);
+  try {
+    auditConfigChange(deps, by, outcome.revision, outcome.changed);
+  } catch (err) {
+    deps.log(`config-changed (revision ${outcome.revision}, ${source ?? outcome.changed.join(', ')}) not audited: ${(err as Error).name}`);
+  }
+  return ok(outcome);
 }
 
 export function configMethods(deps: AdminDeps): Pick<KioskService, 'getConfig' | 'saveConfigChange'> {
@@ -57,23 +89,10 @@ export function configMethods(deps: AdminDeps): Pick<KioskService, 'getConfig' |
       if (forbidden.length > 0) {
         return fail('BAD_REQUEST', `${forbidden.join(', ')}: not changed from the screen (PINs: kiosk admin set-pin / set-guard-pin; the revision is the kiosk's)`.slice(0, 500));
       }
-      const live = deps.liveConfig;
-      let saved: KioskConfig;
-      try {
-        saved = updateConfig(deps.configDir, request.changes as ConfigChange[], { baseRevision: request.baseRevision });
-      } catch (err) {
-        if (err instanceof ConfigConflictError) return fail('BAD_REQUEST', err.message.slice(0, 500));
-        // Paths and what is wrong: the schema's messages never quote the value.
-        if (err instanceof ConfigError) return fail('CONFIG_INVALID', err.problems.map((p) => `${p.path}: ${p.message}`).join('; ').slice(0, 500));
-        return fail('STORAGE_UNAVAILABLE', `the configuration could not be saved (${(err as Error).name}: ${(err as Error).message})`.slice(0, 500));
-      }
-      const outcome = live.apply(saved);
-      try {
-        auditConfigChange(deps, held.session.by, outcome.revision, outcome.changed);
-      } catch (err) {
-        // Saved and in force already; the missing row is logged (paths only) rather than undoing the save.
-        deps.log(`config-changed (revision ${outcome.revision}, ${outcome.changed.join(', ')}) not audited: ${(err as Error).name}`);
-      }
+      const configDir = deps.configDir;
+      const saved = saveApplyAudit(deps, held.session.by, () => updateConfig(configDir, request.changes as ConfigChange[], { baseRevision: request.baseRevision }));
+      if (!saved.ok) return saved;
+      const outcome = saved.value;
       deps.log(`configuration revision ${outcome.revision} saved by ${held.session.by}: ${outcome.changed.join(', ') || 'no values changed'}`);
       return ok({ revision: outcome.revision, applied: outcome.applied, restartNeeded: outcome.restartNeeded });
     },
