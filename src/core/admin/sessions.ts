@@ -64,6 +64,12 @@ export interface AdminSessionsOptions {
 
 const callerOf = (context: CallContext) => `${context.host}:${context.clientId}`.slice(0, 100);
 
+/** A session of a role the call does not serve is refused, naming whose PIN it needs; null when it serves. */
+function roleRefusal(session: AdminSessionInfo, what: string, roles: readonly ConsoleRole[]): SessionFailure | null {
+  if (roles.includes(session.role)) return null;
+  return { ok: false, reason: 'UNAUTHORIZED', message: `${what.slice(0, 60)}: needs the ${roles.join(' or ')} PIN (this session is the ${session.role}'s)` };
+}
+
 export class AdminSessions {
   private readonly sessions = new Map<string, Session>();
 
@@ -108,9 +114,8 @@ export class AdminSessions {
     const live = this.refresh(token, context);
     if (!live.ok) return live;
     const { session, now } = live;
-    if (!roles.includes(session.role)) {
-      return { ok: false, reason: 'UNAUTHORIZED', message: `${what.slice(0, 60)}: needs the ${roles.join(' or ')} PIN (this session is the ${session.role}'s)` };
-    }
+    const refused = roleRefusal(session, what, roles);
+    if (refused) return refused;
     try {
       this.options.trail.audit(ADMIN_SESSION_AUDIT.action, { by: session.by, role: session.role, what: what.slice(0, 100) }, now);
     } catch (err) {
@@ -127,18 +132,11 @@ export class AdminSessions {
    * with the log open is still logged out after the idle time ("idle means no input").
    */
   observe(token: string | undefined, context: CallContext, what: string, roles: readonly ConsoleRole[] = ADMIN_ONLY): { ok: true; session: AdminSessionInfo } | SessionFailure {
-    const session = token === undefined ? undefined : this.sessions.get(token);
-    const now = this.options.clock.now();
-    if (!session || session.clientId !== context.clientId) {
-      return { ok: false, reason: 'SESSION_REQUIRED', message: 'the admin console is closed: enter the admin PIN' };
-    }
-    if (now - session.lastUsedAt >= this.options.idleMs) {
-      this.end(session, 'idle');
-      return { ok: false, reason: 'SESSION_REQUIRED', message: 'the admin session ended after inactivity: enter the admin PIN' };
-    }
-    if (!roles.includes(session.role)) {
-      return { ok: false, reason: 'UNAUTHORIZED', message: `${what.slice(0, 60)}: needs the ${roles.join(' or ')} PIN (this session is the ${session.role}'s)` };
-    }
+    const live = this.live(token, context);
+    if (!live.ok) return live;
+    const { session } = live;
+    const refused = roleRefusal(session, what, roles);
+    if (refused) return refused;
     return { ok: true, session: { by: session.by, role: session.role, openedAt: session.openedAt } };
   }
 
@@ -156,6 +154,16 @@ export class AdminSessions {
 
   /** The live session behind `token` for this connection, its idle timer restarted; an idle one is ended. */
   private refresh(token: string | undefined, context: CallContext): { ok: true; session: Session; now: number } | SessionFailure {
+    const live = this.live(token, context);
+    if (!live.ok) return live;
+    const { session, now } = live;
+    session.lastUsedAt = now;
+    this.armIdleTimer(session);
+    return { ok: true, session, now };
+  }
+
+  /** The session behind `token` if it is this connection's and not idle (an idle one is ended); its timer untouched. */
+  private live(token: string | undefined, context: CallContext): { ok: true; session: Session; now: number } | SessionFailure {
     const session = token === undefined ? undefined : this.sessions.get(token);
     const now = this.options.clock.now();
     if (!session || session.clientId !== context.clientId) {
@@ -165,8 +173,6 @@ export class AdminSessions {
       this.end(session, 'idle');
       return { ok: false, reason: 'SESSION_REQUIRED', message: 'the admin session ended after inactivity: enter the admin PIN' };
     }
-    session.lastUsedAt = now;
-    this.armIdleTimer(session);
     return { ok: true, session, now };
   }
 
