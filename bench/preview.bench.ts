@@ -14,13 +14,12 @@ import { startBrowserHost } from '../src/host/server.js';
 import { rendererDir } from '../src/app/paths.js';
 import { idleService } from './idle-service.js';
 import { writeSegmentsY4m } from './scan-clip.js';
-import { descendants } from './proc-resources.js';
+import { measureCameraWindow, r2, summarizeWindows, type CameraWindow } from './camera-window.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 const ROUNDS = Number(process.env.PREVIEW_BENCH_ROUNDS ?? 4);
 const WINDOW_SECONDS = Number(process.env.PREVIEW_BENCH_WINDOW_SECONDS ?? 6);
-const HZ = 100; // USER_HZ on Linux
 
 /** An idle kiosk with nothing attached: the screen sits at idle with the camera running. */
 const benchService = (): KioskService =>
@@ -29,52 +28,10 @@ const benchService = (): KioskService =>
     getTodayFigures: async () => fail('UNAUTHORIZED', 'no admin in this benchmark'),
   });
 
-/** CPU ticks (utime + stime) of every Chromium process under this one, by pid, with its command line. */
-function chromiumTicks(): Map<number, { cmd: string; ticks: number }> {
-  return new Map(descendants().filter((p) => p.cmd.includes('chromium')).map((p) => [p.pid, { cmd: p.cmd, ticks: p.ticks }]));
-}
-
-interface WindowResult {
-  rendererCpuPercent: number;
-  allChromiumCpuPercent: number;
-  decodeMsPerFrame: number;
-  framesPerSecond: number;
-}
-
-async function cameraStats(page: Page): Promise<{ frames: number; answered: number; decodeMsTotal: number }> {
-  return (await page.evaluate('({ ...globalThis.__kioskCamera })')) as { frames: number; answered: number; decodeMsTotal: number };
-}
-
-async function measureWindow(page: Page, preview: 'hidden' | 'shown'): Promise<WindowResult> {
+async function measureWindow(page: Page, preview: 'hidden' | 'shown'): Promise<CameraWindow> {
   await page.evaluate(`document.getElementById('preview').dataset.visible = ${JSON.stringify(String(preview === 'shown'))}`);
-  await new Promise((r) => setTimeout(r, 1000)); // settle
-  const a = chromiumTicks();
-  const sa = await cameraStats(page);
-  const t0 = performance.now();
-  await new Promise((r) => setTimeout(r, WINDOW_SECONDS * 1000));
-  const b = chromiumTicks();
-  const sb = await cameraStats(page);
-  const seconds = (performance.now() - t0) / 1000;
-  const percent = (filter: (cmd: string) => boolean) => {
-    let ticks = 0;
-    for (const [pid, p] of b) if (filter(p.cmd)) ticks += p.ticks - (a.get(pid)?.ticks ?? 0);
-    return (ticks / HZ / seconds) * 100;
-  };
-  const answered = sb.answered - sa.answered;
-  return {
-    rendererCpuPercent: percent((cmd) => cmd.includes('--type=renderer')),
-    allChromiumCpuPercent: percent(() => true),
-    decodeMsPerFrame: answered > 0 ? (sb.decodeMsTotal - sa.decodeMsTotal) / answered : NaN,
-    framesPerSecond: (sb.frames - sa.frames) / seconds,
-  };
+  return measureCameraWindow(page, WINDOW_SECONDS);
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((x, y) => x - y);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const r2 = (x: number) => Math.round(x * 100) / 100;
 
 export async function run(): Promise<object> {
   const scratch = mkdtempSync(join(tmpdir(), 'kiosk-bench-preview-'));
@@ -93,19 +50,13 @@ export async function run(): Promise<object> {
       if (i > 300) throw new Error('the camera never started decoding');
       await new Promise((r) => setTimeout(r, 100));
     }
-    const results: Record<'hidden' | 'shown', WindowResult[]> = { hidden: [], shown: [] };
+    const results: Record<'hidden' | 'shown', CameraWindow[]> = { hidden: [], shown: [] };
     for (let round = 0; round < ROUNDS; round++) {
       const order: Array<'hidden' | 'shown'> = round % 2 === 0 ? ['hidden', 'shown'] : ['shown', 'hidden'];
       for (const mode of order) results[mode].push(await measureWindow(page, mode));
     }
-    const summary = (mode: 'hidden' | 'shown') => ({
-      rendererCpuPercentOfOneCore: r2(median(results[mode].map((r) => r.rendererCpuPercent))),
-      allChromiumCpuPercentOfOneCore: r2(median(results[mode].map((r) => r.allChromiumCpuPercent))),
-      decodeMsPerFrame: r2(median(results[mode].map((r) => r.decodeMsPerFrame))),
-      framesDecodedPerSecond: r2(median(results[mode].map((r) => r.framesPerSecond))),
-    });
-    const hidden = summary('hidden');
-    const shown = summary('shown');
+    const hidden = summarizeWindows(results.hidden);
+    const shown = summarizeWindows(results.shown);
     const ratio = (k: keyof typeof hidden) => r2(shown[k] / hidden[k]);
     return {
       rounds: ROUNDS,
