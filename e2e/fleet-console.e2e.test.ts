@@ -17,6 +17,10 @@ import { generateIdentity, type DeviceIdentity } from '../src/core/identity/devi
 import { Heartbeater, type HeartbeatSnapshot } from '../src/core/upload/heartbeat.js';
 import { launchChromium, saveScreenshot } from './support/harness.js';
 import { until } from './support/until.js';
+import { initFleetKey, type FleetKey } from '../src/collector/fleet-config.js';
+import { verifyFleetBundle } from '../src/core/fleet/bundle.js';
+import { FLEET_CONFIG_PATH, fleetRequestMessage } from '../src/core/fleet/kiosk.js';
+import { b64url } from '../src/core/identity/device-key.js';
 
 const PASSWORD = 'fleet console e2e password';
 let dir: string;
@@ -27,6 +31,9 @@ let page: Page;
 let offset = 0;
 const collectorNow = () => Date.now() + offset;
 const kiosks: { id: DeviceIdentity; hb: Heartbeater; name: string }[] = [];
+/** What each venue's kiosk reports of signed fleet configuration in its heartbeat (absent: nothing). */
+const fleetReports = new Map<string, HeartbeatSnapshot['fleetConfig']>();
+let fleetKey: FleetKey;
 
 function snapshot(venueId: string, over: Partial<HeartbeatSnapshot> = {}): HeartbeatSnapshot {
   return {
@@ -77,14 +84,18 @@ beforeAll(async () => {
   expect(added, added.err).toMatchObject({ code: 0 });
   const listed = await cli(['collector', 'operator', 'list', '--db', database]);
   expect(JSON.parse(listed.out)).toMatchObject([{ name: 'alice', enabled: true, lastLoginAt: null }]);
-  collector = await startCollector({ database, clock: collectorNow });
+  fleetKey = initFleetKey(join(dir, 'fleet-key.json'));
+  collector = await startCollector({ database, clock: collectorNow, fleetKey });
   for (const [name, venue] of [
     ['North gate', 'venue-north'],
     ['South gate', 'venue-south'],
   ] as const) {
     const id = generateIdentity();
     await collector.db.registerKiosk(id.kioskId, id.publicKey, name);
-    const hb = new Heartbeater({ collectorUrl: collector.url, identity: id, snapshot: async () => snapshot(venue), backlog: () => 3, intervalMs: 60_000, timeoutMs: 5_000, now: collectorNow });
+    const hb = new Heartbeater({ collectorUrl: collector.url, identity: id, snapshot: async () => {
+        const fleetConfig = fleetReports.get(venue);
+        return snapshot(venue, fleetConfig ? { fleetConfig } : {});
+      }, backlog: () => 3, intervalMs: 60_000, timeoutMs: 5_000, now: collectorNow });
     expect(await hb.sendNow()).toMatchObject({ ok: true });
     kiosks.push({ id, hb, name });
     // A day of passages at each venue for the chart (the entries table the endpoint counts).
@@ -139,6 +150,7 @@ describe('fleet console in Chromium', () => {
     await page.waitForSelector('#chart svg polyline');
     expect(await page.$$eval('#chart-totals tbody tr', (trs) => trs.map((tr) => tr.textContent))).toEqual([expect.stringMatching(/venue-north60/), expect.stringMatching(/venue-south30/)]);
     expect(await page.textContent('[data-testid="config-push"]')).toContain('配置下发');
+    expect(await page.textContent('#kiosk-table thead')).toContain('群控配置');
     await saveScreenshot(page, 'fleet-console-kiosks-1280x800');
   });
 
@@ -177,5 +189,67 @@ describe('fleet console in Chromium', () => {
     expect(actions).toContain('login-ok');
     expect(actions).toContain('view-kiosks');
     expect(actions).toContain('view-entries-per-hour');
+  });
+
+  it('pushes a configuration from the page (revision shown, served to the venue\'s kiosk), refuses a forbidden path with its reason, and lists the revision applied and a refusal in red', async () => {
+    const [north, south] = kiosks;
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.selectOption('#push-kind', 'venueId');
+    await page.fill('#push-target', 'venue-north');
+    await page.fill('[data-testid="push-path-0"]', 'policy.feverThresholdC');
+    await page.fill('[data-testid="push-value-0"]', '38.5');
+    await page.click('#push-submit');
+    await until('the push is answered', async () => (await page.getAttribute('#push-result', 'data-revision')) !== null);
+    expect(await page.getAttribute('#push-result', 'data-revision')).toBe('1');
+    expect(await page.textContent('#push-result')).toMatch(/^已签名版本 1，对象：场所 venue-north/);
+    await page.locator('#config-push').scrollIntoViewIfNeeded();
+    await saveScreenshot(page, 'fleet-console-push-signed-1280x800');
+
+    // The north kiosk's signed GET gets that bundle, signed by the collector's fleet key.
+    const res = await fetch(`${collector.url}${FLEET_CONFIG_PATH}?venue=venue-north`, { headers: { 'kiosk-id': north!.id.kioskId, 'kiosk-signature': b64url(north!.id.sign(fleetRequestMessage(north!.id.kioskId))) } });
+    expect(res.status).toBe(200);
+    const verified = verifyFleetBundle(await res.text(), fleetKey.publicKey);
+    expect(verified).toMatchObject({ ok: true, value: { revision: 1, target: { venueId: 'venue-north' }, changes: { policy: { feverThresholdC: 38.5 } } } });
+    // The south kiosk's venue has none.
+    const none = await fetch(`${collector.url}${FLEET_CONFIG_PATH}?venue=venue-south`, { headers: { 'kiosk-id': south!.id.kioskId, 'kiosk-signature': b64url(south!.id.sign(fleetRequestMessage(south!.id.kioskId))) } });
+    expect(none.status).not.toBe(200);
+
+    // A path outside policy.* / checkpoint.*: refused with its reason on screen, nothing signed.
+    await page.fill('[data-testid="push-path-0"]', 'devices.thermometer.port');
+    await page.fill('[data-testid="push-value-0"]', '/dev/ttyS9');
+    await page.click('#push-submit');
+    await until('the refusal is shown', async () => ((await page.textContent('#push-result')) ?? '').includes('FLEET_CONFIG_FORBIDDEN_PATH'));
+    expect(await page.textContent('#push-result')).toMatch(/^已拒绝（FLEET_CONFIG_FORBIDDEN_PATH）：.*devices\.thermometer\.port/);
+    expect(await page.getAttribute('#push-result', 'class')).toContain('error');
+    expect(await collector.db.fleetConfig.maxRevision()).toBe(1);
+    await saveScreenshot(page, 'fleet-console-push-refused-1280x800');
+    await page.click('#lang');
+    expect(await page.textContent('#push-result')).toMatch(/^Refused \(FLEET_CONFIG_FORBIDDEN_PATH\): /);
+    await saveScreenshot(page, 'fleet-console-push-refused-en-1280x800');
+
+    // Heartbeats: north applied revision 1; south refused it (expired) and keeps none.
+    fleetReports.set('venue-north', { revision: 1 });
+    fleetReports.set('venue-south', { revision: 0, refused: { revision: 1, reason: 'FLEET_CONFIG_EXPIRED' } });
+    offset += 1000;
+    expect(await north!.hb.sendNow()).toMatchObject({ ok: true });
+    expect(await south!.hb.sendNow()).toMatchObject({ ok: true });
+    await page.click('#refresh');
+    const cell = (k: DeviceIdentity) => `[data-testid="kiosk-${k.kioskId}"] [data-testid="fleet-config"]`;
+    await until('the fleet revisions are listed', async () => ((await page.textContent(cell(north!.id))) ?? '') === 'applied 1');
+    expect(await page.textContent(cell(south!.id))).toBe('none appliedrefused 1: FLEET_CONFIG_EXPIRED');
+    expect(await page.$eval(`${cell(south!.id)} [data-testid="fleet-refused"]`, (e) => (globalThis as unknown as { getComputedStyle(node: unknown): { color: string } }).getComputedStyle(e).color)).toBe('rgb(176, 0, 32)');
+    expect(await page.$$(`${cell(north!.id)} [data-testid="fleet-refused"]`)).toHaveLength(0);
+    await page.locator('#kiosk-table').scrollIntoViewIfNeeded();
+    await saveScreenshot(page, 'fleet-console-fleet-revisions-en-1280x800');
+    await page.click('#lang');
+    expect(await page.textContent(cell(north!.id))).toBe('已应用 1');
+    expect(await page.textContent(cell(south!.id))).toBe('未应用拒绝 1：FLEET_CONFIG_EXPIRED');
+    await page.setViewportSize({ width: 800, height: 1280 });
+    await page.locator('#config-push').scrollIntoViewIfNeeded();
+    await saveScreenshot(page, 'fleet-console-push-800x1280');
+
+    const audit = await collector.db.console.auditRows(100);
+    expect(audit.find((r) => r.action === 'fleet-config-pushed')).toMatchObject({ operator: 'alice', detail: { revision: 1, target: { venueId: 'venue-north' }, changes: [{ path: 'policy.feverThresholdC', value: 38.5 }] } });
+    expect(audit.find((r) => r.action === 'fleet-config-refused')).toMatchObject({ operator: 'alice', detail: { reason: 'FLEET_CONFIG_FORBIDDEN_PATH' } });
   });
 });

@@ -10,7 +10,14 @@ const STRINGS = {
     colKiosk: '终端', colVenue: '场所', colLastSeen: '最后心跳', colBacklog: '待上传', colLists: '名单时效', colVersion: '版本',
     colConfig: '配置版本', colDevices: '设备', colAlerts: '告警', prev: '上一页', next: '下一页',
     chartTitle: '各场所每小时通行数（最近 24 小时）', colTotal: '通行数（24 小时）', colPeak: '最忙时段',
-    pushTitle: '配置下发', pushPending: '本采集服务器尚未提供此功能。',
+    pushTitle: '配置下发', colFleet: '群控配置',
+    pushHint: '仅限场所策略（policy.*）与通行设置（checkpoint.*）。采集服务器签名后，终端校验签名并应用。',
+    pushTargetKind: '下发对象', pushVenue: '场所', pushGroup: '终端组', pushKiosks: '终端编号', pushTargetValue: '场所 / 组 / 终端编号（逗号分隔）',
+    pushValid: '有效期（小时）', pushPath: '设置项', pushValue: '值', pushAdd: '添加一行', pushSubmit: '签名并下发', pushRemove: '删除',
+    pushNoKey: '本采集服务器没有群控密钥（kiosk collector fleet-key init），无法下发。', pushNoRows: '请至少填写一行设置。',
+    pushed: (r, target, until) => `已签名版本 ${r}，对象：${target}，有效至 ${until}。终端将在下次拉取时应用。`,
+    pushRefused: (reason, message) => `已拒绝（${reason}）：${{ FLEET_CONFIG_FORBIDDEN_PATH: '群控配置只能包含 policy.* 与 checkpoint.* 设置。', CONFIG_INVALID: '设置项或取值不被接受。', FLEET_CONFIG_FORMAT: '下发对象格式不正确。' }[reason] ?? ''}${message}`,
+    fleetApplied: (r) => (r === 0 ? '未应用' : `已应用 ${r}`), fleetRefused: (r, reason) => `拒绝 ${r ?? '（未通过校验）'}：${reason}`,
     anyAlert: '全部', allKiosks: '全部终端', never: '从未', ago: (m) => (m < 1 ? '刚刚' : m < 60 ? `${m} 分钟前` : m < 2880 ? `${Math.round(m / 60)} 小时前` : `${Math.round(m / 1440)} 天前`),
     pageInfo: (p, pages, total) => `第 ${p} / ${pages} 页，共 ${total} 台`, asOf: (t) => `截至 ${t}`, signedIn: (n) => `操作员：${n}`,
     wrong: (left) => `用户名或密码错误。${left > 0 ? `再错 ${left} 次将被锁定。` : ''}`,
@@ -28,7 +35,14 @@ const STRINGS = {
     colKiosk: 'Kiosk', colVenue: 'Venue', colLastSeen: 'Last heartbeat', colBacklog: 'Backlog', colLists: 'List age', colVersion: 'Version',
     colConfig: 'Config rev.', colDevices: 'Devices', colAlerts: 'Alerts', prev: 'Previous', next: 'Next',
     chartTitle: 'Entries per hour by venue (last 24 h)', colTotal: 'Entries (24 h)', colPeak: 'Busiest hour',
-    pushTitle: 'Configuration push', pushPending: 'Not available yet on this collector.',
+    pushTitle: 'Configuration push', colFleet: 'Fleet config',
+    pushHint: 'Venue policy (policy.*) and checkpoint settings (checkpoint.*) only. The collector signs the bundle; kiosks check the signature and apply it.',
+    pushTargetKind: 'Target', pushVenue: 'Venue', pushGroup: 'Kiosk group', pushKiosks: 'Kiosk ids', pushTargetValue: 'Venue, group or kiosk ids (comma separated)',
+    pushValid: 'Valid for (hours)', pushPath: 'Setting', pushValue: 'Value', pushAdd: 'Add a row', pushSubmit: 'Sign and push', pushRemove: 'Remove',
+    pushNoKey: 'This collector has no fleet key (kiosk collector fleet-key init): nothing can be pushed.', pushNoRows: 'Fill in at least one setting.',
+    pushed: (r, target, until) => `Signed revision ${r} for ${target}, valid until ${until}. Kiosks apply it at their next fetch.`,
+    pushRefused: (reason, message) => `Refused (${reason}): ${message}`,
+    fleetApplied: (r) => (r === 0 ? 'none applied' : `applied ${r}`), fleetRefused: (r, reason) => `refused ${r ?? '(did not verify)'}: ${reason}`,
     anyAlert: 'Any', allKiosks: 'All kiosks', never: 'never', ago: (m) => (m < 1 ? 'just now' : m < 60 ? `${m} min ago` : m < 2880 ? `${Math.round(m / 60)} h ago` : `${Math.round(m / 1440)} days ago`),
     pageInfo: (p, pages, total) => `Page ${p} of ${pages}, ${total} kiosks`, asOf: (t) => `as of ${t}`, signedIn: (n) => `Operator: ${n}`,
     wrong: (left) => `Wrong name or password.${left > 0 ? ` ${left} more ${left === 1 ? 'try' : 'tries'} before the account is locked.` : ''}`,
@@ -53,6 +67,9 @@ let lastChart = null;
 let lockTimer = null;
 /** What the login message says, as a function of the language: the toggle re-words it at once. */
 let loginMessage = null;
+/** The last push's answer, re-worded by the language toggle like the login message. */
+let pushMessage = null;
+let fleetKey = true;
 
 const $ = (id) => document.getElementById(id);
 const t = (key) => STRINGS[lang][key];
@@ -83,6 +100,8 @@ function applyLanguage() {
   select.value = state.alert;
   if (csrf) $('who').textContent = t('signedIn')($('who').dataset.name || '');
   if (loginMessage) setLoginMessage(loginMessage.say, loginMessage.kind);
+  if (pushMessage) setPushMessage(pushMessage.say, pushMessage.kind);
+  for (const b of document.querySelectorAll('#push-rows button')) b.textContent = t('pushRemove');
   if (lastFleet) renderFleet(lastFleet);
   if (lastChart) renderChart(lastChart);
 }
@@ -136,6 +155,87 @@ function showFleet(operator) {
   $('fleet').hidden = false;
   void loadFleet();
   void loadChart();
+  void loadPushPaths();
+}
+
+// ---- configuration push (docs/fleet.md "Configuration push") ----
+
+function setPushMessage(say, kind) {
+  pushMessage = say ? { say, kind } : null;
+  const m = $('push-result');
+  m.textContent = typeof say === 'function' ? say() : say || '';
+  m.className = `message ${kind || ''}`;
+}
+
+async function loadPushPaths() {
+  const { status, json } = await api('GET', 'session');
+  if (status !== 200 || !json.ok) return;
+  fleetKey = json.fleetKey !== false;
+  $('push-paths').replaceChildren(...(json.fleetPaths ?? []).map((p) => el('option', { value: p })));
+  $('push-submit').disabled = !fleetKey;
+  if (!fleetKey) setPushMessage(() => t('pushNoKey'), 'error');
+  if ($('push-rows').rows.length === 0) addPushRow();
+}
+
+function addPushRow() {
+  const i = $('push-rows').rows.length;
+  const remove = el('button', { type: 'button', class: 'link', text: t('pushRemove') });
+  const row = el(
+    'tr',
+    {},
+    // A typed path, with the allowed ones offered: what is not allowed is sent and refused with its reason.
+    el('td', {}, el('input', { list: 'push-paths', class: 'push-path', 'data-testid': `push-path-${i}`, maxlength: 200, placeholder: 'policy.feverThresholdC', autocomplete: 'off' })),
+    el('td', { class: 'eq', text: '=' }),
+    el('td', {}, el('input', { class: 'push-value', 'data-testid': `push-value-${i}`, maxlength: 1000, placeholder: '38.5', autocomplete: 'off' })),
+    el('td', {}, remove),
+  );
+  remove.addEventListener('click', () => row.remove());
+  $('push-rows').append(row);
+}
+
+function describePushTarget(target) {
+  if (target.venueId) return `${t('pushVenue')} ${target.venueId}`;
+  if (target.group) return `${t('pushGroup')} ${target.group}`;
+  return `${t('pushKiosks')} ${target.kioskIds.join(', ')}`;
+}
+
+async function onPush(event) {
+  event.preventDefault();
+  const kind = $('push-kind').value;
+  const raw = $('push-target').value.trim();
+  const target = kind === 'kioskIds' ? { kioskIds: raw.split(/[\s,，]+/).filter(Boolean) } : { [kind]: raw };
+  const assignments = [...$('push-rows').rows]
+    .map((r) => [r.querySelector('.push-path').value.trim(), r.querySelector('.push-value').value.trim()])
+    .filter(([p, v]) => p || v)
+    .map(([p, v]) => `${p}=${v}`);
+  if (assignments.length === 0) return setPushMessage(() => t('pushNoRows'), 'error');
+  $('push-submit').disabled = true;
+  setPushMessage('…', '');
+  try {
+    const { status, json } = await api('POST', 'fleet-config', { target, assignments, validHours: Number($('push-hours').value) });
+    if (status === 401) return sessionGone(json);
+    if (json.ok) {
+      const until = new Date(json.validTo);
+      setPushMessage(() => t('pushed')(json.revision, describePushTarget(json.target), until.toLocaleString(lang)), 'ok');
+      $('push-result').dataset.revision = String(json.revision);
+    } else {
+      setPushMessage(() => t('pushRefused')(json.reason, json.message ?? status), 'error');
+      delete $('push-result').dataset.revision;
+    }
+  } finally {
+    $('push-submit').disabled = !fleetKey;
+  }
+}
+
+function fleetCell(k) {
+  const f = k.fleetConfig;
+  if (!f) return el('td', { 'data-testid': 'fleet-config', text: '—' });
+  return el(
+    'td',
+    { 'data-testid': 'fleet-config' },
+    el('span', { class: 'fleet-applied', text: t('fleetApplied')(f.revision) }),
+    f.refused ? el('span', { class: 'sub refused', 'data-testid': 'fleet-refused', text: t('fleetRefused')(f.refused.revision, f.refused.reason) }) : null,
+  );
 }
 
 function startLockCountdown(ms) {
@@ -177,7 +277,7 @@ async function loadFleet() {
   const { status, json } = await api('GET', `kiosks?${q}`);
   if (status === 401) return sessionGone(json);
   if (!json.ok) {
-    $('kiosk-table').tBodies[0].replaceChildren(el('tr', {}, el('td', { colspan: 9, class: 'message error', text: `${t('failed')}${json.message}` })));
+    $('kiosk-table').tBodies[0].replaceChildren(el('tr', {}, el('td', { colspan: 10, class: 'message error', text: `${t('failed')}${json.message}` })));
     return;
   }
   lastFleet = json;
@@ -215,7 +315,7 @@ function renderFleet(f) {
     }),
   );
   const body = $('kiosk-table').tBodies[0];
-  if (f.kiosks.length === 0) body.replaceChildren(el('tr', {}, el('td', { colspan: 9, class: 'muted', text: t('noKiosks') })));
+  if (f.kiosks.length === 0) body.replaceChildren(el('tr', {}, el('td', { colspan: 10, class: 'muted', text: t('noKiosks') })));
   else
     body.replaceChildren(
       ...f.kiosks.map((k) =>
@@ -231,6 +331,7 @@ function renderFleet(f) {
           el('td', {}, listAge(t('trust'), k.trustList), listAge(t('status'), k.statusList)),
           el('td', { text: k.softwareVersion ?? '—' }),
           el('td', { text: k.configRevision ?? '—' }),
+          fleetCell(k),
           el('td', {}, ...k.devices.map(deviceChip)),
         ),
       ),
@@ -288,6 +389,8 @@ async function start() {
     await api('POST', 'logout', {});
     showLogin('', '');
   });
+  $('push-form').addEventListener('submit', (e) => void onPush(e));
+  $('push-add').addEventListener('click', () => addPushRow());
   $('filters').addEventListener('submit', (e) => {
     e.preventDefault();
     state = { venue: $('filter-venue').value.trim(), alert: $('filter-alert').value, page: 1 };
