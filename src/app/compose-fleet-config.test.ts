@@ -14,6 +14,7 @@ import { configPath } from '../core/config/config.js';
 import { loadOrCreateDeviceKey } from '../core/identity/device-key.js';
 import { startCollector, type RunningCollector } from '../collector/server.js';
 import { initFleetKey, type FleetKey } from '../collector/fleet-config.js';
+import { until } from '../collector/testing/until.js';
 import { signFleetBundle } from '../core/fleet/bundle.js';
 import { FLEET_AUDIT, readFleetState } from '../core/fleet/kiosk.js';
 import { generateKeyPair } from '../core/codes/ed25519.js';
@@ -25,16 +26,6 @@ let collector: RunningCollector;
 let fleetKey: FleetKey;
 const kiosks: { composed: ComposedKiosk; dataDir: string; logs: string[] }[] = [];
 const savedEnv = process.env.KIOSK_COLLECTOR_URL;
-
-async function until<T>(probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, what: string, limitMs = 20_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function startKiosk(name: string): Promise<{ composed: ComposedKiosk; dataDir: string; logs: string[] }> {
   const dataDir = join(dir, name);

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCollector, type RunningCollector } from './server.js';
 import { collectorBackends } from './testing/backends.js';
+import { until } from './testing/until.js';
 import { EntryStore } from '../core/store/index.js';
 import { samplePassage, tempDataDir } from '../core/store/test-support.js';
 import { loadOrCreateDeviceKey, type DeviceIdentity } from '../core/identity/device-key.js';
@@ -23,16 +24,6 @@ let store: EntryStore;
 let collector: RunningCollector;
 let identity: DeviceIdentity;
 let svc: UploadService | null = null;
-
-async function until<T>(probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, what: string, limitMs: number): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const thermometerDown: DeviceHealth = { device: 'thermometer', configured: true, connected: false, port: '/dev/ttyUSB1', lastGoodFrameAt: null, errors: {}, lastError: 'PORT_UNAVAILABLE', fault: 'PORT_UNAVAILABLE', detail: 'port missing' };
 

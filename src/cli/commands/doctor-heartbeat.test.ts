@@ -10,6 +10,7 @@ import { runDoctor } from '../doctor-checks.js';
 import { updateConfigForTest } from './doctor.test-support.js';
 import { loadOrCreateDeviceKey } from '../../core/identity/device-key.js';
 import { startCollector } from '../../collector/server.js';
+import { until } from '../../collector/testing/until.js';
 import { EntryStore } from '../../core/store/index.js';
 import { resolveUploadConfig, startUploadService, type UploadService } from '../../core/upload/service.js';
 import { ListCache } from '../../core/codes/list-cache.js';
@@ -20,16 +21,6 @@ const temps: string[] = [];
 afterAll(() => {
   for (const t of temps) rmSync(t, { recursive: true, force: true });
 });
-
-async function until<T>(probe: () => T | null | undefined | false, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('kiosk doctor: heartbeat', () => {
   it('says none yet, then the refusal and what to do, then when the collector took it', async () => {
