@@ -12,6 +12,7 @@ import { FLEET_PUSH_PATHS, hashOperatorPassword, operatorPasswordMatches, SESSIO
 import { initFleetKey } from './fleet-config.js';
 import { generateIdentity, type DeviceIdentity } from '../core/identity/device-key.js';
 import { Heartbeater, type HeartbeatSnapshot } from '../core/upload/heartbeat.js';
+import { sampleSnapshot } from './testing/snapshot.js';
 
 const T0 = Date.UTC(2026, 11, 1, 8, 0, 0);
 const PASSWORD = 'correct horse battery';
@@ -45,17 +46,8 @@ async function login(name = 'alice', password = PASSWORD, extra: { origin?: stri
   return { ...a, cookie, csrf: typeof a.json.csrf === 'string' ? a.json.csrf : null };
 }
 
-function snapshot(): HeartbeatSnapshot {
-  return {
-    venueId: 'venue-north',
-    softwareVersion: '0.1.0',
-    configRevision: 3,
-    trustList: { state: 'fresh', seq: 7, issuedAt: T0 - 3600_000, ageHours: 1 },
-    statusList: { state: 'fresh', seq: 42, ageHours: 0.5 },
-    devices: [{ device: 'idcard', configured: true, connected: true, fault: null, lastError: null }],
-    freeDiskBytes: 20 * 1024 ** 3,
-  };
-}
+// One device is enough for the console's views.
+const snapshot = (): HeartbeatSnapshot => sampleSnapshot(T0, { devices: [{ device: 'idcard', configured: true, connected: true, fault: null, lastError: null }] });
 
 function heartbeater(id: DeviceIdentity): Heartbeater {
   return new Heartbeater({ collectorUrl: collector.url, identity: id, snapshot: async () => snapshot(), backlog: () => 0, intervalMs: 60_000, timeoutMs: 5_000, now: () => now });

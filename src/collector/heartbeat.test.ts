@@ -10,6 +10,7 @@ import { startCollector, type RunningCollector } from './server.js';
 import { collectorBackends } from './testing/backends.js';
 import { generateIdentity, b64url, type DeviceIdentity } from '../core/identity/device-key.js';
 import { Heartbeater, type HeartbeatSnapshot } from '../core/upload/heartbeat.js';
+import { sampleSnapshot } from './testing/snapshot.js';
 import { HEADER, HEARTBEATS_PATH, encodeHeartbeat, type HeartbeatBody } from '../core/upload/protocol.js';
 import type { FleetAlert } from './fleet.js';
 
@@ -24,22 +25,7 @@ let kiosk: DeviceIdentity;
 let collectorNow: number;
 let logLines: string[];
 
-function snapshot(over: Partial<HeartbeatSnapshot> = {}): HeartbeatSnapshot {
-  return {
-    venueId: 'venue-north',
-    softwareVersion: '0.1.0',
-    configRevision: 3,
-    trustList: { state: 'fresh', seq: 7, issuedAt: T0 - 3600_000, ageHours: 1 },
-    statusList: { state: 'fresh', seq: 42, ageHours: 0.5 },
-    devices: [
-      { device: 'idcard', configured: true, connected: true, fault: null, lastError: null },
-      { device: 'thermometer', configured: true, connected: true, fault: null, lastError: null },
-      { device: 'gate', configured: false, connected: false, fault: null, lastError: null },
-    ],
-    freeDiskBytes: 20 * 1024 ** 3,
-    ...over,
-  };
-}
+const snapshot = (over: Partial<HeartbeatSnapshot> = {}): HeartbeatSnapshot => sampleSnapshot(T0, over);
 
 /** A kiosk's heartbeater whose clock is `kioskNow()` and whose snapshot is `current`. */
 function heartbeater(id: DeviceIdentity, state: { snap: HeartbeatSnapshot; kioskNow: () => number; backlog?: number }) {
