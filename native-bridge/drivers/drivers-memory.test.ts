@@ -31,6 +31,16 @@ function harness(clock: ManualClock) {
   return { events, frames, health, sink };
 }
 
+/** Starts the line and the driver; after the test both stop, the driver first (as a kiosk shuts down). */
+function started(pair: MemoryLinkPair, driver: { start(): void; stop(): Promise<void> }): void {
+  pair.host.start();
+  driver.start();
+  cleanups.push(async () => {
+    await driver.stop();
+    await pair.host.stop();
+  });
+}
+
 const temperatures = (events: DeviceEvent[]) => events.flatMap((e) => (e.type === 'temperature' ? [e.reading] : []));
 
 async function thermometerOnMemory() {
@@ -40,12 +50,7 @@ async function thermometerOnMemory() {
   const head = playThermometer(pair, config.protocol);
   const h = harness(clock);
   const driver = new ThermometerDriver(pair.host, config, h.sink, { clock });
-  pair.host.start();
-  driver.start();
-  cleanups.push(async () => {
-    await driver.stop();
-    await pair.host.stop();
-  });
+  started(pair, driver);
   await settle();
   return { clock, pair, head, driver, ...h };
 }
@@ -118,12 +123,7 @@ describe('thermometer driver on a memory line', () => {
     head.temperature = 36;
     const h = harness(clock);
     const driver = new ThermometerDriver(pair.host, config, h.sink, { clock });
-    pair.host.start();
-    driver.start();
-    cleanups.push(async () => {
-      await driver.stop();
-      await pair.host.stop();
-    });
+    started(pair, driver);
     await runFor(clock, 1000);
     expect(temperatures(h.events)).toEqual([{ valid: true, celsius: 36.6, rawCelsius: 36, samples: 3 }]);
     expect(h.frames.find((f) => f.dir === 'rx')!.meaning).toBe('reply 36 °C raw 360, corrected 36.6 °C');
@@ -138,12 +138,7 @@ describe('ID card driver on a memory line', () => {
     const h = harness(clock);
     const config = IdCardConfigSchema.parse({ port: '/dev/memory1', pollIntervalMs: 100, removeAfterMisses });
     const driver = new IdCardDriver(pair.host, config, h.sink, undefined, { clock });
-    pair.host.start();
-    driver.start();
-    cleanups.push(async () => {
-      await driver.stop();
-      await pair.host.stop();
-    });
+    started(pair, driver);
     await settle();
     return { clock, pair, reader, driver, ...h };
   }
