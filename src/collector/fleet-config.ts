@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../core/config/atomic-write.js';
 import { base64urlDecode, base64urlEncode } from '../base/base64url.js';
 import { describeTarget, fleetKeyId, fleetTargetSchema, signFleetBundle, type FleetBundle, type FleetTarget } from '../core/fleet/bundle.js';
 import type { FleetConfigReason } from '../contract/reasons.js';
-import { pgParams, sqliteParams } from './fleet.js';
+import { pgExec, sqliteExec, type SqlExec } from './console-store.js';
 
 // ---- the fleet key ----
 
@@ -81,12 +81,7 @@ export interface FleetConfigStore {
   recent(limit: number): Promise<StoredFleetConfig[]>;
 }
 
-interface Exec {
-  all(sql: string, params: Record<string, unknown>): Promise<Record<string, unknown>[]>;
-  run(sql: string, params: Record<string, unknown>): Promise<number>;
-}
-
-function store(sql: Exec): FleetConfigStore {
+function store(sql: SqlExec): FleetConfigStore {
   const rowOf = (r: Record<string, unknown>): StoredFleetConfig => ({ revision: Number(r.revision), target: JSON.parse(String(r.target)) as FleetTarget, jws: String(r.bundle), issuedAt: Number(r.issued_at), pushedBy: String(r.pushed_by) });
   return {
     async maxRevision() {
@@ -110,29 +105,11 @@ function store(sql: Exec): FleetConfigStore {
 }
 
 export function sqliteFleetConfigStore(db: Database.Database): FleetConfigStore {
-  return store({
-    async all(text, params) {
-      const p = sqliteParams(text, params);
-      return db.prepare(p.sql).all(p.params) as Record<string, unknown>[];
-    },
-    async run(text, params) {
-      const p = sqliteParams(text, params);
-      return db.prepare(p.sql).run(p.params).changes;
-    },
-  });
+  return store(sqliteExec(db));
 }
 
 export function pgFleetConfigStore(pool: pg.Pool): FleetConfigStore {
-  return store({
-    async all(text, params) {
-      const p = pgParams(text, params);
-      return (await pool.query(p.sql, p.values)).rows as Record<string, unknown>[];
-    },
-    async run(text, params) {
-      const p = pgParams(text, params);
-      return (await pool.query(p.sql, p.values)).rowCount ?? 0;
-    },
-  });
+  return store(pgExec(pool));
 }
 
 // ---- pushing (the CLI, POST /v1/fleet/config, the operator console) ----
