@@ -22,7 +22,7 @@ import type { CollectorReason, FleetConfigReason } from '../contract/reasons.js'
 import { fleetQuerySchema, type FleetKiosk, type FleetThresholds } from './fleet.js';
 import type { CollectorStorage } from './storage.js';
 import type { ConsoleAuditRow } from './console-store.js';
-import { pushFleetConfig, type FleetKey } from './fleet-config.js';
+import { knownTargetCount, pushFleetConfig, type FleetKey } from './fleet-config.js';
 import { changesFromAssignments } from '../core/fleet/bundle.js';
 import { checkpointConfigSchema, venuePolicySchema } from '../contract/config.js';
 
@@ -118,8 +118,11 @@ export interface ConsoleDeps {
   secure: boolean;
   policy?: Partial<ConsolePolicy>;
   log: (line: string) => void;
-  /** The collector's fleet key; without one the console's push is refused (no key to sign with). */
-  fleetKey?: FleetKey;
+  /**
+   * The collector's fleet key, asked on each push (read when the file changes: no restart after
+   * `fleet-key init`); undefined: the push is refused (no key to sign with).
+   */
+  fleetKey?: () => FleetKey | undefined;
 }
 
 class ConsoleRefusal extends Error {
@@ -173,6 +176,14 @@ export function consoleHandler(deps: ConsoleDeps): (req: IncomingMessage, res: S
   }
 
   /** POSTs come from a page of this very host: Origin (or, without one, Referer) must name it. */
+  function currentFleetKey(): FleetKey | undefined {
+    try {
+      return deps.fleetKey?.();
+    } catch (err) {
+      throw new ConsoleRefusal(500, 'BAD_REQUEST', `cannot read the fleet key: ${(err as Error).message}`);
+    }
+  }
+
   function checkOrigin(req: IncomingMessage): void {
     const host = req.headers.host;
     const claimed = first(req.headers.origin) ?? first(req.headers.referer);
@@ -273,7 +284,7 @@ export function consoleHandler(deps: ConsoleDeps): (req: IncomingMessage, res: S
     const s = await requireSession(req, address);
     const params = Object.fromEntries(new URL(req.url ?? '/', 'http://collector').searchParams);
     if (req.method === 'GET' && route === 'session') {
-      return send(res, 200, { ok: true, operator: s.operator, csrf: s.csrf, idleMs: policy.idleMs, thresholds: deps.thresholds, fleetPaths: FLEET_PUSH_PATHS, fleetKey: Boolean(deps.fleetKey) });
+      return send(res, 200, { ok: true, operator: s.operator, csrf: s.csrf, idleMs: policy.idleMs, thresholds: deps.thresholds, fleetPaths: FLEET_PUSH_PATHS, fleetKey: Boolean(currentFleetKey()) });
     }
     if (req.method === 'POST' && route === 'logout') {
       await store.deleteSession(s.hash);
@@ -326,16 +337,20 @@ export function consoleHandler(deps: ConsoleDeps): (req: IncomingMessage, res: S
         await audit({ operator: s.operator, action: 'fleet-config-refused', detail: { target, assignments, reason }, address });
         throw new ConsoleRefusal(reason === 'BAD_REQUEST' ? 404 : 400, reason, message);
       };
-      if (!deps.fleetKey) return refuse('BAD_REQUEST', 'this collector has no fleet key (kiosk collector fleet-key init)');
+      const fleetKey = currentFleetKey();
+      if (!fleetKey) return refuse('BAD_REQUEST', 'this collector has no fleet key (kiosk collector fleet-key init)');
       const changes = changesFromAssignments(assignments);
       if (!changes.ok) return refuse(changes.reason, changes.message);
       const t = now();
-      const pushed = await pushFleetConfig(deps.db, deps.fleetKey, { target, changes: changes.value, by: `console:${s.operator}`, validFrom: t, validTo: t + validHours * 3600_000 }, t);
+      const pushed = await pushFleetConfig(deps.db, fleetKey, { target, changes: changes.value, by: `console:${s.operator}`, validFrom: t, validTo: t + validHours * 3600_000 }, t);
       if (!pushed.ok) return refuse(pushed.reason, pushed.message);
       const paths = Object.entries(pushed.bundle.changes).flatMap(([section, values]) => Object.entries(values ?? {}).map(([k, v]) => ({ path: `${section}.${k}`, value: v })));
       await audit({ operator: s.operator, action: 'fleet-config-pushed', detail: { revision: pushed.revision, target, changes: paths, validTo: pushed.bundle.validTo }, address });
       deps.log(`fleet config revision ${pushed.revision} signed from the console by ${s.operator}: ${paths.map((p) => p.path).join(', ')}`);
-      return send(res, 200, { ok: true, revision: pushed.revision, target: pushed.bundle.target, changes: paths, validFrom: new Date(pushed.bundle.validFrom).toISOString(), validTo: new Date(pushed.bundle.validTo).toISOString() });
+      // How many kiosks it names now (null for a group, which only kiosks declare): 0 is what a typo
+      // looks like, shown in amber on the page; still signed, since a kiosk may report later.
+      const targets = await knownTargetCount(deps.db, pushed.bundle.target, t, deps.thresholds);
+      return send(res, 200, { ok: true, revision: pushed.revision, target: pushed.bundle.target, targets, changes: paths, validFrom: new Date(pushed.bundle.validFrom).toISOString(), validTo: new Date(pushed.bundle.validTo).toISOString() });
     }
     if (req.method === 'GET' && route === 'audit') {
       const rows = await store.auditRows(100);

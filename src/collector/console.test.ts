@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { startCollector, type RunningCollector } from './server.js';
 import { collectorBackends } from './testing/backends.js';
 import { FLEET_PUSH_PATHS, hashOperatorPassword, operatorPasswordMatches, SESSION_COOKIE } from './console-http.js';
-import { initFleetKey } from './fleet-config.js';
+import { fleetKeySource, initFleetKey } from './fleet-config.js';
 import { generateIdentity, type DeviceIdentity } from '../core/identity/device-key.js';
 import { Heartbeater, type HeartbeatSnapshot } from '../core/upload/heartbeat.js';
 import { sampleSnapshot } from './testing/snapshot.js';
@@ -232,6 +232,31 @@ describe.each(BACKENDS)('fleet console on $name', (backend) => {
     expect(bad.json).toMatchObject({ reason: 'FLEET_QUERY_INVALID' });
     await hbNorth.stop();
     await hbSouth.stop();
+  });
+
+  it('uses a fleet key made while the collector runs for the next push, without a restart, and answers how many known kiosks a push targets (0 for a venue nobody reported)', async () => {
+    const file = join(dir, 'fleet-key.json');
+    await collector.close();
+    collector = await startCollector({ database, clock: () => now, fleetKey: fleetKeySource(file) });
+    const a = await login();
+    const push = (target: unknown) => call('/v1/console/fleet-config', { method: 'POST', cookie: a.cookie, csrf: a.csrf!, body: { target, assignments: ['policy.feverThresholdC=38.5'] } });
+    expect((await call('/v1/console/session', { cookie: a.cookie })).json).toMatchObject({ fleetKey: false });
+    expect((await push({ venueId: 'venue-north' })).json).toMatchObject({ ok: false, message: expect.stringContaining('fleet-key init') });
+    // `kiosk collector fleet-key init` while serve runs: the same running collector signs with it.
+    const key = initFleetKey(file);
+    expect((await call('/v1/console/session', { cookie: a.cookie })).json).toMatchObject({ fleetKey: true });
+    expect((await push({ venueId: 'venue-north' })).json).toMatchObject({ ok: true, revision: 1, targets: 0 });
+    expect((await collector.db.fleetConfig.recent(1))[0]!.jws).toContain('.');
+    expect(key.created).toBe(true);
+    // A kiosk reports venue-north: the venue counts it, its id counts it, a typo counts none.
+    const k = generateIdentity();
+    await collector.db.registerKiosk(k.kioskId, k.publicKey, 'north gate');
+    await heartbeater(k).sendNow();
+    expect((await push({ venueId: 'venue-north' })).json).toMatchObject({ ok: true, revision: 2, targets: 1 });
+    expect((await push({ venueId: 'no-such-venue' })).json).toMatchObject({ ok: true, revision: 3, targets: 0 });
+    expect((await push({ kioskIds: [k.kioskId, 'nobody'] })).json).toMatchObject({ ok: true, targets: 1 });
+    // Groups are declared by kiosks when they fetch: the collector cannot count them.
+    expect((await push({ group: 'lobby' })).json).toMatchObject({ ok: true, targets: null });
   });
 
   it('pushes a signed fleet configuration from a session (CSRF and origin checked, audited), refuses a forbidden path or a bad value with its reason, and lists what each kiosk applied or refused', async () => {

@@ -12,6 +12,7 @@ import { base64urlDecode, base64urlEncode } from '../base/base64url.js';
 import { describeTarget, fleetKeyId, fleetTargetSchema, signFleetBundle, type FleetBundle, type FleetTarget } from '../core/fleet/bundle.js';
 import type { FleetConfigReason } from '../contract/reasons.js';
 import { pgExec, sqliteExec, type SqlExec } from './console-store.js';
+import type { FleetQuery, FleetThresholds } from './fleet.js';
 
 // ---- the fleet key ----
 
@@ -35,6 +36,29 @@ export function loadFleetKey(file: string): FleetKey {
   const seed = typeof doc.seed === 'string' ? base64urlDecode(doc.seed) : null;
   if (!seed || seed.length !== 32) throw new Error(`${file}: not a fleet key file (seed of 32 bytes, base64url)`);
   return keyOfSeed(seed);
+}
+
+/**
+ * The fleet key as the running collector sees it: read when first needed and again whenever the
+ * file's mtime changes, so a key made with `kiosk collector fleet-key init` while `serve` runs is
+ * used by the next push without a restart (docs/fleet.md "The fleet key"). No file: undefined. A
+ * file that does not read as a key throws (the push answers with why, instead of "no key").
+ */
+export function fleetKeySource(file: string): () => FleetKey | undefined {
+  let cached: { mtimeMs: number; size: number; key: FleetKey } | null = null;
+  return () => {
+    let st;
+    try {
+      st = statSync(file);
+    } catch {
+      cached = null;
+      return undefined;
+    }
+    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) return cached.key;
+    const key = loadFleetKey(file);
+    cached = { mtimeMs: st.mtimeMs, size: st.size, key };
+    return key;
+  };
 }
 
 /** Makes the fleet key if the file does not exist (`kiosk collector fleet-key init`); `created` says which. */
@@ -164,6 +188,24 @@ export function bundleFor(rows: readonly StoredFleetConfig[], who: FleetRequeste
     if (hit && (!best || r.revision > best.revision)) best = r;
   }
   return best;
+}
+
+/**
+ * How many kiosks the collector knows that a target names now (docs/fleet.md "Pushing"): a venue by
+ * the latest heartbeat's venueId, kiosk ids by key id or the kioskId entries carry. A group is
+ * declared by a kiosk only when it fetches, so the collector cannot count it: null. Zero is what a
+ * typo looks like; the push is still signed, since a kiosk may report that venue later.
+ */
+export async function knownTargetCount(
+  db: { kiosks(): Promise<readonly { kioskId: string; entryKioskId: string | null }[]>; fleet(q: FleetQuery): Promise<{ total: number }> },
+  target: FleetTarget,
+  now: number,
+  thresholds: FleetThresholds,
+): Promise<number | null> {
+  if ('group' in target) return null;
+  if ('venueId' in target) return (await db.fleet({ now, thresholds, venue: target.venueId, alert: null, page: 1, pageSize: 1 })).total;
+  const ids = new Set(target.kioskIds);
+  return (await db.kiosks()).filter((k) => ids.has(k.kioskId) || (k.entryKioskId !== null && ids.has(k.entryKioskId))).length;
 }
 
 export { describeTarget };

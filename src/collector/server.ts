@@ -27,7 +27,7 @@ import { HEARTBEATS_PATH, HEARTBEAT_MAX_BYTES, HeartbeatDecodeError, decodeHeart
 import { DEFAULT_FLEET_THRESHOLDS, DEFAULT_HEARTBEAT_RETENTION, fleetQuerySchema, type FleetKiosk, type FleetThresholds, type HeartbeatRetention } from './fleet.js';
 import { ed25519PublicKeyObject, fromB64url, verifyDetached } from '../core/identity/device-key.js';
 import { FLEET_CONFIG_PATH, fleetRequestMessage } from '../core/fleet/kiosk.js';
-import { bundleFor, describeTarget, pushFleetConfig, type FleetKey } from './fleet-config.js';
+import { bundleFor, knownTargetCount, describeTarget, pushFleetConfig, type FleetKey } from './fleet-config.js';
 import { consoleHandler, isConsolePath, type ConsolePolicy } from './console-http.js';
 
 export const LIST_FILES: Record<ListKind, string> = { trust: 'trust-list.jws', status: 'status-list.jws' };
@@ -96,8 +96,10 @@ export interface CollectorOptions {
   /**
    * The fleet key (`kiosk collector fleet-key init`; docs/upload-protocol.md §12): signs the bundles
    * pushed with POST /v1/fleet/config. Without it pushing is off (404); stored bundles are still served.
+   * A function is asked on each push (`fleetKeySource`: the file read when it changes), so a key made
+   * while the collector runs is used without a restart.
    */
-  fleetKey?: FleetKey;
+  fleetKey?: FleetKey | (() => FleetKey | undefined);
   /**
    * Serve plain http on an address beyond loopback. Off by default: entries carry names and document
    * numbers, so without `tls` a non-loopback `host` is refused (COLLECTOR_INSECURE) unless this is set
@@ -244,7 +246,16 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const clock = options.clock ?? (() => Date.now());
   const fleetThresholds: FleetThresholds = { ...DEFAULT_FLEET_THRESHOLDS, ...options.fleet?.thresholds };
   const heartbeatHistory: HeartbeatRetention = options.fleet?.history ?? DEFAULT_HEARTBEAT_RETENTION;
-  const consoleRoutes = consoleHandler({ db, clock, thresholds: fleetThresholds, secure: Boolean(options.tls), policy: options.console?.policy, log: (line) => (options.log ?? (() => undefined))(line), ...(options.fleetKey ? { fleetKey: options.fleetKey } : {}) });
+  // Asked on each push, never once at start: a key made while the collector runs counts at once.
+  const fleetKeyNow = (): FleetKey | undefined => (typeof options.fleetKey === 'function' ? options.fleetKey() : options.fleetKey);
+  function fleetKeyOrRefuse(): FleetKey | undefined {
+    try {
+      return fleetKeyNow();
+    } catch (err) {
+      throw new HttpRefusal(500, 'BAD_REQUEST', `cannot read the fleet key: ${(err as Error).message}`);
+    }
+  }
+  const consoleRoutes = consoleHandler({ db, clock, thresholds: fleetThresholds, secure: Boolean(options.tls), policy: options.console?.policy, log: (line) => (options.log ?? (() => undefined))(line), fleetKey: fleetKeyNow });
 
   function keyObject(publicKey: Uint8Array): KeyObject {
     const hex = Buffer.from(publicKey).toString('hex');
@@ -406,7 +417,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
    */
   async function handleFleetConfigPush(req: IncomingMessage, res: ServerResponse): Promise<void> {
     requireOperator(req);
-    if (!options.fleetKey) throw new HttpRefusal(404, 'BAD_REQUEST', 'this collector has no fleet key (kiosk collector fleet-key init)');
+    const fleetKey = fleetKeyOrRefuse();
+    if (!fleetKey) throw new HttpRefusal(404, 'BAD_REQUEST', 'this collector has no fleet key (kiosk collector fleet-key init)');
     let body: Record<string, unknown>;
     try {
       body = JSON.parse((await readBody(req, 64 * 1024)).toString('utf8')) as Record<string, unknown>;
@@ -419,14 +431,15 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     const by = typeof body.by === 'string' && body.by.trim() ? body.by.trim() : 'operator (status token)';
     const validFrom = num(body.validFrom);
     const validTo = num(body.validTo);
-    const pushed = await pushFleetConfig(db, options.fleetKey, { target: body.target, changes: body.changes, by, ...(validFrom !== undefined ? { validFrom } : {}), ...(validTo !== undefined ? { validTo } : {}) }, Math.floor(clock()));
+    const pushed = await pushFleetConfig(db, fleetKey, { target: body.target, changes: body.changes, by, ...(validFrom !== undefined ? { validFrom } : {}), ...(validTo !== undefined ? { validTo } : {}) }, Math.floor(clock()));
     if (!pushed.ok) {
       log(`fleet config push refused: ${pushed.reason}: ${pushed.message}`);
       throw new HttpRefusal(400, pushed.reason, pushed.message);
     }
     const paths = Object.entries(pushed.bundle.changes).flatMap(([section, values]) => Object.keys(values ?? {}).map((k) => `${section}.${k}`));
     log(`fleet config revision ${pushed.revision} signed for ${describeTarget(pushed.bundle.target)} by ${by.slice(0, 100)}: ${paths.join(', ')}`);
-    sendJson(res, 200, { ok: true, revision: pushed.revision, target: pushed.bundle.target, paths, validFrom: iso(pushed.bundle.validFrom), validTo: iso(pushed.bundle.validTo) }, { 'cache-control': 'no-store' });
+    const targets = await knownTargetCount(db, pushed.bundle.target, Math.floor(clock()), fleetThresholds);
+    sendJson(res, 200, { ok: true, revision: pushed.revision, target: pushed.bundle.target, targets, paths, validFrom: iso(pushed.bundle.validFrom), validTo: iso(pushed.bundle.validTo) }, { 'cache-control': 'no-store' });
   }
 
   async function handleList(kind: ListKind, req: IncomingMessage, res: ServerResponse): Promise<void> {

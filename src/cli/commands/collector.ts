@@ -16,7 +16,7 @@ import { ensurePrivateDir, loadOrCreateStatusToken } from '../../collector/files
 import { CliError, dataDirOf, printJson, withDataDir, type CommandIo } from '../program.js';
 import type { RegisterCommand } from './index.js';
 import { untilStopRequested } from '../stop-request.js';
-import { initFleetKey, loadFleetKey, pushFleetConfig, type FleetKey } from '../../collector/fleet-config.js';
+import { fleetKeySource, initFleetKey, loadFleetKey, pushFleetConfig } from '../../collector/fleet-config.js';
 import { changesFromAssignments } from '../../core/fleet/bundle.js';
 import { DEFAULT_FLEET_THRESHOLDS, FLEET_ALERTS, fleetQuerySchema } from '../../collector/fleet.js';
 import { hashOperatorPassword, operatorNameSchema, operatorPasswordSchema } from '../../collector/console-http.js';
@@ -151,13 +151,15 @@ async function serve(opts: CollectorOpts & { host: string; port: string; maxBody
   const retentionDays = opts.retentionDays === undefined ? undefined : positiveInt(opts.retentionDays, '--retention-days');
   // The fleet key (docs/upload-protocol.md §12) signs pushed configuration; only if it was made.
   const fleetKeyFile = opts.fleetKeyFile ?? besideDb(opts, FLEET_KEY_FILE);
-  let fleetKey: FleetKey | undefined;
-  if (existsSync(fleetKeyFile)) {
-    try {
-      fleetKey = loadFleetKey(fleetKeyFile);
-    } catch (err) {
-      throw new CliError('BAD_REQUEST', `cannot read the fleet key: ${(err as Error).message}`, 2);
-    }
+  // Read on each push (cached by the file's mtime), not once here: a key made with `fleet-key init`
+  // while this runs is used without a restart (docs/fleet.md "The fleet key"). A bad file still
+  // stops the start, as before, so a typo in --fleet-key-file shows at once.
+  const fleetKey = fleetKeySource(fleetKeyFile);
+  let fleetKeyState: 'loaded' | 'none (kiosk collector fleet-key init)';
+  try {
+    fleetKeyState = fleetKey() ? 'loaded' : 'none (kiosk collector fleet-key init)';
+  } catch (err) {
+    throw new CliError('BAD_REQUEST', `cannot read the fleet key: ${(err as Error).message}`, 2);
   }
   let statusToken: string;
   try {
@@ -168,7 +170,7 @@ async function serve(opts: CollectorOpts & { host: string; port: string; maxBody
   const collector = await startCollector({
     database: dbPathOf(opts),
     statusToken,
-    ...(fleetKey ? { fleetKey } : {}),
+    fleetKey,
     ...(traceKey ? { traceKey } : {}),
     ...(traceTokens ? { traceTokens } : {}),
     ...(retentionDays ? { retention: { days: retentionDays } } : {}),
@@ -187,7 +189,7 @@ async function serve(opts: CollectorOpts & { host: string; port: string; maxBody
     throw new CliError('STORAGE_UNAVAILABLE', `cannot start the collector: ${err.code ?? ''} ${err.message}`);
   });
   // The token's file, never the token itself (nor the database password): this line ends up in service logs.
-  printJson(io, { url: collector.url, db: collector.db.location, backend: collector.db.backend, lists: listsOf(opts), statusTokenFile, kiosks: (await collector.db.kiosks()).length });
+  printJson(io, { url: collector.url, db: collector.db.location, backend: collector.db.backend, lists: listsOf(opts), statusTokenFile, fleetKeyFile, fleetKey: fleetKeyState, kiosks: (await collector.db.kiosks()).length });
   await untilStopRequested();
   await collector.close();
 }
