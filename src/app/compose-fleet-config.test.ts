@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeKiosk, ensureDemoConfig, type ComposedKiosk } from './compose.js';
-import { configPath } from '../core/config/config.js';
+import { configPath, updateConfig } from '../core/config/config.js';
 import { loadOrCreateDeviceKey } from '../core/identity/device-key.js';
 import { startCollector, type RunningCollector } from '../collector/server.js';
 import { initFleetKey, type FleetKey } from '../collector/fleet-config.js';
@@ -27,7 +27,7 @@ let fleetKey: FleetKey;
 const kiosks: { composed: ComposedKiosk; dataDir: string; logs: string[] }[] = [];
 const savedEnv = process.env.KIOSK_COLLECTOR_URL;
 
-async function startKiosk(name: string): Promise<{ composed: ComposedKiosk; dataDir: string; logs: string[] }> {
+async function startKiosk(name: string, options: { pinKey?: boolean } = {}): Promise<{ composed: ComposedKiosk; dataDir: string; logs: string[] }> {
   const dataDir = join(dir, name);
   ensureDemoConfig(dataDir, { kioskId: name });
   const doc = JSON.parse(readFileSync(configPath(dataDir), 'utf8')) as Record<string, unknown>;
@@ -39,7 +39,7 @@ async function startKiosk(name: string): Promise<{ composed: ComposedKiosk; data
   // The same person passes several times in a few seconds here: no duplicate-scan window.
   doc.checkpoint = { ...(doc.checkpoint as object | undefined), duplicateWindowMs: 0 };
   doc.upload = { collectorUrl: collector.url, listSyncMinutes: 60, heartbeatSeconds: 3600 };
-  doc.fleet = { publicKey: fleetKey.publicKeyB64 };
+  doc.fleet = { publicKey: options.pinKey === false ? null : fleetKey.publicKeyB64 };
   writeFileSync(configPath(dataDir), JSON.stringify(doc), { mode: 0o600 });
   const logs: string[] = [];
   const composed = await composeKiosk({ dataDir, log: (l) => logs.push(l) });
@@ -170,4 +170,41 @@ describe('signed fleet configuration pushed to two kiosks', () => {
     // Still 38.5 after the restart, and revision 1 again is not applied twice.
     expect(b2.composed.checkpoint.liveConfig.config.policy.feverThresholdC).toBe(38.5);
   }, 120_000);
+
+  it('a fleet key pinned on a running kiosk is in force without a restart and the pushed bundle is fetched at once', async () => {
+    const k = await startKiosk('kiosk-unpinned', { pinKey: false });
+    const pushed = await push({ target: { venueId: VENUE }, changes: { policy: { feverThresholdC: 38.5 } }, by: 'ops-1' });
+    expect(pushed).toMatchObject({ status: 200, body: { ok: true, revision: 1 } });
+    // No key pinned: the bundle is refused and nothing changes.
+    expect(await k.composed.fleet!.syncNow()).toMatchObject({ outcome: 'refused', reason: 'FLEET_KEY_NOT_PINNED' });
+    expect(k.composed.checkpoint.liveConfig.config.policy.feverThresholdC).not.toBe(38.5);
+
+    // The operator at the kiosk's terminal sees why.
+    expect(await k.composed.demoCommand!('help')).toMatch(/^fleet fetch /m);
+    const before = await k.composed.demoCommand!('fleet');
+    expect(before).toMatch(/^fleet key: not pinned/m);
+    expect(before).toMatch(/^applied fleet revision: none$/m);
+    expect(before).toMatch(/^last refusal: FLEET_KEY_NOT_PINNED/m);
+
+    // What `kiosk config pin-fleet-key` does (updateConfig), then the reload its watcher runs.
+    updateConfig(k.dataDir, [{ path: 'fleet.publicKey', value: fleetKey.publicKeyB64 }]);
+    const reloaded = k.composed.checkpoint.liveConfig.reload(k.dataDir);
+    expect(reloaded.applied).toMatchObject({ changed: ['fleet.publicKey'], applied: ['fleet.publicKey'], restartNeeded: [] });
+    expect(k.logs).toContainEqual(expect.stringMatching(/^configuration revision \d+ loaded from config\.json: changed fleet\.publicKey$/));
+    expect(k.logs).not.toContainEqual(expect.stringMatching(/after a restart/));
+    // Fetched at once on the new key (the periodic sync is an hour away and syncNow is not called).
+    await until(() => k.composed.checkpoint.liveConfig.config.policy.feverThresholdC === 38.5, 'the pushed bundle applied on the newly pinned key');
+    expect(readFleetState(k.dataDir)).toMatchObject({ revision: 1, refused: null });
+    expect(k.composed.fleet!.heartbeat()).toEqual({ revision: 1 });
+    const after = await k.composed.demoCommand!('fleet');
+    expect(after).toMatch(new RegExp(`^fleet key: pinned, kid ${fleetKey.kid}$`, 'm'));
+    expect(after).toMatch(/^applied fleet revision: 1 at .* \(policy\.feverThresholdC\)$/m);
+    expect(after).toMatch(/^last refusal: none$/m);
+
+    // `fleet fetch` fetches now: a second push is in force without waiting for the list sync.
+    expect(await push({ target: { venueId: VENUE }, changes: { policy: { feverThresholdC: 38.2 } }, by: 'ops-1' })).toMatchObject({ status: 200, body: { revision: 2 } });
+    expect(await k.composed.demoCommand!('fleet fetch')).toMatch(/^fleet revision 2 applied as configuration revision \d+: policy\.feverThresholdC$/);
+    expect(k.composed.checkpoint.liveConfig.config.policy.feverThresholdC).toBe(38.2);
+    expect(await k.composed.demoCommand!('fleet fetch')).toBe('no new fleet configuration (unchanged at the collector)');
+  }, 60_000);
 });

@@ -41,7 +41,7 @@ import { DeviceManager } from '../../native-bridge/manager.js';
 import { startDemoDevices, type RunningDemoDevices } from '../../native-bridge/demo.js';
 import { runConsoleCommand } from '../../native-bridge/simulators/console.js';
 import { NotConfiguredError, type KioskServiceHandle } from './kiosk-service.js';
-import { startFleetSync, type FleetSyncLoop } from '../core/fleet/kiosk.js';
+import { describeFleetOutcome, describeFleetStatus, readFleetState, startFleetSync, type FleetSyncLoop } from '../core/fleet/kiosk.js';
 import { isInsecureCollectorUrl } from '../core/upload/http.js';
 
 /** The demo section of config.json: present only for the embedded demo. */
@@ -184,16 +184,29 @@ const DEMO_CONSOLE_HELP = [
   'thermometer temp C       what the simulated thermometer reads for each person who steps up (none: nobody there)',
   'DEVICE help              every command of a simulator (idcard, thermometer, scanner, gate)',
   'people                   the demo people and their code colours',
+  'fleet                    the pinned fleet key (kid), groups, applied fleet revision and last refusal',
+  'fleet fetch              fetch the signed fleet configuration from the collector now and say what came of it',
 ].join('\n');
 
+/** `fleet` and `fleet fetch` (docs/upload-protocol.md §12): a push otherwise waits for the next list sync. */
+function fleetConsole(fleet: FleetSyncLoop | null, liveConfig: LiveConfig, dataDir: string): (rest: string) => Promise<string> {
+  return async (rest) => {
+    const sub = rest.trim().toLowerCase();
+    if (sub === '') return describeFleetStatus(liveConfig.config, readFleetState(dataDir), fleet !== null);
+    if (sub === 'fetch') return fleet ? describeFleetOutcome(await fleet.syncNow()) : 'error: fleet configuration is not fetched on this kiosk: no collector in use (upload.collectorUrl, see the log)';
+    return `error: unknown fleet command ${JSON.stringify(sub)}; try fleet or fleet fetch`;
+  };
+}
+
 /** The demo's console: the simulators' own command language (kiosk simulate), plus `scan KEY`. */
-function demoConsole(demo: RunningDemoDevices, codesDir: string): (line: string) => Promise<string> {
+function demoConsole(demo: RunningDemoDevices, codesDir: string, fleetCommand: (rest: string) => Promise<string>): (line: string) => Promise<string> {
   return async (line) => {
     const m = /^\s*(\S+)(?:\s+(.*))?$/.exec(line.replace(/\r?\n$/, ''));
     if (!m) return '';
     const word = m[1]!.toLowerCase();
     const rest = m[2] ?? '';
     if (word === 'help') return DEMO_CONSOLE_HELP;
+    if (word === 'fleet') return fleetCommand(rest);
     if (word === 'people') return DEMO_PEOPLE.map((p) => `${p.key} (${['green', 'yellow', 'red'][p.status]})`).join(', ');
     if (word === 'scan') {
       const key = rest.trim();
@@ -433,6 +446,16 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
         });
         const running = fleet;
         closers.push(() => running.stop());
+        // fleet.* is live (docs/upload-protocol.md §12): each fetch reads the pinned key and groups
+        // from the configuration in force, so a key pinned by `kiosk config pin-fleet-key` on a
+        // running kiosk needs no restart; a new key or groups are fetched with at once rather than
+        // at the next list sync (a bundle refused for want of a key keeps no ETag, so it comes again).
+        live.register({
+          paths: ['fleet'],
+          apply(next, prev) {
+            if (next.fleet.publicKey !== prev.fleet.publicKey || JSON.stringify(next.fleet.groups) !== JSON.stringify(prev.fleet.groups)) void running.syncNow();
+          },
+        });
       } catch (err) {
         log(`fleet configuration not fetched: ${(err as Error).message}`);
       }
@@ -465,7 +488,7 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
       demoPki,
       uploads,
       devices: hub,
-      demoCommand: demo && demoCodesDir ? demoConsole(demo, demoCodesDir) : null,
+      demoCommand: demo && demoCodesDir ? demoConsole(demo, demoCodesDir, fleetConsole(fleet, checkpoint.liveConfig, dataDir)) : null,
       exports: checkpoint.exports,
       fleet,
     };

@@ -176,7 +176,7 @@ export const register: RegisterCommand = (program, io, setExit) => {
       const dataDir = existingDataDirOf(opts);
       try {
         const saved = updateConfig(dataDir, [{ path: 'fleet.publicKey', value: publicKey }, ...(opts.group ? [{ path: 'fleet.groups', value: opts.group }] : [])]);
-        io.stdout.write(`fleet key pinned (configuration revision ${saved.revision}); groups: ${saved.fleet.groups.join(', ') || 'none'}\n`);
+        io.stdout.write(`fleet key pinned (configuration revision ${saved.revision}); groups: ${saved.fleet.groups.join(', ') || 'none'}; a running kiosk takes it without a restart and fetches its fleet configuration at once\n`);
       } catch (err) {
         if (err instanceof ConfigError) throw new CliError('CONFIG_INVALID', err.problems.map((p) => `${p.path}: ${p.message}`).join('; '), 2);
         throw err;

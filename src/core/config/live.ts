@@ -161,9 +161,10 @@ export class LiveConfig {
       return { applied: null, problem: null };
     }
     const outcome = this.apply(next);
-    // Paths only: values of secrets (PIN hashes) never reach the log.
+    // Paths only: values of secrets (PIN hashes) never reach the log. One list of what changed, and
+    // in brackets the part of it that waits for a restart (not two lists of changes).
     this.options.log(
-      `configuration revision ${revisionOf(next)} loaded from ${basename(file)}: ${outcome.changed.join(', ') || 'no values changed'}${outcome.restartNeeded.length ? `; after a restart: ${outcome.restartNeeded.join(', ')}` : ''}`,
+      `configuration revision ${revisionOf(next)} loaded from ${basename(file)}: ${outcome.changed.length ? `changed ${outcome.changed.join(', ')}` : 'no values changed'}${outcome.restartNeeded.length ? ` (takes effect after a restart: ${outcome.restartNeeded.join(', ')})` : ''}`,
     );
     return { applied: outcome, problem: null };
   }

@@ -17,7 +17,7 @@ import type { LiveConfig } from '../config/live.js';
 import { b64url } from '../identity/device-key.js';
 import { HttpFailure, httpExchange, type TlsOptions } from '../upload/http.js';
 import { HEADER } from '../upload/protocol.js';
-import { acceptFleetBundle, parseFleetPublicKey, MAX_FLEET_BUNDLE_CHARS } from './bundle.js';
+import { acceptFleetBundle, fleetKeyId, parseFleetPublicKey, MAX_FLEET_BUNDLE_CHARS } from './bundle.js';
 
 export const FLEET_CONFIG_PATH = '/v1/fleet/config';
 export const FLEET_STATE_FILE = 'fleet-config-state.json';
@@ -139,7 +139,7 @@ export function applyFleetBundle(deps: FleetApplyDeps, jws: string, etag: string
   } catch (err) {
     deps.log(`fleet-config-applied (revision ${bundle.revision}) not audited: ${(err as Error).name}`);
   }
-  deps.log(`fleet config revision ${bundle.revision} applied as configuration revision ${outcome.revision}: ${paths.join(', ')}${outcome.restartNeeded.length ? `; after a restart: ${outcome.restartNeeded.join(', ')}` : ''}`);
+  deps.log(`fleet config revision ${bundle.revision} applied as configuration revision ${outcome.revision}: ${paths.join(', ')}${outcome.restartNeeded.length ? ` (takes effect after a restart: ${outcome.restartNeeded.join(', ')})` : ''}`);
   return { outcome: 'applied', revision: bundle.revision, configRevision: outcome.revision, paths, applied: outcome.applied, restartNeeded: outcome.restartNeeded };
 }
 
@@ -174,6 +174,41 @@ export async function syncFleetConfig(o: FleetSyncOptions): Promise<FleetSyncOut
   if (res.status !== 200) return { outcome: 'failed', reason: 'COLLECTOR_ERROR', message: `HTTP ${res.status}` };
   const etag = typeof res.headers.etag === 'string' ? res.headers.etag : null;
   return applyFleetBundle(o, res.body.toString('utf8'), etag);
+}
+
+/**
+ * What an operator at the kiosk's terminal is told by `fleet` (docs/upload-protocol.md §12): the
+ * pinned key by its key id (the one the collector prints), the groups, the fleet revision in force and
+ * the last refusal. Paths and reasons only: bundles carry no personal data, and values are not shown.
+ */
+export function describeFleetStatus(config: { fleet: { publicKey: string | null; groups: readonly string[] } }, state: FleetState, fetching: boolean): string {
+  const key = parseFleetPublicKey(config.fleet.publicKey);
+  const lines = [
+    `fleet key: ${key ? `pinned, kid ${fleetKeyId(key)}` : config.fleet.publicKey ? 'pinned but unreadable (not 32 bytes of base64url): nothing is applied' : 'not pinned (kiosk config pin-fleet-key): nothing is applied'}`,
+    `groups: ${config.fleet.groups.join(', ') || 'none'}`,
+    `applied fleet revision: ${state.revision === 0 ? 'none' : `${state.revision}${state.appliedAt !== null ? ` at ${new Date(state.appliedAt).toISOString()}` : ''}${state.paths.length ? ` (${state.paths.join(', ')})` : ''}`}`,
+    `last refusal: ${state.refused ? `${state.refused.reason}${state.refused.revision !== null ? ` (revision ${state.refused.revision})` : ''} at ${new Date(state.refused.at).toISOString()}: ${state.refused.message}` : 'none'}`,
+    fetching ? 'fetched from the collector at every list sync; `fleet fetch` fetches now' : 'not fetched: no collector in use (upload.collectorUrl, see the log)',
+  ];
+  return lines.join('\n');
+}
+
+/** One line for the outcome of a fetch (`fleet fetch`, the trust screen's Sync now). */
+export function describeFleetOutcome(o: FleetSyncOutcome): string {
+  switch (o.outcome) {
+    case 'applied':
+      return `fleet revision ${o.revision} applied as configuration revision ${o.configRevision}: ${o.paths.join(', ')}${o.restartNeeded.length ? ` (takes effect after a restart: ${o.restartNeeded.join(', ')})` : ''}`;
+    case 'unchanged':
+      return `fleet revision ${o.revision} already in force`;
+    case 'not-modified':
+      return 'no new fleet configuration (unchanged at the collector)';
+    case 'none':
+      return 'no fleet configuration published for this kiosk';
+    case 'refused':
+      return `fleet configuration refused: ${o.reason}${o.revision !== null ? ` (revision ${o.revision})` : ''}: ${o.message}`;
+    case 'failed':
+      return `fleet configuration not fetched: ${o.reason}: ${o.message}`;
+  }
 }
 
 export interface FleetSyncLoop {
