@@ -124,7 +124,10 @@ describe('fleet console in Chromium', () => {
     const first = await tryLogin('not the password 1');
     expect(first).toContain('用户名或密码错误');
     expect(first).toContain('再错 4 次');
-    for (let i = 2; i <= 5; i++) await tryLogin(`not the password ${i}`);
+    let fifth = '';
+    for (let i = 2; i <= 5; i++) fifth = await tryLogin(`not the password ${i}`);
+    // The last try before the lock says so, rather than only "wrong".
+    expect(fifth).toContain('再错一次将锁定该账号');
     const locked = await tryLogin('not the password 6');
     expect(locked).toMatch(/已锁定.*30 秒/);
     expect(await page.isDisabled('#login-submit')).toBe(true);
@@ -166,6 +169,16 @@ describe('fleet console in Chromium', () => {
     expect(await page.$$(`[data-testid="kiosk-${north!.id.kioskId}"] .chip.alert`)).toHaveLength(0);
     expect(await page.textContent('[data-testid="alert-count-silent"]')).toMatch(/^1失联/);
     expect(await page.textContent(`[data-testid="kiosk-${south!.id.kioskId}"] [data-testid="alerts"]`)).toBe('失联');
+    // A silent kiosk's devices are its last heartbeat's word: grey, marked so, never a green "ok".
+    const southDevices = `[data-testid="kiosk-${south!.id.kioskId}"] [data-testid="devices"]`;
+    expect(await page.$$(`${southDevices} .chip.ok`)).toHaveLength(0);
+    expect(await page.$$(`${southDevices} .chip.stale`)).toHaveLength(4);
+    expect(await page.textContent(southDevices)).toContain('（截至最后心跳）');
+    expect(await page.$$(`[data-testid="kiosk-${north!.id.kioskId}"] [data-testid="devices"] .chip.ok`)).toHaveLength(3);
+    // The legend and the time of the last refresh are on the page, not only in tooltips.
+    expect(await page.textContent('[data-testid="kiosk-legend"]')).toContain('群控配置：');
+    expect(await page.textContent('[data-testid="updated"]')).toMatch(/^更新于 \d{2}:\d{2}:\d{2}$/);
+    expect(await page.getAttribute('#th-fleet', 'title')).toContain('群控');
     await saveScreenshot(page, 'fleet-console-silent-1280x800');
 
     // The summary filters: only the silent kiosk.
@@ -202,6 +215,13 @@ describe('fleet console in Chromium', () => {
     await until('the push is answered', async () => (await page.getAttribute('#push-result', 'data-revision')) !== null);
     expect(await page.getAttribute('#push-result', 'data-revision')).toBe('1');
     expect(await page.textContent('#push-result')).toMatch(/^已签名版本 1，对象：场所 venue-north/);
+    // When, and to how many known kiosks (north reports venue-north).
+    expect(await page.textContent('#push-result')).toContain('upload.listSyncMinutes（默认 15 分钟）内或下次启动时应用');
+    expect(await page.getAttribute('#push-result', 'data-targets')).toBe('1');
+    expect(await page.textContent('#push-result')).toContain('当前覆盖 1 台终端');
+    // Until north's heartbeat reports it, its row says pushed but not applied.
+    await until('north shows the pending revision', async () => ((await page.textContent(`[data-testid="kiosk-${north!.id.kioskId}"] [data-testid="fleet-config"]`)) ?? '') === '已下发 1，尚未应用');
+    expect(await page.$$(`[data-testid="kiosk-${south!.id.kioskId}"] [data-testid="fleet-pending"]`)).toHaveLength(0);
     await page.locator('#config-push').scrollIntoViewIfNeeded();
     await saveScreenshot(page, 'fleet-console-push-signed-1280x800');
 
@@ -251,5 +271,27 @@ describe('fleet console in Chromium', () => {
     const audit = await collector.db.console.auditRows(100);
     expect(audit.find((r) => r.action === 'fleet-config-pushed')).toMatchObject({ operator: 'alice', detail: { revision: 1, target: { venueId: 'venue-north' }, changes: [{ path: 'policy.feverThresholdC', value: 38.5 }] } });
     expect(audit.find((r) => r.action === 'fleet-config-refused')).toMatchObject({ operator: 'alice', detail: { reason: 'FLEET_CONFIG_FORBIDDEN_PATH' } });
+  });
+
+  it('a push for a venue no kiosk has reported is signed but shown in amber with "check the id"', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.click('#lang');
+    await page.selectOption('#push-kind', 'venueId');
+    await page.fill('#push-target', 'no-such-venue');
+    await page.fill('[data-testid="push-path-0"]', 'policy.feverThresholdC');
+    await page.fill('[data-testid="push-value-0"]', '38.2');
+    await page.click('#push-submit');
+    await until('the push is answered', async () => (await page.getAttribute('#push-result', 'data-revision')) === '2');
+    expect(await page.getAttribute('#push-result', 'data-targets')).toBe('0');
+    expect(await page.getAttribute('#push-result', 'class')).toContain('warn');
+    const said = (await page.textContent('#push-result')) ?? '';
+    expect(said).toMatch(/^No kiosk has reported venue no-such-venue: check the id/);
+    expect(said).toContain('Signed revision 2 for venue no-such-venue');
+    expect(said).toContain('within upload.listSyncMinutes (15 min by default) or at their next start');
+    await page.locator('#config-push').scrollIntoViewIfNeeded();
+    await saveScreenshot(page, 'fleet-console-push-no-target-en-1280x800');
+    await page.click('#lang');
+    expect(await page.textContent('#push-result')).toMatch(/^尚无终端报告过场所 no-such-venue：请核对编号/);
+    await saveScreenshot(page, 'fleet-console-push-no-target-1280x800');
   });
 });

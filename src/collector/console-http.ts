@@ -22,7 +22,7 @@ import type { CollectorReason, FleetConfigReason } from '../contract/reasons.js'
 import { fleetQuerySchema, type FleetKiosk, type FleetThresholds } from './fleet.js';
 import type { CollectorStorage } from './storage.js';
 import type { ConsoleAuditRow } from './console-store.js';
-import { knownTargetCount, pushFleetConfig, type FleetKey } from './fleet-config.js';
+import { bundleFor, knownTargetCount, pushFleetConfig, type FleetKey } from './fleet-config.js';
 import { changesFromAssignments } from '../core/fleet/bundle.js';
 import { checkpointConfigSchema, venuePolicySchema } from '../contract/config.js';
 
@@ -300,7 +300,11 @@ export function consoleHandler(deps: ConsoleDeps): (req: IncomingMessage, res: S
       const t = now();
       const page = await deps.db.fleet({ now: t, thresholds: deps.thresholds, venue: q.data.venue ?? null, alert: q.data.alert ?? null, page: q.data.page, pageSize: q.data.pageSize });
       await audit({ operator: s.operator, action: 'view-kiosks', detail: { venue: q.data.venue ?? null, alert: q.data.alert ?? null, page: q.data.page, pageSize: q.data.pageSize }, address });
-      return send(res, 200, { ok: true, now: new Date(t).toISOString(), thresholds: deps.thresholds, ...page, kiosks: page.kiosks.map(kioskJson) });
+      // The newest bundle naming each kiosk (by id or its reported venue; groups only a kiosk declares
+      // when it fetches): the page says "pushed N, not yet applied" while its heartbeat reports less.
+      const bundles = await deps.db.fleetConfig.recent(1000);
+      const pushedFor = (k: FleetKiosk) => bundleFor(bundles, { kioskId: k.kioskId, kioskIds: [k.kioskId], venueIds: k.venueId ? [k.venueId] : [], groups: [] })?.revision ?? null;
+      return send(res, 200, { ok: true, now: new Date(t).toISOString(), thresholds: deps.thresholds, ...page, kiosks: page.kiosks.map((k) => ({ ...kioskJson(k), pushedRevision: pushedFor(k) })) });
     }
     if (req.method === 'GET' && route === 'entries-per-hour') {
       const q = hoursSchema.safeParse(params);

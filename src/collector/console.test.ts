@@ -257,6 +257,9 @@ describe.each(BACKENDS)('fleet console on $name', (backend) => {
     expect((await push({ kioskIds: [k.kioskId, 'nobody'] })).json).toMatchObject({ ok: true, targets: 1 });
     // Groups are declared by kiosks when they fetch: the collector cannot count them.
     expect((await push({ group: 'lobby' })).json).toMatchObject({ ok: true, targets: null });
+    // The list says which revision was pushed for each kiosk (by id or venue): here its ids' push, 4.
+    const rows = (await call('/v1/console/kiosks', { cookie: a.cookie })).json.kiosks as { kioskId: string; pushedRevision: number | null }[];
+    expect(rows.find((r) => r.kioskId === k.kioskId)?.pushedRevision).toBe(4);
   });
 
   it('pushes a signed fleet configuration from a session (CSRF and origin checked, audited), refuses a forbidden path or a bad value with its reason, and lists what each kiosk applied or refused', async () => {

@@ -15,12 +15,17 @@ const STRINGS = {
     pushTargetKind: '下发对象', pushVenue: '场所', pushGroup: '终端组', pushKiosks: '终端编号', pushTargetValue: '场所 / 组 / 终端编号（逗号分隔）',
     pushValid: '有效期（小时）', pushPath: '设置项', pushValue: '值', pushAdd: '添加一行', pushSubmit: '签名并下发', pushRemove: '删除',
     pushNoKey: '本采集服务器没有群控密钥（kiosk collector fleet-key init），无法下发。', pushNoRows: '请至少填写一行设置。',
-    pushed: (r, target, until) => `已签名版本 ${r}，对象：${target}，有效至 ${until}。终端将在下次拉取时应用。`,
+    pushed: (r, target, until) => `已签名版本 ${r}，对象：${target}，有效至 ${until}。终端在 upload.listSyncMinutes（默认 15 分钟）内或下次启动时应用。`,
+    pushTargets: (n) => (n === null ? '终端组由终端拉取时声明，无法预先统计台数。' : `当前覆盖 ${n} 台终端。`),
+    pushNoTarget: (target) => `尚无终端报告过${target}：请核对编号（已签名，之后报告的终端仍会应用）。`,
+    fleetPending: (r) => `已下发 ${r}，尚未应用`, updated: (t) => `更新于 ${t}`, asOfHeartbeat: '（截至最后心跳）',
+    legend: '配置版本：终端本地配置的版本号。群控配置：终端已应用的签名下发版本（及最近被拒绝的版本）。名单时效：信任名单/状态名单的签发时长与序号（#）。',
+    tipConfig: '终端本地配置（config.json）的版本号', tipFleet: '终端心跳报告的已应用群控下发版本', tipLists: '信任名单与状态名单距签发的时长，# 为序号',
     pushRefused: (reason, message) => `已拒绝（${reason}）：${{ FLEET_CONFIG_FORBIDDEN_PATH: '群控配置只能包含 policy.* 与 checkpoint.* 设置。', CONFIG_INVALID: '设置项或取值不被接受。', FLEET_CONFIG_FORMAT: '下发对象格式不正确。' }[reason] ?? ''}${message}`,
     fleetApplied: (r) => (r === 0 ? '未应用' : `已应用 ${r}`), fleetRefused: (r, reason) => `拒绝 ${r ?? '（未通过校验）'}：${reason}`,
     anyAlert: '全部', allKiosks: '全部终端', never: '从未', ago: (m) => (m < 1 ? '刚刚' : m < 60 ? `${m} 分钟前` : m < 2880 ? `${Math.round(m / 60)} 小时前` : `${Math.round(m / 1440)} 天前`),
     pageInfo: (p, pages, total) => `第 ${p} / ${pages} 页，共 ${total} 台`, asOf: (t) => `截至 ${t}`, signedIn: (n) => `操作员：${n}`,
-    wrong: (left) => `用户名或密码错误。${left > 0 ? `再错 ${left} 次将被锁定。` : ''}`,
+    wrong: (left) => `用户名或密码错误。${left > 0 ? `再错 ${left} 次将被锁定。` : '再错一次将锁定该账号。'}`,
     locked: (s) => `登录失败次数过多，已锁定。请在 ${fmtWait(s)} 后再试。`,
     disabled: '此操作员账号已停用。', expired: '会话已过期，请重新登录。', required: '请先登录。', failed: '请求失败：',
     trust: '信任', status: '状态', hours: (h) => `${h} 小时`, noVenue: '（未设场所）', noKiosks: '没有符合条件的终端。', noEntries: '最近 24 小时没有通行记录。',
@@ -40,12 +45,17 @@ const STRINGS = {
     pushTargetKind: 'Target', pushVenue: 'Venue', pushGroup: 'Kiosk group', pushKiosks: 'Kiosk ids', pushTargetValue: 'Venue, group or kiosk ids (comma separated)',
     pushValid: 'Valid for (hours)', pushPath: 'Setting', pushValue: 'Value', pushAdd: 'Add a row', pushSubmit: 'Sign and push', pushRemove: 'Remove',
     pushNoKey: 'This collector has no fleet key (kiosk collector fleet-key init): nothing can be pushed.', pushNoRows: 'Fill in at least one setting.',
-    pushed: (r, target, until) => `Signed revision ${r} for ${target}, valid until ${until}. Kiosks apply it at their next fetch.`,
+    pushed: (r, target, until) => `Signed revision ${r} for ${target}, valid until ${until}. Kiosks apply it within upload.listSyncMinutes (15 min by default) or at their next start.`,
+    pushTargets: (n) => (n === null ? 'Kiosks declare their groups when they fetch: the collector cannot count them beforehand.' : `Targets ${n} ${n === 1 ? 'kiosk' : 'kiosks'} now.`),
+    pushNoTarget: (target) => `No kiosk has reported ${target}: check the id (signed anyway; a kiosk that reports it later applies it).`,
+    fleetPending: (r) => `pushed ${r}, not yet applied`, updated: (t) => `updated ${t}`, asOfHeartbeat: '(as of last heartbeat)',
+    legend: 'Config rev.: the revision of the kiosk\'s own configuration. Fleet config: the signed pushed revision the kiosk applied (and the last it refused). List age: hours since the trust and status lists were issued, # their sequence number.',
+    tipConfig: 'Revision of the kiosk\'s own configuration (config.json)', tipFleet: 'Signed fleet configuration revision the kiosk reports applied', tipLists: 'Hours since the trust and status lists were issued; # is the sequence number',
     pushRefused: (reason, message) => `Refused (${reason}): ${message}`,
     fleetApplied: (r) => (r === 0 ? 'none applied' : `applied ${r}`), fleetRefused: (r, reason) => `refused ${r ?? '(did not verify)'}: ${reason}`,
     anyAlert: 'Any', allKiosks: 'All kiosks', never: 'never', ago: (m) => (m < 1 ? 'just now' : m < 60 ? `${m} min ago` : m < 2880 ? `${Math.round(m / 60)} h ago` : `${Math.round(m / 1440)} days ago`),
     pageInfo: (p, pages, total) => `Page ${p} of ${pages}, ${total} kiosks`, asOf: (t) => `as of ${t}`, signedIn: (n) => `Operator: ${n}`,
-    wrong: (left) => `Wrong name or password.${left > 0 ? ` ${left} more ${left === 1 ? 'try' : 'tries'} before the account is locked.` : ''}`,
+    wrong: (left) => `Wrong name or password.${left > 0 ? ` ${left} more ${left === 1 ? 'try' : 'tries'} before the account is locked.` : ' The next failure locks the account.'}`,
     locked: (s) => `Too many failed logins: locked. Try again in ${fmtWait(s)}.`,
     disabled: 'This operator account is disabled.', expired: 'Your session expired: log in again.', required: 'Log in first.', failed: 'Request failed: ',
     trust: 'trust', status: 'status', hours: (h) => `${h} h`, noVenue: '(no venue)', noKiosks: 'No kiosk matches.', noEntries: 'No entries in the last 24 hours.',
@@ -193,10 +203,11 @@ function addPushRow() {
   $('push-rows').append(row);
 }
 
+/** Mid-sentence, so lower-case ("for venue demo-venue"); a no-op in Chinese. */
 function describePushTarget(target) {
-  if (target.venueId) return `${t('pushVenue')} ${target.venueId}`;
-  if (target.group) return `${t('pushGroup')} ${target.group}`;
-  return `${t('pushKiosks')} ${target.kioskIds.join(', ')}`;
+  if (target.venueId) return `${t('pushVenue').toLowerCase()} ${target.venueId}`;
+  if (target.group) return `${t('pushGroup').toLowerCase()} ${target.group}`;
+  return `${t('pushKiosks').toLowerCase()} ${target.kioskIds.join(', ')}`;
 }
 
 async function onPush(event) {
@@ -216,8 +227,13 @@ async function onPush(event) {
     if (status === 401) return sessionGone(json);
     if (json.ok) {
       const until = new Date(json.validTo);
-      setPushMessage(() => t('pushed')(json.revision, describePushTarget(json.target), until.toLocaleString(lang)), 'ok');
+      // Zero known kiosks is what a typo looks like: amber, still signed (a kiosk may report later).
+      const none = json.targets === 0;
+      const signed = () => t('pushed')(json.revision, describePushTarget(json.target), until.toLocaleString(lang));
+      setPushMessage(() => (none ? `${t('pushNoTarget')(describePushTarget(json.target))} ${signed()}` : `${signed()} ${t('pushTargets')(json.targets ?? null)}`), none ? 'warn' : 'ok');
       $('push-result').dataset.revision = String(json.revision);
+      $('push-result').dataset.targets = String(json.targets ?? '');
+      void loadFleet();
     } else {
       setPushMessage(() => t('pushRefused')(json.reason, json.message ?? status), 'error');
       delete $('push-result').dataset.revision;
@@ -229,11 +245,14 @@ async function onPush(event) {
 
 function fleetCell(k) {
   const f = k.fleetConfig;
-  if (!f) return el('td', { 'data-testid': 'fleet-config', text: '—' });
+  // Pushed but not yet applied: the newest bundle naming it is newer than what its heartbeat reports.
+  const pending = k.pushedRevision !== null && k.pushedRevision !== undefined && k.pushedRevision > (f ? f.revision : 0) ? el('span', { class: 'sub pending', 'data-testid': 'fleet-pending', text: t('fleetPending')(k.pushedRevision) }) : null;
+  if (!f) return el('td', { 'data-testid': 'fleet-config' }, pending ?? '—');
   return el(
     'td',
     { 'data-testid': 'fleet-config' },
     el('span', { class: 'fleet-applied', text: t('fleetApplied')(f.revision) }),
+    pending,
     f.refused ? el('span', { class: 'sub refused', 'data-testid': 'fleet-refused', text: t('fleetRefused')(f.refused.revision, f.refused.reason) }) : null,
   );
 }
@@ -295,8 +314,10 @@ function listAge(label, list) {
   return el('span', { class: list.state === 'fresh' ? 'sub' : 'sub chip down', text: `${label}: ${age}${list.seq !== null ? ` #${list.seq}` : ''}${list.state !== 'fresh' ? ` (${list.state})` : ''}` });
 }
 
-function deviceChip(d) {
+function deviceChip(d, silent) {
   const name = t('devices')[d.device] ?? d.device;
+  // A silent kiosk's chips are its last heartbeat's word, not now's: grey, never a green "ok".
+  if (silent) return el('span', { class: 'chip stale', text: `${name}: ${!d.configured ? t('devOff') : !d.connected ? t('devOffline') : d.fault ? t('devFault') : t('devOk')}` });
   if (!d.configured) return el('span', { class: 'chip off', text: `${name}: ${t('devOff')}` });
   if (!d.connected) return el('span', { class: 'chip down', text: `${name}: ${t('devOffline')}` });
   if (d.fault) return el('span', { class: 'chip down', title: d.fault, text: `${name}: ${t('devFault')}` });
@@ -305,6 +326,9 @@ function deviceChip(d) {
 
 function renderFleet(f) {
   $('as-of').textContent = t('asOf')(new Date(f.now).toLocaleString(lang));
+  $('updated').textContent = t('updated')(new Date(f.now).toLocaleTimeString(lang, { hour12: false }));
+  $('kiosk-legend').textContent = t('legend');
+  for (const [id, tip] of [['th-config', 'tipConfig'], ['th-fleet', 'tipFleet'], ['th-lists', 'tipLists']]) $(id).title = t(tip);
   const summary = $('alert-summary');
   const all = el('button', { type: 'button', class: state.alert === '' ? 'active' : '', 'data-alert': '' }, el('span', { class: 'n', text: f.alert ? '·' : f.total }), t('allKiosks'));
   summary.replaceChildren(
@@ -332,7 +356,7 @@ function renderFleet(f) {
           el('td', { text: k.softwareVersion ?? '—' }),
           el('td', { text: k.configRevision ?? '—' }),
           fleetCell(k),
-          el('td', {}, ...k.devices.map(deviceChip)),
+          el('td', { 'data-testid': 'devices' }, ...k.devices.map((d) => deviceChip(d, k.alerts.includes('silent'))), k.alerts.includes('silent') && k.devices.length ? el('span', { class: 'sub', text: t('asOfHeartbeat') }) : null),
         ),
       ),
     );
@@ -376,6 +400,16 @@ function renderChart(c) {
     }),
   );
 }
+
+// The list refreshes itself every 30 s while the page is visible, so a kiosk gone silent shows
+// without a click (docs/fleet.md "The console"); a hidden tab does not poll.
+const POLL_MS = 30_000;
+setInterval(() => {
+  if (csrf && document.visibilityState === 'visible' && !$('fleet').hidden) void loadFleet();
+}, POLL_MS);
+document.addEventListener('visibilitychange', () => {
+  if (csrf && document.visibilityState === 'visible' && !$('fleet').hidden) void loadFleet();
+});
 
 async function start() {
   applyLanguage();
