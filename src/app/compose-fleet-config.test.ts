@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { composeKiosk, ensureDemoConfig, type ComposedKiosk } from './compose.js';
+import { composeKiosk, DEMO_INTEGRATOR_PIN, ensureDemoConfig, type ComposedKiosk } from './compose.js';
 import { configPath, updateConfig } from '../core/config/config.js';
 import { loadOrCreateDeviceKey } from '../core/identity/device-key.js';
 import { startCollector, type RunningCollector } from '../collector/server.js';
@@ -206,5 +206,14 @@ describe('signed fleet configuration pushed to two kiosks', () => {
     expect(await k.composed.demoCommand!('fleet fetch')).toMatch(/^fleet revision 2 applied as configuration revision \d+: policy\.feverThresholdC$/);
     expect(k.composed.checkpoint.liveConfig.config.policy.feverThresholdC).toBe(38.2);
     expect(await k.composed.demoCommand!('fleet fetch')).toBe('no new fleet configuration (unchanged at the collector)');
+
+    // The trust screen's Sync now fetches the fleet bundle too and reports it beside the lists'.
+    expect(await push({ target: { venueId: VENUE }, changes: { policy: { feverThresholdC: 38.4 } }, by: 'ops-1' })).toMatchObject({ status: 200, body: { revision: 3 } });
+    const ctx = { host: 'browser' as const, clientId: 'fleet-test' };
+    const opened = await k.composed.service.openAdminSession({ pin: DEMO_INTEGRATOR_PIN }, ctx);
+    if (!opened.ok) throw new Error(opened.message);
+    const synced = await k.composed.service.syncListsNow({ session: opened.value.session }, ctx);
+    expect(synced).toMatchObject({ ok: true, value: { outcomes: expect.any(Array), fleet: { outcome: 'applied', revision: 3, reason: null, message: expect.stringMatching(/^fleet revision 3 applied/) } } });
+    expect(k.composed.checkpoint.liveConfig.config.policy.feverThresholdC).toBe(38.4);
   }, 60_000);
 });

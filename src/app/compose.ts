@@ -41,7 +41,7 @@ import { DeviceManager } from '../../native-bridge/manager.js';
 import { startDemoDevices, type RunningDemoDevices } from '../../native-bridge/demo.js';
 import { runConsoleCommand } from '../../native-bridge/simulators/console.js';
 import { NotConfiguredError, type KioskServiceHandle } from './kiosk-service.js';
-import { describeFleetOutcome, describeFleetStatus, readFleetState, startFleetSync, type FleetSyncLoop } from '../core/fleet/kiosk.js';
+import { describeFleetOutcome, describeFleetStatus, fleetOutcomeView, readFleetState, startFleetSync, type FleetSyncLoop } from '../core/fleet/kiosk.js';
 import { isInsecureCollectorUrl } from '../core/upload/http.js';
 
 /** The demo section of config.json: present only for the embedded demo. */
@@ -412,7 +412,18 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
       // The admin console exports this entry log (in its own process, from this data directory).
       exportsFrom: store ? { dataDir } : null,
       // "Sync now" on the integrator's trust screen runs the uploader's own list sync.
-      listSync: uploads ? { available: () => uploadUrl !== null, syncNow: () => uploads.syncListsNow(), last: () => uploads.lastListSync() } : null,
+      // It fetches the fleet configuration too (`fleet` is started below; read when pressed).
+      listSync: uploads
+        ? {
+            available: () => uploadUrl !== null,
+            syncNow: () => uploads.syncListsNow(),
+            last: () => uploads.lastListSync(),
+            fleetNow: async () => {
+              if (!fleet) return { outcome: 'failed', revision: null, reason: 'COLLECTOR_UNREACHABLE', message: 'fleet configuration is not fetched on this kiosk (no collector in use: see the log)' };
+              return fleetOutcomeView(await fleet.syncNow());
+            },
+          }
+        : null,
       // Paths and messages only (the schema's messages quote no value, so no secret reaches a screen).
       configProblem: configProblem ? { paths: configProblem.problems.map((p) => p.path), message: configProblem.message } : null,
       listProblems,

@@ -354,6 +354,14 @@ export const ListSyncOutcomeSchema = z.object({
   seq: z.number().int().nonnegative().nullable(),
 });
 export type ListSyncOutcomeView = z.infer<typeof ListSyncOutcomeSchema>;
+/** The fleet configuration fetched alongside the lists by Sync now (docs/upload-protocol.md §12): revisions and reasons, no values. */
+export const FleetSyncOutcomeSchema = z.object({
+  outcome: z.enum(['applied', 'unchanged', 'not-modified', 'none', 'refused', 'failed']),
+  revision: z.number().int().nonnegative().nullable(),
+  reason: z.string().max(40).nullable(),
+  message: z.string().max(500),
+});
+export type FleetSyncOutcomeView = z.infer<typeof FleetSyncOutcomeSchema>;
 const PinnedRootRowSchema = z.object({ kid: z.string().max(64), sha256: Sha256HexSchema.nullable(), signs: ListsSignedSchema });
 export const TrustSetupSchema = z.object({
   roots: z.array(PinnedRootRowSchema).max(16),
@@ -1039,7 +1047,8 @@ export const METHODS = {
   /** Integrator: asks the collector for newer lists now (the uploader's own list sync); refused when no collector is configured. */
   syncListsNow: {
     request: AdminRequest.strict(),
-    response: z.object({ outcomes: z.array(ListSyncOutcomeSchema).max(2) }),
+    // `fleet`: the signed fleet configuration fetched at the same time, when this kiosk fetches one.
+    response: z.object({ outcomes: z.array(ListSyncOutcomeSchema).max(2), fleet: FleetSyncOutcomeSchema.optional() }),
   },
   // ---- cloning a setup (docs/integrator-setup.md, "Cloning a setup"; src/core/config/clone.ts) ----
   /**

@@ -1,7 +1,7 @@
 // What the admin console's methods in core need (docs/security.md, "Admin sessions"): built once in
 // the kiosk service (src/core/checkpoint/service.ts) and handed to each method factory in this folder,
 // so a new admin screen adds a file here and one line there.
-import type { ClockStatus, KioskEvent, KioskStatus, ListStatus } from '../../contract/api.js';
+import type { ClockStatus, FleetSyncOutcomeView, KioskEvent, KioskStatus, ListStatus } from '../../contract/api.js';
 import type { KioskConfig } from '../config/config.js';
 import type { ListCache } from '../codes/list-cache.js';
 import type { Clock } from '../checkpoint/clock.js';
@@ -62,4 +62,6 @@ export interface ListSyncControl {
   syncNow(): Promise<ListSyncOutcome[]>;
   /** What the last sync did (empty until one ran). */
   last(): ListSyncOutcome[];
+  /** Fetches the signed fleet configuration now (docs/upload-protocol.md §12); absent when this kiosk fetches none. */
+  fleetNow?(): Promise<FleetSyncOutcomeView>;
 }

@@ -287,6 +287,22 @@ describe('list import from a file (spec §4: the checks a synced list passes)', 
 });
 
 describe('sync now', () => {
+  it('reports the fleet fetch beside the lists, and a fleet fetch that throws as a failed outcome rather than a refusal', async () => {
+    const listOutcome = { kind: 'trust' as const, outcome: 'unchanged' as const, reason: null, message: 'no newer list', seq: 1 };
+    rig = makeRig({
+      listSync: {
+        available: () => true,
+        syncNow: async () => [listOutcome],
+        last: () => [],
+        fleetNow: async () => {
+          throw new Error('socket hang up');
+        },
+      },
+    });
+    const session = await rig.open();
+    expect(await rig.call('syncListsNow', {}, session)).toEqual({ ok: true, value: { outcomes: [listOutcome], fleet: { outcome: 'failed', revision: null, reason: 'COLLECTOR_ERROR', message: 'Error: socket hang up' } } });
+  });
+
   it('is refused when no collector is configured', async () => {
     rig = makeRig();
     const session = await rig.open();

@@ -266,7 +266,18 @@ export function trustSetupMethods(deps: AdminDeps): Pick<KioskService, 'getTrust
       // The uploader answers nothing when it refused its collector at start (e.g. COLLECTOR_INSECURE).
       if (outcomes.length === 0) return fail('BAD_REQUEST', 'a collector is configured but not in use (see the log: e.g. plain http beyond this machine): import the lists from a file');
       listsChanged();
-      return ok({ outcomes: outcomes.slice(0, 2).map((o) => ({ kind: o.kind, outcome: o.outcome, reason: o.reason, message: o.message.slice(0, 300), seq: o.seq })) });
+      // The fleet bundle comes from the same collector: Sync now fetches it too, so a push need not
+      // wait for the next list sync (docs/upload-protocol.md §12). Its failure is an outcome, not a refusal.
+      let fleet;
+      if (deps.listSync.fleetNow) {
+        try {
+          fleet = await deps.listSync.fleetNow();
+        } catch (err) {
+          fleet = { outcome: 'failed' as const, revision: null, reason: 'COLLECTOR_ERROR', message: `${(err as Error).name}: ${(err as Error).message}` };
+        }
+        fleet = { ...fleet, message: fleet.message.slice(0, 500) };
+      }
+      return ok({ outcomes: outcomes.slice(0, 2).map((o) => ({ kind: o.kind, outcome: o.outcome, reason: o.reason, message: o.message.slice(0, 300), seq: o.seq })), ...(fleet ? { fleet } : {}) });
     },
   };
 }

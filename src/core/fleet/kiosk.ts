@@ -211,6 +211,13 @@ export function describeFleetOutcome(o: FleetSyncOutcome): string {
   }
 }
 
+/** The outcome as the trust screen's Sync now shows it (contract FleetSyncOutcomeSchema). */
+export function fleetOutcomeView(o: FleetSyncOutcome): { outcome: FleetSyncOutcome['outcome']; revision: number | null; reason: string | null; message: string } {
+  const revision = 'revision' in o ? o.revision : null;
+  const reason = o.outcome === 'refused' || o.outcome === 'failed' ? o.reason : null;
+  return { outcome: o.outcome, revision, reason, message: describeFleetOutcome(o).slice(0, 500) };
+}
+
 export interface FleetSyncLoop {
   /** Asks now (one at a time: a call during a sync waits for it). */
   syncNow(): Promise<FleetSyncOutcome>;

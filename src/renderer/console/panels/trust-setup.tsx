@@ -5,7 +5,7 @@
 // imported from a file (a USB stick), checked in core exactly as a synced list; "sync now" when a
 // collector is configured. Core decides every refusal; the screen words it and shows the reason code.
 import { useEffect, useState } from 'preact/hooks';
-import type { ListImportResult, ListSyncOutcomeView, PinnedRootPreview, TrustSetup } from '../../../contract/api.js';
+import type { ListImportResult, FleetSyncOutcomeView, ListSyncOutcomeView, PinnedRootPreview, TrustSetup } from '../../../contract/api.js';
 import type { PanelProps } from '../panel.js';
 import { fingerprintGroups, localTime } from './views-format.js';
 
@@ -54,7 +54,7 @@ export function TrustSetupSection({ call, t, onChanged }: { call: Call; t: Trans
   const [preview, setPreview] = useState<PinnedRootPreview | null>(null);
   const [rootNotice, setRootNotice] = useState<Notice | null>(null);
   const [imports, setImports] = useState<Record<Kind, Notice | null>>({ trust: null, status: null });
-  const [sync, setSync] = useState<{ notice: Notice | null; outcomes: ListSyncOutcomeView[] }>({ notice: null, outcomes: [] });
+  const [sync, setSync] = useState<{ notice: Notice | null; outcomes: ListSyncOutcomeView[]; fleet?: FleetSyncOutcomeView }>({ notice: null, outcomes: [] });
   const [busy, setBusy] = useState<string | null>(null);
 
   const load = async () => {
@@ -166,7 +166,7 @@ export function TrustSetupSection({ call, t, onChanged }: { call: Call; t: Trans
     const r = await call('syncListsNow', {});
     setBusy(null);
     if (r.ok) {
-      setSync({ notice: null, outcomes: r.value.outcomes });
+      setSync({ notice: null, outcomes: r.value.outcomes, ...(r.value.fleet ? { fleet: r.value.fleet } : {}) });
       await changed();
     } else setSync({ notice: refusal(t, r), outcomes: [] });
   };
@@ -293,6 +293,13 @@ export function TrustSetupSection({ call, t, onChanged }: { call: Call; t: Trans
             </li>
           ))}
         </ul>
+      )}
+      {sync.fleet && (
+        <p id="trust-sync-fleet" data-testid="trust-sync-fleet" data-outcome={sync.fleet.outcome} data-reason={sync.fleet.reason ?? ''}>
+          {t('trustSetup.fleet')}: {t(`trustSetup.fleet.${sync.fleet.outcome}`)}
+          {sync.fleet.revision !== null ? ` · ${t('trustSetup.fleet.revision')} ${sync.fleet.revision}` : ''}
+          {sync.fleet.reason ? ` (${sync.fleet.reason})` : ''} — {sync.fleet.message}
+        </p>
       )}
     </section>
   );
