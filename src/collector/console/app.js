@@ -184,6 +184,8 @@ async function loadPushPaths() {
   $('push-paths').replaceChildren(...(json.fleetPaths ?? []).map((p) => el('option', { value: p })));
   $('push-submit').disabled = !fleetKey;
   if (!fleetKey) setPushMessage(() => t('pushNoKey'), 'error');
+  else if (pushMessage && pushMessage.noKey) setPushMessage('', '');
+  if (!fleetKey && pushMessage) pushMessage.noKey = true;
   if ($('push-rows').rows.length === 0) addPushRow();
 }
 
@@ -405,7 +407,10 @@ function renderChart(c) {
 // without a click (docs/fleet.md "The console"); a hidden tab does not poll.
 const POLL_MS = 30_000;
 setInterval(() => {
-  if (csrf && document.visibilityState === 'visible' && !$('fleet').hidden) void loadFleet();
+  if (!(csrf && document.visibilityState === 'visible' && !$('fleet').hidden)) return;
+  void loadFleet();
+  // A fleet key made while the page is open (the collector reads it on the next push) turns the button on.
+  if (!fleetKey) void loadPushPaths();
 }, POLL_MS);
 document.addEventListener('visibilitychange', () => {
   if (csrf && document.visibilityState === 'visible' && !$('fleet').hidden) void loadFleet();
