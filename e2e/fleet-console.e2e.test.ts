@@ -106,6 +106,8 @@ beforeAll(async () => {
   }
   browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  // The page's timers under a clock the test moves: the 30 s list refresh is run, not waited for.
+  await page.clock.install();
 }, 60_000);
 
 afterAll(async () => {
@@ -275,6 +277,11 @@ describe('fleet console in Chromium', () => {
 
   it('a push for a venue no kiosk has reported is signed but shown in amber with "check the id"', async () => {
     await page.setViewportSize({ width: 1280, height: 800 });
+    // The list refreshes itself every 30 s while visible: no click, a newer "updated" time.
+    const before = await page.textContent('[data-testid="updated"]');
+    offset += 60_000;
+    await page.clock.fastForward(31_000);
+    await until('the list refreshed by itself', async () => (await page.textContent('[data-testid="updated"]')) !== before);
     await page.click('#lang');
     await page.selectOption('#push-kind', 'venueId');
     await page.fill('#push-target', 'no-such-venue');
