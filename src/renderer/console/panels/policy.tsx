@@ -9,6 +9,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { MethodResponse } from '../../../contract/api.js';
 import { checkpointConfigSchema, kioskConfigSchema, venuePolicySchema } from '../../../contract/config.js';
 import type { ConsolePanel, PanelProps, Translate } from '../panel.js';
+import { SaveNotice, type SaveNoticeState } from '../save-notice.js';
 import { problemsFromMessage, validateChanges } from './settings.js';
 import { atMostCharacters, inBrackets, meaningOf } from '../config-meanings.js';
 
@@ -152,7 +153,7 @@ function PolicyPanel({ call, t, language }: PanelProps) {
   const [loaded, setLoaded] = useState<{ revision: number; config: Record<string, unknown>; appliesLive: string[] } | null>(null);
   const [form, setForm] = useState<Record<string, string>>({});
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
-  const [notice, setNotice] = useState<{ tone: 'ok' | 'bad'; text: string; applied?: string[]; restartNeeded?: string[] } | null>(null);
+  const [notice, setNotice] = useState<SaveNoticeState | null>(null);
   const [busy, setBusy] = useState(false);
   const [preview, setPreview] = useState<{ state: 'pending' | 'ready' | 'invalid' | 'failed'; value: Preview | null; message?: string }>({ state: 'pending', value: null });
   const seq = useRef(0);
@@ -409,19 +410,7 @@ function PolicyPanel({ call, t, language }: PanelProps) {
             </div>
             {/* The outcome of a save, beside the button that made it (in view at every screen shape). */}
             {notice && (
-              <div id="policy-notice" class="policy-notice" role={notice.tone === 'bad' ? 'alert' : 'status'} data-tone={notice.tone}>
-                <p>{notice.text}</p>
-                {notice.applied && notice.applied.length > 0 && (
-                  <p data-testid="policy-applied">
-                    {t('settings.appliedNow')}: {notice.applied.join(', ')}
-                  </p>
-                )}
-                {notice.restartNeeded && notice.restartNeeded.length > 0 && (
-                  <p data-testid="policy-restart-needed">
-                    {t('settings.afterRestart')}: {notice.restartNeeded.join(', ')}
-                  </p>
-                )}
-              </div>
+              <SaveNotice notice={notice} prefix="policy" class="policy-notice" t={t} />
             )}
           </div>
         </div>

@@ -18,6 +18,7 @@ import {
 import type { Language } from '../../../contract/api.js';
 import { configProblemsIn, inBrackets, meaningOf } from '../config-meanings.js';
 import type { ConsolePanel, PanelProps, Translate } from '../panel.js';
+import { SaveNotice, type SaveNoticeState } from '../save-notice.js';
 
 type Kind = { type: 'number'; nullable: boolean } | { type: 'boolean' } | { type: 'enum'; options: string[] } | { type: 'string'; nullable: boolean };
 
@@ -157,7 +158,7 @@ function SettingsPanel({ call, t, language }: PanelProps) {
   const [loaded, setLoaded] = useState<{ revision: number; config: Record<string, unknown>; appliesLive: string[] } | null>(null);
   const [form, setForm] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [notice, setNotice] = useState<{ tone: 'ok' | 'bad'; text: string; applied?: string[]; restartNeeded?: string[] } | null>(null);
+  const [notice, setNotice] = useState<SaveNoticeState | null>(null);
   const [busy, setBusy] = useState(false);
   const groups = settingsGroups();
   const fields = groups.flatMap((g) => g.fields);
@@ -226,19 +227,7 @@ function SettingsPanel({ call, t, language }: PanelProps) {
         ) : null}
       </h2>
       {notice && (
-        <div id="settings-notice" role={notice.tone === 'bad' ? 'alert' : 'status'} data-tone={notice.tone}>
-          <p>{notice.text}</p>
-          {notice.applied && notice.applied.length > 0 && (
-            <p data-testid="settings-applied">
-              {t('settings.appliedNow')}: {notice.applied.join(', ')}
-            </p>
-          )}
-          {notice.restartNeeded && notice.restartNeeded.length > 0 && (
-            <p data-testid="settings-restart-needed">
-              {t('settings.afterRestart')}: {notice.restartNeeded.join(', ')}
-            </p>
-          )}
-        </div>
+        <SaveNotice notice={notice} prefix="settings" t={t} />
       )}
       {loaded &&
         groups.map((g) => (
