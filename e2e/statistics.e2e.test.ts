@@ -93,8 +93,9 @@ async function showRange(page: Page, from: string, to: string): Promise<void> {
   await page.locator('#stats-from').fill(from);
   await page.locator('#stats-to').fill(to);
   await page.locator('#stats-show').click();
-  const range = JSON.stringify([from, to]);
-  await page.waitForFunction(`${range}.every((d) => (document.querySelector('#stats-range')?.textContent ?? '').includes(d))`);
+  // A locator, not waitForFunction with a string: the page's CSP has no 'unsafe-eval', and Playwright
+  // polls a string predicate through eval once its first try is false.
+  await page.locator('#stats-range').filter({ hasText: from }).filter({ hasText: to }).waitFor();
 }
 
 async function screenshots(page: Page, name: string): Promise<void> {
@@ -178,7 +179,7 @@ describe('statistics panel (browser host, Chromium, the composed demo kiosk)', (
 
     // One day, hour by hour, in English.
     await page.locator('#console-language').click();
-    await page.waitForFunction(`document.querySelector('#console-nav-statistics')?.textContent === 'Statistics'`);
+    await page.locator('#console-nav-statistics', { hasText: /^Statistics$/ }).waitFor();
     const day = shanghaiDate(2);
     await showRange(page, day, day);
     const oneDay = sqlCounts(databasePath(r.kiosk.dataDir), midnight(day), midnight(day) + DAY);
