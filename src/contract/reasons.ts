@@ -37,6 +37,59 @@ export const POLICY_REASONS = [
 ] as const;
 export type PolicyReason = (typeof POLICY_REASONS)[number];
 
+/**
+ * EU Digital COVID Certificates (`HC1:`), docs/dcc.md "Verification": one reason per layer that can
+ * fail, in check order. A text with neither prefix stays FORMAT_UNKNOWN.
+ */
+export const DCC_VERIFY_REASONS = [
+  // Base45 after the HC1: prefix does not decode.
+  'DCC_BASE45_INVALID',
+  // zlib does not inflate, or inflates past the cap (a compressed bomb).
+  'DCC_COMPRESSION_INVALID',
+  // Not a COSE_Sign1 (tagged or untagged), or its headers are not maps.
+  'DCC_COSE_INVALID',
+  // alg missing from the protected header, or not ES256 / PS256.
+  'DCC_ALG_UNSUPPORTED',
+  // The payload is not a CWT with iss, iat, exp and hcert v1.
+  'DCC_CWT_INVALID',
+  // No signer certificate (DSC) with this kid in the installed, signed DSC list (or no list at all).
+  'DCC_KEY_UNKNOWN',
+  'DCC_SIGNATURE_INVALID',
+  // The signer certificate is not valid at the verification time.
+  'DCC_CERT_EXPIRED',
+  // The signer certificate's extended key usage does not cover this certificate type.
+  'DCC_CERT_USAGE',
+  // The hcert payload breaks the DCC JSON schema of its declared version (or names none known).
+  'DCC_SCHEMA_INVALID',
+  // iat after now (beyond the clock skew allowance).
+  'DCC_NOT_YET_VALID',
+  // exp before now.
+  'DCC_EXPIRED',
+] as const;
+export type DccVerifyReason = (typeof DCC_VERIFY_REASONS)[number];
+
+/** Venue rules for foreign credentials (docs/dcc.md "Venue policy"). */
+export const DCC_POLICY_REASONS = [
+  // The venue does not accept foreign credentials (policy.dcc.accept false) or this type.
+  'DCC_NOT_ACCEPTED',
+  // Fewer doses than the series needs (dn < sd).
+  'DCC_VACCINATION_INCOMPLETE',
+  // The last dose is younger than the venue's minimum days.
+  'DCC_VACCINATION_TOO_RECENT',
+  // A test result other than "not detected".
+  'DCC_TEST_POSITIVE',
+  // A test type the venue does not accept (e.g. rapid antigen where only NAAT counts).
+  'DCC_TEST_TYPE_NOT_ACCEPTED',
+  // Sample taken longer ago than the venue's maximum hours.
+  'DCC_TEST_TOO_OLD',
+  // Today outside the recovery certificate's df..du window.
+  'DCC_RECOVERY_NOT_VALID',
+  // No signed DSC list installed, or the one installed is past its nextUpdate.
+  'DCC_LIST_MISSING',
+  'DCC_LIST_EXPIRED',
+] as const;
+export type DccPolicyReason = (typeof DCC_POLICY_REASONS)[number];
+
 /** Trust list / status list installation, spec §4 last paragraph. */
 export const LIST_UPDATE_REASONS = ['FORMAT_INVALID', 'TYPE_MISMATCH', 'ROOT_UNKNOWN', 'SIGNATURE_INVALID', 'ROLLBACK'] as const;
 export type ListUpdateReason = (typeof LIST_UPDATE_REASONS)[number];
@@ -195,9 +248,9 @@ export const COLLECTOR_REASONS = [
 ] as const;
 export type CollectorReason = (typeof COLLECTOR_REASONS)[number];
 
-export type Reason = VerifyReason | PolicyReason | ListUpdateReason | KioskReason;
+export type Reason = VerifyReason | PolicyReason | DccVerifyReason | DccPolicyReason | ListUpdateReason | KioskReason;
 export const ALL_REASONS: readonly Reason[] = [
-  ...new Set<Reason>([...VERIFY_REASONS, ...POLICY_REASONS, ...LIST_UPDATE_REASONS, ...KIOSK_REASONS]),
+  ...new Set<Reason>([...VERIFY_REASONS, ...POLICY_REASONS, ...DCC_VERIFY_REASONS, ...DCC_POLICY_REASONS, ...LIST_UPDATE_REASONS, ...KIOSK_REASONS]),
 ];
 
 export type Decision = 'admit' | 'deny' | 'review';
