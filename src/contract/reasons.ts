@@ -68,7 +68,7 @@ export const DCC_VERIFY_REASONS = [
 ] as const;
 export type DccVerifyReason = (typeof DCC_VERIFY_REASONS)[number];
 
-/** Venue rules for foreign credentials (docs/dcc.md "Venue policy"). */
+/** Venue rules for foreign credentials (docs/dcc-policy.md); the signed DSC list (docs/dcc-trust.md). */
 export const DCC_POLICY_REASONS = [
   // The venue does not accept foreign credentials (policy.dcc.accept false) or this type.
   'DCC_NOT_ACCEPTED',
