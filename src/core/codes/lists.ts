@@ -163,9 +163,17 @@ function parseJws(jws: string): ParsedJws | string {
  * schema) sees it, so a forged list costs the kiosk one signature check and nothing more.
  */
 function checkSigned(kind: ListKind, jws: string, roots: readonly PinnedRoot[], ed: Ed25519Verifier): VerifiedJws | ReturnType<typeof refuse> {
+  return checkSignedTyp(TYP[kind], jws, roots, ed);
+}
+
+/**
+ * The same steps for a list of another `typ` signed under the same pinned roots: the DSC list of the
+ * EU DCC signer certificates (docs/dcc-trust.md) is checked exactly as the trust list is.
+ */
+export function checkSignedTyp(typ: string, jws: string, roots: readonly PinnedRoot[], ed: Ed25519Verifier = defaultEd25519()): VerifiedJws | ReturnType<typeof refuse> {
   const parsed = parseJws(jws);
   if (typeof parsed === 'string') return refuse('FORMAT_INVALID', parsed);
-  if (parsed.header.typ !== TYP[kind]) return refuse('TYPE_MISMATCH', `typ ${JSON.stringify(parsed.header.typ)} is not ${TYP[kind]}`);
+  if (parsed.header.typ !== typ) return refuse('TYPE_MISMATCH', `typ ${JSON.stringify(parsed.header.typ)} is not ${typ}`);
   const candidates = roots.filter((r) => r.kid === parsed.header.kid);
   if (candidates.length === 0) return refuse('ROOT_UNKNOWN', 'no pinned root has the header kid');
   let verified = false;
