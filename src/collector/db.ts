@@ -384,6 +384,10 @@ export class CollectorDb implements CollectorStorage {
         .prepare('INSERT OR IGNORE INTO kiosk_heartbeats (kiosk_id, sent_at, received_at, clock_offset_ms, body) VALUES (?, ?, ?, ?, ?)')
         .run(hb.kioskId, hb.sentAt, receivedAt, clockOffsetMs, row.body).changes;
       if (added === 0) return 'duplicate';
+      // A heartbeat is the kiosk heard from, as a batch is: the status list's "last seen" and backlog
+      // (docs/upload-protocol.md §11, "What the collector keeps"), so a kiosk with nothing to upload
+      // does not look gone there while the fleet view shows it reporting.
+      this.stmts.seen.run(receivedAt, hb.backlog, hb.kioskId);
       this.db
         .prepare(`INSERT OR REPLACE INTO kiosk_heartbeats_latest (${LATEST_COLUMNS.join(', ')}) VALUES (${LATEST_COLUMNS.map((c) => `@${c}`).join(', ')})`)
         .run(row);

@@ -109,6 +109,27 @@ describe.each(BACKENDS)('heartbeats on $name', (backend) => {
     await hb.stop();
   });
 
+  it('a heartbeat is the kiosk seen: the status list\'s last seen and backlog follow it, a replay and a forgery do not', async () => {
+    const status = async () => {
+      const res = await fetch(`${collector.url}/v1/status`, { headers: operator });
+      return ((await res.json()) as { kiosks: { kioskId: string; lastSeenAt: string | null; backlog: number | null; lastUploadAt: string | null }[] }).kiosks.find((k) => k.kioskId === kiosk.kioskId)!;
+    };
+    expect(await status()).toMatchObject({ lastSeenAt: null, backlog: null });
+    const first = encodeHeartbeat(body(kiosk, T0, { backlog: 7 }));
+    const signed = { [HEADER.kioskId]: kiosk.kioskId, [HEADER.signature]: b64url(kiosk.sign(first)) };
+    expect((await postRaw(first, signed)).status).toBe(200);
+    // Seen on the collector's clock, with what it still has to upload; no upload for all that.
+    expect(await status()).toEqual(expect.objectContaining({ lastSeenAt: new Date(T0).toISOString(), backlog: 7, lastUploadAt: null }));
+    collectorNow += 5 * 60_000;
+    expect((await postRaw(first, signed)).status).toBe(409);
+    const forged = encodeHeartbeat(body(kiosk, T0 + 1, { backlog: 999 }));
+    expect((await postRaw(forged, { [HEADER.kioskId]: kiosk.kioskId, [HEADER.signature]: b64url(generateIdentity().sign(forged)) })).status).toBe(403);
+    expect(await status()).toMatchObject({ lastSeenAt: new Date(T0).toISOString(), backlog: 7 });
+    const next = encodeHeartbeat(body(kiosk, T0 + 2, { backlog: 0 }));
+    expect((await postRaw(next, { [HEADER.kioskId]: kiosk.kioskId, [HEADER.signature]: b64url(kiosk.sign(next)) })).status).toBe(200);
+    expect(await status()).toMatchObject({ lastSeenAt: new Date(collectorNow).toISOString(), backlog: 0 });
+  });
+
   it('keeps a bounded history: the newest 5 by count, and nothing older than the hour', async () => {
     const state = { snap: snapshot(), kioskNow: () => collectorNow };
     const hb = heartbeater(kiosk, state);

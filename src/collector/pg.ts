@@ -447,6 +447,9 @@ export class PgCollectorStorage implements CollectorStorage {
         row.body,
       ]);
       if (added.rowCount === 0) return 'duplicate';
+      // A heartbeat is the kiosk heard from, as a batch is: the status list's "last seen" and backlog
+      // (docs/upload-protocol.md §11, "What the collector keeps").
+      await c.query('UPDATE kiosks SET last_seen_at = $1, backlog = $2 WHERE kiosk_id = $3', [receivedAt, hb.backlog, hb.kioskId]);
       const cols = LATEST_COLUMNS;
       await c.query(
         `INSERT INTO kiosk_heartbeats_latest (${cols.join(', ')}) VALUES (${cols.map((_c, i) => `$${i + 1}`).join(', ')})
