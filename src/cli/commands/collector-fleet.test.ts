@@ -1,5 +1,6 @@
 // `kiosk collector fleet [--alerts]` (docs/upload-protocol.md §11): the fleet view read from the
-// collector's own database, on a real SQLite file with heartbeats stored as the endpoint stores them.
+// collector's own database, on a real SQLite file with heartbeats stored as the endpoint stores them;
+// `kiosk collector fleet-config push` (§12) says how many of those kiosks its target names.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,5 +71,36 @@ describe('kiosk collector fleet', () => {
     const bad = await runCli(['collector', 'fleet', '--alert', 'on-fire', '--db', db]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('FLEET_QUERY_INVALID');
+  });
+});
+
+describe('kiosk collector fleet-config push', () => {
+  it('prints how many kiosks the collector knows that the target names now, warns at zero, and says a group cannot be counted', async () => {
+    const db = join(dir, 'collector.sqlite3');
+    const storage = await openCollectorStorage(db);
+    const [a1, a2, b1] = [generateIdentity(), generateIdentity(), generateIdentity()];
+    const now = Date.now();
+    try {
+      for (const [id, venueId] of [[a1, 'venue-a'], [a2, 'venue-a'], [b1, 'venue-b']] as const) {
+        await storage.registerKiosk(id.kioskId, id.publicKey, null);
+        await storage.storeHeartbeat(heartbeat(id.kioskId, now, { venueId }), now, 0, DEFAULT_HEARTBEAT_RETENTION);
+      }
+    } finally {
+      await storage.close();
+    }
+    expect((await runCli(['collector', 'fleet-key', 'init', '--db', db])).code).toBe(0);
+    const push = async (...target: string[]) => {
+      const r = await runCli(['collector', 'fleet-config', 'push', ...target, '--set', 'policy.feverThresholdC=38.5', '--db', db]);
+      expect(r.code, r.stderr).toBe(0);
+      return { json: JSON.parse(r.stdout) as { revision: number; targets: number | null }, stderr: r.stderr };
+    };
+    expect(await push('--venue', 'venue-a')).toEqual({ json: expect.objectContaining({ revision: 1, targets: 2 }), stderr: '' });
+    expect((await push('--kiosk', b1.kioskId, '--kiosk', 'not-a-kiosk')).json).toMatchObject({ revision: 2, targets: 1 });
+    const typo = await push('--venue', 'venue-q');
+    expect(typo.json).toMatchObject({ revision: 3, targets: 0 });
+    expect(typo.stderr).toBe('warning: no kiosk the collector knows is named by venue venue-q: check the id (signed anyway: a kiosk reporting it later fetches it)\n');
+    const group = await push('--group', 'north-gates');
+    expect(group.json).toMatchObject({ revision: 4, targets: null });
+    expect(group.stderr).toMatch(/^note: kiosks declare their groups only when they fetch/);
   });
 });

@@ -16,7 +16,7 @@ import { ensurePrivateDir, loadOrCreateStatusToken } from '../../collector/files
 import { CliError, dataDirOf, printJson, withDataDir, type CommandIo } from '../program.js';
 import type { RegisterCommand } from './index.js';
 import { untilStopRequested } from '../stop-request.js';
-import { fleetKeySource, initFleetKey, loadFleetKey, pushFleetConfig } from '../../collector/fleet-config.js';
+import { describeTarget, fleetKeySource, initFleetKey, knownTargetCount, loadFleetKey, pushFleetConfig } from '../../collector/fleet-config.js';
 import { changesFromAssignments } from '../../core/fleet/bundle.js';
 import { DEFAULT_FLEET_THRESHOLDS, FLEET_ALERTS, fleetQuerySchema } from '../../collector/fleet.js';
 import { hashOperatorPassword, operatorNameSchema, operatorPasswordSchema } from '../../collector/console-http.js';
@@ -360,7 +360,12 @@ export const register: RegisterCommand = (program, io) => {
       try {
         const pushed = await pushFleetConfig(db, key, { target: targets[0], changes: changes.value, validTo: now + positiveInt(opts.validDays, '--valid-days') * 24 * 3600_000, by: `${userInfo().username} (cli)` }, now);
         if (!pushed.ok) throw new CliError(pushed.reason, pushed.message, 2);
-        printJson(io, { revision: pushed.revision, target: pushed.bundle.target, changes: pushed.bundle.changes, validTo: new Date(pushed.bundle.validTo).toISOString(), kid: key.kid });
+        // How many known kiosks the target names now, as the console's push says (docs/fleet.md
+        // "Configuration push"): zero is what a typo looks like; a group cannot be counted (null).
+        const known = await knownTargetCount(db, pushed.bundle.target, now, DEFAULT_FLEET_THRESHOLDS);
+        printJson(io, { revision: pushed.revision, target: pushed.bundle.target, targets: known, changes: pushed.bundle.changes, validTo: new Date(pushed.bundle.validTo).toISOString(), kid: key.kid });
+        if (known === 0) io.stderr.write(`warning: no kiosk the collector knows is named by ${describeTarget(pushed.bundle.target)}: check the id (signed anyway: a kiosk reporting it later fetches it)\n`);
+        if (known === null) io.stderr.write(`note: kiosks declare their groups only when they fetch, so how many ${describeTarget(pushed.bundle.target)} targets is not known here\n`);
       } finally {
         await db.close();
       }
