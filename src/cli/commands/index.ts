@@ -16,6 +16,7 @@ import { register as collector } from './collector.js';
 import { register as decodeImage } from './decode-image.js';
 import { register as doctor } from './doctor.js';
 import { register as config } from './config.js';
+import { register as trust } from './trust.js';
 
 export type RegisterCommand = (program: Command, io: CommandIo, setExit: (code: number) => void) => void;
 
@@ -34,4 +35,5 @@ export const COMMANDS: RegisterCommand[] = [
   admin,
   doctor,
   config,
+  trust,
 ];

@@ -105,6 +105,16 @@ describe('DSC list (docs/dcc-trust.md)', () => {
     expect(emptied.install(list(6))).toMatchObject({ accepted: true });
   });
 
+  it('takes a list another process installed (kiosk trust import-dsc) at the next refresh', () => {
+    const dir = tempDir();
+    const running = new DscListCache(dir, roots).load();
+    expect(running.refreshIfChanged().list).toBeNull();
+    new DscListCache(dir, roots).load().install(list(2, [{ country: 'DE', der: certB }]));
+    expect(running.list).toBeNull();
+    expect(running.refreshIfChanged().list?.seq).toBe(2);
+    expect(running.dscs?.has(dscKid(certB))).toBe(true);
+  });
+
   it('does not use a cached list whose root is no longer pinned', () => {
     const dir = tempDir();
     new DscListCache(dir, roots).load().install(list(1));

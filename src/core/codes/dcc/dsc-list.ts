@@ -10,7 +10,7 @@
 // is not ISO 3166-1 alpha-2 is left out and reported (docs/dcc-trust.md, "Entries"): one bad entry
 // of one country does not take every other country's signers off the kiosk.
 import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ListUpdateReason } from '../../../contract/reasons.js';
@@ -151,6 +151,8 @@ export class DscListCache {
   loadProblem: { reason: ListUpdateReason; message: string } | null = null;
   private readonly file: string;
   private readonly floorFile: string;
+  /** The list file's version as last loaded or written (see refreshIfChanged). */
+  private stamp: string | null = null;
 
   constructor(
     private readonly dataDir: string,
@@ -183,6 +185,7 @@ export class DscListCache {
     this.current = null;
     this.loadProblem = null;
     this.floor = this.readFloor();
+    this.stamp = this.fileStamp();
     if (!existsSync(this.file)) return this;
     const jws = readFileSync(this.file, 'utf8');
     const r = installDscList(jws, this.roots, null, this.ed25519);
@@ -216,7 +219,26 @@ export class DscListCache {
     this.raiseFloor(r.list.seq, sha256);
     this.current = r.list;
     this.loadProblem = null;
+    this.stamp = this.fileStamp();
     return r;
+  }
+
+  /**
+   * Loads the file again when another process replaced it (`kiosk trust import-dsc` beside a running
+   * kiosk): one stat per call, so the passage asks before each `HC1:` code. The reload runs every
+   * check of `load` (signature under the pinned roots, floor); a file that fails them is not used.
+   */
+  refreshIfChanged(): this {
+    return this.fileStamp() === this.stamp ? this : this.load();
+  }
+
+  private fileStamp(): string | null {
+    try {
+      const st = statSync(this.file);
+      return `${st.ino}|${st.mtimeMs}|${st.size}`;
+    } catch {
+      return null;
+    }
   }
 
   /** 'missing' without a list; 'expired' when older (from `issued`) than `maxAgeDays`. */
