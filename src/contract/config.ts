@@ -32,6 +32,17 @@ export const venuePolicySchema = z.strictObject({
   cardOnlyAllowed: z.boolean().default(true).describe('card-alone table: an ID card without a code may be admitted'),
   maxStatusListAgeHours: z.number().positive().default(24).describe('a status list older than this is stale'),
   clockSkewSeconds: z.number().int().nonnegative().default(300).describe('verification clock skew allowance (spec §4)'),
+  // Foreign credentials: EU Digital COVID Certificates, `HC1:` (docs/dcc-policy.md). Flat keys, not a
+  // nested object: the policy screen, the fleet allow-list (policy.*) and the preview take one value per key.
+  dccAccept: z.boolean().default(false).describe('foreign credentials (EU DCC, HC1:) may admit at all; off: every one is denied DCC_NOT_ACCEPTED (docs/dcc-policy.md)'),
+  dccAcceptVaccination: z.boolean().default(true).describe('DCC: vaccination certificates are accepted'),
+  dccVaccinationMinDays: z.number().int().min(0).max(3650).default(14).describe('DCC: whole venue-local days from the dose that completed the series (dt) before it admits; a booster counts at once'),
+  dccAcceptTest: z.boolean().default(true).describe('DCC: test certificates are accepted'),
+  dccTestNaatMaxHours: z.number().positive().max(8760).nullable().default(72).describe('DCC: a NAAT/PCR test (LP6464-4) admits up to this many hours after its sample (sc); null: NAAT not accepted'),
+  dccTestRatMaxHours: z.number().positive().max(8760).nullable().default(24).describe('DCC: a rapid antigen test (LP217198-3) admits up to this many hours after its sample (sc); null: RAT not accepted'),
+  dccTestNotDetectedCode: z.string().regex(/^\d{1,18}$/, 'a SNOMED CT code (digits)').default('260415000').describe('DCC: the test result (tr) that means "not detected"; any other result is positive'),
+  dccAcceptRecovery: z.boolean().default(true).describe('DCC: recovery certificates are accepted (valid from df to du, venue-local dates)'),
+  dccRecoveryMaxDays: z.number().int().positive().max(3650).nullable().default(null).describe('DCC: also at most this many venue-local days since the first positive test (fr); null: the certificate\'s own df..du only'),
 });
 
 // ---- checkpoint (docs/door-passage.md) ----

@@ -5,7 +5,7 @@
 // configurable.
 import type { z } from 'zod';
 import { venuePolicySchema } from '../../contract/config.js';
-import type { Decision, PolicyReason, VerifyReason } from '../../contract/reasons.js';
+import type { Decision, DccPolicyReason, DccVerifyReason, PolicyReason, VerifyReason } from '../../contract/reasons.js';
 import type { VerifyResult } from '../codes/verify.js';
 import { lookupStatus, type StatusList, type TrustList } from '../codes/lists.js';
 
@@ -18,12 +18,14 @@ export function resolvePolicy(input: VenuePolicyInput | undefined | null): Venue
   return venuePolicySchema.parse(input ?? {});
 }
 
+export type DecisionReason = PolicyReason | VerifyReason | DccPolicyReason | DccVerifyReason;
+
 export interface DecisionResult {
   decision: Decision;
-  /** The first rule that failed (it decides); null for an admit. */
-  reason: PolicyReason | VerifyReason | null;
-  /** Every rule that failed, in spec §4 order; `reasons[0] === reason`; empty for an admit. */
-  reasons: Array<PolicyReason | VerifyReason>;
+  /** The first rule that failed (it decides); null for an admit. DCC_* for an `HC1:` certificate (docs/dcc-policy.md). */
+  reason: DecisionReason | null;
+  /** Every rule that failed, in spec §4 order (docs/dcc-policy.md for HC1:); `reasons[0] === reason`; empty for an admit. */
+  reasons: DecisionReason[];
   /** Past the trust list's nextUpdate: still used, but shown (spec §2, §4). */
   trustListStale: boolean;
 }
@@ -47,17 +49,17 @@ function isFever(t: number, policy: VenuePolicy): boolean {
   return policy.feverComparison === 'gt' ? t > policy.feverThresholdC : t >= policy.feverThresholdC;
 }
 
-type Failure = { decision: Decision; reason: PolicyReason | VerifyReason };
+export type Failure = { decision: Decision; reason: DecisionReason };
 
-/** Rules 6 and 7, shared by both tables. */
-function temperatureRules(temperatureC: number | null, thermometerFitted: boolean, policy: VenuePolicy): Failure[] {
+/** Rules 6 and 7, shared by both tables and by foreign credentials (dcc-policy.ts). */
+export function temperatureRules(temperatureC: number | null, thermometerFitted: boolean, policy: VenuePolicy): Failure[] {
   if (temperatureC !== null) return isFever(temperatureC, policy) ? [{ decision: 'deny', reason: 'FEVER' }] : [];
   const required = policy.requireTemperature || (thermometerFitted && policy.temperatureMissingWithThermometer === 'review');
   return required ? [{ decision: 'review', reason: 'TEMPERATURE_MISSING' }] : [];
 }
 
 /** The first failure decides (spec §4); the rest are listed after it. */
-function conclude(failures: Failure[], trustListStale: boolean): DecisionResult {
+export function conclude(failures: Failure[], trustListStale: boolean): DecisionResult {
   const first = failures[0];
   return {
     decision: first ? first.decision : 'admit',

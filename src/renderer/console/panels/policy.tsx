@@ -41,7 +41,7 @@ function section(schema: { shape: unknown }, defaults: Record<string, unknown>, 
 }
 
 /** The groups in screen order; every key of the policy section is here (a test keeps it so). */
-export function policyGroups(): Array<{ id: 'venue' | 'policy' | 'checkpoint'; fields: Field[] }> {
+export function policyGroups(): Array<{ id: 'venue' | 'policy' | 'dcc' | 'checkpoint'; fields: Field[] }> {
   return [
     {
       id: 'venue',
@@ -65,6 +65,21 @@ export function policyGroups(): Array<{ id: 'venue' | 'policy' | 'checkpoint'; f
         cardOnlyAllowed: bool,
         maxStatusListAgeHours: num(),
         clockSkewSeconds: num(),
+      }),
+    },
+    {
+      // Foreign credentials (EU DCC, HC1:), docs/dcc-policy.md: keys of the same policy section.
+      id: 'dcc',
+      fields: section(venuePolicySchema, venuePolicySchema.parse({}) as Record<string, unknown>, 'policy', {
+        dccAccept: bool,
+        dccAcceptVaccination: bool,
+        dccVaccinationMinDays: num(),
+        dccAcceptTest: bool,
+        dccTestNaatMaxHours: num(true),
+        dccTestRatMaxHours: num(true),
+        dccTestNotDetectedCode: str(),
+        dccAcceptRecovery: bool,
+        dccRecoveryMaxDays: num(true),
       }),
     },
     {
@@ -307,7 +322,7 @@ function PolicyPanel({ call, t, language }: PanelProps) {
           <div class="policy-form">
             {groups.map((g) => (
               <fieldset class="settings-group" id={`policy-group-${g.id}`}>
-                <legend>{t(g.id === 'venue' ? 'policy.group.venue' : `settings.group.${g.id}`)}</legend>
+                <legend>{t(g.id === 'venue' || g.id === 'dcc' ? `policy.group.${g.id}` : `settings.group.${g.id}`)}</legend>
                 {g.fields.map((f) => {
                   const id = idOf(f.path);
                   const error = errors[f.path];
