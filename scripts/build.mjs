@@ -85,6 +85,10 @@ if (rendererEntries.length) {
 const fleetConsole = join(root, 'src', 'collector', 'console');
 if (existsSync(fleetConsole)) cpSync(fleetConsole, join(out, 'src', 'collector', 'console'), { recursive: true });
 
+// The EU DCC JSON schemas the HC1 verifier validates payloads against, read beside its module (docs/dcc.md).
+const dccSchemas = join(root, 'src', 'core', 'codes', 'dcc', 'schemas');
+if (existsSync(dccSchemas)) cpSync(dccSchemas, join(out, 'src', 'core', 'codes', 'dcc', 'schemas'), { recursive: true });
+
 const preload = join(root, 'src', 'preload', 'preload.ts');
 if (existsSync(preload)) {
   await build({

@@ -29,19 +29,10 @@ import { base45Encode } from '../../../base/base45.js';
 import { cborEncode, Tag } from '../cbor.js';
 import { COSE_SIGN1_TAG, sigStructure } from '../cose.js';
 import { HC1_PREFIX, type DccType, type DscEntry } from './types.js';
+import { COSE_ALG_ES256, COSE_ALG_PS256, DCC_EKU_OIDS, PS256_SALT_LENGTH, type DccAlg } from './verify-hc1.js';
 
-export type DccAlg = 'ES256' | 'PS256';
-export const COSE_ALG_ES256 = -7;
-export const COSE_ALG_PS256 = -37;
-/** RFC 8230 §2: the PSS salt is as long as the hash (32 bytes for SHA-256). */
-export const PS256_SALT_LENGTH = 32;
-
-/** DCC extended key usage OIDs (hcert spec §5.1.1): which certificate types a DSC may sign. */
-export const DCC_EKU_OIDS: Readonly<Record<DccType, readonly string[]>> = {
-  t: ['1.3.6.1.4.1.1847.2021.1.1', '1.3.6.1.4.1.0.1847.2021.1.1'],
-  v: ['1.3.6.1.4.1.1847.2021.1.2', '1.3.6.1.4.1.0.1847.2021.1.2'],
-  r: ['1.3.6.1.4.1.1847.2021.1.3', '1.3.6.1.4.1.0.1847.2021.1.3'],
-};
+// The algorithm ids, salt length and EKU OIDs are the verifier's own, so issuer and verifier cannot drift.
+export { COSE_ALG_ES256, COSE_ALG_PS256, DCC_EKU_OIDS, PS256_SALT_LENGTH, type DccAlg } from './verify-hc1.js';
 
 export interface KeyPair {
   privateKey: KeyObject;
