@@ -273,6 +273,27 @@ describe('fleet console in Chromium', () => {
     const audit = await collector.db.console.auditRows(100);
     expect(audit.find((r) => r.action === 'fleet-config-pushed')).toMatchObject({ operator: 'alice', detail: { revision: 1, target: { venueId: 'venue-north' }, changes: [{ path: 'policy.feverThresholdC', value: 38.5 }] } });
     expect(audit.find((r) => r.action === 'fleet-config-refused')).toMatchObject({ operator: 'alice', detail: { reason: 'FLEET_CONFIG_FORBIDDEN_PATH' } });
+
+    // The page's own audit table (GET /v1/console/audit), newest first: the push, the refusal after
+    // it and the six failed logins, with the action in words and its code, in both languages.
+    await page.click('#audit-refresh');
+    const auditRow = (action: string) => page.locator(`#audit-table tbody tr[data-action="${action}"]`);
+    await until('the audit table lists the push', async () => (await auditRow('fleet-config-pushed').count()) === 1);
+    const pushedCells = await auditRow('fleet-config-pushed').locator('td').allTextContents();
+    expect(pushedCells.slice(1, 3)).toEqual(['alice', '配置已下发fleet-config-pushed']);
+    expect(pushedCells[3]).toContain('revision: 1; target: {"venueId":"venue-north"}; changes: [{"path":"policy.feverThresholdC","value":38.5}]');
+    expect(await auditRow('fleet-config-refused').locator('td').nth(3).textContent()).toContain('reason: FLEET_CONFIG_FORBIDDEN_PATH');
+    expect(await auditRow('login-failed').count()).toBe(6);
+    const order = await page.locator('#audit-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-action')));
+    expect(order.indexOf('fleet-config-refused')).toBeLessThan(order.indexOf('fleet-config-pushed'));
+    expect(order.indexOf('fleet-config-pushed')).toBeLessThan(order.indexOf('login-ok'));
+    await page.locator('#audit').scrollIntoViewIfNeeded();
+    await saveScreenshot(page, 'fleet-console-audit-800x1280');
+    await page.click('#lang');
+    expect(await auditRow('fleet-config-pushed').locator('td').nth(2).textContent()).toBe('Configuration pushedfleet-config-pushed');
+    expect(await page.textContent('#audit h2')).toContain('Audit');
+    await saveScreenshot(page, 'fleet-console-audit-en-800x1280');
+    await page.click('#lang');
   });
 
   it('a push for a venue no kiosk has reported is signed but shown in amber with "check the id"', async () => {

@@ -33,6 +33,12 @@ const STRINGS = {
     devices: { idcard: '身份证读卡器', thermometer: '测温仪', scanner: '扫码器', gate: '闸机', camera: '摄像头' },
     alerts: { silent: '失联', 'stale-lists': '名单过期', 'device-offline': '设备离线', 'clock-skew': '时钟偏差', 'disk-low': '磁盘不足' },
     hourLabel: '时', switchTo: 'English',
+    auditTitle: '审计记录', auditHint: '最近 100 条控制台操作：谁、何时、做了什么、来自哪个地址。', auditAt: '时间', auditOperator: '操作员', auditAction: '操作', auditDetail: '详情', auditAddress: '地址', noAudit: '暂无审计记录。',
+    actions: {
+      'login-ok': '登录成功', 'login-failed': '登录失败', 'login-locked': '登录被锁定', 'login-disabled': '已停用账号尝试登录', logout: '退出登录', 'session-expired': '会话过期',
+      'csrf-refused': '请求被拒绝（CSRF）', 'view-kiosks': '查看终端列表', 'view-entries-per-hour': '查看每小时通行数', 'operator-add': '添加操作员', 'operator-disable': '停用操作员',
+      'fleet-config-pushed': '配置已下发', 'fleet-config-refused': '配置下发被拒绝',
+    },
   },
   en: {
     title: 'Fleet console', logout: 'Log out', loginTitle: 'Operator login', name: 'Name', password: 'Password', login: 'Log in',
@@ -63,6 +69,12 @@ const STRINGS = {
     devices: { idcard: 'ID reader', thermometer: 'Thermometer', scanner: 'Scanner', gate: 'Gate', camera: 'Camera' },
     alerts: { silent: 'Silent', 'stale-lists': 'Stale lists', 'device-offline': 'Device offline', 'clock-skew': 'Clock skew', 'disk-low': 'Disk low' },
     hourLabel: 'h', switchTo: '中文',
+    auditTitle: 'Audit', auditHint: 'The newest 100 console actions: who, when, what, from which address.', auditAt: 'Time', auditOperator: 'Operator', auditAction: 'Action', auditDetail: 'Detail', auditAddress: 'Address', noAudit: 'No audit rows yet.',
+    actions: {
+      'login-ok': 'Logged in', 'login-failed': 'Login failed', 'login-locked': 'Login locked', 'login-disabled': 'Login by a disabled account', logout: 'Logged out', 'session-expired': 'Session expired',
+      'csrf-refused': 'Request refused (CSRF)', 'view-kiosks': 'Viewed the kiosk list', 'view-entries-per-hour': 'Viewed entries per hour', 'operator-add': 'Operator added', 'operator-disable': 'Operator disabled',
+      'fleet-config-pushed': 'Configuration pushed', 'fleet-config-refused': 'Configuration push refused',
+    },
   },
 };
 const ALERTS = ['silent', 'stale-lists', 'device-offline', 'clock-skew', 'disk-low'];
@@ -74,6 +86,7 @@ let csrf = null;
 let state = { venue: '', alert: '', page: 1 };
 let lastFleet = null;
 let lastChart = null;
+let lastAudit = null;
 let lockTimer = null;
 /** What the login message says, as a function of the language: the toggle re-words it at once. */
 let loginMessage = null;
@@ -114,6 +127,7 @@ function applyLanguage() {
   for (const b of document.querySelectorAll('#push-rows button')) b.textContent = t('pushRemove');
   if (lastFleet) renderFleet(lastFleet);
   if (lastChart) renderChart(lastChart);
+  if (lastAudit) renderAudit(lastAudit);
 }
 
 async function api(method, path, body) {
@@ -166,6 +180,7 @@ function showFleet(operator) {
   void loadFleet();
   void loadChart();
   void loadPushPaths();
+  void loadAudit();
 }
 
 // ---- configuration push (docs/fleet.md "Configuration push") ----
@@ -240,6 +255,8 @@ async function onPush(event) {
       setPushMessage(() => t('pushRefused')(json.reason, json.message ?? status), 'error');
       delete $('push-result').dataset.revision;
     }
+    // Either outcome is an audit row (fleet-config-pushed or -refused): shown at once.
+    void loadAudit();
   } finally {
     $('push-submit').disabled = !fleetKey;
   }
@@ -403,6 +420,47 @@ function renderChart(c) {
   );
 }
 
+// ---- audit (docs/fleet.md "The page", Audit): GET /v1/console/audit, the newest 100 rows ----
+
+async function loadAudit() {
+  const { status, json } = await api('GET', 'audit');
+  if (status === 401) return sessionGone(json);
+  if (!json.ok) {
+    $('audit-table').tBodies[0].replaceChildren(el('tr', {}, el('td', { colspan: 5, class: 'message error', text: `${t('failed')}${json.message ?? status}` })));
+    return;
+  }
+  lastAudit = json.rows;
+  renderAudit(json.rows);
+}
+
+/** A row's detail as `key: value` pairs (filters, revision, target, reason): never personal data, the console keeps none. */
+function auditDetail(detail) {
+  const text = Object.entries(detail ?? {})
+    // Times the collector stored as ms (a push's validTo) read as times.
+    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : /^valid(From|To)$/.test(k) && typeof v === 'number' ? new Date(v).toISOString() : JSON.stringify(v)}`)
+    .join('; ');
+  return text.length > 400 ? `${text.slice(0, 400)} …` : text;
+}
+
+function renderAudit(rows) {
+  const body = $('audit-table').tBodies[0];
+  if (rows.length === 0) return body.replaceChildren(el('tr', {}, el('td', { colspan: 5, class: 'muted', text: t('noAudit') })));
+  body.replaceChildren(
+    ...rows.map((r) =>
+      el(
+        'tr',
+        { 'data-action': r.action },
+        el('td', { title: r.at, text: new Date(r.at).toLocaleString(lang, { hour12: false }) }),
+        el('td', { text: r.operator }),
+        // The words in the page's language, the action code beside them (what the database and the docs say).
+        el('td', {}, t('actions')[r.action] ?? r.action, el('span', { class: 'sub', text: r.action })),
+        el('td', { class: 'detail', text: auditDetail(r.detail) }),
+        el('td', { text: r.address ?? '' }),
+      ),
+    ),
+  );
+}
+
 // The list refreshes itself every 30 s while the page is visible, so a kiosk gone silent shows
 // without a click (docs/fleet.md "The console"); a hidden tab does not poll.
 const POLL_MS = 30_000;
@@ -439,6 +497,7 @@ async function start() {
     void loadFleet();
     void loadChart();
   });
+  $('audit-refresh').addEventListener('click', () => void loadAudit());
   $('alert-summary').addEventListener('click', (e) => {
     const b = e.target.closest('button[data-alert]');
     if (!b) return;
