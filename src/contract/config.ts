@@ -40,7 +40,8 @@ export const venuePolicySchema = z.strictObject({
   dccAcceptTest: z.boolean().default(true).describe('DCC: test certificates are accepted'),
   dccTestNaatMaxHours: z.number().positive().max(8760).nullable().default(72).describe('DCC: a NAAT/PCR test (LP6464-4) admits up to this many hours after its sample (sc); null: NAAT not accepted'),
   dccTestRatMaxHours: z.number().positive().max(8760).nullable().default(24).describe('DCC: a rapid antigen test (LP217198-3) admits up to this many hours after its sample (sc); null: RAT not accepted'),
-  dccTestNotDetectedCode: z.string().regex(/^\d{1,18}$/, 'a SNOMED CT code (digits)').default('260415000').describe('DCC: the test result (tr) that means "not detected"; any other result is positive'),
+  // Coerced: `--set policy.dccTestNotDetectedCode=260415000` and the fleet page parse that as a JSON number.
+  dccTestNotDetectedCode: z.coerce.string().regex(/^\d{1,18}$/, 'a SNOMED CT code (digits)').default('260415000').describe('DCC: the test result (tr) that means "not detected"; any other result is positive'),
   dccAcceptRecovery: z.boolean().default(true).describe('DCC: recovery certificates are accepted (valid from df to du, venue-local dates)'),
   dccRecoveryMaxDays: z.number().int().positive().max(3650).nullable().default(null).describe('DCC: also at most this many venue-local days since the first positive test (fr); null: the certificate\'s own df..du only'),
 });

@@ -70,7 +70,7 @@ export type DccVerifyReason = (typeof DCC_VERIFY_REASONS)[number];
 
 /** Venue rules for foreign credentials (docs/dcc-policy.md); the signed DSC list (docs/dcc-trust.md). */
 export const DCC_POLICY_REASONS = [
-  // The venue does not accept foreign credentials (policy.dcc.accept false) or this type.
+  // The venue does not accept foreign credentials (policy.dccAccept false) or this type (policy.dccAcceptVaccination, dccAcceptTest or dccAcceptRecovery false).
   'DCC_NOT_ACCEPTED',
   // Fewer doses than the series needs (dn < sd).
   'DCC_VACCINATION_INCOMPLETE',

@@ -1,7 +1,9 @@
 // The venue's rules for EU DCC certificates (docs/dcc-policy.md): every rule, its default, its
 // boundary (exactly N days, exactly N hours) and the calendar the date rules count in.
 import { describe, expect, it } from 'vitest';
+import { configProblemsOf, kioskConfigSchema } from '../../contract/config.js';
 import type { DccCertificate } from '../codes/dcc/types.js';
+import { changesFromAssignments } from '../fleet/bundle.js';
 import { kioskTimeZone } from '../store/local-days.js';
 import { dayNumberOf, decideForDcc, decideForInauthenticDcc, instantOf, type DccDecisionInput } from './dcc-policy.js';
 import { resolvePolicy, venuePolicySchema, type VenuePolicyInput } from './policy.js';
@@ -77,6 +79,21 @@ describe('defaults (docs/dcc-policy.md)', () => {
       expect(r.success, JSON.stringify(bad)).toBe(false);
       expect(r.error?.issues[0]?.path).toEqual(Object.keys(bad));
     }
+  });
+});
+
+describe('the keys outside the policy screen', () => {
+  it('are pushed by the fleet (policy.* allow-list) as `--set` writes them, the result code as a bare number too', () => {
+    const pushed = changesFromAssignments(['policy.dccAccept=true', 'policy.dccTestRatMaxHours=null', 'policy.dccTestNotDetectedCode=260415000']);
+    expect(pushed.ok).toBe(true);
+    const policy = pushed.ok ? venuePolicySchema.parse(pushed.value.policy) : null;
+    expect(policy).toMatchObject({ dccAccept: true, dccTestRatMaxHours: null, dccTestNotDetectedCode: '260415000' });
+  });
+
+  it('are checked by the configuration schema `kiosk config check` and start use', () => {
+    expect(kioskConfigSchema.safeParse({ policy: { dccAccept: true, dccVaccinationMinDays: 21 } }).success).toBe(true);
+    const typo = kioskConfigSchema.safeParse({ policy: { dccAcceptVaccinations: true } });
+    expect(typo.success ? [] : configProblemsOf(typo.error)).toEqual([{ path: 'policy.dccAcceptVaccinations', message: 'unknown key' }]);
   });
 });
 
