@@ -12,7 +12,8 @@
 // periodic list sync is an hour away, so nothing else fetches), then a person with a green code
 // through the scanner pty and 38.0 °C on the thermometer (between the demo's 37.3 °C and the pushed
 // 38.5 °C) passes: denied before the push, admitted after, read back from each kiosk's entry log with
-// `kiosk log tail`. Screenshot: test-results/e2e/fleet-policy-push-console.png.
+// `kiosk log tail`; then the console lists both kiosks with revision 1 applied, from their
+// heartbeats. Screenshots: test-results/e2e/fleet-policy-push-{console,applied}.png.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -133,7 +134,8 @@ beforeAll(async () => {
     ensureDemoConfig(k.dataDir, { kioskId: k.kioskId, checkpoint: { collectWindowMs: 1000, resetAfterMs: 1000, duplicateWindowMs: 0 } });
     const doc = JSON.parse(readFileSync(configPath(k.dataDir), 'utf8')) as Record<string, unknown>;
     doc.venueId = VENUE;
-    doc.upload = { collectorUrl, listSyncMinutes: 60, heartbeatSeconds: 3600 };
+    // Heartbeats at the shortest interval allowed: the console shows what each kiosk applied from them.
+    doc.upload = { collectorUrl, listSyncMinutes: 60, heartbeatSeconds: 10 };
     writeFileSync(configPath(k.dataDir), JSON.stringify(doc), { mode: 0o600 });
     const pinned = kioskCli(['config', 'pin-fleet-key', fleetPublicKey, '--data-dir', k.dataDir]);
     expect(pinned.status, pinned.err).toBe(0);
@@ -190,5 +192,14 @@ describe('a policy change made on the fleet console reaches both kiosks and deci
       expect(JSON.parse(readFileSync(configPath(k.dataDir), 'utf8'))).toMatchObject({ policy: { feverThresholdC: PUSHED_C } });
       expect(await passage(k, BETWEEN_C)).toMatchObject({ decision: 'admit', temperatureC: BETWEEN_C });
     }
+
+    // Back on the console: each kiosk's next heartbeat reports the revision it applied.
+    const fleetCell = (k: Kiosk) => page.locator(`[data-testid="kiosk-${k.kioskId}"] [data-testid="fleet-config"]`);
+    await until('both kiosks report fleet revision 1 applied', async () => {
+      await page.click('#refresh');
+      return (await Promise.all(kiosks.map(async (k) => (await fleetCell(k).textContent()) === '已应用 1'))).every(Boolean);
+    }, 30_000);
+    await page.locator('#kiosk-table').scrollIntoViewIfNeeded();
+    await saveScreenshot(page, 'fleet-policy-push-applied');
   });
 });
