@@ -17,6 +17,8 @@ import { ListCache, type ListLoadProblem } from '../core/codes/list-cache.js';
 import type { PinnedRoot } from '../core/codes/lists.js';
 import { rootFingerprint } from '../core/admin/trust-methods.js';
 import { issueDemoCode, makeDemoPki, writeDemoPki, type DemoPki } from '../core/codes/pki.js';
+import { DscListCache } from '../core/codes/dcc/dsc-list.js';
+import { makeDemoDcc, type DemoDcc } from '../core/codes/dcc/demo-dcc.js';
 import { configPath, loadConfig, loadConfigForStart, rememberGoodConfig, saveConfig, type ConfigError, type KioskConfig, type KioskConfigInput } from '../core/config/config.js';
 import { ensureDataDir } from '../core/config/data-dir.js';
 import type { LiveConfig } from '../core/config/live.js';
@@ -82,6 +84,8 @@ export interface ComposedKiosk extends KioskServiceHandle {
   /** The entry log; null when it could not be opened (the kiosk then admits nobody automatically). */
   store: EntryStore | null;
   lists: ListCache;
+  /** The signed DSC list for EU DCC `HC1:` codes (docs/dcc-trust.md). */
+  dscList: DscListCache;
   checkpoint: CheckpointService;
   /** The demo's simulators and their controls (present a card, set a temperature), when running. */
   demo: RunningDemoDevices | null;
@@ -89,6 +93,8 @@ export interface ComposedKiosk extends KioskServiceHandle {
   demoCodesDir: string | null;
   /** Demo PKI of this start (tests mint extra codes with it), when in demo mode. */
   demoPki: DemoPki | null;
+  /** Demo DSCs, DSC list and HC1 codes of this start (tests mint extra HC1 codes with its DSCs), when in demo mode. */
+  demoDcc: DemoDcc | null;
   /** Null when the entry log could not be opened. */
   uploads: UploadService | null;
   /** The device manager (the demo's, or the configured devices'); null when there are none. */
@@ -124,7 +130,9 @@ export function ensureDemoConfig(dataDir: string, options: DemoInitOptions = {})
     kioskId: options.kioskId ?? loadOrCreateDeviceKey(dataDir).kioskId,
     kioskName: 'Lane 1',
     roots: pki.roots,
-    ...(options.policy ? { policy: options.policy } : {}),
+    // The demo shows EU DCC codes passing (docs/dcc-trust.md, "Demo"): foreign credentials are on
+    // here, off by default elsewhere (docs/dcc-policy.md).
+    policy: { dccAccept: true, ...options.policy },
     demo,
     checkpoint: options.checkpoint ?? {},
     // The demo's admin PIN is printed in the banner; a real kiosk sets its own.
@@ -143,7 +151,7 @@ function demoSectionOf(config: KioskConfig): DemoSection | null {
  * the cached ones without tripping rollback protection) and writes fresh demo codes: a demo left for
  * a week still starts with lists and codes that are in date.
  */
-async function refreshDemo(dataDir: string, seed: string, lists: ListCache, now: number): Promise<{ pki: DemoPki; codesDir: string }> {
+async function refreshDemo(dataDir: string, seed: string, lists: ListCache, dscList: DscListCache, now: number): Promise<{ pki: DemoPki; dcc: DemoDcc; codesDir: string }> {
   const pki = makeDemoPki({
     seed,
     now,
@@ -158,6 +166,11 @@ async function refreshDemo(dataDir: string, seed: string, lists: ListCache, now:
   ] as const) {
     if (!r.accepted) throw new Error(`demo ${kind} list refused (${r.reason}): ${r.message}`);
   }
+  // EU DCC (docs/dcc-trust.md, "Demo"): demo DSCs in a DSC list signed by the same demo root.
+  const dcc = makeDemoDcc({ root: pki.root, now, dscListSeq: Math.max(dscList.list?.seq ?? 0, dscList.floorSeq() ?? 0) + 1 });
+  const dscInstalled = dscList.install(dcc.dscListJws);
+  if (!dscInstalled.accepted) throw new Error(`demo DSC list refused (${dscInstalled.reason}): ${dscInstalled.message}`);
+  writeFileSync(join(dataDir, DEMO_DIR, 'pki', 'dsc-list.jws'), dcc.dscListJws + '\n', { mode: 0o600 });
   const codesDir = join(dataDir, DEMO_CODES_DIR);
   mkdirSync(codesDir, { recursive: true, mode: 0o700 });
   // 0600 like every file under the data directory (docs/security.md, "File modes").
@@ -174,12 +187,18 @@ async function refreshDemo(dataDir: string, seed: string, lists: ListCache, now:
   write('forged.txt', forged);
   write('forged.png', await png(forged));
   index.push('forged: a code with a broken signature (SIGNATURE_INVALID)');
+  index.push('', '# EU Digital COVID Certificates (HC1:, synthetic holders), checked against the demo DSC list.', '');
+  for (const code of dcc.codes) {
+    write(`${code.key}.txt`, code.text);
+    write(`${code.key}.png`, await png(code.text));
+    index.push(`${code.key}: ${code.description}`);
+  }
   write('README.txt', index.join('\n') + '\n');
-  return { pki, codesDir };
+  return { pki, dcc, codesDir };
 }
 
 const DEMO_CONSOLE_HELP = [
-  'scan KEY                 send KEY\'s demo code through the simulated serial scanner (e.g. scan zhangsan)',
+  'scan KEY                 send KEY\'s demo code through the simulated serial scanner (e.g. scan zhangsan, scan dcc-vaccinated)',
   'idcard present KEY       put KEY\'s ID card on the simulated reader; idcard remove',
   'thermometer temp C       what the simulated thermometer reads for each person who steps up (none: nobody there)',
   'DEVICE help              every command of a simulator (idcard, thermometer, scanner, gate)',
@@ -210,7 +229,7 @@ function demoConsole(demo: RunningDemoDevices, codesDir: string, fleetCommand: (
     if (word === 'people') return DEMO_PEOPLE.map((p) => `${p.key} (${['green', 'yellow', 'red'][p.status]})`).join(', ');
     if (word === 'scan') {
       const key = rest.trim();
-      if (!/^[a-z]+$/.test(key) || !existsSync(join(codesDir, `${key}.txt`))) return `error: no demo code ${JSON.stringify(key)} (try: people)`;
+      if (!/^[a-z]+(?:-[a-z]+)*$/.test(key) || !existsSync(join(codesDir, `${key}.txt`))) return `error: no demo code ${JSON.stringify(key)} (try: people)`;
       await demo.thermometer.nextPerson();
       await demo.scanner.send(readFileSync(join(codesDir, `${key}.txt`), 'latin1'));
       return `ok sent ${key}'s code through the scanner`;
@@ -270,12 +289,16 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
       banner.push(line);
     }
     for (const w of lists.floorWarnings) log(w);
+    const dscList = new DscListCache(dataDir, config.roots).load();
+    if (dscList.loadProblem) log(`cached DSC list not used (${dscList.loadProblem.reason})`);
 
     let demoPki: DemoPki | null = null;
+    let demoDcc: DemoDcc | null = null;
     let demoCodesDir: string | null = null;
     if (demoSection) {
-      const refreshed = await refreshDemo(dataDir, demoSection.seed, lists, Math.floor((options.clock?.now() ?? Date.now()) / 1000));
+      const refreshed = await refreshDemo(dataDir, demoSection.seed, lists, dscList, Math.floor((options.clock?.now() ?? Date.now()) / 1000));
       demoPki = refreshed.pki;
+      demoDcc = refreshed.dcc;
       demoCodesDir = refreshed.codesDir;
       banner.push(`demo mode${firstRun ? ' (first start: demo PKI created, its root pinned)' : ''}; data in ${dataDir}`);
       banner.push(`demo codes to hold up to the camera: ${demoCodesDir} (see README.txt there); demo admin PIN ${DEMO_ADMIN_PIN}, integrator PIN ${DEMO_INTEGRATOR_PIN}`);
@@ -399,6 +422,7 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
       config,
       store: serviceStore,
       lists,
+      dscList,
       devices: hub,
       simulatedDevices: demo !== null,
       demo: demoSection !== null,
@@ -493,10 +517,12 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
       configProblem,
       store,
       lists,
+      dscList,
       checkpoint,
       demo,
       demoCodesDir,
       demoPki,
+      demoDcc,
       uploads,
       devices: hub,
       demoCommand: demo && demoCodesDir ? demoConsole(demo, demoCodesDir, fleetConsole(fleet, checkpoint.liveConfig, dataDir)) : null,

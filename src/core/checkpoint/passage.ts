@@ -31,6 +31,7 @@ import { StoreError } from '../store/errors.js';
 import type { NewEntry, StatusColour } from '../store/types.js';
 import type { CheckpointSettings } from './config.js';
 import type { Clock } from './clock.js';
+import { evaluateDcc, HC1_PREFIX, type DscListSource } from './dcc-passage.js';
 
 /** Where a code came from: the renderer's camera, an integrator's paste, or the serial scanner. */
 export type CodeSource = 'camera' | 'manual' | 'scanner';
@@ -49,6 +50,8 @@ export interface PassageDeps {
   store: PassageStore;
   /** The cached lists, read at decision time (an update installed mid-passage applies to the next check). */
   lists: { readonly trustList: TrustList | null; readonly statusList: StatusList | null };
+  /** The signed DSC list `HC1:` codes are verified against (docs/dcc-trust.md); absent or null: none installed. */
+  dscList?: DscListSource | null;
   policy: VenuePolicy;
   settings: CheckpointSettings;
   venueId: string;
@@ -434,7 +437,14 @@ export class PassageFlow {
     let trustListStale = false;
     let holder: { name: string | null; docType: string | null; id: string | null; iss: string | null; colour: StatusColour | null; cti: string | null };
 
-    if (p.code) {
+    if (p.code && p.code.text.startsWith(HC1_PREFIX)) {
+      // An EU DCC (docs/dcc-trust.md, "At the door"): its own verifier, list and venue rules.
+      const r = evaluateDcc({ text: p.code.text, dscList: this.deps.dscList ?? null, policy, card: p.card, temperatureC, thermometerFitted, now });
+      decision = r.decision;
+      reason = r.reason;
+      reasons = r.reasons;
+      holder = { ...r.holder, colour: null };
+    } else if (p.code) {
       const trustList = lists.trustList;
       const verification: VerifyResult = verifyCode(p.code.text, { trustList, now, skewSeconds: policy.clockSkewSeconds });
       const r = decideForCode({ verification, trustList, policy, card: p.card ? { id: p.card.idNumber } : null, temperatureC, thermometerFitted, now });
@@ -494,7 +504,7 @@ export class PassageFlow {
       temperatureC: temperatureC !== null && temperatureC >= -50 && temperatureC <= 80 ? temperatureC : null,
       decision,
       reason,
-      trustListSeq: p.code ? (lists.trustList?.seq ?? null) : null,
+      trustListSeq: p.code && !p.code.text.startsWith(HC1_PREFIX) ? (lists.trustList?.seq ?? null) : null,
     };
     return {
       passageId: p.id,

@@ -28,6 +28,7 @@ import type { EntryStore } from '../store/entry-store.js';
 import { AdminPinGate, consolePinsOf, guardPinGate, guardsOf } from './admin-pin.js';
 import { systemClock, type Clock } from './clock.js';
 import { resolveCheckpointSettings, type CheckpointSettings } from './config.js';
+import type { DscListCache } from '../codes/dcc/dsc-list.js';
 import { PassageFlow, type PassageStore } from './passage.js';
 import { startStatusTick, type StatusTick, type StatusTickOptions } from './status-tick.js';
 import { AdminSessions } from '../admin/sessions.js';
@@ -60,6 +61,8 @@ export interface CheckpointServiceOptions {
   config: KioskConfig;
   store: ServiceStore;
   lists: ListCache;
+  /** The signed DSC list for EU DCC `HC1:` codes (docs/dcc-trust.md); absent or null: none, every HC1 code is refused. */
+  dscList?: DscListCache | null;
   /** Card reader, thermometer, scanner and gate; null when none are configured (camera only). */
   devices: DeviceHub | null;
   /** The devices are simulators (the demo): the status bar marks them. */
@@ -201,6 +204,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
   const flow = new PassageFlow({
     store,
     lists,
+    dscList: options.dscList ?? null,
     policy,
     settings,
     venueId: config.venueId,
@@ -397,6 +401,8 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     apply(next) {
       lists.setRoots(next.roots);
       lists.recheck();
+      options.dscList?.setRoots(next.roots);
+      options.dscList?.load();
       emit({ type: 'lists', ...listsStatus() });
     },
   });

@@ -1,0 +1,122 @@
+// EU DCC (`HC1:`) codes through the real passage flow: a demo PKI's root signs a DSC list installed in a
+// real DscListCache, codes minted with the demo DSCs, a real SQLite entry store (docs/dcc-trust.md,
+// "At the door"). Only time (ManualClock) and the gate (a recorder) stand in.
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PassageView } from '../../contract/api.js';
+import { makeDemoDcc, type DemoDcc } from '../codes/dcc/demo-dcc.js';
+import { DscListCache } from '../codes/dcc/dsc-list.js';
+import { ListCache } from '../codes/list-cache.js';
+import { makeDemoPki } from '../codes/pki.js';
+import { resolvePolicy, type VenuePolicyInput } from '../policy/policy.js';
+import { EntryStore } from '../store/entry-store.js';
+import { ManualClock } from './clock.js';
+import { resolveCheckpointSettings } from './config.js';
+import { PassageFlow } from './passage.js';
+import { cardOf, T0 } from './test-support.js';
+
+const NOW = Math.floor(T0 / 1000);
+const pki = makeDemoPki({ seed: 'dcc-passage-tests', now: NOW, syntheticStatusRecords: 0 });
+const dcc: DemoDcc = makeDemoDcc({ root: pki.root, now: NOW, dscListSeq: 1 });
+const code = (key: string) => dcc.codes.find((c) => c.key === key)!.text;
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+function rig(policy: VenuePolicyInput = { dccAccept: true }, installList = true) {
+  const dir = mkdtempSync(join(tmpdir(), 'kiosk-dcc-passage-'));
+  const lists = new ListCache(dir, pki.roots).load();
+  lists.installTrust(pki.trustListJws);
+  const dscList = new DscListCache(dir, pki.roots).load();
+  if (installList && !dscList.install(dcc.dscListJws).accepted) throw new Error('demo DSC list refused');
+  const store = EntryStore.open(dir);
+  const views: PassageView[] = [];
+  const pulses: number[] = [];
+  const flow = new PassageFlow({
+    store,
+    lists,
+    dscList,
+    policy: resolvePolicy(policy),
+    settings: resolveCheckpointSettings({ waitForCardWithCode: false }),
+    venueId: 'venue-test',
+    kioskId: 'kiosk-test',
+    clock: new ManualClock(T0),
+    temperatureExpected: () => false,
+    pulseGate: async () => {
+      pulses.push(store.entryCount());
+      return { ok: true, driver: 'none', relay: 1, ms: 500 };
+    },
+    onView: (v) => views.push(v),
+  });
+  cleanups.push(() => {
+    flow.close();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const lastShown = () => views.filter((v) => v.state === 'shown').at(-1)!;
+  const entry = (seq: number) => store.readEntriesAfterSeq(seq - 1, 1)[0]!;
+  return { flow, store, lastShown, entry, pulses };
+}
+
+describe('EU DCC at the door (docs/dcc-trust.md, "At the door")', () => {
+  it('a demo vaccination passes: the entry records the type and country, the screen the masked name, and the gate opens after the write', async () => {
+    const r = rig();
+    await r.flow.presentCode(code('dcc-vaccinated'), 'scanner');
+    await r.flow.settled();
+    const shown = r.lastShown();
+    expect(shown).toMatchObject({ decision: 'admit', reason: null, maskedName: 'E**** M*********', maskedDocumentNumber: null, provinceCode: null });
+    expect(r.entry(shown.entryId!)).toMatchObject({ method: 'code', decision: 'admit', holderName: 'Erika Musterfrau', documentType: 'DCC-V', codeIssuer: 'AT', documentNumber: null, statusColour: null, trustListSeq: null });
+    expect(r.entry(shown.entryId!).codeId).toMatch(/^[0-9a-f]{32}$/);
+    expect(r.pulses).toEqual([1]);
+  });
+
+  it('each failing demo code stops with its reason and is logged', async () => {
+    for (const c of dcc.codes.filter((x) => x.expectedReason !== null)) {
+      const r = rig();
+      await r.flow.presentCode(c.text, 'scanner');
+      await r.flow.settled();
+      const shown = r.lastShown();
+      expect([c.key, shown.decision, shown.reason]).toEqual([c.key, 'deny', c.expectedReason]);
+      expect(r.entry(shown.entryId!)).toMatchObject({ decision: 'deny', reason: c.expectedReason });
+      expect(r.pulses).toEqual([]);
+    }
+  });
+
+  it('a forged code names nobody; an out-of-date one still names its holder and type', async () => {
+    const r = rig();
+    await r.flow.presentCode(code('dcc-forged'), 'scanner');
+    await r.flow.settled();
+    expect(r.entry(r.lastShown().entryId!)).toMatchObject({ reason: 'DCC_SIGNATURE_INVALID', holderName: null, documentType: null, codeIssuer: null });
+    await r.flow.presentCode(code('dcc-test-old'), 'scanner');
+    await r.flow.settled();
+    expect(r.entry(r.lastShown().entryId!)).toMatchObject({ reason: 'DCC_TEST_TOO_OLD', holderName: 'Max Mustermann', documentType: 'DCC-T', codeIssuer: 'DE' });
+  });
+
+  it('a venue that takes no foreign credentials (the default) stops every DCC', async () => {
+    const r = rig({});
+    await r.flow.presentCode(code('dcc-vaccinated'), 'scanner');
+    await r.flow.settled();
+    expect(r.lastShown()).toMatchObject({ decision: 'deny', reason: 'DCC_NOT_ACCEPTED' });
+  });
+
+  it('without a DSC list installed the reason is the missing list, not an unknown signer', async () => {
+    const r = rig({ dccAccept: true }, false);
+    await r.flow.presentCode(code('dcc-vaccinated'), 'scanner');
+    await r.flow.settled();
+    expect(r.lastShown()).toMatchObject({ decision: 'deny', reason: 'DCC_LIST_MISSING' });
+  });
+
+  it('an ID card presented with a DCC is recorded beside it, not matched against it (a DCC has no document number)', async () => {
+    const r = rig();
+    await r.flow.presentCard(cardOf('lisi'));
+    await r.flow.presentCode(code('dcc-vaccinated'), 'scanner');
+    await r.flow.settled();
+    const shown = r.lastShown();
+    expect(shown).toMatchObject({ method: 'both', decision: 'admit', maskedName: 'E**** M*********' });
+    expect(r.entry(shown.entryId!)).toMatchObject({ method: 'both', documentType: 'DCC-V', documentNumber: cardOf('lisi').idNumber, codeIssuer: 'AT' });
+  });
+});
