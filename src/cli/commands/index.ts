@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { CommandIo } from '../program.js';
 import { register as admin } from './admin.js';
 import { register as conformance } from './conformance.js';
+import { register as conformanceDcc } from './conformance-dcc.js';
 import { register as pki } from './pki.js';
 import { register as start } from './start.js';
 import { register as verify } from './verify.js';
@@ -23,6 +24,7 @@ export type RegisterCommand = (program: Command, io: CommandIo, setExit: (code: 
 export const COMMANDS: RegisterCommand[] = [
   verify,
   conformance,
+  conformanceDcc,
   pki,
   start,
   log,

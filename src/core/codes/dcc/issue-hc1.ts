@@ -23,13 +23,13 @@
 // extensions), and a library such as @peculiar/x509 would add a dependency tree (reflect-metadata,
 // tsyringe, asn1 schema packages) to the product for a development-only path. Node's X509Certificate
 // parses every certificate made here, which checks the encoding.
-import { createHash, generateKeyPairSync, randomBytes, sign as cryptoSign, X509Certificate, constants, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, sign as cryptoSign, X509Certificate, constants, type KeyObject } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { base45Encode } from '../../../base/base45.js';
 import { cborEncode, Tag } from '../cbor.js';
 import { COSE_SIGN1_TAG, sigStructure } from '../cose.js';
 import { HC1_PREFIX, type DccType, type DscEntry } from './types.js';
-import { COSE_ALG_ES256, COSE_ALG_PS256, DCC_EKU_OIDS, PS256_SALT_LENGTH, type DccAlg } from './verify-hc1.js';
+import { COSE_ALG_ES256, COSE_ALG_PS256, DCC_EKU_OIDS, kidOfCertificate, PS256_SALT_LENGTH, type DccAlg } from './verify-hc1.js';
 
 // The algorithm ids, salt length and EKU OIDs are the verifier's own, so issuer and verifier cannot drift.
 export { COSE_ALG_ES256, COSE_ALG_PS256, DCC_EKU_OIDS, PS256_SALT_LENGTH, type DccAlg } from './verify-hc1.js';
@@ -132,7 +132,7 @@ function generateKeyPair(alg: DccAlg): KeyPair {
 }
 
 export function dscKid(der: Uint8Array): string {
-  return createHash('sha256').update(der).digest().subarray(0, 8).toString('base64');
+  return kidOfCertificate(der);
 }
 
 export function makeDsc(opts: MakeDscOptions): Dsc {

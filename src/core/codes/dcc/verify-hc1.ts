@@ -18,7 +18,7 @@
 //
 // Each layer is exported on its own: the conformance runner (conformance-dcc.ts) checks the public
 // test data's expectations one layer at a time.
-import { constants, verify as cryptoVerify, type KeyObject, type X509Certificate } from 'node:crypto';
+import { constants, createHash, verify as cryptoVerify, type KeyObject, type X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
@@ -187,7 +187,12 @@ export function cborToJson(v: unknown, depth = 0): unknown {
     if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) throw new NotJson('integer too large');
     return Number(v);
   }
-  // cbor-x turns tag 0 / tag 1 into Dates: the DCC writes dates as text, so a tagged date is refused.
+  // cbor-x reads tag 0 (date-time text) and tag 1 (epoch) as Dates. Some issuers tag the test's sample
+  // time `sc` with tag 0 (the Swedish test data does): it is read as the same instant, RFC 3339 in UTC.
+  if (v instanceof Date) {
+    if (!Number.isFinite(v.getTime())) throw new NotJson('invalid date');
+    return v.toISOString().replace('.000Z', 'Z');
+  }
   if (Array.isArray(v)) return v.map((x) => cborToJson(x, depth + 1));
   if (v instanceof Map) {
     const out: Record<string, unknown> = {};
@@ -236,6 +241,11 @@ export function decodeDccCwt(payload: Uint8Array): DccCwt {
 }
 
 // --- layers 7–10: key, signature, certificate ---
+
+/** A DSC's kid as the EU gateway computes it: base64 of the first 8 bytes of SHA-256 over the DER. */
+export function kidOfCertificate(der: Uint8Array): string {
+  return createHash('sha256').update(der).digest().subarray(0, 8).toString('base64');
+}
 
 /** Layer 7. */
 export function findDsc(kid: string | null, dscs: ReadonlyMap<string, DscEntry> | null): DscEntry {

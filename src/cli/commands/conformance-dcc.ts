@@ -1,0 +1,46 @@
+// `kiosk conformance-dcc DIR [--json]`: the EU DCC public test data (dgc-testdata layout) against the
+// kiosk's own answer at every layer (docs/dcc.md, "Conformance"). Prints one line per disagreement,
+// then `NAME checked N agree N` per expectation, then `N passed, N failed`; --json prints
+// { expectations: { NAME: { checked, agree } }, disagreements: [...] }. Exits 1 on any disagreement.
+// The pictures (EXPECTEDPICTUREDECODE) go through the camera's own pipeline, as `kiosk decode-image`.
+import { existsSync, statSync } from 'node:fs';
+import { DEFAULT_CAMERA_CONFIG } from '../../contract/api.js';
+import { formatDccReport, runDccConformance, type PictureDecoder } from '../../core/codes/dcc/conformance-dcc.js';
+import { ScanPipeline } from '../../scan/pipeline.js';
+import { ScanError } from '../../scan/types.js';
+import { CliError, printJson, withDataDir } from '../program.js';
+import { createEngine } from '../scan-engine.js';
+import { imageToLuma } from './decode-image.js';
+import type { RegisterCommand } from './index.js';
+
+/** As decode-image gives a still: far more time than a camera frame gets. */
+const STILL_BUDGET_MS = 2000;
+
+export async function cameraPictureDecoder(): Promise<PictureDecoder> {
+  const pipeline = new ScanPipeline(await createEngine(DEFAULT_CAMERA_CONFIG.engine), { prefilter: 'locate', budgetMs: STILL_BUDGET_MS });
+  return async (png) => {
+    let image;
+    try {
+      image = imageToLuma(png);
+    } catch (err) {
+      if (err instanceof ScanError) return null;
+      throw err;
+    }
+    const r = await pipeline.decode({ format: 'luma', ...image });
+    return r.text;
+  };
+}
+
+export const register: RegisterCommand = (program, io, setExit) => {
+  withDataDir(program.command('conformance-dcc'))
+    .description('check the HC1 (EU DCC) verifier against the public test data, layer by layer')
+    .argument('<dir>', 'a directory in the dgc-testdata layout')
+    .option('--json', 'print a JSON report instead of lines')
+    .action(async (dir: string, opts: { json?: boolean }) => {
+      if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliError('BAD_REQUEST', `${dir}: not a directory`, 2);
+      const report = await runDccConformance(dir, { pictureDecoder: await cameraPictureDecoder() });
+      if (opts.json) printJson(io, { expectations: report.expectations, disagreements: report.disagreements });
+      else io.stdout.write(formatDccReport(report));
+      setExit(report.disagreements.length > 0 ? 1 : 0);
+    });
+};
