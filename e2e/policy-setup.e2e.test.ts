@@ -177,4 +177,32 @@ describe('venue and policy (docs/integrator-setup.md)', () => {
     await off.uncheck();
     expect(await minutes.inputValue()).toBe('15');
   }, 120_000);
+
+  it('foreign credentials (docs/dcc-policy.md): their own group, off by default; accepting them with rapid antigen tests off saves two policy keys the kiosk then holds', async () => {
+    // A venue's configuration without the key (the demo turns foreign credentials on; a venue starts without them).
+    const r = await rig.startDemo({ edit: (c) => void delete c.policy?.dccAccept });
+    const page = await rig.openPage(r);
+    await openIntegratorConsole(page, 'policy');
+    await page.waitForSelector('#policy-preview[data-state="ready"]');
+    const group = page.locator('#policy-group-dcc');
+    expect(await group.locator('legend').textContent()).toBe('境外证书（欧盟数字新冠证书，HC1:）');
+    expect(await group.locator('.settings-field').count()).toBe(9);
+    expect(await page.locator('#policy-policy-dccAccept').inputValue()).toBe('false');
+    expect(await page.locator('#policy-policy-dccTestRatMaxHours').inputValue()).toBe('24');
+    expect(await page.locator('#policy-policy-dccTestNotDetectedCode').inputValue()).toBe('260415000');
+    await page.locator('#policy-policy-dccAccept').selectOption('true');
+    await page.locator('#policy-policy-dccTestRatMaxHours-off').check();
+    expect(await page.locator('#policy-save').textContent()).toBe('保存（2 项修改）');
+    await group.scrollIntoViewIfNeeded();
+    await screenshotsAtBothShapes(page, 'policy-setup-dcc');
+    await page.locator('#policy-save').click();
+    await page.waitForSelector('#policy-notice[data-tone="ok"]');
+    expect(r.composed.store!.auditOf(['config-changed'], 5)[0]).toMatchObject({ detail: { paths: ['policy.dccAccept', 'policy.dccTestRatMaxHours'] } });
+    // Read back from the kiosk ("Undo changes" reads the configuration in force).
+    await page.locator('#policy-reload').click();
+    await until('the saved values read back', async () => (await page.locator('#policy-save').textContent()) === '保存（0 项修改）' || (await page.locator('#policy-save').isDisabled()), 5_000);
+    expect(await page.locator('#policy-policy-dccAccept').inputValue()).toBe('true');
+    expect(await page.locator('#policy-policy-dccTestRatMaxHours-off').isChecked()).toBe(true);
+    expect(await page.locator('#policy-policy-dccTestNaatMaxHours').inputValue()).toBe('72');
+  }, 120_000);
 });

@@ -35,9 +35,9 @@ export const venuePolicySchema = z.strictObject({
   // Foreign credentials: EU Digital COVID Certificates, `HC1:` (docs/dcc-policy.md). Flat keys, not a
   // nested object: the policy screen, the fleet allow-list (policy.*) and the preview take one value per key.
   dccAccept: z.boolean().default(false).describe('foreign credentials (EU DCC, HC1:) may admit at all; off: every one is denied DCC_NOT_ACCEPTED (docs/dcc-policy.md)'),
-  dccAcceptVaccination: z.boolean().default(true).describe('DCC: vaccination certificates are accepted'),
+  dccAcceptVaccination: z.boolean().default(true).describe('DCC: vaccination certificates are accepted (still complete and old enough)'),
   dccVaccinationMinDays: z.number().int().min(0).max(3650).default(14).describe('DCC: whole venue-local days from the dose that completed the series (dt) before it admits; a booster counts at once'),
-  dccAcceptTest: z.boolean().default(true).describe('DCC: test certificates are accepted'),
+  dccAcceptTest: z.boolean().default(true).describe('DCC: test certificates are accepted (still not detected, an accepted type and recent enough)'),
   dccTestNaatMaxHours: z.number().positive().max(8760).nullable().default(72).describe('DCC: a NAAT/PCR test (LP6464-4) admits up to this many hours after its sample (sc); null: NAAT not accepted'),
   dccTestRatMaxHours: z.number().positive().max(8760).nullable().default(24).describe('DCC: a rapid antigen test (LP217198-3) admits up to this many hours after its sample (sc); null: RAT not accepted'),
   // Coerced: `--set policy.dccTestNotDetectedCode=260415000` and the fleet page parse that as a JSON number.

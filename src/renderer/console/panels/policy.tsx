@@ -182,8 +182,16 @@ function PolicyPanel({ call, t, language }: PanelProps) {
       return;
     }
     setLoaded(r.value);
-    // A key the file leaves out shows its default, so an untouched field is no change.
-    setForm(Object.fromEntries(fields.map((f) => [f.path, textOf(valueAt(r.value.config, f.path) ?? f.defaultValue)])));
+    // A key the file leaves out shows its default, so an untouched field is no change; a key set to
+    // null is off even where the default is a number (policy.dccTestRatMaxHours).
+    setForm(
+      Object.fromEntries(
+        fields.map((f) => {
+          const value = valueAt(r.value.config, f.path);
+          return [f.path, textOf(value === undefined ? f.defaultValue : value)];
+        }),
+      ),
+    );
     setServerErrors({});
     setSwitchedOn(new Set());
   };
