@@ -102,6 +102,9 @@ describe('types accepted', () => {
     expect(decide(vaccination({ dn: 1 }), open({ dccAcceptVaccination: false })).reasons).toEqual(['DCC_NOT_ACCEPTED']);
     expect(decide(test({ tr: '260373001' }), open({ dccAcceptTest: false }), { dscListState: 'expired' }).reasons).toEqual(['DCC_NOT_ACCEPTED', 'DCC_LIST_EXPIRED']);
     expect(decide(recovery(), open({ dccAcceptRecovery: false }), { temperatureC: 39 }).reasons).toEqual(['DCC_NOT_ACCEPTED', 'FEVER']);
+    // A type the EU does not issue, or an entry that is not an object, is answered, not thrown on.
+    expect(decide({ ...vaccination(), type: 'x' as never }).reasons).toEqual(['DCC_NOT_ACCEPTED']);
+    expect(decide({ ...recovery(), entry: null as never }).reasons).toEqual(['DCC_RECOVERY_NOT_VALID']);
     // Turning one type off leaves the others as they were.
     expect(decide(vaccination(), open({ dccAcceptTest: false, dccAcceptRecovery: false })).decision).toBe('admit');
   });
