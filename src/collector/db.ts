@@ -225,7 +225,7 @@ export class CollectorDb implements CollectorStorage {
     return row ? { publicKey: new Uint8Array(row.public_key), enabled: row.enabled === 1 } : null;
   }
 
-  async storeBatch(batch: BatchBody, docKeyOf: (record: Record<string, unknown>) => Buffer | null, now = Date.now()): Promise<StoreBatchResult> {
+  async storeBatch(batch: BatchBody, docKeyOf: (record: Record<string, unknown>) => string | null, now = Date.now()): Promise<StoreBatchResult> {
     return this.db.transaction((): StoreBatchResult => {
       this.stmts.seen.run(now, batch.backlog, batch.kioskId);
       const prior = this.stmts.batch.get(batch.kioskId, batch.batchId);
@@ -236,7 +236,8 @@ export class CollectorDb implements CollectorStorage {
       let accepted = 0;
       for (const e of batch.entries) {
         const { venueId, decision } = indexedFields(e.r);
-        accepted += this.stmts.insertEntry.run(batch.kioskId, e.id, e.s, e.t, batch.batchId, now, JSON.stringify(e.r), venueId, docKeyOf(e.r), decision).changes;
+        const docKey = docKeyOf(e.r);
+        accepted += this.stmts.insertEntry.run(batch.kioskId, e.id, e.s, e.t, batch.batchId, now, JSON.stringify(e.r), venueId, docKey === null ? null : Buffer.from(docKey, 'hex'), decision).changes;
       }
       const duplicates = batch.entries.length - accepted;
       this.stmts.insertBatch.run(batch.kioskId, batch.batchId, batch.firstSeq, batch.lastSeq, batch.entries.length, accepted, duplicates, now);

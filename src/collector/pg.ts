@@ -2,8 +2,9 @@
 // any number of hosts (docs/upload-protocol.md §7). Nothing that matters lives in a process:
 // exactly-once is in primary keys (ON CONFLICT DO NOTHING), the replay window is the batches table,
 // and the per-kiosk rate limit is a row per kiosk updated in one statement, so N processes behind a
-// balancer give a kiosk one budget, not N. Parameterised queries only; a batch's entries go in as
-// one multi-row INSERT … SELECT FROM unnest(…) (one array per column, one round trip).
+// balancer give a kiosk one budget, not N. Parameterised queries only; a batch goes in by one call
+// of the store_batch function (migration 7): one INSERT … SELECT FROM unnest(…) for its entries and
+// the kiosk and batch rows around it, one round trip.
 import pg from 'pg';
 import type { BatchBody, HeartbeatBody } from '../core/upload/protocol.js';
 import type { RateLimit } from './rate-limit.js';
@@ -135,6 +136,60 @@ const MIGRATIONS: readonly string[] = [
   consoleMigration('postgres'),
   // 6: SQLite's migration 6: signed fleet configuration bundles (docs/upload-protocol.md §12).
   fleetConfigMigration('postgres'),
+  // 7: storeBatch in one round trip (docs/upload-protocol.md §10): the kiosk row, the batch row, the
+  // entries and both counters in one call, where they were six statements and BEGIN/COMMIT, each
+  // parsed and planned again on every batch; plpgsql keeps its statements' plans. The entries go in
+  // by a plain INSERT first: ON CONFLICT pays a speculative insertion per row (an extra probe of the
+  // primary key and an extra WAL record to confirm the row), and a verified batch under a fresh batch
+  // id almost never repeats an entry. When one does, the primary key refuses it (unique_violation),
+  // the block's subtransaction undoes the plain INSERT and the same rows go in with ON CONFLICT DO
+  // NOTHING: exactly-once stays in the primary key either way. Document hashes come as one bytea,
+  // 32 bytes an entry, all zero for none (an HMAC-SHA256 is all zero with odds of 2^-256): one
+  // binary parameter, not an array of hex texts.
+  `CREATE FUNCTION store_batch(
+     p_kiosk text, p_batch text, p_first bigint, p_last bigint, p_backlog bigint, p_now bigint, p_entry_kiosk text,
+     p_ids text[], p_seqs bigint[], p_times bigint[], p_records text, p_venues text[], p_keys bytea, p_decisions text[],
+     OUT accepted integer, OUT duplicates integer, OUT replay boolean, OUT conflict boolean)
+   LANGUAGE plpgsql AS $fn$
+   DECLARE
+     n integer := cardinality(p_ids);
+     no_key constant bytea := decode(repeat('00', 32), 'hex');
+     prior record;
+   BEGIN
+     -- The kiosk's row first: a kiosk's batches (and two processes racing with the same one) queue
+     -- here, and every transaction takes its locks in the same order.
+     UPDATE kiosks SET last_seen_at = p_now, backlog = p_backlog WHERE kiosk_id = p_kiosk;
+     INSERT INTO batches (kiosk_id, batch_id, first_seq, last_seq, entry_count, accepted, duplicates, received_at)
+       VALUES (p_kiosk, p_batch, p_first, p_last, n, 0, 0, p_now) ON CONFLICT (kiosk_id, batch_id) DO NOTHING;
+     IF NOT FOUND THEN
+       SELECT b.first_seq, b.last_seq, b.entry_count INTO prior FROM batches b WHERE b.kiosk_id = p_kiosk AND b.batch_id = p_batch;
+       replay := prior.first_seq = p_first AND prior.last_seq = p_last AND prior.entry_count = n;
+       accepted := 0;
+       duplicates := CASE WHEN replay THEN n ELSE 0 END;
+       conflict := NOT replay;
+       RETURN;
+     END IF;
+     BEGIN
+       INSERT INTO entries (kiosk_id, entry_id, seq, scanned_at, batch_id, received_at, record, venue_id, doc_key, decision)
+         SELECT p_kiosk, t.id, t.s, t.t, p_batch, p_now, t.r, t.v, nullif(substring(p_keys FROM t.i::integer * 32 - 31 FOR 32), no_key), t.d
+           FROM unnest(p_ids, p_seqs, p_times, string_to_array(p_records, E'\\n'), p_venues, p_decisions) WITH ORDINALITY AS t(id, s, t, r, v, d, i);
+       GET DIAGNOSTICS accepted = ROW_COUNT;
+     EXCEPTION WHEN unique_violation THEN
+       INSERT INTO entries (kiosk_id, entry_id, seq, scanned_at, batch_id, received_at, record, venue_id, doc_key, decision)
+         SELECT p_kiosk, t.id, t.s, t.t, p_batch, p_now, t.r, t.v, nullif(substring(p_keys FROM t.i::integer * 32 - 31 FOR 32), no_key), t.d
+           FROM unnest(p_ids, p_seqs, p_times, string_to_array(p_records, E'\\n'), p_venues, p_decisions) WITH ORDINALITY AS t(id, s, t, r, v, d, i)
+         ON CONFLICT (kiosk_id, entry_id) DO NOTHING;
+       GET DIAGNOSTICS accepted = ROW_COUNT;
+     END;
+     duplicates := n - accepted;
+     replay := false;
+     conflict := false;
+     UPDATE batches SET accepted = store_batch.accepted, duplicates = store_batch.duplicates WHERE kiosk_id = p_kiosk AND batch_id = p_batch;
+     UPDATE kiosks SET last_upload_at = p_now, last_seq = greatest(coalesce(last_seq, 0), p_last), entry_count = entry_count + store_batch.accepted,
+                       entry_kiosk_id = coalesce(p_entry_kiosk, entry_kiosk_id)
+      WHERE kiosk_id = p_kiosk;
+   END
+   $fn$;`,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
@@ -231,15 +286,16 @@ export class PgCollectorStorage implements CollectorStorage {
     return row ? { publicKey: new Uint8Array(row.public_key), enabled: row.enabled } : null;
   }
 
-  async storeBatch(batch: BatchBody, docKeyOf: (record: Record<string, unknown>) => Buffer | null, now = Date.now()): Promise<StoreBatchResult> {
+  async storeBatch(batch: BatchBody, docKeyOf: (record: Record<string, unknown>) => string | null, now = Date.now()): Promise<StoreBatchResult> {
     const n = batch.entries.length;
     const ids = new Array<string>(n);
     const seqs = new Array<number>(n);
     const times = new Array<number>(n);
     const records = new Array<string>(n);
     const venues = new Array<string | null>(n);
-    const keys = new Array<Buffer | null>(n);
     const decisions = new Array<string | null>(n);
+    // Zero-filled: an entry with no document keeps the all-zero hash migration 7 reads as none.
+    const keys = Buffer.alloc(n * 32);
     for (let i = 0; i < n; i++) {
       const e = batch.entries[i]!;
       const f = indexedFields(e.r);
@@ -248,50 +304,34 @@ export class PgCollectorStorage implements CollectorStorage {
       times[i] = e.t;
       records[i] = JSON.stringify(e.r);
       venues[i] = f.venueId;
-      keys[i] = docKeyOf(e.r);
       decisions[i] = f.decision;
+      const key = docKeyOf(e.r);
+      if (key !== null) keys.write(key, i * 32, 32, 'hex');
     }
-    return this.tx(async (c): Promise<StoreBatchResult> => {
-      // The kiosk's row first: a kiosk's batches (and two processes racing with the same one) queue
-      // here, and every transaction takes its locks in the same order.
-      await c.query('UPDATE kiosks SET last_seen_at = $1, backlog = $2 WHERE kiosk_id = $3', [now, batch.backlog, batch.kioskId]);
-      const fresh = await c.query(
-        `INSERT INTO batches (kiosk_id, batch_id, first_seq, last_seq, entry_count, accepted, duplicates, received_at)
-         VALUES ($1, $2, $3, $4, $5, 0, 0, $6) ON CONFLICT (kiosk_id, batch_id) DO NOTHING`,
-        [batch.kioskId, batch.batchId, batch.firstSeq, batch.lastSeq, n, now],
-      );
-      if (fresh.rowCount === 0) {
-        const { rows } = await c.query<{ first_seq: string; last_seq: string; entry_count: number }>(
-          'SELECT first_seq, last_seq, entry_count FROM batches WHERE kiosk_id = $1 AND batch_id = $2',
-          [batch.kioskId, batch.batchId],
-        );
-        const prior = rows[0]!;
-        const same = Number(prior.first_seq) === batch.firstSeq && Number(prior.last_seq) === batch.lastSeq && prior.entry_count === n;
-        return { accepted: 0, duplicates: same ? n : 0, replay: same, conflict: !same };
-      }
-      // The records go as one text, one per line, split by string_to_array: JSON.stringify never
-      // writes a raw line feed (it escapes control characters inside strings and adds no whitespace),
-      // so the split gives back each record exactly; and a text parameter is sent as it is, where a
-      // text[] element is quoted and every `"` and `\` in it escaped, on the collector's CPU, and
-      // parsed back by array_in on PostgreSQL's (docs/upload-protocol.md §10).
-      const inserted = await c.query(
-        `INSERT INTO entries (kiosk_id, entry_id, seq, scanned_at, batch_id, received_at, record, venue_id, doc_key, decision)
-         SELECT $1, t.id, t.s, t.t, $2, $3, t.r, t.v, t.k, t.d
-           FROM unnest($4::text[], $5::bigint[], $6::bigint[], string_to_array($7::text, E'\n'), $8::text[], $9::bytea[], $10::text[]) AS t(id, s, t, r, v, k, d)
-         ON CONFLICT (kiosk_id, entry_id) DO NOTHING`,
-        [batch.kioskId, batch.batchId, now, ids, seqs, times, records.join('\n'), venues, keys, decisions],
-      );
-      const accepted = inserted.rowCount ?? 0;
-      await c.query('UPDATE batches SET accepted = $1, duplicates = $2 WHERE kiosk_id = $3 AND batch_id = $4', [accepted, n - accepted, batch.kioskId, batch.batchId]);
-      await c.query('UPDATE kiosks SET last_upload_at = $1, last_seq = greatest(coalesce(last_seq, 0), $2), entry_count = entry_count + $3, entry_kiosk_id = coalesce($5, entry_kiosk_id) WHERE kiosk_id = $4', [
-        now,
-        batch.lastSeq,
-        accepted,
-        batch.kioskId,
-        entryKioskIdOf(batch.entries),
-      ]);
-      return { accepted, duplicates: n - accepted, replay: false, conflict: false };
-    });
+    // One call (migration 7's store_batch), one transaction of its own. The records go as one text,
+    // one per line, split by string_to_array: JSON.stringify never writes a raw line feed (it escapes
+    // control characters inside strings and adds no whitespace), so the split gives back each record
+    // exactly; and a text parameter is sent as it is, where a text[] element is quoted and every `"`
+    // and `\` in it escaped, on the collector's CPU, and parsed back by array_in on PostgreSQL's
+    // (docs/upload-protocol.md §10). The hashes are a Buffer: node-postgres sends it binary.
+    const { rows } = await this.pool.query<StoreBatchResult>('SELECT accepted, duplicates, replay, conflict FROM store_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)', [
+      batch.kioskId,
+      batch.batchId,
+      batch.firstSeq,
+      batch.lastSeq,
+      batch.backlog,
+      now,
+      entryKioskIdOf(batch.entries),
+      ids,
+      seqs,
+      times,
+      records.join('\n'),
+      venues,
+      keys,
+      decisions,
+    ]);
+    const r = rows[0]!;
+    return { accepted: r.accepted, duplicates: r.duplicates, replay: r.replay, conflict: r.conflict };
   }
 
   async kiosks(): Promise<KioskRow[]> {

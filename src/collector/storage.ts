@@ -126,9 +126,10 @@ export interface CollectorStorage {
   /**
    * Stores a verified batch in one transaction. A batch id seen before with the same range is a
    * replay (the kiosk never got our answer): nothing is written and the first answer is repeated.
-   * `docKeyOf` gives each entry's keyed document hash (null: not a passage with a document number).
+   * `docKeyOf` gives each entry's keyed document hash as hex (trace-key.ts recordDocKey; null: not a
+   * passage with a document number).
    */
-  storeBatch(batch: BatchBody, docKeyOf: (record: Record<string, unknown>) => Buffer | null, now?: number): Promise<StoreBatchResult>;
+  storeBatch(batch: BatchBody, docKeyOf: (record: Record<string, unknown>) => string | null, now?: number): Promise<StoreBatchResult>;
   kiosks(): Promise<KioskRow[]>;
   /** Entry ids and seqs of one kiosk in seq order (tests and operators check completeness with it). */
   entrySeqs(kioskId: string): Promise<{ entryId: string; seq: number; scannedAt: number }[]>;

@@ -1,13 +1,15 @@
 // storeBatch on both backends keeps every record exactly as the kiosk sent it (PostgreSQL sends a
 // batch's records as one line-separated text, pg.ts storeBatch), and a kiosk's entries come back in
-// seq order without an index on seq (PostgreSQL migration 4 dropped entries_by_seq).
+// seq order without an index on seq (PostgreSQL migration 4 dropped entries_by_seq). On PostgreSQL a
+// batch is one call to migration 7's store_batch, a plain INSERT that falls back to ON CONFLICT when
+// an entry is already there: the repeats below take that path.
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCollectorStorage, type CollectorStorage } from './storage.js';
 import { collectorBackends } from './testing/backends.js';
-import { recordDocKey } from './trace-key.js';
+import { docKeyOf, recordDocKey } from './trace-key.js';
 import { toBatchBody, type UploadEntry } from '../core/upload/protocol.js';
 
 const KIOSK = '0123456789abcdef';
@@ -54,5 +56,27 @@ describe.each(collectorBackends())('storeBatch on $name', (backend) => {
     await storage.storeBatch(toBatchBody(KIOSK, 'b1', entries.slice(0, 6), 6), () => null);
     expect((await storage.entrySeqs(KIOSK)).map((e) => e.seq)).toEqual(entries.map((e) => e.seq));
     expect((await storage.entries(KIOSK)).map((e) => e.entryId)).toEqual(entries.map((e) => e.entryId));
+  });
+
+  it('stores an entry once when a new batch id repeats it, or a batch holds it twice, and the rest of that batch all the same', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'collector-store-'));
+    dirs.push(dir);
+    storage = await openCollectorStorage(await backend.database(dir));
+    await storage.registerKiosk(KIOSK, new Uint8Array(32), null);
+    const key = Buffer.alloc(32, 4);
+    const entry = (seq: number, entryId: string): UploadEntry => ({ seq, entryId, at: 1_700_000_000_000 + seq, record: { decision: 'admit', ...(seq % 2 ? { documentNumber: `D${seq}` } : {}) } });
+    expect(await storage.storeBatch(toBatchBody(KIOSK, 'b1', [entry(1, 'e1'), entry(2, 'e2')], 0), recordDocKey(key))).toEqual({ accepted: 2, duplicates: 0, replay: false, conflict: false });
+    // e2 again (stored by b1), e3 twice within the batch, e4 new.
+    const again = toBatchBody(KIOSK, 'b2', [entry(2, 'e2'), entry(3, 'e3'), entry(4, 'e3'), entry(5, 'e4')], 0);
+    expect(await storage.storeBatch(again, recordDocKey(key))).toEqual({ accepted: 2, duplicates: 2, replay: false, conflict: false });
+    expect(await storage.storeBatch(again, recordDocKey(key))).toEqual({ accepted: 0, duplicates: 4, replay: true, conflict: false });
+    expect((await storage.entrySeqs(KIOSK)).map((e) => [e.entryId, e.seq])).toEqual([['e1', 1], ['e2', 2], ['e3', 3], ['e4', 5]]);
+    expect(await storage.counts()).toEqual({ entries: 4, distinctSeqs: 4, batches: 2, acceptedSum: 4 });
+    expect((await storage.kiosks())[0]).toMatchObject({ entries: 4, lastSeq: 5 });
+    // Each document hash is filed under its own entry; an entry with no document under none.
+    for (const [seq, id] of [[1, 'e1'], [3, 'e3'], [5, 'e4']] as const) {
+      const found = await storage.trace({ docKey: docKeyOf(key, `D${seq}`), from: 0, to: 2_000_000_000_000 });
+      expect(found.passages.map((p) => p.entryId)).toEqual([id]);
+    }
   });
 });

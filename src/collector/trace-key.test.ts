@@ -24,16 +24,16 @@ describe('docKeyer', () => {
       for (const n of numbers) {
         const reference = createHmac('sha256', key).update('doc:').update(normaliseDocumentNumber(n), 'utf8').digest();
         expect(docKeyOf(key, n).equals(reference), n).toBe(true);
-        expect(keyed(n).toString('hex'), `${JSON.stringify(n)} with a ${key.length}-byte key`).toBe(reference.toString('hex'));
+        expect(keyed(n), `${JSON.stringify(n)} with a ${key.length}-byte key`).toBe(reference.toString('hex'));
       }
     }
-    expect(docKeyer(Buffer.alloc(32, 7))('ｇ１２３４５６７８')).toEqual(docKeyOf(Buffer.alloc(32, 7), 'G12345678'));
+    expect(docKeyer(Buffer.alloc(32, 7))('ｇ１２３４５６７８')).toBe(docKeyOf(Buffer.alloc(32, 7), 'G12345678').toString('hex'));
   });
 
   it('hashes a record by its documentNumber, and nothing for a record without one', () => {
     const key = Buffer.alloc(32, 9);
     const of = recordDocKey(key);
-    expect(of({ documentNumber: 'g 1234 5678' })).toEqual(docKeyOf(key, 'G12345678'));
+    expect(of({ documentNumber: 'g 1234 5678' })).toBe(docKeyOf(key, 'G12345678').toString('hex'));
     expect(of({ documentNumber: '' })).toBeNull();
     expect(of({ override: true })).toBeNull();
     expect(of({ documentNumber: 42 })).toBeNull();

@@ -27,33 +27,44 @@ export function traceKeyCheck(key: Buffer): string {
 // to remove, so upper-casing is the whole normalisation (the usual document number).
 const PLAIN_ASCII = /^[!-~]*$/;
 
+/** Document numbers up to this many UTF-16 units are hashed in docKeyer's reused buffer. */
+const SCRATCH_UNITS = 256;
+
 /**
- * docKeyOf with `key` bound, for the collector's hot path (one HMAC per stored entry): the same
- * HMAC-SHA256 (RFC 2104), its key's padded blocks made once and each entry's two hashes done with
- * one-shot crypto.hash, where createHmac builds and keys a new object per call; a plain ASCII number
- * skips the Unicode normalisation that leaves it unchanged: about a third less CPU per hash than
- * docKeyOf (docs/upload-protocol.md §10). trace-key.test.ts holds the two equal.
+ * docKeyOf with `key` bound, for the collector's hot path (one HMAC per stored entry), as hex: the
+ * same HMAC-SHA256 (RFC 2104), its key's padded blocks made once and each entry's two hashes done
+ * with one-shot crypto.hash, where createHmac builds and keys a new object per call; a plain ASCII
+ * number skips the Unicode normalisation that leaves it unchanged. The number is written into one
+ * reused buffer and both digests come back as strings, so an entry's hash allocates no buffer of
+ * its own: a Buffer per digest cost the garbage collector more than the hashing (about 3.4 against
+ * 1.4 µs per entry, docs/upload-protocol.md §10). trace-key.test.ts holds it equal to docKeyOf.
  */
-export function docKeyer(key: Buffer): (documentNumber: string) => Buffer {
+export function docKeyer(key: Buffer): (documentNumber: string) => string {
   const block = Buffer.alloc(64);
   (key.length > 64 ? createHash('sha256').update(key).digest() : key).copy(block);
-  const inner = Buffer.alloc(64 + 4);
+  // ipad block, 'doc:', then the number (UTF-8 is at most 3 bytes per UTF-16 unit).
+  const scratch = Buffer.alloc(64 + 4 + 3 * SCRATCH_UNITS);
   const outer = Buffer.alloc(64 + 32);
   for (let i = 0; i < 64; i++) {
-    inner[i] = block[i]! ^ 0x36;
+    scratch[i] = block[i]! ^ 0x36;
     outer[i] = block[i]! ^ 0x5c;
   }
-  inner.write('doc:', 64, 'latin1');
+  scratch.write('doc:', 64, 'latin1');
+  const prefix = scratch.subarray(0, 68);
   return (documentNumber) => {
     const n = PLAIN_ASCII.test(documentNumber) ? documentNumber.toUpperCase() : normaliseDocumentNumber(documentNumber);
-    const innerHash = hash('sha256', Buffer.concat([inner, Buffer.from(n, 'utf8')]), 'buffer');
-    innerHash.copy(outer, 64);
-    return hash('sha256', outer, 'buffer');
+    const inner =
+      n.length <= SCRATCH_UNITS
+        ? hash('sha256', scratch.subarray(0, 68 + scratch.write(n, 68, 'utf8')), 'binary')
+        : hash('sha256', Buffer.concat([prefix, Buffer.from(n, 'utf8')]), 'binary');
+    // 'binary' (latin1) is the digest's 32 bytes one character each: written back as they came.
+    outer.write(inner, 64, 'latin1');
+    return hash('sha256', outer, 'hex');
   };
 }
 
-/** The keyed hash of an uploaded record's document number, or null (an override, no document). */
-export function recordDocKey(key: Buffer): (record: Record<string, unknown>) => Buffer | null {
+/** The keyed hash of an uploaded record's document number as hex, or null (an override, no document). */
+export function recordDocKey(key: Buffer): (record: Record<string, unknown>) => string | null {
   const keyed = docKeyer(key);
   return (record) => (typeof record.documentNumber === 'string' && record.documentNumber.length > 0 ? keyed(record.documentNumber) : null);
 }
