@@ -1,5 +1,5 @@
 // `npm run bench -- verify`: full code verifications/s per Ed25519 backend (decode +
-// signature + policy), trust list install with 300 keys, and a 1,000,000-record status list: time to
+// signature + policy), EU DCC HC1: verifications/s for ES256 and PS256 (docs/dcc.md), trust list install with 300 keys, and a 1,000,000-record status list: time to
 // verify and load, extra memory, lookups/s. Reports medians; asserts nothing.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,8 @@ import { mutateCode } from '../src/core/codes/fuzz-inputs.js';
 import { mulberry32 } from '../src/base/prng.js';
 import { decideForCode, resolvePolicy } from '../src/core/policy/policy.js';
 import { DEMO_PEOPLE } from '../src/core/demo/people.js';
+import { issueHc1, makeDsc, type DccAlg } from '../src/core/codes/dcc/issue-hc1.js';
+import { verifyHc1 } from '../src/core/codes/dcc/verify-hc1.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
@@ -38,6 +40,34 @@ function verificationsPerSecond(backend: 'node' | 'tweetnacl', codes: string[], 
   return median(rates);
 }
 
+/** HC1 codes/s through the whole verifier (every layer, schema included), one DSC of `alg`; median of 3 rounds. */
+function hc1VerificationsPerSecond(alg: DccAlg, now: number, seconds: number): number {
+  const dsc = makeDsc({ alg, country: 'AT', notBefore: now - 86400, notAfter: now + 365 * 86400, eku: ['v'] });
+  const dscs = new Map([[dsc.kid, dsc.entry]]);
+  const codes = Array.from({ length: 64 }, (_, i) =>
+    issueHc1(
+      {
+        ver: '1.3.0',
+        nam: { fn: 'Musterfrau', fnt: 'MUSTERFRAU', gn: 'Erika', gnt: 'ERIKA' },
+        dob: '1980-01-01',
+        v: [{ tg: '840539006', vp: '1119349007', mp: 'EU/1/20/1528', ma: 'ORG-100030215', dn: 2, sd: 2, dt: '2025-12-01', co: 'AT', is: 'Ministry of Health', ci: `URN:UVCI:01:AT:BENCH${String(i).padStart(27, '0')}#B` }],
+      },
+      { signer: dsc, issuerCountry: 'AT', iat: now - i, exp: now + 30 * 86400 },
+    ),
+  );
+  const rates: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    let n = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < (seconds * 1000) / 3) {
+      if (!verifyHc1(codes[n % codes.length]!, { dscs, now }).authentic) throw new Error('bench HC1 code did not verify');
+      n++;
+    }
+    rates.push(n / ((performance.now() - t0) / 1000));
+  }
+  return median(rates);
+}
+
 export async function run(): Promise<object> {
   const now = Math.floor(Date.now() / 1000);
   const pki = makeDemoPki({ seed: 'bench', now });
@@ -48,6 +78,8 @@ export async function run(): Promise<object> {
 
   const nodeRate = verificationsPerSecond('node', codes, trust.list, now, 3);
   const naclRate = verificationsPerSecond('tweetnacl', codes, trust.list, now, 3);
+  const hc1Es256Rate = hc1VerificationsPerSecond('ES256', now, 3);
+  const hc1Ps256Rate = hc1VerificationsPerSecond('PS256', now, 3);
 
   // Bad input: the fuzz test's 100,000 random and mutated inputs (same generator and seed), timed one
   // by one. The test asserts only that each gets a reason code; how long the worst one takes is here.
@@ -112,6 +144,7 @@ export async function run(): Promise<object> {
   return {
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
     verifyPerSecond: { node: Math.round(nodeRate), tweetnacl: Math.round(naclRate), ratio: round(nodeRate / naclRate) },
+    hc1VerifyPerSecond: { ES256: Math.round(hc1Es256Rate), PS256: Math.round(hc1Ps256Rate) },
     target: { nodeVerifyPerSecond: 5000, statusLoadMs: 2000, statusExtraMB: 150, lookupsPerSecond: 500000 },
     badInputs: {
       inputs: badInputTimes.length,
