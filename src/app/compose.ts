@@ -375,7 +375,7 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
       if (!status.ok) return null;
       return heartbeatSnapshot({ status: status.value, devices: devicesNow?.health() ?? [], config: reporting.liveConfig.config, dataDir, now: options.clock?.now() ?? Date.now(), ...(fleet ? { fleetConfig: fleet.heartbeat() } : {}) });
     };
-    const uploads: UploadService | null = store ? startUploadService({ dataDir, config: resolveUploadConfig(config), store, lists, log, heartbeat }) : null;
+    const uploads: UploadService | null = store ? startUploadService({ dataDir, config: resolveUploadConfig(config), store, lists, dscList, log, heartbeat }) : null;
     if (uploads) closers.push(() => uploads.close());
     const uploadUrl = resolveUploadConfig(config).collectorUrl;
     banner.push(uploadUrl ? `uploading entries to ${uploadUrl}` : 'no collector configured (upload.collectorUrl or KIOSK_COLLECTOR_URL): entries stay on this kiosk');

@@ -22,7 +22,7 @@ import { kioskIdMismatch, openCollectorStorage, type CollectorStorage } from './
 import type { CollectorReason } from '../contract/reasons.js';
 import { newTraceKey, recordDocKey, traceKeyCheck } from './trace-key.js';
 import { runTrace, traceProblem, TRACE_PATH, type TraceRequest } from './trace.js';
-import { BATCHES_PATH, BatchDecodeError, HEADER, HEALTH_PATH, KIOSK_SELF_PATH, LIST_PATHS, PROTOCOL_VERSION, decodeBatch, probeMessage, type BatchAck, type ListKind } from '../core/upload/protocol.js';
+import { BATCHES_PATH, BatchDecodeError, DSC_LIST_PATH, HEADER, HEALTH_PATH, KIOSK_SELF_PATH, LIST_PATHS, PROTOCOL_VERSION, decodeBatch, probeMessage, type BatchAck, type ListKind } from '../core/upload/protocol.js';
 import { HEARTBEATS_PATH, HEARTBEAT_MAX_BYTES, HeartbeatDecodeError, decodeHeartbeat, type HeartbeatAck } from '../core/upload/protocol.js';
 import { DEFAULT_FLEET_THRESHOLDS, DEFAULT_HEARTBEAT_RETENTION, fleetQuerySchema, type FleetKiosk, type FleetThresholds, type HeartbeatRetention } from './fleet.js';
 import { ed25519PublicKeyObject, fromB64url, verifyDetached } from '../core/identity/device-key.js';
@@ -31,6 +31,8 @@ import { bundleFor, knownTargetCount, describeTarget, pushFleetConfig, type Flee
 import { consoleHandler, isConsolePath, type ConsolePolicy } from './console-http.js';
 
 export const LIST_FILES: Record<ListKind, string> = { trust: 'trust-list.jws', status: 'status-list.jws' };
+/** The signed DSC list (docs/dcc-trust.md) in the same lists folder, served as published. */
+export const DSC_LIST_FILE = 'dsc-list.jws';
 
 export interface CollectorOptions {
   /**
@@ -239,7 +241,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const statusTokenDigest = options.statusToken ? createHash('sha256').update(options.statusToken, 'utf8').digest() : null;
   const log = options.log ?? (() => undefined);
   const keyCache = new Map<string, KeyObject>();
-  const listCache = new Map<ListKind, { mtimeMs: number; size: number; body: Buffer; etag: string; lastModified: string }>();
+  const listCache = new Map<ListKind | 'dsc', { mtimeMs: number; size: number; body: Buffer; etag: string; lastModified: string }>();
   const startedAt = Date.now();
   const maxConcurrent = options.maxConcurrentBatches ?? 16;
   let batchesInProgress = 0;
@@ -442,9 +444,9 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     sendJson(res, 200, { ok: true, revision: pushed.revision, target: pushed.bundle.target, targets, paths, validFrom: iso(pushed.bundle.validFrom), validTo: iso(pushed.bundle.validTo) }, { 'cache-control': 'no-store' });
   }
 
-  async function handleList(kind: ListKind, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handleList(kind: ListKind | 'dsc', req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!options.listsDir) throw new HttpRefusal(404, 'LIST_UNAVAILABLE', 'this collector serves no lists');
-    const file = join(options.listsDir, LIST_FILES[kind]);
+    const file = join(options.listsDir, kind === 'dsc' ? DSC_LIST_FILE : LIST_FILES[kind]);
     let info;
     try {
       info = await stat(file);
@@ -560,6 +562,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       if (req.method === 'POST' && path === FLEET_CONFIG_PATH) return handleFleetConfigPush(req, res);
       if (req.method === 'GET' && path === LIST_PATHS.trust) return handleList('trust', req, res);
       if (req.method === 'GET' && path === LIST_PATHS.status) return handleList('status', req, res);
+      if (req.method === 'GET' && path === DSC_LIST_PATH) return handleList('dsc', req, res);
       if (req.method === 'GET' && path === '/v1/status') {
         requireOperator(req);
         return sendJson(res, 200, await statusJson());

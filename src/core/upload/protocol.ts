@@ -8,6 +8,8 @@ export const PROTOCOL_VERSION = 1;
 export const BATCHES_PATH = '/v1/batches';
 export const LIST_PATHS = { trust: '/v1/lists/trust', status: '/v1/lists/status' } as const;
 export type ListKind = keyof typeof LIST_PATHS;
+/** The signed DSC list of EU DCC signer certificates (docs/dcc-trust.md), served beside the two lists. */
+export const DSC_LIST_PATH = '/v1/lists/dsc';
 /** Unauthenticated: "a collector answers here" (the integrator's connection test, docs/upload-protocol.md §1). */
 export const HEALTH_PATH = '/v1/health';
 /**

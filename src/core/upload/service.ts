@@ -12,6 +12,8 @@ import type { ListCache } from '../codes/list-cache.js';
 import { uploadConfigSchema, type KioskConfig } from '../../contract/config.js';
 import type { EntryStore } from '../store/entry-store.js';
 import { listCacheInstaller, syncLists, type ListSyncOutcome } from './list-sync.js';
+import { dscListSync } from './dsc-list-sync.js';
+import type { DscListCache } from '../codes/dcc/dsc-list.js';
 import { isInsecureCollectorUrl, type TlsOptions } from './http.js';
 import { startUploadWorker, type UploadWorker, type UploadWorkerEvent } from './upload-worker.js';
 import type { UploadStatus } from './uploader.js';
@@ -34,6 +36,8 @@ export interface UploadServiceOptions {
   /** The passage flow's store: list sync outcomes go to its `list_sync` table (rare, tiny writes). */
   store: EntryStore;
   lists: ListCache;
+  /** The signed DSC list (docs/dcc-trust.md): fetched with the lists when given. */
+  dscList?: DscListCache | null;
   /** Operational log: counts, seqs, reasons, never entry contents. */
   log: (line: string) => void;
   /**
@@ -144,12 +148,22 @@ export function startUploadService(options: UploadServiceOptions): UploadService
   };
 
   const sentLog = batchLog(log);
+  const dscSync = options.dscList ? dscListSync(options.dscList) : null;
   const syncListsNow = async (): Promise<ListSyncOutcome[]> => {
     if (!url) return [];
     listOutcomes = await syncLists({ collectorUrl: url, install: listCacheInstaller(options.lists), state: options.store.listSyncTable(), timeoutMs: 60_000, tls });
     // Any answer from the collector shows the link works; no answer at all shows it does not.
     online = listOutcomes.some((o) => o.outcome !== 'failed');
     for (const o of listOutcomes) if (o.outcome !== 'unchanged') log(`lists: ${o.kind} ${o.outcome}${o.reason ? ` ${o.reason}` : ''}: ${o.message}`);
+    if (dscSync) {
+      // The DSC list (docs/dcc-trust.md) after the two lists; a failure to write it is the log's, not the lists' outcome.
+      try {
+        const d = await dscSync.syncNow(url, { timeoutMs: 60_000, ...(tls ? { tls } : {}) });
+        if (d.outcome !== 'unchanged') log(`lists: dsc ${d.outcome}${d.reason ? ` ${d.reason}` : ''}: ${d.message}`);
+      } catch (err) {
+        log(`lists: dsc not installed: ${(err as Error).name}: ${(err as Error).message}`);
+      }
+    }
     changed();
     return listOutcomes;
   };

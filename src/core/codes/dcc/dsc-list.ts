@@ -241,6 +241,11 @@ export class DscListCache {
     }
   }
 
+  /** Whether `jws` is the very list in use (a fetch of the same list again is nothing new). */
+  isInstalled(jws: string): boolean {
+    return this.current !== null && this.floor !== null && this.floor.seq === this.current.seq && this.floor.sha256 === digestOf(jws);
+  }
+
   /** 'missing' without a list; 'expired' when older (from `issued`) than `maxAgeDays`. */
   state(now: number, maxAgeDays: number): DscListState {
     const l = this.current;
