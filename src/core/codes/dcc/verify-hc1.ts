@@ -324,7 +324,6 @@ type AddFormats = (ajv: Ajv2020) => Ajv2020;
 const addFormats = ((addFormatsImport as unknown as { default?: AddFormats }).default ?? addFormatsImport) as unknown as AddFormats;
 const SCHEMA_DIR = new URL('./schemas/', import.meta.url);
 const validators = new Map<string, ValidateFunction | null>();
-let ajv: Ajv2020 | null = null;
 
 /** The schema versions shipped (src/core/codes/dcc/schemas, one file per release). */
 export const DCC_SCHEMA_VERSIONS = ['1.0.0', '1.0.1', '1.1.0', '1.2.0', '1.2.1', '1.3.0', '1.3.1', '1.3.2', '1.3.3'] as const;
@@ -335,7 +334,7 @@ function validatorFor(version: string): ValidateFunction | null {
   if ((DCC_SCHEMA_VERSIONS as readonly string[]).includes(version)) {
     // strict off: the DCC schemas carry their own annotation keyword "valueset-uri". Each schema is
     // compiled once in a fresh Ajv because every release has the same $id.
-    ajv = new Ajv2020({ strict: false, allErrors: false });
+    const ajv = new Ajv2020({ strict: false, allErrors: false });
     addFormats(ajv);
     const schema = JSON.parse(readFileSync(new URL(`${version}.json`, SCHEMA_DIR), 'utf8')) as object;
     v = ajv.compile(schema);
