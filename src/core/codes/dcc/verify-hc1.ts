@@ -20,6 +20,8 @@
 // test data's expectations one layer at a time.
 import { constants, createHash, verify as cryptoVerify, type KeyObject, type X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsImport from 'ajv-formats';
@@ -322,7 +324,8 @@ export function dccType(hcert: Record<string, unknown>): DccType | null {
 
 type AddFormats = (ajv: Ajv2020) => Ajv2020;
 const addFormats = ((addFormatsImport as unknown as { default?: AddFormats }).default ?? addFormatsImport) as unknown as AddFormats;
-const SCHEMA_DIR = new URL('./schemas/', import.meta.url);
+// A plain path (not a URL), so Electron's asar-aware fs reads it inside a packaged app too.
+const SCHEMA_DIR = fileURLToPath(new URL('./schemas/', import.meta.url));
 const validators = new Map<string, ValidateFunction | null>();
 
 /** The schema versions shipped (src/core/codes/dcc/schemas, one file per release). */
@@ -336,11 +339,19 @@ function validatorFor(version: string): ValidateFunction | null {
     // compiled once in a fresh Ajv because every release has the same $id.
     const ajv = new Ajv2020({ strict: false, allErrors: false });
     addFormats(ajv);
-    const schema = JSON.parse(readFileSync(new URL(`${version}.json`, SCHEMA_DIR), 'utf8')) as object;
+    const schema = JSON.parse(readFileSync(join(SCHEMA_DIR, `${version}.json`), 'utf8')) as object;
     v = ajv.compile(schema);
   }
   validators.set(version, v);
   return v;
+}
+
+/**
+ * Compiles the schemas ahead of the first code (each takes 100–200 ms on the 2-core box, once), so
+ * the first HC1 at the door does not pay for it; the kiosk calls it when idle after start.
+ */
+export function prepareDccSchemas(versions: readonly string[] = DCC_SCHEMA_VERSIONS): void {
+  for (const v of versions) validatorFor(v);
 }
 
 /** Layer 11: the hcert against the schema named by its `ver`; an unknown version is refused. */
