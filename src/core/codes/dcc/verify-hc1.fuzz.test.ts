@@ -211,7 +211,7 @@ describe('HC1 verifier under bad input', () => {
       expect(seen.get(reason) ?? 0, reason).toBeGreaterThan(1000);
     }
     expect(seen.get('AUTHENTIC') ?? 0).toBeGreaterThan(100);
-  }, 60_000);
+  }, 180_000); // 14 s alone on the 2-core box; the whole suite runs beside it
 
   it('refuses huge inputs and compression bombs without inflating past the cap', () => {
     const rss0 = process.memoryUsage().rss;
