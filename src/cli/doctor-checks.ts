@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { configPath, loadConfig } from '../core/config/config.js';
 import type { KioskConfig } from '../core/config/config.js';
 import { ListCache } from '../core/codes/list-cache.js';
+import { DscListCache } from '../core/codes/dcc/dsc-list.js';
 import { resolvePolicy } from '../core/policy/policy.js';
 import { openDatabase, DATABASE_FILE } from '../core/store/db.js';
 import { DEVICE_KEY_FILE, loadOrCreateDeviceKey } from '../core/identity/device-key.js';
@@ -138,6 +139,21 @@ function checkLists(dataDir: string, config: KioskConfig | null, now: number): C
     else out.push(pass(id, age));
   }
   return out;
+}
+
+/** The signed DSC list for EU DCC codes (docs/dcc-trust.md): needed only where the venue takes foreign credentials. */
+function checkDscList(dataDir: string, config: KioskConfig | null, now: number): Check[] {
+  if (!config) return [];
+  const policy = resolvePolicy(config.policy);
+  if (!policy.dccAccept) return [pass('dsc-list', 'not needed: foreign credentials (policy.dccAccept) are off')];
+  const cache = new DscListCache(dataDir, config.roots).load();
+  const list = cache.list;
+  const fetchHow = 'connect the collector (it serves /v1/lists/dsc with the lists) or run kiosk trust import-dsc FILE';
+  if (!list) return [failed('dsc-list', cache.loadProblem ? `cached DSC list not usable (${cache.loadProblem.reason})` : 'no DSC list installed: every EU DCC is denied DCC_LIST_MISSING', fetchHow)];
+  const age = `seq ${list.seq}, ${list.dscs.size} signer certificates, issued ${ageText(Math.max(0, now - list.issued))} ago`;
+  if (cache.state(now, policy.maxTrustListAgeDays) === 'expired') return [failed('dsc-list', `${age}: older than policy.maxTrustListAgeDays`, `every EU DCC is denied DCC_LIST_EXPIRED: ${fetchHow}`)];
+  if (now > list.nextUpdate) return [warn('dsc-list', `${age}: past its nextUpdate`, fetchHow)];
+  return [pass('dsc-list', age)];
 }
 
 function checkClock(dataDir: string, config: KioskConfig | null, now: number): Check {
@@ -294,6 +310,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     checkDatabase(options.dataDir),
     checkClock(options.dataDir, config, now),
     ...checkLists(options.dataDir, config, now),
+    ...checkDscList(options.dataDir, config, now),
     ...(await checkCollector(options.dataDir, config, env, options.collectorTimeoutMs ?? 5000)),
     ...checkHeartbeat(options.dataDir, config, env, now),
     await checkSerialPorts(),
