@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { composeKiosk } from './compose.js';
+import { readFileSync } from 'node:fs';
+import { composeKiosk, DEMO_CODES_DIR, ensureDemoConfig } from './compose.js';
 import { configPath, loadConfig } from '../core/config/config.js';
 import { makeDemoDcc } from '../core/codes/dcc/demo-dcc.js';
 import { DscListCache } from '../core/codes/dcc/dsc-list.js';
@@ -35,6 +36,25 @@ describe('the DSC list of a composed kiosk', () => {
       expect(kiosk.dscList.dscs?.size).toBe(3);
     } finally {
       await kiosk.close();
+    }
+  });
+
+  it('demo: the DSCs are kept from one start to the next, so an HC1 code written at the first start still passes at the second', async () => {
+    ensureDemoConfig(dir, { checkpoint: { collectWindowMs: 500 } });
+    const first = await composeKiosk({ dataDir: dir, log: () => {}, demo: true, demoDevices: false });
+    const kids = Object.values(first.demoDcc!.dscs).map((d) => d.kid);
+    const earlier = readFileSync(join(dir, DEMO_CODES_DIR, 'dcc-vaccinated.txt'), 'utf8');
+    await first.close();
+    const second = await composeKiosk({ dataDir: dir, log: () => {}, demo: true, demoDevices: false });
+    try {
+      expect(Object.values(second.demoDcc!.dscs).map((d) => d.kid)).toEqual(kids);
+      expect(second.dscList.list!.seq).toBe(2);
+      await second.checkpoint.flow.presentCode(earlier, 'manual');
+      // Decided at once or when the collect window closes: wait for the screen's final state.
+      for (let i = 0; i < 400 && second.checkpoint.flow.view().state !== 'shown'; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(second.checkpoint.flow.view()).toMatchObject({ state: 'shown', decision: 'admit', maskedName: 'E**** M*********' });
+    } finally {
+      await second.close();
     }
   });
 });

@@ -18,7 +18,7 @@ import type { PinnedRoot } from '../core/codes/lists.js';
 import { rootFingerprint } from '../core/admin/trust-methods.js';
 import { issueDemoCode, makeDemoPki, writeDemoPki, type DemoPki } from '../core/codes/pki.js';
 import { DscListCache } from '../core/codes/dcc/dsc-list.js';
-import { makeDemoDcc, type DemoDcc } from '../core/codes/dcc/demo-dcc.js';
+import { loadDemoDscs, makeDemoDcc, saveDemoDscs, type DemoDcc } from '../core/codes/dcc/demo-dcc.js';
 import { configPath, loadConfig, loadConfigForStart, rememberGoodConfig, saveConfig, type ConfigError, type KioskConfig, type KioskConfigInput } from '../core/config/config.js';
 import { ensureDataDir } from '../core/config/data-dir.js';
 import type { LiveConfig } from '../core/config/live.js';
@@ -167,7 +167,11 @@ async function refreshDemo(dataDir: string, seed: string, lists: ListCache, dscL
     if (!r.accepted) throw new Error(`demo ${kind} list refused (${r.reason}): ${r.message}`);
   }
   // EU DCC (docs/dcc-trust.md, "Demo"): demo DSCs in a DSC list signed by the same demo root.
-  const dcc = makeDemoDcc({ root: pki.root, now, dscListSeq: Math.max(dscList.list?.seq ?? 0, dscList.floorSeq() ?? 0) + 1 });
+  // The DSCs are kept from start to start (as the PHC1 keys are re-derived from the seed), so a demo
+  // HC1 code printed at one start still verifies at the next.
+  const dscsFile = join(dataDir, DEMO_DIR, 'pki', 'dcc-dscs.json');
+  const dcc = makeDemoDcc({ root: pki.root, now, dscListSeq: Math.max(dscList.list?.seq ?? 0, dscList.floorSeq() ?? 0) + 1, dscs: loadDemoDscs(dscsFile, now) });
+  saveDemoDscs(dscsFile, dcc.dscs);
   const dscInstalled = dscList.install(dcc.dscListJws);
   if (!dscInstalled.accepted) throw new Error(`demo DSC list refused (${dscInstalled.reason}): ${dscInstalled.message}`);
   writeFileSync(join(dataDir, DEMO_DIR, 'pki', 'dsc-list.jws'), dcc.dscListJws + '\n', { mode: 0o600 });

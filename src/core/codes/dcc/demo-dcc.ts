@@ -3,7 +3,8 @@
 // carries them (signed by the demo national root, as the demo trust list is), and demo `HC1:` codes
 // for synthetic holders: some pass, each of the others fails for one reason. A development tool like
 // pki.ts: a deployed kiosk never signs a list nor issues a code.
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Reason } from '../../../contract/reasons.js';
 import type { Ed25519KeyPair } from '../ed25519.js';
 import { hc1FromCose, issueHc1, issueHc1Cose, makeDsc, type Dsc } from './issue-hc1.js';
@@ -39,6 +40,42 @@ export interface DemoDccOptions {
   now: number;
   /** Seq of the DSC list (one past what the kiosk has installed, as the demo's other lists). */
   dscListSeq: number;
+  /** DSCs of an earlier start (loadDemoDscs) instead of new ones: codes printed then still verify. */
+  dscs?: DemoDcc['dscs'] | null;
+}
+
+const DSC_LABELS = ['at', 'de', 'fr'] as const;
+
+/**
+ * The demo DSCs a previous start saved (saveDemoDscs), or null when there are none, they are
+ * unreadable, or any of them is not valid for another 30 days (new ones are made then).
+ */
+export function loadDemoDscs(file: string, now: number): DemoDcc['dscs'] | null {
+  if (!existsSync(file)) return null;
+  try {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { alg: 'ES256' | 'PS256'; country: string; key: string; der: string }>;
+    const out: Partial<DemoDcc['dscs']> = {};
+    for (const label of DSC_LABELS) {
+      const s = saved[label];
+      if (!s || (s.alg !== 'ES256' && s.alg !== 'PS256')) return null;
+      const der = Buffer.from(s.der, 'base64');
+      const certificate = new X509Certificate(der);
+      if (Date.parse(certificate.validFrom) / 1000 > now || Date.parse(certificate.validTo) / 1000 < now + 30 * DAY) return null;
+      const privateKey = createPrivateKey(s.key);
+      const kid = createHash('sha256').update(der).digest().subarray(0, 8).toString('base64');
+      // subjectName is only read when a Dsc issues another certificate, which a demo DSC never does.
+      out[label] = { alg: s.alg, country: s.country, privateKey, publicKey: createPublicKey(privateKey), subjectName: new Uint8Array(0), certificate, der, kid, entry: { kid, country: s.country, certificate } };
+    }
+    return out as DemoDcc['dscs'];
+  } catch {
+    return null;
+  }
+}
+
+/** Keeps the demo DSCs (private keys included: demo keys only) for the next start, 0600. */
+export function saveDemoDscs(file: string, dscs: DemoDcc['dscs']): void {
+  const saved = Object.fromEntries(DSC_LABELS.map((l) => [l, { alg: dscs[l].alg, country: dscs[l].country, key: dscs[l].privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), der: dscs[l].der.toString('base64') }]));
+  writeFileSync(file, JSON.stringify(saved, null, 2) + '\n', { mode: 0o600 });
 }
 
 const isoDate = (epoch: number) => new Date(epoch * 1000).toISOString().slice(0, 10);
@@ -93,7 +130,7 @@ const naatTest = (country: string, issuer: string, sampled: number, ci: string) 
 export function makeDemoDcc(opts: DemoDccOptions): DemoDcc {
   const { now } = opts;
   const validity = { notBefore: now - 365 * DAY, notAfter: now + 365 * DAY };
-  const dscs = {
+  const dscs = opts.dscs ?? {
     at: makeDsc({ alg: 'ES256', country: 'AT', commonName: 'Demo DSC AT ES256', ...validity }),
     de: makeDsc({ alg: 'PS256', country: 'DE', commonName: 'Demo DSC DE PS256', ...validity }),
     fr: makeDsc({ alg: 'ES256', country: 'FR', commonName: 'Demo DSC FR tests only', eku: ['t'], ...validity }),
