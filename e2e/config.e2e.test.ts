@@ -134,7 +134,8 @@ describe('one configuration document (browser host, Chromium, the composed demo 
     // In the file: the new values, the next revision, and only what was written plus the change.
     const file = fileOf(dataDir);
     expect(file.revision).toBe(revision + 1);
-    expect(file.policy).toEqual({ feverThresholdC: 36.5 });
+    // The demo's own dccAccept (docs/dcc-trust.md, "Demo") and the one key saved: no defaults written.
+    expect(file.policy).toEqual({ dccAccept: true, feverThresholdC: 36.5 });
     expect(file.admin).toMatchObject({ sessionIdleSeconds: 300 });
     expect(file).not.toHaveProperty('upload');
 
