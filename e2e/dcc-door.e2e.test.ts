@@ -6,12 +6,15 @@
 // languages, the name masked), the entry in the SQLite file (credential type and issuing country),
 // the gate relay; a screenshot of each is saved under test-results/e2e/.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
-import { composeKiosk, ensureDemoConfig, type ComposedKiosk } from '../src/app/compose.js';
+import { composeKiosk, ensureDemoConfig, DEMO_CODES_DIR, type ComposedKiosk } from '../src/app/compose.js';
 import { databasePath } from '../src/core/store/db.js';
 import { EntryStore } from '../src/core/store/entry-store.js';
 import { launchChromium, openKioskPage, saveScreenshot, scratchDir, startTestKiosk, waitForResult, type TestKiosk } from './support/harness.js';
+import { writeCodeClip } from '../bench/scan-clip.js';
 
 interface Door {
   kiosk: TestKiosk;
@@ -48,9 +51,12 @@ async function startDoor(): Promise<Door> {
   return door;
 }
 
-/** The guard screen with no camera clip (Chromium's test pattern): the code comes through the scanner. */
-async function openScreen(d: Door): Promise<Page> {
-  d.browser = await launchChromium({});
+/**
+ * The guard screen; the camera plays Chromium's test pattern (the code comes through the scanner),
+ * or with `clip`, a .y4m of the door scene and then a code held up.
+ */
+async function openScreen(d: Door, clip?: string): Promise<Page> {
+  d.browser = await launchChromium(clip ? { fakeVideo: clip } : {});
   const page = await openKioskPage(d.browser, d.kiosk.url);
   page.on('pageerror', (e) => d.logs.push(`pageerror: ${e.message.slice(0, 300)}`));
   return page;
@@ -156,5 +162,16 @@ describe('EU DCC at the door: the demo kiosk, the serial scanner and the guard s
     await saveScreenshot(page, 'dcc-door-forged-stop');
     expect(entriesInSqlite(d)).toMatchObject([{ decision: 'deny', reason: 'DCC_SIGNATURE_INVALID', holder_name: null, doc_type: null, code_issuer: null }]);
     await expectGateStayedShut(d);
+  });
+
+  it('a demo DCC test (DE, PS256) held up to the camera → PASS, decoded by the kiosk\'s own camera pipeline', async () => {
+    const d = await startDoor();
+    const text = readFileSync(join(d.kiosk.dataDir, DEMO_CODES_DIR, 'dcc-tested.txt'), 'utf8');
+    const page = await openScreen(d, writeCodeClip(join(scratch.dir, 'dcc-tested.y4m'), text));
+    const result = await waitForResult(page, 30_000);
+    expect(result).toMatchObject({ tone: 'pass', decision: 'admit' });
+    expect(await page.locator('#person-name').textContent()).toBe('M** M*********');
+    await saveScreenshot(page, 'dcc-door-camera-test-pass');
+    expect(entriesInSqlite(d)).toMatchObject([{ method: 'code', decision: 'admit', doc_type: 'DCC-T', code_issuer: 'DE', holder_name: 'Max Mustermann' }]);
   });
 });
