@@ -118,6 +118,8 @@ async function expectNameMasked(page: Page, ...names: string[]): Promise<void> {
 describe('EU DCC at the door: the demo kiosk, the serial scanner and the guard screen in Chromium', () => {
   it('a demo DCC vaccination (AT, ES256) → PASS; the name masked; the entry records the type and country; the gate opens', async () => {
     const d = await startDoor();
+    expect(d.composed.banner.some((l) => l.startsWith('EU DCC (HC1:): DSC list seq 1 installed (AT ES256, DE PS256, FR ES256)'))).toBe(true);
+    expect((await d.composed.demoCommand!('dcc')).split('\n')).toContain('dcc-vaccinated: EU DCC vaccination, complete 60 days ago (AT, ES256): passes');
     const page = await openScreen(d);
     await scan(d, 'dcc-vaccinated');
     const result = await waitForResult(page);

@@ -207,6 +207,7 @@ const DEMO_CONSOLE_HELP = [
   'thermometer temp C       what the simulated thermometer reads for each person who steps up (none: nobody there)',
   'DEVICE help              every command of a simulator (idcard, thermometer, scanner, gate)',
   'people                   the demo people and their code colours',
+  'dcc                      the demo EU DCC (HC1:) codes and what the kiosk says to each (scan dcc-vaccinated)',
   'fleet                    the pinned fleet key (kid), groups, applied fleet revision and last refusal',
   'fleet fetch              fetch the signed fleet configuration from the collector now and say what came of it',
 ].join('\n');
@@ -222,7 +223,7 @@ function fleetConsole(fleet: FleetSyncLoop | null, liveConfig: LiveConfig, dataD
 }
 
 /** The demo's console: the simulators' own command language (kiosk simulate), plus `scan KEY`. */
-function demoConsole(demo: RunningDemoDevices, codesDir: string, fleetCommand: (rest: string) => Promise<string>): (line: string) => Promise<string> {
+function demoConsole(demo: RunningDemoDevices, codesDir: string, fleetCommand: (rest: string) => Promise<string>, dccCodes: readonly { key: string; description: string }[] = []): (line: string) => Promise<string> {
   return async (line) => {
     const m = /^\s*(\S+)(?:\s+(.*))?$/.exec(line.replace(/\r?\n$/, ''));
     if (!m) return '';
@@ -230,6 +231,7 @@ function demoConsole(demo: RunningDemoDevices, codesDir: string, fleetCommand: (
     const rest = m[2] ?? '';
     if (word === 'help') return DEMO_CONSOLE_HELP;
     if (word === 'fleet') return fleetCommand(rest);
+    if (word === 'dcc') return dccCodes.map((c) => `${c.key}: ${c.description}`).join('\n');
     if (word === 'people') return DEMO_PEOPLE.map((p) => `${p.key} (${['green', 'yellow', 'red'][p.status]})`).join(', ');
     if (word === 'scan') {
       const key = rest.trim();
@@ -306,6 +308,7 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
       demoCodesDir = refreshed.codesDir;
       banner.push(`demo mode${firstRun ? ' (first start: demo PKI created, its root pinned)' : ''}; data in ${dataDir}`);
       banner.push(`demo codes to hold up to the camera: ${demoCodesDir} (see README.txt there); demo admin PIN ${DEMO_ADMIN_PIN}, integrator PIN ${DEMO_INTEGRATOR_PIN}`);
+      banner.push(`EU DCC (HC1:): DSC list seq ${dscList.list?.seq ?? '-'} installed (${Object.values(refreshed.dcc.dscs).map((d) => `${d.country} ${d.alg}`).join(', ')}); demo codes dcc-*.png, type \`dcc\` for the list (docs/dcc-trust.md)`);
     }
 
     // A database that cannot be opened does not keep the lane dark: the kiosk starts, says why, and
@@ -529,7 +532,7 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
       demoDcc,
       uploads,
       devices: hub,
-      demoCommand: demo && demoCodesDir ? demoConsole(demo, demoCodesDir, fleetConsole(fleet, checkpoint.liveConfig, dataDir)) : null,
+      demoCommand: demo && demoCodesDir ? demoConsole(demo, demoCodesDir, fleetConsole(fleet, checkpoint.liveConfig, dataDir), demoDcc?.codes) : null,
       exports: checkpoint.exports,
       fleet,
     };
