@@ -62,5 +62,8 @@ describe('kiosk trust import-dsc / dsc-list (docs/dcc-trust.md)', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/TYPE_MISMATCH/);
     expect(JSON.parse((await runCli(['trust', 'dsc-list', '--data-dir', dir])).stdout)).toMatchObject({ installed: false });
+    const missing = await runCli(['trust', 'import-dsc', join(dir, 'no-such-file.jws'), '--data-dir', dir]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/BAD_REQUEST: no file /);
   });
 });

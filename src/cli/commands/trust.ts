@@ -4,7 +4,7 @@
 // root, signature, rollback floor) and refused with the list reason otherwise; either way the
 // attempt is audited in the entry log as an import from the trust screen is ("list-imported").
 // A running kiosk takes the new list at its next `HC1:` code (it looks at the file before each one).
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { loadConfig } from '../../core/config/config.js';
 import { DscListCache, MAX_DSC_LIST_CHARS } from '../../core/codes/dcc/dsc-list.js';
@@ -21,6 +21,7 @@ export const register: RegisterCommand = (program, io) => {
     .argument('<file>', 'the DSC list (compact JWS, typ phc-dsc-list+json)')
     .action(async (file: string, opts: { dataDir?: string }) => {
       const dataDir = existingDataDirOf(opts);
+      if (!existsSync(file) || !statSync(file).isFile()) throw new CliError('BAD_REQUEST', `no file ${file}`, 2);
       if (statSync(file).size > MAX_DSC_LIST_CHARS * 4) throw new CliError('FORMAT_INVALID', `${file} is too large to be a DSC list`);
       const jws = readFileSync(file, 'utf8');
       const cache = new DscListCache(dataDir, loadConfig(dataDir).roots).load();
