@@ -2,10 +2,13 @@
 // the verification result (spec §4 checks) and the venue decision (spec §4 policy tables).
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../../core/config/config.js';
-import { maskDocumentNumber } from '../../core/codes/id-number.js';
+import { maskDocumentNumber, maskName } from '../../core/codes/id-number.js';
 import { ListCache } from '../../core/codes/list-cache.js';
 import { installStatusList, installTrustList, type PinnedRoot, type StatusList, type TrustList } from '../../core/codes/lists.js';
 import { verifyCode } from '../../core/codes/verify.js';
+import { DscListCache, installDscList, type DscList } from '../../core/codes/dcc/dsc-list.js';
+import { HC1_PREFIX } from '../../core/codes/dcc/types.js';
+import { evaluateDcc, type DscListSource } from '../../core/checkpoint/dcc-passage.js';
 import { decideForCard, decideForCode, resolvePolicy, type VenuePolicyInput } from '../../core/policy/policy.js';
 import { CliError, dataDirOf, printJson, withDataDir } from '../program.js';
 import type { RegisterCommand } from './index.js';
@@ -15,6 +18,7 @@ interface VerifyOpts {
   roots?: string;
   trustList?: string;
   statusList?: string;
+  dscList?: string;
   now?: string;
   policy?: string;
   cardId?: string;
@@ -39,11 +43,12 @@ async function readStdinRaw(stdin: NodeJS.ReadableStream): Promise<string> {
 
 export const register: RegisterCommand = (program, io) => {
   withDataDir(program.command('verify'))
-    .description('verify a PHC1 code (or, with --card-id and no code, a card alone) and print one JSON object')
+    .description('verify a PHC1 or EU DCC (HC1:) code (or, with --card-id and no code, a card alone) and print one JSON object')
     .argument('[qr-text]', 'the QR text exactly as scanned, or - to read it raw from stdin')
     .option('--roots <file>', 'pinned roots: JSON array of {kid, pub} (default: the configured roots)')
     .option('--trust-list <file>', 'trust list JWS (default: the cached one)')
     .option('--status-list <file>', 'status list JWS (default: the cached one)')
+    .option('--dsc-list <file>', 'signed DSC list for HC1: codes (default: the installed one; docs/dcc-trust.md)')
     .option('--now <epoch>', 'verification time, seconds since the epoch (default: now)')
     .option('--policy <json>', 'venue policy overrides as JSON, e.g. \'{"requireTemperature":true}\'')
     .option('--card-id <id>', 'document number read from an ID card in the same passage')
@@ -105,6 +110,34 @@ export const register: RegisterCommand = (program, io) => {
         return;
       }
       const text = qrArg === '-' ? await readStdinRaw(io.stdin) : qrArg;
+      if (text.startsWith(HC1_PREFIX)) {
+        // An EU DCC, decided as the passage decides it (docs/dcc-trust.md, "At the door").
+        let dscList: DscListSource;
+        if (opts.dscList) {
+          const r = installDscList(readFileSync(opts.dscList, 'utf8'), roots, null);
+          if (!r.accepted) throw new CliError(r.reason, `DSC list ${opts.dscList}: ${r.message}`);
+          const list: DscList = r.list;
+          dscList = { dscs: list.dscs, state: (at, maxAgeDays) => (at - list.issued > maxAgeDays * 86400 ? 'expired' : 'ok') };
+        } else {
+          dscList = new DscListCache(dataDir, roots).load();
+        }
+        const e = evaluateDcc({ text, dscList, policy, card: opts.cardId ? { idNumber: opts.cardId, name: '', docType: '' } : null, temperatureC, thermometerFitted: false, now });
+        const c = e.verification.certificate;
+        const name = e.holder.name;
+        printJson(io, {
+          authentic: e.verification.authentic,
+          reason: e.verification.reason,
+          decision: e.decision,
+          decisionReason: e.reason,
+          decisionReasons: e.reasons,
+          dscList: e.dscListState,
+          detail: e.verification.detail,
+          kid: e.verification.kid,
+          dscCountry: e.verification.dscCountry,
+          certificate: c && { type: c.type, credentialType: e.holder.docType, issuerCountry: c.issuerCountry, iat: c.iat, exp: c.exp, version: c.version, holder: name === null ? null : opts.reveal ? name : maskName(name) },
+        });
+        return;
+      }
       const v = verifyCode(text, { trustList, now, skewSeconds: policy.clockSkewSeconds });
       const d = decideForCode({ verification: v, trustList, policy, card, temperatureC, now });
       printJson(io, {

@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import type { Reason } from '../../contract/reasons.js';
 import { verifyHc1 } from '../codes/dcc/verify-hc1.js';
-import type { DccCertificate, DscEntry } from '../codes/dcc/types.js';
+import type { DccCertificate, DscEntry, Hc1Result } from '../codes/dcc/types.js';
 import { decideForDcc, decideForInauthenticDcc, type DscListState } from '../policy/dcc-policy.js';
 import type { DecisionResult, VenuePolicy } from '../policy/policy.js';
 import type { PresentedCard } from './passage.js';
@@ -45,6 +45,9 @@ export interface DccPassageResult {
   reason: Reason | null;
   reasons: Reason[];
   holder: { name: string | null; docType: string | null; id: string | null; iss: string | null; cti: string | null };
+  /** What the verifier said (for `kiosk verify`; the passage logs only the reasons). */
+  verification: Hc1Result;
+  dscListState: DscListState;
 }
 
 /** The holder's name as printed on the certificate: given then family name, the transliteration when the name itself is absent. */
@@ -79,6 +82,8 @@ export function evaluateDcc(input: DccPassageInput): DccPassageResult {
     decision: r.decision,
     reason: r.reason,
     reasons: r.reasons,
+    verification,
+    dscListState,
     holder: c
       ? { name: dccHolderName(c), docType: dccCredentialType(c), id: card?.idNumber ?? null, iss: c.issuerCountry, cti: c.ci ? createHash('sha256').update(c.ci, 'utf8').digest('hex').slice(0, 32) : null }
       : { name: card?.name ?? null, docType: card?.docType ?? null, id: card?.idNumber ?? null, iss: null, cti: null },
