@@ -369,7 +369,7 @@ export const TrustSetupSchema = z.object({
   syncAvailable: z.boolean(),
   /** What the last sync did (empty until one ran). */
   lastSync: z.array(ListSyncOutcomeSchema).max(2),
-  limits: z.object({ partChars: z.number().int(), trustChars: z.number().int(), statusChars: z.number().int(), maxRoots: z.number().int() }),
+  limits: z.object({ partChars: z.number().int(), trustChars: z.number().int(), statusChars: z.number().int(), maxRoots: z.number().int(), dscChars: z.number().int().optional() }),
 });
 export type TrustSetup = z.infer<typeof TrustSetupSchema>;
 export const PinnedRootsChangedSchema = z.object({
@@ -386,11 +386,12 @@ export const ListImportResultSchema = z.discriminatedUnion('done', [
   z.object({ done: z.literal(false), received: z.number().int().nonnegative() }),
   z.object({
     done: z.literal(true),
-    kind: z.enum(['trust', 'status']),
+    /** `dsc`: the signed DSC list of EU DCC signer certificates (docs/dcc-trust.md). */
+    kind: z.enum(['trust', 'status', 'dsc']),
     seq: z.number().int().nonnegative(),
     issuedAt: EpochMs,
     nextUpdateAt: EpochMs,
-    /** Trust list: its keys; status list: its records. */
+    /** Trust list: its keys; status list: its records; DSC list: its signer certificates. */
     count: z.number().int().nonnegative(),
   }),
 ]);
@@ -1035,7 +1036,7 @@ export const METHODS = {
    */
   importList: {
     request: AdminRequest.extend({
-      kind: z.enum(['trust', 'status']),
+      kind: z.enum(['trust', 'status', 'dsc']),
       /** Characters of the whole file. */
       total: z.number().int().min(1).max(LIST_IMPORT_MAX_CHARS),
       /** Where this part starts; 0 begins a new import. */

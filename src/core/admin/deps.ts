@@ -4,6 +4,7 @@
 import type { ClockStatus, FleetSyncOutcomeView, KioskEvent, KioskStatus, ListStatus } from '../../contract/api.js';
 import type { KioskConfig } from '../config/config.js';
 import type { ListCache } from '../codes/list-cache.js';
+import type { DscListCache } from '../codes/dcc/dsc-list.js';
 import type { Clock } from '../checkpoint/clock.js';
 import type { ServiceStore } from '../checkpoint/service.js';
 import type { PurgeSchedule } from '../store/purge.js';
@@ -30,6 +31,8 @@ export interface AdminDeps {
   log(line: string): void;
   /** The cached trust and status lists and the pinned roots they were checked against. */
   lists: ListCache;
+  /** The signed DSC list for EU DCC codes (docs/dcc-trust.md); absent: none can be imported here. */
+  dscList?: DscListCache | null;
   /** The lists' freshness exactly as the status bar gets it (same rule, same code). */
   listsStatus(): { trustList: ListStatus; statusList: ListStatus };
   /** The clock warning exactly as the status bar gets it. */

@@ -19,6 +19,7 @@ import { base64urlDecode, base64urlEncode } from '../../base/base64url.js';
 import { ConfigConflictError, ConfigError, updateConfig } from '../config/config.js';
 import { keyId } from '../codes/ed25519.js';
 import { MAX_TRUST_LIST_CHARS, type PinnedRoot } from '../codes/lists.js';
+import { MAX_DSC_LIST_CHARS } from '../codes/dcc/dsc-list.js';
 import { auditConfigChange } from './config-methods.js';
 import type { AdminDeps } from './deps.js';
 import { INTEGRATOR } from './sessions.js';
@@ -89,7 +90,7 @@ export function parseRootInput(input: RootInput): { ok: true; root: PinnedRoot }
 /** One import in progress (one at a time on a kiosk: a new one replaces it). */
 interface PendingImport {
   token: string;
-  kind: 'trust' | 'status';
+  kind: 'trust' | 'status' | 'dsc';
   total: number;
   /** The parts as UTF-8 bytes, encoded as each arrives: a 70 MB list is never joined into one text here. */
   parts: Buffer[];
@@ -137,7 +138,7 @@ export function trustSetupMethods(deps: AdminDeps): Pick<KioskService, 'getTrust
         roots: rows(deps.config.roots),
         syncAvailable: deps.listSync?.available() ?? false,
         lastSync: (deps.listSync?.last() ?? []).slice(0, 2).map((o) => ({ ...o, message: o.message.slice(0, 300) })),
-        limits: { partChars: LIST_IMPORT_PART_CHARS, trustChars: MAX_TRUST_LIST_CHARS, statusChars: LIST_IMPORT_MAX_CHARS, maxRoots: MAX_PINNED_ROOTS },
+        limits: { partChars: LIST_IMPORT_PART_CHARS, trustChars: MAX_TRUST_LIST_CHARS, statusChars: LIST_IMPORT_MAX_CHARS, maxRoots: MAX_PINNED_ROOTS, ...(deps.dscList ? { dscChars: MAX_DSC_LIST_CHARS } : {}) },
       });
     },
 
@@ -199,6 +200,11 @@ export function trustSetupMethods(deps: AdminDeps): Pick<KioskService, 'getTrust
         if (request.kind === 'trust' && request.total > MAX_TRUST_LIST_CHARS) {
           return fail('FORMAT_INVALID', `a trust list is at most ${MAX_TRUST_LIST_CHARS} characters (this file has ${request.total}): not a trust list`);
         }
+        // The DSC list of EU DCC signer certificates (docs/dcc-trust.md): the same import, its own checks.
+        if (request.kind === 'dsc' && !deps.dscList) return fail('BAD_REQUEST', 'this kiosk keeps no DSC list');
+        if (request.kind === 'dsc' && request.total > MAX_DSC_LIST_CHARS) {
+          return fail('FORMAT_INVALID', `a DSC list is at most ${MAX_DSC_LIST_CHARS} characters (this file has ${request.total}): not a DSC list`);
+        }
         pending = { token: request.session, kind: request.kind, total: request.total, parts: [], received: 0, by: held.session.by };
       } else {
         // The parts after the first belong to the import the first one opened (audited there): the
@@ -223,7 +229,8 @@ export function trustSetupMethods(deps: AdminDeps): Pick<KioskService, 'getTrust
       let r;
       try {
         // installAsync: a large list is checked and written in a worker thread while passages go on.
-        r = await deps.lists.installAsync(cur.kind, parts);
+        // A DSC list is small (a few MB at most): checked on this thread.
+        r = cur.kind === 'dsc' ? deps.dscList!.install(Buffer.concat(parts).toString('utf8')) : await deps.lists.installAsync(cur.kind, parts);
       } catch (err) {
         deps.log(`${cur.kind} list import failed: ${(err as Error).name}: ${(err as Error).message}`);
         return fail('STORAGE_UNAVAILABLE', `the ${cur.kind} list could not be written (${(err as Error).name}); the installed one stays`);
@@ -247,7 +254,7 @@ export function trustSetupMethods(deps: AdminDeps): Pick<KioskService, 'getTrust
         seq: list.seq,
         issuedAt: list.issued * 1000,
         nextUpdateAt: list.nextUpdate * 1000,
-        count: list.kind === 'trust' ? list.keys.size : list.count,
+        count: list.kind === 'trust' ? list.keys.size : list.kind === 'dsc' ? list.dscs.size : list.count,
       });
     },
 

@@ -358,6 +358,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     emit,
     log,
     lists,
+    dscList: options.dscList ?? null,
     listsStatus,
     clockStatus,
     listProblems: () => listProblemsView(),

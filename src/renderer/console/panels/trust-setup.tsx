@@ -12,6 +12,8 @@ import { fingerprintGroups, localTime } from './views-format.js';
 type Call = PanelProps['call'];
 type Translate = PanelProps['t'];
 type Kind = 'trust' | 'status';
+/** The lists a file can be imported as: `dsc` is the signed DSC list for EU DCC codes (docs/dcc-trust.md), when the kiosk keeps one. */
+type ImportKind = Kind | 'dsc';
 
 interface Notice {
   tone: 'ok' | 'bad' | 'wait';
@@ -53,7 +55,7 @@ export function TrustSetupSection({ call, t, onChanged }: { call: Call; t: Trans
   const [rootText, setRootText] = useState('');
   const [preview, setPreview] = useState<PinnedRootPreview | null>(null);
   const [rootNotice, setRootNotice] = useState<Notice | null>(null);
-  const [imports, setImports] = useState<Record<Kind, Notice | null>>({ trust: null, status: null });
+  const [imports, setImports] = useState<Record<ImportKind, Notice | null>>({ trust: null, status: null, dsc: null });
   const [sync, setSync] = useState<{ notice: Notice | null; outcomes: ListSyncOutcomeView[]; fleet?: FleetSyncOutcomeView }>({ notice: null, outcomes: [] });
   const [busy, setBusy] = useState<string | null>(null);
 
@@ -121,12 +123,12 @@ export function TrustSetupSection({ call, t, onChanged }: { call: Call; t: Trans
     } else setRootNotice(refusal(t, r));
   };
 
-  const importFile = async (kind: Kind, input: HTMLInputElement) => {
+  const importFile = async (kind: ImportKind, input: HTMLInputElement) => {
     const file = input.files?.[0];
     input.value = '';
     if (!file || !setup) return;
     const set = (n: Notice | null) => setImports((prev) => ({ ...prev, [kind]: n }));
-    const cap = kind === 'trust' ? setup.limits.trustChars : setup.limits.statusChars;
+    const cap = kind === 'trust' ? setup.limits.trustChars : kind === 'dsc' ? (setup.limits.dscChars ?? 0) : setup.limits.statusChars;
     // Refused before it is read: a file far past any real list is not one (core refuses it too).
     if (file.size > cap * 4) {
       set({ tone: 'bad', reason: 'FORMAT_INVALID', text: t('trustSetup.fileTooBig', { name: file.name.slice(0, 60), mb: (file.size / 1048576).toFixed(1) }) });
@@ -260,7 +262,7 @@ export function TrustSetupSection({ call, t, onChanged }: { call: Call; t: Trans
       <h3>{t('trustSetup.importTitle')}</h3>
       <p class="views-note">{t('trustSetup.importNote')}</p>
       <div class="trust-imports">
-        {(['trust', 'status'] as const).map((kind) => (
+        {(['trust', 'status', ...(setup?.limits.dscChars ? (['dsc'] as const) : [])] as const).map((kind) => (
           <div class="trust-import" data-kind={kind}>
             <label class="trust-file">
               {t(`trustSetup.import.${kind}`)}

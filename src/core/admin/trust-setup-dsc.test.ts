@@ -1,0 +1,83 @@
+// The integrator's trust screen imports the signed DSC list (docs/dcc-trust.md) from a file, in parts,
+// through the DscListCache's checks, audited as the other lists' imports are. A real kiosk service,
+// config.json, DscListCache and SQLite entry log; calls go through the hosts' dispatcher (contract-checked).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CallContext, MethodName, MethodRequest, MethodResponse, Result } from '../../contract/api.js';
+import { dispatchCall } from '../../contract/dispatch.js';
+import { makeDemoDcc } from '../codes/dcc/demo-dcc.js';
+import { DscListCache } from '../codes/dcc/dsc-list.js';
+import { ListCache } from '../codes/list-cache.js';
+import { makeDemoPki } from '../codes/pki.js';
+import { loadConfig, saveConfig } from '../config/config.js';
+import { hashAdminPin } from '../checkpoint/admin-pin.js';
+import { ManualClock } from '../checkpoint/clock.js';
+import { createCheckpointService } from '../checkpoint/service.js';
+import { EntryStore } from '../store/entry-store.js';
+import { TRUST_SETUP_AUDIT } from './trust-setup-methods.js';
+
+const T0 = Date.UTC(2026, 10, 21, 9, 0, 0);
+const NOW = Math.floor(T0 / 1000);
+const screen: CallContext = { host: 'browser', clientId: 'ws-integrator' };
+const INTEGRATOR_PIN = '8642';
+const pki = makeDemoPki({ seed: 'trust-setup-dsc', now: NOW, syntheticStatusRecords: 0 });
+const listOf = (seq: number) => makeDemoDcc({ root: pki.root, now: NOW, dscListSeq: seq }).dscListJws;
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+function rig(withDscList = true) {
+  const dir = mkdtempSync(join(tmpdir(), 'kiosk-trust-dsc-'));
+  saveConfig(dir, { kioskId: 'kiosk-trust', roots: pki.roots, admin: { pin: hashAdminPin('2468'), integratorPin: hashAdminPin(INTEGRATOR_PIN) } });
+  const config = loadConfig(dir);
+  const store = EntryStore.open(dir);
+  const dscList = withDscList ? new DscListCache(dir, config.roots).load() : null;
+  const cp = createCheckpointService({ config, store, lists: new ListCache(dir, config.roots).load(), dscList, devices: null, clock: new ManualClock(T0), configFile: { dataDir: dir }, statusTick: { everyMs: 3_600_000, clockEveryMs: 3_600_000 }, log: () => {} });
+  cleanups.push(() => {
+    cp.close();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const call = <M extends MethodName>(method: M, request: Omit<MethodRequest<M>, 'session'>, session: string) => dispatchCall(cp.service, method, { ...request, session }, screen) as Promise<Result<MethodResponse<M>>>;
+  const open = async () => {
+    const r = await dispatchCall(cp.service, 'openAdminSession', { pin: INTEGRATOR_PIN }, screen);
+    if (!r.ok) throw new Error(r.message);
+    return (r.value as { session: string }).session;
+  };
+  const importDsc = async (session: string, text: string, part = 4096) => {
+    let last: Result<MethodResponse<'importList'>> | null = null;
+    for (let offset = 0; offset < text.length; offset += part) {
+      last = await call('importList', { kind: 'dsc', total: text.length, offset, text: text.slice(offset, offset + part) }, session);
+      if (!last.ok) return last;
+    }
+    return last!;
+  };
+  return { store, dscList, call, open, importDsc };
+}
+
+describe('trust screen: importing the DSC list (docs/dcc-trust.md)', () => {
+  it('installs a DSC list sent in parts, refuses an older one, and audits both', async () => {
+    const r = rig();
+    const session = await r.open();
+    const setup = await r.call('getTrustSetup', {}, session);
+    expect(setup.ok && setup.value.limits.dscChars).toBeGreaterThan(0);
+    expect(await r.importDsc(session, listOf(2))).toMatchObject({ ok: true, value: { done: true, kind: 'dsc', seq: 2, count: 3 } });
+    expect(r.dscList!.list?.seq).toBe(2);
+    expect(await r.importDsc(session, listOf(1))).toMatchObject({ ok: false, reason: 'ROLLBACK' });
+    expect(r.dscList!.list?.seq).toBe(2);
+    const audit = r.store.auditOf([TRUST_SETUP_AUDIT.listImported], 10).map((a) => a.detail);
+    expect(audit).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'dsc', accepted: true, seq: 2 }), expect.objectContaining({ kind: 'dsc', accepted: false, reason: 'ROLLBACK' })]));
+  });
+
+  it('a kiosk without a DSC list offers no such import', async () => {
+    const r = rig(false);
+    const session = await r.open();
+    const setup = await r.call('getTrustSetup', {}, session);
+    expect(setup.ok && setup.value.limits.dscChars).toBeUndefined();
+    expect(await r.importDsc(session, listOf(1))).toMatchObject({ ok: false, reason: 'BAD_REQUEST' });
+  });
+});
