@@ -84,6 +84,9 @@ export const DCC_POLICY_REASONS = [
   'DCC_TEST_TOO_OLD',
   // Today outside the recovery certificate's df..du window.
   'DCC_RECOVERY_NOT_VALID',
+  // An ID card read in the same passage as an EU certificate: a DCC carries no document number, so the
+  // kiosk cannot match the two; the guard compares the names (review), and nothing links them unchecked.
+  'DCC_CARD_UNMATCHED',
   // No signed DSC list installed, or the one installed is past its nextUpdate.
   'DCC_LIST_MISSING',
   'DCC_LIST_EXPIRED',
