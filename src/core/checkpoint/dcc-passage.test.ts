@@ -90,7 +90,7 @@ describe('EU DCC at the door (docs/dcc-trust.md, "At the door")', () => {
     const r = rig();
     await r.flow.presentCode(code('dcc-forged'), 'scanner');
     await r.flow.settled();
-    expect(r.entry(r.lastShown().entryId!)).toMatchObject({ reason: 'DCC_SIGNATURE_INVALID', holderName: null, documentType: null, codeIssuer: null });
+    expect(r.entry(r.lastShown().entryId!)).toMatchObject({ reason: 'DCC_SIGNATURE_INVALID', holderName: null, documentType: null, codeIssuer: 'EU' });
     await r.flow.presentCode(code('dcc-test-old'), 'scanner');
     await r.flow.settled();
     expect(r.entry(r.lastShown().entryId!)).toMatchObject({ reason: 'DCC_TEST_TOO_OLD', holderName: 'Max Mustermann', documentType: 'DCC-T', codeIssuer: 'DE' });
@@ -110,13 +110,18 @@ describe('EU DCC at the door (docs/dcc-trust.md, "At the door")', () => {
     expect(r.lastShown()).toMatchObject({ decision: 'deny', reason: 'DCC_LIST_MISSING' });
   });
 
-  it('an ID card presented with a DCC is recorded beside it, not matched against it (a DCC has no document number)', async () => {
+  it('an ID card presented with a DCC goes to the guard (nothing to match them by); the entry records the card beside the certificate and the guard\'s verdict', async () => {
     const r = rig();
     await r.flow.presentCard(cardOf('lisi'));
     await r.flow.presentCode(code('dcc-vaccinated'), 'scanner');
     await r.flow.settled();
     const shown = r.lastShown();
-    expect(shown).toMatchObject({ method: 'both', decision: 'admit', maskedName: 'E**** M*********' });
-    expect(r.entry(shown.entryId!)).toMatchObject({ method: 'both', documentType: 'DCC-V', documentNumber: cardOf('lisi').idNumber, codeIssuer: 'AT' });
+    expect(shown).toMatchObject({ method: 'both', decision: 'review', reason: 'DCC_CARD_UNMATCHED', awaitingGuard: true, maskedName: 'E**** M*********' });
+    expect(r.pulses).toEqual([]);
+    expect(r.entry(shown.entryId!)).toMatchObject({ method: 'both', decision: 'review', reason: 'DCC_CARD_UNMATCHED', documentType: 'DCC-V', documentNumber: cardOf('lisi').idNumber, codeIssuer: 'AT' });
+    await r.flow.guardReview(shown.passageId!, 'allow', 'guard-1');
+    await r.flow.settled();
+    expect(r.entry(shown.entryId!).override).toMatchObject({ decision: 'admit', guard: 'guard-1', note: 'GUARD_ALLOWED' });
+    expect(r.pulses).toEqual([1]);
   });
 });

@@ -4,13 +4,17 @@
 // and uploads keep their shape:
 //   - doc_type     the credential type, `DCC-V`, `DCC-T` or `DCC-R`;
 //   - code_issuer  the issuing country (CWT iss, ISO 3166-1 alpha-2; a PHC1 issuer is 6 digits);
+//                  `EU` for a certificate that did not verify: the country it names is not to be
+//                  believed, yet the entry stays an EU certificate's, so the statistics count it as
+//                  one and not as a card alone (docs/admin-console.md, "Statistics");
 //   - code_id      the first 16 bytes of SHA-256 over the certificate identifier (UVCI), hex: the
 //                  same certificate is found again without the UVCI itself being kept;
 //   - holder_name  the holder as the certificate names them (given name, family name), masked on
 //                  screen as for PHC1;
 //   - doc_number   a DCC carries no document number: the number of an ID card presented with it,
-//                  or none. The card is not matched against the certificate (there is nothing to
-//                  match it by); it only names the document shown beside it.
+//                  or none. The kiosk cannot match the card against the certificate (there is
+//                  nothing to match it by), so such a passage goes to the guard (DCC_CARD_UNMATCHED,
+//                  docs/dcc-policy.md) and the entry records the card beside the certificate.
 import { createHash } from 'node:crypto';
 import type { Reason } from '../../contract/reasons.js';
 import { verifyHc1 } from '../codes/dcc/verify-hc1.js';
@@ -58,6 +62,9 @@ export function dccHolderName(c: DccCertificate): string | null {
   return name === '' ? null : name;
 }
 
+/** code_issuer of an `HC1:` code that did not verify: an EU certificate from no country we can believe. */
+export const UNVERIFIED_DCC_ISSUER = 'EU';
+
 export function dccCredentialType(c: DccCertificate): string {
   return `DCC-${c.type.toUpperCase()}`;
 }
@@ -72,7 +79,7 @@ export function evaluateDcc(input: DccPassageInput): DccPassageResult {
   const thermometer = { temperatureC: input.temperatureC, thermometerFitted: input.thermometerFitted };
   const r: DecisionResult =
     verification.authentic && verification.certificate
-      ? decideForDcc({ certificate: verification.certificate, policy, dscListState, ...thermometer, now })
+      ? decideForDcc({ certificate: verification.certificate, policy, dscListState, ...thermometer, now, card: input.card ? { id: input.card.idNumber } : null })
       : withListMissing(decideForInauthenticDcc({ reason: verification.reason, policy, ...thermometer }), dscListState);
   // A certificate whose signature verified names its holder even when it is out of date (as an
   // expired PHC1 code does); one that did not verify names nobody: the card, when read, does.
@@ -86,7 +93,7 @@ export function evaluateDcc(input: DccPassageInput): DccPassageResult {
     dscListState,
     holder: c
       ? { name: dccHolderName(c), docType: dccCredentialType(c), id: card?.idNumber ?? null, iss: c.issuerCountry, cti: c.ci ? createHash('sha256').update(c.ci, 'utf8').digest('hex').slice(0, 32) : null }
-      : { name: card?.name ?? null, docType: card?.docType ?? null, id: card?.idNumber ?? null, iss: null, cti: null },
+      : { name: card?.name ?? null, docType: card?.docType ?? null, id: card?.idNumber ?? null, iss: UNVERIFIED_DCC_ISSUER, cti: null },
   };
 }
 

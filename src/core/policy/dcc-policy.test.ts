@@ -239,6 +239,20 @@ describe('temperature, shared with PHC1 (health-code spec §4 rules 6 and 7)', (
   });
 });
 
+describe('an ID card read beside the certificate (docs/dcc-policy.md, "An ID card beside a DCC")', () => {
+  const card = { id: '330106199001011234' };
+  it('sends a certificate that would admit to the guard: nothing in a DCC matches a card', () => {
+    expect(decide(vaccination(), open(), { card })).toMatchObject({ decision: 'review', reason: 'DCC_CARD_UNMATCHED', reasons: ['DCC_CARD_UNMATCHED'] });
+    expect(decide(vaccination(), open(), { card: null })).toMatchObject({ decision: 'admit', reason: null });
+  });
+  it('never outranks a deny: a failing certificate or a fever still stops, the card listed last', () => {
+    expect(decide(test({ tr: '260373001' }), open(), { card })).toMatchObject({ decision: 'deny', reasons: ['DCC_TEST_POSITIVE', 'DCC_CARD_UNMATCHED'] });
+    expect(decide(vaccination(), open(), { card, temperatureC: 38 })).toMatchObject({ decision: 'deny', reasons: ['FEVER', 'DCC_CARD_UNMATCHED'] });
+    // A venue that takes no foreign credentials judges nothing about the certificate.
+    expect(decide(vaccination(), open({ dccAccept: false }), { card }).reasons).toEqual(['DCC_NOT_ACCEPTED']);
+  });
+});
+
 describe('an inauthentic HC1 certificate', () => {
   it('is denied with its verification reason, then the temperature', () => {
     expect(decideForInauthenticDcc({ reason: 'DCC_SIGNATURE_INVALID', policy: open(), temperatureC: 38 })).toEqual({

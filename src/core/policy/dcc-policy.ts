@@ -8,7 +8,8 @@
 //   3. the signed DSC list is installed and current;
 //   4. the type's own rules (vaccination: complete, old enough; test: result, type, age;
 //      recovery: valid today);
-//   5. temperature (rules 6 and 7 of health-code spec §4).
+//   5. temperature (rules 6 and 7 of health-code spec §4);
+//   6. an ID card read beside the certificate goes to the guard (DCC_CARD_UNMATCHED, a review).
 // Dates without a time (dt, df, du, fr) are calendar dates and are compared with the venue's
 // calendar date today (the kiosk's time zone unless given); the sample time (sc) is an instant and
 // is compared in hours (docs/dcc-policy.md, "Counting days and hours").
@@ -30,6 +31,8 @@ export interface DccDecisionInput {
   thermometerFitted?: boolean;
   /** Seconds since the epoch. */
   now: number;
+  /** An ID card read in the same passage: nothing in a DCC matches it (rule 6, docs/dcc-policy.md). */
+  card?: { id: string } | null;
   /** IANA zone whose calendar the date rules count in; default the kiosk's own (the venue's). */
   timeZone?: string;
 }
@@ -145,6 +148,10 @@ export function decideForDcc(input: DccDecisionInput): DecisionResult {
   }
   // 5. Temperature, as for PHC1.
   failures.push(...temperature);
+  // 6. A DCC has a name and a date of birth but no document number, so a card read with it cannot
+  // be matched by the kiosk: a guard compares them (docs/dcc-policy.md, "An ID card beside a DCC").
+  // Last, so a review never outranks a deny (a fever still stops).
+  if (input.card) failures.push({ decision: 'review', reason: 'DCC_CARD_UNMATCHED' });
   return conclude(failures, false);
 }
 
