@@ -162,7 +162,7 @@ describe('EU DCC at the door: the demo kiosk, the serial scanner and the guard s
     expect(await page.locator('#reason').textContent()).toBe('欧盟证书签名无效（可能被篡改）');
     await expectNameMasked(page, 'Erika', 'Musterfrau');
     await saveScreenshot(page, 'dcc-door-forged-stop');
-    expect(entriesInSqlite(d)).toMatchObject([{ decision: 'deny', reason: 'DCC_SIGNATURE_INVALID', holder_name: null, doc_type: null, code_issuer: null }]);
+    expect(entriesInSqlite(d)).toMatchObject([{ decision: 'deny', reason: 'DCC_SIGNATURE_INVALID', holder_name: null, doc_type: null, code_issuer: 'EU' }]);
     await expectGateStayedShut(d);
   });
 

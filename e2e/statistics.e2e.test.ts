@@ -67,7 +67,10 @@ function sqlCounts(file: string, fromMs: number, toMs: number) {
       perHour: byKey(all(`SELECT (e.at_ms - ${fromMs}) / ${HOUR} AS k, count(*) AS n FROM entries e WHERE ${range} GROUP BY k`)),
       reasons: byKey(all(`SELECT e.reason AS k, count(*) AS n FROM entries e WHERE ${range} AND e.reason IS NOT NULL GROUP BY k`)),
       methods: byKey(all(`SELECT e.method AS k, count(*) AS n FROM entries e WHERE ${range} GROUP BY k`)),
-      provinces: byKey(all(`SELECT coalesce(e.code_issuer, 'none') AS k, count(*) AS n FROM entries e WHERE ${range} GROUP BY k`)),
+      // A card alone is 'none'; a code with no verified issuer (a forged PHC1 code) is 'unverified'.
+      provinces: byKey(
+        all(`SELECT CASE WHEN e.code_issuer IS NOT NULL THEN e.code_issuer WHEN e.method = 'card' THEN 'none' ELSE 'unverified' END AS k, count(*) AS n FROM entries e WHERE ${range} GROUP BY k`),
+      ),
       temps: byKey(
         all(`SELECT CASE WHEN e.temperature_c IS NULL THEN 'none' WHEN e.temperature_c < 34.95 THEN 'under' WHEN e.temperature_c >= 42.05 THEN 'over'
                     ELSE CAST(CAST(round(e.temperature_c * 10) AS INTEGER) AS TEXT) END AS k, count(*) AS n FROM entries e WHERE ${range} GROUP BY k`),
@@ -116,6 +119,14 @@ describe('statistics panel (browser host, Chromium, the composed demo kiosk)', (
     const seeded = await seedEntries(store, 4000, { fromMs: midnight(firstDay) + 60_000, toMs: Date.now() - HOUR, seed: 99, batchSize: 1000 });
     // Guard overrides: the final outcome of these entries is the guard's.
     for (let i = 0; i < 40; i++) store.addOverride({ entry: { seq: seeded.firstSeq + i * 97 }, decision: i % 3 ? 'admit' : 'deny', guard: 'G-007', note: 'checked the paper certificate' });
+    // EU certificates as the door records them (dcc-passage.ts): a verified one names its country, a
+    // forged one `EU`; and a forged PHC1 code with no province. Codes all, none a card alone.
+    const euAt = midnight(shanghaiDate(2)) + 10 * HOUR;
+    const noHolder = { venueId: 'venue-1', kioskId: 'kiosk-1', method: 'code', holderName: null, documentType: null, documentNumber: null, codeId: null, statusColour: null, temperatureC: 36.5, trustListSeq: null } as const;
+    store.append({ ...noHolder, at: euAt, codeIssuer: 'AT', documentType: 'DCC-V', decision: 'admit', reason: null });
+    store.append({ ...noHolder, at: euAt, codeIssuer: 'EU', decision: 'deny', reason: 'DCC_SIGNATURE_INVALID' });
+    store.append({ ...noHolder, at: euAt, codeIssuer: 'EU', decision: 'deny', reason: 'DCC_KEY_UNKNOWN' });
+    store.append({ ...noHolder, at: euAt, codeIssuer: null, decision: 'deny', reason: 'SIGNATURE_INVALID' });
 
     browser = await launchChromium();
     const page = await (await browser.newContext({ viewport: { width: 800, height: 1280 } })).newPage();
@@ -162,6 +173,13 @@ describe('statistics panel (browser host, Chromium, the composed demo kiosk)', (
     expect(await tableCounts(page, '#stats-reasons', 'data-reason')).toEqual(want.reasons);
     expect(await tableCounts(page, '#stats-methods', 'data-method')).toEqual({ code: 0, card: 0, both: 0, ...want.methods });
     expect(await tableCounts(page, '#stats-provinces', 'data-province')).toEqual(want.provinces);
+    expect(want.provinces).toMatchObject({ AT: 1, EU: 2 });
+    expect(want.provinces.unverified).toBeGreaterThanOrEqual(1);
+    const issuerName = (code: string) => page.locator(`#stats-provinces tr[data-province="${code}"] td`).first().textContent();
+    expect(await issuerName('AT')).toBe('欧盟证书 AT');
+    expect(await issuerName('EU')).toBe('欧盟证书（未通过验证，国家不明）');
+    expect(await issuerName('unverified')).toBe('健康码未通过验证（签发地不明）');
+    expect(await issuerName('none')).toBe('无健康码（仅身份证）');
     const temps = (await page.evaluate(
       `Object.fromEntries([...document.querySelectorAll('#stats-temperature tbody tr[data-testid]')].map((tr) => [tr.getAttribute('data-testid').replace('stats-temp-', ''), Number(tr.querySelector('.num')?.textContent)]))`,
     )) as Record<string, number>;
@@ -189,6 +207,8 @@ describe('statistics panel (browser host, Chromium, the composed demo kiosk)', (
     expect(hours.map(([h]) => h)).toEqual([...Array(24).keys()]);
     expect(Object.fromEntries(hours.filter(([, n]) => n > 0).map(([h, n]) => [String(h), n]))).toEqual(oneDay.perHour);
     expect(await text('[data-testid="stats-total"]')).toBe(oneDay.total);
+    expect(await issuerName('AT')).toBe('EU certificate: AT');
+    expect(await issuerName('EU')).toBe('EU certificate (not verified, country unknown)');
     expect(await page.locator('#stats-counted').textContent()).toContain("guard's override");
     await screenshots(page, 'statistics-day-en');
     await page.locator('#stats-card-reasons').scrollIntoViewIfNeeded();

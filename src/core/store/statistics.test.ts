@@ -164,7 +164,13 @@ describe('statistics', () => {
         .all(fromMs, toMs) as Array<{ d: string; n: number }>;
       const reasons = db.prepare('SELECT reason, count(*) AS n FROM entries WHERE at_ms >= ? AND at_ms < ? AND reason IS NOT NULL GROUP BY reason').all(fromMs, toMs) as Array<{ reason: string; n: number }>;
       const methods = db.prepare('SELECT method, count(*) AS n FROM entries WHERE at_ms >= ? AND at_ms < ? GROUP BY method').all(fromMs, toMs) as Array<{ method: string; n: number }>;
-      const provinces = db.prepare('SELECT code_issuer AS code, count(*) AS n FROM entries WHERE at_ms >= ? AND at_ms < ? GROUP BY code_issuer').all(fromMs, toMs) as Array<{ code: string | null; n: number }>;
+      // A card alone is `null`; a code (PHC1 or EU) with no verified issuer is '', never a card alone.
+      const provinces = db
+        .prepare(
+          `SELECT CASE WHEN code_issuer IS NOT NULL THEN code_issuer WHEN method = 'card' THEN NULL ELSE '' END AS code, count(*) AS n
+             FROM entries WHERE at_ms >= ? AND at_ms < ? GROUP BY 1`,
+        )
+        .all(fromMs, toMs) as Array<{ code: string | null; n: number }>;
       const none = db.prepare('SELECT count(*) FROM entries WHERE at_ms >= ? AND at_ms < ? AND temperature_c IS NULL').pluck().get(fromMs, toMs) as number;
       const t365 = db.prepare('SELECT count(*) FROM entries WHERE at_ms >= ? AND at_ms < ? AND temperature_c >= 36.45 AND temperature_c < 36.55').pluck().get(fromMs, toMs) as number;
       const total = db.prepare('SELECT count(*) FROM entries WHERE at_ms >= ? AND at_ms < ?').pluck().get(fromMs, toMs) as number;
@@ -223,6 +229,39 @@ describe('statistics', () => {
       const shanghai = store.statistics({ from: '2026-10-25', to: '2026-10-25', timeZone: 'Asia/Shanghai' });
       expect(shanghai.hours.hourOfDay).toEqual([...Array(24).keys()]);
       expect(shanghai.hours.firstAt).toBe(Date.UTC(2026, 9, 24, 16));
+    } finally {
+      store.close();
+    }
+  });
+
+  it('counts EU certificates as codes whatever their verdict: a country as a country, one that did not verify as EU, never as a card alone', async () => {
+    const store = EntryStore.open(tmp.dir);
+    try {
+      await seedEntries(store, 500, { fromMs: Date.UTC(2026, 10, 3), toMs: Date.UTC(2026, 10, 4), seed: 5 });
+      const at = Date.UTC(2026, 10, 3, 9);
+      const dcc = { holderName: null, documentType: null, documentNumber: null, codeId: null, statusColour: null, trustListSeq: null } as const;
+      // As the door records them (dcc-passage.ts): verified certificates name their country; forged,
+      // unknown-signer and no-list ones record `EU`; one beside a card is method `both`.
+      for (const e of [
+        { ...dcc, at, codeIssuer: 'AT', documentType: 'DCC-V', decision: 'admit' as const, reason: null },
+        { ...dcc, at, codeIssuer: 'DE', documentType: 'DCC-T', decision: 'deny' as const, reason: 'DCC_TEST_TOO_OLD' as const },
+        { ...dcc, at, codeIssuer: 'EU', decision: 'deny' as const, reason: 'DCC_SIGNATURE_INVALID' as const },
+        { ...dcc, at, codeIssuer: 'EU', decision: 'deny' as const, reason: 'DCC_KEY_UNKNOWN' as const },
+        { ...dcc, at, codeIssuer: 'EU', method: 'both' as const, documentType: 'ID', documentNumber: '110101199003071234', decision: 'deny' as const, reason: 'DCC_LIST_MISSING' as const },
+        // A forged PHC1 code names no province: a code all the same.
+        { ...dcc, at, codeIssuer: null, decision: 'deny' as const, reason: 'SIGNATURE_INVALID' as const },
+      ])
+        store.append(samplePassage(e));
+      const s = store.statistics({ from: '2026-11-03', to: '2026-11-03', timeZone: 'UTC' });
+      const want = direct(store.file, Date.UTC(2026, 10, 3), Date.UTC(2026, 10, 4));
+      expect(s.methods).toEqual({ code: 0, card: 0, both: 0, ...want.methods });
+      const got = Object.fromEntries(s.provinces.map((p) => [String(p.code), p.count]));
+      expect(got).toEqual(want.provinces);
+      expect(got.null).toBe(s.methods.card);
+      expect(got.EU).toBe(3);
+      expect(got.AT).toBe(1);
+      expect(got.DE).toBe(1);
+      expect(got['']).toBeGreaterThanOrEqual(1);
     } finally {
       store.close();
     }

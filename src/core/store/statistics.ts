@@ -59,7 +59,11 @@ export interface EntryStatistics {
   /** The kiosk's reason codes for deny and review, most frequent first. */
   reasons: Array<{ reason: string; count: number }>;
   methods: { code: number; card: number; both: number };
-  /** Issuing province of the code (`null`: a card alone), most frequent first. */
+  /**
+   * Who issued the code, most frequent first: a GB/T 2260 province (six digits), an EU certificate's
+   * country (ISO 3166-1 alpha-2; `EU`: an EU certificate that did not verify), `''`: a code whose
+   * issuer was not verified (a forged PHC1 code), `null`: no code, a card alone.
+   */
   provinces: Array<{ code: string | null; count: number }>;
   /** Histogram in tenths of °C (every bin from 35.0 to 42.0, zeros included) and the rest. */
   temperature: { bins: Array<{ tenths: number; count: number }>; under: number; over: number; none: number };
@@ -176,6 +180,17 @@ export function readStatistics(db: Database.Database, range: StatisticsRange): E
     else if (key === 'under') out.temperature.under += n;
     else if (key === 'over') out.temperature.over += n;
     else bins.set(Number(key), (bins.get(Number(key)) ?? 0) + n);
+  }
+  // The roll-ups key every entry without a verified issuer as '' (migration 004): a card alone AND a
+  // code that did not verify. The card-alone ones are exactly the entries of method `card` (a card
+  // alone never has an issuer), so the rest are codes, counted as codes and never as "ID card alone".
+  const noIssuer = out.provinces.findIndex((p) => p.code === null);
+  if (noIssuer >= 0) {
+    const all = out.provinces[noIssuer]!.count;
+    const unverified = all - out.methods.card;
+    out.provinces.splice(noIssuer, 1);
+    if (out.methods.card > 0) out.provinces.push({ code: null, count: Math.min(all, out.methods.card) });
+    if (unverified > 0) out.provinces.push({ code: '', count: unverified });
   }
   for (let t = TEMPERATURE_BIN_LOW; t <= TEMPERATURE_BIN_HIGH; t++) out.temperature.bins.push({ tenths: t, count: bins.get(t) ?? 0 });
   const byCount = <T extends { count: number }>(a: T, b: T) => b.count - a.count;

@@ -53,8 +53,15 @@ function share(n: number, total: number): string {
   return total > 0 ? `${((100 * n) / total).toFixed(1)}%` : '—';
 }
 
+/**
+ * Who issued a code (statistics.ts `provinces`): a card alone (null), a code that did not verify
+ * (''), an EU certificate (its country, `EU` when it did not verify), else a Chinese province.
+ */
 function provinceName(code: string | null, t: Translate): string {
   if (code === null) return t('stats.province.none');
+  if (code === '') return t('stats.province.unverified');
+  if (code === 'EU') return t('stats.issuer.euUnverified');
+  if (/^[A-Z]{2}$/.test(code)) return t('stats.issuer.euCountry', { country: code });
   const key = `province.${code}`;
   const name = t(key);
   return name === key ? t('stats.province.unknown') : name;
@@ -388,8 +395,8 @@ function StatisticsPanel({ call, t, language }: PanelProps) {
                   nameHeader={t('stats.province')}
                   total={stats.total}
                   rows={stats.provinces.map((p) => ({
-                    attrs: { 'data-province': p.code ?? 'none' },
-                    testid: `stats-province-${p.code ?? 'none'}`,
+                    attrs: { 'data-province': p.code === null ? 'none' : p.code === '' ? 'unverified' : p.code },
+                    testid: `stats-province-${p.code === null ? 'none' : p.code === '' ? 'unverified' : p.code}`,
                     name: provinceName(p.code, t),
                     code: p.code ?? '—',
                     count: p.count,
