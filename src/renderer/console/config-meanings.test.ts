@@ -46,6 +46,18 @@ describe('zh-CN meanings of the configuration keys', () => {
     expect(meaningOf('language', described.get('language')!, 'zh-CN')).toBe('启动时的界面语言（zh-CN 或 en）；默认 zh-CN，命令行 --language 优先');
     expect(meaningOf('language', described.get('language')!, 'en')).not.toContain('`');
   });
+
+  it('a null the policy screen shows as an "off" box is said as that box, in both languages, not as an empty field or a null', () => {
+    for (const path of ['policy.dccTestNaatMaxHours', 'policy.dccTestRatMaxHours', 'policy.dccRecoveryMaxDays']) {
+      const english = described.get(path)!;
+      expect(english).toContain('null');
+      expect(meaningOf(path, english, 'zh-CN')).toContain('勾选“关闭”');
+      expect(meaningOf(path, english, 'zh-CN')).not.toContain('留空');
+      expect(meaningOf(path, english, 'en')).toContain('"off" ticked');
+      expect(meaningOf(path, english, 'en')).not.toContain('null');
+    }
+    expect(meaningOf('policy.dccTestRatMaxHours', described.get('policy.dccTestRatMaxHours')!, 'en')).toContain('rapid tests are not accepted');
+  });
 });
 
 describe('problems said in the screen language', () => {

@@ -44,11 +44,11 @@ export const ZH_MEANINGS: Readonly<Record<string, string>> = {
   'policy.dccAcceptVaccination': '欧盟证书：接受疫苗接种证书（仍须完成全程并满规定天数）',
   'policy.dccVaccinationMinDays': '欧盟证书：完成全程的那一剂（dt）起，按场所当地日期满此天数才放行；加强针当天即算',
   'policy.dccAcceptTest': '欧盟证书：接受检测证书（仍须结果为未检出、检测类型被接受且未超时）',
-  'policy.dccTestNaatMaxHours': '欧盟证书：核酸检测（NAAT/PCR，LP6464-4）采样（sc）后此小时数内放行；留空为不接受核酸检测',
-  'policy.dccTestRatMaxHours': '欧盟证书：抗原快速检测（LP217198-3）采样（sc）后此小时数内放行；留空为不接受抗原检测',
+  'policy.dccTestNaatMaxHours': '欧盟证书：核酸检测（NAAT/PCR，LP6464-4）采样（sc）后此小时数内放行；勾选“关闭”则不接受核酸检测',
+  'policy.dccTestRatMaxHours': '欧盟证书：抗原快速检测（LP217198-3）采样（sc）后此小时数内放行；勾选“关闭”则不接受抗原检测',
   'policy.dccTestNotDetectedCode': '欧盟证书：表示“未检出”的检测结果代码（tr）；其他结果均视为阳性',
   'policy.dccAcceptRecovery': '欧盟证书：接受康复证明（有效期为 df 至 du，按场所当地日期）',
-  'policy.dccRecoveryMaxDays': '欧盟证书：另要求首次阳性检测（fr）起不超过此天数（场所当地日期）；留空为只看证书自身的 df 至 du',
+  'policy.dccRecoveryMaxDays': '欧盟证书：另要求首次阳性检测（fr）起不超过此天数（场所当地日期）；勾选“关闭”则只看证书自身的 df 至 du',
 
   checkpoint: '单次通行：等待时间与规则（docs/door-passage.md）',
   'checkpoint.collectWindowMs': '从第一项输入起，一次通行等待其余输入（身份证、健康码、体温）的时长（毫秒）',
@@ -178,11 +178,22 @@ export function describedPaths(schema: unknown, path = '', out = new Map<string,
 }
 
 /**
- * A key's one line of meaning in the screen's language: zh-CN from here, English from the schema.
- * The backticks that mark a command or a key for the README are not shown on the screen.
+ * English meanings the screen shows instead of the schema's: keys shown only on the policy screen,
+ * where a null is an "off" box to tick (policy.tsx), not the `null` a config.json holds, which the
+ * schema's line (and the README made from it) speaks of.
+ */
+export const EN_FORM_MEANINGS: Readonly<Record<string, string>> = {
+  'policy.dccTestNaatMaxHours': 'DCC: a NAAT/PCR test (LP6464-4) admits up to this many hours after its sample (sc); "off" ticked: NAAT tests are not accepted',
+  'policy.dccTestRatMaxHours': 'DCC: a rapid antigen test (LP217198-3) admits up to this many hours after its sample (sc); "off" ticked: rapid tests are not accepted',
+  'policy.dccRecoveryMaxDays': 'DCC: also at most this many venue-local days since the first positive test (fr); "off" ticked: the certificate\'s own df..du only',
+};
+
+/**
+ * A key's one line of meaning in the screen's language: zh-CN from here, English from the schema
+ * (or EN_FORM_MEANINGS). The backticks that mark a command or a key for the README are not shown on the screen.
  */
 export function meaningOf(path: string, english: string, language: Language): string {
-  return (language === 'zh-CN' ? (ZH_MEANINGS[path] ?? english) : english).replace(/`/g, '');
+  return (language === 'zh-CN' ? (ZH_MEANINGS[path] ?? english) : (EN_FORM_MEANINGS[path] ?? english)).replace(/`/g, '');
 }
 
 /** A note in brackets after a meaning: full-width and unspaced in Chinese, as Chinese typesetting has it. */
