@@ -13,7 +13,7 @@ import { makeDemoPki } from '../codes/pki.js';
 import { resolvePolicy, type VenuePolicyInput } from '../policy/policy.js';
 import { EntryStore } from '../store/entry-store.js';
 import { ManualClock } from './clock.js';
-import { resolveCheckpointSettings } from './config.js';
+import { resolveCheckpointSettings, type CheckpointSettingsInput } from './config.js';
 import { PassageFlow } from './passage.js';
 import { cardOf, T0 } from './test-support.js';
 
@@ -27,7 +27,7 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-function rig(policy: VenuePolicyInput = { dccAccept: true }, installList = true) {
+function rig(policy: VenuePolicyInput = { dccAccept: true }, installList = true, settings: CheckpointSettingsInput = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'kiosk-dcc-passage-'));
   const lists = new ListCache(dir, pki.roots).load();
   lists.installTrust(pki.trustListJws);
@@ -36,15 +36,16 @@ function rig(policy: VenuePolicyInput = { dccAccept: true }, installList = true)
   const store = EntryStore.open(dir);
   const views: PassageView[] = [];
   const pulses: number[] = [];
+  const clock = new ManualClock(T0);
   const flow = new PassageFlow({
     store,
     lists,
     dscList,
     policy: resolvePolicy(policy),
-    settings: resolveCheckpointSettings({ waitForCardWithCode: false }),
+    settings: resolveCheckpointSettings({ waitForCardWithCode: false, ...settings }),
     venueId: 'venue-test',
     kioskId: 'kiosk-test',
-    clock: new ManualClock(T0),
+    clock,
     temperatureExpected: () => false,
     pulseGate: async () => {
       pulses.push(store.entryCount());
@@ -59,7 +60,7 @@ function rig(policy: VenuePolicyInput = { dccAccept: true }, installList = true)
   });
   const lastShown = () => views.filter((v) => v.state === 'shown').at(-1)!;
   const entry = (seq: number) => store.readEntriesAfterSeq(seq - 1, 1)[0]!;
-  return { flow, store, lastShown, entry, pulses };
+  return { flow, store, lastShown, entry, pulses, clock };
 }
 
 describe('EU DCC at the door (docs/dcc-trust.md, "At the door")', () => {
@@ -123,5 +124,44 @@ describe('EU DCC at the door (docs/dcc-trust.md, "At the door")', () => {
     await r.flow.settled();
     expect(r.entry(shown.entryId!).override).toMatchObject({ decision: 'admit', guard: 'guard-1', note: 'GUARD_ALLOWED' });
     expect(r.pulses).toEqual([1]);
+  });
+
+  it('anti-passback covers a DCC: the same certificate admitted again within the window goes to the guard (docs/dcc-trust.md, "Anti-passback")', async () => {
+    const r = rig({ dccAccept: true }, true, { antiPassbackMinutes: 30 });
+    await r.flow.presentCode(code('dcc-tested'), 'scanner');
+    await r.flow.settled();
+    expect(r.lastShown()).toMatchObject({ decision: 'admit' });
+    // Past the duplicate window (10 s): a second passage, not the same one seen again.
+    r.clock.advance(14_000);
+    await r.flow.presentCode(code('dcc-tested'), 'scanner');
+    await r.flow.settled();
+    const again = r.lastShown();
+    expect(again).toMatchObject({ decision: 'review', reason: 'ANTI_PASSBACK', awaitingGuard: true });
+    expect(r.entry(again.entryId!)).toMatchObject({ decision: 'review', reason: 'ANTI_PASSBACK', documentType: 'DCC-T' });
+    expect(r.pulses).toEqual([1]);
+    await r.flow.guardReview(again.passageId!, 'deny', 'guard-1');
+    // Another person's certificate is not held up by it.
+    r.clock.advance(1_000);
+    await r.flow.presentCode(code('dcc-vaccinated'), 'scanner');
+    await r.flow.settled();
+    expect(r.lastShown()).toMatchObject({ decision: 'admit' });
+    // After the window the same certificate admits again.
+    r.clock.advance(31 * 60_000);
+    await r.flow.presentCode(code('dcc-tested'), 'scanner');
+    await r.flow.settled();
+    expect(r.lastShown()).toMatchObject({ decision: 'admit' });
+  });
+
+  it('anti-passback counts a guard\'s allow: a DCC let in beside a card is held up when shown again alone', async () => {
+    const r = rig({ dccAccept: true }, true, { antiPassbackMinutes: 30 });
+    await r.flow.presentCard(cardOf('lisi'));
+    await r.flow.presentCode(code('dcc-vaccinated'), 'scanner');
+    await r.flow.settled();
+    expect(r.lastShown()).toMatchObject({ decision: 'review', reason: 'DCC_CARD_UNMATCHED' });
+    await r.flow.guardReview(r.lastShown().passageId!, 'allow', 'guard-1');
+    r.clock.advance(60_000);
+    await r.flow.presentCode(code('dcc-vaccinated'), 'scanner');
+    await r.flow.settled();
+    expect(r.lastShown()).toMatchObject({ decision: 'review', reason: 'ANTI_PASSBACK' });
   });
 });

@@ -316,6 +316,7 @@ describe('passage flow: storage failure', () => {
         },
         addOverride: (o) => s.addOverride(o),
         lastAdmittedSince: (d, t) => s.lastAdmittedSince(d, t),
+        lastAdmittedCodeSince: (c, t) => s.lastAdmittedCodeSince(c, t),
       }),
     });
     await rig.flow.presentCode(rig.code('zhangsan'), 'camera');

@@ -44,7 +44,7 @@ export interface PresentedCard {
 }
 
 /** The parts of the entry log the passage uses (EntryStore in production and in tests). */
-export type PassageStore = Pick<EntryStore, 'append' | 'addOverride' | 'lastAdmittedSince'>;
+export type PassageStore = Pick<EntryStore, 'append' | 'addOverride' | 'lastAdmittedSince' | 'lastAdmittedCodeSince'>;
 
 export interface PassageDeps {
   store: PassageStore;
@@ -473,11 +473,17 @@ export class PassageFlow {
       holder = { name: card.name, docType: card.docType, id: card.idNumber, iss: null, colour, cti: null };
     }
 
-    // Optional anti-passback: the same person admitted within X minutes → review.
+    // Optional anti-passback: the same person admitted within X minutes → review. A person is their
+    // document number; an EU DCC has none, so it is the certificate (code_id, the hash of its UVCI):
+    // the credential handed back over the barrier is the same certificate (docs/dcc-trust.md,
+    // "Anti-passback").
     const minutes = this.deps.settings.antiPassbackMinutes;
-    if (decision === 'admit' && minutes !== null && holder.id) {
+    const dccKey = p.code?.text.startsWith(HC1_PREFIX) ? holder.cti : null;
+    if (decision === 'admit' && minutes !== null && (holder.id || dccKey)) {
       try {
-        if (this.deps.store.lastAdmittedSince(holder.id, nowMs - minutes * 60_000) !== null) {
+        const since = nowMs - minutes * 60_000;
+        const store = this.deps.store;
+        if ((holder.id ? store.lastAdmittedSince(holder.id, since) : null) !== null || (dccKey ? store.lastAdmittedCodeSince(dccKey, since) : null) !== null) {
           decision = 'review';
           reason = 'ANTI_PASSBACK';
           reasons = ['ANTI_PASSBACK'];

@@ -33,6 +33,10 @@ export class UnavailableStore implements ServiceStore {
     return this.refuse();
   }
 
+  lastAdmittedCodeSince(): number | null {
+    return this.refuse();
+  }
+
   lastEntries(): MaskedEntry[] {
     return [];
   }

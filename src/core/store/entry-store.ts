@@ -393,6 +393,16 @@ export class EntryStore {
     return r?.at_ms ?? null;
   }
 
+  /**
+   * When the certificate with this code id (an entry's `code_id`) was last admitted at or after
+   * `sinceMs` (a guard's verdict counts over the kiosk's), or null: anti-passback for a credential
+   * without a document number, an EU DCC (docs/dcc-trust.md, "Anti-passback").
+   */
+  lastAdmittedCodeSince(codeId: string, sinceMs: number): number | null {
+    const r = this.stmt.codeAdmittedSince.get(codeId.toLowerCase(), sinceMs) as { at_ms: number | null } | undefined;
+    return r?.at_ms ?? null;
+  }
+
   hasBeenAdmittedSince(documentNumber: string, sinceMs: number): boolean {
     return this.lastAdmittedSince(documentNumber, sinceMs) !== null;
   }
@@ -665,6 +675,10 @@ function prepare(db: Database.Database) {
       admittedSince: db.prepare(`SELECT max(e.at_ms) AS at_ms FROM entries e
         LEFT JOIN entry_overrides o ON o.seq = (SELECT max(seq) FROM entry_overrides WHERE entry_seq = e.seq)
         WHERE e.doc_number_hmac = ? AND e.at_ms >= ? AND coalesce(o.decision, e.decision) = 'admit'`),
+      // code_id has no index of its own: the time range (entries_at) bounds the rows looked at.
+      codeAdmittedSince: db.prepare(`SELECT max(e.at_ms) AS at_ms FROM entries e
+        LEFT JOIN entry_overrides o ON o.seq = (SELECT max(seq) FROM entry_overrides WHERE entry_seq = e.seq)
+        WHERE e.code_id = ? AND e.at_ms >= ? AND coalesce(o.decision, e.decision) = 'admit'`),
       afterSeq: db.prepare(`${ENTRY_SELECT} WHERE e.seq > ? ORDER BY e.seq LIMIT ?`),
       overridesAfterSeq: db.prepare('SELECT seq, id, entry_seq, entry_id, at_ms, decision, guard, note FROM entry_overrides WHERE seq > ? ORDER BY seq LIMIT ?'),
     };
