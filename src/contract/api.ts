@@ -382,6 +382,18 @@ export const PinnedRootsChangedSchema = z.object({
 export const LIST_IMPORT_PART_CHARS = 48 * 1024;
 /** The biggest list file imported from the screen: a status list of about 1.7 million records (spec §3). */
 export const LIST_IMPORT_MAX_CHARS = 128 * 1024 * 1024;
+/**
+ * What is wrong with a DSC list that was installed all the same (newer and validly signed): past its
+ * nextUpdate, older than policy.maxTrustListAgeDays (every DCC denied DCC_LIST_EXPIRED), or without
+ * a usable signer certificate (docs/dcc-trust.md).
+ */
+export const DscListWarningSchema = z.discriminatedUnion('code', [
+  z.object({ code: z.literal('PAST_NEXT_UPDATE'), nextUpdateAt: EpochMs }),
+  z.object({ code: z.literal('TOO_OLD'), issuedAt: EpochMs, maxAgeDays: z.number().positive() }),
+  z.object({ code: z.literal('NO_CERTIFICATES') }),
+]);
+export type DscListWarningView = z.infer<typeof DscListWarningSchema>;
+
 export const ListImportResultSchema = z.discriminatedUnion('done', [
   z.object({ done: z.literal(false), received: z.number().int().nonnegative() }),
   z.object({
@@ -393,6 +405,10 @@ export const ListImportResultSchema = z.discriminatedUnion('done', [
     nextUpdateAt: EpochMs,
     /** Trust list: its keys; status list: its records; DSC list: its signer certificates. */
     count: z.number().int().nonnegative(),
+    /** DSC list: the very list in use offered again (same seq, same bytes): nothing new, not a rollback. */
+    unchanged: z.boolean().optional(),
+    /** DSC list: installed, but every EU certificate will be refused or it is due (docs/dcc-trust.md): shown as a warning. */
+    warnings: z.array(DscListWarningSchema).max(3).optional(),
   }),
 ]);
 export type ListImportResult = z.infer<typeof ListImportResultSchema>;

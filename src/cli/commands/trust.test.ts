@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { base64urlDecode } from '../../base/base64url.js';
 import { makeDemoDcc } from '../../core/codes/dcc/demo-dcc.js';
+import { signDscList } from '../../core/codes/dcc/dsc-list.js';
 import { generateKeyPair } from '../../core/codes/ed25519.js';
 import { EntryStore } from '../../core/store/entry-store.js';
 import { runCli } from '../testing/run-cli.js';
@@ -21,12 +22,17 @@ async function provisioned() {
   const secrets = JSON.parse(readFileSync(join(dir, 'pki', 'pki-secrets.json'), 'utf8')) as { root: string };
   const root = generateKeyPair(base64urlDecode(secrets.root)!);
   const now = Math.floor(Date.now() / 1000);
-  const listFile = (seq: number) => {
+  const listFile = (seq: number, at = now) => {
     const file = join(dir, `dsc-${seq}.jws`);
-    writeFileSync(file, makeDemoDcc({ root, now, dscListSeq: seq }).dscListJws);
+    writeFileSync(file, makeDemoDcc({ root, now: at, dscListSeq: seq }).dscListJws);
     return file;
   };
-  return { dir, listFile };
+  const emptyListFile = (seq: number) => {
+    const file = join(dir, `dsc-empty-${seq}.jws`);
+    writeFileSync(file, signDscList({ seq, issued: now - 60, nextUpdate: now + 86400, certificates: [] }, { rootSecretKey: root.secretKey, rootPublicKey: root.publicKey }));
+    return file;
+  };
+  return { dir, listFile, emptyListFile };
 }
 
 describe('kiosk trust import-dsc / dsc-list (docs/dcc-trust.md)', () => {
@@ -52,6 +58,50 @@ describe('kiosk trust import-dsc / dsc-list (docs/dcc-trust.md)', () => {
       expect(rows).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'dsc', accepted: true, seq: 2 }), expect.objectContaining({ kind: 'dsc', accepted: false, reason: 'ROLLBACK' })]));
     } finally {
       store.close();
+    }
+  });
+
+  it('takes the installed list again as unchanged (exit 0, audited as such), not as a rollback', async () => {
+    const { dir, listFile } = await provisioned();
+    const two = listFile(2);
+    expect((await runCli(['trust', 'import-dsc', two, '--data-dir', dir])).code).toBe(0);
+    const again = await runCli(['trust', 'import-dsc', two, '--data-dir', dir]);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ installed: true, unchanged: true, seq: 2, certificates: 3, warnings: [] });
+    const store = EntryStore.open(dir);
+    try {
+      const rows = store.auditOf(['list-imported'], 10).map((r) => r.detail);
+      expect(rows).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'dsc', accepted: true, seq: 2, unchanged: true })]));
+      expect(rows).not.toEqual(expect.arrayContaining([expect.objectContaining({ accepted: false })]));
+    } finally {
+      store.close();
+    }
+  });
+
+  it('installs a list past its nextUpdate, or with no certificate, and says so in the answer and on stderr', async () => {
+    const { dir, listFile, emptyListFile } = await provisioned();
+    const old = await runCli(['trust', 'import-dsc', listFile(2, Math.floor(Date.now() / 1000) - 3 * 86400), '--data-dir', dir]);
+    expect(old.code).toBe(0);
+    const answer = JSON.parse(old.stdout);
+    expect(answer).toMatchObject({ installed: true, seq: 2 });
+    expect(answer.warnings.map((w: { code: string }) => w.code)).toEqual(['PAST_NEXT_UPDATE']);
+    expect(answer.warnings[0].message).toMatch(/past its nextUpdate \(\d{4}-\d\d-\d\dT/);
+    expect(old.stderr).toMatch(/^kiosk: warning: the DSC list is past its nextUpdate/m);
+
+    const empty = await runCli(['trust', 'import-dsc', emptyListFile(3), '--data-dir', dir]);
+    expect(empty.code).toBe(0);
+    expect(JSON.parse(empty.stdout)).toMatchObject({ installed: true, seq: 3, certificates: 0, warnings: [{ code: 'NO_CERTIFICATES' }] });
+    expect(empty.stderr).toMatch(/kiosk: warning: the DSC list holds no usable signer certificate/);
+  });
+
+  it('shows each certificate\'s validity as ISO 8601, from and to', async () => {
+    const { dir, listFile } = await provisioned();
+    expect((await runCli(['trust', 'import-dsc', listFile(2), '--data-dir', dir])).code).toBe(0);
+    const shown = JSON.parse((await runCli(['trust', 'dsc-list', '--data-dir', dir])).stdout);
+    for (const c of shown.certificates) {
+      expect(c.validFrom).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(c.validTo).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(Date.parse(c.validFrom)).toBeLessThan(Date.parse(c.validTo));
     }
   });
 

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CallContext, MethodName, MethodRequest, MethodResponse, Result } from '../../contract/api.js';
 import { dispatchCall } from '../../contract/dispatch.js';
 import { makeDemoDcc } from '../codes/dcc/demo-dcc.js';
-import { DscListCache } from '../codes/dcc/dsc-list.js';
+import { DscListCache, signDscList } from '../codes/dcc/dsc-list.js';
 import { ListCache } from '../codes/list-cache.js';
 import { makeDemoPki } from '../codes/pki.js';
 import { loadConfig, saveConfig } from '../config/config.js';
@@ -71,6 +71,27 @@ describe('trust screen: importing the DSC list (docs/dcc-trust.md)', () => {
     expect(r.dscList!.list?.seq).toBe(2);
     const audit = r.store.auditOf([TRUST_SETUP_AUDIT.listImported], 10).map((a) => a.detail);
     expect(audit).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'dsc', accepted: true, seq: 2 }), expect.objectContaining({ kind: 'dsc', accepted: false, reason: 'ROLLBACK' })]));
+  });
+
+  it('takes the installed list again as unchanged, and installs a list past its date or empty with warnings', async () => {
+    const r = rig();
+    const session = await r.open();
+    const two = listOf(2);
+    expect(await r.importDsc(session, two)).toMatchObject({ ok: true, value: { done: true, seq: 2 } });
+    const again = await r.importDsc(session, two);
+    expect(again).toMatchObject({ ok: true, value: { done: true, kind: 'dsc', seq: 2, unchanged: true } });
+    expect(again.ok && again.value.done && again.value.warnings).toBeUndefined();
+
+    // Signed by the root and newer, but dated three days back: installed, and the answer says so.
+    const late = makeDemoDcc({ root: pki.root, now: NOW - 3 * 86400, dscListSeq: 3 }).dscListJws;
+    const lateR = await r.importDsc(session, late);
+    expect(lateR).toMatchObject({ ok: true, value: { done: true, seq: 3, warnings: [{ code: 'PAST_NEXT_UPDATE' }] } });
+    expect(r.dscList!.list?.seq).toBe(3);
+    const empty = signDscList({ seq: 4, issued: NOW - 60, nextUpdate: NOW + 86400, certificates: [] }, { rootSecretKey: pki.root.secretKey, rootPublicKey: pki.root.publicKey });
+    expect(await r.importDsc(session, empty)).toMatchObject({ ok: true, value: { done: true, seq: 4, count: 0, warnings: [{ code: 'NO_CERTIFICATES' }] } });
+    const audit = r.store.auditOf([TRUST_SETUP_AUDIT.listImported], 10).map((a) => a.detail);
+    expect(audit).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'dsc', accepted: true, seq: 2, unchanged: true })]));
+    expect(audit).not.toEqual(expect.arrayContaining([expect.objectContaining({ reason: 'ROLLBACK' })]));
   });
 
   it('a kiosk without a DSC list offers no such import', async () => {

@@ -19,7 +19,7 @@ import { base64urlDecode, base64urlEncode } from '../../base/base64url.js';
 import { ConfigConflictError, ConfigError, updateConfig } from '../config/config.js';
 import { keyId } from '../codes/ed25519.js';
 import { MAX_TRUST_LIST_CHARS, type PinnedRoot } from '../codes/lists.js';
-import { MAX_DSC_LIST_CHARS } from '../codes/dcc/dsc-list.js';
+import { dscListWarnings, MAX_DSC_LIST_CHARS } from '../codes/dcc/dsc-list.js';
 import { auditConfigChange } from './config-methods.js';
 import type { AdminDeps } from './deps.js';
 import { INTEGRATOR } from './sessions.js';
@@ -235,7 +235,9 @@ export function trustSetupMethods(deps: AdminDeps): Pick<KioskService, 'getTrust
         deps.log(`${cur.kind} list import failed: ${(err as Error).name}: ${(err as Error).message}`);
         return fail('STORAGE_UNAVAILABLE', `the ${cur.kind} list could not be written (${(err as Error).name}); the installed one stays`);
       }
-      const auditRow = r.accepted ? { by: cur.by, kind: cur.kind, accepted: true, seq: r.list.seq } : { by: cur.by, kind: cur.kind, accepted: false, reason: r.reason };
+      // The very DSC list in use offered again is `unchanged` (docs/dcc-trust.md), audited as such.
+      const unchanged = r.accepted && 'unchanged' in r && r.unchanged;
+      const auditRow = r.accepted ? { by: cur.by, kind: cur.kind, accepted: true, seq: r.list.seq, ...(unchanged ? { unchanged: true } : {}) } : { by: cur.by, kind: cur.kind, accepted: false, reason: r.reason };
       try {
         deps.store.audit(TRUST_SETUP_AUDIT.listImported, auditRow, deps.clock.now());
       } catch (err) {
@@ -245,9 +247,16 @@ export function trustSetupMethods(deps: AdminDeps): Pick<KioskService, 'getTrust
         deps.log(`${cur.kind} list import refused (${r.reason}): ${r.message}`);
         return fail(r.reason, `${cur.kind} list refused (${r.reason}): ${r.message}; the installed list stays`.slice(0, 500));
       }
-      deps.log(`${cur.kind} list seq ${r.list.seq} imported from a file by ${cur.by}`);
+      deps.log(`${cur.kind} list seq ${r.list.seq} ${unchanged ? 'imported again unchanged' : 'imported'} from a file by ${cur.by}`);
       listsChanged();
       const list = r.list;
+      // A newer, validly signed DSC list is installed even when past its date or empty; the screen says so.
+      const warnings =
+        list.kind === 'dsc'
+          ? dscListWarnings(list, Math.floor(deps.clock.now() / 1000), deps.config.policy.maxTrustListAgeDays).map((w) =>
+              w.code === 'PAST_NEXT_UPDATE' ? { code: w.code, nextUpdateAt: w.nextUpdate * 1000 } : w.code === 'TOO_OLD' ? { code: w.code, issuedAt: w.issued * 1000, maxAgeDays: w.maxAgeDays } : w,
+            )
+          : [];
       return ok({
         done: true as const,
         kind: cur.kind,
@@ -255,6 +264,8 @@ export function trustSetupMethods(deps: AdminDeps): Pick<KioskService, 'getTrust
         issuedAt: list.issued * 1000,
         nextUpdateAt: list.nextUpdate * 1000,
         count: list.kind === 'trust' ? list.keys.size : list.kind === 'dsc' ? list.dscs.size : list.count,
+        ...(unchanged ? { unchanged: true } : {}),
+        ...(warnings.length > 0 ? { warnings } : {}),
       });
     },
 

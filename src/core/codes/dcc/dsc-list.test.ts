@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { base64urlEncode } from '../../../base/base64url.js';
 import { generateKeyPair, keyId } from '../ed25519.js';
 import { signJws } from '../lists.js';
-import { DSC_LIST_FLOOR_FILE, DscListCache, dscKid, installDscList, signDscList, type DscListEntryInput } from './dsc-list.js';
+import { DSC_LIST_FLOOR_FILE, DscListCache, dscKid, dscListWarnings, installDscList, signDscList, type DscListEntryInput } from './dsc-list.js';
 
 const root = generateKeyPair(new Uint8Array(32).fill(21));
 const roots = [{ kid: base64urlEncode(keyId(root.publicKey)), pub: base64urlEncode(root.publicKey) }];
@@ -103,6 +103,40 @@ describe('DSC list (docs/dcc-trust.md)', () => {
     expect(existsSync(join(dir, DSC_LIST_FLOOR_FILE))).toBe(true);
     expect(emptied.install(list(4))).toMatchObject({ reason: 'ROLLBACK' });
     expect(emptied.install(list(6))).toMatchObject({ accepted: true });
+  });
+
+  it('takes the very list in use again as unchanged, not as a rollback, and says truly what the floor is', () => {
+    const dir = tempDir();
+    const cache = new DscListCache(dir, roots).load();
+    expect(cache.install(list(3))).toMatchObject({ accepted: true, unchanged: false });
+    expect(cache.install(list(3))).toMatchObject({ accepted: true, unchanged: true, list: { seq: 3 } });
+    expect(new DscListCache(dir, roots).load().install(list(3))).toMatchObject({ accepted: true, unchanged: true });
+    // Another list under the same seq is still a rollback.
+    expect(cache.install(list(3, [{ country: 'DE', der: certB }]))).toMatchObject({ accepted: false, reason: 'ROLLBACK' });
+    const kept = cache.install(list(2));
+    expect(kept).toMatchObject({ reason: 'ROLLBACK' });
+    expect(!kept.accepted && kept.message).toMatch(/seq 2 is not newer than 3/);
+
+    // The file gone: the floor is no installed list, and the refusal does not claim one.
+    unlinkSync(join(dir, 'lists', 'dsc-list.jws'));
+    const emptied = new DscListCache(dir, roots).load();
+    const older = emptied.install(list(2));
+    expect(older).toMatchObject({ accepted: false, reason: 'ROLLBACK' });
+    expect(!older.accepted && older.message).not.toMatch(/already installed/);
+    expect(!older.accepted && older.message).toMatch(/newest list ever installed on this kiosk .*no list of that seq is in use now/);
+    // The very list of the floor is taken back (a lost file brought again), as a real install.
+    expect(emptied.install(list(3))).toMatchObject({ accepted: true, unchanged: false });
+    expect(existsSync(join(dir, 'lists', 'dsc-list.jws'))).toBe(true);
+  });
+
+  it('warns of a list installed past its nextUpdate, too old for the venue, or without a certificate', () => {
+    const r = installDscList(list(1), roots, null);
+    const empty = installDscList(list(2, []), roots, null);
+    if (!r.accepted || !empty.accepted) throw new Error('not accepted');
+    expect(dscListWarnings(r.list, ISSUED + 3600, 14)).toEqual([]);
+    expect(dscListWarnings(r.list, ISSUED + 86400 + 1, 14)).toEqual([{ code: 'PAST_NEXT_UPDATE', nextUpdate: ISSUED + 86400 }]);
+    expect(dscListWarnings(r.list, ISSUED + 15 * 86400, 14).map((w) => w.code)).toEqual(['TOO_OLD', 'PAST_NEXT_UPDATE']);
+    expect(dscListWarnings(empty.list, ISSUED + 3600, 14)).toEqual([{ code: 'NO_CERTIFICATES' }]);
   });
 
   it('takes a list another process installed (kiosk trust import-dsc) at the next refresh', () => {

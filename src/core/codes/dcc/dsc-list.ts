@@ -137,6 +137,44 @@ export interface DscListFloor {
 /** What the DCC policy needs to know of the list: 'expired' past the maximum age from its `issued`. */
 export type DscListState = 'ok' | 'missing' | 'expired';
 
+/**
+ * What an install answers: refused with the list reason, or accepted, `unchanged` when it was the
+ * very list in use offered again (same seq, same bytes: nothing new, as the sync calls it).
+ */
+export type DscInstallResult = { accepted: true; list: DscList; unchanged: boolean } | { accepted: false; reason: ListUpdateReason; message: string };
+
+/**
+ * What is wrong with a list that passed every check and is installed all the same (docs/dcc-trust.md,
+ * "Installed, refreshed, persisted"): newer and validly signed, so it is taken, but the one who
+ * installs it must hear that it is past its nextUpdate, so old that every DCC is denied
+ * DCC_LIST_EXPIRED (from `issued`, policy.maxTrustListAgeDays), or holds no usable certificate.
+ */
+export type DscListWarning =
+  | { code: 'PAST_NEXT_UPDATE'; nextUpdate: number }
+  | { code: 'TOO_OLD'; issued: number; maxAgeDays: number }
+  | { code: 'NO_CERTIFICATES' };
+
+export function dscListWarnings(list: DscList, now: number, maxAgeDays: number): DscListWarning[] {
+  const out: DscListWarning[] = [];
+  if (now - list.issued > maxAgeDays * 86400) out.push({ code: 'TOO_OLD', issued: list.issued, maxAgeDays });
+  if (now > list.nextUpdate) out.push({ code: 'PAST_NEXT_UPDATE', nextUpdate: list.nextUpdate });
+  if (list.dscs.size === 0) out.push({ code: 'NO_CERTIFICATES' });
+  return out;
+}
+
+/** A warning in English words, for the command line and the log. */
+export function dscListWarningText(w: DscListWarning): string {
+  const iso = (s: number) => new Date(s * 1000).toISOString();
+  switch (w.code) {
+    case 'TOO_OLD':
+      return `the DSC list was issued ${iso(w.issued)}, more than ${w.maxAgeDays} days ago (policy.maxTrustListAgeDays): every EU certificate is denied DCC_LIST_EXPIRED until a newer list is installed`;
+    case 'PAST_NEXT_UPDATE':
+      return `the DSC list is past its nextUpdate (${iso(w.nextUpdate)}): install a newer one`;
+    case 'NO_CERTIFICATES':
+      return 'the DSC list holds no usable signer certificate: every EU certificate is refused as signed by an unknown key';
+  }
+}
+
 const digestOf = (jws: string) => createHash('sha256').update(jws.trim(), 'utf8').digest('hex');
 
 /**
@@ -207,8 +245,15 @@ export class DscListCache {
     return this;
   }
 
-  /** Checks, writes (lists/dsc-list.jws, 0600) and uses a candidate list; the installed one stays when refused. */
-  install(jws: string): InstallResult<DscList> {
+  /**
+   * Checks, writes (lists/dsc-list.jws, 0600) and uses a candidate list; the installed one stays when
+   * refused. The very list in use offered again is `unchanged`, not a rollback (docs/dcc-trust.md,
+   * "Rollback floor": the same seq is taken again for the very list installed under it).
+   */
+  install(jws: string): DscInstallResult {
+    // What is on disk now decides (another process may have replaced or removed the file).
+    this.refreshIfChanged();
+    if (this.isInstalled(jws)) return { accepted: true, list: this.current!, unchanged: true };
     const r = installDscList(jws, this.roots, this.current ? { seq: this.current.seq } : null, this.ed25519);
     if (!r.accepted) return r;
     const sha256 = digestOf(jws);
@@ -220,7 +265,7 @@ export class DscListCache {
     this.current = r.list;
     this.loadProblem = null;
     this.stamp = this.fileStamp();
-    return r;
+    return { accepted: true, list: r.list, unchanged: false };
   }
 
   /**
@@ -256,8 +301,10 @@ export class DscListCache {
   private floorRefusal(seq: number, sha256: string): { accepted: false; reason: ListUpdateReason; message: string } | null {
     const f = this.floor;
     if (!f || seq > f.seq) return null;
-    if (seq < f.seq) return refuse('ROLLBACK', `seq ${seq} is older than seq ${f.seq}, already installed on this kiosk`);
-    if (sha256 !== f.sha256) return refuse('ROLLBACK', `seq ${seq} is not the list installed under that seq on this kiosk`);
+    // The floor outlives the list file (deleted, or refused at load): say which of the two holds.
+    const where = this.current?.seq === f.seq ? 'the list installed on this kiosk' : `the newest list ever installed on this kiosk (its rollback floor, ${DSC_LIST_FLOOR_FILE}; no list of that seq is in use now)`;
+    if (seq < f.seq) return refuse('ROLLBACK', `seq ${seq} is older than seq ${f.seq}, ${where}`);
+    if (sha256 !== f.sha256) return refuse('ROLLBACK', `seq ${seq} is another list than the one installed under that seq on this kiosk (its rollback floor, ${DSC_LIST_FLOOR_FILE})`);
     return null;
   }
 

@@ -16,7 +16,7 @@ type Kind = 'trust' | 'status';
 type ImportKind = Kind | 'dsc';
 
 interface Notice {
-  tone: 'ok' | 'bad' | 'wait';
+  tone: 'ok' | 'warn' | 'bad' | 'wait';
   text: string;
   reason?: string;
   /** Core's own words (the path, the seq, what is wrong), under the screen's. */
@@ -154,7 +154,16 @@ export function TrustSetupSection({ call, t, onChanged }: { call: Call; t: Trans
         result = r.value;
       }
       if (result?.done) {
-        set({ tone: 'ok', text: t(`trustSetup.installed.${kind}`, { seq: result.seq, issued: localTime(result.issuedAt), next: localTime(result.nextUpdateAt), count: result.count }) });
+        const installed = t(result.unchanged ? 'trustSetup.unchanged.dsc' : `trustSetup.installed.${kind}`, { seq: result.seq, issued: localTime(result.issuedAt), next: localTime(result.nextUpdateAt), count: result.count });
+        // Installed all the same, but past its date or without a signer: said plainly (docs/dcc-trust.md).
+        const warnings = (result.warnings ?? []).map((w) =>
+          w.code === 'PAST_NEXT_UPDATE'
+            ? t('trustSetup.dscWarning.PAST_NEXT_UPDATE', { next: localTime(w.nextUpdateAt) })
+            : w.code === 'TOO_OLD'
+              ? t('trustSetup.dscWarning.TOO_OLD', { issued: localTime(w.issuedAt), days: w.maxAgeDays })
+              : t('trustSetup.dscWarning.NO_CERTIFICATES'),
+        );
+        set({ tone: warnings.length > 0 ? 'warn' : 'ok', text: [installed, ...warnings].join(' ') });
         await changed();
       }
     } finally {
@@ -175,7 +184,7 @@ export function TrustSetupSection({ call, t, onChanged }: { call: Call; t: Trans
 
   const notice = (n: Notice | null, id: string) =>
     n && (
-      <p id={id} class="device-result" data-tone={n.tone} data-reason={n.reason ?? ''} role={n.tone === 'bad' ? 'alert' : undefined}>
+      <p id={id} class="device-result" data-tone={n.tone} data-reason={n.reason ?? ''} role={n.tone === 'bad' || n.tone === 'warn' ? 'alert' : undefined}>
         {n.text}
         {n.detail && <span class="trust-detail">{n.detail}</span>}
       </p>
