@@ -179,6 +179,12 @@ export const KioskStatusSchema = z.object({
   connectivity: ConnectivitySchema,
   trustList: ListStatusSchema,
   statusList: ListStatusSchema,
+  /**
+   * The signed DSC list of EU DCC signer certificates (docs/dcc-trust.md), only where the venue
+   * accepts foreign credentials (policy.dccAccept): fresh, stale past its nextUpdate, expired past
+   * policy.maxTrustListAgeDays (every DCC denied DCC_LIST_EXPIRED), missing (DCC_LIST_MISSING).
+   */
+  dscList: ListStatusSchema.optional(),
   clock: ClockStatusSchema,
   storage: StorageStatusSchema,
   /** Venue policy: an ID card alone may be presented (absent means true). The idle screen asks for a card only then. */
@@ -1144,7 +1150,7 @@ export const KioskEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('passage'), passage: PassageViewSchema }),
   z.object({ type: z.literal('devices'), devices: z.array(DeviceHealthSchema).max(32) }),
   z.object({ type: z.literal('connectivity'), connectivity: ConnectivitySchema }),
-  z.object({ type: z.literal('lists'), trustList: ListStatusSchema, statusList: ListStatusSchema }),
+  z.object({ type: z.literal('lists'), trustList: ListStatusSchema, statusList: ListStatusSchema, dscList: ListStatusSchema.optional() }),
   z.object({ type: z.literal('clock'), clock: ClockStatusSchema }),
   z.object({ type: z.literal('storage'), storage: StorageStatusSchema }),
   z.object({ type: z.literal('language'), language: LanguageSchema }),

@@ -271,9 +271,10 @@ async function boot(): Promise<void> {
         break;
       case 'lists': {
         // A list installed since start ends its refusal (core drops the problem the same way).
-        const { listProblems: was, ...rest } = state.status;
+        const { listProblems: was, dscList: _wasDsc, ...rest } = state.status;
         const listProblems = (was ?? []).filter((p) => (p.list === 'trust' ? event.trustList : event.statusList).state === 'missing');
-        state.status = { ...rest, trustList: event.trustList, statusList: event.statusList, ...(listProblems.length > 0 ? { listProblems } : {}) };
+        // The DSC list's chip comes and goes with policy.dccAccept: absent from the event, absent here.
+        state.status = { ...rest, trustList: event.trustList, statusList: event.statusList, ...(event.dscList ? { dscList: event.dscList } : {}), ...(listProblems.length > 0 ? { listProblems } : {}) };
         break;
       }
       case 'clock':

@@ -179,6 +179,18 @@ describe('status bar', () => {
     expect(items.find((i) => i.id === 'trust-list')!.text).toBe('key list 2 d');
   });
 
+  it('shows the EU DSC list like the key list, only when core reports it (policy.dccAccept), in both languages', () => {
+    const dscList = { state: 'fresh' as const, seq: 3, issuedAt: now - 3 * 3_600_000, nextUpdateAt: now + 86_400_000 };
+    expect(statusItems(status, now, en, true).some((i) => i.id === 'dsc-list')).toBe(false);
+    expect(statusItems({ ...status, dscList }, now, en, true).find((i) => i.id === 'dsc-list')).toEqual({ id: 'dsc-list', level: 'ok', text: 'EU signer list 3 h' });
+    expect(statusItems({ ...status, dscList }, now, zh, true).find((i) => i.id === 'dsc-list')).toEqual({ id: 'dsc-list', level: 'ok', text: '欧盟证书列表 3小时' });
+    expect(statusItems({ ...status, dscList: { ...dscList, state: 'stale' } }, now, en, true).find((i) => i.id === 'dsc-list')).toMatchObject({ level: 'warn', text: 'EU signer list due 3 h' });
+    expect(statusItems({ ...status, dscList: { ...dscList, state: 'expired' } }, now, en, true).find((i) => i.id === 'dsc-list')).toMatchObject({ level: 'bad', text: 'EU signer list out of date' });
+    expect(statusItems({ ...status, dscList: { state: 'missing', seq: null, issuedAt: null, nextUpdateAt: null } }, now, zh, true).find((i) => i.id === 'dsc-list')).toMatchObject({ level: 'bad', text: '无欧盟证书列表' });
+    // With the core gone the last word is grey, as every other chip.
+    expect(statusItems({ ...status, dscList }, now, en, false).find((i) => i.id === 'dsc-list')).toMatchObject({ level: 'off' });
+  });
+
   it('warns past nextUpdate, turns red when expired or missing, and leads with clock/storage/connection faults', () => {
     expect(trustListItem({ ...status.trustList, state: 'stale' }, now, en).level).toBe('warn');
     expect(trustListItem({ ...status.trustList, state: 'expired' }, now, en).level).toBe('bad');

@@ -237,6 +237,25 @@ export function trustListItem(list: ListStatus, now: number, t: Translate): Stat
 }
 
 /**
+ * The signed DSC list of EU DCC signers (docs/dcc-trust.md), where the venue accepts foreign
+ * credentials: shown exactly as the key list is (green with its age, amber past nextUpdate, red when
+ * out of date or missing), since without it every EU certificate is refused.
+ */
+export function dscListItem(list: ListStatus, now: number, t: Translate): StatusItem {
+  const age = list.issuedAt === null ? '' : formatAge(now - list.issuedAt, t);
+  switch (list.state) {
+    case 'fresh':
+      return { id: 'dsc-list', level: 'ok', text: t('status.dsc.fresh', { age }) };
+    case 'stale':
+      return { id: 'dsc-list', level: 'warn', text: t('status.dsc.stale', { age }) };
+    case 'expired':
+      return { id: 'dsc-list', level: 'bad', text: t('status.dsc.expired') };
+    default:
+      return { id: 'dsc-list', level: 'bad', text: t('status.dsc.missing') };
+  }
+}
+
+/**
  * A cached list the kiosk refused at start (status `listProblems`, health-code spec §4): red, with
  * the reason in words; a tap shows the detail core gives (for ROOT_UNKNOWN: the list's signer and
  * the pinned roots with fingerprints), because without it every code is refused as issuer unknown
@@ -258,6 +277,7 @@ export function statusItems(status: KioskStatus, now: number, t: Translate, core
     items.push({ id: 'network', level: 'off', text: t(status.connectivity.online ? 'status.online' : 'status.offline') });
     items.push({ id: 'uploads', level: 'off', text: t('status.uploads', { count: status.connectivity.uploadsPending }) });
     items.push({ ...trustListItem(status.trustList, now, t), level: 'off' });
+    if (status.dscList) items.push({ ...dscListItem(status.dscList, now, t), level: 'off' });
     return items;
   }
   // config.json cannot be used and the kiosk runs on what it had: red, naming where the file is wrong.
@@ -280,5 +300,7 @@ export function statusItems(status: KioskStatus, now: number, t: Translate, core
   const trustProblem = problems.find((p) => p.list === 'trust');
   items.push(trustProblem ? listProblemItem(trustProblem, t) : trustListItem(status.trustList, now, t));
   for (const p of problems) if (p.list === 'status') items.push(listProblemItem(p, t));
+  // Present only where policy.dccAccept is on (core leaves it out otherwise).
+  if (status.dscList) items.push(dscListItem(status.dscList, now, t));
   return items;
 }

@@ -34,7 +34,7 @@ export interface AdminDeps {
   /** The signed DSC list for EU DCC codes (docs/dcc-trust.md); absent: none can be imported here. */
   dscList?: DscListCache | null;
   /** The lists' freshness exactly as the status bar gets it (same rule, same code). */
-  listsStatus(): { trustList: ListStatus; statusList: ListStatus };
+  listsStatus(): { trustList: ListStatus; statusList: ListStatus; dscList?: ListStatus };
   /** The clock warning exactly as the status bar gets it. */
   clockStatus(): ClockStatus;
   /** Cached lists refused at start, exactly as the status bar gets them (empty when none). */

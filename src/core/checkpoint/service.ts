@@ -241,9 +241,24 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
 
   const listProblemsView = () => (options.listProblems ?? []).filter((p) => (p.list === 'trust' ? lists.trustList : lists.statusList) === null);
 
+  // The DSC list's chip, only where the venue accepts foreign credentials (docs/dcc-trust.md,
+  // "Freshness"): judged as the trust list is (stale past nextUpdate, expired past
+  // policy.maxTrustListAgeDays from `issued`), so the bar says what the door will do with an HC1 code.
+  // One stat per look picks up a list `kiosk trust import-dsc` installed beside the running kiosk.
+  const dscListStatus = (now: number): ListStatus | null => {
+    if (!policy.dccAccept) return null;
+    options.dscList?.refreshIfChanged();
+    const l = options.dscList?.list ?? null;
+    if (!l) return { state: 'missing', seq: null, issuedAt: null, nextUpdateAt: null };
+    const state = now - l.issued > policy.maxTrustListAgeDays * 86400 ? 'expired' : now > l.nextUpdate ? 'stale' : 'fresh';
+    return { state, seq: l.seq, issuedAt: l.issued * 1000, nextUpdateAt: l.nextUpdate * 1000 };
+  };
+
   const listsStatus = () => {
-    const state = lists.state(Math.floor(clock.now() / 1000), policy);
-    return { trustList: listStatus(state.trust), statusList: listStatus(state.status) };
+    const now = Math.floor(clock.now() / 1000);
+    const state = lists.state(now, policy);
+    const dscList = dscListStatus(now);
+    return { trustList: listStatus(state.trust), statusList: listStatus(state.status), ...(dscList ? { dscList } : {}) };
   };
 
   const clockStatus = () => {

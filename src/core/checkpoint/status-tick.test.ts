@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KioskEventSchema, type KioskEvent } from '../../contract/api.js';
+import { makeDemoDcc } from '../codes/dcc/demo-dcc.js';
+import { DscListCache } from '../codes/dcc/dsc-list.js';
 import { ListCache } from '../codes/list-cache.js';
 import { makeDemoPki } from '../codes/pki.js';
 import { kioskConfigSchema } from '../config/config.js';
@@ -54,10 +56,12 @@ let clock: ManualClock;
 let hub: SilentHub;
 let events: KioskEvent[];
 
-function setup(policy: Record<string, unknown> = {}) {
+function setup(policy: Record<string, unknown> = {}, dscListJws: string | null = null) {
   dir = mkdtempSync(join(tmpdir(), 'kiosk-status-tick-'));
   const lists = new ListCache(dir, pki.roots).load();
   lists.installTrust(pki.trustListJws);
+  const dscList = new DscListCache(dir, pki.roots).load();
+  if (dscListJws !== null) expect(dscList.install(dscListJws)).toMatchObject({ accepted: true });
   store = EntryStore.open(dir);
   clock = new ManualClock(T0);
   hub = new SilentHub();
@@ -67,6 +71,7 @@ function setup(policy: Record<string, unknown> = {}) {
     config: kioskConfigSchema.parse({ kioskId: 'kiosk-7', roots: pki.roots, policy }),
     store,
     lists,
+    dscList,
     devices: hub,
     clock,
     uploads: networkDown,
@@ -97,6 +102,33 @@ describe('status tick (status that changes with time alone is pushed)', () => {
     clock.advance(3_600_000);
     expect(of('lists').map((e) => e.trustList.state)).toEqual(['stale', 'expired']);
     for (const e of events) expect(KioskEventSchema.safeParse(e).success).toBe(true);
+  });
+
+  it('the DSC list, where foreign credentials are accepted, is in the status and turns stale past its nextUpdate on the tick alone', async () => {
+    // makeDemoDcc: nextUpdate = now − 1 h + 1 d; here twenty minutes after T0.
+    const DSC_NEXT_UPDATE_MS = T0 + 20 * 60_000;
+    const dsc = makeDemoDcc({ root: pki.root, now: Math.floor(DSC_NEXT_UPDATE_MS / 1000) + 3600 - DAY_S, dscListSeq: 4 }).dscListJws;
+    setup({ dccAccept: true, maxTrustListAgeDays: 30 }, dsc);
+    const status = await cp.service.getStatus({}, { host: 'browser', clientId: 't' });
+    expect(status).toMatchObject({ ok: true, value: { dscList: { state: 'fresh', seq: 4, nextUpdateAt: DSC_NEXT_UPDATE_MS } } });
+    clock.advance(DSC_NEXT_UPDATE_MS - T0 - 1000);
+    expect(of('lists').map((e) => e.dscList?.state)).not.toContain('stale');
+    clock.advance(2000);
+    expect(of('lists').at(-1)!.dscList).toMatchObject({ state: 'stale', seq: 4, nextUpdateAt: DSC_NEXT_UPDATE_MS });
+    for (const e of events) expect(KioskEventSchema.safeParse(e).success).toBe(true);
+  });
+
+  it('the DSC list is missing where foreign credentials are accepted and none is installed, and absent where they are not', async () => {
+    setup({ dccAccept: true });
+    expect(await cp.service.getStatus({}, { host: 'browser', clientId: 't' })).toMatchObject({ ok: true, value: { dscList: { state: 'missing', seq: null } } });
+    cp.close();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+    setup({ dccAccept: false }, makeDemoDcc({ root: pki.root, now: Math.floor(T0 / 1000), dscListSeq: 1 }).dscListJws);
+    const off = await cp.service.getStatus({}, { host: 'browser', clientId: 't' });
+    expect(off.ok && 'dscList' in off.value).toBe(false);
+    clock.advance(DAY_S * 1000);
+    expect(of('lists').some((e) => 'dscList' in e)).toBe(false);
   });
 
   it('pushes `clock` once a minute, and storage and devices when they change without an event of their own', () => {

@@ -12,7 +12,8 @@ import type { ClockStatus, Connectivity, DeviceHealth, KioskEvent, ListStatus, S
 import type { Clock } from './clock.js';
 
 export interface StatusSources {
-  lists(): { trustList: ListStatus; statusList: ListStatus };
+  /** `dscList` only where the venue accepts foreign credentials (docs/dcc-trust.md): it turns stale on this tick too. */
+  lists(): { trustList: ListStatus; statusList: ListStatus; dscList?: ListStatus };
   clock(): ClockStatus;
   storage(): StorageStatus;
   devices(): DeviceHealth[];
