@@ -70,6 +70,12 @@ export const PassageViewSchema = z.object({
   maskedDocumentNumber: z.string().max(64).nullable(),
   /** Issuing province, GB/T 2260 six-digit code (`330000`); the renderer names it per language. */
   provinceCode: z.string().regex(/^\d{6}$/).nullable(),
+  /**
+   * An EU DCC (`HC1:`) whose signature verified: its type (`v` vaccination, `t` test, `r` recovery)
+   * and issuing country (ISO 3166-1 alpha-2, null when it names none); shown where a PHC1 code's
+   * province is (docs/guard-screen.md). Null for anything else.
+   */
+  dcc: z.object({ type: z.enum(['v', 't', 'r']), country: z.string().regex(/^[A-Z]{2}$/).nullable() }).nullable(),
   temperatureC: z.number().min(20).max(50).nullable(),
   /** Spec §4: decided on a trust list past its nextUpdate; the screen says so. */
   trustListStale: z.boolean(),
@@ -106,6 +112,7 @@ export const IDLE_PASSAGE: PassageView = {
   maskedName: null,
   maskedDocumentNumber: null,
   provinceCode: null,
+  dcc: null,
   temperatureC: null,
   trustListStale: false,
   resetInMs: null,

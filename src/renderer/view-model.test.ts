@@ -63,6 +63,18 @@ describe('passage display', () => {
     expect(e).toMatchObject({ headline: 'STOP', province: 'Zhejiang', reason: 'Health code and ID card belong to different people' });
   });
 
+  it('names an EU certificate where a province goes: kind, issuing country, type in words (docs/guard-screen.md)', () => {
+    const dcc = (type: 'v' | 't' | 'r', country: string | null = 'DE') => shown({ provinceCode: null, maskedName: 'E**** M*********', dcc: { type, country } });
+    expect(describePassage(dcc('v'), zh)).toMatchObject({ name: 'E**** M*********', province: '欧盟证书 · DE · 疫苗接种' });
+    expect(describePassage(dcc('v'), en).province).toBe('EU certificate · DE · vaccination');
+    expect(describePassage(dcc('t', 'AT'), en).province).toBe('EU certificate · AT · test');
+    expect(describePassage(dcc('r'), zh).province).toBe('欧盟证书 · DE · 康复');
+    expect(describePassage(dcc('r', null), en).province).toBe('EU certificate · recovery');
+    // On CHECK too (a card beside it), where the guard compares the certificate with the document.
+    expect(describePassage({ ...dcc('t'), decision: 'review', reason: 'DCC_CARD_UNMATCHED', awaitingGuard: true }, en)).toMatchObject({ tone: 'check', province: 'EU certificate · DE · test', reason: 'ID card with an EU certificate: check they are the same person' });
+    expect(describePassage(shown({ provinceCode: null }), en).province).toBe('');
+  });
+
   it('offers the review panel only while a review waits for the guard, then names the guard verdict', () => {
     expect(describePassage(shown({ decision: 'review', reason: 'ANTI_PASSBACK', awaitingGuard: true }), zh)).toMatchObject({ tone: 'check', headline: '人工核验', showReview: true, reason: '近期已通行，需人工核验' });
     expect(describePassage(shown({ decision: 'review', guardVerdict: 'deny' }), zh)).toMatchObject({ tone: 'stop', showReview: false, reason: '安保人员已拒绝' });

@@ -138,7 +138,7 @@ export function describePassage(passage: PassageView, t: Translate, context: Par
     headline: tone === 'idle' ? t(idleHeadline(ctx)) : t(`headline.${tone}`),
     subline: '',
     name: showDetails ? (passage.maskedName ?? '') : '',
-    province: showDetails && passage.provinceCode ? t(`province.${passage.provinceCode}`) : '',
+    province: showDetails ? credentialOf(passage, t) : '',
     temperature: showDetails && passage.temperatureC !== null ? `${passage.temperatureC.toFixed(1)} °C` : '',
     reason: final && reasons.length > 0 ? t(`reason.${reasons[0]}`) : '',
     otherReasons: final ? reasons.slice(1).map((r) => t(`reason.${r}`)) : [],
@@ -150,6 +150,18 @@ export function describePassage(passage: PassageView, t: Translate, context: Par
     // No camera running: no preview and no aiming frame to hold a code inside.
     showPreview: !noCamera && (tone === 'idle' || passage.state === 'collecting'),
   };
+}
+
+/**
+ * Where the credential comes from, in the place of the person line that names it: a PHC1 code's
+ * province, or an EU certificate's kind, country and type ("欧盟证书 · DE · 疫苗接种"), so the guard
+ * knows what the person holds (docs/guard-screen.md). Empty for a card alone or an unverified code.
+ */
+function credentialOf(passage: PassageView, t: Translate): string {
+  if (passage.provinceCode) return t(`province.${passage.provinceCode}`);
+  const dcc = passage.dcc;
+  if (!dcc) return '';
+  return [t('credential.dcc'), dcc.country, t(`credential.dcc.${dcc.type}`)].filter((x) => x).join(' · ');
 }
 
 /** Whether the idle screen may ask for an ID card: the venue allows card-only entry and a reader is fitted. */

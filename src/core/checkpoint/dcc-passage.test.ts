@@ -69,7 +69,7 @@ describe('EU DCC at the door (docs/dcc-trust.md, "At the door")', () => {
     await r.flow.presentCode(code('dcc-vaccinated'), 'scanner');
     await r.flow.settled();
     const shown = r.lastShown();
-    expect(shown).toMatchObject({ decision: 'admit', reason: null, maskedName: 'E**** M*********', maskedDocumentNumber: null, provinceCode: null });
+    expect(shown).toMatchObject({ decision: 'admit', reason: null, maskedName: 'E**** M*********', maskedDocumentNumber: null, provinceCode: null, dcc: { type: 'v', country: 'AT' } });
     expect(r.entry(shown.entryId!)).toMatchObject({ method: 'code', decision: 'admit', holderName: 'Erika Musterfrau', documentType: 'DCC-V', codeIssuer: 'AT', documentNumber: null, statusColour: null, trustListSeq: null });
     expect(r.entry(shown.entryId!).codeId).toMatch(/^[0-9a-f]{32}$/);
     expect(r.pulses).toEqual([1]);
@@ -92,6 +92,7 @@ describe('EU DCC at the door (docs/dcc-trust.md, "At the door")', () => {
     await r.flow.presentCode(code('dcc-forged'), 'scanner');
     await r.flow.settled();
     expect(r.entry(r.lastShown().entryId!)).toMatchObject({ reason: 'DCC_SIGNATURE_INVALID', holderName: null, documentType: null, codeIssuer: 'EU' });
+    expect(r.lastShown().dcc).toBeNull();
     await r.flow.presentCode(code('dcc-test-old'), 'scanner');
     await r.flow.settled();
     expect(r.entry(r.lastShown().entryId!)).toMatchObject({ reason: 'DCC_TEST_TOO_OLD', holderName: 'Max Mustermann', documentType: 'DCC-T', codeIssuer: 'DE' });

@@ -100,6 +100,7 @@ interface Outcome {
   maskedName: string | null;
   maskedDocumentNumber: string | null;
   provinceCode: string | null;
+  dcc: PassageView['dcc'];
   temperatureC: number | null;
   entry: NewEntry;
   /** Seq of the committed entry; null when the store refused it. */
@@ -435,6 +436,7 @@ export class PassageFlow {
     let reasons: Reason[];
     const thermometerFitted = (this.deps.thermometerFitted ?? this.deps.temperatureExpected)();
     let trustListStale = false;
+    let dcc: PassageView['dcc'] = null;
     let holder: { name: string | null; docType: string | null; id: string | null; iss: string | null; colour: StatusColour | null; cti: string | null };
 
     if (p.code && p.code.text.startsWith(HC1_PREFIX)) {
@@ -444,6 +446,9 @@ export class PassageFlow {
       reason = r.reason;
       reasons = r.reasons;
       holder = { ...r.holder, colour: null };
+      // What the guard is shown in place of a province: the kind of certificate and where from.
+      const c = r.verification.certificate;
+      if (c) dcc = { type: c.type, country: /^[A-Z]{2}$/.test(c.issuerCountry) ? c.issuerCountry : null };
     } else if (p.code) {
       const trustList = lists.trustList;
       const verification: VerifyResult = verifyCode(p.code.text, { trustList, now, skewSeconds: policy.clockSkewSeconds });
@@ -523,6 +528,7 @@ export class PassageFlow {
       maskedName: holder.name ? maskName(holder.name).slice(0, 64) : null,
       maskedDocumentNumber: holder.id ? maskDocumentNumber(holder.id, holder.docType).slice(0, 64) : null,
       provinceCode: holder.iss && /^\d{6}$/.test(holder.iss) ? holder.iss : null,
+      dcc,
       temperatureC: viewTemperature(temperatureC),
       entry,
       entrySeq: null,
@@ -634,6 +640,7 @@ export class PassageFlow {
       maskedName: o.maskedName,
       maskedDocumentNumber: o.maskedDocumentNumber,
       provinceCode: o.provinceCode,
+      dcc: o.dcc,
       temperatureC: o.temperatureC,
       trustListStale: o.trustListStale,
       resetInMs: o.resetAt === null ? null : Math.max(0, o.resetAt - now),
