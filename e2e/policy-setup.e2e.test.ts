@@ -65,9 +65,9 @@ describe('venue and policy (docs/integrator-setup.md)', () => {
     }
     for (const path of ['venueId', 'kioskId', 'kioskName', 'language']) expect(await page.locator(`.settings-field[data-path="${path}"]`).count(), path).toBe(1);
 
-    // The preview under the rules in force: seven cases, the fever one (38.0 °C) denied.
+    // The preview under the rules in force: seven cases and four EU certificate holders, the fever one (38.0 °C) denied.
     await page.waitForSelector('#policy-preview[data-state="ready"] [data-testid="policy-case-fever"]');
-    expect(await page.locator('.policy-cases tbody tr').count()).toBe(7);
+    expect(await page.locator('.policy-cases tbody tr').count()).toBe(11);
     expect(await feverRow(page)).toEqual({ edited: 'deny', inForce: 'deny', changed: 'false' });
     expect(await page.locator('[data-testid="policy-case-fever-edited"]').textContent()).toContain('FEVER');
 
@@ -107,6 +107,21 @@ describe('venue and policy (docs/integrator-setup.md)', () => {
     const atThreshold = await passageAt(r, 38.5, 'grandma');
     expect(atThreshold).toMatchObject({ decision: 'deny', reason: 'FEVER' });
     await screenshotsAtBothShapes(page, 'policy-setup-saved');
+
+    // Rapid antigen tests turned off (the demo accepts EU certificates): the EU rapid-test row alone
+    // turns to deny before anything is saved, the box's meaning says what ticking it does.
+    const ratRow = page.locator('[data-testid="policy-case-dcc-test-rat"]');
+    expect(await ratRow.getAttribute('data-decision')).toBe('admit');
+    expect(await ratRow.locator('td > strong').first().textContent()).toBe('欧盟证书：抗原快速检测');
+    expect(await page.locator('.settings-field[data-path="policy.dccTestRatMaxHours"] .settings-meaning').textContent()).toContain('勾选“关闭”则不接受抗原检测');
+    await page.locator('[data-testid="policy-policy-dccTestRatMaxHours-off"]').check();
+    await until('the preview with rapid tests off', async () => (await ratRow.getAttribute('data-decision')) === 'deny' && (await page.locator('#policy-preview').getAttribute('data-state')) === 'ready', 10_000);
+    expect(await ratRow.getAttribute('data-changed')).toBe('true');
+    expect(await page.locator('[data-testid="policy-case-dcc-test-rat-edited"]').textContent()).toContain('DCC_TEST_TYPE_NOT_ACCEPTED');
+    expect(await page.locator('.policy-cases tr[data-changed="true"]').count()).toBe(1);
+    expect(await page.locator('[data-testid="policy-case-dcc-test-naat"]').getAttribute('data-decision')).toBe('admit');
+    await ratRow.scrollIntoViewIfNeeded();
+    await screenshotsAtBothShapes(page, 'policy-setup-rapid-tests-off');
   }, 180_000);
 
   it('refuses a typo on screen with the path and what is wrong, shows no preview and sends nothing', async () => {

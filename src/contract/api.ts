@@ -917,8 +917,8 @@ export const METHODS = {
   },
   /**
    * Integrator (or admin, read-only): what the venue rules as edited would decide for seven fixed
-   * synthetic cases (docs/integrator-setup.md, "Venue and policy"), computed in core by the same
-   * decision code a passage runs (health-code spec §4). `policy` holds the edited rules (a key left
+   * synthetic cases and four EU certificate holders (docs/integrator-setup.md, "Venue and policy"),
+   * computed in core by the same decision code a passage runs (health-code spec §4, docs/dcc-policy.md). `policy` holds the edited rules (a key left
    * out keeps the rule in force); `checkpoint`, when given, is only validated. Values are loosely
    * typed here on purpose: core judges them with the configuration schema and answers each wrong one
    * in `problems` (path and what), with no cases, rather than refusing the call.
@@ -937,10 +937,14 @@ export const METHODS = {
       cases: z
         .array(
           z.object({
-            id: z.enum(['green', 'yellow', 'red', 'stale', 'expired-test', 'fever', 'card-alone']),
+            id: z.enum(['green', 'yellow', 'red', 'stale', 'expired-test', 'fever', 'card-alone', 'dcc-vaccinated', 'dcc-test-naat', 'dcc-test-rat', 'dcc-recovery']),
             /** What the synthetic person presents (the screen words it in its language). */
             inputs: z.object({
-              presented: z.enum(['code', 'card']),
+              presented: z.enum(['code', 'card', 'dcc']),
+              /** An EU certificate (docs/dcc-policy.md): its kind; days since the completing dose or the first positive test, hours since the sample. */
+              dcc: z
+                .object({ kind: z.enum(['vaccination', 'naat', 'rat', 'recovery']), daysAgo: z.number().nullable(), hoursAgo: z.number().nullable() })
+                .optional(),
               status: z.enum(['green', 'yellow', 'red']).nullable(),
               assessedHoursAgo: z.number().nullable(),
               testHoursAgo: z.number().nullable(),

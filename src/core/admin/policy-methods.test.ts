@@ -27,7 +27,7 @@ type Row = { decision: string; reason: string | null };
 const byId = (cases: Array<{ id: PolicyCaseId } & Row>) => Object.fromEntries(cases.map((c) => [c.id, `${c.decision}${c.reason ? ` ${c.reason}` : ''}`]));
 
 describe('previewPolicy (docs/integrator-setup.md, "Venue and policy")', () => {
-  it('decides the seven cases under the defaults as spec §4 says, and under the rules in force', async () => {
+  it('decides the seven cases under the defaults as spec §4 says (and the EU holders as not accepted), and under the rules in force', async () => {
     const { rig, session } = await integratorRig();
     const r = await rig.call('previewPolicy', { session, policy: {} });
     if (!r.ok) throw new Error(r.message);
@@ -40,6 +40,11 @@ describe('previewPolicy (docs/integrator-setup.md, "Venue and policy")', () => {
       'expired-test': 'admit',
       fever: 'deny FEVER',
       'card-alone': 'admit',
+      // A venue takes no foreign credentials unless it says so (dccAccept defaults off).
+      'dcc-vaccinated': 'deny DCC_NOT_ACCEPTED',
+      'dcc-test-naat': 'deny DCC_NOT_ACCEPTED',
+      'dcc-test-rat': 'deny DCC_NOT_ACCEPTED',
+      'dcc-recovery': 'deny DCC_NOT_ACCEPTED',
     });
     // Nothing edited: as edited and in force are the same.
     for (const c of r.value.cases) expect(c.inForce).toEqual({ decision: c.decision, reason: c.reason });
@@ -75,6 +80,34 @@ describe('previewPolicy (docs/integrator-setup.md, "Venue and policy")', () => {
     expect((await rows({ maxStatusAgeHours: 48 })).stale).toBe('admit');
     expect((await rows({ maxStatusAgeHours: 24 })).stale).toBe('deny STATUS_STALE');
     expect((await rows({ cardOnlyAllowed: false }))['card-alone']).toBe('deny CODE_REQUIRED');
+  });
+
+  it('decides the four EU certificate holders by decideForDcc under the edited rules, each moved by its own rule (docs/dcc-policy.md)', async () => {
+    const { rig, session } = await integratorRig({ dccAccept: true });
+    const preview = async (policy: Record<string, unknown>) => {
+      const r = await rig.call('previewPolicy', { session, policy });
+      if (!r.ok) throw new Error(r.message);
+      return r.value.cases;
+    };
+    const rows = async (policy: Record<string, unknown>) => byId(await preview(policy));
+    const dcc = ['dcc-vaccinated', 'dcc-test-naat', 'dcc-test-rat', 'dcc-recovery'] as const;
+    const pick = (all: Record<string, string>) => Object.fromEntries(dcc.map((id) => [id, all[id]]));
+    expect(pick(await rows({}))).toEqual({ 'dcc-vaccinated': 'admit', 'dcc-test-naat': 'admit', 'dcc-test-rat': 'admit', 'dcc-recovery': 'admit' });
+    // Rapid tests turned off: that row alone changes, marked against the rules in force.
+    const ratOff = await preview({ dccTestRatMaxHours: null });
+    expect(pick(byId(ratOff))).toEqual({ 'dcc-vaccinated': 'admit', 'dcc-test-naat': 'admit', 'dcc-test-rat': 'deny DCC_TEST_TYPE_NOT_ACCEPTED', 'dcc-recovery': 'admit' });
+    expect(ratOff.find((c) => c.id === 'dcc-test-rat')).toMatchObject({ inputs: { presented: 'dcc', dcc: { kind: 'rat', hoursAgo: 12 } }, inForce: { decision: 'admit', reason: null } });
+    expect((await rows({ dccTestRatMaxHours: 6 }))['dcc-test-rat']).toBe('deny DCC_TEST_TOO_OLD');
+    expect(pick(await rows({ dccTestNaatMaxHours: 24 }))).toMatchObject({ 'dcc-test-naat': 'deny DCC_TEST_TOO_OLD', 'dcc-test-rat': 'admit' });
+    expect(pick(await rows({ dccAcceptTest: false }))).toMatchObject({ 'dcc-test-naat': 'deny DCC_NOT_ACCEPTED', 'dcc-test-rat': 'deny DCC_NOT_ACCEPTED', 'dcc-vaccinated': 'admit' });
+    expect((await rows({ dccVaccinationMinDays: 90 }))['dcc-vaccinated']).toBe('deny DCC_VACCINATION_TOO_RECENT');
+    expect((await rows({ dccVaccinationMinDays: 30 }))['dcc-vaccinated']).toBe('admit');
+    expect((await rows({ dccRecoveryMaxDays: 30 }))['dcc-recovery']).toBe('deny DCC_RECOVERY_NOT_VALID');
+    expect((await rows({ dccRecoveryMaxDays: 90 }))['dcc-recovery']).toBe('admit');
+    // A fever stops an EU holder as it stops anyone (the temperature rules are PHC1's).
+    expect(pick(await rows({ feverThresholdC: 36.0 }))).toEqual(Object.fromEntries(dcc.map((id) => [id, 'deny FEVER'])));
+    expect(pick(await rows({ dccAccept: false }))).toEqual(Object.fromEntries(dcc.map((id) => [id, 'deny DCC_NOT_ACCEPTED'])));
+    expect((await preview({ dccTestRatMaxHours: null })).find((c) => c.id === 'dcc-test-rat')!.explanation).toContain('rapid antigen test not detected, sampled 12 h ago');
   });
 
   it('shows the rules in force beside the edit: a kiosk saved at 38.5 °C admits the fever case now, the edit back to 37.3 would deny it', async () => {

@@ -1,8 +1,10 @@
 // The integrator's venue and policy screen (docs/integrator-setup.md, "Venue and policy"): "what would
 // happen" under the rules as edited, before they are saved. Seven fixed synthetic people (green,
 // yellow, red, a stale status, an expired test, a fever, a card alone) are decided at `clock.now()`
-// by the very functions a passage calls (decideForCode / decideForCard, health-code spec §4), so the
-// preview cannot drift from the door: there is no second copy of the rules here, only the inputs.
+// by the very functions a passage calls (decideForCode / decideForCard, health-code spec §4), and
+// four EU certificate holders (a vaccination, a NAAT test, a rapid antigen test, a recovery) by
+// decideForDcc (docs/dcc-policy.md), as authentic certificates checked against a current DSC list, so
+// the preview cannot drift from the door: there is no second copy of the rules here, only the inputs.
 // Nothing is read from the entry log and no personal data is involved. Each preview is an admin
 // action like any other (one audit row, docs/security.md "Admin sessions"), which is one reason the
 // screen debounces its calls as the integrator types.
@@ -14,6 +16,9 @@ import type { StatusList, TrustList } from '../codes/lists.js';
 import type { HealthClaims, StatusColour } from '../codes/claims.js';
 import type { VerifyResult } from '../codes/verify.js';
 import { decideForCard, decideForCode, type DecisionResult, type VenuePolicy } from '../policy/policy.js';
+import type { DccCertificate } from '../codes/dcc/types.js';
+import { DCC_TEST_TYPE_NAAT, DCC_TEST_TYPE_RAT, decideForDcc, venueDayNumber } from '../policy/dcc-policy.js';
+import { kioskTimeZone } from '../store/local-days.js';
 import type { AdminDeps } from './deps.js';
 import { ADMIN_OR_INTEGRATOR } from './sessions.js';
 
@@ -29,13 +34,15 @@ export const CASE_FEVER_C = 38.0;
 
 interface CaseSpec {
   id: PolicyCaseId;
-  presented: 'code' | 'card';
+  presented: 'code' | 'card' | 'dcc';
   status: StatusColour | null;
   /** When the status was assessed, hours before now (code cases). */
   assessedHoursAgo: number | null;
   /** A negative test sampled this many hours before now (code cases). */
   testHoursAgo: number | null;
   temperatureC: number;
+  /** An EU certificate (presented `dcc`): its kind and age (days since the completing dose or the first positive test, hours since the sample). */
+  dcc?: { kind: 'vaccination' | 'naat' | 'rat' | 'recovery'; daysAgo: number | null; hoursAgo: number | null };
 }
 
 /**
@@ -52,7 +59,33 @@ export const POLICY_CASES: readonly CaseSpec[] = [
   { id: 'expired-test', presented: 'code', status: 0, assessedHoursAgo: 2, testHoursAgo: 72, temperatureC: CASE_NORMAL_C },
   { id: 'fever', presented: 'code', status: 0, assessedHoursAgo: 2, testHoursAgo: 6, temperatureC: CASE_FEVER_C },
   { id: 'card-alone', presented: 'card', status: null, assessedHoursAgo: null, testHoursAgo: null, temperatureC: CASE_NORMAL_C },
+  // EU certificates (docs/dcc-policy.md), each admitted under the defaults once dccAccept is on, and
+  // each moved by its own rules: the dose 60 days old by dccVaccinationMinDays above 60; the NAAT
+  // sample 30 h old by dccTestNaatMaxHours below 30; the rapid test 12 h old by dccTestRatMaxHours
+  // below 12 or off; the recovery (first positive 60 days ago, valid 120 days more) by
+  // dccRecoveryMaxDays below 60; and every one by its type's dccAccept* switch.
+  { id: 'dcc-vaccinated', presented: 'dcc', status: null, assessedHoursAgo: null, testHoursAgo: null, temperatureC: CASE_NORMAL_C, dcc: { kind: 'vaccination', daysAgo: 60, hoursAgo: null } },
+  { id: 'dcc-test-naat', presented: 'dcc', status: null, assessedHoursAgo: null, testHoursAgo: null, temperatureC: CASE_NORMAL_C, dcc: { kind: 'naat', daysAgo: null, hoursAgo: 30 } },
+  { id: 'dcc-test-rat', presented: 'dcc', status: null, assessedHoursAgo: null, testHoursAgo: null, temperatureC: CASE_NORMAL_C, dcc: { kind: 'rat', daysAgo: null, hoursAgo: 12 } },
+  { id: 'dcc-recovery', presented: 'dcc', status: null, assessedHoursAgo: null, testHoursAgo: null, temperatureC: CASE_NORMAL_C, dcc: { kind: 'recovery', daysAgo: 60, hoursAgo: null } },
 ];
+
+/** The DCC value set's "not detected" (the default dccTestNotDetectedCode). */
+const NOT_DETECTED = '260415000';
+
+/** An authentic EU certificate of the case, as verifyHc1 would return it (docs/dcc.md layers passed). */
+function verifiedCertificate(spec: CaseSpec, now: number): DccCertificate {
+  const d = spec.dcc!;
+  // Calendar dates on the venue's calendar, as decideForDcc counts them.
+  const today = venueDayNumber(now, kioskTimeZone());
+  const date = (daysFromToday: number) => new Date((today + daysFromToday) * 86_400_000).toISOString().slice(0, 10);
+  const base = { version: '1.3.0', issuerCountry: 'AT', iat: now - 3 * HOUR, exp: now + 30 * 24 * HOUR, name: { fn: 'Preview', fnt: 'PREVIEW', gn: 'Case', gnt: 'CASE' }, dob: '1980-01-01', ci: 'URN:UVCI:01:AT:PREVIEW#0' };
+  const sampled = (hours: number) => new Date((now - hours * HOUR) * 1000).toISOString();
+  if (d.kind === 'vaccination') return { ...base, type: 'v', entry: { tg: '840539006', dn: 2, sd: 2, dt: date(-(d.daysAgo ?? 0)), co: 'AT', is: 'preview', ci: base.ci } };
+  if (d.kind === 'recovery') return { ...base, type: 'r', entry: { tg: '840539006', fr: date(-(d.daysAgo ?? 0)), df: date(-(d.daysAgo ?? 0) + 11), du: date(120), co: 'AT', is: 'preview', ci: base.ci } };
+  const tt = d.kind === 'naat' ? DCC_TEST_TYPE_NAAT : DCC_TEST_TYPE_RAT;
+  return { ...base, type: 't', entry: { tg: '840539006', tt, sc: sampled(d.hoursAgo ?? 0), tr: NOT_DETECTED, tc: 'preview', co: 'AT', is: 'preview', ci: base.ci } };
+}
 
 /** A synthetic resident ID number (valid MOD 11-2 check character); never a real person's. */
 const CASE_ID_NUMBER = '11010519491231002X';
@@ -85,6 +118,9 @@ function freshStatusList(now: number): StatusList {
 /** One case decided under `policy` by the passage's own decision functions. */
 export function decideCase(spec: CaseSpec, policy: VenuePolicy, nowMs: number, thermometerFitted: boolean): DecisionResult {
   const now = Math.floor(nowMs / 1000);
+  if (spec.presented === 'dcc') {
+    return decideForDcc({ certificate: verifiedCertificate(spec, now), policy, dscListState: 'ok', temperatureC: spec.temperatureC, thermometerFitted, now });
+  }
   if (spec.presented === 'card') {
     return decideForCard({ card: { id: CASE_ID_NUMBER }, statusList: freshStatusList(now), policy, temperatureC: spec.temperatureC, thermometerFitted, now });
   }
@@ -94,8 +130,10 @@ export function decideCase(spec: CaseSpec, policy: VenuePolicy, nowMs: number, t
 const COLOUR = ['green', 'yellow', 'red'] as const;
 
 function explain(spec: CaseSpec, policy: VenuePolicy, d: DecisionResult): string {
-  const shown =
-    spec.presented === 'card'
+  const dcc = spec.dcc;
+  const shown = dcc
+    ? `EU ${dcc.kind === 'vaccination' ? `vaccination, series complete ${dcc.daysAgo} days ago` : dcc.kind === 'recovery' ? `recovery, first positive ${dcc.daysAgo} days ago` : `${dcc.kind === 'naat' ? 'NAAT' : 'rapid antigen'} test not detected, sampled ${dcc.hoursAgo} h ago`}, ${spec.temperatureC.toFixed(1)} °C`
+    : spec.presented === 'card'
       ? `ID card alone, not on the status list, ${spec.temperatureC.toFixed(1)} °C`
       : `${COLOUR[spec.status ?? 0]} code assessed ${spec.assessedHoursAgo} h ago, negative test ${spec.testHoursAgo} h ago, ${spec.temperatureC.toFixed(1)} °C`;
   const why: Record<string, string> = {
@@ -107,6 +145,11 @@ function explain(spec: CaseSpec, policy: VenuePolicy, d: DecisionResult): string
     FEVER: `rule 6: ${spec.temperatureC.toFixed(1)} °C ${policy.feverComparison === 'gt' ? '>' : '≥'} ${policy.feverThresholdC} °C`,
     TEMPERATURE_MISSING: 'rule 7: no temperature',
     CODE_REQUIRED: 'card alone not allowed (cardOnlyAllowed false)',
+    DCC_NOT_ACCEPTED: 'DCC rule 1–2: not accepted (dccAccept or this type off)',
+    DCC_VACCINATION_TOO_RECENT: `DCC: series complete less than ${policy.dccVaccinationMinDays} days ago`,
+    DCC_TEST_TYPE_NOT_ACCEPTED: 'DCC: this test type is off',
+    DCC_TEST_TOO_OLD: `DCC: sampled more than ${dcc?.kind === 'rat' ? policy.dccTestRatMaxHours : policy.dccTestNaatMaxHours} h ago`,
+    DCC_RECOVERY_NOT_VALID: `DCC: first positive more than ${policy.dccRecoveryMaxDays} days ago`,
   };
   const decided = d.reason === null ? 'admit: no rule fails' : `${d.decision}: ${why[d.reason] ?? d.reason}`;
   return `${shown} → ${decided}`.slice(0, 300);
@@ -140,6 +183,7 @@ export function previewPolicy(config: KioskConfig, edited: Record<string, unknow
       id: spec.id,
       inputs: {
         presented: spec.presented,
+        ...(spec.dcc ? { dcc: spec.dcc } : {}),
         status: spec.status === null ? null : COLOUR[spec.status],
         assessedHoursAgo: spec.assessedHoursAgo,
         testHoursAgo: spec.testHoursAgo,

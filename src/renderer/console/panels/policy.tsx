@@ -138,6 +138,8 @@ function defaultText(value: unknown, t: Translate): string {
 function caseInputs(c: Preview['cases'][number], t: Translate): string {
   const temp = c.inputs.temperatureC.toFixed(1);
   if (c.inputs.presented === 'card') return t('policy.inputs.card', { temp });
+  const dcc = c.inputs.dcc;
+  if (c.inputs.presented === 'dcc' && dcc) return t(`policy.inputs.dcc.${dcc.kind}`, { days: dcc.daysAgo ?? 0, hours: dcc.hoursAgo ?? 0, temp });
   return t('policy.inputs.code', {
     status: t(`policy.status.${c.inputs.status ?? 'green'}`),
     assessed: c.inputs.assessedHoursAgo ?? 0,
