@@ -46,6 +46,23 @@ describe('kiosk conformance-dcc', () => {
     expect(r.code).toBe(1);
   }, 60_000);
 
+  it('refuses a folder with no test cases, or cases with nothing to check, rather than pass it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dcc-conf-empty-'));
+    writeFileSync(join(dir, 'README.md'), 'not a case');
+    mkdirSync(join(dir, 'AT', 'png'), { recursive: true });
+    writeFileSync(join(dir, 'AT', 'png', '1.json'), '{}');
+    const empty = await runCli(['conformance-dcc', dir]);
+    expect(empty.code).toBe(2);
+    expect(empty.stdout).not.toMatch(/passed/);
+    expect(empty.stderr).toContain(`no test cases found under ${dir} (expected <STATE>/2DCode/raw/*.json`);
+
+    mkdirSync(join(dir, 'XX', '2DCode', 'raw'), { recursive: true });
+    writeFileSync(join(dir, 'XX', '2DCode', 'raw', '1.json'), JSON.stringify({ JSON: {}, EXPECTEDRESULTS: {} }));
+    const nothing = await runCli(['conformance-dcc', dir]);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toMatch(/no expectation checked under .*: its 1 case files carry no EXPECTEDRESULTS/);
+  }, 60_000);
+
   it('refuses a directory that does not exist', async () => {
     const r = await runCli(['conformance-dcc', join(tmpdir(), 'no-such-dcc-dir')]);
     expect(r.code).toBe(2);
