@@ -120,6 +120,11 @@ describe('EU DCC at the door: the demo kiosk, the serial scanner and the guard s
     const d = await startDoor();
     expect(d.composed.banner.some((l) => l.startsWith('EU DCC (HC1:): DSC list seq 1 installed (AT ES256, DE PS256, FR ES256)'))).toBe(true);
     expect((await d.composed.demoCommand!('dcc')).split('\n')).toContain('dcc-vaccinated: EU DCC vaccination, complete 60 days ago (AT, ES256): passes');
+    // `people` names every code `scan` takes: the PHC1 people, then the EU certificates with what the kiosk says.
+    const people = (await d.composed.demoCommand!('people')).split('\n');
+    expect(people[0]).toContain('zhangsan (green)');
+    expect(people[1]).toMatch(/^EU DCC: dcc-vaccinated \(passes\), /);
+    for (const named of ['dcc-rapid-test (passes)', 'dcc-recovered (passes)', 'dcc-tested (passes)', 'dcc-forged (stops, DCC_SIGNATURE_INVALID)']) expect(people[1]).toContain(named);
     const page = await openScreen(d);
     await scan(d, 'dcc-vaccinated');
     const result = await waitForResult(page);

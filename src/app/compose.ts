@@ -206,7 +206,7 @@ const DEMO_CONSOLE_HELP = [
   'idcard present KEY       put KEY\'s ID card on the simulated reader; idcard remove',
   'thermometer temp C       what the simulated thermometer reads for each person who steps up (none: nobody there)',
   'DEVICE help              every command of a simulator (idcard, thermometer, scanner, gate)',
-  'people                   the demo people and their code colours',
+  'people                   the demo people and their code colours, then the demo EU DCC (HC1:) codes and what the kiosk says to each',
   'dcc                      the demo EU DCC (HC1:) codes and what the kiosk says to each (scan dcc-vaccinated)',
   'fleet                    the pinned fleet key (kid), groups, applied fleet revision and last refusal',
   'fleet fetch              fetch the signed fleet configuration from the collector now and say what came of it',
@@ -223,7 +223,7 @@ function fleetConsole(fleet: FleetSyncLoop | null, liveConfig: LiveConfig, dataD
 }
 
 /** The demo's console: the simulators' own command language (kiosk simulate), plus `scan KEY`. */
-function demoConsole(demo: RunningDemoDevices, codesDir: string, fleetCommand: (rest: string) => Promise<string>, dccCodes: readonly { key: string; description: string }[] = []): (line: string) => Promise<string> {
+function demoConsole(demo: RunningDemoDevices, codesDir: string, fleetCommand: (rest: string) => Promise<string>, dccCodes: readonly { key: string; description: string; expectedReason?: string | null }[] = []): (line: string) => Promise<string> {
   return async (line) => {
     const m = /^\s*(\S+)(?:\s+(.*))?$/.exec(line.replace(/\r?\n$/, ''));
     if (!m) return '';
@@ -232,7 +232,12 @@ function demoConsole(demo: RunningDemoDevices, codesDir: string, fleetCommand: (
     if (word === 'help') return DEMO_CONSOLE_HELP;
     if (word === 'fleet') return fleetCommand(rest);
     if (word === 'dcc') return dccCodes.map((c) => `${c.key}: ${c.description}`).join('\n');
-    if (word === 'people') return DEMO_PEOPLE.map((p) => `${p.key} (${['green', 'yellow', 'red'][p.status]})`).join(', ');
+    if (word === 'people') {
+      // Every name `scan` takes: the PHC1 people, then the EU certificates (docs/dcc-trust.md, "Demo").
+      const people = DEMO_PEOPLE.map((p) => `${p.key} (${['green', 'yellow', 'red'][p.status]})`).join(', ');
+      const eu = dccCodes.map((c) => `${c.key} (${c.expectedReason ? `stops, ${c.expectedReason}` : 'passes'})`).join(', ');
+      return eu === '' ? people : `${people}\nEU DCC: ${eu}`;
+    }
     if (word === 'scan') {
       const key = rest.trim();
       if (!/^[a-z]+(?:-[a-z]+)*$/.test(key) || !existsSync(join(codesDir, `${key}.txt`))) return `error: no demo code ${JSON.stringify(key)} (try: people)`;

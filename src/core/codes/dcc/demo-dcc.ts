@@ -94,6 +94,8 @@ interface Holder {
 const ERIKA: Holder = { fn: 'Musterfrau', gn: 'Erika', fnt: 'MUSTERFRAU', gnt: 'ERIKA', dob: '1964-08-12' };
 const MAX: Holder = { fn: 'Mustermann', gn: 'Max', fnt: 'MUSTERMANN', gnt: 'MAX', dob: '1988-02-29' };
 const MARIANNE: Holder = { fn: 'Dupont', gn: 'Marianne', fnt: 'DUPONT', gnt: 'MARIANNE', dob: '1975-05-01' };
+const LUCAS: Holder = { fn: 'Martin', gn: 'Lucas', fnt: 'MARTIN', gnt: 'LUCAS', dob: '1992-11-23' };
+const ANNA: Holder = { fn: 'Gruber', gn: 'Anna', fnt: 'GRUBER', gnt: 'ANNA', dob: '1959-03-08' };
 
 const hcert = (h: Holder, entry: Record<string, unknown>, type: DccType) => ({
   ver: '1.3.0',
@@ -125,6 +127,27 @@ const naatTest = (country: string, issuer: string, sampled: number, ci: string) 
   is: issuer,
   ci,
 });
+const rapidTest = (country: string, issuer: string, sampled: number, ci: string) => ({
+  tg: '840539006',
+  tt: 'LP217198-3',
+  ma: '1232',
+  sc: isoTime(sampled),
+  tr: '260415000',
+  tc: 'Centre de dépistage démo',
+  co: country,
+  is: issuer,
+  ci,
+});
+/** A recovery certificate: valid from 11 days after the first positive test (fr) to 180 days after it. */
+const recovery = (country: string, issuer: string, firstPositive: number, ci: string) => ({
+  tg: '840539006',
+  fr: isoDate(firstPositive),
+  co: country,
+  is: issuer,
+  df: isoDate(firstPositive + 11 * DAY),
+  du: isoDate(firstPositive + 180 * DAY),
+  ci,
+});
 
 /** Demo DSCs valid a year either side of `now`, the DSC list signed by the demo root, and the demo codes. */
 export function makeDemoDcc(opts: DemoDccOptions): DemoDcc {
@@ -151,6 +174,10 @@ export function makeDemoDcc(opts: DemoDccOptions): DemoDcc {
 
   add({ key: 'dcc-vaccinated', type: 'v', country: 'AT', expectedReason: null, description: 'EU DCC vaccination, complete 60 days ago (AT, ES256): passes', text: issueHc1(hcert(ERIKA, vaccination('AT', 'Ministry of Health, Austria', now - 60 * DAY, uvci('AT', 'erika v', now)), 'v'), at) }, ERIKA);
   add({ key: 'dcc-tested', type: 't', country: 'DE', expectedReason: null, description: 'EU DCC NAAT test, not detected, sampled 12 hours ago (DE, PS256): passes', text: issueHc1(hcert(MAX, naatTest('DE', 'Robert Koch-Institut', now - 12 * HOUR, uvci('DE', 'max t', now)), 't'), de) }, MAX);
+  // A rapid antigen test signed by the FR DSC whose usage allows test certificates only: the EKU
+  // rule lets it through (dcc-wrong-usage is the same signer on a vaccination).
+  add({ key: 'dcc-rapid-test', type: 't', country: 'FR', expectedReason: null, description: 'EU DCC rapid antigen test, not detected, sampled 6 hours ago (FR, ES256, test-only signer): passes', text: issueHc1(hcert(LUCAS, rapidTest('FR', 'CNAM', now - 6 * HOUR, uvci('FR', 'lucas t rat', now)), 't'), { signer: dscs.fr, issuerCountry: 'FR', iat: now - 5 * HOUR, exp: now + 2 * DAY }) }, LUCAS);
+  add({ key: 'dcc-recovered', type: 'r', country: 'AT', expectedReason: null, description: 'EU DCC recovery, first positive test 60 days ago, valid until day 180 (AT, ES256): passes', text: issueHc1(hcert(ANNA, recovery('AT', 'Ministry of Health, Austria', now - 60 * DAY, uvci('AT', 'anna r', now)), 'r'), at) }, ANNA);
   add({ key: 'dcc-test-old', type: 't', country: 'DE', expectedReason: 'DCC_TEST_TOO_OLD', description: 'EU DCC NAAT test sampled 96 hours ago (DE, PS256): stops, test too old', text: issueHc1(hcert(MAX, naatTest('DE', 'Robert Koch-Institut', now - 96 * HOUR, uvci('DE', 'max t old', now)), 't'), { ...de, iat: now - 95 * HOUR }) }, MAX);
   add({ key: 'dcc-expired', type: 'v', country: 'AT', expectedReason: 'DCC_EXPIRED', description: 'EU DCC vaccination whose certificate expired yesterday (AT, ES256): stops, expired', text: issueHc1(hcert(ERIKA, vaccination('AT', 'Ministry of Health, Austria', now - 400 * DAY, uvci('AT', 'erika old', now)), 'v'), { ...at, iat: now - 380 * DAY, exp: now - DAY }) }, ERIKA);
   add({ key: 'dcc-wrong-usage', type: 'v', country: 'FR', expectedReason: 'DCC_CERT_USAGE', description: 'EU DCC vaccination signed by a DSC for test certificates only (FR): stops, signer not allowed', text: issueHc1(hcert(MARIANNE, vaccination('FR', 'CNAM', now - 90 * DAY, uvci('FR', 'marianne v', now)), 'v'), { signer: dscs.fr, issuerCountry: 'FR', iat: now - DAY, exp: now + 300 * DAY }) }, MARIANNE);
