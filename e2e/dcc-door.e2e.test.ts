@@ -130,6 +130,7 @@ describe('EU DCC at the door: the demo kiosk, the serial scanner and the guard s
     const result = await waitForResult(page);
     expect(result).toMatchObject({ tone: 'pass', decision: 'admit', reason: '' });
     expect(await page.locator('#person-name').textContent()).toBe('E**** M*********');
+    expect(await page.locator('#person-province').textContent()).toBe('欧盟证书 · AT · 疫苗接种');
     await expectNameMasked(page, 'Erika', 'Musterfrau');
     await saveScreenshot(page, 'dcc-door-vaccinated-pass');
     const rows = entriesInSqlite(d);
@@ -153,8 +154,27 @@ describe('EU DCC at the door: the demo kiosk, the serial scanner and the guard s
     await page.waitForSelector('html[lang="en"]');
     expect(await page.locator('#reason').textContent()).toBe('Foreign test too old');
     expect(await page.locator('#headline').textContent()).toBe('STOP');
+    expect(await page.locator('#person-province').textContent()).toBe('EU certificate · DE · test');
     await saveScreenshot(page, 'dcc-door-test-old-stop-en');
     expect(entriesInSqlite(d)).toMatchObject([{ seq: Number(result.entryId), decision: 'deny', reason: 'DCC_TEST_TOO_OLD', holder_name: 'Max Mustermann', doc_type: 'DCC-T', code_issuer: 'DE' }]);
+    await expectGateStayedShut(d);
+  });
+
+  it('an ID card with a demo DCC → CHECK DCC_CARD_UNMATCHED: the guard sees what the certificate is and compares it with the card; the gate stays shut', async () => {
+    const d = await startDoor();
+    const page = await openScreen(d);
+    expect(await d.composed.demoCommand!('idcard present lisi')).toMatch(/^ok/);
+    await until('the card to be read', () => d.composed.checkpoint.flow.view().collected.card);
+    await scan(d, 'dcc-tested');
+    const result = await waitForResult(page);
+    expect(result).toMatchObject({ tone: 'check', decision: 'review', reason: 'DCC_CARD_UNMATCHED' });
+    expect(await page.locator('#reason').textContent()).toBe('身份证与欧盟证书：请人工核对是否同一人');
+    expect(await page.locator('#person-name').textContent()).toBe('M** M*********');
+    expect(await page.locator('#person-province').textContent()).toBe('欧盟证书 · DE · 检测');
+    await expectNameMasked(page, 'Max', 'Mustermann');
+    await saveScreenshot(page, 'dcc-door-card-unmatched-check');
+    expect(entriesInSqlite(d)).toMatchObject([{ seq: Number(result.entryId), method: 'both', decision: 'review', reason: 'DCC_CARD_UNMATCHED', holder_name: 'Max Mustermann', doc_type: 'DCC-T', code_issuer: 'DE' }]);
+    expect(entriesInSqlite(d)[0]!.doc_number_masked).not.toBeNull();
     await expectGateStayedShut(d);
   });
 

@@ -44,7 +44,7 @@ function busyStatus(): Partial<KioskStatus> {
   };
 }
 
-type StateName = 'idle' | 'pass' | 'stop-two-reasons' | 'check' | 'collecting';
+type StateName = 'idle' | 'pass' | 'stop-two-reasons' | 'check' | 'check-dcc' | 'collecting';
 
 function passageFor(state: StateName): PassageView {
   const at = Date.now();
@@ -74,6 +74,20 @@ function passageFor(state: StateName): PassageView {
         heldAt: at,
         maskedName: '司马**',
         provinceCode: '650000',
+        temperatureC: 36.9,
+        resetInMs: 30_000,
+        at,
+      });
+    case 'check-dcc':
+      // An EU certificate beside an ID card: the longest origin line and reason (docs/guard-screen.md).
+      return shownPassage('p-check-dcc', {
+        decision: 'review',
+        reason: 'DCC_CARD_UNMATCHED',
+        reasons: ['DCC_CARD_UNMATCHED'],
+        awaitingGuard: true,
+        maskedName: 'M********** S************',
+        provinceCode: null,
+        dcc: { type: 'r', country: 'DE' },
         temperatureC: 36.9,
         resetInMs: 30_000,
         at,
@@ -153,7 +167,7 @@ describe('guard screen layout on portrait and small screens', () => {
       await setLanguage(page, language);
       for (const size of SCREEN_SIZES) {
         await page.setViewportSize(size);
-        for (const state of ['idle', 'pass', 'stop-two-reasons', 'check', 'collecting'] as const) {
+        for (const state of ['idle', 'pass', 'stop-two-reasons', 'check', 'check-dcc', 'collecting'] as const) {
           await show(page, scripted, state);
           await check(`${state}-${language}-${size.width}x${size.height}`, state !== 'collecting' && state !== 'idle');
         }
@@ -171,6 +185,8 @@ describe('guard screen layout on portrait and small screens', () => {
     expect(await page.locator('#person-temperature').textContent()).toBe('38.6 °C');
     await show(page, scripted, 'check');
     expect(await page.locator('#wait-guard').textContent()).toBe('Please wait for the guard');
+    await show(page, scripted, 'check-dcc');
+    expect(await page.locator('#person-province').textContent()).toBe('EU certificate · DE · recovery');
     await show(page, scripted, 'collecting');
     expect(await page.locator('#hints li').allTextContents()).toEqual(['Tap your ID card', 'Face the thermometer']);
     expect(await page.locator('#countdown').textContent()).toMatch(/^\d s left$/);
