@@ -5,7 +5,7 @@ import { PassThrough, Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { DEMO_PEOPLE } from '../demo/people.js';
 import { EntryStore } from './entry-store.js';
-import { exportEntries, exportHeader, EXPORT_HEADERS, PEOPLE_COLUMNS, zoneOffset, type ExportOptions } from './export.js';
+import { exportEntries, exportHeader, EXPORT_COLUMNS, EXPORT_HEADERS, PEOPLE_COLUMNS, zoneOffset, type ExportOptions } from './export.js';
 import { EXPORT_PROCESS_NICE, exportInChildProcess } from './export-process.js';
 import { getPriority } from 'node:os';
 import { parseCsv, samplePassage, tempDataDir } from './test-support.js';
@@ -128,7 +128,7 @@ describe('exportEntries', () => {
     expect(text.replace(/\r\n/g, '')).not.toContain('\n');
     const table = parseCsv(text);
     expect(table[0]).toEqual(exportHeader('zh-CN', 'Asia/Shanghai'));
-    expect(table[0]).toContain('时间（Asia/Shanghai）');
+    expect(table[0]).toContain('当地时间（Asia/Shanghai）');
     const col = (name: (typeof PEOPLE_COLUMNS)[number]) => PEOPLE_COLUMNS.indexOf(name);
     // t0 is 01:00 UTC, 09:00 in Shanghai (UTC+8).
     expect(table[1]![col('time_local')]).toBe('2026-11-20 09:00:00');
@@ -136,12 +136,48 @@ describe('exportEntries', () => {
     expect(table[2]![col('reason')]).toBe(REASON_TEXT['zh-CN'].FEVER);
     expect(table[2]![col('reason_code')]).toBe('FEVER');
     const en = parseCsv(readFileSync((await exportTo('en.csv', { format: 'csv', language: 'en', timeZone: 'America/New_York' })).file).subarray(3).toString('utf8'));
-    expect(en[0]![col('time_local')]).toBe('Time (America/New_York)');
+    expect(en[0]![col('time_local')]).toBe('Local time (America/New_York)');
     expect(en[1]![col('time_local')]).toBe('2026-11-19 20:00:00'); // EST, UTC-5 in November
     expect(en[2]![col('reason')]).toBe(REASON_TEXT.en.FEVER);
     await expect(exportEntries(store, new PassThrough(), { fromMs: t0, toMs: t0 + 1, format: 'csv', reveal: false, timeZone: 'Mars/Olympus' })).rejects.toMatchObject({
       reason: 'BAD_REQUEST',
     });
+  });
+
+  it('words the method and the document type for people (an EU certificate as one), the code in brackets; NDJSON keeps the codes', async () => {
+    const dcc = { holderName: 'Erika Musterfrau', documentNumber: null, codeId: 'ab'.repeat(16), statusColour: null, trustListSeq: null } as const;
+    store.append(samplePassage({ ...dcc, at: t0 + 4000, documentType: 'DCC-V', codeIssuer: 'AT' }));
+    store.append(samplePassage({ ...dcc, at: t0 + 5000, documentType: 'DCC-T', codeIssuer: 'DE', decision: 'deny', reason: 'DCC_TEST_TOO_OLD' }));
+    store.append(samplePassage({ ...dcc, at: t0 + 6000, method: 'both', documentType: 'DCC-R', codeIssuer: 'AT', documentNumber: li.idNumber, decision: 'review', reason: 'DCC_CARD_UNMATCHED' }));
+    store.append(samplePassage({ at: t0 + 7000, method: 'card', codeId: null, codeIssuer: null, documentType: 'XX' }));
+    const col = (name: (typeof PEOPLE_COLUMNS)[number]) => PEOPLE_COLUMNS.indexOf(name);
+    const zh = parseCsv(readFileSync((await exportTo('zh-words.csv', { format: 'csv', language: 'zh-CN', timeZone: 'Asia/Shanghai' })).file).subarray(3).toString('utf8'));
+    const rows = (t: string[][]) => t.slice(1).map((r) => [r[col('method')], r[col('document_type')]]);
+    expect(rows(zh)).toEqual([
+      ['扫码', '居民身份证（CN）'],
+      ['扫码', '居民身份证（CN）'],
+      ['扫码', '居民身份证（CN）'],
+      ['扫码', '欧盟证书：疫苗接种（DCC-V）'],
+      ['扫码', '欧盟证书：检测（DCC-T）'],
+      ['扫码并刷身份证', '欧盟证书：康复（DCC-R）'],
+      ['刷身份证', 'XX'], // a type the export does not know: as stored
+    ]);
+    expect(zh[5]![col('reason')]).toBe(REASON_TEXT['zh-CN'].DCC_TEST_TOO_OLD);
+    // No two columns share a header, even on a kiosk whose own zone is UTC.
+    for (const language of ['zh-CN', 'en'] as const) expect(new Set(exportHeader(language, 'UTC')).size).toBe(PEOPLE_COLUMNS.length);
+    const { file } = await exportTo('en-words.xlsx', { format: 'xlsx', language: 'en', timeZone: 'UTC' });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    const sheet = wb.getWorksheet('entries')!;
+    expect(sheet.getRow(1).getCell(col('time_local') + 1).value).toBe('Local time (UTC)');
+    expect(sheet.getRow(1).getCell(col('time_utc') + 1).value).toBe('Time (UTC)');
+    expect([sheet.getRow(5).getCell(col('method') + 1).value, sheet.getRow(5).getCell(col('document_type') + 1).value]).toEqual(['Code', 'EU certificate: vaccination (DCC-V)']);
+    expect([sheet.getRow(7).getCell(col('method') + 1).value, sheet.getRow(7).getCell(col('document_type') + 1).value]).toEqual(['Code and ID card', 'EU certificate: recovery (DCC-R)']);
+    expect(sheet.getRow(8).getCell(col('method') + 1).value).toBe('ID card');
+    // For machines the codes stay codes.
+    const lines = readFileSync((await exportTo('codes.ndjson', { format: 'ndjson', language: 'zh-CN' })).file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(Object.keys(lines[0]!)).toEqual([...EXPORT_COLUMNS]);
+    expect(lines.slice(3).map((l) => [l.method, l.document_type])).toEqual([['code', 'DCC-V'], ['code', 'DCC-T'], ['both', 'DCC-R'], ['card', 'XX']]);
   });
 
   it('knows a zone offset on both sides of a daylight-saving change', () => {

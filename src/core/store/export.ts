@@ -10,8 +10,9 @@
 // CSV and XLSX are files for people at the venue as well as for machines (docs/security.md
 // "Exports"): each time is given in the venue's time zone beside UTC, the header row and the reason
 // texts are in the chosen language with the reason's machine code in its own column, and an XLSX
-// has real date cells, column widths, a frozen header row and filters. NDJSON stays for machines:
-// its keys and values are EXPORT_COLUMNS exactly.
+// has real date cells, column widths, a frozen header row and filters. The method and the document
+// type are words too (an EU certificate's `DCC-V` reads "EU certificate: vaccination (DCC-V)", its
+// code kept in brackets). NDJSON stays for machines: its keys and values are EXPORT_COLUMNS exactly.
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
@@ -107,7 +108,7 @@ export const EXPORT_HEADERS: Record<Language, Record<PeopleColumn, string>> = {
   'zh-CN': {
     seq: '序号',
     id: '记录编号',
-    time_local: '时间（{tz}）',
+    time_local: '当地时间（{tz}）',
     time_utc: '时间（UTC）',
     venue_id: '场所',
     kiosk_id: '设备',
@@ -131,7 +132,7 @@ export const EXPORT_HEADERS: Record<Language, Record<PeopleColumn, string>> = {
   en: {
     seq: 'Seq',
     id: 'Entry id',
-    time_local: 'Time ({tz})',
+    time_local: 'Local time ({tz})',
     time_utc: 'Time (UTC)',
     venue_id: 'Venue',
     kiosk_id: 'Kiosk',
@@ -154,6 +155,49 @@ export const EXPORT_HEADERS: Record<Language, Record<PeopleColumn, string>> = {
   },
 };
 
+/** The method in words, per language (files for people; NDJSON keeps `code` / `card` / `both`). */
+export const METHOD_WORDS: Record<Language, Record<string, string>> = {
+  'zh-CN': { code: '扫码', card: '刷身份证', both: '扫码并刷身份证' },
+  en: { code: 'Code', card: 'ID card', both: 'Code and ID card' },
+};
+
+/**
+ * The document type in words, per language, the stored code in brackets after them: the card and
+ * health-code types (id-number.ts) and an EU certificate's credential type (dcc-passage.ts). A type
+ * not listed is written as stored.
+ */
+export const DOCUMENT_TYPE_WORDS: Record<Language, Record<string, string>> = {
+  'zh-CN': {
+    CN: '居民身份证',
+    HMT: '港澳台居民居住证',
+    FP: '外国人永久居留身份证',
+    PP: '护照',
+    'DCC-V': '欧盟证书：疫苗接种',
+    'DCC-T': '欧盟证书：检测',
+    'DCC-R': '欧盟证书：康复',
+  },
+  en: {
+    CN: 'Resident ID card',
+    HMT: 'HK/Macao/Taiwan residence permit',
+    FP: 'Foreign permanent resident ID card',
+    PP: 'Passport',
+    'DCC-V': 'EU certificate: vaccination',
+    'DCC-T': 'EU certificate: test',
+    'DCC-R': 'EU certificate: recovery',
+  },
+};
+
+/** The method and document type cells of a file for people, in `language`. */
+function peopleWords(language: Language): { method: (v: Cell) => Cell; documentType: (v: Cell) => Cell } {
+  const methods = METHOD_WORDS[language];
+  const types = DOCUMENT_TYPE_WORDS[language];
+  const [open, close] = language === 'zh-CN' ? ['（', '）'] : [' (', ')'];
+  return {
+    method: (v) => (typeof v === 'string' ? (methods[v] ?? v) : v),
+    documentType: (v) => (typeof v === 'string' && types[v] !== undefined ? `${types[v]}${open}${v}${close}` : v),
+  };
+}
+
 /** XLSX column widths in characters (a CJK character counts about two). */
 const XLSX_WIDTHS: Record<PeopleColumn, number> = {
   seq: 9,
@@ -164,7 +208,7 @@ const XLSX_WIDTHS: Record<PeopleColumn, number> = {
   kiosk_id: 14,
   method: 9,
   holder_name: 12,
-  document_type: 12,
+  document_type: 22,
   document_number: 21,
   code_id: 24,
   code_issuer: 10,
@@ -236,6 +280,8 @@ const AT = EXPORT_ENTRY_COLUMNS.indexOf('time_utc');
 const REASON = EXPORT_COLUMNS.indexOf('reason');
 const OVERRIDE_AT = EXPORT_COLUMNS.indexOf('override_time_utc');
 const NAME = EXPORT_ENTRY_COLUMNS.indexOf('holder_name');
+const METHOD = EXPORT_ENTRY_COLUMNS.indexOf('method');
+const DOCUMENT_TYPE = EXPORT_ENTRY_COLUMNS.indexOf('document_type');
 const DOC = EXPORT_ENTRY_COLUMNS.indexOf('document_number');
 
 /**
@@ -396,11 +442,13 @@ export async function exportEntries(store: EntryStore, out: Writable, options: E
   }
   const header = exportHeader(options.language, timeZone);
   const reasonText = REASON_TEXT[options.language ?? 'en'];
-  /** An EXPORT_COLUMNS row as PEOPLE_COLUMNS cells: local time added, reason in words beside its code. */
+  // Worded as the reasons are: in the chosen language, English without one.
+  const words = peopleWords(options.language ?? 'en');
+  /** An EXPORT_COLUMNS row as PEOPLE_COLUMNS cells: local time added, method and document type in words, reason in words beside its code. */
   const forPeople = (c: Cell[], local: Cell | Date, utc: Cell | Date, overrideAt: Cell | Date): (Cell | Date)[] => {
     const reason = c[REASON] as Reason | null;
     return [
-      c[0]!, c[1]!, local, utc, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!,
+      c[0]!, c[1]!, local, utc, c[3]!, c[4]!, words.method(c[5]!), c[6]!, words.documentType(c[7]!), c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!,
       reason === null ? null : (reasonText[reason] ?? reason), reason,
       c[15]!, c[16]!, c[17]!, c[18]!, overrideAt,
     ];
@@ -453,6 +501,8 @@ export async function exportEntries(store: EntryStore, out: Writable, options: E
         for (const c of cells) {
           const at = c[AT] as number;
           let line = `${c[0]},${csvField(c[1]!)},${text(at + offsetAt(at))},${new Date(at).toISOString()}`;
+          c[METHOD] = words.method(c[METHOD]!);
+          c[DOCUMENT_TYPE] = words.documentType(c[DOCUMENT_TYPE]!);
           for (let i = AT + 1; i < REASON; i++) line += ',' + (CSV_PLAIN_ENTRY[i] ? (c[i] === null ? '' : String(c[i])) : csvField(c[i]!));
           const reason = c[REASON] as Reason | null;
           line += reason === null ? ',,' : `,${csvField(reasonText[reason] ?? reason)},${reason}`;
