@@ -524,7 +524,11 @@ export const StatisticsSchema = z.object({
   /** The kiosk's reasons for deny and review, most frequent first. */
   reasons: z.array(z.object({ reason: ReasonSchema, count: Count })).max(256),
   methods: z.object({ code: Count, card: Count, both: Count }),
-  /** The code's issuing province (GB/T 2260), most frequent first; `null`: a card alone, no code. */
+  /**
+   * Who issued the code, most frequent first: a province (GB/T 2260), an EU certificate's country
+   * (ISO 3166-1 alpha-2; `EU`: one that did not verify), `''`: a code whose issuer did not verify;
+   * `null`: a card alone, no code (docs/admin-console.md, "Statistics").
+   */
   provinces: z.array(z.object({ code: z.string().max(16).nullable(), count: Count })).max(256),
   /** Temperatures: 0.1 °C bins from 35.0 to 42.0 (`tenths` 350…420, zeros included), and the rest. */
   temperature: z.object({ bins: z.array(z.object({ tenths: z.number().int(), count: Count })).max(128), under: Count, over: Count, none: Count }),
