@@ -180,6 +180,8 @@ describe('statistics panel (browser host, Chromium, the composed demo kiosk)', (
     expect(await issuerName('EU')).toBe('欧盟证书（未通过验证，国家不明）');
     expect(await issuerName('unverified')).toBe('健康码未通过验证（签发地不明）');
     expect(await issuerName('none')).toBe('无健康码（仅身份证）');
+    // An EU certificate is a code: the method row says so.
+    expect(await page.locator('#stats-methods tr[data-method="code"] td').first().textContent()).toBe('扫码（健康码或欧盟证书）');
     const temps = (await page.evaluate(
       `Object.fromEntries([...document.querySelectorAll('#stats-temperature tbody tr[data-testid]')].map((tr) => [tr.getAttribute('data-testid').replace('stats-temp-', ''), Number(tr.querySelector('.num')?.textContent)]))`,
     )) as Record<string, number>;
