@@ -31,6 +31,7 @@ import { cborDecode, isBytes, Tag } from '../cbor.js';
 import { sigStructure } from '../cose.js';
 import { DEFAULT_CLOCK_SKEW_SECONDS, MAX_QR_TEXT_LENGTH } from '../verify.js';
 import { HC1_PREFIX, type DccCertificate, type DccName, type DccType, type DscEntry, type Hc1Options, type Hc1Result } from './types.js';
+import type { CoseSign1 } from '../cose.js';
 
 /**
  * The cap on the inflated COSE_Sign1 (docs/dcc.md, "Compression cap"). The largest COSE in the public
@@ -109,13 +110,8 @@ export function inflateHc1(compressed: Uint8Array): Uint8Array {
 
 // --- layers 4–5: COSE_Sign1 ---
 
-export interface DccCose {
-  protectedBytes: Uint8Array;
-  protectedHeader: Map<unknown, unknown>;
-  unprotectedHeader: Map<unknown, unknown>;
-  payload: Uint8Array;
-  signature: Uint8Array;
-}
+/** The same four parts as PHC1's COSE_Sign1; only the decoder's rules differ (any signature length, tag 61). */
+export type DccCose = CoseSign1;
 
 /** Layer 4: COSE_Sign1 (RFC 9052 §4.2), tagged 18 or untagged, optionally inside CWT tag 61. */
 export function decodeDccCose(bytes: Uint8Array): DccCose {
