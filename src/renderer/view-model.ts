@@ -233,38 +233,35 @@ export function configItem(problem: NonNullable<KioskStatus['configProblem']>, t
   return { id: 'config', level: 'bad', text: t('status.config', { paths }), detail: problem.message };
 }
 
-/** Trust list age: amber past nextUpdate, red when expired or missing (health-code spec §2). */
-export function trustListItem(list: ListStatus, now: number, t: Translate): StatusItem {
+/**
+ * A signed list's chip by its age: green with the age, amber past nextUpdate, red when expired or
+ * missing. `texts` names the i18n group (status.trust.*, status.dsc.*).
+ */
+function listAgeItem(id: string, texts: 'trust' | 'dsc', list: ListStatus, now: number, t: Translate): StatusItem {
   const age = list.issuedAt === null ? '' : formatAge(now - list.issuedAt, t);
   switch (list.state) {
     case 'fresh':
-      return { id: 'trust-list', level: 'ok', text: t('status.trust.fresh', { age }) };
+      return { id, level: 'ok', text: t(`status.${texts}.fresh`, { age }) };
     case 'stale':
-      return { id: 'trust-list', level: 'warn', text: t('status.trust.stale', { age }) };
+      return { id, level: 'warn', text: t(`status.${texts}.stale`, { age }) };
     case 'expired':
-      return { id: 'trust-list', level: 'bad', text: t('status.trust.expired') };
+      return { id, level: 'bad', text: t(`status.${texts}.expired`) };
     default:
-      return { id: 'trust-list', level: 'bad', text: t('status.trust.missing') };
+      return { id, level: 'bad', text: t(`status.${texts}.missing`) };
   }
+}
+
+/** Trust list age: amber past nextUpdate, red when expired or missing (health-code spec §2). */
+export function trustListItem(list: ListStatus, now: number, t: Translate): StatusItem {
+  return listAgeItem('trust-list', 'trust', list, now, t);
 }
 
 /**
  * The signed DSC list of EU DCC signers (docs/dcc-trust.md), where the venue accepts foreign
- * credentials: shown exactly as the key list is (green with its age, amber past nextUpdate, red when
- * out of date or missing), since without it every EU certificate is refused.
+ * credentials: shown exactly as the key list is, since without it every EU certificate is refused.
  */
 export function dscListItem(list: ListStatus, now: number, t: Translate): StatusItem {
-  const age = list.issuedAt === null ? '' : formatAge(now - list.issuedAt, t);
-  switch (list.state) {
-    case 'fresh':
-      return { id: 'dsc-list', level: 'ok', text: t('status.dsc.fresh', { age }) };
-    case 'stale':
-      return { id: 'dsc-list', level: 'warn', text: t('status.dsc.stale', { age }) };
-    case 'expired':
-      return { id: 'dsc-list', level: 'bad', text: t('status.dsc.expired') };
-    default:
-      return { id: 'dsc-list', level: 'bad', text: t('status.dsc.missing') };
-  }
+  return listAgeItem('dsc-list', 'dsc', list, now, t);
 }
 
 /**
