@@ -10,5 +10,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // vitest's default is one worker less than the cores: one at a time on the 2-core CI box. Most of
+    // these tests wait on child processes, pseudo-terminals, sockets and timers rather than compute,
+    // so two files at once roughly halve the wait (tests never assert wall-clock time; a test that
+    // needs quiet, as the two-writer crash test did, says so and makes itself robust to load).
+    maxWorkers: 2,
   },
 });

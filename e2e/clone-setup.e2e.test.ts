@@ -8,6 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEMO_DIR } from '../src/app/compose.js';
+import { DEMO_BAUD, DEMO_THERMOMETER_PROTOCOL } from '../native-bridge/demo.js';
 import { IntegratorRig, openIntegratorConsole, passageDecided, screenshotsAtBothShapes } from './support/integrator.js';
 
 const rig = new IntegratorRig();
@@ -17,24 +19,28 @@ afterEach(async (c) => {
 });
 afterEach(() => rmSync(scratch, { recursive: true, force: true }));
 
-const thermometer = (port: string) => ({ port, protocol: { name: 'lu90614' as const } });
+// Each kiosk's thermometer as its integrator saved it: on the demo simulator's link in its own data
+// directory (a saved port is honoured at start, native-bridge/demo.ts withSavedDevices), so the two
+// kiosks' ports differ as two real kiosks' do, and B's simulator still answers during the preview.
+const thermometerLink = (dataDir: string) => join(dataDir, DEMO_DIR, 'tty', 'thermometer');
+const thermometer = (dataDir: string) => ({ port: thermometerLink(dataDir), baudRate: DEMO_BAUD.thermometer, protocol: DEMO_THERMOMETER_PROTOCOL });
 const configOf = (dataDir: string) => JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8'));
 
 describe('cloning a setup', () => {
   it('A exports; B imports with the differences shown and its own port kept; a passage decided during the preview', async () => {
     const a = await rig.startDemo({
-      edit: (c) => {
+      edit: (c, dataDir) => {
         c.venueId = 'mall-east';
         c.policy = { ...c.policy, feverThresholdC: 37.8 };
-        c.devices = { thermometer: thermometer('/dev/ttyKIOSK-A-THERM') };
+        c.devices = { thermometer: thermometer(dataDir) };
       },
     });
     const aConfig = configOf(a.kiosk.dataDir);
     // Both kiosks of the site pin the same root, as a real site pins its national root: B's demo PKI
     // comes from A's seed (the seed itself is a secret and never in the file).
     const b = await rig.startDemo({
-      edit: (c) => {
-        c.devices = { thermometer: thermometer('/dev/ttyKIOSK-B-THERM') };
+      edit: (c, dataDir) => {
+        c.devices = { thermometer: thermometer(dataDir) };
         c.demo = aConfig.demo;
         c.roots = aConfig.roots;
       },
@@ -49,7 +55,7 @@ describe('cloning a setup', () => {
     const file = join(scratch, download.suggestedFilename());
     await download.saveAs(file);
     const text = readFileSync(file, 'utf8');
-    for (const secret of [aConfig.admin.pin.hash, aConfig.admin.integratorPin.hash, aConfig.demo.seed, '/dev/ttyKIOSK-A-THERM']) expect(text).not.toContain(secret);
+    for (const secret of [aConfig.admin.pin.hash, aConfig.admin.integratorPin.hash, aConfig.demo.seed, thermometerLink(a.kiosk.dataDir)]) expect(text).not.toContain(secret);
     // The kiosk's id says where the file came from (`from`), and is not part of the setup.
     expect(JSON.parse(text).config).not.toHaveProperty('kioskId');
     expect(JSON.parse(text)).toMatchObject({ format: 'checkpoint-kiosk-setup', version: 1, config: { venueId: 'mall-east', policy: { feverThresholdC: 37.8 } } });
@@ -95,7 +101,7 @@ describe('cloning a setup', () => {
     const bAfter = configOf(b.kiosk.dataDir);
     expect(bAfter.policy.feverThresholdC).toBe(37.8);
     expect(bAfter.venueId).toBe('mall-east');
-    expect(bAfter.devices.thermometer.port).toBe('/dev/ttyKIOSK-B-THERM');
+    expect(bAfter.devices.thermometer.port).toBe(thermometerLink(b.kiosk.dataDir));
     expect(bAfter.admin.pin).toEqual(bBefore.admin.pin);
     expect(bAfter.admin.integratorPin).toEqual(bBefore.admin.integratorPin);
     expect(bAfter.kioskId).toBe(bBefore.kioskId);

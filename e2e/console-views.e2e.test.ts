@@ -105,6 +105,9 @@ describe('console views: trust, audit, retention', () => {
     expect((await cell.textContent())!.split(' ')).toHaveLength(16);
     expect(await page.locator('#trust-provinces tbody tr').count()).toBe(new Set([...trust.keys.values()].map((k) => k.iss)).size);
     expect(await page.locator('#trust-warnings').count()).toBe(0);
+    // The demo accepts EU certificates: the DSC list beside the others, its signers by country.
+    expect(await page.locator('[data-testid="dsc-certificates"]').textContent()).toBe(String(composed.dscList.list!.dscs.size));
+    expect(await page.locator('[data-testid="dsc-countries"]').textContent()).toMatch(/^AT 1 · DE 1 · FR 1$/);
     await screenshots(page, 'console-trust');
     await page.context().close();
   });

@@ -45,6 +45,8 @@ describe('the DSC list chip (docs/dcc-trust.md)', () => {
     expect(await chip.getAttribute('data-level')).toBe('ok');
     // The demo's DSC list: issued an hour before start (docs/dcc-trust.md, "Demo").
     expect(await chip.textContent()).toMatch(/^(欧盟证书列表 \d+(分钟|小时)|EU signer list \d+ (min|h))$/);
+    // The idle invitation names the certificate beside the health code (docs/dcc-policy.md).
+    expect(await page.locator('#headline').textContent()).toMatch(/欧盟证书|EU certificate/);
     await saveScreenshot(page, 'dcc-list-chip-fresh');
     // Its nextUpdate is a day after issue: a day on, past it, with no collector to say anything.
     clock.offsetMs = DAY_MS;
@@ -57,5 +59,6 @@ describe('the DSC list chip (docs/dcc-trust.md)', () => {
     const page = await start(new JumpClock(), { dccAccept: false });
     await page.waitForSelector('#status-items li[data-id="trust-list"]', { timeout: 10_000 });
     expect(await page.locator(CHIP).count()).toBe(0);
+    expect(await page.locator('#headline').textContent()).not.toMatch(/欧盟证书|EU certificate/);
   });
 });

@@ -59,11 +59,15 @@ it('devices on screen: a test while the door decides, a wrong port refused, a ga
   expect(body).not.toContain(lisi.name);
   await r.composed.demoCommand!('idcard remove');
 
-  // 2. A port that does not exist: refused with the reason; the old thermometer keeps reading.
+  // 2. A port that does not exist: refused with the reason; the old thermometer keeps reading, and
+  //    a person who scans while the change is tried is decided and logged.
   const oldPort = await page.locator('#device-thermometer-port').inputValue();
   await page.locator('#device-thermometer-port').fill('/dev/does-not-exist');
-  await page.locator('#device-thermometer-apply').click();
-  const refused = await finalResult(page, 'thermometer');
+  const [duringRefusal, refused] = await Promise.all([
+    passageDecided(r, 'grandma'),
+    page.locator('#device-thermometer-apply').click().then(() => finalResult(page, 'thermometer')),
+  ]);
+  expect(duringRefusal).toMatch(/^(admit|deny|review)$/);
   expect(refused.tone).toBe('bad');
   expect(refused.text).toContain('PORT_UNAVAILABLE');
   expect(refused.text).toContain('/dev/does-not-exist');
@@ -76,10 +80,12 @@ it('devices on screen: a test while the door decides, a wrong port refused, a ga
   expect(still.text).toMatch(/\d+\.\d\d °C.*\d+\.\d\d °C/);
   expect(JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')).devices?.thermometer?.port).not.toBe('/dev/does-not-exist');
 
-  // 3. A garbled reply (its checksum broken by the simulator) is a red row in the frame log.
+  // 3. A garbled reply (its checksum broken by the simulator) is a red row in the frame log; a
+  //    person who scans meanwhile is decided and logged.
   expect(await r.composed.demoCommand!('thermometer corrupt')).toMatch(/^ok/);
   const red = page.locator('#devices-frames .frame-row[data-device="thermometer"][data-error="true"]', { hasText: 'FRAME_CHECKSUM' }).first();
-  await red.waitFor({ timeout: 15_000 });
+  const [duringGarbled] = await Promise.all([passageDecided(r, 'zhaoliu'), red.waitFor({ timeout: 15_000 })]);
+  expect(duringGarbled).toMatch(/^(admit|deny|review)$/);
   expect(await red.textContent()).toMatch(/checksum error/);
   expect(await red.locator('td').first().evaluate((td) => (td.ownerDocument.defaultView as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(td).color)).toBe('rgb(255, 138, 154)');
   await red.scrollIntoViewIfNeeded();
@@ -109,14 +115,34 @@ it('devices on screen: a test while the door decides, a wrong port refused, a ga
   await saveScreenshot(page, 'devices-invalid-baud');
   await page.locator('#device-thermometer-baudRate').fill('9600');
   expect(await page.locator('#device-thermometer-apply').isDisabled()).toBe(false);
-  await page.locator('#device-thermometer-apply').click();
-  const applied = await finalResult(page, 'thermometer');
+  // The door decides while the new head is proven (the old thermometer runs until it is).
+  const [duringApply, applied] = await Promise.all([
+    passageDecided(r, 'wangwu'),
+    page.locator('#device-thermometer-apply').click().then(() => finalResult(page, 'thermometer')),
+  ]);
+  expect(duringApply).toMatch(/^(admit|deny|review)$/);
   expect(applied.tone, applied.text).toBe('ok');
   expect(applied.text).toContain('gy-mcu90614');
   const saved = JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')).devices.thermometer;
   expect(saved).toMatchObject({ port: pair.hostPath, protocol: { name: 'gy-mcu90614', mode: 'query' } });
-  await page.locator('#device-thermometer-test').click();
-  const reading = await finalResult(page, 'thermometer');
+  // A person steps up to the new head, then scans in the middle of the thermometer test: decided by
+  // its reading and logged.
+  const gyNextPerson = async (): Promise<void> => {
+    const answeredMore = async (n: number) => {
+      const target = gy.replies + n;
+      await until('the GY head answering', () => gy.replies >= target, 10_000);
+    };
+    gy.temperature = null;
+    await answeredMore(4);
+    gy.temperature = 36.4;
+    await answeredMore(4);
+  };
+  await gyNextPerson();
+  const [duringTest, reading] = await Promise.all([
+    passageDecided(r, 'xiaoming', async () => {}),
+    page.locator('#device-thermometer-test').click().then(() => finalResult(page, 'thermometer')),
+  ]);
+  expect(duringTest).toBe('admit');
   expect(reading.tone, reading.text).toBe('ok');
   expect(reading.text).toContain('36.40');
   expect(gy.replies).toBeGreaterThan(0);
@@ -152,7 +178,7 @@ it('devices on screen: a test while the door decides, a wrong port refused, a ga
   await screenshotsAtBothShapes(page, 'devices-calibration');
 
   // The door still decides with the new thermometer.
-  expect(await passageDecided(r, 'zhangsan')).toMatch(/admit|review/);
+  expect(await passageDecided(r, 'zhangsan', gyNextPerson)).toBe('admit');
   await screenshotsAtBothShapes(page, 'devices-panel');
   await page.locator('#devices-frame-log').scrollIntoViewIfNeeded();
   await screenshotsAtBothShapes(page, 'devices-frame-log');

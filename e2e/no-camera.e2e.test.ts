@@ -15,7 +15,9 @@ it('camera off: the guard screen asks for the scanner or a card, and the camera 
   const r = await rig.startDemo({ edit: (c) => void (c.camera = { ...c.camera, enabled: false }) });
   const page = await rig.openPage(r, { width: 800, height: 1280 });
   await page.locator('#language-toggle').click();
-  await until('the scanner invitation', async () => (await page.locator('#headline').textContent()) === 'Scan your health code at the scanner or tap your ID card', 20_000);
+  // The demo venue accepts EU certificates (policy dccAccept), so the invitation names them too.
+  const invitation = 'Scan your health code or EU certificate at the scanner, or tap your ID card';
+  await until('the scanner invitation', async () => (await page.locator('#headline').textContent()) === invitation, 20_000);
   expect(await page.locator('#preview').getAttribute('data-visible')).toBe('false');
   expect(await page.locator('#aim-label').isVisible()).toBe(false);
   await saveScreenshot(page, 'no-camera-guard-800x1280');

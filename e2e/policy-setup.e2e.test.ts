@@ -6,6 +6,8 @@
 // FEVER by the rule in force; after the save the next person at 38.0 °C is admitted, with the
 // reading in the entry log, so the new rule decided the passage.
 import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { PassageView } from '../src/contract/api.js';
 import { checkpointConfigSchema, venuePolicySchema } from '../src/contract/config.js';
@@ -63,7 +65,7 @@ describe('venue and policy (docs/integrator-setup.md)', () => {
       expect(await field.count(), path).toBe(1);
       expect((await field.locator('.settings-meaning').textContent())?.length ?? 0, path).toBeGreaterThan(20);
     }
-    for (const path of ['venueId', 'kioskId', 'kioskName', 'language']) expect(await page.locator(`.settings-field[data-path="${path}"]`).count(), path).toBe(1);
+    for (const path of ['venueId', 'venueName', 'kioskId', 'kioskName', 'language']) expect(await page.locator(`.settings-field[data-path="${path}"]`).count(), path).toBe(1);
 
     // The preview under the rules in force: seven cases and four EU certificate holders, the fever one (38.0 °C) denied.
     await page.waitForSelector('#policy-preview[data-state="ready"] [data-testid="policy-case-fever"]');
@@ -154,6 +156,34 @@ describe('venue and policy (docs/integrator-setup.md)', () => {
     expect(await page.locator('.settings-field[data-path="policy.feverThresholdC"] .settings-meaning').textContent()).toContain('the fever threshold in °C');
     await screenshotsAtBothShapes(page, 'policy-setup-typo-en');
     expect(r.composed.store!.auditOf(['config-changed'], 50).length).toBe(savesBefore);
+  }, 120_000);
+
+  it('a venue name typed on the screen is saved and put in the guard\'s status bar before the lane name, without a restart; one over 64 characters is named, the longest gives way to the lane', async () => {
+    const r = await rig.startDemo();
+    const page = await rig.openPage(r, { width: 1024, height: 600 });
+    // The demo names its lane and not its venue.
+    expect(await page.locator('#kiosk-name').textContent()).toBe('Lane 1');
+    await openIntegratorConsole(page, 'policy');
+    await page.waitForSelector('#policy-preview[data-state="ready"]');
+    expect(await page.locator('.settings-field[data-path="venueName"] label').textContent()).toBe('场所名称');
+    // One character over the limit is named on the field (not cut off silently), and not saved.
+    const longest = '上海市浦东新区张江高科技园区东门商场'.repeat(4).slice(0, 64);
+    await page.locator('#policy-venueName').fill(longest + '场');
+    await page.waitForSelector('[data-testid="policy-venueName-error"]');
+    expect(await page.locator('[data-testid="policy-venueName-error"]').textContent()).toContain('venueName');
+    expect(await page.locator('#policy-save').isDisabled()).toBe(true);
+    await page.locator('#policy-venueName').fill(longest);
+    expect(await page.locator('#policy-save').textContent()).toBe('保存（1 项修改）');
+    await page.locator('#policy-save').click();
+    await page.waitForSelector('#policy-notice[data-tone="ok"]');
+    expect(r.composed.store!.auditOf(['config-changed'], 1)[0]).toMatchObject({ detail: { paths: ['venueName'] } });
+    expect(JSON.parse(readFileSync(join(r.kiosk.dataDir, 'config.json'), 'utf8')).venueName).toBe(longest);
+    await until('the venue in the status bar', async () => (await page.locator('#kiosk-name').textContent()) === `${longest} · Lane 1`, 10_000);
+    // The longest venue name gives way: the lane's name is whole and beside it, left of the clock.
+    const lane = await page.locator('#kiosk-name .lane-name').evaluate((e) => ({ right: e.getBoundingClientRect().right, cut: e.scrollWidth > e.clientWidth, text: e.textContent }));
+    expect(lane).toMatchObject({ cut: false, text: ' · Lane 1' });
+    expect(lane.right).toBeLessThanOrEqual((await page.locator('#clock').boundingBox())!.x);
+    await screenshotsAtBothShapes(page, 'policy-setup-venue-name');
   }, 120_000);
 
   it('a nullable rule is switched on and off with its "off" box; one change says "1 change"; the comparison in words; the form keeps most of a portrait screen', async () => {

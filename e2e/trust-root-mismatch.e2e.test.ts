@@ -46,8 +46,10 @@ describe('guard screen: a trust list the pinned root did not sign', () => {
     const detail = page.locator('#device-detail');
     await detail.waitFor({ state: 'visible' });
     const text = (await detail.textContent()) ?? '';
-    expect(text).toContain(`signed by root ${national.roots[0]!.kid}`);
-    expect(text).toContain(rootFingerprint(other.roots[0]!.pub)!);
+    // In the screen's language (zh-CN here), not core's English log sentence.
+    expect(text).toContain(`已安装的密钥列表由根公钥 ${national.roots[0]!.kid} 签发，该根公钥未固定`);
+    expect(text).toContain(`${other.roots[0]!.kid}（SHA-256 ${rootFingerprint(other.roots[0]!.pub)!}）`);
+    expect(text).not.toContain('signed by root');
     await saveScreenshot(page, 'guard-trust-list-root-mismatch');
 
     // The admin's trust screen gives the same warning, and the same detail.
@@ -60,7 +62,7 @@ describe('guard screen: a trust list the pinned root did not sign', () => {
     expect(await page.locator('#trust-warnings li[data-warning="trustListMissing"]').count()).toBe(0);
     const problem = page.locator('#trust-list-problems li[data-list="trust"]');
     expect(await problem.getAttribute('data-reason')).toBe('ROOT_UNKNOWN');
-    expect(await problem.textContent()).toContain(`密钥列表无效: 根密钥不匹配: the installed trust list is signed by root ${national.roots[0]!.kid}`);
+    expect(await problem.textContent()).toContain(`密钥列表无效: 根密钥不匹配: 已安装的密钥列表由根公钥 ${national.roots[0]!.kid} 签发`);
     await saveScreenshot(page, 'console-trust-list-root-mismatch');
   });
 });

@@ -92,11 +92,18 @@ describe('trust setup (docs/integrator-setup.md)', () => {
     expect(await page.locator('#trust-import-status-result').textContent()).toContain(String(r.composed.lists.statusList!.count));
     await expect.poll(() => page.locator('[data-testid="status-seq"]').textContent()).toBe(String(statusBefore + 1));
 
-    // A forged list (newer seq, the signature of another payload): refused with its reason; the installed one stays.
+    // A forged list (newer seq, the signature of another payload): refused with its reason; the
+    // installed one stays; a person who scans while it is checked is decided and logged.
     const forged = join(files, 'forged-trust-list.jws');
     writeFileSync(forged, trustListFile(pki, before + 5, { forge: true }));
-    await page.locator('#trust-import-trust').setInputFiles(forged);
-    await page.waitForSelector('#trust-import-trust-result[data-tone="bad"]');
+    const [duringForged] = await Promise.all([
+      passageDecided(r, 'grandma'),
+      (async () => {
+        await page.locator('#trust-import-trust').setInputFiles(forged);
+        await page.waitForSelector('#trust-import-trust-result[data-tone="bad"]', { timeout: 20_000 });
+      })(),
+    ]);
+    expect(duringForged).toBe('admit');
     expect(await page.locator('#trust-import-trust-result').getAttribute('data-reason')).toBe('SIGNATURE_INVALID');
     expect(await page.locator('#trust-import-trust-result').textContent()).toMatch(/密钥列表被拒绝，原列表继续使用: 签名无效 \(SIGNATURE_INVALID\)|Key list refused.*signature invalid/);
     expect(r.composed.lists.trustList!.seq).toBe(before + 1);
@@ -125,7 +132,9 @@ describe('trust setup (docs/integrator-setup.md)', () => {
     await page.setViewportSize({ width: 1024, height: 600 });
     await page.locator('#trust-root-confirm-box').scrollIntoViewIfNeeded();
     await screenshotsAtBothShapes(page, 'trust-setup-root-fingerprint');
-    await page.locator('#trust-root-confirm').click();
+    // Confirmed while a person scans at the door: decided and logged, the root pinned.
+    const [duringConfirm] = await Promise.all([passageDecided(r, 'xiaoming'), page.locator('#trust-root-confirm').click()]);
+    expect(duringConfirm).toMatch(/^(admit|deny|review)$/);
     await expect.poll(() => rootRows(page).count()).toBe(2);
     expect(await page.locator(`#trust-setup-roots tr[data-kid="${secondRoot.kid}"] [data-sha256]`).getAttribute('data-sha256')).toBe(secondSha);
     expect((JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')) as { roots: unknown[] }).roots).toEqual([demoRoot, secondRoot]);

@@ -27,7 +27,8 @@ export interface RunningDemoDevices extends DemoDevices {
 
 export const DEMO_SCANNER_IDLE_GAP_MS = 250;
 export const DEMO_BAUD: Record<DeviceKind, number> = { idcard: 115200, thermometer: 9600, scanner: 9600, gate: 9600 };
-const DEFAULT_PROTOCOL: ThermometerProtocol = { name: 'modbus-rtu', address: 1, function: 3, register: 0, count: 1, valueIndex: 0, scale: 0.01, signed: true };
+/** The protocol the demo's thermometer simulator speaks unless told otherwise. */
+export const DEMO_THERMOMETER_PROTOCOL: ThermometerProtocol = { name: 'modbus-rtu', address: 1, function: 3, register: 0, count: 1, valueIndex: 0, scale: 0.01, signed: true };
 
 /** Waits until the simulator has answered `count` more queries (bounded: a stopped driver asks none). */
 async function answered(sim: ThermometerSimulator, count: number, timeoutMs = 5000): Promise<void> {
@@ -51,6 +52,51 @@ async function nextPersonAt(sim: ThermometerSimulator): Promise<void> {
   await answered(sim, STABLE_ANSWERS);
 }
 
+/** A pty node (`/dev/pts/N`): socat makes new ones at every start, so a saved one is not the device any more. */
+const PTY_NODE = /^\/dev\/pts\/\d+$/;
+
+/**
+ * A demo kiosk's device settings: the simulators' own, with what the integrator saved in config.json
+ * `devices` over them (docs/integrator-setup.md, "Devices": saved as `devices.<device>`, "a restart
+ * keeps them"): calibration (offsetC, gain), protocol parameters, timings, a device not fitted
+ * (null; the gate's `driver: none`). `saved` holds only the devices config.json names. The port
+ * saved is kept (a real adapter plugged into the demo box, a link of the integrator's own; a port
+ * that is gone is reported by the device manager as PORT_UNAVAILABLE), except a bare `/dev/pts/N`
+ * node: the simulators' ptys are made afresh at every start, so that node is no longer (or is
+ * another program's) pty; the device's simulator link is used instead, and said in `notes`.
+ */
+export function withSavedDevices(
+  simulated: DevicesConfigInput,
+  links: Record<DeviceKind, string>,
+  saved: Partial<Record<DeviceKind, unknown>>,
+): { config: DevicesConfigInput; notes: string[] } {
+  const config: Record<string, unknown> = { ...simulated };
+  const notes: string[] = [];
+  for (const kind of Object.keys(saved) as DeviceKind[]) {
+    const value = saved[kind];
+    if (value === undefined) continue;
+    if (value === null || typeof value !== 'object') {
+      config[kind] = value;
+      notes.push(`${kind}: not fitted (saved in config.json)`);
+      continue;
+    }
+    const settings = { ...(value as Record<string, unknown>) };
+    if (settings.driver === 'none') {
+      config[kind] = settings;
+      notes.push(`${kind}: not fitted (saved in config.json)`);
+      continue;
+    }
+    if (typeof settings.port === 'string' && PTY_NODE.test(settings.port)) {
+      notes.push(`${kind}: saved settings on the simulator's link ${links[kind]} (the saved pty ${settings.port} was this demo's previous start's)`);
+      settings.port = links[kind];
+    } else {
+      notes.push(`${kind}: saved settings${typeof settings.port === 'string' ? ` on ${settings.port}` : ''}`);
+    }
+    config[kind] = settings;
+  }
+  return { config: config as DevicesConfigInput, notes };
+}
+
 export async function startDemoDevices(options: StartDemoOptions): Promise<RunningDemoDevices> {
   mkdirSync(options.dir, { recursive: true, mode: 0o700 });
   const kinds: DeviceKind[] = ['idcard', 'thermometer', 'scanner', 'gate'];
@@ -63,7 +109,7 @@ export async function startDemoDevices(options: StartDemoOptions): Promise<Runni
       stops.push(() => pair.stop());
       pairs[kind] = pair;
     }
-    const protocol = options.thermometerProtocol ?? DEFAULT_PROTOCOL;
+    const protocol = options.thermometerProtocol ?? DEMO_THERMOMETER_PROTOCOL;
     const sim = (kind: DeviceKind) => ({ devicePath: pairs[kind].devicePath, baudRate: DEMO_BAUD[kind], pair: pairs[kind] });
     const simulators = {
       idcard: new IdCardSimulator(sim('idcard')),

@@ -25,7 +25,7 @@ export class IntegratorRig {
    * The demo kiosk on `dataDir` (a fresh temp directory when unset). `edit` changes the demo's
    * config.json before core reads it (a venue, a policy, a port).
    */
-  async startDemo(options: { dataDir?: string; edit?: (config: KioskConfigInput) => void } = {}): Promise<RunningKiosk> {
+  async startDemo(options: { dataDir?: string; edit?: (config: KioskConfigInput, dataDir: string) => void } = {}): Promise<RunningKiosk> {
     const r = await startComposedKiosk({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       configure: (dataDir) => {
@@ -60,10 +60,10 @@ export class IntegratorRig {
 }
 
 /** Rewrites config.json through `edit` (before the kiosk starts). */
-function editConfigFile(dataDir: string, edit: (config: KioskConfigInput) => void): void {
+function editConfigFile(dataDir: string, edit: (config: KioskConfigInput, dataDir: string) => void): void {
   const file = join(dataDir, 'config.json');
   const config = JSON.parse(readFileSync(file, 'utf8')) as KioskConfigInput;
-  edit(config);
+  edit(config, dataDir);
   writeFileSync(file, JSON.stringify(config, null, 2));
 }
 
@@ -97,9 +97,10 @@ export async function screenshotsAtBothShapes(page: Page, name: string): Promise
 /**
  * The guard's side of a setup journey: a demo person scans their code (the simulated serial
  * scanner), and the passage is decided and a new entry logged while the integrator works.
- * Answers the decision.
+ * Answers the decision. `stepUp` is the person stepping up to the thermometer the kiosk reads (a
+ * reading belongs to one passage, docs/door-passage.md); by default the demo's simulated one.
  */
-export async function passageDecided(r: RunningKiosk, person = 'zhangsan'): Promise<string> {
+export async function passageDecided(r: RunningKiosk, person = 'zhangsan', stepUp?: () => Promise<void>): Promise<string> {
   const store = r.composed.store;
   if (!store || !r.composed.demoCommand) throw new Error('the demo kiosk has no entry log or no demo devices');
   const before = store.entryCount();
@@ -108,7 +109,7 @@ export async function passageDecided(r: RunningKiosk, person = 'zhangsan'): Prom
     if (e.type === 'passage' && e.passage.state === 'shown' && e.passage.decision) decision = e.passage.decision;
   });
   try {
-    await r.composed.demo!.thermometer.nextPerson();
+    await (stepUp ? stepUp() : r.composed.demo!.thermometer.nextPerson());
     const said = await r.composed.demoCommand(`scan ${person}`);
     if (/^error/i.test(said)) throw new Error(`demo scan: ${said}`);
     await until(`a passage of ${person} decided and logged`, () => decision !== null && store.entryCount() > before, 20_000);

@@ -44,7 +44,10 @@ describe('a pinned root that does not sign the installed trust list', () => {
       expect(status.ok).toBe(true);
       if (!status.ok) return;
       expect(status.value.trustList.state).toBe('missing');
-      expect(status.value.listProblems).toEqual([{ list: 'trust', reason: 'ROOT_UNKNOWN', detail: expect.stringContaining(`signed by root ${signer}`) }]);
+      // The signer and the pinned roots as data too, for the screens to word in their language.
+      expect(status.value.listProblems).toEqual([
+        { list: 'trust', reason: 'ROOT_UNKNOWN', detail: expect.stringContaining(`signed by root ${signer}`), signerKid: signer, pinnedRoots: [{ kid: pinned.kid, sha256: rootFingerprint(pinned.pub) }] },
+      ]);
       expect(status.value.listProblems![0]!.detail).toContain(rootFingerprint(pinned.pub)!);
     } finally {
       await kiosk.close();

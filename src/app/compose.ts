@@ -25,7 +25,7 @@ import type { LiveConfig } from '../core/config/live.js';
 import { loadOrCreateDeviceKey } from '../core/identity/device-key.js';
 import { kioskIdLink } from '../core/identity/registration.js';
 import { DEMO_PEOPLE } from '../core/demo/people.js';
-import type { DeviceHub } from '../core/devices/types.js';
+import { DEVICE_KINDS, type DeviceHub, type DeviceKind } from '../core/devices/types.js';
 import { EntryStore } from '../core/store/entry-store.js';
 import { StoreError } from '../core/store/errors.js';
 import { UnavailableStore } from '../core/checkpoint/unavailable-store.js';
@@ -40,7 +40,7 @@ import { heartbeatSnapshot, type HeartbeatSnapshot } from '../core/upload/heartb
 import type { RetentionControl } from '../core/admin/deps.js';
 import { schedulePurge, storeSettingsOf } from '../core/store/index.js';
 import { DeviceManager } from '../../native-bridge/manager.js';
-import { startDemoDevices, type RunningDemoDevices } from '../../native-bridge/demo.js';
+import { startDemoDevices, withSavedDevices, type RunningDemoDevices } from '../../native-bridge/demo.js';
 import { runConsoleCommand } from '../../native-bridge/simulators/console.js';
 import { NotConfiguredError, type KioskServiceHandle } from './kiosk-service.js';
 import { describeFleetOutcome, describeFleetStatus, fleetOutcomeView, readFleetState, startFleetSync, type FleetSyncLoop } from '../core/fleet/kiosk.js';
@@ -140,6 +140,26 @@ export function ensureDemoConfig(dataDir: string, options: DemoInitOptions = {})
   };
   saveConfig(dataDir, written);
   return loadConfig(dataDir);
+}
+
+/**
+ * The devices the configuration file in force (config.json, or its last good copy) names under
+ * `devices`, with their parsed settings: a device the file does not name keeps the demo simulator's
+ * settings, one it names (null: not fitted) runs as saved. The parsed sections cannot tell the two
+ * apart (both are null), the written document can.
+ */
+function savedDevicesOf(file: string, config: KioskConfig): Partial<Record<DeviceKind, unknown>> {
+  let written: unknown;
+  try {
+    written = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return {};
+  }
+  const devices = typeof written === 'object' && written !== null ? (written as { devices?: unknown }).devices : undefined;
+  if (typeof devices !== 'object' || devices === null) return {};
+  const saved: Partial<Record<DeviceKind, unknown>> = {};
+  for (const kind of DEVICE_KINDS) if (Object.hasOwn(devices, kind)) saved[kind] = config.devices[kind];
+  return saved;
 }
 
 function demoSectionOf(config: KioskConfig): DemoSection | null {
@@ -263,6 +283,16 @@ function listProblemDetail(p: ListLoadProblem, roots: readonly PinnedRoot[]): st
   return `the installed ${what} is signed by root ${p.signerKid ?? '(unreadable kid)'}, which is not pinned; pinned root(s): ${pinned}. ${p.kind === 'trust' ? 'Every code is refused as issuer unknown' : 'The kiosk runs without a status list'} until that root is pinned or a ${what} signed by a pinned root is installed`;
 }
 
+/**
+ * ROOT_UNKNOWN's signer and pinned roots as data (contract KioskStatus.listProblems), so the guard
+ * and console screens word the mismatch in their own language rather than show core's English;
+ * both bounded as the contract bounds them (a kid is shown, not trusted, here).
+ */
+function listProblemNames(p: ListLoadProblem, roots: readonly PinnedRoot[]): { signerKid?: string | null; pinnedRoots?: Array<{ kid: string; sha256: string | null }> } {
+  if (p.reason !== 'ROOT_UNKNOWN') return {};
+  return { signerKid: p.signerKid?.slice(0, 100) ?? null, pinnedRoots: roots.slice(0, 16).map((r) => ({ kid: r.kid.slice(0, 100), sha256: rootFingerprint(r.pub) })) };
+}
+
 /** Builds the running kiosk for `dataDir`; the demo when asked for and it holds no configuration. */
 export async function composeKiosk(options: ComposeOptions): Promise<ComposedKiosk> {
   const { dataDir, log } = options;
@@ -293,7 +323,7 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
     // A pinned root that did not sign the installed list would otherwise surface only as every code
     // refused "issuer unknown" (health-code spec §4): say at start which root signed it and which are
     // pinned, in the log, on the console and in the status (listProblems) for the guard screen.
-    const listProblems = lists.loadProblems.map((p) => ({ list: p.kind, reason: p.reason, detail: listProblemDetail(p, config.roots) }));
+    const listProblems = lists.loadProblems.map((p) => ({ list: p.kind, reason: p.reason, detail: listProblemDetail(p, config.roots), ...listProblemNames(p, config.roots) }));
     for (const p of listProblems) {
       const line = `${p.list.toUpperCase()} LIST NOT USED (${p.reason}): ${p.detail}`;
       log(`list-problem list=${p.list} reason=${p.reason} ${p.reason === 'ROOT_UNKNOWN' ? `signer=${lists.loadProblems.find((q) => q.kind === p.list)?.signerKid ?? 'unknown'} pinned=${config.roots.map((r) => r.kid).join(',') || 'none'}` : ''}`.trimEnd());
@@ -339,7 +369,12 @@ export async function composeKiosk(options: ComposeOptions): Promise<ComposedKio
       let started: RunningDemoDevices | null = null;
       try {
         started = await startDemoDevices({ dir: join(dataDir, DEMO_DIR, 'tty') });
-        const manager = new DeviceManager(started.config);
+        // What the integrator saved on the devices screen runs over the simulators' own settings:
+        // a restart keeps a calibration (docs/integrator-setup.md, "Devices").
+        const withSaved = withSavedDevices(started.config, started.links, savedDevicesOf(loaded.fallback?.from ?? configPath(dataDir), config));
+        for (const note of withSaved.notes) log(`demo device ${note}`);
+        if (withSaved.notes.length > 0) banner.push(`devices as saved in config.json: ${withSaved.notes.join('; ')}`);
+        const manager = new DeviceManager(withSaved.config);
         try {
           await manager.start();
         } catch (err) {

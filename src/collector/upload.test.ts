@@ -185,8 +185,10 @@ describe.each(BACKENDS)('on $name', (backend) => {
         // One transaction, so the worker sees all five at once whenever it looks.
         store.appendBatch(Array.from({ length: 5 }, (_, i) => samplePassage({ at: 1_763_100_000_000 + i, kioskId: identity.kioskId })));
         worker.nudge();
-        while ((await collector.db.entrySeqs(identity.kioskId)).length < 30) {
-          if (Date.now() > deadline) throw new Error('worker did not pick up new entries');
+        // The worker's events cross a thread: the last `sent` can arrive after the collector has
+        // stored its batch, so both are waited for.
+        while ((await collector.db.entrySeqs(identity.kioskId)).length < 30 || events.filter((t) => t === 'sent').length < 4) {
+          if (Date.now() > deadline) throw new Error(`worker did not pick up new entries (events: ${events.join(' ')})`);
           await new Promise((r) => setTimeout(r, 20));
         }
       } finally {

@@ -210,9 +210,19 @@ export const KioskStatusSchema = z.object({
    * A cached list the kiosk did not use at start because it failed the checks of health-code spec
    * §4, with the reason and what to fix: ROOT_UNKNOWN names the root that signed the installed list
    * and the pinned roots, since every code is then refused as issuer unknown. Absent when both loaded.
+   * `detail` is core's English (the log's words); for ROOT_UNKNOWN `signerKid` (null: unreadable)
+   * and `pinnedRoots` (kid, SHA-256 of the key or null) let a screen word it in its own language.
    */
   listProblems: z
-    .array(z.object({ list: z.enum(['trust', 'status']), reason: z.enum(LIST_UPDATE_REASONS), detail: z.string().max(1000) }))
+    .array(
+      z.object({
+        list: z.enum(['trust', 'status']),
+        reason: z.enum(LIST_UPDATE_REASONS),
+        detail: z.string().max(1000),
+        signerKid: z.string().max(100).nullable().optional(),
+        pinnedRoots: z.array(z.object({ kid: z.string().max(100), sha256: z.string().max(64).nullable() })).max(16).optional(),
+      }),
+    )
     .max(2)
     .optional(),
 });
@@ -241,6 +251,8 @@ export const RendererConfigSchema = z.object({
   sounds: z.boolean(),
   /** Shown in the status bar (site / lane name); not personal data. */
   kioskName: z.string().max(64),
+  /** The venue's name, shown in the status bar before the lane name; unset: only the lane. */
+  venueName: z.string().max(64).optional(),
   /** Guards are configured: a verdict needs the guard's PIN (`guardReview.guardPin`). */
   guardPinRequired: z.boolean().optional(),
 });
@@ -307,6 +319,10 @@ export const TrustWarningSchema = z.enum([
   /** A cached list refused at start (status `listProblems`): the pinned root did not sign it, or it fails the checks. */
   'trustListRefused',
   'statusListRefused',
+  /** The signed DSC list of EU DCC signers (docs/dcc-trust.md), only where the venue accepts them (policy.dccAccept). */
+  'dscListMissing',
+  'dscListStale',
+  'dscListExpired',
 ]);
 export type TrustWarning = z.infer<typeof TrustWarningSchema>;
 
@@ -332,6 +348,16 @@ export const TrustOverviewSchema = z.object({
     /** Bytes of records (spec §3: 40 per record). */
     sizeBytes: z.number().int().nonnegative().nullable(),
   }),
+  /**
+   * The DSC list of EU DCC signer certificates (docs/dcc-trust.md), only where the venue accepts
+   * foreign credentials (policy.dccAccept), as the status bar's chip: its signers counted by issuing
+   * country (ISO 3166-1 alpha-2).
+   */
+  dscList: ListStatusSchema.extend({
+    ageMs: z.number().int().nullable(),
+    certificates: z.number().int().nonnegative(),
+    countries: z.array(z.object({ country: z.string().max(8), certificates: z.number().int().nonnegative() })).max(300),
+  }).optional(),
   /** The pinned national roots (config `roots`): kid and the SHA-256 of the raw public key, hex. */
   roots: z.array(z.object({ kid: z.string().max(64), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).max(16),
   clock: ClockStatusSchema,
@@ -380,6 +406,11 @@ export const TrustSetupSchema = z.object({
   roots: z.array(PinnedRootRowSchema).max(16),
   /** A collector is configured and in use: "sync now" can run. */
   syncAvailable: z.boolean(),
+  /**
+   * A collector URL is saved (upload.collectorUrl, e.g. on the Uploads screen) but the kiosk runs
+   * without it until it restarts: sync works after the restart (docs/integrator-setup.md, "Uploads").
+   */
+  collectorPendingRestart: z.boolean().optional(),
   /** What the last sync did (empty until one ran). */
   lastSync: z.array(ListSyncOutcomeSchema).max(2),
   limits: z.object({ partChars: z.number().int(), trustChars: z.number().int(), statusChars: z.number().int(), maxRoots: z.number().int(), dscChars: z.number().int().optional() }),

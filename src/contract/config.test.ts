@@ -126,6 +126,28 @@ describe('configuration schema', () => {
     ]);
   });
 
+  // Health-code spec §4 rule 6 and devices spec §2 (plausible body range 30–43 °C, threshold 37.3):
+  // a threshold outside body temperatures is a slip (`-1` denies everyone, `3.75` too), refused with
+  // the range in words; the other policy ages and windows have a physical upper bound too.
+  it.each([
+    [{ feverThresholdC: -1 }, 'policy.feverThresholdC', /35.*42/],
+    [{ feverThresholdC: 3.75 }, 'policy.feverThresholdC', /35.*42/],
+    [{ feverThresholdC: 375 }, 'policy.feverThresholdC', /35.*42/],
+    [{ maxTrustListAgeDays: 3650 }, 'policy.maxTrustListAgeDays', /365/],
+    [{ maxStatusAgeHours: 100_000 }, 'policy.maxStatusAgeHours', /8760/],
+    [{ requireTestWithinHours: 100_000 }, 'policy.requireTestWithinHours', /8760/],
+    [{ maxStatusListAgeHours: 100_000 }, 'policy.maxStatusListAgeHours', /8760/],
+    [{ clockSkewSeconds: 86_400 }, 'policy.clockSkewSeconds', /3600/],
+  ])('a policy number outside its physical bounds is refused with them: %j', (policy, path, says) => {
+    const found = problems({ policy });
+    expect(found.map((p) => p.path)).toEqual([path]);
+    expect(found[0]!.message).toMatch(says);
+  });
+
+  it('a fever threshold anywhere in 35–42 °C is kept', () => {
+    for (const feverThresholdC of [35, 36.5, 37.3, 38.5, 42]) expect(kioskConfigSchema.parse({ policy: { feverThresholdC } }).policy.feverThresholdC).toBe(feverThresholdC);
+  });
+
   it('never quotes a value in a problem (a PIN hash or key path stays out of logs)', () => {
     const secret = 'f'.repeat(31);
     for (const p of problems({ admin: { pin: { salt: secret, hash: secret } }, store: { keyFile: 7 } })) expect(p.message).not.toContain(secret);

@@ -18,11 +18,14 @@ export const pinnedRootSchema = z
   .describe('a pinned national root key');
 
 // ---- policy (health-code spec §4) ----
+// A fever threshold is a body temperature: inside the thermometer's plausible range (devices spec §2,
+// 30–43 °C) and around the spec's 37.3; outside 35–42 it is a slip (`-1` denies everyone, `3.75`).
+const FEVER_RANGE = 'a body temperature from 35 to 42 °C (the spec\'s threshold is 37.3)';
 export const venuePolicySchema = z.strictObject({
-  maxTrustListAgeDays: z.number().positive().default(14).describe('rule 1: a trust list older than this (from its `issued`) cannot admit'),
-  maxStatusAgeHours: z.number().positive().default(24).describe('rule 3: a status assessed longer ago than this is stale'),
-  requireTestWithinHours: z.number().positive().nullable().default(null).describe('rule 4: a negative test within this many hours is required; null: off'),
-  feverThresholdC: z.number().default(37.3).describe('rule 6: the fever threshold in °C'),
+  maxTrustListAgeDays: z.number().positive().max(365, 'at most 365 days (a year)').default(14).describe('rule 1: a trust list older than this (from its `issued`) cannot admit'),
+  maxStatusAgeHours: z.number().positive().max(8760, 'at most 8760 hours (a year)').default(24).describe('rule 3: a status assessed longer ago than this is stale'),
+  requireTestWithinHours: z.number().positive().max(8760, 'at most 8760 hours (a year)').nullable().default(null).describe('rule 4: a negative test within this many hours is required; null: off'),
+  feverThresholdC: z.number().min(35, FEVER_RANGE).max(42, FEVER_RANGE).default(37.3).describe('rule 6: the fever threshold in °C'),
   feverComparison: z.enum(['gte', 'gt']).default('gte').describe('rule 6: fever at ≥ (gte) or > (gt) the threshold (devices spec §2)'),
   requireTemperature: z.boolean().default(false).describe('rule 7: a passage without a temperature goes to review'),
   temperatureMissingWithThermometer: z
@@ -30,8 +33,8 @@ export const venuePolicySchema = z.strictObject({
     .default('review')
     .describe('rule 7 with a thermometer fitted: no reading goes to the guard (review) or passes (admit)'),
   cardOnlyAllowed: z.boolean().default(true).describe('card-alone table: an ID card without a code may be admitted'),
-  maxStatusListAgeHours: z.number().positive().default(24).describe('a status list older than this is stale'),
-  clockSkewSeconds: z.number().int().nonnegative().default(300).describe('verification clock skew allowance (spec §4)'),
+  maxStatusListAgeHours: z.number().positive().max(8760, 'at most 8760 hours (a year)').default(24).describe('a status list older than this is stale'),
+  clockSkewSeconds: z.number().int().nonnegative().max(3600, 'at most 3600 seconds (an hour)').default(300).describe('verification clock skew allowance (spec §4)'),
   // Foreign credentials: EU Digital COVID Certificates, `HC1:` (docs/dcc-policy.md). Flat keys, not a
   // nested object: the policy screen, the fleet allow-list (policy.*) and the preview take one value per key.
   dccAccept: z.boolean().default(false).describe('foreign credentials (EU DCC, HC1:) may admit at all; off: every one is denied DCC_NOT_ACCEPTED (docs/dcc-policy.md)'),
@@ -227,6 +230,7 @@ export const kioskConfigSchema = z.strictObject({
     .default(0)
     .describe('written by the kiosk: one more with every save (console, `kiosk admin set-pin`); a change made against an older revision is refused'),
   venueId: z.string().min(1).default('demo-venue').describe('the venue this kiosk stands in'),
+  venueName: z.string().max(64).optional().describe('the venue\'s name, shown in the status bar before the lane name (the same on every kiosk of the venue)'),
   kioskId: z.string().min(1).default('kiosk-1').describe('this kiosk (the demo uses its device key id)'),
   kioskName: z.string().max(64).optional().describe('site / lane name shown in the status bar; default the kioskId'),
   language: LanguageSchema.optional().describe('language of the screens at start (zh-CN or en); default zh-CN, `--language` overrides'),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CAMERA_CONFIG } from '../contract/api.js';
-import { cameraChanged, decodeArea, framesPerSecond, guardCamera, median, publishGuardCamera, resolutionChoices, type GuardCamera } from './camera-handle.js';
+import { cameraChanged, decodeArea, framesPerSecond, guardCamera, median, publishGuardCamera, frameRateChoices, resolutionChoices, type GuardCamera } from './camera-handle.js';
 
 describe('the camera screen helpers', () => {
   it('median of the recent decode times, odd and even counts; none is NaN', () => {
@@ -38,6 +38,20 @@ describe('the camera screen helpers', () => {
       { width: 1280, height: 720 },
       { width: 1920, height: 1080 },
     ]);
+  });
+
+  // docs/integrator-setup.md, "Camera": the screen offers only what the camera gives; a saved rate
+  // above it stays on the list (it is what the form holds) but marked not available, never offered.
+  it('frame rates up to what the camera gives; a saved higher one is marked not available', () => {
+    expect(frameRateChoices({ frameRate: { max: 20 } }, 30)).toEqual([
+      { fps: 10, available: true },
+      { fps: 15, available: true },
+      { fps: 20, available: true },
+      { fps: 30, available: false },
+    ]);
+    expect(frameRateChoices({ frameRate: { max: 20 } }, 15).map((r) => r.fps)).toEqual([10, 15, 20]);
+    expect(frameRateChoices({ frameRate: { max: 29.97 } }, 30).at(-1)).toEqual({ fps: 30, available: true });
+    expect(frameRateChoices(null, 30).every((r) => r.available)).toBe(true);
   });
 
   it('the handle published by the guard screen is the one the console reads (shared through globalThis)', () => {

@@ -76,6 +76,20 @@ export const COMMON_RESOLUTIONS: ReadonlyArray<{ width: number; height: number }
   { width: 1920, height: 1080 },
 ];
 
+const FRAME_RATES = [10, 15, 20, 25, 30];
+
+/**
+ * The frame rates the camera screen offers: the common ones up to the camera's own maximum (a
+ * 29.97 fps camera gives 30); the rate the form holds is always listed, marked not available when
+ * the camera gives less (docs/integrator-setup.md, "Camera").
+ */
+export function frameRateChoices(capabilities: { frameRate?: { max?: number } } | null, current: number): Array<{ fps: number; available: boolean }> {
+  const max = capabilities?.frameRate?.max;
+  const gives = (fps: number) => max === undefined || fps <= Math.round(max);
+  const rates = [...new Set([...FRAME_RATES.filter(gives), current])].filter((r) => Number.isFinite(r) && r > 0).sort((a, b) => a - b);
+  return rates.map((fps) => ({ fps, available: gives(fps) }));
+}
+
 export function resolutionChoices(
   capabilities: { width?: { max?: number }; height?: { max?: number } } | null,
   current: { width: number; height: number },

@@ -14,12 +14,32 @@ import {
 import { call, type ConnectedClient } from './client.js';
 import { createClient } from './connect.js';
 import { createI18n, type Translate } from './i18n.js';
-import { LIVENESS_CHECK_MS, cardOnlyInvited, collectLeftMs, describePassage, presentableInputs, secondsLeft, statusItems } from './view-model.js';
+import { LIVENESS_CHECK_MS, PLACE_SEPARATOR, cardOnlyInvited, collectLeftMs, describePassage, presentableInputs, secondsLeft, statusBarName, statusItems } from './view-model.js';
 import { CoreLiveness } from './liveness.js';
 import { SoundPlayer } from './sounds.js';
 import { CameraScanner } from './camera.js';
 import { cameraChanged, guardCamera, publishGuardCamera } from './camera-handle.js';
 import { pinFailureText } from './pin-text.js';
+
+/**
+ * The venue's and the lane's names in the status bar: the venue's is cut first (with an ellipsis) so
+ * the lane's stays readable beside the clock; the whole of both is the title.
+ */
+function showPlaceName(config: { kioskName: string; venueName?: string | undefined }): void {
+  const box = el('kiosk-name');
+  const lane = document.createElement('span');
+  lane.className = 'lane-name';
+  lane.textContent = config.venueName ? `${PLACE_SEPARATOR}${config.kioskName}` : config.kioskName;
+  if (config.venueName) {
+    const venue = document.createElement('span');
+    venue.className = 'venue-name';
+    venue.textContent = config.venueName;
+    box.replaceChildren(venue, lane);
+  } else {
+    box.replaceChildren(lane);
+  }
+  box.title = statusBarName(config);
+}
 
 function el<T extends HTMLElement = HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -88,6 +108,7 @@ async function boot(): Promise<void> {
       coreAlive: state.coreAlive,
       cardOnlyAllowed: cardOnlyInvited(state.status),
       inputs: presentableInputs(state.status),
+      dccAccepted: state.status?.dscList !== undefined,
       collectLeftMs: collectLeftMs(p, state.passageReceivedAt, now),
     });
     guard.dataset.tone = d.tone;
@@ -271,10 +292,12 @@ async function boot(): Promise<void> {
         break;
       case 'lists': {
         // A list installed since start ends its refusal (core drops the problem the same way).
-        const { listProblems: was, dscList: _wasDsc, ...rest } = state.status;
+        const { listProblems: was, dscList: wasDsc, ...rest } = state.status;
         const listProblems = (was ?? []).filter((p) => (p.list === 'trust' ? event.trustList : event.statusList).state === 'missing');
         // The DSC list's chip comes and goes with policy.dccAccept: absent from the event, absent here.
         state.status = { ...rest, trustList: event.trustList, statusList: event.statusList, ...(event.dscList ? { dscList: event.dscList } : {}), ...(listProblems.length > 0 ? { listProblems } : {}) };
+        // The idle invitation names EU certificates only while the venue takes them.
+        if ((wasDsc === undefined) !== (event.dscList === undefined)) renderPassage();
         break;
       }
       case 'clock':
@@ -288,7 +311,7 @@ async function boot(): Promise<void> {
         const { configProblem: _was, ...rest } = state.status;
         state.status = event.configProblem ? { ...rest, configProblem: event.configProblem } : rest;
         void call(client, 'getRendererConfig', {}).then((r) => {
-          if (r.ok) el('kiosk-name').textContent = r.value.kioskName;
+          if (r.ok) showPlaceName(r.value);
           // A saved camera setting (device, resolution, frame rate, engine) restarts the capture
           // here, without a kiosk restart (docs/integrator-setup.md, "Camera").
           const running = guardCamera();
@@ -407,7 +430,7 @@ async function boot(): Promise<void> {
   // Camera: configured by core (device, resolution, engine); decoded text goes to core untouched.
   const configResult = await waitForConfig(client);
   sounds.setEnabled(configResult.sounds);
-  el('kiosk-name').textContent = configResult.kioskName;
+  showPlaceName(configResult);
   reviewPin.hidden = !configResult.guardPinRequired;
   guardPinRequired = configResult.guardPinRequired ?? false;
   const camera = new CameraScanner(

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { IDLE_PASSAGE, type KioskStatus, type PassageView } from '../contract/api.js';
 import { ALL_REASONS } from '../contract/reasons.js';
 import { createI18n, PROVINCES, REASON_TEXT, type Translate } from './i18n.js';
-import { cardOnlyInvited, collectLeftMs, describePassage, missingItems, presentableInputs, reasonsOf, secondsLeft, statusItems, toneOf, trustListItem } from './view-model.js';
+import { cardOnlyInvited, collectLeftMs, describePassage, missingItems, presentableInputs, reasonsOf, secondsLeft, statusBarName, statusItems, toneOf, trustListItem } from './view-model.js';
 
 let zh: Translate;
 let en: Translate;
@@ -174,6 +174,10 @@ describe('countdown', () => {
 });
 
 describe('status bar', () => {
+  it('names the venue before the lane when the venue has a name, else only the lane', () => {
+    expect(statusBarName({ kioskName: '1号通道', venueName: '东门商场' })).toBe('东门商场 · 1号通道');
+    expect(statusBarName({ kioskName: 'Lane 1' })).toBe('Lane 1');
+  });
   const now = 1_800_000_000_000;
   const status = quietStatus(now, {
     devices: [
@@ -243,6 +247,22 @@ describe('list problem chip', () => {
     expect(statusItems(status, now, en, true).find((i) => i.id === 'trust-list')).toEqual({ id: 'trust-list', level: 'bad', text: 'no key list' });
   });
 
+  it('a root mismatch is worded in the screen language from the signer and the pinned roots core names, not core\'s English', () => {
+    const sha = 'e63f87ccaf2d0fce4e20907bf465745010df63b374c0c6706d9440d190e7aca8';
+    const named = { list: 'trust' as const, reason: 'ROOT_UNKNOWN' as const, detail, signerKid: 'RMBni9Lnkpg', pinnedRoots: [{ kid: '5j-HzK8tD84', sha256: sha }] };
+    const refused = { ...status, listProblems: [named] };
+    expect(statusItems(refused, now, zh, true).find((i) => i.id === 'trust-list')!.detail).toBe(
+      `已安装的密钥列表由根公钥 RMBni9Lnkpg 签发，该根公钥未固定；已固定的根公钥：5j-HzK8tD84（SHA-256 ${sha}）。在固定该根公钥或安装由已固定根公钥签发的密钥列表之前，所有健康码都会以“签发者未知”被拒绝`,
+    );
+    expect(statusItems(refused, now, en, true).find((i) => i.id === 'trust-list')!.detail).toBe(
+      `the installed key list is signed by root RMBni9Lnkpg, which is not pinned; pinned root(s): 5j-HzK8tD84 (SHA-256 ${sha}). Every code is refused as issuer unknown until that root is pinned or a key list signed by a pinned root is installed`,
+    );
+    const statusRefused = { ...status, listProblems: [{ ...named, list: 'status' as const, signerKid: null, pinnedRoots: [] }] };
+    expect(statusItems(statusRefused, now, zh, true).find((i) => i.id === 'status-list')!.detail).toBe(
+      '已安装的状态名单由根公钥 （无法读取编号） 签发，该根公钥未固定；已固定的根公钥：无。在固定该根公钥或安装由已固定根公钥签发的状态名单之前，本机没有状态名单可用',
+    );
+  });
+
   it('a refused status list gets its own red chip; the key-list chip keeps its age', () => {
     const refused = { ...status, trustList: { state: 'fresh' as const, seq: 1, issuedAt: now, nextUpdateAt: now + 86_400_000 }, listProblems: [{ list: 'status' as const, reason: 'SIGNATURE_INVALID' as const, detail: 'bad signature' }] };
     const items = statusItems(refused, now, en, true);
@@ -289,6 +309,16 @@ describe('the idle invitation names what this kiosk can take', () => {
 
   it('a camera: hold the code up (with the preview)', () => {
     expect(idle(status(['camera', 'cardReader']))).toMatchObject({ headline: 'Show your health code or tap your ID card', showPreview: true });
+  });
+
+  it('a venue taking EU certificates names them beside the health code, wherever a code can be read', () => {
+    const dcc = (s: KioskStatus) => describePassage(IDLE_PASSAGE, en, { cardOnlyAllowed: cardOnlyInvited(s), inputs: presentableInputs(s), dccAccepted: true }).headline;
+    expect(dcc(status(['camera', 'cardReader']))).toBe('Show your health code or EU certificate, or tap your ID card');
+    expect(dcc(status(['camera', 'cardReader'], false))).toBe('Show your health code or EU certificate');
+    expect(dcc(status(['scanner', 'cardReader']))).toBe('Scan your health code or EU certificate at the scanner, or tap your ID card');
+    expect(dcc(status(['scanner']))).toBe('Scan your health code or EU certificate at the scanner');
+    // A card alone cannot carry a certificate.
+    expect(dcc(status(['cardReader']))).toBe('Tap your ID card');
   });
 
   it('no camera: the scanner or the card, and no preview or aiming frame', () => {

@@ -15,6 +15,14 @@ export type Tone = 'idle' | 'waiting' | 'pass' | 'stop' | 'check' | 'out';
 
 export type MissingItem = 'code' | 'card' | 'temperature';
 
+/** Between the venue's name and the lane's in the status bar. */
+export const PLACE_SEPARATOR = ' · ';
+
+/** The status bar's name of the place: the venue's name (config `venueName`) before the lane's. */
+export function statusBarName(config: { kioskName: string; venueName?: string | undefined }): string {
+  return config.venueName ? `${config.venueName}${PLACE_SEPARATOR}${config.kioskName}` : config.kioskName;
+}
+
 export function toneOf(passage: PassageView, coreAlive = true): Tone {
   if (!coreAlive) return 'out';
   if (passage.state === 'idle') return 'idle';
@@ -48,9 +56,14 @@ export interface ScreenContext {
   collectLeftMs: number | null;
   /** What this kiosk can take from a person (presentableInputs); null while unknown (as if all). */
   inputs: PresentableInputs | null;
+  /**
+   * The venue accepts EU DCC certificates (policy.dccAccept; core sends the DSC list's status only
+   * then, docs/dcc-policy.md): the invitation names them beside the health code.
+   */
+  dccAccepted: boolean;
 }
 
-const DEFAULT_CONTEXT: ScreenContext = { coreAlive: true, cardOnlyAllowed: true, collectLeftMs: null, inputs: null };
+const DEFAULT_CONTEXT: ScreenContext = { coreAlive: true, cardOnlyAllowed: true, collectLeftMs: null, inputs: null, dccAccepted: false };
 
 export interface PresentableInputs {
   camera: boolean;
@@ -72,8 +85,9 @@ export function presentableInputs(status: KioskStatus | null): PresentableInputs
  */
 function idleHeadline(ctx: ScreenContext): string {
   const inputs = ctx.inputs;
-  if (inputs === null || inputs.camera) return ctx.cardOnlyAllowed ? 'headline.idle' : 'headline.idleCodeOnly';
-  if (inputs.scanner) return ctx.cardOnlyAllowed ? 'headline.idleScanner' : 'headline.idleScannerCodeOnly';
+  const codes = ctx.dccAccepted ? 'Dcc' : '';
+  if (inputs === null || inputs.camera) return (ctx.cardOnlyAllowed ? 'headline.idle' : 'headline.idleCodeOnly') + codes;
+  if (inputs.scanner) return (ctx.cardOnlyAllowed ? 'headline.idleScanner' : 'headline.idleScannerCodeOnly') + codes;
   if (ctx.cardOnlyAllowed) return 'headline.idleCardOnly';
   return inputs.card ? 'headline.noCodeReader' : 'headline.noInput';
 }
@@ -272,9 +286,20 @@ export function dscListItem(list: ListStatus, now: number, t: Translate): Status
  */
 export function listProblemItem(problem: NonNullable<KioskStatus['listProblems']>[number], t: Translate): StatusItem {
   const why = t(`listProblem.${problem.reason}`, { defaultValue: problem.reason });
+  const detail = listProblemDetail(problem, t);
   return problem.list === 'trust'
-    ? { id: 'trust-list', level: 'bad', text: t('status.trust.invalid', { why }), detail: problem.detail }
-    : { id: 'status-list', level: 'bad', text: t('status.statusList.invalid', { why }), detail: problem.detail };
+    ? { id: 'trust-list', level: 'bad', text: t('status.trust.invalid', { why }), detail }
+    : { id: 'status-list', level: 'bad', text: t('status.statusList.invalid', { why }), detail };
+}
+
+/**
+ * A list problem's detail in the screen's language: ROOT_UNKNOWN from the signer and pinned roots
+ * core names (so a zh-CN screen does not show core's English sentence); core's `detail` otherwise.
+ */
+export function listProblemDetail(problem: NonNullable<KioskStatus['listProblems']>[number], t: Translate): string {
+  if (problem.reason !== 'ROOT_UNKNOWN' || problem.signerKid === undefined || problem.pinnedRoots === undefined) return problem.detail;
+  const pinned = problem.pinnedRoots.map((r) => t('listProblem.pinnedRoot', { kid: r.kid, sha256: r.sha256 ?? t('listProblem.unreadableKey') })).join(t('listProblem.rootSeparator'));
+  return t(`listProblem.rootUnknown.${problem.list}`, { signer: problem.signerKid ?? t('listProblem.unreadableKid'), pinned: pinned || t('listProblem.noRoots') });
 }
 
 export function statusItems(status: KioskStatus, now: number, t: Translate, coreAlive: boolean): StatusItem[] {

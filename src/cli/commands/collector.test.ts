@@ -28,7 +28,12 @@ describe('kiosk identity + kiosk collector', () => {
     const reg = await runCli(['collector', 'register', ident.publicKey, '--name', 'north gate', '--db', db]);
     expect(reg, reg.stderr).toMatchObject({ code: 0 });
     expect(JSON.parse(reg.stdout)).toEqual({ registered: ident.kioskId, name: 'north gate' });
+    // No database was there: the new one is said, with the way to reach the one a collector serves.
+    expect(reg.stderr).toContain(`there was no collector database at ${db}; this made a new, empty one`);
+    expect(reg.stderr).toContain('give this command the same option');
     const listed = await runCli(['collector', 'kiosks', '--db', db]);
+    // The database exists now: nothing to say.
+    expect(listed.stderr).toBe('');
     expect(listed, listed.stderr).toMatchObject({ code: 0 });
     expect(JSON.parse(listed.stdout)).toMatchObject([{ kioskId: ident.kioskId, name: 'north gate', enabled: true, entries: 0 }]);
     const disabled = await runCli(['collector', 'disable', ident.kioskId, '--db', db]);
@@ -71,7 +76,8 @@ describe('kiosk identity + kiosk collector', () => {
     expect(bad.stderr).toMatch(/^kiosk: BAD_REQUEST: /);
     const unknown = await runCli(['collector', 'disable', '0123456789abcdef', '--db', db]);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/^kiosk: KIOSK_UNKNOWN: /);
+    // A database that was not there (a mistyped --db): the kiosk is unknown to it, and the note says why.
+    expect(unknown.stderr).toMatch(/^kiosk: note: there was no collector database at .*\nkiosk: KIOSK_UNKNOWN: /);
   });
 
   it('kiosk identity prints the key id beside the configured kioskId and warns when they differ', async () => {

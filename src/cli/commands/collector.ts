@@ -54,13 +54,25 @@ const listsOf = (opts: CollectorOpts) => opts.lists ?? join(collectorDirOf(opts)
  * or tightened to 0700 first. A `--db` elsewhere gets 0600 files (CollectorDb) in whatever folder
  * the operator chose: that folder may be shared, so its mode is not ours to change.
  */
-async function openDb(opts: CollectorOpts): Promise<CollectorStorage> {
+async function openDb(opts: CollectorOpts, io: CommandIo): Promise<CollectorStorage> {
   if (!opts.db && !opts.database) ensurePrivateDir(collectorDirOf(opts));
+  const path = dbPathOf(opts);
+  // A command run without the --db/--database the collector serves would make and change a new,
+  // empty database no collector reads (a kiosk "registered" that every upload then calls unknown):
+  // said on stderr, with the way to reach the right one.
+  const fresh = !isPostgresUrl(path) && !existsSync(path);
+  let db: CollectorStorage;
   try {
-    return await openCollectorStorage(dbPathOf(opts));
+    db = await openCollectorStorage(path);
   } catch (err) {
-    throw new CliError('STORAGE_UNAVAILABLE', `cannot open the collector database ${redactDatabaseUrl(dbPathOf(opts))}: ${(err as Error).message}`);
+    throw new CliError('STORAGE_UNAVAILABLE', `cannot open the collector database ${redactDatabaseUrl(path)}: ${(err as Error).message}`);
   }
+  if (fresh) {
+    io.stderr.write(
+      `kiosk: note: there was no collector database at ${path}; this made a new, empty one. A collector serving another database (its --db or --database) does not see this change: give this command the same option.\n`,
+    );
+  }
+  return db;
 }
 
 function traceKeyOf(opts: CollectorOpts): Buffer | undefined {
@@ -240,7 +252,7 @@ export const register: RegisterCommand = (program, io) => {
       };
       const problem = traceProblem(request);
       if (problem) throw new CliError(problem.reason, problem.message, 2);
-      const db = await openDb(opts);
+      const db = await openDb(opts, io);
       try {
         const given = traceKeyOf(opts);
         const key = given ?? (await db.storedTraceKey(newTraceKey));
@@ -258,7 +270,7 @@ export const register: RegisterCommand = (program, io) => {
     .action(async (publicKey: string, opts: CollectorOpts & { name?: string }) => {
       const key = fromB64url(publicKey);
       if (key.length !== 32 || !/^[A-Za-z0-9_-]+$/.test(publicKey)) throw new CliError('BAD_REQUEST', 'the public key must be 32 bytes of base64url (as `kiosk identity` prints it)', 2);
-      const db = await openDb(opts);
+      const db = await openDb(opts, io);
       try {
         const kioskId = kioskIdOf(key);
         await db.registerKiosk(kioskId, key, opts.name ?? null);
@@ -272,7 +284,7 @@ export const register: RegisterCommand = (program, io) => {
     .description('refuse further uploads from a kiosk (403) until it is registered again')
     .argument('<kiosk-id>')
     .action(async (kioskId: string, opts: CollectorOpts) => {
-      const db = await openDb(opts);
+      const db = await openDb(opts, io);
       try {
         if (!(await db.setKioskEnabled(kioskId, false))) throw new CliError('KIOSK_UNKNOWN', `no kiosk ${kioskId} is registered`);
         printJson(io, { disabled: kioskId });
@@ -293,7 +305,7 @@ export const register: RegisterCommand = (program, io) => {
       const checked = operatorPasswordSchema.safeParse(password);
       if (!checked.success) throw new CliError('BAD_REQUEST', checked.error.issues[0]?.message ?? 'bad password', 2);
       const hash = await hashOperatorPassword(password);
-      const db = await openDb(opts);
+      const db = await openDb(opts, io);
       try {
         if ((await db.console.addOperator(name, hash, Date.now())) === 'exists') throw new CliError('BAD_REQUEST', `operator ${name} exists already`, 2);
         await db.console.audit({ at: Date.now(), operator: userInfo().username, action: 'operator-add', detail: { name }, address: 'cli' });
@@ -305,7 +317,7 @@ export const register: RegisterCommand = (program, io) => {
   common(operator.command('list'))
     .description('print the operators: name, enabled, created, last login')
     .action(async (opts: CollectorOpts) => {
-      const db = await openDb(opts);
+      const db = await openDb(opts, io);
       try {
         printJson(io, (await db.console.operators()).map((o) => ({ ...o, createdAt: new Date(o.createdAt).toISOString(), lastLoginAt: o.lastLoginAt === null ? null : new Date(o.lastLoginAt).toISOString() })));
       } finally {
@@ -316,7 +328,7 @@ export const register: RegisterCommand = (program, io) => {
     .description('disable an operator: no more logins, and their open sessions end')
     .argument('<name>')
     .action(async (name: string, opts: CollectorOpts) => {
-      const db = await openDb(opts);
+      const db = await openDb(opts, io);
       try {
         if (!(await db.console.setOperatorEnabled(name, false))) throw new CliError('BAD_REQUEST', `no operator ${name}`, 2);
         await db.console.audit({ at: Date.now(), operator: userInfo().username, action: 'operator-disable', detail: { name }, address: 'cli' });
@@ -356,7 +368,7 @@ export const register: RegisterCommand = (program, io) => {
       if (!existsSync(file)) throw new CliError('BAD_REQUEST', `no fleet key at ${file}: make one with kiosk collector fleet-key init`, 2);
       const key = loadFleetKey(file);
       const now = Date.now();
-      const db = await openDb(opts);
+      const db = await openDb(opts, io);
       try {
         const pushed = await pushFleetConfig(db, key, { target: targets[0], changes: changes.value, validTo: now + positiveInt(opts.validDays, '--valid-days') * 24 * 3600_000, by: `${userInfo().username} (cli)` }, now);
         if (!pushed.ok) throw new CliError(pushed.reason, pushed.message, 2);
@@ -374,7 +386,7 @@ export const register: RegisterCommand = (program, io) => {
   common(cmd.command('kiosks'))
     .description('print the registered kiosks: key id and the kioskId their entries carry, last seen, last upload, last seq, backlog, entries')
     .action(async (opts: CollectorOpts) => {
-      const db = await openDb(opts);
+      const db = await openDb(opts, io);
       try {
         // Both ids on every row (docs/upload-protocol.md §1): the collector knows a kiosk by its key's
         // id, its entries carry the configured kioskId; a difference is flagged and warned about.
@@ -402,7 +414,7 @@ export const register: RegisterCommand = (program, io) => {
       const q = fleetQuerySchema.safeParse({ ...(opts.venue ? { venue: opts.venue } : {}), ...(opts.alert || opts.alerts ? { alert: opts.alert ?? 'any' } : {}), page: opts.page, pageSize: opts.pageSize });
       if (!q.success) throw new CliError('FLEET_QUERY_INVALID', `${q.error.issues[0]?.path.join('.') ?? 'query'}: ${q.error.issues[0]?.message ?? 'invalid'}`, 2);
       const thresholds = { ...DEFAULT_FLEET_THRESHOLDS, ...(opts.silentMinutes ? { silentMinutes: positiveInt(opts.silentMinutes, '--silent-minutes') } : {}) };
-      const db = await openDb(opts);
+      const db = await openDb(opts, io);
       try {
         const now = Date.now();
         const page = await db.fleet({ now, thresholds, venue: q.data.venue ?? null, alert: q.data.alert ?? null, page: q.data.page, pageSize: q.data.pageSize });

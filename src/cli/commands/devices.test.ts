@@ -66,6 +66,27 @@ describe('kiosk devices decode', () => {
     expect(JSON.parse(r.stdout).readings).toEqual([{ sensorC: 25.79, reading: { valid: false, reason: 'THERMO_OUT_OF_RANGE', rawCelsius: 25.79, celsius: 25.79 } }]);
   });
 
+  it('with --data-dir, decodes with that kiosk\'s configured protocol settings and calibration; a flag given still wins', async () => {
+    const dataDir = join(dir, 'decode-data');
+    mkdirSync(dataDir, { recursive: true });
+    const protocol = { name: 'modbus-rtu', address: 1, function: 3, register: 0, count: 1, valueIndex: 0, scale: 0.01, signed: true };
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ devices: { thermometer: { port: '/dev/ttyUSB0', protocol, offsetC: 0.5 } } }));
+    // 0x0E4A = 3658 counts: 36.58 °C at the configured 0.01, 365.8 °C at the flag's default 0.1.
+    const reply = withModbusCrc(Buffer.from('0103020E4A', 'hex')).toString('hex');
+    const r = await runCli(['devices', 'decode', 'thermometer:modbus-rtu', reply, '--data-dir', dataDir]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.readings).toEqual([{ sensorC: 36.58, reading: { valid: true, rawCelsius: 36.58, celsius: 37.08, samples: 1 } }]);
+    expect(out.settings).toMatchObject({ scale: 0.01, from: join(dataDir, 'config.json') });
+    const flag = JSON.parse((await runCli(['devices', 'decode', 'thermometer:modbus-rtu', reply, '--data-dir', dataDir, '--scale', '0.1'])).stdout);
+    expect(flag.readings[0].sensorC).toBeCloseTo(365.8, 5);
+    // Without it, the flags' defaults as before; a data directory that is not there is refused.
+    expect(JSON.parse((await runCli(['devices', 'decode', 'thermometer:modbus-rtu', reply])).stdout).readings[0].sensorC).toBeCloseTo(365.8, 5);
+    const missing = await runCli(['devices', 'decode', 'thermometer:modbus-rtu', reply, '--data-dir', join(dir, 'no-such-dir')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('BAD_REQUEST');
+  });
+
   it('decodes gy-mcu90614 and ascii-line, and rejects an unknown protocol', async () => {
     const gy = await runCli(['devices', 'decode', 'thermometer:gy-mcu90614', '5A 5A 45 04 0E 4A 09 C4 ' + (0x5a + 0x5a + 0x45 + 0x04 + 0x0e + 0x4a + 0x09 + 0xc4 & 0xff).toString(16)]);
     expect(JSON.parse(gy.stdout).readings[0].reading).toMatchObject({ valid: true, celsius: 36.58 });
@@ -83,6 +104,32 @@ describe('kiosk devices decode', () => {
 });
 
 describe('kiosk devices list', () => {
+  it('--data-dir: a directory that is not there is BAD_REQUEST; one with a config.json shows its devices beside the ports', async () => {
+    const missing = await runCli(['devices', 'list', '--data-dir', join(dir, 'not-a-kiosk')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('BAD_REQUEST');
+    const dataDir = join(dir, 'list-data');
+    mkdirSync(dataDir, { recursive: true });
+    const thermoPort = join(dir, 'list-thermo-missing');
+    const protocol = { name: 'modbus-rtu', scale: 0.01 };
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ devices: { idcard: { port: dir }, thermometer: { port: thermoPort, protocol } } }));
+    const text = await runCli(['devices', 'list', '--data-dir', dataDir]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`configured in ${join(dataDir, 'config.json')}:`);
+    expect(text.stdout).toMatch(new RegExp(`thermometer +${thermoPort} +9600 baud +modbus-rtu +\\(port not found\\)`));
+    expect(text.stdout).toMatch(new RegExp(`idcard +${dir} +115200 baud +\\(port there\\)`));
+    expect(text.stdout).toMatch(/scanner +not fitted/);
+    expect(text.stdout).toMatch(/gate +not fitted/);
+    const json = JSON.parse((await runCli(['devices', 'list', '--json', '--data-dir', dataDir])).stdout);
+    expect(Array.isArray(json.ports)).toBe(true);
+    expect(json.configured.devices).toEqual([
+      { device: 'idcard', fitted: true, port: dir, baudRate: 115200, protocol: null, portFound: true },
+      { device: 'thermometer', fitted: true, port: thermoPort, baudRate: 9600, protocol: 'modbus-rtu', portFound: false },
+      { device: 'scanner', fitted: false, port: null, baudRate: null, protocol: null, portFound: null },
+      { device: 'gate', fitted: false, port: null, baudRate: null, protocol: null, portFound: null },
+    ]);
+  });
+
   it('lists ports or says none were found, without crashing', async () => {
     const r = await runCli(['devices', 'list']);
     expect(r.code).toBe(0);
@@ -154,6 +201,18 @@ describe('kiosk simulate drives kiosk devices test over a pty', () => {
     expect(await sim.quit()).toBe(0);
   });
 
+  it('thermometer: a reading out of range (nobody in front: the room) is a failed test, exit 1, the reading still printed', async () => {
+    const link = join(dir, 'thermo-room');
+    // The simulator starts with nobody in front of it: it reads the room (25 °C).
+    const sim = startSimulate(['thermometer', '--link', link]);
+    await sim.waitFor('simulating thermometer');
+    const r = await runCli(['devices', 'test', 'thermometer', '--port', link, '--timeout', '10000']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ device: 'thermometer', ok: false, reading: { valid: false, reason: 'THERMO_OUT_OF_RANGE', rawCelsius: 25 } });
+    expect(r.stderr).toContain('THERMO_OUT_OF_RANGE');
+    expect(await sim.quit()).toBe(0);
+  });
+
   it('scanner: a code sent by the simulator is what devices test prints, byte for byte', async () => {
     const link = join(dir, 'scan');
     const sim = startSimulate(['scanner', '--link', link]);
@@ -211,8 +270,10 @@ describe('kiosk simulate drives kiosk devices test over a pty', () => {
   });
 
   it('a port that does not exist is PORT_UNAVAILABLE, not a crash', async () => {
-    const r = await runCli(['devices', 'test', 'gate', '--port', join(dir, 'nothing-here'), '--timeout', '300']);
+    // The default timeout (5 s): the missing port is named, not waited out as "cannot open within".
+    const r = await runCli(['devices', 'test', 'gate', '--port', join(dir, 'nothing-here')]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('PORT_UNAVAILABLE');
+    expect(r.stderr).toContain(`port ${join(dir, 'nothing-here')} not found`);
   });
 });

@@ -3,6 +3,7 @@
 //   test idcard|thermometer|scanner|gate   drive one device on --port once and print what it did
 //   decode idcard|scanner|thermometer:PROTOCOL HEX   decode captured bytes into one JSON object
 // Card data is personal: names, numbers and addresses are masked unless --unmasked (an admin asks).
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { DeviceReason } from '../../contract/reasons.js';
 import { ThermometerProtocolSchema, type DevicesConfig, type ThermometerProtocol } from '../../core/devices/config.js';
@@ -17,8 +18,8 @@ import { parseHexBytes } from '../../../native-bridge/drivers/scanner-driver.js'
 import { frameScannerBytes } from '../../../native-bridge/scanner/framer.js';
 import { createThermometerCodec } from '../../../native-bridge/thermometer/codec.js';
 import { classifyReading } from '../../../native-bridge/drivers/thermometer-driver.js';
-import { CliError, dataDirOf, printJson, withDataDir, type CommandIo } from '../program.js';
-import { loadConfig } from '../../core/config/config.js';
+import { CliError, dataDirOf, existingDataDirOf, printJson, withDataDir, type CommandIo } from '../program.js';
+import { configPath, loadConfig } from '../../core/config/config.js';
 import type { RegisterCommand } from './index.js';
 
 export interface ThermometerOptions {
@@ -127,11 +128,50 @@ async function decodeIdCard(bytes: Buffer, unmasked: boolean): Promise<object> {
   return { device: 'idcard', frames: decoded, discarded };
 }
 
-function decodeThermometer(protocol: ThermometerProtocol, bytes: Buffer): object {
+/** The flags of the thermometer protocol options (withThermometerOptions) and the protocol key each sets. */
+const PROTOCOL_FLAGS: ReadonlyArray<[keyof ThermometerOptions, string]> = [
+  ['address', 'address'],
+  ['function', 'function'],
+  ['register', 'register'],
+  ['count', 'count'],
+  ['valueIndex', 'valueIndex'],
+  ['scale', 'scale'],
+  ['unsigned', 'signed'],
+  ['query', 'query'],
+  ['mode', 'mode'],
+];
+
+type Calibration = { minC: number; maxC: number; offsetC: number; gain: number };
+const UNCALIBRATED: Calibration = { minC: 30, maxC: 43, offsetC: 0, gain: 1 };
+
+/**
+ * The protocol a decode uses. Given a data directory (--data-dir or $KIOSK_DATA_DIR), that kiosk's
+ * configured thermometer (config.json `devices.thermometer`) when it speaks this protocol: its
+ * settings (a Modbus scale of 0.01, a register) and its calibration, so captured bytes decode as
+ * the kiosk reads them; a flag typed on the command line still wins over the file. Otherwise the
+ * flags and their defaults.
+ */
+function decodeProtocolOf(opts: ThermometerOptions & { dataDir?: string }, cmd: Command | undefined, name: string): { protocol: ThermometerProtocol; calibration: Calibration; from: string | null } {
+  const given = opts.dataDir ?? process.env.KIOSK_DATA_DIR;
+  const flags = thermometerProtocolOf(opts, name);
+  if (given === undefined || given === '') return { protocol: flags, calibration: UNCALIBRATED, from: null };
+  const dataDir = existingDataDirOf({ dataDir: given });
+  const configured = configuredDevices(dataDir).thermometer;
+  if (!configured || configured.protocol.name !== flags.name) return { protocol: flags, calibration: UNCALIBRATED, from: null };
+  const typed = (flag: keyof ThermometerOptions) => cmd?.getOptionValueSource(flag) === 'cli';
+  const merged: Record<string, unknown> = { ...configured.protocol };
+  for (const [flag, key] of PROTOCOL_FLAGS) if (typed(flag) && key in flags) merged[key] = (flags as Record<string, unknown>)[key];
+  const parsed = ThermometerProtocolSchema.safeParse(merged);
+  if (!parsed.success) throw new CliError('BAD_REQUEST', `thermometer protocol "${name}": ${parsed.error.issues.map((i) => `${i.path.join('.') || 'name'} ${i.message}`).join('; ')}`);
+  const { minC, maxC, offsetC, gain } = configured;
+  return { protocol: parsed.data, calibration: { minC, maxC, offsetC, gain }, from: configPath(dataDir) };
+}
+
+function decodeThermometer(protocol: ThermometerProtocol, bytes: Buffer, calibration: Calibration = UNCALIBRATED, from: string | null = null): object {
   const readings: Array<{ sensorC: number; reading: TemperatureReading }> = [];
   const errors: Array<{ reason: DeviceReason; bytes: number }> = [];
   const codec = createThermometerCodec(protocol, {
-    onReading: (c) => readings.push({ sensorC: c, reading: classifyReading({ minC: 30, maxC: 43, offsetC: 0 }, c, 1) }),
+    onReading: (c) => readings.push({ sensorC: c, reading: classifyReading(calibration, c, 1) }),
     onError: (reason, n) => errors.push({ reason, bytes: n }),
   });
   codec.push(bytes);
@@ -140,7 +180,9 @@ function decodeThermometer(protocol: ThermometerProtocol, bytes: Buffer): object
     const reason = errors.find((e) => e.reason !== 'FRAME_NOISE')?.reason ?? (codec.buffered > 0 ? 'FRAME_LENGTH' : 'FRAME_NOISE');
     throw new CliError(reason, codec.buffered > 0 ? `no complete reply: ${codec.buffered} bytes of an unfinished one` : 'no valid reply in the bytes');
   }
-  return { device: 'thermometer', protocol: protocol.name, readings, errors };
+  // The settings decoded with, and where they came from (null: the flags), so a surprising value is explained.
+  const settings = { ...protocol, ...(from !== null ? { offsetC: calibration.offsetC, gain: calibration.gain } : {}), from };
+  return { device: 'thermometer', protocol: protocol.name, settings, readings, errors };
 }
 
 async function withManager<T>(
@@ -152,12 +194,16 @@ async function withManager<T>(
   const manager = new DeviceManager(config);
   // `devices test` drives the device itself: only the link is started, not the polling loops.
   const link = manager.linkOf(kind)!;
-  link.start();
+  // A port that is not there is said at once, not after the open timeout (the link retries opening
+  // it, as it does for an adapter unplugged at the door).
   try {
+    if (!existsSync(link.path)) throw new CliError('PORT_UNAVAILABLE', `port ${link.path} not found`);
+    link.start();
     try {
       await link.waitOpen(timeoutMs);
     } catch {
-      throw new CliError('PORT_UNAVAILABLE', `cannot open ${link.path} within ${timeoutMs} ms`);
+      // The port is there (checked above) but does not open: most often another program holds it.
+      throw new CliError('PORT_UNAVAILABLE', `cannot open ${link.path} within ${timeoutMs} ms: is it in use by another program (a running kiosk, a terminal)?`);
     }
     return await body(manager);
   } finally {
@@ -182,6 +228,17 @@ interface TestOptions extends ThermometerOptions {
  */
 function configuredDevices(dataDir: string): DevicesConfig {
   return loadConfig(dataDir).devices;
+}
+
+/** One configured device as `devices list` shows it: fitted or not, port, baud, protocol, whether the port is there. */
+function configuredRows(devices: DevicesConfig): Array<{ device: string; fitted: boolean; port: string | null; baudRate: number | null; protocol: string | null; portFound: boolean | null }> {
+  const sections = { idcard: devices.idcard, thermometer: devices.thermometer, scanner: devices.scanner, gate: devices.gate.driver === 'lcus' ? devices.gate : null };
+  return Object.entries(sections).map(([device, c]) =>
+    c === null
+      ? { device, fitted: false, port: null, baudRate: null, protocol: null, portFound: null }
+      : // existsSync only (a stat): listing never opens a port another program may hold.
+        { device, fitted: true, port: c.port, baudRate: c.baudRate, protocol: 'protocol' in c ? c.protocol.name : null, portFound: existsSync(c.port) },
+  );
 }
 
 async function testDevice(io: CommandIo, device: string, opts: TestOptions): Promise<void> {
@@ -210,8 +267,13 @@ async function testDevice(io: CommandIo, device: string, opts: TestOptions): Pro
         m.thermometer!.start();
         const reading = await m.readTemperature(timeoutMs);
         printJson(io, { device, ok: reading.valid, protocol: protocol.name, reading });
-        // Out of range is an answer (nobody in front of the sensor reads the room), not a fault.
-        if (!reading.valid && reading.reason !== 'THERMO_OUT_OF_RANGE') throw new CliError(reading.reason, 'no stable reading');
+        // What the sensor said is printed either way; a test without a valid body temperature failed
+        // (exit 1), whatever the reason: a script must not read "ok": false as a pass. Out of range
+        // is most often nobody in front of the sensor (it reads the room).
+        if (!reading.valid) {
+          const raw = reading.rawCelsius === null ? '' : ` (raw ${reading.rawCelsius.toFixed(2)} °C)`;
+          throw new CliError(reading.reason, reading.reason === 'THERMO_OUT_OF_RANGE' ? `reading out of range${raw}: nobody in front of the sensor, or a wrong scale` : `no stable reading with protocol ${protocol.name}${opts.protocol === undefined && !configuredProtocol ? " (the default; --protocol names the sensor's)" : ''}`);
+        }
       });
     }
     case 'scanner':
@@ -247,16 +309,33 @@ async function testDevice(io: CommandIo, device: string, opts: TestOptions): Pro
 export const register: RegisterCommand = (program, io) => {
   const devices = program.command('devices').description('peripherals: list ports, test a device, decode captured bytes');
 
-  // Every command takes --data-dir (README): listing ports needs no data directory, but a script
-  // that passes it to every command must not be refused here.
+  // Every command takes --data-dir (README): listing ports needs no data directory; with one, the
+  // devices its config.json configures are shown beside the ports found.
   withDataDir(devices.command('list'))
-    .description('list serial ports (says "no ports found" where udevadm is missing)')
+    .description('list serial ports (says "no ports found" where udevadm is missing) and the devices config.json configures (port, baud, protocol, fitted)')
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
+    .action(async (opts: { json?: boolean; dataDir?: string }) => {
+      // A data directory named (--data-dir, $KIOSK_DATA_DIR) must be there, as for the other
+      // commands: a typo would otherwise list "nothing configured" for a kiosk that has devices.
+      const given = opts.dataDir ?? process.env.KIOSK_DATA_DIR;
+      const dataDir = given !== undefined && given !== '' ? existingDataDirOf({ dataDir: given }) : dataDirOf(opts);
       const list = await listPorts();
-      if (opts.json) return printJson(io, list);
+      const file = configPath(dataDir);
+      // The ports first: a config.json that does not validate is reported after them (CONFIG_INVALID).
+      const configured = () => (existsSync(file) ? { file, devices: configuredRows(configuredDevices(dataDir)) } : null);
+      if (opts.json) return printJson(io, { ...list, configured: configured() });
       for (const p of list.ports) io.stdout.write(`${p.path}${p.manufacturer ? `  ${p.manufacturer}` : ''}${p.vendorId ? `  ${p.vendorId}:${p.productId ?? ''}` : ''}\n`);
       if (list.note) io.stdout.write(`${list.note}\n`);
+      const shown = configured();
+      if (!shown) {
+        io.stdout.write(`no config.json in ${dataDir}: no device configured\n`);
+        return;
+      }
+      io.stdout.write(`configured in ${shown.file}:\n`);
+      for (const d of shown.devices) {
+        if (!d.fitted) io.stdout.write(`  ${d.device.padEnd(12)} not fitted\n`);
+        else io.stdout.write(`  ${d.device.padEnd(12)} ${d.port}  ${d.baudRate} baud${d.protocol ? `  ${d.protocol}` : ''}  (${d.portFound ? 'port there' : 'port not found'})\n`);
+      }
     });
 
   withThermometerOptions(
@@ -277,8 +356,9 @@ export const register: RegisterCommand = (program, io) => {
       .description('decode captured bytes (hex) into one JSON object: idcard, scanner, or thermometer:PROTOCOL')
       .argument('<device>', 'idcard | scanner | thermometer:modbus-rtu | thermometer:gy-mcu90614 | thermometer:lu90614 | thermometer:ascii-line')
       .argument('<hex...>', 'the bytes as hex (spaces allowed)')
+      .addHelpText('after', '\nWith --data-dir (or $KIOSK_DATA_DIR), a thermometer decodes with that kiosk\'s configured protocol settings and calibration (config.json devices.thermometer, when it speaks that protocol); a flag given overrides them.')
       .option('--unmasked', 'show the card unmasked (admins only: personal data)'),
-  ).action(async (device: string, hexParts: string[], opts: ThermometerOptions & { unmasked?: boolean }) => {
+  ).action(async (device: string, hexParts: string[], opts: ThermometerOptions & { unmasked?: boolean; dataDir?: string }, cmd?: Command) => {
     const bytes = hexOrFail(hexParts.join(' '));
     if (device === 'idcard') return printJson(io, await decodeIdCard(bytes, opts.unmasked === true));
     if (device === 'scanner') {
@@ -287,7 +367,10 @@ export const register: RegisterCommand = (program, io) => {
       return printJson(io, { device, ...framed });
     }
     const m = /^thermometer:(.+)$/.exec(device);
-    if (m) return printJson(io, decodeThermometer(thermometerProtocolOf(opts, m[1]), bytes));
+    if (m) {
+      const { protocol, calibration, from } = decodeProtocolOf(opts, cmd, m[1]!);
+      return printJson(io, decodeThermometer(protocol, bytes, calibration, from));
+    }
     throw new CliError('BAD_REQUEST', `cannot decode "${device}": idcard, scanner or thermometer:PROTOCOL`);
   });
 };

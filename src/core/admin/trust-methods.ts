@@ -7,12 +7,24 @@ import { createHash } from 'node:crypto';
 import { fail, ok, type KioskService, type TrustOverview, type TrustWarning } from '../../contract/api.js';
 import { base64urlDecode } from '../../base/base64url.js';
 import type { AdminDeps } from './deps.js';
+import type { DscEntry } from '../codes/dcc/types.js';
 import { ADMIN_OR_INTEGRATOR } from './sessions.js';
 
 /** SHA-256 of a pinned root's raw public key (config `roots[].pub`, b64url), lower-case hex; null when it is not b64url. */
 export function rootFingerprint(pub: string): string | null {
   const raw = base64urlDecode(pub);
   return raw === null ? null : createHash('sha256').update(raw).digest('hex');
+}
+
+/** The DSC list's signers counted by issuing country, most first (then by country code). */
+function dscSigners(dscs: ReadonlyMap<string, DscEntry> | undefined): { certificates: number; countries: { country: string; certificates: number }[] } {
+  const byCountry = new Map<string, number>();
+  for (const d of dscs?.values() ?? []) byCountry.set(d.country, (byCountry.get(d.country) ?? 0) + 1);
+  const countries = [...byCountry]
+    .map(([country, certificates]) => ({ country: country.slice(0, 8), certificates }))
+    .sort((a, b) => b.certificates - a.certificates || a.country.localeCompare(b.country))
+    .slice(0, 300);
+  return { certificates: dscs?.size ?? 0, countries };
 }
 
 export function trustMethods(deps: AdminDeps): Pick<KioskService, 'getTrustOverview'> {
@@ -22,7 +34,7 @@ export function trustMethods(deps: AdminDeps): Pick<KioskService, 'getTrustOverv
       if (!held.ok) return fail(held.reason, held.message, held.retryInMs);
       try {
         const at = deps.clock.now();
-        const { trustList, statusList } = deps.listsStatus();
+        const { trustList, statusList, dscList } = deps.listsStatus();
         const clock = deps.clockStatus();
         const trust = deps.lists.trustList;
         const status = deps.lists.statusList;
@@ -54,6 +66,9 @@ export function trustMethods(deps: AdminDeps): Pick<KioskService, 'getTrustOverv
         else if (statusList.state === 'missing') warnings.push('statusListMissing');
         if (statusList.state === 'stale') warnings.push('statusListStale');
         if (statusList.state === 'expired') warnings.push('statusListExpired');
+        if (dscList?.state === 'missing') warnings.push('dscListMissing');
+        if (dscList?.state === 'stale') warnings.push('dscListStale');
+        if (dscList?.state === 'expired') warnings.push('dscListExpired');
         if (clock.warning) warnings.push('clockBackwards');
         if (roots.length === 0) warnings.push('noPinnedRoot');
 
@@ -68,6 +83,7 @@ export function trustMethods(deps: AdminDeps): Pick<KioskService, 'getTrustOverv
             records: status ? status.count : null,
             sizeBytes: status ? status.records.length : null,
           },
+          ...(dscList ? { dscList: { ...dscList, ageMs: ageOf(dscList.issuedAt), ...dscSigners(deps.dscList?.list?.dscs) } } : {}),
           roots,
           clock,
           warnings,

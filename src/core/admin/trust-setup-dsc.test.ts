@@ -30,9 +30,9 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-function rig(withDscList = true) {
+function rig(withDscList = true, dccAccept = false) {
   const dir = mkdtempSync(join(tmpdir(), 'kiosk-trust-dsc-'));
-  saveConfig(dir, { kioskId: 'kiosk-trust', roots: pki.roots, admin: { pin: hashAdminPin('2468'), integratorPin: hashAdminPin(INTEGRATOR_PIN) } });
+  saveConfig(dir, { kioskId: 'kiosk-trust', roots: pki.roots, admin: { pin: hashAdminPin('2468'), integratorPin: hashAdminPin(INTEGRATOR_PIN) }, ...(dccAccept ? { policy: { dccAccept: true } } : {}) } as never);
   const config = loadConfig(dir);
   const store = EntryStore.open(dir);
   const dscList = withDscList ? new DscListCache(dir, config.roots).load() : null;
@@ -92,6 +92,24 @@ describe('trust screen: importing the DSC list (docs/dcc-trust.md)', () => {
     const audit = r.store.auditOf([TRUST_SETUP_AUDIT.listImported], 10).map((a) => a.detail);
     expect(audit).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'dsc', accepted: true, seq: 2, unchanged: true })]));
     expect(audit).not.toEqual(expect.arrayContaining([expect.objectContaining({ reason: 'ROLLBACK' })]));
+  });
+
+  it('the trust overview shows the DSC list where the venue accepts EU certificates: missing warned, then its signers by country', async () => {
+    const r = rig(true, true);
+    const session = await r.open();
+    const before = await r.call('getTrustOverview', {}, session);
+    if (!before.ok) throw new Error(before.message);
+    expect(before.value.dscList).toMatchObject({ state: 'missing', seq: null, certificates: 0, countries: [] });
+    expect(before.value.warnings).toContain('dscListMissing');
+    await r.importDsc(session, listOf(2));
+    const after = await r.call('getTrustOverview', {}, session);
+    if (!after.ok) throw new Error(after.message);
+    expect(after.value.dscList).toMatchObject({ state: 'fresh', seq: 2, certificates: 3, countries: [{ country: 'AT', certificates: 1 }, { country: 'DE', certificates: 1 }, { country: 'FR', certificates: 1 }] });
+    expect(after.value.warnings).not.toContain('dscListMissing');
+    // A venue that takes no EU certificates: nothing about the list on the overview.
+    const off = rig(true, false);
+    const offView = await off.call('getTrustOverview', {}, await off.open());
+    expect(offView.ok && offView.value.dscList).toBeUndefined();
   });
 
   it('a kiosk without a DSC list offers no such import', async () => {

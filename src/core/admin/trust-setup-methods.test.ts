@@ -4,7 +4,7 @@
 // Calls go through the hosts' dispatcher, so requests and answers are checked against the contract.
 import { createHash, createPublicKey } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -36,9 +36,9 @@ const other = makeDemoPki({ seed: 'trust-setup-tests-other-root', now, trustList
 const sha256Of = (pub: string) => createHash('sha256').update(base64urlDecode(pub)!).digest('hex');
 
 /** A trust list like the demo's, with `seq`, signed by `by`'s root. */
-function trustListOf(by: DemoPki, seq: number): string {
+function trustListOf(by: DemoPki, seq: number, change: Record<string, unknown> = {}): string {
   const payload = JSON.parse(Buffer.from(by.trustListJws.split('.')[1]!, 'base64url').toString('utf8')) as { seq: number };
-  return signJws({ ...payload, seq }, 'trust', { rootSecretKey: by.root.secretKey, rootPublicKey: by.root.publicKey });
+  return signJws({ ...payload, seq, ...change }, 'trust', { rootSecretKey: by.root.secretKey, rootPublicKey: by.root.publicKey });
 }
 
 /** The same list with its payload changed after signing: the signature no longer covers it. */
@@ -243,6 +243,21 @@ describe('list import from a file (spec §4: the checks a synced list passes)', 
     expect(rig.events.filter((e) => e.type === 'lists').at(-1)).toMatchObject({ trustList: { seq: 2 } });
   });
 
+  it('the list in use imported again is taken as unchanged (not a rollback), audited so, the file untouched', async () => {
+    rig = makeRig();
+    const session = await rig.open();
+    const file = join(rig.dir, 'lists', 'trust-list.jws');
+    const before = statSync(file).mtimeMs;
+    // As read from a file on a USB stick: with a line ending of its own.
+    const r = await importText(rig, session, 'trust', `${pki.trustListJws}\r\n`);
+    expect(r).toMatchObject({ ok: true, value: { done: true, kind: 'trust', seq: 1, unchanged: true } });
+    expect(rig.lists.trustList?.seq).toBe(1);
+    expect(statSync(file).mtimeMs).toBe(before);
+    expect(rig.store.auditOf([TRUST_SETUP_AUDIT.listImported], 5)[0]!.detail).toMatchObject({ kind: 'trust', accepted: true, seq: 1, unchanged: true });
+    const status = await importText(rig, session, 'status', pki.statusListJws);
+    expect(status).toMatchObject({ ok: true, value: { done: true, kind: 'status', unchanged: true } });
+  });
+
   it('a status list is installed with its record count', async () => {
     rig = makeRig();
     const session = await rig.open();
@@ -259,7 +274,8 @@ describe('list import from a file (spec §4: the checks a synced list passes)', 
       [forged(trustListOf(pki, 2), 9), 'SIGNATURE_INVALID', 'trust'],
       [pki.trustListJws.replace(/^[^.]+/, Buffer.from('{"alg":"EdDSA","kid":"x","typ":"phc-trust-list+json"}').toString('base64url')), 'ROOT_UNKNOWN', 'trust'],
       [trustListOf(other, 3), 'ROOT_UNKNOWN', 'trust'],
-      [pki.trustListJws, 'ROLLBACK', 'trust'],
+      // Another list under the installed seq (spec §4: the same seq only for the very list installed).
+      [trustListOf(pki, 1, { nextUpdate: '2099-01-01T00:00:00Z' }), 'ROLLBACK', 'trust'],
       [pki.statusListJws, 'TYPE_MISMATCH', 'trust'],
       ['not a list at all', 'FORMAT_INVALID', 'trust'],
       [forged(pki.statusListJws, 4), 'SIGNATURE_INVALID', 'status'],
@@ -307,6 +323,24 @@ describe('sync now', () => {
     rig = makeRig();
     const session = await rig.open();
     expect(await rig.call('syncListsNow', {}, session)).toMatchObject({ ok: false, reason: 'BAD_REQUEST', message: expect.stringContaining('no collector configured') });
+  });
+
+  // docs/integrator-setup.md, "Uploads": a URL saved on the Uploads screen is in force after a
+  // restart; until then the trust screen says so rather than "no collector configured".
+  it('says a collector URL saved on the Uploads screen makes sync work after the restart', async () => {
+    rig = makeRig();
+    const session = await rig.open();
+    const before = await rig.call('getTrustSetup', {}, session);
+    expect(before).toMatchObject({ ok: true, value: { syncAvailable: false } });
+    expect(before.ok && before.value.collectorPendingRestart).toBeFalsy();
+    const config = await rig.call('getConfig', {}, session);
+    const saved = await rig.call('saveConfigChange', { baseRevision: config.ok ? config.value.revision : 0, changes: [{ path: 'upload.collectorUrl', value: 'http://127.0.0.1:9/' }] }, session);
+    expect(saved).toMatchObject({ ok: true, value: { restartNeeded: ['upload.collectorUrl'] } });
+    expect(await rig.call('getTrustSetup', {}, session)).toMatchObject({ ok: true, value: { syncAvailable: false, collectorPendingRestart: true } });
+    const refused = await rig.call('syncListsNow', {}, session);
+    expect(refused).toMatchObject({ ok: false, reason: 'BAD_REQUEST', message: expect.stringContaining('saved') });
+    expect(refused.ok ? '' : refused.message).toContain('after the kiosk restarts');
+    expect(refused.ok ? '' : refused.message).not.toContain('no collector configured');
   });
 
   it('asks a real collector on 127.0.0.1 and installs the newer list it serves through the same checks', async () => {

@@ -130,6 +130,10 @@ export function trustSetupMethods(deps: AdminDeps): Pick<KioskService, 'getTrust
     return ok({ revision: outcome.revision, roots: rows(roots), appliedLive });
   };
 
+  // The uploader (and its list sync) starts with the URL in force at start (src/app/compose.ts):
+  // one saved since (the Uploads screen) waits for a restart; KIOSK_COLLECTOR_URL would override it.
+  const collectorPendingRestart = () => !(deps.listSync?.available() ?? false) && !process.env.KIOSK_COLLECTOR_URL && !!deps.config.upload.collectorUrl;
+
   return {
     async getTrustSetup(request, context) {
       const held = deps.sessions.require(request.session, context, 'trust-setup', INTEGRATOR);
@@ -137,6 +141,7 @@ export function trustSetupMethods(deps: AdminDeps): Pick<KioskService, 'getTrust
       return ok({
         roots: rows(deps.config.roots),
         syncAvailable: deps.listSync?.available() ?? false,
+        ...(collectorPendingRestart() ? { collectorPendingRestart: true } : {}),
         lastSync: (deps.listSync?.last() ?? []).slice(0, 2).map((o) => ({ ...o, message: o.message.slice(0, 300) })),
         limits: { partChars: LIST_IMPORT_PART_CHARS, trustChars: MAX_TRUST_LIST_CHARS, statusChars: LIST_IMPORT_MAX_CHARS, maxRoots: MAX_PINNED_ROOTS, ...(deps.dscList ? { dscChars: MAX_DSC_LIST_CHARS } : {}) },
       });
@@ -273,6 +278,7 @@ export function trustSetupMethods(deps: AdminDeps): Pick<KioskService, 'getTrust
       const held = deps.sessions.require(request.session, context, 'lists-sync-now', INTEGRATOR);
       if (!held.ok) return fail(held.reason, held.message, held.retryInMs);
       if (!deps.listSync || !deps.listSync.available()) {
+        if (collectorPendingRestart()) return fail('BAD_REQUEST', 'the collector URL is saved (upload.collectorUrl) and takes effect after the kiosk restarts: sync works then; until then import the lists from a file');
         return fail('BAD_REQUEST', 'no collector configured (upload.collectorUrl, or it is not in use: see the log): import the lists from a file');
       }
       let outcomes;

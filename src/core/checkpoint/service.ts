@@ -409,7 +409,7 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
     },
   });
   // The screen asks for its renderer configuration again on the `config` event.
-  liveConfig.register({ paths: ['kioskName'], apply() {} });
+  liveConfig.register({ paths: ['kioskName', 'venueName'], apply() {} });
   // Pinned roots (spec §2): the cached lists are verified again against the roots now pinned, as a
   // restart would (a list refused at start for want of its root is in use at once).
   liveConfig.register({
@@ -565,7 +565,8 @@ export function createCheckpointService(options: CheckpointServiceOptions): Chec
 
     async getRendererConfig() {
       const kioskName = liveConfig.config.kioskName ?? config.kioskId;
-      return ok({ camera, language, sounds: true, kioskName: kioskName.slice(0, 64), guardPinRequired: guardGate.configured });
+      const venueName = liveConfig.config.venueName?.trim();
+      return ok({ camera, language, sounds: true, kioskName: kioskName.slice(0, 64), ...(venueName ? { venueName: venueName.slice(0, 64) } : {}), guardPinRequired: guardGate.configured });
     },
 
     async reportCamera(request) {

@@ -99,6 +99,10 @@ describe('installing a large status list off the main thread', () => {
     expect(o).toMatchObject({ accepted: false, reason: 'ROLLBACK' });
     expect(a.accepted).toBe(true);
     expect(rig.lists.statusList?.seq).toBe(80);
+    // The list in use offered again (in parts, as the trust screen sends a file): unchanged, the same list object.
+    const inUseNow = rig.lists.statusList;
+    expect(await rig.lists.installAsync('status', [Buffer.from(again.slice(0, 5000)), Buffer.from(again.slice(5000))])).toMatchObject({ accepted: true, unchanged: true });
+    expect(rig.lists.statusList).toBe(inUseNow);
 
     // The lists folder replaced by a file: the write in the worker fails, the promise rejects (as a
     // throw from installStatus does today) and the kiosk keeps the list it had.

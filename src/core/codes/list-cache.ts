@@ -314,12 +314,14 @@ export class ListCache {
 
   /** Checks and installs a trust list on this thread (start-up, the CLI, small lists; installAsync otherwise). */
   installTrust(jws: string): InstallResult<TrustList> {
+    if (this.isInUse('trust', jws)) return { accepted: true, list: this.trust!, unchanged: true };
     const r = checkAndPersistList(this.jobFor('trust'), jws, this.ed25519) as CheckedList<TrustList>;
     return r.accepted ? this.commit('trust', r) : r;
   }
 
   /** Checks and installs a status list on this thread: a million records block it for seconds; the door uses installAsync. */
   installStatus(jws: string): InstallResult<StatusList> {
+    if (this.isInUse('status', jws)) return { accepted: true, list: this.status!, unchanged: true };
     const r = checkAndPersistList(this.jobFor('status'), jws, this.ed25519) as CheckedList<StatusList>;
     return r.accepted ? this.commit('status', r) : r;
   }
@@ -343,6 +345,7 @@ export class ListCache {
         const text = inputText(input);
         return kind === 'trust' ? this.installTrust(text) : this.installStatus(text);
       }
+      if (this.isInUse(kind, input)) return kind === 'trust' ? { accepted: true, list: this.trust!, unchanged: true } : { accepted: true, list: this.status!, unchanged: true };
       const job = this.jobFor(kind);
       const { result: r, signerKid } = await checkInWorker(job, input);
       if (!r.accepted) return r;
@@ -375,6 +378,28 @@ export class ListCache {
     };
     remember(roots, true);
     for (const root of roots) remember([root], signerKid !== null && root.kid === signerKid && kidIsKeys(root));
+  }
+
+  /**
+   * Whether `input` is the very list in use, installed under the floor (its digest is the floor's):
+   * the same file imported again from a USB stick is answered `unchanged`, not ROLLBACK (the same seq
+   * is taken again only for that list, spec §4). Hashed only when its size is the cached file's, so
+   * another list never costs a hash of megabytes on this thread.
+   */
+  private isInUse(kind: 'trust' | 'status', input: ListInput): boolean {
+    const inUse = kind === 'trust' ? this.trust : this.status;
+    const floor = this.floors[kind];
+    if (!inUse || !floor || floor.seq !== inUse.seq) return false;
+    let cached: number;
+    try {
+      cached = statSync(join(this.dir, FILES[kind])).size;
+    } catch {
+      return false;
+    }
+    // The file holds the list as it was installed (checkAndPersistList); the same list read from
+    // another file may differ by a line ending, which the digest does not see (digestOf trims).
+    if (Math.abs(inputSize(input) - cached) > 2) return false;
+    return digestOf(inputText(input)) === floor.sha256;
   }
 
   /** The check's inputs as of now: roots, the list in use and the floor. */

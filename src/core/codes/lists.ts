@@ -91,7 +91,8 @@ export interface StatusList {
   // No copy of the JWS is kept: for millions of records it would double the memory (spec §3).
 }
 
-export type InstallResult<T> = { accepted: true; list: T } | { accepted: false; reason: ListUpdateReason; message: string };
+/** `unchanged`: the very list in use was offered again (ListCache: answered without checking it again). */
+export type InstallResult<T> = { accepted: true; list: T; unchanged?: boolean } | { accepted: false; reason: ListUpdateReason; message: string };
 
 interface ParsedJws {
   header: { alg?: unknown; kid?: unknown; typ?: unknown };

@@ -159,6 +159,13 @@ describe('planImport and applyImport', () => {
     const bare = configOf({ kioskId: 'lane-9' }).config;
     const plan = planImport(bare, setupFileText(exportSetup(a, T)));
     expect(plan.problems.map((p) => p.path)).toEqual(['devices.thermometer.port', 'devices.scanner.port', 'devices.gate.port']);
+    expect(plan.problems[0]!.message).toBe("the file's setup has a thermometer and this kiosk has no port for it: set the port on this kiosk (Devices) first, then import");
+    // A typo in the same file is named beside the missing ports, not hidden behind them.
+    const typo = JSON.parse(setupFileText(exportSetup(a, T))) as { config: { policy: Record<string, unknown> } };
+    typo.config.policy.feverTreshold = 38;
+    const both = planImport(bare, JSON.stringify(typo));
+    expect(both.problems.map((p) => p.path)).toEqual(['devices.thermometer.port', 'devices.scanner.port', 'devices.gate.port', 'policy.feverTreshold']);
+    expect(both.problems[3]!.message).toBe('unknown key');
     const b = configOf(B).config;
     const noDevices = planImport(b, setupFileText(exportSetup(configOf({ kioskId: 'x' }).config, T)));
     expect(noDevices.problems).toEqual([]);

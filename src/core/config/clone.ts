@@ -179,22 +179,34 @@ export function planImport(current: KioskConfig, text: string): SetupPlan {
     if (path !== 'revision' && value !== null && !(Array.isArray(value) && value.length === 0)) keptLocal.push(path);
   }
   // A device the file fits that this kiosk has no port for: the port is this box's to set first.
-  for (const device of ['idcard', 'thermometer', 'scanner', 'gate']) {
+  for (const [device, name] of DEVICE_NAMES) {
     const section = getAt(merged, `devices.${device}`);
     if (isObject(section) && takesPort(section) && section.port === undefined) {
-      problems.push({ path: `devices.${device}.port`, message: `the file's setup has a ${device} and this kiosk has no ${device} port: set the port on this kiosk (Devices) first, then import` });
+      problems.push({ path: `devices.${device}.port`, message: `the file's setup has ${name} and this kiosk has no port for it: set the port on this kiosk (Devices) first, then import` });
     }
   }
-  if (problems.length > 0) return { source, changes: [], keptLocal, problems, result: null };
-
+  // Every problem at once: a typo elsewhere in the file is not hidden behind a missing port (the
+  // schema's own complaint about a port already named above is left out).
   const parsed = kioskConfigSchema.safeParse(merged);
-  if (!parsed.success) return { source, changes: [], keptLocal, problems: configProblemsOf(parsed.error).slice(0, 100), result: null };
+  if (!parsed.success) {
+    const named = new Set(problems.map((p) => p.path));
+    problems.push(...configProblemsOf(parsed.error).filter((p) => !named.has(p.path)));
+  }
+  if (problems.length > 0 || !parsed.success) return { source, changes: [], keptLocal, problems: problems.slice(0, 100), result: null };
   const result = parsed.data;
   const changes = changedPaths(current, result)
     .filter((p) => p !== 'revision')
     .map((path) => ({ path, from: getAt(mine, path), to: getAt(JSON.parse(JSON.stringify(result)), path) }));
   return { source, changes, keptLocal, problems: [], result };
 }
+
+/** The serial devices of a setup, in the words the integrator's screen uses. */
+const DEVICE_NAMES: ReadonlyArray<readonly [string, string]> = [
+  ['idcard', 'an ID card reader'],
+  ['thermometer', 'a thermometer'],
+  ['scanner', 'a serial code scanner'],
+  ['gate', 'a gate relay'],
+];
 
 /** Whether each installed list is signed by one of the given roots (null: no such list installed). */
 export interface ListsSignedBy {

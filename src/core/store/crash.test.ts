@@ -18,9 +18,9 @@ afterAll(() => tmp.cleanup());
  * Starts the writer, kills it `delayMs` after it is ready (or, with `afterFirstEntry`, after its first
  * committed entry), resolves with the complete lines it printed.
  */
-function runAndKill(delayMs: number, dataDir = tmp.dir, afterFirstEntry = false): Promise<{ ids: string[]; signal: NodeJS.Signals | null; stderr: string }> {
+function runAndKill(delayMs: number, dataDir = tmp.dir, afterFirstEntry = false, interleave = false): Promise<{ ids: string[]; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsx, writer, dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', tsx, writer, dataDir, ...(interleave ? ['interleave'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let stderr = '';
     let timer: NodeJS.Timeout | undefined;
@@ -81,7 +81,11 @@ describe('crash safety', () => {
     try {
       // Each is killed 1.5 s after its own first commit: SQLite's busy wait is not fair, so under load one
       // writer in a tight loop can hold the lock for longer than a fixed delay after start.
-      const [a, b] = await Promise.all([runAndKill(1500, shared.dir, true), runAndKill(1500, shared.dir, true)]);
+      // The writers pause 2 ms between appends (crash-writer `interleave`), so they take turns rather
+      // than one starving the other past its busy timeout on a loaded machine.
+      const [a, b] = await Promise.all([runAndKill(1500, shared.dir, true, true), runAndKill(1500, shared.dir, true, true)]);
+      // Both were killed (neither failed on its own, e.g. SQLITE_BUSY), and both wrote.
+      expect([a.signal, b.signal], a.stderr + b.stderr).toEqual(['SIGKILL', 'SIGKILL']);
       expect(a.ids.length).toBeGreaterThan(0);
       expect(b.ids.length).toBeGreaterThan(0);
       const store = EntryStore.open(shared.dir);

@@ -214,18 +214,21 @@ describe('HC1 verifier under bad input', () => {
   }, 180_000); // 14 s alone on the 2-core box; the whole suite runs beside it
 
   it('refuses huge inputs and compression bombs without inflating past the cap', () => {
-    const rss0 = process.memoryUsage().rss;
-    const huge = verifyHc1('HC1:' + '0'.repeat(3 * 1024 * 1024), { dscs, now: NOW });
-    expect(huge).toMatchObject({ reason: 'DCC_BASE45_INVALID', detail: 'text too long for a QR code' });
-    expect(verifyHc1('x'.repeat(3 * 1024 * 1024), { dscs, now: NOW }).reason).toBe('FORMAT_UNKNOWN');
-    for (const size of [MAX_HC1_INFLATED_BYTES + 1, 64 * 1024, 4 * 1024 * 1024]) {
-      const bomb = 'HC1:' + base45Encode(deflateSync(Buffer.alloc(size), { level: 9 }));
-      expect(bomb.length).toBeLessThan(8192); // small enough to be a QR code: it reaches zlib
-      expect(verifyHc1(bomb, { dscs, now: NOW }).reason).toBe('DCC_COMPRESSION_INVALID');
-    }
+    // The inputs are made first: the 64 MiB of zeros deflated here is the test's own memory, not the
+    // verifier's, and must not count in what the cap is measured by.
+    const hugeText = '0'.repeat(3 * 1024 * 1024);
+    const bombs = [MAX_HC1_INFLATED_BYTES + 1, 64 * 1024, 4 * 1024 * 1024].map((size) => 'HC1:' + base45Encode(deflateSync(Buffer.alloc(size), { level: 9 })));
     // 64 MiB deflates to 64 KiB, too long for any QR code (refused before zlib); the zlib layer on its
     // own still stops at the cap.
     const big = deflateSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 });
+    const rss0 = process.memoryUsage().rss;
+    const huge = verifyHc1('HC1:' + hugeText, { dscs, now: NOW });
+    expect(huge).toMatchObject({ reason: 'DCC_BASE45_INVALID', detail: 'text too long for a QR code' });
+    expect(verifyHc1('x' + hugeText, { dscs, now: NOW }).reason).toBe('FORMAT_UNKNOWN');
+    for (const bomb of bombs) {
+      expect(bomb.length).toBeLessThan(8192); // small enough to be a QR code: it reaches zlib
+      expect(verifyHc1(bomb, { dscs, now: NOW }).reason).toBe('DCC_COMPRESSION_INVALID');
+    }
     expect(verifyHc1('HC1:' + base45Encode(big), { dscs, now: NOW }).reason).toBe('DCC_BASE45_INVALID');
     expect(() => inflateHc1(big)).toThrow(/zlib/);
     // A 64 MiB bomb that was inflated would show up here (the cap keeps it to 8 KiB).

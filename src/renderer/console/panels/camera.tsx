@@ -9,13 +9,12 @@
 // height / frameRate through saveConfigChange; core applies them and the guard screen restarts its
 // capture on the `config` event (main.ts), without a kiosk restart.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { cameraChanged, decodeArea, framesPerSecond, guardCamera, median, resolutionChoices, type GuardCamera } from '../../camera-handle.js';
+import { cameraChanged, decodeArea, frameRateChoices, framesPerSecond, guardCamera, median, resolutionChoices, type GuardCamera } from '../../camera-handle.js';
 import type { CameraConfig } from '../../../contract/api.js';
 import type { ConsolePanel, PanelProps } from '../panel.js';
 
 /** How often the live figures are read while the preview is on (reading counters only). */
 const TICK_MS = 500;
-const FRAME_RATES = [10, 15, 20, 25, 30];
 /** How often the preview is painted from the guard's video. */
 const PREVIEW_FPS = 10;
 
@@ -179,8 +178,8 @@ function CameraPanel({ call, t, client }: PanelProps) {
   };
 
   const choices = resolutionChoices(running?.capabilities ?? null, running?.config ?? { width: 640, height: 480 });
-  const maxRate = running?.capabilities?.frameRate?.max;
-  const rates = [...new Set([...FRAME_RATES.filter((r) => maxRate === undefined || r <= maxRate), Number(frameRate) || 30])].sort((a, b) => a - b);
+  // Only what the camera gives; the saved rate above it is listed (the form holds it) but not offered.
+  const rates = frameRateChoices(running?.capabilities ?? null, Number(frameRate) || 30);
   const area = decodeArea();
   const aspect =
     live && live.frameWidth > 0
@@ -306,8 +305,8 @@ function CameraPanel({ call, t, client }: PanelProps) {
         <label for="camera-frame-rate">{t('camera.frameRate')}</label>
         <select id="camera-frame-rate" value={frameRate} onChange={(e) => setFrameRate((e.target as HTMLSelectElement).value)}>
           {rates.map((r) => (
-            <option key={r} value={String(r)}>
-              {t('camera.fpsValue', { fps: r })}
+            <option key={r.fps} value={String(r.fps)} disabled={!r.available} data-available={String(r.available)}>
+              {t(r.available ? 'camera.fpsValue' : 'camera.fpsNotAvailable', { fps: r.fps })}
             </option>
           ))}
         </select>

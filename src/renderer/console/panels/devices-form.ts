@@ -1,7 +1,8 @@
 // The devices screen's pure parts (panels/devices.tsx): the form and the settings core receives,
 // checked with the contract's device schema; calibration from reference points; the frame log's rows.
 // Kept apart from the TSX so they are unit-tested without a DOM (devices.test.ts).
-import type { FrameLogEntryView, Language, SetupDevice } from '../../../contract/api.js';
+import type { DeviceHealth, DeviceSetup, DeviceTestOutcome, FrameLogEntryView, Language, SetupDevice } from '../../../contract/api.js';
+import type { Translate } from '../../i18n.js';
 import { configProblemsIn } from '../config-meanings.js';
 import { GateConfigSchema, IdCardConfigSchema, ScannerConfigSchema, ThermometerConfigSchema, ThermometerProtocolSchema } from '../../../contract/config.js';
 
@@ -169,4 +170,63 @@ export function liveFormProblems(device: SetupDevice, form: Form, running: Setti
 /** The same port before and after: the running driver lets go of it while the new settings are tried. */
 export function provesOnSamePort(running: Settings, next: Settings): boolean {
   return running !== null && next !== null && typeof running.port === 'string' && running.port === next.port;
+}
+
+/** The settings a device runs with, in a few words: port, baud, the thermometer's protocol, the gate's relay. */
+export function runningSummary(t: Translate, device: SetupDevice, running: Settings): string | null {
+  if (running === null || (device === 'gate' && running.driver === 'none')) return null;
+  const parts = [text(running.port), t('devices.summaryBaud', { baud: text(running.baudRate) })];
+  const protocol = running.protocol as { name?: unknown } | undefined;
+  if (device === 'thermometer' && protocol) parts.push(text(protocol.name));
+  if (device === 'gate' && running.relay !== undefined) parts.push(t('devices.summaryRelay', { relay: text(running.relay) }));
+  return parts.filter((p) => p !== '').join(t('devices.summarySeparator'));
+}
+
+const reasonText = (t: Translate, reason: string) => t(`deviceReason.${reason}`, { defaultValue: reason });
+
+/**
+ * A test's result as the card shows it. Core tests the device as it runs (testDevice takes no
+ * settings), so the line names those settings, and when the form asks for others it says they are
+ * not applied yet and were not tested: a green reading must not pass for a proof of the form.
+ */
+export function testNotice(t: Translate, r: DeviceTestOutcome, device: SetupDevice, running: Settings, form: Form | undefined): Notice {
+  const notice = testResult(t, r);
+  const summary = runningSummary(t, device, running);
+  const tested = summary === null ? '' : t('devices.testedRunning', { settings: summary });
+  const unapplied = differs(device, form, running) ? t('devices.testFormNotApplied') : '';
+  return { tone: notice.tone, text: `${notice.text}${tested}${unapplied}` };
+}
+
+function testResult(t: Translate, r: DeviceTestOutcome): Notice {
+  if (!r.passed) return { tone: 'bad', text: `${t('devices.testFailed')}: ${reasonText(t, r.reason)} (${r.reason}) — ${r.message}` };
+  if (r.card) return { tone: 'ok', text: t('devices.testCard', { name: r.card.maskedName, number: r.card.maskedDocumentNumber, type: r.card.docType }) };
+  if (r.reading) {
+    const c = (x: number | null) => (x === null ? '—' : x.toFixed(2));
+    return r.reading.valid
+      ? { tone: 'ok', text: t('devices.testReading', { celsius: c(r.reading.celsius), raw: c(r.reading.rawCelsius) }) }
+      : { tone: 'bad', text: t('devices.testReadingOut', { raw: c(r.reading.rawCelsius), reason: reasonText(t, r.reading.reason ?? '') }) };
+  }
+  if (r.scan) return { tone: 'ok', text: t('devices.testScan', { length: r.scan.length, preview: r.scan.preview }) };
+  if (r.pulse) return { tone: 'ok', text: r.pulse.driver === 'none' ? t('devices.testNoGate') : t('devices.testPulse', { relay: r.pulse.relay, ms: r.pulse.ms }) };
+  return { tone: 'ok', text: r.summary };
+}
+
+/**
+ * What a device card says about the device now. The setup read (getDeviceSetup) is a snapshot taken
+ * when the screen loaded or last applied; core's `devices` event, the one the status bar follows,
+ * is newer when it came later, and the card follows it, so a driver paused while new settings are
+ * tried on its own port shows offline with "paused while new settings are tried" as the status bar
+ * does (docs/integrator-setup.md, "Devices"), never "working".
+ */
+export function cardHealth(t: Translate, health: DeviceSetup['devices'][number]['health'], live: DeviceHealth | null): { tone: 'ok' | 'bad' | 'off'; text: string } {
+  if (live) {
+    if (live.state === 'absent') return { tone: 'off', text: t('devices.notFitted') };
+    if (live.state === 'ok') return { tone: 'ok', text: t('devices.working', { port: health.port ?? live.detail ?? '' }) };
+    const reason = live.reason ?? 'PORT_UNAVAILABLE';
+    return { tone: 'bad', text: `${reasonText(t, reason)} (${reason})${live.detail ? ` — ${live.detail}` : ''}` };
+  }
+  if (!health.configured) return { tone: 'off', text: t('devices.notFitted') };
+  const problem = health.fault ?? (health.connected ? null : 'PORT_UNAVAILABLE');
+  if (problem) return { tone: 'bad', text: `${reasonText(t, problem)} (${problem})${health.detail ? ` — ${health.detail}` : ''}` };
+  return { tone: 'ok', text: t('devices.working', { port: health.port ?? '' }) };
 }

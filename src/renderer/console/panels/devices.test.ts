@@ -1,9 +1,10 @@
 // The devices screen's pure parts: the form becomes the settings core receives (checked with the
 // contract's device schema, path and message), calibration from reference points, and the frame
 // log's rows (repeats counted, so idle polling cannot push an error off the screen).
-import { describe, expect, it } from 'vitest';
-import type { FrameLogEntryView } from '../../../contract/api.js';
-import { appendFrames, calibrationOf, liveFormProblems, provesOnSamePort, settingsOf, validateDevice } from './devices-form.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { DeviceTestOutcome, FrameLogEntryView } from '../../../contract/api.js';
+import { createI18n, type Translate } from '../../i18n.js';
+import { appendFrames, calibrationOf, cardHealth, formOf, liveFormProblems, provesOnSamePort, settingsOf, testNotice, validateDevice } from './devices-form.js';
 
 const running = { port: '/dev/ttyUSB1', baudRate: 9600, protocol: { name: 'modbus-rtu', address: 1, function: 3, register: 0, count: 1, valueIndex: 0, scale: 0.01, signed: true }, offsetC: 0.3, gain: 1 };
 
@@ -70,5 +71,70 @@ describe('frame log rows', () => {
       ['idcard', 'rx', 500],
     ]);
     expect(rows[1]!.seq).toBe(999);
+  });
+});
+
+describe('a test result says which settings it tested', () => {
+  let en: Translate;
+  let zh: Translate;
+  beforeAll(async () => {
+    en = (await createI18n('en')).t;
+    zh = (await createI18n('zh-CN')).t;
+  });
+  const reading: DeviceTestOutcome = { passed: true, device: 'thermometer', summary: '36.80 °C (raw 36.50 °C)', reading: { valid: true, rawCelsius: 36.5, celsius: 36.8, reason: null } };
+
+  it('a reading names the running settings (core tests the device as it runs)', () => {
+    const n = testNotice(en, reading, 'thermometer', running, formOf('thermometer', running));
+    expect(n.tone).toBe('ok');
+    expect(n.text).toBe('Reading 36.80 °C (raw 36.50 °C), tested with the settings in use: /dev/ttyUSB1, 9600 baud, modbus-rtu');
+    // In words of the screen's language: no English "baud" on the Chinese screen.
+    expect(testNotice(zh, reading, 'thermometer', running, undefined).text).toContain('/dev/ttyUSB1，波特率 9600，modbus-rtu');
+  });
+
+  it('a form that asks for other settings is said not applied yet and not tested', () => {
+    const form = { ...formOf('thermometer', running), 'protocol.name': 'lu90614', baudRate: '19200' };
+    const n = testNotice(en, reading, 'thermometer', running, form);
+    expect(n.text).toContain('tested with the settings in use: /dev/ttyUSB1, 9600 baud, modbus-rtu');
+    expect(n.text).toContain('The form is not applied yet: its settings were not tested (Apply proves them).');
+    expect(testNotice(zh, reading, 'thermometer', running, form).text).toContain('表单中的设置尚未应用');
+    // A failed test too: it failed on the running settings, not on the form's.
+    const failed = testNotice(en, { passed: false, device: 'thermometer', reason: 'THERMO_NO_STABLE_READING', message: 'no stable reading within 5000 ms' }, 'thermometer', running, form);
+    expect(failed.tone).toBe('bad');
+    expect(failed.text).toContain('tested with the settings in use: /dev/ttyUSB1, 9600 baud, modbus-rtu');
+    expect(failed.text).toContain('The form is not applied yet');
+  });
+
+  it('a card reader or a gate names its port (and relay) in use', () => {
+    const reader = { port: '/dev/ttyUSB0', baudRate: 115200 };
+    const card: DeviceTestOutcome = { passed: true, device: 'idcard', summary: 'card read', card: { maskedName: '李*', maskedDocumentNumber: '3101**********6789', docType: 'resident' } };
+    expect(testNotice(en, card, 'idcard', reader, formOf('idcard', reader)).text).toMatch(/tested with the settings in use: \/dev\/ttyUSB0, 115200 baud$/);
+    const gate = { driver: 'lcus', port: '/dev/ttyUSB3', baudRate: 9600, relay: 2, pulseMs: 500 };
+    const pulse: DeviceTestOutcome = { passed: true, device: 'gate', summary: 'pulsed', pulse: { driver: 'lcus', relay: 2, ms: 500 } };
+    expect(testNotice(en, pulse, 'gate', gate, formOf('gate', gate)).text).toContain('/dev/ttyUSB3, 9600 baud, relay 2');
+  });
+});
+
+describe('a device card follows the device as the status bar does', () => {
+  let en: Translate;
+  beforeAll(async () => {
+    en = (await createI18n('en')).t;
+  });
+  // Read when the screen loaded: the thermometer was working.
+  const loaded = { configured: true, connected: true, port: '/dev/ttyUSB1', lastGoodFrameAt: 1000, lastError: null, fault: null, detail: null };
+  const paused = { id: 'thermometer', kind: 'thermometer', state: 'offline', reason: 'PORT_UNAVAILABLE', detail: 'port /dev/ttyUSB1 paused while new settings are tried (up to 3 s)', simulated: false } as const;
+
+  it('while new settings are tried on its own port it shows offline, paused, not working (docs/integrator-setup.md, Devices)', () => {
+    expect(cardHealth(en, loaded, null)).toEqual({ tone: 'ok', text: 'working (/dev/ttyUSB1)' });
+    const during = cardHealth(en, loaded, paused);
+    expect(during.tone).toBe('bad');
+    expect(during.text).toContain('paused while new settings are tried');
+    expect(during.text).toContain('PORT_UNAVAILABLE');
+  });
+
+  it('back to working when core says so; not fitted as absent', () => {
+    expect(cardHealth(en, loaded, { ...paused, state: 'ok', reason: null, detail: '/dev/ttyUSB1' })).toEqual({ tone: 'ok', text: 'working (/dev/ttyUSB1)' });
+    expect(cardHealth(en, { ...loaded, configured: false }, { ...paused, state: 'absent', reason: null, detail: null }).tone).toBe('off');
+    // Answering nothing valid since it started (the status bar's degraded) is not "working" either.
+    expect(cardHealth(en, loaded, { ...paused, state: 'degraded', reason: 'FRAME_CHECKSUM', detail: 'no valid frame' }).tone).toBe('bad');
   });
 });

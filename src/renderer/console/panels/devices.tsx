@@ -6,11 +6,12 @@
 // before it is sent (path and what is wrong); core proves a change on the device before saving it,
 // and a refused change names the device's reason while the previous settings keep running.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { DeviceSetup, DeviceTestOutcome, Language, MethodResponse, SetupDevice } from '../../../contract/api.js';
+import type { DeviceHealth, DeviceSetup, Language, MethodResponse, SetupDevice } from '../../../contract/api.js';
 import {
   appendFrames,
   BAUDS,
   calibrationOf,
+  cardHealth,
   DEVICES,
   differs,
   formOf,
@@ -21,6 +22,7 @@ import {
   provesOnSamePort,
   settingsOf,
   TEST_MS,
+  testNotice,
   text,
   validateDevice,
   type Form,
@@ -47,31 +49,11 @@ const clock = (at: number) => {
   return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 };
 
-function testText(t: Translate, r: DeviceTestOutcome): Notice {
-  if (!r.passed) return { tone: 'bad', text: `${t('devices.testFailed')}: ${reasonText(t, r.reason)} (${r.reason}) — ${r.message}` };
-  if (r.card) return { tone: 'ok', text: t('devices.testCard', { name: r.card.maskedName, number: r.card.maskedDocumentNumber, type: r.card.docType }) };
-  if (r.reading) {
-    const c = (x: number | null) => (x === null ? '—' : x.toFixed(2));
-    return r.reading.valid
-      ? { tone: 'ok', text: t('devices.testReading', { celsius: c(r.reading.celsius), raw: c(r.reading.rawCelsius) }) }
-      : { tone: 'bad', text: t('devices.testReadingOut', { raw: c(r.reading.rawCelsius), reason: reasonText(t, r.reading.reason ?? '') }) };
-  }
-  if (r.scan) return { tone: 'ok', text: t('devices.testScan', { length: r.scan.length, preview: r.scan.preview }) };
-  if (r.pulse) return { tone: 'ok', text: r.pulse.driver === 'none' ? t('devices.testNoGate') : t('devices.testPulse', { relay: r.pulse.relay, ms: r.pulse.ms }) };
-  return { tone: 'ok', text: r.summary };
-}
-
-function healthText(t: Translate, entry: DeviceSetup['devices'][number]): { tone: 'ok' | 'bad' | 'off'; text: string } {
-  const h = entry.health;
-  if (!h.configured) return { tone: 'off', text: t('devices.notFitted') };
-  const problem = h.fault ?? (h.connected ? null : 'PORT_UNAVAILABLE');
-  if (problem) return { tone: 'bad', text: `${reasonText(t, problem)} (${problem})${h.detail ? ` — ${h.detail}` : ''}` };
-  return { tone: 'ok', text: t('devices.working', { port: h.port ?? '' }) };
-}
-
 function DeviceCard(props: {
   t: Translate;
   entry: DeviceSetup['devices'][number];
+  /** The device's health from core's last `devices` event since the setup was read (what the status bar shows). */
+  live: DeviceHealth | null;
   ports: DeviceSetup['ports'];
   form: Form;
   setForm(f: Form): void;
@@ -89,7 +71,7 @@ function DeviceCard(props: {
   const d = entry.device;
   const id = (field: string) => `device-${d}-${field.replace(/\./g, '-')}`;
   const set = (field: string) => (e: Event) => setForm({ ...form, [field]: (e.currentTarget as HTMLInputElement | HTMLSelectElement).value });
-  const health = healthText(t, entry);
+  const health = cardHealth(t, entry.health, props.live);
   const fitted = form.enabled === 'true';
   const protocol = (form['protocol.name'] ?? 'modbus-rtu') as ProtocolName;
   const errorsShown = Object.entries(errors);
@@ -365,7 +347,7 @@ function FrameLog(props: { t: Translate; frames: FrameRow[]; skipped: number }) 
   );
 }
 
-function DevicesPanel({ call, t, language }: PanelProps) {
+function DevicesPanel({ call, client, t, language }: PanelProps) {
   const [setup, setSetup] = useState<DeviceSetup | null>(null);
   const [forms, setForms] = useState<Record<string, Form>>({});
   const [errors, setErrors] = useState<Record<string, LiveErrors>>({});
@@ -376,6 +358,8 @@ function DevicesPanel({ call, t, language }: PanelProps) {
   const [skipped, setSkipped] = useState(0);
   const [paused, setPaused] = useState(false);
   const [reading, setReading] = useState<MethodResponse<'getFrameLog'>['lastReading']>(null);
+  /** Each device's health from core's `devices` events since the setup was last read. */
+  const [liveHealth, setLiveHealth] = useState<Record<string, DeviceHealth>>({});
   const cursor = useRef(-1);
   /** The configuration revision last loaded (the calibration's confirmation names it). */
   const revisionRef = useRef(0);
@@ -391,6 +375,7 @@ function DevicesPanel({ call, t, language }: PanelProps) {
     setPanelNotice(null);
     revisionRef.current = r.value.revision;
     setSetup(r.value);
+    setLiveHealth({});
     setForms((old) => {
       const next = { ...old };
       for (const e of r.value.devices) if (resetForms === 'all' || resetForms.includes(e.device) || !next[e.device]) next[e.device] = formOf(e.device, e.running);
@@ -398,6 +383,21 @@ function DevicesPanel({ call, t, language }: PanelProps) {
     });
     return r.value;
   };
+
+  // The card follows the device as the status bar does (core pushes `devices` on every change), not
+  // only the snapshot read at load: a driver paused for a same-port change shows offline at once.
+  useEffect(
+    () =>
+      client.onEvent((e) => {
+        if (e.type !== 'devices') return;
+        setLiveHealth((old) => {
+          const next = { ...old };
+          for (const h of e.devices) if ((DEVICES as string[]).includes(h.id)) next[h.id] = h;
+          return next;
+        });
+      }),
+    [],
+  );
 
   useEffect(() => {
     void load();
@@ -472,6 +472,10 @@ function DevicesPanel({ call, t, language }: PanelProps) {
   };
 
   const test = async (d: SetupDevice) => {
+    // Core tests the settings the device runs with; the result names them, and says when the form
+    // on screen asks for others (not applied, so not what was tested).
+    const running = entryOf(d)?.running ?? null;
+    const form = forms[d];
     setBusy((b) => ({ ...b, [d]: true }));
     setNotices((n) => ({ ...n, [d]: live('wait', (t) => t(`devices.testing.${d}`, { seconds: TEST_MS[d] / 1000 })) }));
     try {
@@ -479,7 +483,7 @@ function DevicesPanel({ call, t, language }: PanelProps) {
       setNotices((n) => ({
         ...n,
         [d]: r.ok
-          ? live(testText(t, r.value).tone, (t) => testText(t, r.value).text)
+          ? live(testNotice(t, r.value, d, running, form).tone, (t) => testNotice(t, r.value, d, running, form).text)
           : live('bad', (t) => `${t(`reason.${r.reason}`, { defaultValue: r.reason })} (${r.reason}): ${r.message}`),
       }));
     } finally {
@@ -544,6 +548,7 @@ function DevicesPanel({ call, t, language }: PanelProps) {
               <DeviceCard
                 t={t}
                 entry={entry}
+                live={liveHealth[entry.device] ?? null}
                 ports={setup.ports}
                 form={form}
                 setForm={(f) => {

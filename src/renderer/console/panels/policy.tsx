@@ -1,7 +1,7 @@
 // Venue and policy, the integrator's screen (docs/integrator-setup.md, "Venue and policy"): venue
-// id, kiosk name and id, language; every rule of health-code spec §4 and the passage windows, each
+// id and name, kiosk name and id, language; every rule of health-code spec §4 and the passage windows, each
 // with its default and one line of meaning taken from the contract's schema (`.describe`); and a
-// live "what would happen" table: seven synthetic people decided by core, with the door's own
+// live "what would happen" table: synthetic people decided by core, with the door's own
 // decision code, under the rules as typed, beside the rules in force. The form is validated with
 // the contract's configuration schema before anything is sent; a save sends only the changed paths
 // against the revision it was read at (saveConfigChange), and the policy applies to the next passage.
@@ -47,6 +47,7 @@ export function policyGroups(): Array<{ id: 'venue' | 'policy' | 'dcc' | 'checkp
       id: 'venue',
       fields: section(kioskConfigSchema, { venueId: 'demo-venue', kioskId: 'kiosk-1', language: 'zh-CN' }, '', {
         venueId: str(),
+        venueName: str(true),
         kioskName: str(true),
         kioskId: str(),
         language: { type: 'enum', options: ['zh-CN', 'en'] },
@@ -110,7 +111,9 @@ export function parseField(kind: Kind, text: string): unknown {
   if (kind.type === 'enum') return text;
   if (kind.type === 'string') return text.trim() === '' ? (kind.optional ? undefined : '') : text.trim();
   if (text.trim() === '') return kind.nullable ? null : text;
-  const n = Number(text);
+  // A decimal comma (`38,5`, as typed on many keyboards) is the decimal point, as the thermometer's
+  // calibration takes it; anything else that is not a number stays text for the schema to name.
+  const n = Number(/^\s*[-+]?\d+,\d+\s*$/.test(text) ? text.replace(',', '.') : text);
   return Number.isFinite(n) ? n : text;
 }
 
@@ -128,11 +131,24 @@ function sectionValues(fields: Field[], form: Record<string, string>, prefix: st
 
 const idOf = (path: string) => `policy-${path.replace(/\./g, '-')}`;
 
-function defaultText(value: unknown, t: Translate): string {
+/** A choice in words (gte → "≥ threshold", review → "to the guard"), never the raw value. */
+export function optionText(path: string, value: string, t: Translate): string {
+  if (path === 'language') return t(`language.name.${value}`, { defaultValue: value });
+  return t(`policy.option.${path}.${value}`, { defaultValue: value });
+}
+
+/** A field's default as the screen says it; a choice's in the same words as its option. */
+export function defaultText(value: unknown, t: Translate, path?: string): string {
   if (value === undefined) return t('settings.unset');
   if (value === null) return t('settings.off');
   if (typeof value === 'boolean') return t(value ? 'settings.yes' : 'settings.no');
+  if (path !== undefined && typeof value === 'string' && policyGroups().some((g) => g.fields.some((f) => f.path === path && f.kind.type === 'enum'))) return optionText(path, value, t);
   return String(value);
+}
+
+/** The preview's note, counting the people the table shows (seven codes and cards, four EU certificates). */
+export function previewNote(rows: number, t: Translate): string {
+  return t('policy.preview.note', { count: rows });
 }
 
 function caseInputs(c: Preview['cases'][number], t: Translate): string {
@@ -270,7 +286,7 @@ function PolicyPanel({ call, t, language }: PanelProps) {
   const previewTable = (
     <aside id="policy-preview" class="policy-preview" data-state={preview.state} aria-live="polite">
       <h3>{t('policy.preview.title')}</h3>
-      <p class="policy-preview-note">{t('policy.preview.note')}</p>
+      {preview.value && preview.value.cases.length > 0 && <p class="policy-preview-note">{previewNote(preview.value.cases.length, t)}</p>}
       {preview.state === 'invalid' && (
         <ul id="policy-preview-problems" class="views-warnings" role="alert">
           {(problems.length > 0 ? problems.map((p) => ({ path: p.path, message: p.message })) : ruleErrors.map((p) => ({ path: p, message: localErrors[p]! }))).map((p) => (
@@ -350,7 +366,7 @@ function PolicyPanel({ call, t, language }: PanelProps) {
                         <select id={id} data-testid={id} value={text} onChange={onInput}>
                           {f.kind.options.map((o) => (
                             // Words for a value where the raw one means nothing to a reader (gte → "≥ threshold").
-                            <option value={o}>{t(`policy.option.${f.path}.${o}`, { defaultValue: o })}</option>
+                            <option value={o}>{optionText(f.path, o, t)}</option>
                           ))}
                         </select>
                       ) : f.kind.type === 'number' && f.kind.nullable ? (
@@ -394,7 +410,8 @@ function PolicyPanel({ call, t, language }: PanelProps) {
                           id={id}
                           data-testid={id}
                           inputMode={f.kind.type === 'number' ? 'decimal' : 'text'}
-                          maxLength={f.kind.type === 'string' ? 64 : 32}
+                          // Longer than any key allows, so a name over its limit is named by the schema, not cut silently.
+                          maxLength={f.kind.type === 'string' ? 200 : 32}
                           value={text}
                           onInput={onInput}
                         />
@@ -405,7 +422,7 @@ function PolicyPanel({ call, t, language }: PanelProps) {
                       <p class="settings-meaning">
                         {meaningOf(f.path, f.meaning, language)}
                         {/* An optional key with no default says what happens when unset in its meaning. */}
-                        {f.defaultValue !== undefined && <span class="settings-default">{inBrackets(t('settings.default', { value: defaultText(f.defaultValue, t) }), language)}</span>}
+                        {f.defaultValue !== undefined && <span class="settings-default">{inBrackets(t('settings.default', { value: defaultText(f.defaultValue, t, f.path) }), language)}</span>}
                       </p>
                       {f.path === 'language' && text !== '' && text !== language && (
                         <p class="settings-meaning" data-testid="policy-language-note">

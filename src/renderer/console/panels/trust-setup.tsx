@@ -154,7 +154,7 @@ export function TrustSetupSection({ call, t, onChanged }: { call: Call; t: Trans
         result = r.value;
       }
       if (result?.done) {
-        const installed = t(result.unchanged ? 'trustSetup.unchanged.dsc' : `trustSetup.installed.${kind}`, { seq: result.seq, issued: localTime(result.issuedAt), next: localTime(result.nextUpdateAt), count: result.count });
+        const installed = t(result.unchanged ? `trustSetup.unchanged.${kind}` : `trustSetup.installed.${kind}`, { seq: result.seq, issued: localTime(result.issuedAt), next: localTime(result.nextUpdateAt), count: result.count });
         // Installed all the same, but past its date or without a signer: said plainly (docs/dcc-trust.md).
         const warnings = (result.warnings ?? []).map((w) =>
           w.code === 'PAST_NEXT_UPDATE'
@@ -289,7 +289,8 @@ export function TrustSetupSection({ call, t, onChanged }: { call: Call; t: Trans
         </button>
         {setup && !setup.syncAvailable && (
           <span id="trust-sync-why" class="views-note">
-            {t('trustSetup.noCollector')}
+            {/* A URL saved on the Uploads screen is in force after a restart (as that screen says). */}
+            {t(setup.collectorPendingRestart ? 'trustSetup.collectorPendingRestart' : 'trustSetup.noCollector')}
           </span>
         )}
       </div>

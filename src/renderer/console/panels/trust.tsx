@@ -3,7 +3,7 @@
 // figure is text in a table (no picture only), so it can be read out to the province's help desk.
 import { useEffect, useState } from 'preact/hooks';
 import type { ListFreshness, TrustOverview } from '../../../contract/api.js';
-import { formatAge } from '../../view-model.js';
+import { formatAge, listProblemDetail } from '../../view-model.js';
 import type { ConsolePanel, PanelProps } from '../panel.js';
 import { byteSize, fingerprintGroups, localTime } from './views-format.js';
 import { TrustSetupSection } from './trust-setup.js';
@@ -37,7 +37,7 @@ function TrustPanel({ call, t, role }: PanelProps) {
         <ul id="trust-list-problems" class="views-warnings">
           {view.listProblems.map((p) => (
             <li data-list={p.list} data-reason={p.reason}>
-              {t(p.list === 'trust' ? 'status.trust.invalid' : 'status.statusList.invalid', { why: t(`listProblem.${p.reason}`, { defaultValue: p.reason }) })}: {p.detail}
+              {t(p.list === 'trust' ? 'status.trust.invalid' : 'status.statusList.invalid', { why: t(`listProblem.${p.reason}`, { defaultValue: p.reason }) })}: {listProblemDetail(p, t)}
             </li>
           ))}
         </ul>
@@ -120,6 +120,43 @@ function TrustPanel({ call, t, role }: PanelProps) {
                 </tbody>
               </table>
             </div>
+            {view.dscList && (
+              <div>
+                <h3>{t('trust.dscList')}</h3>
+                <table id="dsc-list" class="table" data-state={view.dscList.state}>
+                  <tbody>
+                    <tr>
+                      <th>{t('trust.seq')}</th>
+                      <td class="num" data-testid="dsc-seq">{view.dscList.seq ?? '—'}</td>
+                    </tr>
+                    <tr>
+                      <th>{t('trust.state')}</th>
+                      <td>{state(view.dscList.state)}</td>
+                    </tr>
+                    <tr>
+                      <th>{t('trust.issued')}</th>
+                      <td>{localTime(view.dscList.issuedAt)}</td>
+                    </tr>
+                    <tr>
+                      <th>{t('trust.age')}</th>
+                      <td>{age(view.dscList.ageMs)}</td>
+                    </tr>
+                    <tr>
+                      <th>{t('trust.nextUpdate')}</th>
+                      <td>{localTime(view.dscList.nextUpdateAt)}</td>
+                    </tr>
+                    <tr>
+                      <th>{t('trust.dscCertificates')}</th>
+                      <td class="num" data-testid="dsc-certificates">{view.dscList.certificates}</td>
+                    </tr>
+                    <tr>
+                      <th>{t('trust.dscCountries')}</th>
+                      <td data-testid="dsc-countries">{view.dscList.countries.length === 0 ? '—' : view.dscList.countries.map((c) => `${c.country} ${c.certificates}`).join(' · ')}</td>
+                    </tr>
+                  </tbody>
+                </table>
+              </div>
+            )}
           </div>
           {/* The integrator's actions (docs/integrator-setup.md "Trust"), with its own roots table
               (fingerprint, what each signs, remove); the facility admin only reads. */}
