@@ -55,12 +55,16 @@ export function existingDataDirOf(opts: { dataDir?: string }): string {
   return dir;
 }
 
-/** An error the CLI prints as `kiosk: REASON: message` and turns into an exit code. */
+/**
+ * An error the CLI prints as `kiosk: REASON: message` and turns into an exit code: 2 for
+ * BAD_REQUEST (the command was asked wrongly: a typo, a missing file, a bad option, as the README's
+ * command table says), 1 for everything else (the command ran and the answer is no).
+ */
 export class CliError extends Error {
   constructor(
     readonly reason: string,
     message: string,
-    readonly exitCode = 1,
+    readonly exitCode = reason === 'BAD_REQUEST' ? 2 : 1,
   ) {
     super(message);
   }

@@ -57,11 +57,30 @@ function numberType(s: z.ZodType): string {
   return bounds ? `${name} ${bounds}` : name;
 }
 
+/** `string, 1–64 characters`: a string's length bounds, from its checks (a hand-edited name too long is refused at start). */
+function stringType(s: z.ZodType): string {
+  const def = defOf(s);
+  let min: number | undefined;
+  let max: number | undefined;
+  for (const check of (def.checks as Array<{ _zod: { def: { check: string; minimum?: number; maximum?: number; length?: number } } }> | undefined) ?? []) {
+    const c = check._zod.def;
+    if (c.check === 'min_length') min = c.minimum;
+    else if (c.check === 'max_length') max = c.maximum;
+    else if (c.check === 'length_equals') min = max = c.length;
+  }
+  const name = def.format === 'url' ? 'URL' : 'string';
+  if (min !== undefined && min === max) return `${name}, ${min} characters`;
+  if (max !== undefined) return min ? `${name}, ${min}–${max} characters` : `${name}, up to ${max} characters`;
+  if (min !== undefined && min > 1) return `${name}, ≥ ${min} characters`;
+  // min 1 alone is "not empty", which every required name is: not worth a word in every row.
+  return name;
+}
+
 function typeOf(s: z.ZodType): string {
   const def = defOf(s);
   switch (def.type) {
     case 'string':
-      return def.format === 'url' ? 'URL' : 'string';
+      return stringType(s);
     case 'number':
       return numberType(s);
     case 'boolean':

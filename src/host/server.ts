@@ -174,7 +174,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       const secret = exchangeLaunch(launch);
       if (secret === null) {
         log('refused a launch link: unknown or already used');
-        return refuse(res, 403, 'UNAUTHORIZED: this launch link is unknown or was already used; restart the kiosk for a new one');
+        return refuse(res, 403, 'UNAUTHORIZED: this launch link is unknown or was already used; type `launch` where the kiosk runs (or restart it) for a new one');
       }
       log(`screen launched (${sessions.size} session${sessions.size === 1 ? '' : 's'})`);
       // No Max-Age: the cookie dies with the browser, and a restarted kiosk mints a new launch URL.

@@ -67,7 +67,8 @@ describe('kiosk config check', () => {
     expect(run.code).toBe(EXIT_CONFIG_INVALID);
     expect(run.stderr).toMatch(/^kiosk: CONFIG_INVALID: .*broken\.json: \(file\): not JSON/);
     const missing = await runCli(['config', 'check', join(dir, 'nope.json')]);
-    expect(missing.code).toBe(1);
+    // Asked wrongly (a path that is not there) is a usage error, exit 2, as for every BAD_REQUEST.
+    expect(missing.code).toBe(2);
     expect(missing.stderr).toBe(`kiosk: BAD_REQUEST: cannot read ${join(dir, 'nope.json')}: ENOENT\n`);
   });
 

@@ -145,7 +145,8 @@ export function importSetupCommand(io: CommandIo, dataDir: string, path: string,
     const saved = applyImport(dataDir, readConfigDocument(dataDir), plan, { baseRevision: current.revision });
     io.stdout.write(`applied: revision ${saved.revision} (a running kiosk takes it from config.json; devices and camera after a restart)\n`);
   } catch (err) {
-    if (err instanceof ConfigConflictError) throw new CliError('BAD_REQUEST', err.message);
+    // Asked rightly, refused by the state: another save came first (exit 1, not a usage error).
+    if (err instanceof ConfigConflictError) throw new CliError('BAD_REQUEST', err.message, 1);
     throw err;
   }
   return 0;

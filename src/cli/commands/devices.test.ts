@@ -57,6 +57,8 @@ describe('kiosk devices decode', () => {
     expect(badSum.stderr).toContain('FRAME_CHECKSUM');
     const unknown = await runCli(['devices', 'decode', 'toaster', '00']);
     expect(unknown.stderr).toContain('BAD_REQUEST');
+    // A usage error exits 2 here as from `devices list` (README's command table).
+    expect(unknown.code).toBe(2);
   });
 
   it('decodes the spec\'s modbus example: register 0 = 0x0A13 → 25.79 °C (implausible for a body)', async () => {
@@ -82,6 +84,13 @@ describe('kiosk devices decode', () => {
     expect(flag.readings[0].sensorC).toBeCloseTo(365.8, 5);
     // Without it, the flags' defaults as before; a data directory that is not there is refused.
     expect(JSON.parse((await runCli(['devices', 'decode', 'thermometer:modbus-rtu', reply])).stdout).readings[0].sensorC).toBeCloseTo(365.8, 5);
+    // A data directory with another protocol saved: the flags, and the output says why.
+    const other = JSON.parse((await runCli(['devices', 'decode', 'thermometer:ascii-line', Buffer.from('36.6\r\n').toString('hex'), '--data-dir', dataDir])).stdout);
+    expect(other.settings).toMatchObject({ from: null, note: expect.stringContaining('speaks modbus-rtu, not ascii-line') });
+    const bare = join(dir, 'decode-bare');
+    mkdirSync(bare, { recursive: true });
+    const none = JSON.parse((await runCli(['devices', 'decode', 'thermometer:modbus-rtu', reply, '--data-dir', bare])).stdout);
+    expect(none.settings).toMatchObject({ from: null, note: expect.stringContaining('no thermometer saved in') });
     const missing = await runCli(['devices', 'decode', 'thermometer:modbus-rtu', reply, '--data-dir', join(dir, 'no-such-dir')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('BAD_REQUEST');
@@ -94,6 +103,7 @@ describe('kiosk devices decode', () => {
     expect(JSON.parse(ascii.stdout).readings[0].sensorC).toBe(36.6);
     const bad = await runCli(['devices', 'decode', 'thermometer:smoke-signal', '00']);
     expect(bad.stderr).toContain('BAD_REQUEST');
+    expect(bad.code).toBe(2);
   });
 
   it('decodes scanner bytes verbatim, without the acknowledgement', async () => {
@@ -260,6 +270,7 @@ describe('kiosk simulate drives kiosk devices test over a pty', () => {
     mkdirSync(dataDir, { recursive: true });
     const none = await runCli(['devices', 'test', 'gate', '--data-dir', dataDir]);
     expect(none.stderr).toContain('BAD_REQUEST: no port for gate');
+    expect(none.code).toBe(2);
     writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ devices: { gate: { driver: 'lcus', port: link, relay: 4, pulseMs: 40 } } }));
     const sim = startSimulate(['gate', '--link', link]);
     await sim.waitFor('simulating gate');

@@ -151,13 +151,17 @@ const UNCALIBRATED: Calibration = { minC: 30, maxC: 43, offsetC: 0, gain: 1 };
  * the kiosk reads them; a flag typed on the command line still wins over the file. Otherwise the
  * flags and their defaults.
  */
-function decodeProtocolOf(opts: ThermometerOptions & { dataDir?: string }, cmd: Command | undefined, name: string): { protocol: ThermometerProtocol; calibration: Calibration; from: string | null } {
+function decodeProtocolOf(opts: ThermometerOptions & { dataDir?: string }, cmd: Command | undefined, name: string): { protocol: ThermometerProtocol; calibration: Calibration; from: string | null; note?: string } {
   const given = opts.dataDir ?? process.env.KIOSK_DATA_DIR;
   const flags = thermometerProtocolOf(opts, name);
   if (given === undefined || given === '') return { protocol: flags, calibration: UNCALIBRATED, from: null };
   const dataDir = existingDataDirOf({ dataDir: given });
   const configured = configuredDevices(dataDir).thermometer;
-  if (!configured || configured.protocol.name !== flags.name) return { protocol: flags, calibration: UNCALIBRATED, from: null };
+  // A data directory given but not used says why, so `"from": null` is not a puzzle.
+  if (!configured) return { protocol: flags, calibration: UNCALIBRATED, from: null, note: `no thermometer saved in ${configPath(dataDir)}: decoded with the flags and their defaults, uncalibrated` };
+  if (configured.protocol.name !== flags.name) {
+    return { protocol: flags, calibration: UNCALIBRATED, from: null, note: `the thermometer saved in ${configPath(dataDir)} speaks ${configured.protocol.name}, not ${flags.name}: decoded with the flags and their defaults, uncalibrated` };
+  }
   const typed = (flag: keyof ThermometerOptions) => cmd?.getOptionValueSource(flag) === 'cli';
   const merged: Record<string, unknown> = { ...configured.protocol };
   for (const [flag, key] of PROTOCOL_FLAGS) if (typed(flag) && key in flags) merged[key] = (flags as Record<string, unknown>)[key];
@@ -167,7 +171,7 @@ function decodeProtocolOf(opts: ThermometerOptions & { dataDir?: string }, cmd: 
   return { protocol: parsed.data, calibration: { minC, maxC, offsetC, gain }, from: configPath(dataDir) };
 }
 
-function decodeThermometer(protocol: ThermometerProtocol, bytes: Buffer, calibration: Calibration = UNCALIBRATED, from: string | null = null): object {
+function decodeThermometer(protocol: ThermometerProtocol, bytes: Buffer, calibration: Calibration = UNCALIBRATED, from: string | null = null, note?: string): object {
   const readings: Array<{ sensorC: number; reading: TemperatureReading }> = [];
   const errors: Array<{ reason: DeviceReason; bytes: number }> = [];
   const codec = createThermometerCodec(protocol, {
@@ -181,7 +185,7 @@ function decodeThermometer(protocol: ThermometerProtocol, bytes: Buffer, calibra
     throw new CliError(reason, codec.buffered > 0 ? `no complete reply: ${codec.buffered} bytes of an unfinished one` : 'no valid reply in the bytes');
   }
   // The settings decoded with, and where they came from (null: the flags), so a surprising value is explained.
-  const settings = { ...protocol, ...(from !== null ? { offsetC: calibration.offsetC, gain: calibration.gain } : {}), from };
+  const settings = { ...protocol, ...(from !== null ? { offsetC: calibration.offsetC, gain: calibration.gain } : {}), from, ...(note ? { note } : {}) };
   return { device: 'thermometer', protocol: protocol.name, settings, readings, errors };
 }
 
@@ -368,8 +372,8 @@ export const register: RegisterCommand = (program, io) => {
     }
     const m = /^thermometer:(.+)$/.exec(device);
     if (m) {
-      const { protocol, calibration, from } = decodeProtocolOf(opts, cmd, m[1]!);
-      return printJson(io, decodeThermometer(protocol, bytes, calibration, from));
+      const { protocol, calibration, from, note } = decodeProtocolOf(opts, cmd, m[1]!);
+      return printJson(io, decodeThermometer(protocol, bytes, calibration, from, note));
     }
     throw new CliError('BAD_REQUEST', `cannot decode "${device}": idcard, scanner or thermometer:PROTOCOL`);
   });
