@@ -441,7 +441,13 @@ export async function run(): Promise<object> {
   const b0 = performance.now();
   const fleet = buildFleet(kiosks, perKiosk, batchSize, Date.UTC(2026, 9, 1));
   const buildSeconds = round((performance.now() - b0) / 1000);
-  const cluster = await startPgCluster({ durable: true, settings: { shared_buffers: '256MB', max_wal_size: '4GB', checkpoint_timeout: '15min', maintenance_work_mem: '512MB' } });
+  // FLEET_PG_SETTINGS: extra server settings to compare, `name=value,name=value` (they win).
+  const extra = Object.fromEntries((process.env.FLEET_PG_SETTINGS ?? '').split(',').filter(Boolean).map((kv) => kv.split('=').map((x) => x.trim()) as [string, string]));
+  // Huge pages as a platform's server should have them (README, "Collector on PostgreSQL"); FLEET_HUGE_PAGES=off to
+  // see the difference. The JSON says whether the server got them.
+  const hugePages = process.env.FLEET_HUGE_PAGES !== 'off';
+  const cluster = await startPgCluster({ durable: true, hugePages, settings: { shared_buffers: '256MB', max_wal_size: '4GB', checkpoint_timeout: '15min', maintenance_work_mem: '512MB', ...extra } });
+  progress(`postgres huge pages: ${JSON.stringify(cluster.hugePages)}`);
   try {
     // Each phase's figures go to stderr as soon as it ends, so a long run shows its progress.
     progress(`built ${kiosks}×${perKiosk} entries in ${buildSeconds} s`);
@@ -459,6 +465,7 @@ export async function run(): Promise<object> {
       batchSize,
       concurrentKiosks: concurrency,
       generatorBuildSeconds: buildSeconds,
+      postgresServer: { sharedBuffers: '256MB', hugePages: cluster.hugePages, extraSettings: extra },
       machine: { ...machine, loadAverageAtEnd: loadavg().map((x) => round(x, 2)) },
       entriesPerSecond: { sqlite: sqlite?.entriesPerSecond ?? null, postgres: postgres?.entriesPerSecond ?? null, postgresKillRestart: postgresKillRestart?.entriesPerSecond ?? null },
       // The rate the machine could reach with nothing else on it (CpuAccount): the figure to compare

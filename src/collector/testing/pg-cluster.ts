@@ -4,7 +4,7 @@
 // as root and CI runs as root, so then the cluster belongs to an unprivileged user (`postgres`, which
 // the Debian package creates) and its processes are started with that uid.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -19,7 +19,11 @@ export interface PgCluster {
   /** Runs SQL as the superuser on `database` (benchmarks fill tables with it). */
   query(database: string, sql: string, params?: unknown[]): Promise<pg.QueryResult>;
   stop(): Promise<void>;
+  /** Whether the server's shared memory is in huge pages (PgClusterOptions.hugePages), and why not. */
+  readonly hugePages: HugePagesState;
 }
+
+export type HugePagesState = { used: true; pages: number; reserved: number } | { used: false; reason: string };
 
 /** Where initdb and postgres are: $PG_BIN, else the newest /usr/lib/postgresql/<v>/bin; null if none. */
 export function findPgBin(): string | null {
@@ -55,6 +59,49 @@ export interface PgClusterOptions {
   durable?: boolean;
   /** Extra `-c name=value` settings. */
   settings?: Record<string, string>;
+  /**
+   * Put the server's shared memory in huge pages (PostgreSQL's `huge_pages = on`), reserving the
+   * pages the server says it needs (`postgres -C shared_memory_size_in_huge_pages`) when we may (as
+   * root), and giving back what was reserved at stop. Without them every server process takes a
+   * page fault for each 4 KiB of shared buffers it first touches: in the fleet benchmark that was
+   * half of PostgreSQL's CPU per stored entry (docs/upload-protocol.md §10). When they cannot be had
+   * the server starts without them and `hugePages` says why.
+   */
+  hugePages?: boolean;
+}
+
+const NR_HUGEPAGES = '/proc/sys/vm/nr_hugepages';
+
+function freeHugePages(): number {
+  const m = /^HugePages_Free:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'));
+  return m ? Number(m[1]) : 0;
+}
+
+/** Reserves `needed` free huge pages; returns how many it added to vm.nr_hugepages, or why it could not. */
+function reserveHugePages(needed: number): { added: number } | { reason: string } {
+  try {
+    const free = freeHugePages();
+    if (free >= needed) return { added: 0 };
+    const total = Number(readFileSync(NR_HUGEPAGES, 'utf8').trim());
+    const want = total + (needed - free);
+    writeFileSync(NR_HUGEPAGES, `${want}\n`);
+    const got = Number(readFileSync(NR_HUGEPAGES, 'utf8').trim());
+    if (freeHugePages() >= needed) return { added: got - total };
+    writeFileSync(NR_HUGEPAGES, `${total}\n`);
+    return { reason: `the kernel gave ${got - total} of the ${needed - free} huge pages asked for (memory too fragmented?)` };
+  } catch (err) {
+    return { reason: `cannot reserve huge pages (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): vm.nr_hugepages is root's to set` };
+  }
+}
+
+function releaseHugePages(added: number): void {
+  if (added <= 0) return;
+  try {
+    const total = Number(readFileSync(NR_HUGEPAGES, 'utf8').trim());
+    writeFileSync(NR_HUGEPAGES, `${Math.max(0, total - added)}\n`);
+  } catch {
+    // Given back at the next boot in any case; nothing of the cluster depends on it.
+  }
 }
 
 export async function startPgCluster(options: PgClusterOptions = {}): Promise<PgCluster> {
@@ -79,6 +126,27 @@ export async function startPgCluster(options: PgClusterOptions = {}): Promise<Pg
     ...(options.durable ? {} : { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' }),
     ...options.settings,
   };
+  // Not asked for is off, not PostgreSQL's default `try`: a test's cluster must not take the huge
+  // pages another cluster (a benchmark's) reserved for itself and then fail to start without them.
+  if (!options.hugePages) settings.huge_pages = 'off';
+  let hugePages: HugePagesState = { used: false, reason: 'not asked for' };
+  let hugePagesAdded = 0;
+  if (options.hugePages) {
+    const settingArgs = Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+    const asked = spawnSync(join(bin, 'postgres'), ['-D', data, ...settingArgs, '-C', 'shared_memory_size_in_huge_pages'], { ...asUser, env, cwd: dir, encoding: 'utf8' });
+    const needed = Number(asked.stdout.trim());
+    if (asked.status !== 0 || !Number.isInteger(needed) || needed <= 0) {
+      hugePages = { used: false, reason: `postgres -C shared_memory_size_in_huge_pages: ${(asked.stderr || asked.stdout).trim() || 'no answer'}` };
+    } else {
+      const reserved = reserveHugePages(needed);
+      if ('reason' in reserved) hugePages = { used: false, reason: reserved.reason };
+      else {
+        hugePagesAdded = reserved.added;
+        hugePages = { used: true, pages: needed, reserved: reserved.added };
+        settings.huge_pages = 'on';
+      }
+    }
+  }
   const args = ['-D', data, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
   const server: ChildProcess = spawn(join(bin, 'postgres'), args, { ...asUser, env, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
@@ -88,13 +156,17 @@ export async function startPgCluster(options: PgClusterOptions = {}): Promise<Pg
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
   let stopped = false;
   // Should the test process die first, the server must not outlive it.
-  const killOnExit = () => server.kill('SIGKILL');
+  const killOnExit = () => {
+    server.kill('SIGKILL');
+    releaseHugePages(hugePagesAdded);
+  };
   process.once('exit', killOnExit);
   const url = (database: string) => `postgres://postgres@localhost/${encodeURIComponent(database)}?host=${encodeURIComponent(dir)}`;
 
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (server.exitCode !== null) {
+      releaseHugePages(hugePagesAdded);
       rmSync(dir, { recursive: true, force: true });
       throw new Error(`postgres exited at start: ${log}`);
     }
@@ -140,7 +212,9 @@ export async function startPgCluster(options: PgClusterOptions = {}): Promise<Pg
       const timer = setTimeout(() => server.kill('SIGKILL'), 15_000);
       await exited;
       clearTimeout(timer);
+      releaseHugePages(hugePagesAdded);
       rmSync(dir, { recursive: true, force: true });
     },
+    hugePages,
   };
 }
