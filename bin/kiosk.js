@@ -11,4 +11,9 @@ if (!existsSync(entry)) {
   process.exit(2);
 }
 const { main } = await import(pathToFileURL(entry).href);
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// A command that failed has said why and is done: end now, so a handle it left open (a database
+// pool, a socket that never connected) cannot keep a failed `collector serve` looking alive to its
+// supervisor. Success ends when its work does, as before.
+if (code !== 0) process.exit(code);
+process.exitCode = code;

@@ -435,6 +435,10 @@ export class CollectorDb implements CollectorStorage {
     };
   }
 
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }

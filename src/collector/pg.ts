@@ -536,6 +536,10 @@ export class PgCollectorStorage implements CollectorStorage {
 
   private ended = false;
 
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
   async close(): Promise<void> {
     if (this.ended) return;
     this.ended = true;

@@ -227,6 +227,10 @@ describe.each(BACKENDS)('on $name', (backend) => {
       expect((await fetch(collector.url + KIOSK_SELF_PATH)).status).toBe(401);
       await collector.db.setKioskEnabled(kiosk.kioskId, false);
       expect(await probe(kiosk)).toMatchObject({ status: 403, json: { reason: 'KIOSK_UNKNOWN', message: 'kiosk is disabled on this collector' } });
+      // Without its database the collector is not healthy: 503, so a balancer sends kiosks elsewhere.
+      await collector.db.close();
+      const down = await fetch(collector.url + HEALTH_PATH);
+      expect([down.status, await down.json()]).toEqual([503, { ok: false, reason: 'STORAGE_UNAVAILABLE', message: 'the collector cannot reach its database' }]);
     });
 
     it('caps batches in progress: the ones over the cap get 429 while slow bodies are still arriving', async () => {

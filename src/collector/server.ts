@@ -149,7 +149,7 @@ export interface RunningCollector {
 /** The collector was asked to start in a way it refuses (e.g. plain http beyond loopback). */
 export class CollectorConfigError extends Error {
   constructor(
-    readonly reason: 'COLLECTOR_INSECURE' | Extract<CollectorReason, 'TRACE_KEY_MISMATCH'>,
+    readonly reason: 'COLLECTOR_INSECURE' | 'PORT_UNAVAILABLE' | Extract<CollectorReason, 'TRACE_KEY_MISMATCH'>,
     message: string,
   ) {
     super(message);
@@ -556,7 +556,17 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       }
       if (req.method === 'POST' && path === HEARTBEATS_PATH) return handleHeartbeat(req, res);
       if (req.method === 'GET' && path === FLEET_PATH) return handleFleet(req, res);
-      if (req.method === 'GET' && path === HEALTH_PATH) return sendJson(res, 200, { ok: true, service: 'checkpoint-collector', protocol: PROTOCOL_VERSION }, { 'cache-control': 'no-store' });
+      if (req.method === 'GET' && path === HEALTH_PATH) {
+        // Healthy means able to store: a balancer (proxy_next_upstream http_503) or a monitor must
+        // not keep sending kiosks to a collector whose database is gone.
+        try {
+          await db.ping();
+        } catch (err) {
+          log(`health: database unavailable: ${(err as Error).message}`);
+          return sendJson(res, 503, { ok: false, reason: 'STORAGE_UNAVAILABLE', message: 'the collector cannot reach its database' }, { 'cache-control': 'no-store' });
+        }
+        return sendJson(res, 200, { ok: true, service: 'checkpoint-collector', protocol: PROTOCOL_VERSION }, { 'cache-control': 'no-store' });
+      }
       if (req.method === 'GET' && path === KIOSK_SELF_PATH) return handleKioskSelf(req, res);
       if (req.method === 'GET' && path === FLEET_CONFIG_PATH) return handleFleetConfigGet(req, res);
       if (req.method === 'POST' && path === FLEET_CONFIG_PATH) return handleFleetConfigPush(req, res);
@@ -600,10 +610,21 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   // A client trickling a body must not hold a socket forever.
   server.requestTimeout = 60_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => resolve());
+    });
+  } catch (err) {
+    // The database is open by now: closed, or its pool would keep a collector that cannot serve alive.
+    await db.close().catch(() => undefined);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      const why = code === 'EADDRINUSE' ? 'in use by another program (another collector?)' : code === 'EACCES' ? 'not allowed for this user (a port under 1024?)' : 'not an address of this host';
+      throw new CollectorConfigError('PORT_UNAVAILABLE', `cannot listen on ${host}:${options.port ?? 0}: ${why} (${code})`);
+    }
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
 
   // Retention in bounded batches, one short transaction each with a pause between them, so ingest's
@@ -632,6 +653,10 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     ? setInterval(() => void purgeNow().catch((err: Error) => log(`retention: ${err.message}`)), options.retention.intervalMs ?? 600_000)
     : null;
   retentionTimer?.unref();
+  // The first pass soon after start, not an interval later: a collector restarted more often than
+  // the interval (a deploy, a crash loop) would otherwise never purge.
+  const firstPurge = options.retention ? setTimeout(() => void purgeNow().catch((err: Error) => log(`retention: ${err.message}`)), 30_000) : null;
+  firstPurge?.unref();
 
   return {
     url: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
@@ -642,6 +667,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     purgeNow,
     close: async () => {
       if (retentionTimer) clearInterval(retentionTimer);
+      if (firstPurge) clearTimeout(firstPurge);
       await purging?.catch(() => 0);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -168,6 +168,8 @@ export interface CollectorStorage {
   readonly console: ConsoleStore;
   /** Signed fleet configuration bundles (docs/upload-protocol.md §12), newest revision wins. */
   readonly fleetConfig: FleetConfigStore;
+  /** Throws when the database cannot answer now (the health check: a collector without its database is not healthy). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -175,8 +177,22 @@ export function isPostgresUrl(database: string): boolean {
   return /^postgres(ql)?:\/\//i.test(database);
 }
 
+/**
+ * Why `database` names no backend, or null: a URL of another scheme (`postgress://`, `mysql://`) is
+ * a typo or a mistake, never a file name, and taken as one it would make a folder tree named after
+ * the URL (its password too) holding a new, empty SQLite database.
+ */
+export function databaseProblem(database: string): string | null {
+  if (isPostgresUrl(database)) return null;
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(database);
+  if (scheme) return `"${scheme[1]}://" is not a database this collector opens: a postgres:// (or postgresql://) URL, or a SQLite file path`;
+  return null;
+}
+
 /** Opens the backend `database` names: a postgres:// URL, else a SQLite file path. */
 export async function openCollectorStorage(database: string): Promise<CollectorStorage> {
+  const problem = databaseProblem(database);
+  if (problem) throw new TypeError(problem);
   if (isPostgresUrl(database)) {
     const { PgCollectorStorage } = await import('./pg.js');
     return PgCollectorStorage.open(database);

@@ -75,15 +75,24 @@ export function newTraceKey(): Buffer {
 
 /** Reads a 32-byte key (hex or base64url text) from `file`, or makes one there 0600. */
 export function loadOrCreateTraceKeyFile(file: string): Buffer {
+  return traceKeyFromFile(file, { create: true }).key;
+}
+
+/**
+ * The key in `file`; a missing file is made (0600) only with `create` (a collector's first start),
+ * and `created` says so: a query must never make a key of its own, and a new key is news.
+ */
+export function traceKeyFromFile(file: string, options: { create: boolean }): { key: Buffer; created: boolean } {
+  if (!existsSync(file) && !options.create) throw new Error(`no trace key file at ${file} (a typo? it is the file every collector on this database was started with)`);
   if (existsSync(file)) {
     if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
     const text = readFileSync(file, 'utf8').trim();
     const key = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64url');
     if (key.length !== 32) throw new Error(`${file}: a trace key is 32 bytes (64 hex characters)`);
-    return key;
+    return { key, created: false };
   }
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const key = newTraceKey();
   writeFileAtomic(file, key.toString('hex') + '\n', 0o600);
-  return key;
+  return { key, created: true };
 }

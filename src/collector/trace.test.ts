@@ -5,7 +5,7 @@
 // required reason and the audit row (who, why, never the number) are checked too, and so is the
 // retention that deletes old entries in bounded batches.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -190,6 +190,27 @@ describe.each(BACKENDS)('tracing on $name', (backend) => {
     expect(noReason.code).toBe(2);
     expect(noReason.stderr).toContain('TRACE_REASON_REQUIRED');
     expect((await collector.db.auditRows()).map((a) => [a.operator, a.via, a.reason])).toEqual([['dr-wang', 'cli', 'case 116']]);
+  });
+
+  it('kiosk collector trace reads a day as the whole calendar day, refuses dates it would have to guess, and never makes a trace key', async () => {
+    const t0 = new Date(T0);
+    const day = `${t0.getFullYear()}-${String(t0.getMonth() + 1).padStart(2, '0')}-${String(t0.getDate()).padStart(2, '0')}`;
+    const base = ['collector', 'trace', PERSON, '--database', database, '--reason', 'case 117'];
+    const r = await runCli([...base, '--from', day, '--to', day]);
+    expect(r.stderr).toBe('');
+    const json = JSON.parse(r.stdout) as { from: number; to: number; passages: { entryId: string }[] };
+    // --to names a day and takes in all of it, as `kiosk export --to` does.
+    expect([json.from, json.to]).toEqual([new Date(t0.getFullYear(), t0.getMonth(), t0.getDate()).getTime(), new Date(t0.getFullYear(), t0.getMonth(), t0.getDate() + 1).getTime() - 1]);
+    expect(json.passages.map((p) => p.entryId)).toContain('mall-2');
+    for (const [from, to] of [['2026-11-31', '2026-12-01'], ['01/11/2026', '2026-12-01'], ['2026-11-01T08:00', '2026-12-01']]) {
+      const refused = await runCli([...base, '--from', from!, '--to', to!]);
+      expect([refused.code, refused.stderr]).toEqual([2, expect.stringMatching(/^kiosk: BAD_REQUEST: --from: /)]);
+    }
+    // A mistyped key file is an error for a query, and no file is made there.
+    const typo = join(dir, 'no-such-dir', 'trace-key');
+    const missing = await runCli([...base, '--from', day, '--to', day, '--trace-key-file', typo]);
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('no trace key file at')]);
+    expect(existsSync(typo)).toBe(false);
   });
 
   it('a collector with another trace key than the entries were hashed with refuses to start (TRACE_KEY_MISMATCH)', async () => {

@@ -1,6 +1,9 @@
 // `kiosk identity` and `kiosk collector register/kiosks/disable` through the CLI entry point.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../testing/run-cli.js';
@@ -109,5 +112,38 @@ describe('kiosk identity + kiosk collector', () => {
     expect(listed, listed.stderr).toMatchObject({ code: 0 });
     expect(JSON.parse(listed.stdout)).toMatchObject([{ kioskId: key.kioskId, entryKioskId: 'kiosk-1', kioskIdMismatch: true, name: 'north gate' }]);
     expect(listed.stderr).toContain(`warning: kiosk ${key.kioskId} (north gate): its entries carry kioskId "kiosk-1"`);
+  });
+
+  it('collector serve: a URL that is not postgres:// is refused before anything is made of it; a bad port or retention is refused', async () => {
+    const url = 'postgress://collector:S3cret@db.internal/kiosk';
+    for (const cmd of [['collector', 'serve', '--database', url, '--data-dir', dir], ['collector', 'register', 'A'.repeat(43), '--database', url, '--data-dir', dir]]) {
+      const r = await runCli(cmd, '');
+      expect([r.code, r.stderr]).toEqual([2, 'kiosk: BAD_REQUEST: "postgress://" is not a database this collector opens: a postgres:// (or postgresql://) URL, or a SQLite file path\n']);
+    }
+    // Nothing named after the URL (nor its password) was made, here or in the working directory.
+    expect(readdirSync(dir)).toEqual([]);
+    expect(existsSync('postgress:')).toBe(false);
+    const db = join(dir, 'c.sqlite3');
+    expect((await runCli(['collector', 'serve', '--db', db, '--port', '99999'])).stderr).toContain('BAD_REQUEST: --port must be 0–65535');
+    expect((await runCli(['collector', 'serve', '--db', db, '--retention-days', '0'])).stderr).toContain('BAD_REQUEST: --retention-days must be at least 1');
+  });
+
+  it('collector serve on a port another program holds says so and the process ends (a supervisor sees it fail)', async () => {
+    const holder = createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      // The real command in its own process: an open database pool must not keep it alive.
+      const bin = fileURLToPath(new URL('../../../bin/kiosk.js', import.meta.url));
+      const child = spawn(process.execPath, [bin, 'collector', 'serve', '--db', join(dir, 'c.sqlite3'), '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      // 2, as every start-up refusal of the collector's configuration (CollectorConfigError).
+      expect(code).toBe(2);
+      expect(stderr).toContain(`kiosk: PORT_UNAVAILABLE: cannot listen on 127.0.0.1:${port}: in use by another program`);
+    } finally {
+      holder.close();
+    }
   });
 });

@@ -9,11 +9,12 @@ import type { Command } from 'commander';
 import { fromB64url, kioskIdOf } from '../../core/identity/device-key.js';
 import { userInfo } from 'node:os';
 import { CollectorConfigError, startCollector } from '../../collector/server.js';
-import { isPostgresUrl, kioskIdMismatch, openCollectorStorage, redactDatabaseUrl, type CollectorStorage } from '../../collector/storage.js';
-import { loadOrCreateTraceKeyFile, newTraceKey, traceKeyCheck } from '../../collector/trace-key.js';
+import { databaseProblem, isPostgresUrl, kioskIdMismatch, openCollectorStorage, redactDatabaseUrl, type CollectorStorage } from '../../collector/storage.js';
+import { newTraceKey, traceKeyCheck, traceKeyFromFile } from '../../collector/trace-key.js';
 import { runTrace, traceProblem, type TraceRequest } from '../../collector/trace.js';
 import { ensurePrivateDir, loadOrCreateStatusToken } from '../../collector/files.js';
 import { CliError, dataDirOf, printJson, withDataDir, type CommandIo } from '../program.js';
+import { parseDateOption } from './store-cli.js';
 import type { RegisterCommand } from './index.js';
 import { untilStopRequested } from '../stop-request.js';
 import { describeTarget, fleetKeySource, initFleetKey, knownTargetCount, loadFleetKey, pushFleetConfig } from '../../collector/fleet-config.js';
@@ -41,7 +42,13 @@ interface CollectorOpts {
 
 const collectorDirOf = (opts: CollectorOpts) => join(dataDirOf(opts), 'collector');
 /** `--database` (a postgres:// URL or a file), else `--db`, else the default SQLite file. */
-const dbPathOf = (opts: CollectorOpts) => opts.database ?? opts.db ?? join(collectorDirOf(opts), 'collector.sqlite3');
+const dbPathOf = (opts: CollectorOpts) => {
+  const given = opts.database ?? opts.db;
+  // Refused before anything is made from it (a folder named after a mistyped URL, its password in it).
+  const problem = given === undefined ? null : databaseProblem(given);
+  if (problem) throw new CliError('BAD_REQUEST', problem);
+  return given ?? join(collectorDirOf(opts), 'collector.sqlite3');
+};
 const onPostgres = (opts: CollectorOpts) => isPostgresUrl(dbPathOf(opts));
 /** Files kept beside the database; on PostgreSQL, in the collector's own data directory. */
 const besideDb = (opts: CollectorOpts, name: string) => (onPostgres(opts) ? join(collectorDirOf(opts), name) : join(dirname(dbPathOf(opts)), name));
@@ -75,12 +82,18 @@ async function openDb(opts: CollectorOpts, io: CommandIo): Promise<CollectorStor
   return db;
 }
 
-function traceKeyOf(opts: CollectorOpts): Buffer | undefined {
+/**
+ * The --trace-key-file's key. `serve` makes a missing file (a platform's first collector) and says
+ * so; a query (`trace`) only reads one, so a mistyped path is an error, not a new key.
+ */
+function traceKeyOf(opts: CollectorOpts, io: CommandIo, create: boolean): Buffer | undefined {
   if (!opts.traceKeyFile) return undefined;
   try {
-    return loadOrCreateTraceKeyFile(opts.traceKeyFile);
+    const { key, created } = traceKeyFromFile(opts.traceKeyFile, { create });
+    if (created) io.stderr.write(`kiosk: note: there was no trace key at ${opts.traceKeyFile}; this made a new one (0600). Every collector on this database needs this same file.\n`);
+    return key;
   } catch (err) {
-    throw new CliError('BAD_REQUEST', `cannot read or make the trace key: ${(err as Error).message}`, 2);
+    throw new CliError('BAD_REQUEST', `cannot ${create ? 'read or make' : 'read'} the trace key: ${(err as Error).message}`);
   }
 }
 
@@ -143,6 +156,12 @@ function positiveInt(text: string, flag: string): number {
   return n;
 }
 
+function portNumber(text: string): number {
+  const n = positiveInt(text, '--port');
+  if (n > 65535) throw new CliError('BAD_REQUEST', `--port must be 0–65535 (0 picks a free one), got ${JSON.stringify(text)}`);
+  return n;
+}
+
 async function serve(opts: CollectorOpts & { host: string; port: string; maxBodyBytes: string; maxEntries: string; ratePerSecond: string; rateBurst: string; tlsCert?: string; tlsKey?: string; statusTokenFile?: string; fleetKeyFile?: string; allowInsecureHttp?: boolean; traceTokensFile?: string; retentionDays?: string; trustProxy?: string[] }, io: CommandIo): Promise<void> {
   const trustProxy = opts.trustProxy ?? [];
   for (const a of trustProxy) if (isIP(a.trim()) === 0) throw new CliError('BAD_REQUEST', `--trust-proxy takes an IP address (the balancer's), got ${JSON.stringify(a)}`, 2);
@@ -158,9 +177,11 @@ async function serve(opts: CollectorOpts & { host: string; port: string; maxBody
   if ((!opts.db && !opts.database) || onPostgres(opts)) ensurePrivateDir(collectorDirOf(opts));
   // Beside the database: `--db` elsewhere keeps its token there too, not in the default data directory.
   const statusTokenFile = opts.statusTokenFile ?? besideDb(opts, 'status-token');
-  const traceKey = traceKeyOf(opts);
+  const traceKey = traceKeyOf(opts, io, true);
   const traceTokens = opts.traceTokensFile ? readTraceTokens(opts.traceTokensFile) : undefined;
   const retentionDays = opts.retentionDays === undefined ? undefined : positiveInt(opts.retentionDays, '--retention-days');
+  // 0 would read as "keep nothing" to one operator and "off" to another: leaving it out is off.
+  if (retentionDays === 0) throw new CliError('BAD_REQUEST', '--retention-days must be at least 1 (leave it out to keep entries until deleted by other means)');
   // The fleet key (docs/upload-protocol.md §12) signs pushed configuration; only if it was made.
   const fleetKeyFile = opts.fleetKeyFile ?? besideDb(opts, FLEET_KEY_FILE);
   // Read on each push (cached by the file's mtime), not once here: a key made with `fleet-key init`
@@ -190,7 +211,7 @@ async function serve(opts: CollectorOpts & { host: string; port: string; maxBody
     ...(trustProxy.length > 0 ? { trustedProxies: trustProxy } : {}),
     listsDir: listsOf(opts),
     host: opts.host,
-    port: positiveInt(opts.port, '--port'),
+    port: portNumber(opts.port),
     maxBodyBytes: positiveInt(opts.maxBodyBytes, '--max-body-bytes'),
     maxEntriesPerBatch: positiveInt(opts.maxEntries, '--max-entries'),
     rateLimit: { perSecond: positiveInt(opts.ratePerSecond, '--rate-per-second'), burst: positiveInt(opts.rateBurst, '--rate-burst') },
@@ -201,7 +222,7 @@ async function serve(opts: CollectorOpts & { host: string; port: string; maxBody
     throw new CliError('STORAGE_UNAVAILABLE', `cannot start the collector: ${err.code ?? ''} ${err.message}`);
   });
   // The token's file, never the token itself (nor the database password): this line ends up in service logs.
-  printJson(io, { url: collector.url, db: collector.db.location, backend: collector.db.backend, lists: listsOf(opts), statusTokenFile, fleetKeyFile, fleetKey: fleetKeyState, kiosks: (await collector.db.kiosks()).length });
+  printJson(io, { url: collector.url, db: collector.db.location, backend: collector.db.backend, lists: listsOf(opts), statusTokenFile, fleetKeyFile, fleetKey: fleetKeyState, retention: retentionDays ? `entries older than ${retentionDays} days are deleted (first pass 30 s after start, then every 10 minutes)` : 'off: entries are kept until deleted (--retention-days N)', kiosks: (await collector.db.kiosks()).length });
   await untilStopRequested();
   await collector.close();
 }
@@ -230,21 +251,29 @@ export const register: RegisterCommand = (program, io) => {
   common(cmd.command('trace'))
     .description('where and when a person passed, and optionally who was at the same venue within ±N minutes (audited)')
     .argument('<document-number>', 'the document number to trace (searched by its keyed hash)')
-    .requiredOption('--from <time>', 'start of the range (ISO 8601 or ms since the epoch)')
-    .requiredOption('--to <time>', 'end of the range (ISO 8601 or ms since the epoch)')
+    .requiredOption('--from <time>', 'start of the range: YYYY-MM-DD (from that day\'s start, this host\'s time zone), an ISO 8601 time with its zone, or ms since the epoch')
+    .requiredOption('--to <time>', 'end of the range, inclusive: YYYY-MM-DD (to that day\'s end), an ISO 8601 time with its zone, or ms since the epoch')
     .requiredOption('--reason <text>', 'why this person is traced (a case or outbreak reference); recorded in the audit')
     .option('--window <minutes>', 'also list entries at the same venue within ±minutes of each passage')
     .option('--operator <name>', 'who asks (default: the login name)')
     .action(async (documentNumber: string, opts: CollectorOpts & { from: string; to: string; reason: string; window?: string; operator?: string }) => {
-      const time = (t: string, flag: string) => {
-        const n = /^\d+$/.test(t) ? Number(t) : Date.parse(t);
-        if (!Number.isSafeInteger(n)) throw new CliError('BAD_REQUEST', `${flag}: not a time: ${JSON.stringify(t)}`, 2);
-        return n;
+      // As `kiosk export` reads them (parseDateOption): a day is this host's calendar day, whole on
+      // both ends (--to 2026-11-30 takes in the 30th); a time needs its zone; an impossible date or
+      // another layout (01/11/2026) is refused rather than guessed. Milliseconds since the epoch too.
+      const time = (t: string, edge: 'from' | 'to', flag: string) => {
+        if (/^\d+$/.test(t)) {
+          const n = Number(t);
+          if (!Number.isSafeInteger(n)) throw new CliError('BAD_REQUEST', `${flag}: not a time: ${JSON.stringify(t)}`);
+          return n;
+        }
+        const ms = parseDateOption(t, edge, flag);
+        // The end of a day is the last millisecond before the next one: the range is inclusive.
+        return edge === 'to' && /^\d{4}-\d{2}-\d{2}$/.test(t) ? ms - 1 : ms;
       };
       const request: TraceRequest = {
         documentNumber,
-        from: time(opts.from, '--from'),
-        to: time(opts.to, '--to'),
+        from: time(opts.from, 'from', '--from'),
+        to: time(opts.to, 'to', '--to'),
         reason: opts.reason,
         operator: opts.operator ?? userInfo().username,
         via: 'cli',
@@ -254,7 +283,7 @@ export const register: RegisterCommand = (program, io) => {
       if (problem) throw new CliError(problem.reason, problem.message, 2);
       const db = await openDb(opts, io);
       try {
-        const given = traceKeyOf(opts);
+        const given = traceKeyOf(opts, io, false);
         const key = given ?? (await db.storedTraceKey(newTraceKey));
         if ((await db.traceKeyCheck(traceKeyCheck(key))) === 'different') throw new CliError('TRACE_KEY_MISMATCH', 'this trace key is not the one the entries were hashed with', 2);
         printJson(io, await runTrace(db, key, request));
