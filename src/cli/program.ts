@@ -50,8 +50,8 @@ export function dataDirOf(opts: { dataDir?: string }): string {
  */
 export function existingDataDirOf(opts: { dataDir?: string }): string {
   const dir = dataDirOf(opts);
-  if (!existsSync(dir)) throw new CliError('BAD_REQUEST', `no data directory ${dir} (a typo? create it, or run kiosk start once)`, 2);
-  if (!statSync(dir).isDirectory()) throw new CliError('BAD_REQUEST', `${dir} is not a directory (--data-dir names the kiosk's data directory)`, 2);
+  if (!existsSync(dir)) throw new CliError('BAD_REQUEST', `no data directory ${dir} (a typo? create it, or run kiosk start once)`);
+  if (!statSync(dir).isDirectory()) throw new CliError('BAD_REQUEST', `${dir} is not a directory (--data-dir names the kiosk's data directory)`);
   return dir;
 }
 

@@ -27,7 +27,7 @@ async function readPin(
   try {
     return { pin, record: hashAdminPin(pin) };
   } catch (err) {
-    throw new CliError('BAD_REQUEST', (err as Error).message.replace('an admin PIN', role), 2);
+    throw new CliError('BAD_REQUEST', (err as Error).message.replace('an admin PIN', role));
   }
 }
 
@@ -40,7 +40,7 @@ export const register: RegisterCommand = (program, io) => {
       const dataDir = ensureDataDir(existingDataDirOf(opts));
       // Checked first: a config.json that does not load is reported, never written over.
       const current = loadConfig(dataDir);
-      if (current.admin.integratorPin && adminPinMatches(pin, current.admin.integratorPin)) throw new CliError('BAD_REQUEST', 'the admin PIN must differ from the integrator PIN', 2);
+      if (current.admin.integratorPin && adminPinMatches(pin, current.admin.integratorPin)) throw new CliError('BAD_REQUEST', 'the admin PIN must differ from the integrator PIN');
       // Only `admin.pin` changes. Everything else stays as the integrator wrote it: writing the parsed
       // document back would fill in every default, and a default written down no longer follows the
       // kiosk's defaults (docs/security.md, "Admin PIN").
@@ -57,7 +57,7 @@ export const register: RegisterCommand = (program, io) => {
       const { pin, record } = await readPin(io.stdin, 'an integrator PIN');
       const dataDir = ensureDataDir(existingDataDirOf(opts));
       const config = loadConfig(dataDir);
-      if (config.admin.pin && adminPinMatches(pin, config.admin.pin)) throw new CliError('BAD_REQUEST', 'the integrator PIN must differ from the admin PIN', 2);
+      if (config.admin.pin && adminPinMatches(pin, config.admin.pin)) throw new CliError('BAD_REQUEST', 'the integrator PIN must differ from the admin PIN');
       updateConfig(dataDir, [{ path: 'admin.integratorPin', value: record }]);
       printJson(io, { integratorPin: 'set', config: 'admin.integratorPin (scrypt hash)' });
     });
@@ -66,13 +66,13 @@ export const register: RegisterCommand = (program, io) => {
   withDataDir(admin.command('set-guard-pin <badgeId>'))
     .description('set the PIN of the guard with this badge id (read from stdin); from then on verdicts need a guard PIN')
     .action(async (badgeId: string, opts: { dataDir?: string }) => {
-      if (!guardSchema.shape.id.safeParse(badgeId).success) throw new CliError('BAD_REQUEST', 'a badge id is 1–32 letters, digits, `.`, `_` or `-`', 2);
+      if (!guardSchema.shape.id.safeParse(badgeId).success) throw new CliError('BAD_REQUEST', 'a badge id is 1–32 letters, digits, `.`, `_` or `-`');
       const { pin, record } = await readPin(io.stdin, 'a guard PIN');
       const dataDir = ensureDataDir(existingDataDirOf(opts));
       const config = loadConfig(dataDir);
       const others = guardsOf(config).filter((g) => g.id !== badgeId);
       // Two guards with one PIN could not be told apart in the log.
-      if (others.some((g) => adminPinMatches(pin, g.pin))) throw new CliError('BAD_REQUEST', 'another guard already has this PIN', 2);
+      if (others.some((g) => adminPinMatches(pin, g.pin))) throw new CliError('BAD_REQUEST', 'another guard already has this PIN');
       // Only `guards` changes: the rest of the file stays as written (no defaults filled in).
       updateConfig(dataDir, [{ path: 'guards', value: [...others, { id: badgeId, pin: record }] }]);
       printJson(io, { guard: badgeId, pin: 'set', guards: others.length + 1 });

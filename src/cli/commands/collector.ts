@@ -103,7 +103,7 @@ function readTraceTokens(file: string): Record<string, string> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new CliError('BAD_REQUEST', `cannot read the trace tokens file: ${(err as Error).message}`, 2);
+    throw new CliError('BAD_REQUEST', `cannot read the trace tokens file: ${(err as Error).message}`);
   }
   const out: Record<string, string> = {};
   for (const raw of text.split('\n')) {
@@ -112,7 +112,7 @@ function readTraceTokens(file: string): Record<string, string> {
     const i = line.indexOf(':');
     const name = line.slice(0, i).trim();
     const token = line.slice(i + 1).trim();
-    if (i <= 0 || token.length < 16) throw new CliError('BAD_REQUEST', `${file}: each line is operator-name:token, the token at least 16 characters`, 2);
+    if (i <= 0 || token.length < 16) throw new CliError('BAD_REQUEST', `${file}: each line is operator-name:token, the token at least 16 characters`);
     out[name] = token;
   }
   return out;
@@ -152,7 +152,7 @@ function acceptKeyStartingWithDash(cmd: Command): Command {
 
 function positiveInt(text: string, flag: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) throw new CliError('BAD_REQUEST', `${flag} must be a non-negative integer, got ${JSON.stringify(text)}`, 2);
+  if (!Number.isInteger(n) || n < 0) throw new CliError('BAD_REQUEST', `${flag} must be a non-negative integer, got ${JSON.stringify(text)}`);
   return n;
 }
 
@@ -164,14 +164,14 @@ function portNumber(text: string): number {
 
 async function serve(opts: CollectorOpts & { host: string; port: string; maxBodyBytes: string; maxEntries: string; ratePerSecond: string; rateBurst: string; tlsCert?: string; tlsKey?: string; statusTokenFile?: string; fleetKeyFile?: string; allowInsecureHttp?: boolean; traceTokensFile?: string; retentionDays?: string; trustProxy?: string[] }, io: CommandIo): Promise<void> {
   const trustProxy = opts.trustProxy ?? [];
-  for (const a of trustProxy) if (isIP(a.trim()) === 0) throw new CliError('BAD_REQUEST', `--trust-proxy takes an IP address (the balancer's), got ${JSON.stringify(a)}`, 2);
-  if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) throw new CliError('BAD_REQUEST', '--tls-cert and --tls-key go together', 2);
+  for (const a of trustProxy) if (isIP(a.trim()) === 0) throw new CliError('BAD_REQUEST', `--trust-proxy takes an IP address (the balancer's), got ${JSON.stringify(a)}`);
+  if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) throw new CliError('BAD_REQUEST', '--tls-cert and --tls-key go together');
   let tls: { cert: Buffer; key: Buffer } | undefined;
   if (opts.tlsCert && opts.tlsKey) {
     try {
       tls = { cert: readFileSync(opts.tlsCert), key: readFileSync(opts.tlsKey) };
     } catch (err) {
-      throw new CliError('BAD_REQUEST', `cannot read the TLS certificate or key: ${(err as Error).message}`, 2);
+      throw new CliError('BAD_REQUEST', `cannot read the TLS certificate or key: ${(err as Error).message}`);
     }
   }
   if ((!opts.db && !opts.database) || onPostgres(opts)) ensurePrivateDir(collectorDirOf(opts));
@@ -192,13 +192,13 @@ async function serve(opts: CollectorOpts & { host: string; port: string; maxBody
   try {
     fleetKeyState = fleetKey() ? 'loaded' : 'none (kiosk collector fleet-key init)';
   } catch (err) {
-    throw new CliError('BAD_REQUEST', `cannot read the fleet key: ${(err as Error).message}`, 2);
+    throw new CliError('BAD_REQUEST', `cannot read the fleet key: ${(err as Error).message}`);
   }
   let statusToken: string;
   try {
     statusToken = loadOrCreateStatusToken(statusTokenFile);
   } catch (err) {
-    throw new CliError('BAD_REQUEST', `cannot read or make the status token: ${(err as Error).message}`, 2);
+    throw new CliError('BAD_REQUEST', `cannot read or make the status token: ${(err as Error).message}`);
   }
   const collector = await startCollector({
     database: dbPathOf(opts),
@@ -298,7 +298,7 @@ export const register: RegisterCommand = (program, io) => {
     .option('--name <text>', 'where the kiosk stands, shown on the status page')
     .action(async (publicKey: string, opts: CollectorOpts & { name?: string }) => {
       const key = fromB64url(publicKey);
-      if (key.length !== 32 || !/^[A-Za-z0-9_-]+$/.test(publicKey)) throw new CliError('BAD_REQUEST', 'the public key must be 32 bytes of base64url (as `kiosk identity` prints it)', 2);
+      if (key.length !== 32 || !/^[A-Za-z0-9_-]+$/.test(publicKey)) throw new CliError('BAD_REQUEST', 'the public key must be 32 bytes of base64url (as `kiosk identity` prints it)');
       const db = await openDb(opts, io);
       try {
         const kioskId = kioskIdOf(key);
@@ -329,14 +329,14 @@ export const register: RegisterCommand = (program, io) => {
     .description('add an operator; the password (at least 10 characters) is read from stdin')
     .argument('<name>', 'letters, digits, . _ @ or -, at most 64')
     .action(async (name: string, opts: CollectorOpts) => {
-      if (!operatorNameSchema.safeParse(name).success) throw new CliError('BAD_REQUEST', 'an operator name is 1 to 64 letters, digits, . _ @ or -', 2);
+      if (!operatorNameSchema.safeParse(name).success) throw new CliError('BAD_REQUEST', 'an operator name is 1 to 64 letters, digits, . _ @ or -');
       const password = await passwordLine(io.stdin);
       const checked = operatorPasswordSchema.safeParse(password);
-      if (!checked.success) throw new CliError('BAD_REQUEST', checked.error.issues[0]?.message ?? 'bad password', 2);
+      if (!checked.success) throw new CliError('BAD_REQUEST', checked.error.issues[0]?.message ?? 'bad password');
       const hash = await hashOperatorPassword(password);
       const db = await openDb(opts, io);
       try {
-        if ((await db.console.addOperator(name, hash, Date.now())) === 'exists') throw new CliError('BAD_REQUEST', `operator ${name} exists already`, 2);
+        if ((await db.console.addOperator(name, hash, Date.now())) === 'exists') throw new CliError('BAD_REQUEST', `operator ${name} exists already`);
         await db.console.audit({ at: Date.now(), operator: userInfo().username, action: 'operator-add', detail: { name }, address: 'cli' });
         printJson(io, { added: name });
       } finally {
@@ -359,7 +359,7 @@ export const register: RegisterCommand = (program, io) => {
     .action(async (name: string, opts: CollectorOpts) => {
       const db = await openDb(opts, io);
       try {
-        if (!(await db.console.setOperatorEnabled(name, false))) throw new CliError('BAD_REQUEST', `no operator ${name}`, 2);
+        if (!(await db.console.setOperatorEnabled(name, false))) throw new CliError('BAD_REQUEST', `no operator ${name}`);
         await db.console.audit({ at: Date.now(), operator: userInfo().username, action: 'operator-disable', detail: { name }, address: 'cli' });
         printJson(io, { disabled: name });
       } finally {
@@ -390,11 +390,11 @@ export const register: RegisterCommand = (program, io) => {
     .option('--fleet-key-file <file>', 'the fleet key (default: fleet-key.json beside the database)')
     .action(async (opts: CollectorOpts & { venue?: string; group?: string; kiosk?: string[]; set: string[]; validDays: string; fleetKeyFile?: string }) => {
       const targets = [opts.venue ? { venueId: opts.venue } : null, opts.group ? { group: opts.group } : null, opts.kiosk?.length ? { kioskIds: opts.kiosk } : null].filter((t) => t !== null);
-      if (targets.length !== 1) throw new CliError('BAD_REQUEST', 'give exactly one target: --venue, --group or --kiosk', 2);
+      if (targets.length !== 1) throw new CliError('BAD_REQUEST', 'give exactly one target: --venue, --group or --kiosk');
       const changes = changesFromAssignments(opts.set);
       if (!changes.ok) throw new CliError(changes.reason, changes.message, 2);
       const file = opts.fleetKeyFile ?? besideDb(opts, FLEET_KEY_FILE);
-      if (!existsSync(file)) throw new CliError('BAD_REQUEST', `no fleet key at ${file}: make one with kiosk collector fleet-key init`, 2);
+      if (!existsSync(file)) throw new CliError('BAD_REQUEST', `no fleet key at ${file}: make one with kiosk collector fleet-key init`);
       const key = loadFleetKey(file);
       const now = Date.now();
       const db = await openDb(opts, io);

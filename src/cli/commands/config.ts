@@ -111,7 +111,7 @@ function readSetupFile(path: string): { file: string; text: string } {
 /** `kiosk config export [FILE]`: the setup to FILE (refused if it exists) or to stdout. */
 export function exportSetupCommand(io: CommandIo, dataDir: string, path: string | undefined, now = Date.now()): number {
   // Defaults are no kiosk's setup: a directory without config.json (a typo, a kiosk never set up) has nothing to export.
-  if (!existsSync(configPath(dataDir))) throw new CliError('BAD_REQUEST', `nothing to export: ${configPath(dataDir)} does not exist (is --data-dir the kiosk's data directory?)`, 2);
+  if (!existsSync(configPath(dataDir))) throw new CliError('BAD_REQUEST', `nothing to export: ${configPath(dataDir)} does not exist (is --data-dir the kiosk's data directory?)`);
   const text = setupFileText(exportSetup(loadConfig(dataDir), now));
   if (path === undefined) {
     io.stdout.write(text);

@@ -37,16 +37,16 @@ export const register: RegisterCommand = (program, io, setExit) => {
     .argument('<dir>', 'a directory in the dgc-testdata layout')
     .option('--json', 'print a JSON report instead of lines')
     .action(async (dir: string, opts: { json?: boolean }) => {
-      if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliError('BAD_REQUEST', `${dir}: not a directory`, 2);
+      if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliError('BAD_REQUEST', `${dir}: not a directory`);
       // A folder with nothing to check is a wrong path, not a pass: "0 passed, 0 failed" with exit 0
       // would let a mistyped folder stand for a conformance run (docs/dcc.md, "Conformance").
       if (findDccCaseFiles(dir).length === 0) {
-        throw new CliError('BAD_REQUEST', `no test cases found under ${dir} (expected <STATE>/2DCode/raw/*.json, the dgc-testdata layout, e.g. AT/2DCode/raw/1.json)`, 2);
+        throw new CliError('BAD_REQUEST', `no test cases found under ${dir} (expected <STATE>/2DCode/raw/*.json, the dgc-testdata layout, e.g. AT/2DCode/raw/1.json)`);
       }
       const report = await runDccConformance(dir, { pictureDecoder: await cameraPictureDecoder() });
       const checked = Object.values(report.expectations).reduce((n, e) => n + e.checked, 0);
       if (checked === 0 && report.disagreements.length === 0) {
-        throw new CliError('BAD_REQUEST', `no expectation checked under ${dir}: its ${report.cases} case files carry no EXPECTEDRESULTS the kiosk checks`, 2);
+        throw new CliError('BAD_REQUEST', `no expectation checked under ${dir}: its ${report.cases} case files carry no EXPECTEDRESULTS the kiosk checks`);
       }
       if (opts.json) printJson(io, { expectations: report.expectations, disagreements: report.disagreements });
       else io.stdout.write(formatDccReport(report));

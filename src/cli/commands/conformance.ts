@@ -14,7 +14,7 @@ export const register: RegisterCommand = (program, io, setExit) => {
     .action((file: string, opts: { backend: string }) => {
       const backends: Ed25519BackendName[] =
         opts.backend === 'both' ? ['node', 'tweetnacl'] : opts.backend === 'node' || opts.backend === 'tweetnacl' ? [opts.backend] : [];
-      if (backends.length === 0) throw new CliError('BAD_REQUEST', `unknown backend ${opts.backend}`, 2);
+      if (backends.length === 0) throw new CliError('BAD_REQUEST', `unknown backend ${opts.backend}`);
       let json: unknown;
       try {
         json = JSON.parse(readFileSync(file, 'utf8'));

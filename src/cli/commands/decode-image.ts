@@ -123,7 +123,7 @@ export const register: RegisterCommand = (program: Command, io: CommandIo, setEx
     .option('--engine <name>', `decoder engine: ${ENGINE_NAMES.join(' or ')}`, DEFAULT_ENGINE)
     .option('--json', 'print a JSON array instead of lines')
     .action(async (files: string[], opts: { engine: string; json?: boolean }) => {
-      if (!isEngineName(opts.engine)) throw new CliError('BAD_REQUEST', `unknown engine "${opts.engine}"; use ${ENGINE_NAMES.join(' or ')}`, 2);
+      if (!isEngineName(opts.engine)) throw new CliError('BAD_REQUEST', `unknown engine "${opts.engine}"; use ${ENGINE_NAMES.join(' or ')}`);
       let results: DecodedFile[];
       try {
         results = await decodeImageFiles(files, opts.engine);

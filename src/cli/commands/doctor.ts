@@ -13,7 +13,7 @@ export const register: RegisterCommand = (program, io, setExit) => {
     .option('--no-devices', 'do not open the serial devices (the running kiosk holds them)')
     .action(async (opts: { dataDir?: string; json?: boolean; deviceWait: string; devices: boolean }) => {
       const deviceWaitMs = Number(opts.deviceWait);
-      if (!Number.isInteger(deviceWaitMs) || deviceWaitMs < 100 || deviceWaitMs > 60_000) throw new CliError('BAD_REQUEST', '--device-wait must be 100–60000 ms', 2);
+      if (!Number.isInteger(deviceWaitMs) || deviceWaitMs < 100 || deviceWaitMs > 60_000) throw new CliError('BAD_REQUEST', '--device-wait must be 100–60000 ms');
       const report = await runDoctor({ dataDir: dataDirOf(opts), deviceWaitMs, devices: opts.devices });
       io.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
       setExit(exitCodeOf(report));

@@ -62,7 +62,7 @@ function moveIntoPlace(partial: string, out: string, force: boolean): void {
   try {
     linkSync(partial, out);
   } catch (err) {
-    if ((err as { code?: string }).code === 'EEXIST') throw new CliError('BAD_REQUEST', `${out} appeared during the export; the export is kept as ${partial}`, 2);
+    if ((err as { code?: string }).code === 'EEXIST') throw new CliError('BAD_REQUEST', `${out} appeared during the export; the export is kept as ${partial}`);
     throw err;
   }
   unlinkSync(partial);
@@ -99,16 +99,16 @@ export const register: RegisterCommand = (program, io) => {
     .action(async (opts: ExportOpts) => {
       const fromMs = parseDateOption(opts.from, 'from', '--from');
       const toMs = parseDateOption(opts.to, 'to', '--to');
-      if (toMs <= fromMs) throw new CliError('BAD_REQUEST', '--to must be after --from', 2);
+      if (toMs <= fromMs) throw new CliError('BAD_REQUEST', '--to must be after --from');
       if (opts.decision !== undefined && !DECISIONS.includes(opts.decision as Decision)) {
-        throw new CliError('BAD_REQUEST', `--decision: expected one of ${DECISIONS.join(', ')}`, 2);
+        throw new CliError('BAD_REQUEST', `--decision: expected one of ${DECISIONS.join(', ')}`);
       }
       const ext = opts.out.split('.').pop()?.toLowerCase() ?? '';
       const format = (opts.format ?? (EXPORT_FORMATS.includes(ext as ExportFormat) ? ext : 'csv')) as ExportFormat;
-      if (!EXPORT_FORMATS.includes(format)) throw new CliError('BAD_REQUEST', `--format: expected one of ${EXPORT_FORMATS.join(', ')}`, 2);
-      if (nameTaken(opts.out) && !opts.force) throw new CliError('BAD_REQUEST', `${opts.out} exists; use --force to overwrite`, 2);
+      if (!EXPORT_FORMATS.includes(format)) throw new CliError('BAD_REQUEST', `--format: expected one of ${EXPORT_FORMATS.join(', ')}`);
+      if (nameTaken(opts.out) && !opts.force) throw new CliError('BAD_REQUEST', `${opts.out} exists; use --force to overwrite`);
       const partial = `${opts.out}.partial`;
-      if (nameTaken(partial)) throw new CliError('BAD_REQUEST', `${partial} exists (an earlier export that was killed?); remove it first`, 2);
+      if (nameTaken(partial)) throw new CliError('BAD_REQUEST', `${partial} exists (an earlier export that was killed?); remove it first`);
       const dataDir = ensureDataDir(dataDirOf(opts));
       // A wrong --data-dir must not look like a quiet day: an empty file and exit 0 would be handed
       // to the authorities as "no entries" (docs/security.md, "Exports").

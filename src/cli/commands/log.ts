@@ -53,7 +53,7 @@ export const register: RegisterCommand = (program, io) => {
       const count = parseCount(countArg, 'count');
       const toMs = opts.to ? parseDateOption(opts.to, 'to', '--to') : Date.now();
       const fromMs = opts.from ? parseDateOption(opts.from, 'from', '--from') : toMs - 7 * 86_400_000;
-      if (toMs < fromMs) throw new CliError('BAD_REQUEST', '--to must not be before --from', 2);
+      if (toMs < fromMs) throw new CliError('BAD_REQUEST', '--to must not be before --from');
       const dataDir = dataDirOf(opts);
       const config = loadConfig(ensureDataDir(dataDir));
       const bar = progressBar(io, 'seed');
@@ -76,10 +76,10 @@ export const register: RegisterCommand = (program, io) => {
         retentionDays = opts.retentionDays ? parseCount(opts.retentionDays, '--retention-days', 3650) : storeSettingsOf(loadConfig(ensureDataDir(dataDir))).retentionDays;
       } catch (err) {
         if (err instanceof CliError) throw err;
-        throw new CliError('BAD_REQUEST', (err as Error).message, 2);
+        throw new CliError('BAD_REQUEST', (err as Error).message);
       }
       const uploadedThroughSeq = opts.uploadedThroughSeq === undefined ? null : Number(opts.uploadedThroughSeq);
-      if (uploadedThroughSeq !== null && !(Number.isInteger(uploadedThroughSeq) && uploadedThroughSeq >= 0)) throw new CliError('BAD_REQUEST', '--uploaded-through-seq: expected a whole number', 2);
+      if (uploadedThroughSeq !== null && !(Number.isInteger(uploadedThroughSeq) && uploadedThroughSeq >= 0)) throw new CliError('BAD_REQUEST', '--uploaded-through-seq: expected a whole number');
       const uploading = resolveUploadConfig(loadConfig(dataDir)).collectorUrl !== null;
       const r = await withStore(dataDir, (store) =>
         purgeExpired(store, { retentionDays, ...(uploadedThroughSeq === null ? purgeLimits(store, uploading) : { uploadedThroughSeq }) }),
@@ -114,7 +114,7 @@ export const register: RegisterCommand = (program, io) => {
     .action(async (countArg: string, opts: DirOpts & { timeZone?: string }) => {
       const n = parseCount(countArg, 'count', 1000);
       const timeZone = opts.timeZone ?? kioskTimeZone();
-      if (!isTimeZone(timeZone)) throw new CliError('BAD_REQUEST', `--time-zone: unknown time zone "${timeZone.slice(0, 64)}" (expected an IANA name such as Asia/Shanghai)`, 2);
+      if (!isTimeZone(timeZone)) throw new CliError('BAD_REQUEST', `--time-zone: unknown time zone "${timeZone.slice(0, 64)}" (expected an IANA name such as Asia/Shanghai)`);
       const entries = await withStore(dataDirOf(opts), (store) => store.lastEntries(n));
       // Local time first (what a reader at the venue looks for), UTC beside it, `at` kept for machines.
       printJson(io, entries.map((e) => ({ localTime: localTime(e.at, timeZone), timeZone, utc: new Date(e.at).toISOString(), ...e })));

@@ -26,7 +26,7 @@ const STATUS_NAMES: Record<string, 0 | 1 | 2> = { green: 0, yellow: 1, red: 2, '
 function num(v: string | undefined, what: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new CliError('BAD_REQUEST', `${what} must be a number`, 2);
+  if (!Number.isFinite(n)) throw new CliError('BAD_REQUEST', `${what} must be a number`);
   return n;
 }
 
@@ -81,17 +81,17 @@ export const register: RegisterCommand = (program, io) => {
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       const loaded = loadDemoPki(String(opts.pki));
       const person = opts.person ? demoPerson(String(opts.person)) : undefined;
-      if (opts.person && !person) throw new CliError('BAD_REQUEST', `no demo person ${String(opts.person)}`, 2);
+      if (opts.person && !person) throw new CliError('BAD_REQUEST', `no demo person ${String(opts.person)}`);
       const now = num(opts.now as string | undefined, '--now') ?? Math.floor(Date.now() / 1000);
       const hours = (k: string) => Math.round((num(opts[k] as string | undefined, `--${k}`) ?? 0) * 3600);
       const name = (opts.name as string | undefined) ?? person?.name;
       const documentNumber = (opts.id as string | undefined) ?? person?.idNumber;
       const documentType = ((opts.docType as string | undefined) ?? person?.docType ?? 'CN') as DocumentType;
       const iss = (opts.iss as string | undefined) ?? person?.province;
-      if (!name || !documentNumber || !iss) throw new CliError('BAD_REQUEST', 'give --person, or --name, --id and --iss', 2);
+      if (!name || !documentNumber || !iss) throw new CliError('BAD_REQUEST', 'give --person, or --name, --id and --iss');
       const statusKey = (opts.status as string | undefined) ?? String(person?.status ?? 0);
       const status = STATUS_NAMES[statusKey];
-      if (status === undefined) throw new CliError('BAD_REQUEST', `unknown --status ${statusKey}`, 2);
+      if (status === undefined) throw new CliError('BAD_REQUEST', `unknown --status ${statusKey}`);
       const test = opts.test === 'none' ? undefined : { positive: opts.test === 'positive', sampledAt: now - hours('testAgeHours') };
       const base = {
         name,

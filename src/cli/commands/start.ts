@@ -69,13 +69,13 @@ export function cameraFromOptions(opts: Pick<StartOptions, 'camera' | 'cameraDev
   if (opts.cameraDevice) camera.deviceId = opts.cameraDevice;
   if (opts.cameraSize) {
     const m = /^(\d{3,4})x(\d{3,4})$/.exec(opts.cameraSize);
-    if (!m) throw new CliError('BAD_REQUEST', `--camera-size must look like 640x480, got ${JSON.stringify(opts.cameraSize)}`, 2);
+    if (!m) throw new CliError('BAD_REQUEST', `--camera-size must look like 640x480, got ${JSON.stringify(opts.cameraSize)}`);
     camera.width = Number(m[1]);
     camera.height = Number(m[2]);
   }
   if (opts.cameraEngine) {
     if (opts.cameraEngine !== 'zxing-library' && opts.cameraEngine !== 'zxing-wasm') {
-      throw new CliError('BAD_REQUEST', `--camera-engine must be zxing-library or zxing-wasm`, 2);
+      throw new CliError('BAD_REQUEST', `--camera-engine must be zxing-library or zxing-wasm`);
     }
     camera.engine = opts.cameraEngine;
   }
@@ -84,14 +84,14 @@ export function cameraFromOptions(opts: Pick<StartOptions, 'camera' | 'cameraDev
 
 function parsePort(text: string): number {
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('BAD_REQUEST', `--port must be 0..65535, got ${JSON.stringify(text)}`, 2);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('BAD_REQUEST', `--port must be 0..65535, got ${JSON.stringify(text)}`);
   return port;
 }
 
 function parseLanguage(text: string | undefined): Language | undefined {
   if (text === undefined) return undefined;
   const parsed = LanguageSchema.safeParse(text);
-  if (!parsed.success) throw new CliError('BAD_REQUEST', `--language must be zh-CN or en`, 2);
+  if (!parsed.success) throw new CliError('BAD_REQUEST', `--language must be zh-CN or en`);
   return parsed.data;
 }
 
@@ -132,7 +132,7 @@ export const register: RegisterCommand = (program: Command, io: CommandIo, setEx
       const camera = cameraFromOptions(opts);
       const language = parseLanguage(opts.language);
       const port = parsePort(opts.port);
-      if (!['auto', 'browser', 'electron'].includes(opts.host)) throw new CliError('BAD_REQUEST', '--host must be auto, browser or electron', 2);
+      if (!['auto', 'browser', 'electron'].includes(opts.host)) throw new CliError('BAD_REQUEST', '--host must be auto, browser or electron');
       // Before anything starts: a production box whose config.json went missing must not come up as a demo.
       if (!opts.demo && !existsSync(configPath(dataDir))) throw new CliError('NOT_CONFIGURED', notConfiguredMessage(dataDir), EXIT_NOT_CONFIGURED);
       // A file that parses but names no venue, kiosk, root or admin PIN is no production kiosk

@@ -39,18 +39,18 @@ export function parseDateOption(value: string, edge: 'from' | 'to', flag: string
   if (day) {
     const [y, m, d] = [Number(day[1]), Number(day[2]), Number(day[3])];
     const start = new Date(y, m - 1, d);
-    if (start.getFullYear() !== y || start.getMonth() !== m - 1 || start.getDate() !== d) throw new CliError('BAD_REQUEST', `${flag}: ${value} is not a calendar date`, 2);
+    if (start.getFullYear() !== y || start.getMonth() !== m - 1 || start.getDate() !== d) throw new CliError('BAD_REQUEST', `${flag}: ${value} is not a calendar date`);
     return edge === 'from' ? start.getTime() : new Date(y, m - 1, d + 1).getTime();
   }
   if (/^\d{4}-\d{2}-\d{2}T.+(Z|[+-]\d{2}:?\d{2})$/.test(value)) {
     const ms = Date.parse(value);
     if (Number.isFinite(ms)) return ms;
   }
-  throw new CliError('BAD_REQUEST', `${flag}: expected YYYY-MM-DD or an ISO date-time with a zone, got "${value}"`, 2);
+  throw new CliError('BAD_REQUEST', `${flag}: expected YYYY-MM-DD or an ISO date-time with a zone, got "${value}"`);
 }
 
 export function parseCount(value: string, flag: string, max = 100_000_000): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) throw new CliError('BAD_REQUEST', `${flag}: expected a whole number from 1 to ${max}, got "${value}"`, 2);
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) throw new CliError('BAD_REQUEST', `${flag}: expected a whole number from 1 to ${max}, got "${value}"`);
   return Number(value);
 }
 

@@ -21,7 +21,7 @@ export const register: RegisterCommand = (program, io) => {
     .argument('<file>', 'the DSC list (compact JWS, typ phc-dsc-list+json)')
     .action(async (file: string, opts: { dataDir?: string }) => {
       const dataDir = existingDataDirOf(opts);
-      if (!existsSync(file) || !statSync(file).isFile()) throw new CliError('BAD_REQUEST', `no file ${file}`, 2);
+      if (!existsSync(file) || !statSync(file).isFile()) throw new CliError('BAD_REQUEST', `no file ${file}`);
       if (statSync(file).size > MAX_DSC_LIST_CHARS * 4) throw new CliError('FORMAT_INVALID', `${file} is too large to be a DSC list`);
       const jws = readFileSync(file, 'utf8');
       const config = loadConfig(dataDir);

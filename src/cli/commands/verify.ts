@@ -65,7 +65,7 @@ export const register: RegisterCommand = (program, io) => {
         try {
           overrides = JSON.parse(opts.policy);
         } catch {
-          throw new CliError('BAD_REQUEST', '--policy is not JSON', 2);
+          throw new CliError('BAD_REQUEST', '--policy is not JSON');
         }
         policyInput = { ...policyInput, ...(overrides as VenuePolicyInput) };
       }
@@ -73,12 +73,12 @@ export const register: RegisterCommand = (program, io) => {
       try {
         policy = resolvePolicy(policyInput);
       } catch (err) {
-        throw new CliError('BAD_REQUEST', `--policy: ${(err as Error).message}`, 2);
+        throw new CliError('BAD_REQUEST', `--policy: ${(err as Error).message}`);
       }
       const now = opts.now !== undefined ? Number(opts.now) : Math.floor(Date.now() / 1000);
-      if (!Number.isFinite(now)) throw new CliError('BAD_REQUEST', '--now must be seconds since the epoch', 2);
+      if (!Number.isFinite(now)) throw new CliError('BAD_REQUEST', '--now must be seconds since the epoch');
       const temperatureC = opts.temperature !== undefined ? Number(opts.temperature) : null;
-      if (temperatureC !== null && !Number.isFinite(temperatureC)) throw new CliError('BAD_REQUEST', '--temperature must be a number', 2);
+      if (temperatureC !== null && !Number.isFinite(temperatureC)) throw new CliError('BAD_REQUEST', '--temperature must be a number');
 
       const cache = !opts.trustList || !opts.statusList ? new ListCache(dataDir, roots).load() : null;
       let trustList: TrustList | null = cache?.trustList ?? null;
@@ -97,7 +97,7 @@ export const register: RegisterCommand = (program, io) => {
       const card = opts.cardId ? { id: opts.cardId } : null;
 
       if (qrArg === undefined) {
-        if (!card) throw new CliError('BAD_REQUEST', 'give the QR text, - for stdin, or --card-id for a card alone', 2);
+        if (!card) throw new CliError('BAD_REQUEST', 'give the QR text, - for stdin, or --card-id for a card alone');
         const d = decideForCard({ card, statusList, policy, temperatureC, now });
         printJson(io, {
           authentic: null,
