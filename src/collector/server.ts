@@ -649,13 +649,12 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     });
     return purging;
   };
-  const retentionTimer = options.retention
-    ? setInterval(() => void purgeNow().catch((err: Error) => log(`retention: ${err.message}`)), options.retention.intervalMs ?? 600_000)
-    : null;
+  const purgeInBackground = () => void purgeNow().catch((err: Error) => log(`retention: ${err.message}`));
+  const retentionTimer = options.retention ? setInterval(purgeInBackground, options.retention.intervalMs ?? 600_000) : null;
   retentionTimer?.unref();
   // The first pass soon after start, not an interval later: a collector restarted more often than
   // the interval (a deploy, a crash loop) would otherwise never purge.
-  const firstPurge = options.retention ? setTimeout(() => void purgeNow().catch((err: Error) => log(`retention: ${err.message}`)), 30_000) : null;
+  const firstPurge = options.retention ? setTimeout(purgeInBackground, 30_000) : null;
   firstPurge?.unref();
 
   return {

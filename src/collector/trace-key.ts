@@ -73,14 +73,10 @@ export function newTraceKey(): Buffer {
   return randomBytes(32);
 }
 
-/** Reads a 32-byte key (hex or base64url text) from `file`, or makes one there 0600. */
-export function loadOrCreateTraceKeyFile(file: string): Buffer {
-  return traceKeyFromFile(file, { create: true }).key;
-}
-
 /**
- * The key in `file`; a missing file is made (0600) only with `create` (a collector's first start),
- * and `created` says so: a query must never make a key of its own, and a new key is news.
+ * The 32-byte key (hex or base64url text) in `file`; a missing file is made (0600) only with
+ * `create` (a collector's first start), and `created` says so: a query must never make a key of
+ * its own, and a new key is news.
  */
 export function traceKeyFromFile(file: string, options: { create: boolean }): { key: Buffer; created: boolean } {
   if (!existsSync(file) && !options.create) throw new Error(`no trace key file at ${file} (a typo? it is the file every collector on this database was started with)`);

@@ -63,12 +63,15 @@ export interface PgClusterOptions {
    * Put the server's shared memory in huge pages (PostgreSQL's `huge_pages = on`), reserving the
    * pages the server says it needs (`postgres -C shared_memory_size_in_huge_pages`) when we may (as
    * root), and giving back what was reserved at stop. Without them every server process takes a
-   * page fault for each 4 KiB of shared buffers it first touches: in the fleet benchmark that was
-   * half of PostgreSQL's CPU per stored entry (docs/upload-protocol.md §10). When they cannot be had
+   * page fault for each 4 KiB of shared buffers it first touches: with them PostgreSQL's CPU per
+   * stored entry halved in the fleet benchmark (docs/upload-protocol.md §10). When they cannot be had
    * the server starts without them and `hugePages` says why.
    */
   hugePages?: boolean;
 }
+
+/** `-c name=value` for each setting, as postgres takes them. */
+const settingArgs = (settings: Record<string, string>): string[] => Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
 
 const NR_HUGEPAGES = '/proc/sys/vm/nr_hugepages';
 
@@ -132,8 +135,7 @@ export async function startPgCluster(options: PgClusterOptions = {}): Promise<Pg
   let hugePages: HugePagesState = { used: false, reason: 'not asked for' };
   let hugePagesAdded = 0;
   if (options.hugePages) {
-    const settingArgs = Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
-    const asked = spawnSync(join(bin, 'postgres'), ['-D', data, ...settingArgs, '-C', 'shared_memory_size_in_huge_pages'], { ...asUser, env, cwd: dir, encoding: 'utf8' });
+    const asked = spawnSync(join(bin, 'postgres'), ['-D', data, ...settingArgs(settings), '-C', 'shared_memory_size_in_huge_pages'], { ...asUser, env, cwd: dir, encoding: 'utf8' });
     const needed = Number(asked.stdout.trim());
     if (asked.status !== 0 || !Number.isInteger(needed) || needed <= 0) {
       hugePages = { used: false, reason: `postgres -C shared_memory_size_in_huge_pages: ${(asked.stderr || asked.stdout).trim() || 'no answer'}` };
@@ -147,7 +149,7 @@ export async function startPgCluster(options: PgClusterOptions = {}): Promise<Pg
       }
     }
   }
-  const args = ['-D', data, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+  const args = ['-D', data, ...settingArgs(settings)];
   const server: ChildProcess = spawn(join(bin, 'postgres'), args, { ...asUser, env, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   server.stderr!.on('data', (d: Buffer) => {
