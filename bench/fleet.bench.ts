@@ -320,18 +320,19 @@ export async function tracingRun(cluster: PgCluster, rows: number): Promise<obje
   const fillStart = performance.now();
   await cluster.query(dbName, `INSERT INTO kiosks (kiosk_id, public_key, registered_at) SELECT 'k' || lpad(i::text, 15, '0'), '\\x00', 0 FROM generate_series(0, 999) i`);
   // A bulk load builds its indexes once at the end (as pg_restore does) instead of row by row: the
-  // same index definitions as the collector's migrations 1 and 4 (src/collector/pg.ts).
-  await cluster.query(dbName, 'ALTER TABLE entries DROP CONSTRAINT entries_pkey; DROP INDEX entries_by_doc, entries_by_venue, entries_by_time');
+  // same index definitions as the collector's migrations 1, 4 and 8 (src/collector/pg.ts).
+  await cluster.query(dbName, 'ALTER TABLE entries DROP CONSTRAINT entries_pkey; DROP INDEX entries_by_doc_tag, entries_by_venue, entries_by_time');
   const chunk = 1_000_000;
   for (let from = 0; from < rows; from += chunk) {
     progress(`tracing: filling rows ${from}…`);
     const to = Math.min(rows, from + chunk) - 1;
     await cluster.query(
       dbName,
-      `INSERT INTO entries (kiosk_id, entry_id, seq, scanned_at, batch_id, received_at, record, venue_id, doc_key, decision)
+      `INSERT INTO entries (kiosk_id, entry_id, seq, scanned_at, batch_id, received_at, record, venue_id, doc_key, doc_tag, decision)
        SELECT 'k' || lpad((i % 1000)::text, 15, '0'), 'e' || i, i, $1::bigint - ((hashint8(i)::float8 + 2147483648) / 4294967296 * (90 * 86400000::float8))::bigint,
               'bulk', $1, '{"holderName":"P ' || (i % $2) || '","documentNumber":"X' || (i % $2) || '","decision":"admit"}',
-              'venue-' || ((hashint8(i * 31) & 2147483647) % $3), sha256(('p' || (i % $2))::bytea), 'admit'
+              'venue-' || ((hashint8(i * 31) & 2147483647) % $3), sha256(('p' || (i % $2))::bytea),
+              ('x' || encode(substring(sha256(('p' || (i % $2))::bytea) FROM 1 FOR 8), 'hex'))::bit(64)::bigint, 'admit'
          FROM generate_series($4::bigint, $5::bigint) i`,
       [now, people, venues, from, to],
     );
@@ -340,7 +341,7 @@ export async function tracingRun(cluster: PgCluster, rows: number): Promise<obje
   await cluster.query(
     dbName,
     `ALTER TABLE entries ADD PRIMARY KEY (kiosk_id, entry_id);
-     CREATE INDEX entries_by_doc ON entries (doc_key, scanned_at) WHERE doc_key IS NOT NULL;
+     CREATE INDEX entries_by_doc_tag ON entries (doc_tag, scanned_at) WHERE doc_tag IS NOT NULL;
      CREATE INDEX entries_by_venue ON entries (venue_id, scanned_at);
      CREATE INDEX entries_by_time ON entries USING brin (scanned_at);`,
   );
@@ -370,7 +371,7 @@ export async function tracingRun(cluster: PgCluster, rows: number): Promise<obje
   await time(); // warm the cache, as a platform server's would be
   const trace30d = await time();
   const coPresence30min = await time(30);
-  const plan = await cluster.query(dbName, 'EXPLAIN SELECT kiosk_id FROM entries WHERE doc_key = $1 AND scanned_at BETWEEN $2 AND $3', [docKeyOf(key, doc), now - 30 * DAY, now]);
+  const plan = await cluster.query(dbName, 'EXPLAIN SELECT kiosk_id FROM entries WHERE doc_tag = $1 AND doc_key = $2 AND scanned_at BETWEEN $3 AND $4', [docKeyOf(key, doc).readBigInt64BE(0).toString(), docKeyOf(key, doc), now - 30 * DAY, now]);
 
   // Retention while ingesting: a purge of everything older than 60 days (about a third of the rows) in
   // 5,000-row batches, with 8 kiosks sending 500-entry batches meanwhile; the batches' latency is

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCollectorStorage, type CollectorStorage } from './storage.js';
 import { collectorBackends } from './testing/backends.js';
+import { PG_MIGRATIONS } from './pg.js';
 import { docKeyOf, recordDocKey } from './trace-key.js';
 import { toBatchBody, type UploadEntry } from '../core/upload/protocol.js';
 
@@ -78,5 +79,46 @@ describe.each(collectorBackends())('storeBatch on $name', (backend) => {
       const found = await storage.trace({ docKey: docKeyOf(key, `D${seq}`), from: 0, to: 2_000_000_000_000 });
       expect(found.passages.map((p) => p.entryId)).toEqual([id]);
     }
+  });
+});
+
+describe.each(collectorBackends().filter((b) => b.name === 'postgres'))('PostgreSQL migration 8 (document tags) on $name', (backend) => {
+  it('files the entries an older collector stored under their tags, so a trace still finds them', async () => {
+    const database = await backend.database('');
+    const cluster = await backend.cluster!();
+    const name = decodeURIComponent(new URL(database).pathname.slice(1));
+    // The database as a collector of schema 7 left it, with passages stored by its store_batch.
+    await cluster.query(name, 'CREATE TABLE collector_schema (version integer PRIMARY KEY, applied_at bigint NOT NULL)');
+    for (let v = 0; v < 7; v++) {
+      await cluster.query(name, PG_MIGRATIONS[v]!);
+      await cluster.query(name, 'INSERT INTO collector_schema (version, applied_at) VALUES ($1, 0)', [v + 1]);
+    }
+    await cluster.query(name, "INSERT INTO kiosks (kiosk_id, public_key, registered_at) VALUES ($1, '\\x00', 0)", [KIOSK]);
+    const key = Buffer.alloc(32, 9);
+    // Document numbers whose hashes start with a byte at or above 0x80 too: their tags are negative.
+    const docs = Array.from({ length: 16 }, (_, i) => `G${1000 + i}`);
+    expect(docs.some((d) => docKeyOf(key, d)[0]! >= 0x80) && docs.some((d) => docKeyOf(key, d)[0]! < 0x80)).toBe(true);
+    await cluster.query(name, 'SELECT * FROM store_batch($1, $2, 1, $3, 0, 0, null, $4, $5, $6, $7, $8, $9, $10)', [
+      KIOSK,
+      'old',
+      docs.length + 1,
+      [...docs.map((_d, i) => `e${i}`), 'none'],
+      [...docs.map((_d, i) => i + 1), docs.length + 1],
+      [...docs.map((_d, i) => 1_700_000_000_000 + i), 1_700_000_000_100],
+      [...docs.map((d) => JSON.stringify({ documentNumber: d, venueId: 'v' })), '{}'].join('\n'),
+      [...docs.map(() => 'v'), null],
+      Buffer.concat([...docs.map((d) => docKeyOf(key, d)), Buffer.alloc(32)]),
+      [...docs.map(() => 'admit'), null],
+    ]);
+    storage = await openCollectorStorage(database);
+    const tags = await cluster.query(name, 'SELECT count(*) AS n FROM entries WHERE doc_tag IS NOT NULL');
+    expect(Number(tags.rows[0].n)).toBe(docs.length);
+    for (const [i, d] of docs.entries()) {
+      const found = await storage.trace({ docKey: docKeyOf(key, d), from: 0, to: 2_000_000_000_000 });
+      expect(found.passages.map((p) => p.entryId)).toEqual([`e${i}`]);
+    }
+    // And what the new store_batch files is found the same way.
+    await storage.storeBatch(toBatchBody(KIOSK, 'new', [{ seq: 100, entryId: 'n1', at: 1_700_000_001_000, record: { documentNumber: docs[0]!, venueId: 'v' } }], 0), recordDocKey(key));
+    expect((await storage.trace({ docKey: docKeyOf(key, docs[0]!), from: 0, to: 2_000_000_000_000 })).passages.map((p) => p.entryId)).toEqual(['e0', 'n1']);
   });
 });

@@ -3,6 +3,7 @@
 // The prose version, with the reasons behind each choice, is docs/upload-protocol.md.
 import { deflateSync, inflateSync } from 'node:zlib';
 import { z } from 'zod';
+import { parseJsonBytes } from './json-bytes.js';
 
 export const PROTOCOL_VERSION = 1;
 export const BATCHES_PATH = '/v1/batches';
@@ -133,7 +134,9 @@ export function decodeBatch(body: Uint8Array, maxInflatedBytes: number): BatchBo
   }
   let decoded: unknown;
   try {
-    decoded = JSON.parse(raw.toString('utf8'));
+    // Not JSON.parse(raw.toString()): a batch of hundreds of entries is a string too large to make
+    // cheaply (json-bytes.ts).
+    decoded = parseJsonBytes(raw);
   } catch {
     throw new BatchDecodeError('BATCH_INVALID', 'body is not JSON');
   }
@@ -242,7 +245,9 @@ export function decodeHeartbeat(body: Uint8Array): HeartbeatBody {
   }
   let decoded: unknown;
   try {
-    decoded = JSON.parse(raw.toString('utf8'));
+    // Not JSON.parse(raw.toString()): a batch of hundreds of entries is a string too large to make
+    // cheaply (json-bytes.ts).
+    decoded = parseJsonBytes(raw);
   } catch {
     throw new HeartbeatDecodeError('body is not JSON');
   }
