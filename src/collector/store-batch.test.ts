@@ -45,6 +45,22 @@ describe.each(collectorBackends())('storeBatch on $name', (backend) => {
     expect(stored.map((e) => e.entryId)).toEqual(entries.map((e) => e.entryId));
   });
 
+  it('keeps entry ids, venues and decisions exactly, whatever characters they hold', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'collector-store-'));
+    dirs.push(dir);
+    storage = await openCollectorStorage(await backend.database(dir));
+    await storage.registerKiosk(KIOSK, new Uint8Array(32), null);
+    // Each goes to PostgreSQL inside an array literal (pg.ts textArrayLiteral): quotes, backslashes,
+    // braces, commas, spaces, the word NULL and the empty string must come back as they were sent.
+    const awkwardTexts = ['NULL', 'null', '', ' spaced ', 'a"b', 'back\\slash\\', '{x,y}', 'comma, here', '"', '\\', '王小明', 'tab\there'];
+    const key = Buffer.alloc(32, 5);
+    const entries: UploadEntry[] = awkwardTexts.map((text, i) => ({ seq: i + 1, entryId: text || 'empty-id', at: 1_700_000_000_000 + i, record: { documentNumber: 'D1', venueId: text, decision: text } }));
+    await storage.storeBatch(toBatchBody(KIOSK, 'b1', entries, 0), recordDocKey(key));
+    expect((await storage.entries(KIOSK)).map((e) => e.entryId)).toEqual(entries.map((e) => e.entryId));
+    const found = await storage.trace({ docKey: docKeyOf(key, 'D1'), from: 0, to: 2_000_000_000_000 });
+    expect(found.passages.map((p) => [p.entryId, p.venueId, p.decision])).toEqual(entries.map((e) => [e.entryId, e.record.venueId, e.record.decision]));
+  });
+
   it("returns a kiosk's entries in seq order where entry ids sort otherwise", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'collector-store-'));
     dirs.push(dir);
