@@ -27,53 +27,6 @@ import {
   type TraceQuery,
 } from './storage.js';
 
-/**
- * store_batch as migration 8 leaves it: migration 7's, with each entry's document tag (migration 8)
- * as one more array, p_tags (null: no document).
- */
-const storeBatchFunction = `CREATE FUNCTION store_batch(
-     p_kiosk text, p_batch text, p_first bigint, p_last bigint, p_backlog bigint, p_now bigint, p_entry_kiosk text,
-     p_ids text[], p_seqs bigint[], p_times bigint[], p_records text, p_venues text[], p_keys bytea, p_tags bigint[], p_decisions text[],
-     OUT accepted integer, OUT duplicates integer, OUT replay boolean, OUT conflict boolean)
-   LANGUAGE plpgsql AS $fn$
-   DECLARE
-     n integer := cardinality(p_ids);
-     no_key constant bytea := decode(repeat('00', 32), 'hex');
-     prior record;
-   BEGIN
-     UPDATE kiosks SET last_seen_at = p_now, backlog = p_backlog WHERE kiosk_id = p_kiosk;
-     INSERT INTO batches (kiosk_id, batch_id, first_seq, last_seq, entry_count, accepted, duplicates, received_at)
-       VALUES (p_kiosk, p_batch, p_first, p_last, n, 0, 0, p_now) ON CONFLICT (kiosk_id, batch_id) DO NOTHING;
-     IF NOT FOUND THEN
-       SELECT b.first_seq, b.last_seq, b.entry_count INTO prior FROM batches b WHERE b.kiosk_id = p_kiosk AND b.batch_id = p_batch;
-       replay := prior.first_seq = p_first AND prior.last_seq = p_last AND prior.entry_count = n;
-       accepted := 0;
-       duplicates := CASE WHEN replay THEN n ELSE 0 END;
-       conflict := NOT replay;
-       RETURN;
-     END IF;
-     BEGIN
-       INSERT INTO entries (kiosk_id, entry_id, seq, scanned_at, batch_id, received_at, record, venue_id, doc_key, doc_tag, decision)
-         SELECT p_kiosk, t.id, t.s, t.t, p_batch, p_now, t.r, t.v, nullif(substring(p_keys FROM t.i::integer * 32 - 31 FOR 32), no_key), t.g, t.d
-           FROM unnest(p_ids, p_seqs, p_times, string_to_array(p_records, E'\\n'), p_venues, p_tags, p_decisions) WITH ORDINALITY AS t(id, s, t, r, v, g, d, i);
-       GET DIAGNOSTICS accepted = ROW_COUNT;
-     EXCEPTION WHEN unique_violation THEN
-       INSERT INTO entries (kiosk_id, entry_id, seq, scanned_at, batch_id, received_at, record, venue_id, doc_key, doc_tag, decision)
-         SELECT p_kiosk, t.id, t.s, t.t, p_batch, p_now, t.r, t.v, nullif(substring(p_keys FROM t.i::integer * 32 - 31 FOR 32), no_key), t.g, t.d
-           FROM unnest(p_ids, p_seqs, p_times, string_to_array(p_records, E'\\n'), p_venues, p_tags, p_decisions) WITH ORDINALITY AS t(id, s, t, r, v, g, d, i)
-         ON CONFLICT (kiosk_id, entry_id) DO NOTHING;
-       GET DIAGNOSTICS accepted = ROW_COUNT;
-     END;
-     duplicates := n - accepted;
-     replay := false;
-     conflict := false;
-     UPDATE batches SET accepted = store_batch.accepted, duplicates = store_batch.duplicates WHERE kiosk_id = p_kiosk AND batch_id = p_batch;
-     UPDATE kiosks SET last_upload_at = p_now, last_seq = greatest(coalesce(last_seq, 0), p_last), entry_count = entry_count + store_batch.accepted,
-                       entry_kiosk_id = coalesce(p_entry_kiosk, entry_kiosk_id)
-      WHERE kiosk_id = p_kiosk;
-   END
-   $fn$;`;
-
 /** Numbered migrations; `collector_schema` records which ran. Each runs in its own transaction. */
 const MIGRATIONS: readonly string[] = [
   // 1: the schema of SQLite's migrations 1 and 2 together, in PostgreSQL's types.
@@ -238,18 +191,18 @@ const MIGRATIONS: readonly string[] = [
    END
    $fn$;`,
   // 8: tracing finds a person through an 8-byte tag, the hash's first 8 bytes as a bigint
-  // (entries_by_doc_tag), where entries_by_doc held the whole 32-byte hash. Each stored entry makes
-  // one insert at a random place in this index (hashes are random), and that is most of what
-  // PostgreSQL spends on a row: the smaller the index, the fewer pages the inserts touch, fault in
-  // and write whole to the WAL after a checkpoint (docs/upload-protocol.md §10). A tag may be shared
-  // by two people (odds 2^-64 a pair), so the trace still asks for the whole hash too: the tag only
-  // finds the rows. The collector sends the tags beside the hashes (store_batch's p_tags).
-  `ALTER TABLE entries ADD COLUMN doc_tag bigint;
-   UPDATE entries SET doc_tag = ('x' || encode(substring(doc_key FROM 1 FOR 8), 'hex'))::bit(64)::bigint WHERE doc_key IS NOT NULL;
-   CREATE INDEX entries_by_doc_tag ON entries (doc_tag, scanned_at) WHERE doc_tag IS NOT NULL;
-   DROP INDEX entries_by_doc;
-   DROP FUNCTION store_batch(text, text, bigint, bigint, bigint, bigint, text, text[], bigint[], bigint[], text, text[], bytea, text[]);
-   ${storeBatchFunction}`,
+  // (doc_tag(doc_key), entries_by_doc_tag), where entries_by_doc held the whole 32-byte hash. Each
+  // stored entry makes one insert at a random place in this index (hashes are random), and that is
+  // most of what PostgreSQL spends on a row: the smaller the index, the fewer pages the inserts touch,
+  // fault in and write whole to the WAL after a checkpoint (docs/upload-protocol.md §10). Two people
+  // may share a tag (odds 2^-64 a pair), so a trace asks for the whole hash as well: the tag only finds
+  // the rows. An index on an expression, not a column the collector fills: upgrading rewrites no row
+  // (a column would have to be filled in for every stored entry under the table's lock), and the
+  // index is built once from the hashes already there (docs/upload-protocol.md §7, "Upgrading").
+  `CREATE FUNCTION doc_tag(bytea) RETURNS bigint LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+     AS $$ SELECT ('x' || encode(substring($1 FROM 1 FOR 8), 'hex'))::bit(64)::bigint $$;
+   CREATE INDEX entries_by_doc_tag ON entries (doc_tag(doc_key), scanned_at) WHERE doc_key IS NOT NULL;
+   DROP INDEX entries_by_doc;`,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
@@ -357,7 +310,6 @@ export class PgCollectorStorage implements CollectorStorage {
     let recordBytes = n - 1;
     const venues = new Array<string | null>(n);
     const decisions = new Array<string | null>(n);
-    const tags = new Array<string | null>(n);
     // Zero-filled: an entry with no document keeps the all-zero hash migration 7 reads as none.
     const keys = Buffer.alloc(n * 32);
     for (let i = 0; i < n; i++) {
@@ -372,16 +324,9 @@ export class PgCollectorStorage implements CollectorStorage {
       venues[i] = f.venueId;
       decisions[i] = f.decision;
       const key = docKeyOf(e.r);
-      if (key === null) {
-        tags[i] = null;
-      } else {
-        keys.write(key, i * 32, 32, 'hex');
-        // Migration 8's tag: the hash's first 8 bytes as a signed bigint, sent as its decimal text
-        // (node-postgres has no binary bigint array).
-        tags[i] = keys.readBigInt64BE(i * 32).toString();
-      }
+      if (key !== null) keys.write(key, i * 32, 32, 'hex');
     }
-    // One call (store_batch, migrations 7 and 8), one transaction of its own. The records go as one text,
+    // One call (migration 7's store_batch), one transaction of its own. The records go as one text,
     // one per line, split by string_to_array: JSON.stringify never writes a raw line feed (it escapes
     // control characters inside strings and adds no whitespace), so the split gives back each record
     // exactly; and a text parameter is sent as it is, where a text[] element is quoted and every `"`
@@ -396,7 +341,7 @@ export class PgCollectorStorage implements CollectorStorage {
       if (i > 0) recordText[at++] = 0x0a;
       at += recordText.write(records[i]!, at);
     }
-    const { rows } = await this.pool.query<StoreBatchResult>('SELECT accepted, duplicates, replay, conflict FROM store_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)', [
+    const { rows } = await this.pool.query<StoreBatchResult>('SELECT accepted, duplicates, replay, conflict FROM store_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)', [
       batch.kioskId,
       batch.batchId,
       batch.firstSeq,
@@ -410,7 +355,6 @@ export class PgCollectorStorage implements CollectorStorage {
       recordText,
       textArrayLiteral(venues),
       keys,
-      textArrayLiteral(tags),
       textArrayLiteral(decisions),
     ]);
     const r = rows[0]!;
@@ -508,11 +452,11 @@ export class PgCollectorStorage implements CollectorStorage {
 
   async trace(query: TraceQuery): Promise<{ passages: TracePassage[]; coPresent: CoPresentEntry[] }> {
     // By the keyed hash's tag through entries_by_doc_tag (migration 8), then the whole hash; never a
-    // scan of records.
+    // scan of records. The tag is worked out here by the same doc_tag() as the index's.
     const { rows } = await this.pool.query<{ kiosk_id: string; entry_id: string; venue_id: string | null; scanned_at: string; decision: string | null }>(
       `SELECT kiosk_id, entry_id, venue_id, scanned_at, decision FROM entries
-       WHERE doc_tag = $1 AND doc_key = $2 AND scanned_at BETWEEN $3 AND $4 ORDER BY scanned_at, kiosk_id, entry_id`,
-      [query.docKey.readBigInt64BE(0).toString(), query.docKey, query.from, query.to],
+       WHERE doc_tag(doc_key) = doc_tag($1::bytea) AND doc_key = $1 AND scanned_at BETWEEN $2 AND $3 ORDER BY scanned_at, kiosk_id, entry_id`,
+      [query.docKey, query.from, query.to],
     );
     const passages = rows.map(toPassage);
     const coPresent: CoPresentEntry[] = [];
