@@ -4,19 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { parseJsonBytes } from './json-bytes.js';
+import { mulberry32 as random } from '../../base/prng.js';
 import { decodeBatch, encodeBatch, toBatchBody, type UploadEntry } from './protocol.js';
-
-/** A small seeded generator (mulberry32): the same texts on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TRICKY_STRINGS = ['', 'a,b', '[1,2]', '{"x":[', '\\', '"', '\\"],', '王小明', '😷', '\n\t', '\u2028', 'entries', '__proto__'];
 
