@@ -126,9 +126,9 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX heartbeats_by_arrival ON kiosk_heartbeats (kiosk_id, received_at);`,
   // 4: entries_by_seq goes. No query needs it: exactly-once is the primary key (kiosk, entry id);
-  // tracing goes through entries_by_doc (since migration 8, entries_by_doc_tag) and entries_by_venue, retention through the BRIN; a kiosk's
-  // entries in seq order (an operator's export, the tests) take the primary key's kiosk prefix and a
-  // sort. Every stored row paid for it: one more B-tree insert and its WAL, a tenth of PostgreSQL's
+  // tracing goes through entries_by_doc (since migration 8, entries_by_doc_tag) and entries_by_venue,
+  // retention through the BRIN; a kiosk's entries in seq order (an operator's export, the tests) take
+  // the primary key's kiosk prefix and a sort. Every stored row paid for it: one more B-tree insert and its WAL, a tenth of PostgreSQL's
   // CPU per row in the fleet benchmark (docs/upload-protocol.md §10).
   `DROP INDEX IF EXISTS entries_by_seq;`,
   // 5: SQLite's migration 5: the fleet console (docs/fleet.md): operator accounts, login failures,
