@@ -146,6 +146,10 @@ export interface RunningCollector {
   close(): Promise<void>;
 }
 
+/** Retention's passes (CollectorOptions.retention): the first soon after start, then at this interval unless told otherwise. */
+export const RETENTION_FIRST_PASS_MS = 30_000;
+export const RETENTION_INTERVAL_MS = 600_000;
+
 /** The collector was asked to start in a way it refuses (e.g. plain http beyond loopback). */
 export class CollectorConfigError extends Error {
   constructor(
@@ -650,11 +654,11 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     return purging;
   };
   const purgeInBackground = () => void purgeNow().catch((err: Error) => log(`retention: ${err.message}`));
-  const retentionTimer = options.retention ? setInterval(purgeInBackground, options.retention.intervalMs ?? 600_000) : null;
+  const retentionTimer = options.retention ? setInterval(purgeInBackground, options.retention.intervalMs ?? RETENTION_INTERVAL_MS) : null;
   retentionTimer?.unref();
   // The first pass soon after start, not an interval later: a collector restarted more often than
   // the interval (a deploy, a crash loop) would otherwise never purge.
-  const firstPurge = options.retention ? setTimeout(purgeInBackground, 30_000) : null;
+  const firstPurge = options.retention ? setTimeout(purgeInBackground, RETENTION_FIRST_PASS_MS) : null;
   firstPurge?.unref();
 
   return {

@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import { fromB64url, kioskIdOf } from '../../core/identity/device-key.js';
 import { userInfo } from 'node:os';
-import { CollectorConfigError, startCollector } from '../../collector/server.js';
+import { CollectorConfigError, RETENTION_FIRST_PASS_MS, RETENTION_INTERVAL_MS, startCollector } from '../../collector/server.js';
 import { databaseProblem, isPostgresUrl, kioskIdMismatch, openCollectorStorage, redactDatabaseUrl, type CollectorStorage } from '../../collector/storage.js';
 import { newTraceKey, traceKeyCheck, traceKeyFromFile } from '../../collector/trace-key.js';
 import { runTrace, traceProblem, type TraceRequest } from '../../collector/trace.js';
@@ -222,7 +222,7 @@ async function serve(opts: CollectorOpts & { host: string; port: string; maxBody
     throw new CliError('STORAGE_UNAVAILABLE', `cannot start the collector: ${err.code ?? ''} ${err.message}`);
   });
   // The token's file, never the token itself (nor the database password): this line ends up in service logs.
-  printJson(io, { url: collector.url, db: collector.db.location, backend: collector.db.backend, lists: listsOf(opts), statusTokenFile, fleetKeyFile, fleetKey: fleetKeyState, retention: retentionDays ? `entries older than ${retentionDays} days are deleted (first pass 30 s after start, then every 10 minutes)` : 'off: entries are kept until deleted (--retention-days N)', kiosks: (await collector.db.kiosks()).length });
+  printJson(io, { url: collector.url, db: collector.db.location, backend: collector.db.backend, lists: listsOf(opts), statusTokenFile, fleetKeyFile, fleetKey: fleetKeyState, retention: retentionDays ? `entries older than ${retentionDays} days are deleted (first pass ${RETENTION_FIRST_PASS_MS / 1000} s after start, then every ${RETENTION_INTERVAL_MS / 60_000} minutes)` : 'off: entries are kept until deleted (--retention-days N)', kiosks: (await collector.db.kiosks()).length });
   await untilStopRequested();
   await collector.close();
 }

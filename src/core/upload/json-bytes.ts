@@ -46,7 +46,7 @@ function layoutOf(bytes: Buffer): Layout | null {
   let expectKey = false;
   let lastKey: [number, number] | null = null;
   const keys: [number, number][] = [];
-  let open: { key: [number, number]; open: number; commas: number[] } | null = null;
+  let current: { key: [number, number]; open: number; commas: number[] } | null = null;
   let largest: ArraySpan | null = null;
   for (; i < n; i++) {
     const c = bytes[i]!;
@@ -80,21 +80,21 @@ function layoutOf(bytes: Buffer): Layout | null {
         break;
       case 0x5b: // [
         depth++;
-        if (depth === 2 && lastKey !== null) open = { key: lastKey, open: i, commas: [] };
+        if (depth === 2 && lastKey !== null) current = { key: lastKey, open: i, commas: [] };
         break;
       case 0x5d: // ]
       case 0x7d: // }
         depth--;
         if (depth < 0) return null;
-        if (depth === 1 && open !== null) {
-          if (c === 0x5d && (largest === null || i - open.open > largest.close - largest.open)) largest = { ...open, close: i };
-          open = null;
+        if (depth === 1 && current !== null) {
+          if (c === 0x5d && (largest === null || i - current.open > largest.close - largest.open)) largest = { ...current, close: i };
+          current = null;
         }
         if (depth === 0) ended = true;
         break;
       case 0x2c: // ,
         if (depth === 1) expectKey = true;
-        else if (depth === 2 && open !== null) open.commas.push(i);
+        else if (depth === 2 && current !== null) current.commas.push(i);
         break;
     }
   }
