@@ -39,6 +39,18 @@ describe('npm test summary', () => {
     expect(counted.unloaded.map((f) => f.name.endsWith('broken.test.mjs'))).toEqual([true]);
   });
 
+  it('names each failed test with its file and first message line (CI keeps only the tail)', () => {
+    const { path } = vitestReport({
+      'fine.test.mjs': 'it("passes", () => {});\n',
+      'red.test.mjs': 'describe("door", () => { it("opens", () => { throw new Error("gate stuck\\nsecond line"); }); });\n',
+    });
+    const totals = { passed: 0, failed: 0, skipped: 0 };
+    const lines = countInto(totals, 'unit', path);
+    expect(totals).toEqual({ passed: 1, failed: 1, skipped: 0 });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^== unit: FAILED .*red\.test\.mjs > door opens: Error: gate stuck$/);
+  });
+
   it("a previous run's report is removed, and a missing report counts as a failed run", () => {
     const { path } = vitestReport({ 'fine.test.mjs': 'it("passes", () => {});\n' });
     const totals = { passed: 0, failed: 0, skipped: 0 };

@@ -32,8 +32,12 @@ const totals = { passed: 0, failed: 0, skipped: 0 };
 
 /** Adds one vitest JSON report to the totals; exported for scripts/test-summary.test.ts. */
 export function countReport(report) {
-  const counted = { passed: report.numPassedTests ?? 0, failed: report.numFailedTests ?? 0, skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0), unloaded: [] };
+  const counted = { passed: report.numPassedTests ?? 0, failed: report.numFailedTests ?? 0, skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0), unloaded: [], failedTests: [] };
   for (const file of report.testResults ?? []) {
+    // Named again at the end of the run: CI keeps only the tail of the output.
+    for (const test of file.assertionResults ?? []) {
+      if (test.status === 'failed') counted.failedTests.push({ name: file.name, title: test.fullName ?? test.title, message: String((test.failureMessages ?? [])[0] ?? '').split('\n')[0] });
+    }
     // A file that threw on import has status "failed", a message, and no assertion results; vitest
     // adds nothing for it to numFailedTests.
     if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) {
@@ -57,6 +61,7 @@ export function countInto(totals, label, reportFile) {
   totals.failed += c.failed;
   totals.skipped += c.skipped;
   for (const f of c.unloaded) lines.push(`== ${label}: ${relative(root, f.name)} did not load (${f.message}); counted as 1 failed`);
+  for (const f of c.failedTests) lines.push(`== ${label}: FAILED ${relative(root, f.name)} > ${f.title}: ${f.message.slice(0, 300)}`);
   return lines;
 }
 
