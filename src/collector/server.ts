@@ -21,7 +21,7 @@ import { TokenBuckets, type RateLimit } from './rate-limit.js';
 import { kioskIdMismatch, openCollectorStorage, type CollectorStorage } from './storage.js';
 import type { CollectorReason } from '../contract/reasons.js';
 import { newTraceKey, recordDocKey, traceKeyCheck } from './trace-key.js';
-import { runTrace, traceProblem, TRACE_PATH, type TraceRequest } from './trace.js';
+import { runTrace, traceProblem, traceTimeOf, TRACE_PATH, type TraceRequest } from './trace.js';
 import { BATCHES_PATH, BatchDecodeError, DSC_LIST_PATH, HEADER, HEALTH_PATH, KIOSK_SELF_PATH, LIST_PATHS, PROTOCOL_VERSION, decodeBatch, probeMessage, type BatchAck, type ListKind } from '../core/upload/protocol.js';
 import { HEARTBEATS_PATH, HEARTBEAT_MAX_BYTES, HeartbeatDecodeError, decodeHeartbeat, type HeartbeatAck } from '../core/upload/protocol.js';
 import { DEFAULT_FLEET_THRESHOLDS, DEFAULT_HEARTBEAT_RETENTION, fleetQuerySchema, type FleetKiosk, type FleetThresholds, type HeartbeatRetention } from './fleet.js';
@@ -517,7 +517,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       if (err instanceof HttpRefusal || err instanceof ClientGone) throw err;
       throw new HttpRefusal(400, 'TRACE_INVALID', 'the body is not JSON');
     }
-    const request = { ...body, operator, via: 'http' };
+    const request = { ...body, from: traceTimeOf(body.from), to: traceTimeOf(body.to), operator, via: 'http' } as Partial<TraceRequest>;
     const problem = traceProblem(request);
     if (problem) throw new HttpRefusal(400, problem.reason, problem.message);
     const answer = await runTrace(db, traceKey, request as TraceRequest);

@@ -175,6 +175,42 @@ describe.each(BACKENDS)('tracing on $name', (backend) => {
     expect(audit[0]!.docKeyHex).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('takes ISO 8601 times with their zone over HTTP as their ms, answers each time in both, and refuses a time it would have to guess', async () => {
+    const from = T0 - 60 * MIN;
+    const to = T0 + 3 * 24 * 60 * MIN;
+    const byMs = await trace({ documentNumber: PERSON, from, to, reason: 'case 118' });
+    // The same instants, one in UTC and one in China Standard Time (+08:00).
+    const utc8 = (ms: number) => new Date(ms + 8 * 60 * MIN).toISOString().replace('Z', '+08:00');
+    const byIso = await trace({ documentNumber: PERSON, from: new Date(from).toISOString(), to: utc8(to), reason: 'case 118' });
+    expect(byIso.status).toBe(200);
+    expect(byIso.json).toMatchObject({ from, to, fromIso: new Date(from).toISOString(), toIso: new Date(to).toISOString() });
+    expect(byIso.json.passages).toEqual(byMs.json.passages);
+    expect(byIso.json.passages.map((p) => p.entryId)).toEqual(['mall-2', 'station-1', 'mall-6']);
+    for (const p of byIso.json.passages as unknown as { scannedAt: number; scannedAtIso: string }[]) expect(p.scannedAtIso).toBe(new Date(p.scannedAt).toISOString());
+    for (const bad of ['2026-11-31T00:00:00Z', '2026-11-01T08:00:00', '2026-11-01', 'yesterday']) {
+      const refused = await trace({ documentNumber: PERSON, from: bad, to, reason: 'case 118' });
+      expect([bad, refused.status, refused.json.reason]).toEqual([bad, 400, 'TRACE_INVALID']);
+    }
+  });
+
+  it('kiosk collector trace-audit lists who traced, when and why, newest first, without the number', async () => {
+    await trace({ documentNumber: PERSON, from: T0 - MIN, to: T0 + MIN, reason: 'case 119' });
+    const cli = await runCli(['collector', 'trace', PERSON, '--database', database, '--from', String(T0 - MIN), '--to', String(T0 + MIN), '--window', '30', '--reason', 'case 120', '--operator', 'dr-wang']);
+    expect(cli.code, cli.stderr).toBe(0);
+    const all = await runCli(['collector', 'trace-audit', '--database', database]);
+    expect(all.code, all.stderr).toBe(0);
+    const rows = JSON.parse(all.stdout) as { at: string; operator: string; reason: string; via: string; kind: string; from: string; passages: number }[];
+    expect(rows.map((r) => [r.operator, r.reason, r.via, r.kind, r.passages])).toEqual([
+      ['dr-wang', 'case 120', 'cli', 'trace+copresence', 1],
+      ['dr-li', 'case 119', 'http', 'trace', 1],
+    ]);
+    expect(rows[0]!.from).toBe(new Date(T0 - MIN).toISOString());
+    expect(Date.parse(rows[0]!.at)).toBeGreaterThan(Date.now() - 60_000);
+    expect(all.stdout).not.toContain('12345678');
+    const one = await runCli(['collector', 'trace-audit', '--database', database, '--operator', 'dr-li', '--limit', '5']);
+    expect((JSON.parse(one.stdout) as { reason: string }[]).map((r) => r.reason)).toEqual(['case 119']);
+  });
+
   it('kiosk collector trace on the command line answers the same and is audited as the CLI', async () => {
     const r = await runCli([
       'collector', 'trace', 'g12345678', '--database', database,

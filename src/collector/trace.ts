@@ -26,13 +26,36 @@ export interface TraceRequest {
   via: string;
 }
 
+/** A time as the answer gives it: ms since the epoch for programs, and the same instant in ISO 8601 (UTC) for people. */
+type WithIso<T> = T & { scannedAtIso: string };
+
 export interface TraceAnswer {
   documentNumberMasked: string;
   from: number;
   to: number;
+  fromIso: string;
+  toIso: string;
   windowMinutes: number | null;
-  passages: TracePassage[];
-  coPresent: CoPresentEntry[];
+  passages: WithIso<TracePassage>[];
+  coPresent: WithIso<CoPresentEntry>[];
+}
+
+/** An ISO 8601 date and time with its zone (Z or ±hh:mm); a time without a zone would be guessed. */
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * `from`/`to` of an HTTP trace body: ms since the epoch, or an ISO 8601 time with its zone
+ * (docs/upload-protocol.md §8). Anything else, an impossible date included, comes back unchanged
+ * for traceProblem to refuse with TRACE_INVALID.
+ */
+export function traceTimeOf(value: unknown): unknown {
+  if (typeof value !== 'string' || !ISO_WITH_ZONE.test(value)) return value;
+  const ms = Date.parse(value);
+  // Date.parse rolls 2026-11-31 over to 12-01; a date that does not exist is refused instead.
+  const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  if (Number.isNaN(ms) || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return value;
+  return ms;
 }
 
 export type TraceRefusal = { reason: Extract<CollectorReason, 'TRACE_REASON_REQUIRED' | 'TRACE_INVALID'>; message: string };
@@ -42,7 +65,7 @@ export function traceProblem(r: Partial<TraceRequest>): TraceRefusal | null {
   if (typeof r.reason !== 'string' || r.reason.trim().length < 4) return { reason: 'TRACE_REASON_REQUIRED', message: 'say why this person is traced (reason: at least 4 characters); it is audited' };
   if (r.reason.length > 1000) return { reason: 'TRACE_INVALID', message: 'reason: at most 1000 characters' };
   if (typeof r.documentNumber !== 'string' || r.documentNumber.trim().length < 4 || r.documentNumber.length > 64) return { reason: 'TRACE_INVALID', message: 'documentNumber: 4 to 64 characters' };
-  if (!Number.isSafeInteger(r.from) || !Number.isSafeInteger(r.to) || r.from! > r.to!) return { reason: 'TRACE_INVALID', message: 'from and to: ms since the epoch, from ≤ to' };
+  if (!Number.isSafeInteger(r.from) || !Number.isSafeInteger(r.to) || r.from! > r.to!) return { reason: 'TRACE_INVALID', message: 'from and to: ms since the epoch or ISO 8601 times with their zone (2026-11-01T00:00:00+08:00), from ≤ to' };
   if (r.to! - r.from! > MAX_RANGE_MS) return { reason: 'TRACE_INVALID', message: 'the range is at most 366 days' };
   if (r.windowMinutes !== undefined && (!Number.isInteger(r.windowMinutes) || r.windowMinutes < 0 || r.windowMinutes > MAX_WINDOW_MINUTES)) {
     return { reason: 'TRACE_INVALID', message: `windowMinutes: an integer from 0 to ${MAX_WINDOW_MINUTES}` };
@@ -69,11 +92,15 @@ export async function runTrace(storage: CollectorStorage, traceKey: Buffer, requ
     via: request.via,
   });
   const doc = request.documentNumber.trim();
+  const iso = (ms: number) => new Date(ms).toISOString();
   return {
     documentNumberMasked: doc.length <= 4 ? '*'.repeat(doc.length) : `${doc.slice(0, 2)}${'*'.repeat(doc.length - 4)}${doc.slice(-2)}`,
     from: request.from,
     to: request.to,
+    fromIso: iso(request.from),
+    toIso: iso(request.to),
     windowMinutes: request.windowMinutes ?? null,
-    ...result,
+    passages: result.passages.map((p) => ({ ...p, scannedAtIso: iso(p.scannedAt) })),
+    coPresent: result.coPresent.map((c) => ({ ...c, scannedAtIso: iso(c.scannedAt) })),
   };
 }

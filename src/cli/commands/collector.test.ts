@@ -1,7 +1,7 @@
 // `kiosk identity` and `kiosk collector register/kiosks/disable` through the CLI entry point.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
@@ -126,6 +126,38 @@ describe('kiosk identity + kiosk collector', () => {
     const db = join(dir, 'c.sqlite3');
     expect((await runCli(['collector', 'serve', '--db', db, '--port', '99999'])).stderr).toContain('BAD_REQUEST: --port must be 0–65535');
     expect((await runCli(['collector', 'serve', '--db', db, '--retention-days', '0'])).stderr).toContain('BAD_REQUEST: --retention-days must be at least 1');
+  });
+
+  it('collector serve refuses a trace tokens file other users can read, and with one only its owner reads, a listed operator may trace', async () => {
+    const tokens = join(dir, 'trace-tokens');
+    writeFileSync(tokens, '# who may trace\ndr-li: operator-trace-token-0123456789\n', { mode: 0o644 });
+    chmodSync(tokens, 0o644);
+    const db = join(dir, 'c.sqlite3');
+    const open = await runCli(['collector', 'serve', '--db', db, '--port', '0', '--trace-tokens-file', tokens]);
+    expect([open.code, open.stderr]).toEqual([2, `kiosk: BAD_REQUEST: ${tokens} is open to other users of this host (mode 0644); its tokens open real-name entries: chmod 600 ${tokens}\n`]);
+    chmodSync(tokens, 0o600);
+    const bin = fileURLToPath(new URL('../../../bin/kiosk.js', import.meta.url));
+    const child = spawn(process.execPath, [bin, 'collector', 'serve', '--db', db, '--port', '0', '--trace-tokens-file', tokens], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout!.on('data', (d: Buffer) => {
+          out += d.toString('utf8');
+          // The start-up line (printJson, indented) names where it listens.
+          const listening = /"url": "([^"]+)"/.exec(out);
+          if (listening) resolve(listening[1]!);
+        });
+        child.once('exit', (c) => reject(new Error(`collector ended (${c}) before it listened`)));
+      });
+      const ask = (token: string) =>
+        fetch(`${url}/v1/trace`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify({ documentNumber: 'G12345678', from: '2026-11-01T00:00:00+08:00', to: '2026-11-30T23:59:59+08:00', reason: 'case 121' }) });
+      const asked = await ask('operator-trace-token-0123456789');
+      expect(asked.status, await asked.clone().text()).toBe(200);
+      expect((await ask('operator-trace-token-wrong')).status).toBe(401);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
   });
 
   it('collector serve on a port another program holds says so and the process ends (a supervisor sees it fail)', async () => {

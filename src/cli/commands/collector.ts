@@ -2,7 +2,7 @@
 // on its own SQLite file or on a PostgreSQL database (`--database postgres://…`, shared by several
 // collector processes); `register` adds a kiosk's public key (from `kiosk identity`); `kiosks` prints
 // who uploaded what and when; `disable` shuts a kiosk out; `trace` runs the audited tracing query.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isIP } from 'node:net';
 import type { Command } from 'commander';
@@ -105,6 +105,10 @@ function readTraceTokens(file: string): Record<string, string> {
   } catch (err) {
     throw new CliError('BAD_REQUEST', `cannot read the trace tokens file: ${(err as Error).message}`);
   }
+  // These tokens open real names and numbers (docs/upload-protocol.md §8): refused, as ssh refuses a
+  // private key, while another user of the host could read them.
+  const mode = statSync(file).mode & 0o777;
+  if ((mode & 0o077) !== 0) throw new CliError('BAD_REQUEST', `${file} is open to other users of this host (mode ${mode.toString(8).padStart(4, '0')}); its tokens open real-name entries: chmod 600 ${file}`);
   const out: Record<string, string> = {};
   for (const raw of text.split('\n')) {
     const line = raw.trim();
@@ -287,6 +291,22 @@ export const register: RegisterCommand = (program, io) => {
         const key = given ?? (await db.storedTraceKey(newTraceKey));
         if ((await db.traceKeyCheck(traceKeyCheck(key))) === 'different') throw new CliError('TRACE_KEY_MISMATCH', 'this trace key is not the one the entries were hashed with', 2);
         printJson(io, await runTrace(db, key, request));
+      } finally {
+        await db.close();
+      }
+    });
+
+  common(cmd.command('trace-audit'))
+    .description('who traced, when and why (newest first): every trace question, by HTTP or this CLI, never the document number')
+    .option('--operator <name>', 'only this operator\'s questions')
+    .option('--limit <n>', 'at most n rows', '100')
+    .action(async (opts: CollectorOpts & { operator?: string; limit: string }) => {
+      const limit = positiveInt(opts.limit, '--limit');
+      const db = await openDb(opts, io);
+      try {
+        const rows = (await db.auditRows()).filter((r) => opts.operator === undefined || r.operator === opts.operator).reverse().slice(0, limit);
+        const iso = (ms: number) => new Date(ms).toISOString();
+        printJson(io, rows.map((r) => ({ ...r, at: iso(r.at), from: iso(r.from), to: iso(r.to) })));
       } finally {
         await db.close();
       }
