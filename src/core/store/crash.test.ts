@@ -76,6 +76,39 @@ describe('crash safety', () => {
     }
   }, 120_000);
 
+  it('opens one new log from several processes at once: one key and one check value, every process appends', async () => {
+    const opener = fileURLToPath(new URL('./testing/open-together.ts', import.meta.url));
+    for (let round = 0; round < 4; round++) {
+      const fresh = tempDataDir('kiosk-open-together-');
+      try {
+        const children = Array.from({ length: 4 }, () => spawn(process.execPath, ['--import', tsx, opener, fresh.dir], { stdio: ['pipe', 'pipe', 'pipe'] }));
+        const results = children.map(
+          (child) =>
+            new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+              let out = '';
+              let err = '';
+              child.stdout.on('data', (c) => (out += String(c)));
+              child.stderr.on('data', (c) => (err += String(c)));
+              child.on('close', (code) => resolve({ code, out, err }));
+            }),
+        );
+        // Every child loaded and waiting: then all are told to open in the same moment.
+        await Promise.all(children.map((child) => new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))));
+        for (const child of children) child.stdin.write('go\n');
+        const ended = await Promise.all(results);
+        expect(ended.map((r) => [r.code, r.out.trim().split('\n').at(-1)]), ended.map((r) => r.err).join('')).toEqual(Array(4).fill([0, 'opened']));
+        const store = EntryStore.open(fresh.dir);
+        try {
+          expect([store.entryCount(), store.verify().ok]).toEqual([4, true]);
+        } finally {
+          store.close();
+        }
+      } finally {
+        fresh.cleanup();
+      }
+    }
+  }, 60_000);
+
   it('keeps one valid chain when two processes append at once (each takes the write lock first)', async () => {
     const shared = tempDataDir('kiosk-two-writers-');
     try {

@@ -624,11 +624,15 @@ export class EntryStore {
  * check value yet (new, or empty when migrated) gets one.
  */
 function checkKeys(db: Database.Database, keys: EntryKeys): void {
-  const stored = db.prepare("SELECT value FROM store_meta WHERE name = 'key_check'").pluck().get() as Buffer | undefined;
+  const read = () => db.prepare("SELECT value FROM store_meta WHERE name = 'key_check'").pluck().get() as Buffer | undefined;
+  let stored = read();
   const expected = keyCheckValue(keys);
   if (stored === undefined) {
-    if (!db.readonly) db.prepare("INSERT INTO store_meta (name, value) VALUES ('key_check', ?)").run(expected);
-    return;
+    if (db.readonly) return;
+    // Two processes opening a new log together both find none: the first insert stands, and the
+    // other is checked against it (a plain INSERT failed the second with a UNIQUE constraint).
+    db.prepare("INSERT OR IGNORE INTO store_meta (name, value) VALUES ('key_check', ?)").run(expected);
+    stored = read()!;
   }
   if (stored.length !== expected.length || !timingSafeEqual(stored, expected)) {
     throw new StoreError('STORAGE_UNAVAILABLE', 'KEY_INVALID', `the store key from ${keys.source.kind} (${keys.source.path}) is not the key this entry log was written with; configure the right one`);

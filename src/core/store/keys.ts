@@ -15,7 +15,7 @@
 // 3. `<dataDir>/entry-store.key` (0600): the default, beside the data. A stolen disk then gives the
 //    key too; full-disk encryption must cover the data directory (docs/security.md).
 // Back the master secret up apart from the database: without it no name or number can be revealed.
-import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { fsyncDirectory } from '../config/atomic-write.js';
 import { isAbsolute, join, dirname } from 'node:path';
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
@@ -82,18 +82,28 @@ function readKeyFile(file: string, tighten: boolean, minBytes: number, exactByte
 
 function createKeyFile(file: string): Buffer {
   const key = randomBytes(KEY_BYTES);
+  // Written whole under a private name, then linked to the key's name: link() never overwrites, so of
+  // two processes starting together one key wins, and the other never reads a file still being
+  // written (an empty key with 'wx' alone, which it then refused as KEY_INVALID).
+  const pending = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.new`;
   try {
-    // 'wx': never overwrite a key that appeared meanwhile (two processes starting together).
-    const fd = openSync(file, 'wx', 0o600);
+    const fd = openSync(pending, 'wx', 0o600);
     try {
       writeSync(fd, key);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
+    try {
+      linkSync(pending, file);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'EEXIST') return readKeyFile(file, true, KEY_BYTES, KEY_BYTES);
+      throw err;
+    }
   } catch (err) {
-    if ((err as { code?: string }).code === 'EEXIST') return readKeyFile(file, true, KEY_BYTES, KEY_BYTES);
     throw toStoreError(err, `creating key file ${file}`);
+  } finally {
+    rmSync(pending, { force: true });
   }
   // The new name must be on disk before any row is sealed with this key: a power cut that kept the
   // rows but lost the directory entry would leave them unreadable (atomic-write.ts).
