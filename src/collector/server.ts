@@ -510,17 +510,18 @@ export async function startCollector(options: CollectorOptions): Promise<Running
 
   async function handleTrace(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const operator = requireTraceOperator(req);
-    let body: Partial<TraceRequest>;
+    let body: Record<string, unknown>;
     try {
-      body = JSON.parse((await readBody(req, 64 * 1024)).toString('utf8')) as Partial<TraceRequest>;
+      body = JSON.parse((await readBody(req, 64 * 1024)).toString('utf8')) as Record<string, unknown>;
     } catch (err) {
       if (err instanceof HttpRefusal || err instanceof ClientGone) throw err;
       throw new HttpRefusal(400, 'TRACE_INVALID', 'the body is not JSON');
     }
-    const request = { ...body, from: traceTimeOf(body.from), to: traceTimeOf(body.to), operator, via: 'http' } as Partial<TraceRequest>;
-    const problem = traceProblem(request);
+    // from and to may be ISO 8601 strings here: traceProblem reads both forms, and they go on as ms.
+    const problem = traceProblem({ ...body, operator, via: 'http' });
     if (problem) throw new HttpRefusal(400, problem.reason, problem.message);
-    const answer = await runTrace(db, traceKey, request as TraceRequest);
+    const request = { ...body, from: traceTimeOf(body.from, 'from'), to: traceTimeOf(body.to, 'to'), operator, via: 'http' } as TraceRequest;
+    const answer = await runTrace(db, traceKey, request);
     sendJson(res, 200, { ok: true, ...answer }, { 'cache-control': 'no-store' });
   }
 
@@ -593,6 +594,9 @@ export async function startCollector(options: CollectorOptions): Promise<Running
         if (err.status >= 500 || err.status === 413 || err.status === 429) log(`${req.method} ${path} -> ${err.status} ${err.reason}`);
         // Every refused heartbeat, with the id it named (ids and reasons only: heartbeats carry no personal data).
         // The message may quote a key name from the body: control characters go, so one refusal is one line.
+        // A refused trace (a wrong token, a bad body) answers nothing, so it has no audit row (§8): the
+        // log keeps it, with the client's address, so guessing tokens shows. Never the body.
+        else if (path === TRACE_PATH) log(`trace refused: ${err.status} ${err.reason} from ${clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxies)}`);
         else if (path === HEARTBEATS_PATH) log(`heartbeat refused: kiosk ${safeId(header(req, HEADER.kioskId))} -> ${err.status} ${err.reason}: ${err.message.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 300)}`);
         // After refusing without reading the body, close: a keep-alive socket would otherwise have
         // to swallow whatever the client is still sending.

@@ -187,10 +187,25 @@ describe.each(BACKENDS)('tracing on $name', (backend) => {
     expect(byIso.json.passages).toEqual(byMs.json.passages);
     expect(byIso.json.passages.map((p) => p.entryId)).toEqual(['mall-2', 'station-1', 'mall-6']);
     for (const p of byIso.json.passages as unknown as { scannedAt: number; scannedAtIso: string }[]) expect(p.scannedAtIso).toBe(new Date(p.scannedAt).toISOString());
-    for (const bad of ['2026-11-31T00:00:00Z', '2026-11-01T08:00:00', '2026-11-01', 'yesterday']) {
+    // The basic offset form (+0800) is ISO 8601 too.
+    const basic = await trace({ documentNumber: PERSON, from, to: utc8(to).replace('+08:00', '+0800'), reason: 'case 118' });
+    expect([basic.status, basic.json.to]).toEqual([200, to]);
+    // Each refusal names the field and what is wrong with it.
+    for (const [bad, says] of [
+      ['2026-11-31T00:00:00Z', 'from: "2026-11-31T00:00:00Z" is not a date that exists'],
+      ['2026-11-01T08:00:00', 'from: "2026-11-01T08:00:00" has no zone: add Z or the offset'],
+      ['2026-11-01', 'from: "2026-11-01" is a day without a time and zone'],
+      [String(from), `from: "${from}" is a string: give ms since the epoch as a JSON number`],
+      [Math.floor(from / 1000), `from: ${Math.floor(from / 1000)} is before 2001: seconds rather than ms since the epoch?`],
+      ['yesterday', 'from: "yesterday" is not ms since the epoch nor an ISO 8601 time with its zone'],
+    ] as const) {
       const refused = await trace({ documentNumber: PERSON, from: bad, to, reason: 'case 118' });
-      expect([bad, refused.status, refused.json.reason]).toEqual([bad, 400, 'TRACE_INVALID']);
+      expect([bad, refused.status, refused.json.reason, refused.json.message]).toEqual([bad, 400, 'TRACE_INVALID', expect.stringContaining(says)]);
     }
+    const reversed = await trace({ documentNumber: PERSON, from: to, to: from, reason: 'case 118' });
+    expect(reversed.json.message).toBe(`from (${new Date(to).toISOString()}) is after to (${new Date(from).toISOString()})`);
+    // None of the refused questions was answered, so none is audited.
+    expect((await collector.db.auditRows()).length).toBe(3);
   });
 
   it('kiosk collector trace-audit lists who traced, when and why, newest first, without the number', async () => {
@@ -209,6 +224,9 @@ describe.each(BACKENDS)('tracing on $name', (backend) => {
     expect(all.stdout).not.toContain('12345678');
     const one = await runCli(['collector', 'trace-audit', '--database', database, '--operator', 'dr-li', '--limit', '5']);
     expect((JSON.parse(one.stdout) as { reason: string }[]).map((r) => r.reason)).toEqual(['case 119']);
+    // The answer names the number masked as it was searched: spaces gone, upper case.
+    const spaced = await runCli(['collector', 'trace', 'g123 45678', '--database', database, '--from', String(T0 - MIN), '--to', String(T0 + MIN), '--reason', 'case 120']);
+    expect((JSON.parse(spaced.stdout) as { documentNumberMasked: string }).documentNumberMasked).toBe('G1*****78');
   });
 
   it('kiosk collector trace on the command line answers the same and is audited as the CLI', async () => {

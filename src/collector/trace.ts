@@ -3,7 +3,7 @@
 // was at the same venue within ±N minutes. Found by the keyed hash of the document number
 // (trace-key.ts), never by a plaintext scan. Only an operator may ask, must say why, and every
 // question is audited (who, why, when, what range, how many rows) without the document number.
-import { docKeyOf } from './trace-key.js';
+import { docKeyOf, normaliseDocumentNumber } from './trace-key.js';
 import type { CollectorReason } from '../contract/reasons.js';
 import type { CollectorStorage, CoPresentEntry, TracePassage } from './storage.js';
 
@@ -40,33 +40,51 @@ export interface TraceAnswer {
   coPresent: WithIso<CoPresentEntry>[];
 }
 
-/** An ISO 8601 date and time with its zone (Z or ±hh:mm); a time without a zone would be guessed. */
-const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+export type TraceRefusal = { reason: Extract<CollectorReason, 'TRACE_REASON_REQUIRED' | 'TRACE_INVALID'>; message: string };
+
+/** An ISO 8601 date and time with its zone (Z, ±hh:mm or ±hhmm); a time without a zone would be guessed. */
+const ISO_WITH_ZONE = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})$/;
+/** 2001-09-09 in ms: a smaller `from`/`to` is a count of seconds (1796256000 is 2026 in seconds, 1970 in ms). */
+const SECONDS_NOT_MS_BELOW = 1_000_000_000_000;
 
 /**
- * `from`/`to` of an HTTP trace body: ms since the epoch, or an ISO 8601 time with its zone
- * (docs/upload-protocol.md §8). Anything else, an impossible date included, comes back unchanged
- * for traceProblem to refuse with TRACE_INVALID.
+ * `from`/`to` of an HTTP trace body (docs/upload-protocol.md §8): ms since the epoch, or an ISO 8601
+ * time with its zone. Returns the ms, or what is wrong with this field in words an operator acts on.
  */
-export function traceTimeOf(value: unknown): unknown {
-  if (typeof value !== 'string' || !ISO_WITH_ZONE.test(value)) return value;
-  const ms = Date.parse(value);
-  // Date.parse rolls 2026-11-31 over to 12-01; a date that does not exist is refused instead.
-  const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+export function traceTimeOf(value: unknown, field: 'from' | 'to'): number | TraceRefusal {
+  const refuse = (why: string): TraceRefusal => ({ reason: 'TRACE_INVALID', message: `${field}: ${why}` });
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) return refuse(`${value} is not a whole number of ms since the epoch`);
+    if (value < SECONDS_NOT_MS_BELOW) return refuse(`${value} is before 2001: seconds rather than ms since the epoch? (ms: ${value * 1000})`);
+    return value;
+  }
+  if (typeof value !== 'string') return refuse('missing: ms since the epoch or an ISO 8601 time with its zone, e.g. 2026-11-01T00:00:00+08:00');
+  const iso = ISO_WITH_ZONE.exec(value);
+  if (!iso) {
+    if (/^\d+$/.test(value)) return refuse(`${JSON.stringify(value)} is a string: give ms since the epoch as a JSON number`);
+    if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return refuse(`${JSON.stringify(value)} is a day without a time and zone: which day it is depends on the zone; give e.g. ${value}T00:00:00+08:00`);
+    if (/^\d{4}-\d{2}-\d{2}T[\d:.]+$/.test(value)) return refuse(`${JSON.stringify(value)} has no zone: add Z or the offset, e.g. ${value}+08:00`);
+    return refuse(`${JSON.stringify(value).slice(0, 80)} is not ms since the epoch nor an ISO 8601 time with its zone (2026-11-01T00:00:00+08:00)`);
+  }
+  const [y, m, d] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
+  // Date.parse rolls 2026-11-31 over to 12-01: a date that does not exist is refused instead.
   const day = new Date(Date.UTC(y, m - 1, d));
-  if (Number.isNaN(ms) || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return value;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms) || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return refuse(`${JSON.stringify(value)} is not a date that exists`);
   return ms;
 }
 
-export type TraceRefusal = { reason: Extract<CollectorReason, 'TRACE_REASON_REQUIRED' | 'TRACE_INVALID'>; message: string };
-
 /** Why `request` cannot be run, or null. */
-export function traceProblem(r: Partial<TraceRequest>): TraceRefusal | null {
+export function traceProblem(r: Omit<Partial<TraceRequest>, 'from' | 'to'> & { from?: unknown; to?: unknown }): TraceRefusal | null {
   if (typeof r.reason !== 'string' || r.reason.trim().length < 4) return { reason: 'TRACE_REASON_REQUIRED', message: 'say why this person is traced (reason: at least 4 characters); it is audited' };
   if (r.reason.length > 1000) return { reason: 'TRACE_INVALID', message: 'reason: at most 1000 characters' };
   if (typeof r.documentNumber !== 'string' || r.documentNumber.trim().length < 4 || r.documentNumber.length > 64) return { reason: 'TRACE_INVALID', message: 'documentNumber: 4 to 64 characters' };
-  if (!Number.isSafeInteger(r.from) || !Number.isSafeInteger(r.to) || r.from! > r.to!) return { reason: 'TRACE_INVALID', message: 'from and to: ms since the epoch or ISO 8601 times with their zone (2026-11-01T00:00:00+08:00), from ≤ to' };
-  if (r.to! - r.from! > MAX_RANGE_MS) return { reason: 'TRACE_INVALID', message: 'the range is at most 366 days' };
+  const from = traceTimeOf(r.from, 'from');
+  if (typeof from !== 'number') return from;
+  const to = traceTimeOf(r.to, 'to');
+  if (typeof to !== 'number') return to;
+  if (from > to) return { reason: 'TRACE_INVALID', message: `from (${new Date(from).toISOString()}) is after to (${new Date(to).toISOString()})` };
+  if (to - from > MAX_RANGE_MS) return { reason: 'TRACE_INVALID', message: 'the range is at most 366 days' };
   if (r.windowMinutes !== undefined && (!Number.isInteger(r.windowMinutes) || r.windowMinutes < 0 || r.windowMinutes > MAX_WINDOW_MINUTES)) {
     return { reason: 'TRACE_INVALID', message: `windowMinutes: an integer from 0 to ${MAX_WINDOW_MINUTES}` };
   }
@@ -91,7 +109,8 @@ export async function runTrace(storage: CollectorStorage, traceKey: Buffer, requ
     coPresent: result.coPresent.length,
     via: request.via,
   });
-  const doc = request.documentNumber.trim();
+  // Masked as it is searched (normalised: no spaces, upper case), so the operator sees which number was meant.
+  const doc = normaliseDocumentNumber(request.documentNumber);
   const iso = (ms: number) => new Date(ms).toISOString();
   return {
     documentNumberMasked: doc.length <= 4 ? '*'.repeat(doc.length) : `${doc.slice(0, 2)}${'*'.repeat(doc.length - 4)}${doc.slice(-2)}`,

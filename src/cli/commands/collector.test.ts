@@ -136,8 +136,26 @@ describe('kiosk identity + kiosk collector', () => {
     const open = await runCli(['collector', 'serve', '--db', db, '--port', '0', '--trace-tokens-file', tokens]);
     expect([open.code, open.stderr]).toEqual([2, `kiosk: BAD_REQUEST: ${tokens} is open to other users of this host (mode 0644); its tokens open real-name entries: chmod 600 ${tokens}\n`]);
     chmodSync(tokens, 0o600);
+    // Each mistake in the file is named with its line, never quoting the line (it holds a token).
+    for (const [text, says] of [
+      ['dr-li operator-trace-token-0123456789\n', 'line 1: no colon'],
+      ['# ops\ndr-li: short\n', 'line 2: the token is 5 characters; at least 16'],
+      [': operator-trace-token-0123456789\n', 'line 1: no operator name before the colon'],
+      ['dr-li: operator-trace-token-0123456789\ndr-li: operator-trace-token-9876543210\n', 'line 2: operator "dr-li" is named twice'],
+      ['# nobody yet\n', 'names no operator'],
+    ] as const) {
+      writeFileSync(tokens, text);
+      const refused = await runCli(['collector', 'serve', '--db', db, '--port', '0', '--trace-tokens-file', tokens]);
+      expect([refused.code, refused.stderr]).toEqual([2, expect.stringContaining(says)]);
+      expect(refused.stderr).not.toContain('operator-trace-token');
+    }
+    writeFileSync(tokens, '# who may trace\ndr-li: operator-trace-token-0123456789\n');
     const bin = fileURLToPath(new URL('../../../bin/kiosk.js', import.meta.url));
     const child = spawn(process.execPath, [bin, 'collector', 'serve', '--db', db, '--port', '0', '--trace-tokens-file', tokens], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';
@@ -154,10 +172,22 @@ describe('kiosk identity + kiosk collector', () => {
       const asked = await ask('operator-trace-token-0123456789');
       expect(asked.status, await asked.clone().text()).toBe(200);
       expect((await ask('operator-trace-token-wrong')).status).toBe(401);
+      // The start-up line says tracing is on and for how many; the refused question is in the log.
+      expect((JSON.parse(stdout) as { tracing: unknown }).tracing).toEqual({ http: `on: POST /v1/trace for 1 operator(s) of ${tokens}`, key: 'kept in the database' });
+      expect(stderr).toContain('collector: trace refused: 401 TRACE_UNAUTHORIZED from 127.0.0.1');
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     }
+    expect(stderr).toContain('collector: stopping (SIGTERM)');
+    expect(stderr).not.toContain('operator-trace-token');
+    // A trace or its audit asked of a database that is not there is an error, not an empty answer.
+    const typo = join(dir, 'typo', 'c.sqlite3');
+    for (const args of [['trace', 'G12345678', '--from', '2026-11-01', '--to', '2026-11-30', '--reason', 'case 121'], ['trace-audit']]) {
+      const missing = await runCli(['collector', ...args, '--db', typo]);
+      expect([missing.code, missing.stderr]).toEqual([2, `kiosk: BAD_REQUEST: there is no collector database at ${typo}: give the --db, --database or --data-dir the collector serves with\n`]);
+    }
+    expect(existsSync(join(dir, 'typo'))).toBe(false);
   });
 
   it('collector serve on a port another program holds says so and the process ends (a supervisor sees it fail)', async () => {

@@ -61,9 +61,14 @@ const listsOf = (opts: CollectorOpts) => opts.lists ?? join(collectorDirOf(opts)
  * or tightened to 0700 first. A `--db` elsewhere gets 0600 files (CollectorDb) in whatever folder
  * the operator chose: that folder may be shared, so its mode is not ours to change.
  */
-async function openDb(opts: CollectorOpts, io: CommandIo): Promise<CollectorStorage> {
-  if (!opts.db && !opts.database) ensurePrivateDir(collectorDirOf(opts));
+async function openDb(opts: CollectorOpts, io: CommandIo, { mustExist = false } = {}): Promise<CollectorStorage> {
   const path = dbPathOf(opts);
+  // A question (trace, trace-audit) asked of a database that is not there would answer "nothing
+  // found" from a new, empty one: a wrong path must not read as "this person never passed".
+  if (mustExist && !isPostgresUrl(path) && !existsSync(path)) {
+    throw new CliError('BAD_REQUEST', `there is no collector database at ${path}: give the --db, --database or --data-dir the collector serves with`);
+  }
+  if (!opts.db && !opts.database) ensurePrivateDir(collectorDirOf(opts));
   // A command run without the --db/--database the collector serves would make and change a new,
   // empty database no collector reads (a kiosk "registered" that every upload then calls unknown):
   // said on stderr, with the way to reach the right one.
@@ -110,15 +115,21 @@ function readTraceTokens(file: string): Record<string, string> {
   const mode = statSync(file).mode & 0o777;
   if ((mode & 0o077) !== 0) throw new CliError('BAD_REQUEST', `${file} is open to other users of this host (mode ${mode.toString(8).padStart(4, '0')}); its tokens open real-name entries: chmod 600 ${file}`);
   const out: Record<string, string> = {};
-  for (const raw of text.split('\n')) {
+  for (const [n, raw] of text.split('\n').entries()) {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
     const i = line.indexOf(':');
     const name = line.slice(0, i).trim();
     const token = line.slice(i + 1).trim();
-    if (i <= 0 || token.length < 16) throw new CliError('BAD_REQUEST', `${file}: each line is operator-name:token, the token at least 16 characters`);
+    // The line's number and what is wrong with it; never the line itself (it holds a token).
+    const at = `${file} line ${n + 1}`;
+    if (i < 0) throw new CliError('BAD_REQUEST', `${at}: no colon; each line is operator-name:token`);
+    if (name.length === 0) throw new CliError('BAD_REQUEST', `${at}: no operator name before the colon; each line is operator-name:token`);
+    if (token.length < 16) throw new CliError('BAD_REQUEST', `${at}: the token is ${token.length} characters; at least 16 (e.g. openssl rand -hex 16)`);
+    if (name in out) throw new CliError('BAD_REQUEST', `${at}: operator ${JSON.stringify(name)} is named twice`);
     out[name] = token;
   }
+  if (Object.keys(out).length === 0) throw new CliError('BAD_REQUEST', `${file} names no operator (operator-name:token lines); leave out --trace-tokens-file to keep tracing over HTTP off`);
   return out;
 }
 
@@ -226,8 +237,14 @@ async function serve(opts: CollectorOpts & { host: string; port: string; maxBody
     throw new CliError('STORAGE_UNAVAILABLE', `cannot start the collector: ${err.code ?? ''} ${err.message}`);
   });
   // The token's file, never the token itself (nor the database password): this line ends up in service logs.
-  printJson(io, { url: collector.url, db: collector.db.location, backend: collector.db.backend, lists: listsOf(opts), statusTokenFile, fleetKeyFile, fleetKey: fleetKeyState, retention: retentionDays ? `entries older than ${retentionDays} days are deleted (first pass ${RETENTION_FIRST_PASS_MS / 1000} s after start, then every ${RETENTION_INTERVAL_MS / 60_000} minutes)` : 'off: entries are kept until deleted (--retention-days N)', kiosks: (await collector.db.kiosks()).length });
-  await untilStopRequested();
+  const tracing = {
+    http: traceTokens ? `on: POST /v1/trace for ${Object.keys(traceTokens).length} operator(s) of ${opts.traceTokensFile}` : 'off (--trace-tokens-file); kiosk collector trace works on this host',
+    key: opts.traceKeyFile ?? 'kept in the database',
+  };
+  printJson(io, { url: collector.url, db: collector.db.location, backend: collector.db.backend, lists: listsOf(opts), statusTokenFile, fleetKeyFile, fleetKey: fleetKeyState, tracing, retention: retentionDays ? `entries older than ${retentionDays} days are deleted (first pass ${RETENTION_FIRST_PASS_MS / 1000} s after start, then every ${RETENTION_INTERVAL_MS / 60_000} minutes)` : 'off: entries are kept until deleted (--retention-days N)', kiosks: (await collector.db.kiosks()).length });
+  // Said, so a collector that ended because the shell that started it did (stop-request.ts) is not a mystery.
+  const why = await untilStopRequested();
+  io.stderr.write(`collector: stopping (${why})\n`);
   await collector.close();
 }
 
@@ -285,7 +302,7 @@ export const register: RegisterCommand = (program, io) => {
       };
       const problem = traceProblem(request);
       if (problem) throw new CliError(problem.reason, problem.message, 2);
-      const db = await openDb(opts, io);
+      const db = await openDb(opts, io, { mustExist: true });
       try {
         const given = traceKeyOf(opts, io, false);
         const key = given ?? (await db.storedTraceKey(newTraceKey));
@@ -302,7 +319,7 @@ export const register: RegisterCommand = (program, io) => {
     .option('--limit <n>', 'at most n rows', '100')
     .action(async (opts: CollectorOpts & { operator?: string; limit: string }) => {
       const limit = positiveInt(opts.limit, '--limit');
-      const db = await openDb(opts, io);
+      const db = await openDb(opts, io, { mustExist: true });
       try {
         const rows = (await db.auditRows()).filter((r) => opts.operator === undefined || r.operator === opts.operator).reverse().slice(0, limit);
         const iso = (ms: number) => new Date(ms).toISOString();
