@@ -33,7 +33,10 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     await program.parseAsync(argv, { from: 'user' });
     return exitCode();
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode;
+    // A usage mistake commander caught (a missing required option, an unknown one) is a bad request
+    // like the ones the commands refuse themselves: exit 2 for both, so a script tells them from
+    // "ran and failed" (1). Help and --version keep commander's 0.
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof CliError) {
       io.stderr.write(`kiosk: ${err.reason}: ${err.message}\n`);
       return err.exitCode;

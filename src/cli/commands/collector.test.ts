@@ -68,7 +68,7 @@ describe('kiosk identity + kiosk collector', () => {
     expect(JSON.parse(listed.stdout)).toMatchObject([{ kioskId, name: 'north gate', enabled: true }]);
     // After an option that takes a value, the word is that value (a name), not the key.
     const asName = await runCli(['collector', 'register', '--db', db, '--name', publicKey]);
-    expect(asName.code).toBe(1);
+    expect(asName.code).toBe(2);
     expect(asName.stderr).toMatch(/missing required argument 'public-key'/);
   });
 
@@ -174,6 +174,8 @@ describe('kiosk identity + kiosk collector', () => {
       expect((await ask('operator-trace-token-wrong')).status).toBe(401);
       // The start-up line says tracing is on and for how many; the refused question is in the log.
       expect((JSON.parse(stdout) as { tracing: unknown }).tracing).toEqual({ http: `on: POST /v1/trace for 1 operator(s) of ${tokens}`, key: 'kept in the database' });
+      // The log line is written after the answer is sent: wait for it (bounded) rather than race it.
+      for (let i = 0; i < 100 && !stderr.includes('trace refused'); i++) await new Promise((r) => setTimeout(r, 50));
       expect(stderr).toContain('collector: trace refused: 401 TRACE_UNAUTHORIZED from 127.0.0.1');
     } finally {
       child.kill('SIGTERM');
