@@ -592,11 +592,11 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     route().catch((err: unknown) => {
       if (err instanceof HttpRefusal) {
         if (err.status >= 500 || err.status === 413 || err.status === 429) log(`${req.method} ${path} -> ${err.status} ${err.reason}`);
-        // Every refused heartbeat, with the id it named (ids and reasons only: heartbeats carry no personal data).
-        // The message may quote a key name from the body: control characters go, so one refusal is one line.
         // A refused trace (a wrong token, a bad body) answers nothing, so it has no audit row (§8): the
         // log keeps it, with the client's address, so guessing tokens shows. Never the body.
         else if (path === TRACE_PATH) log(`trace refused: ${err.status} ${err.reason} from ${clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxies)}`);
+        // Every refused heartbeat, with the id it named (ids and reasons only: heartbeats carry no personal data).
+        // The message may quote a key name from the body: control characters go, so one refusal is one line.
         else if (path === HEARTBEATS_PATH) log(`heartbeat refused: kiosk ${safeId(header(req, HEADER.kioskId))} -> ${err.status} ${err.reason}: ${err.message.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 300)}`);
         // After refusing without reading the body, close: a keep-alive socket would otherwise have
         // to swallow whatever the client is still sending.
