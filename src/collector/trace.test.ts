@@ -224,6 +224,10 @@ describe.each(BACKENDS)('tracing on $name', (backend) => {
     expect(all.stdout).not.toContain('12345678');
     const one = await runCli(['collector', 'trace-audit', '--database', database, '--operator', 'dr-li', '--limit', '5']);
     expect((JSON.parse(one.stdout) as { reason: string }[]).map((r) => r.reason)).toEqual(['case 119']);
+    expect(one.stderr).toBe('');
+    // A name that matches no row says who is in the audit, so a typo does not read as "never traced".
+    const typo = await runCli(['collector', 'trace-audit', '--database', database, '--operator', 'Dr-Li']);
+    expect([typo.code, JSON.parse(typo.stdout), typo.stderr]).toEqual([0, [], 'kiosk: note: no question by "Dr-Li" (names match exactly); operators in the audit: "dr-li", "dr-wang"\n']);
     // The answer names the number masked as it was searched: spaces gone, upper case.
     const spaced = await runCli(['collector', 'trace', 'g123 45678', '--database', database, '--from', String(T0 - MIN), '--to', String(T0 + MIN), '--reason', 'case 120']);
     expect((JSON.parse(spaced.stdout) as { documentNumberMasked: string }).documentNumberMasked).toBe('G1*****78');

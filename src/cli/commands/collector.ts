@@ -321,9 +321,15 @@ export const register: RegisterCommand = (program, io) => {
       const limit = positiveInt(opts.limit, '--limit');
       const db = await openDb(opts, io, { mustExist: true });
       try {
-        const rows = (await db.auditRows()).filter((r) => opts.operator === undefined || r.operator === opts.operator).reverse().slice(0, limit);
+        const all = await db.auditRows();
+        const rows = all.filter((r) => opts.operator === undefined || r.operator === opts.operator).reverse().slice(0, limit);
         const iso = (ms: number) => new Date(ms).toISOString();
         printJson(io, rows.map((r) => ({ ...r, at: iso(r.at), from: iso(r.from), to: iso(r.to) })));
+        // A mistyped name (Alice for alice) must not read as "this operator never traced": say who did.
+        if (opts.operator !== undefined && rows.length === 0 && all.length > 0) {
+          const names = [...new Set(all.map((r) => r.operator))].sort();
+          io.stderr.write(`kiosk: note: no question by ${JSON.stringify(opts.operator)} (names match exactly); operators in the audit: ${names.map((n) => JSON.stringify(n)).join(', ')}\n`);
+        }
       } finally {
         await db.close();
       }
