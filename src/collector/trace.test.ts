@@ -260,7 +260,7 @@ describe.each(BACKENDS)('tracing on $name', (backend) => {
     // --to names a day and takes in all of it, as `kiosk export --to` does.
     expect([json.from, json.to]).toEqual([new Date(t0.getFullYear(), t0.getMonth(), t0.getDate()).getTime(), new Date(t0.getFullYear(), t0.getMonth(), t0.getDate() + 1).getTime() - 1]);
     expect(json.passages.map((p) => p.entryId)).toContain('mall-2');
-    for (const [from, to] of [['2026-11-31', '2026-12-01'], ['01/11/2026', '2026-12-01'], ['2026-11-01T08:00', '2026-12-01']]) {
+    for (const [from, to] of [['2026-11-31', '2026-12-01'], ['01/11/2026', '2026-12-01'], ['2026-11-01T08:00', '2026-12-01'], ['2026-11-31T08:00:00+08:00', '2026-12-01']]) {
       const refused = await runCli([...base, '--from', from!, '--to', to!]);
       expect([refused.code, refused.stderr]).toEqual([2, expect.stringMatching(/^kiosk: BAD_REQUEST: --from: /)]);
     }

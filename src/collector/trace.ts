@@ -4,6 +4,7 @@
 // (trace-key.ts), never by a plaintext scan. Only an operator may ask, must say why, and every
 // question is audited (who, why, when, what range, how many rows) without the document number.
 import { docKeyOf, normaliseDocumentNumber } from './trace-key.js';
+import { parseIsoInstant } from '../base/iso-instant.js';
 import type { CollectorReason } from '../contract/reasons.js';
 import type { CollectorStorage, CoPresentEntry, TracePassage } from './storage.js';
 
@@ -42,8 +43,6 @@ export interface TraceAnswer {
 
 export type TraceRefusal = { reason: Extract<CollectorReason, 'TRACE_REASON_REQUIRED' | 'TRACE_INVALID'>; message: string };
 
-/** An ISO 8601 date and time with its zone (Z, ±hh:mm or ±hhmm); a time without a zone would be guessed. */
-const ISO_WITH_ZONE = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})$/;
 /** 2001-09-09 in ms: a smaller `from`/`to` is a count of seconds (1796256000 is 2026 in seconds, 1970 in ms). */
 const SECONDS_NOT_MS_BELOW = 1_000_000_000_000;
 
@@ -59,19 +58,13 @@ export function traceTimeOf(value: unknown, field: 'from' | 'to'): number | Trac
     return value;
   }
   if (typeof value !== 'string') return refuse('missing: ms since the epoch or an ISO 8601 time with its zone, e.g. 2026-11-01T00:00:00+08:00');
-  const iso = ISO_WITH_ZONE.exec(value);
-  if (!iso) {
-    if (/^\d+$/.test(value)) return refuse(`${JSON.stringify(value)} is a string: give ms since the epoch as a JSON number`);
-    if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return refuse(`${JSON.stringify(value)} is a day without a time and zone: which day it is depends on the zone; give e.g. ${value}T00:00:00+08:00`);
-    if (/^\d{4}-\d{2}-\d{2}T[\d:.]+$/.test(value)) return refuse(`${JSON.stringify(value)} has no zone: add Z or the offset, e.g. ${value}+08:00`);
-    return refuse(`${JSON.stringify(value).slice(0, 80)} is not ms since the epoch nor an ISO 8601 time with its zone (2026-11-01T00:00:00+08:00)`);
-  }
-  const [y, m, d] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
-  // Date.parse rolls 2026-11-31 over to 12-01: a date that does not exist is refused instead.
-  const day = new Date(Date.UTC(y, m - 1, d));
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms) || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return refuse(`${JSON.stringify(value)} is not a date that exists`);
-  return ms;
+  const ms = parseIsoInstant(value);
+  if (ms !== null) return ms;
+  if (/^\d+$/.test(value)) return refuse(`${JSON.stringify(value)} is a string: give ms since the epoch as a JSON number`);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return refuse(`${JSON.stringify(value)} is a day without a time and zone: which day it is depends on the zone; give e.g. ${value}T00:00:00+08:00`);
+  if (/^\d{4}-\d{2}-\d{2}T[\d:.]+$/.test(value)) return refuse(`${JSON.stringify(value)} has no zone: add Z or the offset, e.g. ${value}+08:00`);
+  if (/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/.test(value)) return refuse(`${JSON.stringify(value)} is not a date that exists`);
+  return refuse(`${JSON.stringify(value).slice(0, 80)} is not ms since the epoch nor an ISO 8601 time with its zone (2026-11-01T00:00:00+08:00)`);
 }
 
 /** Why `request` cannot be run, or null. */

@@ -4,6 +4,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { ensureDataDir } from '../../core/config/data-dir.js';
 import { EntryStore, StoreError } from '../../core/store/index.js';
 import { CliError, type CommandIo } from '../program.js';
+import { parseIsoInstant } from '../../base/iso-instant.js';
 
 export function cliErrorOf(err: unknown): unknown {
   if (err instanceof StoreError) return new CliError(err.reason, `${err.detail}: ${err.message}`, 1);
@@ -42,10 +43,9 @@ export function parseDateOption(value: string, edge: 'from' | 'to', flag: string
     if (start.getFullYear() !== y || start.getMonth() !== m - 1 || start.getDate() !== d) throw new CliError('BAD_REQUEST', `${flag}: ${value} is not a calendar date`);
     return edge === 'from' ? start.getTime() : new Date(y, m - 1, d + 1).getTime();
   }
-  if (/^\d{4}-\d{2}-\d{2}T.+(Z|[+-]\d{2}:?\d{2})$/.test(value)) {
-    const ms = Date.parse(value);
-    if (Number.isFinite(ms)) return ms;
-  }
+  // The same reading as POST /v1/trace's (src/base/iso-instant.ts): 2026-11-31T08:00Z is refused, not December 1st.
+  const ms = parseIsoInstant(value);
+  if (ms !== null) return ms;
   throw new CliError('BAD_REQUEST', `${flag}: expected YYYY-MM-DD or an ISO date-time with a zone, got "${value}"`);
 }
 
